@@ -1,0 +1,86 @@
+// Tag names and VRs: the DICOM standard and well-known private dictionaries (from dcmjs),
+// extended by the `Dictionary` configuration option.
+import dcmjs from "dcmjs";
+import { formatTag, isPrivateGroup, type Tag, tagElement, tagGroup } from "./tag.ts";
+
+export interface DictionaryEntry {
+  name: string;
+  vr: string;
+}
+
+interface RawEntry {
+  vr: string;
+  name: string;
+}
+
+const standard = (dcmjs.data.DicomMetaDictionary as unknown as { dictionary: Record<string, RawEntry | undefined> })
+  .dictionary;
+
+const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, "0");
+
+/** dcmjs writes ambiguous VRs in lower case ("ox", "xs", "lt"); DCMTK settles them this way. */
+function settleVr(vr: string): string {
+  switch (vr) {
+    case "ox":
+      return "OW";
+    case "xs":
+      return "US";
+    case "lt":
+      return "OW";
+    default:
+      return vr.toUpperCase();
+  }
+}
+
+const userEntries = new Map<string, DictionaryEntry>();
+const userByName = new Map<string, Tag>();
+
+function userKey(tag: Tag, creator?: string): string {
+  return creator ? `${formatTag(tag)}|${creator}` : formatTag(tag);
+}
+
+/** Registers an entry of the `Dictionary` configuration option. */
+export function registerDictionaryEntry(tag: Tag, vr: string, name: string, creator?: string): void {
+  userEntries.set(userKey(tag, creator), { name, vr });
+  userByName.set(name, tag);
+}
+
+export function lookupTag(tag: Tag, privateCreator?: string): DictionaryEntry | undefined {
+  const user = userEntries.get(userKey(tag, privateCreator)) ?? userEntries.get(userKey(tag));
+  if (user) return user;
+  const group = tagGroup(tag);
+  const element = tagElement(tag);
+  if (isPrivateGroup(tag)) {
+    if (element === 0) return undefined;
+    if (element >= 0x10 && element <= 0xff) return { name: "PrivateCreator", vr: "LO" };
+    if (!privateCreator) return undefined;
+    // dcmjs spells the element byte of private keys in lower-case hex.
+    const key = `(${hex(group, 4)},"${privateCreator}",${hex(element & 0xff, 2).toLowerCase()})`;
+    const entry = standard[key];
+    return entry ? { name: entry.name, vr: settleVr(entry.vr) } : undefined;
+  }
+  let entry = standard[`(${hex(group, 4)},${hex(element, 4)})`];
+  if (!entry && group >= 0x5000 && group <= 0x60ff) {
+    const masked = `(${hex(group >> 8, 2)}xx,${hex(element, 4)})`;
+    entry = standard[masked];
+  }
+  if (!entry && element === 0) return { name: "GenericGroupLength", vr: "UL" };
+  return entry ? { name: entry.name, vr: settleVr(entry.vr) } : undefined;
+}
+
+export const UNKNOWN_TAG_NAME = "Unknown Tag & Data";
+
+export function tagName(tag: Tag, privateCreator?: string): string {
+  return lookupTag(tag, privateCreator)?.name ?? UNKNOWN_TAG_NAME;
+}
+
+const nameMap = (dcmjs.data.DicomMetaDictionary as unknown as { nameMap: Record<string, { tag: string } | undefined> })
+  .nameMap;
+
+/** Resolves a keyword ("PatientName") to a tag. */
+export function tagFromName(name: string): Tag | undefined {
+  const user = userByName.get(name);
+  if (user !== undefined) return user;
+  const m = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/i.exec(nameMap[name]?.tag ?? "");
+  return m ? ((parseInt(m[1]!, 16) << 16) | parseInt(m[2]!, 16)) >>> 0 : undefined;
+}

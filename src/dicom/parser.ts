@@ -1,0 +1,321 @@
+// A faithful DICOM reader: it walks the element headers and records where each value lies in
+// the original bytes; values are decoded on demand (values.ts). Nothing is re-encoded.
+import { inflateRawSync } from "node:zlib";
+import { lookupTag } from "./dictionary.ts";
+import { isPrivateGroup, makeTag, type Tag, tagElement, tagGroup, Tags } from "./tag.ts";
+
+export interface ByteSource {
+  bytes: Uint8Array;
+  view: DataView;
+  littleEndian: boolean;
+}
+
+export interface Fragment {
+  offset: number;
+  length: number;
+}
+
+export interface DicomElement {
+  tag: Tag;
+  vr: string;
+  /** Offset of the value in `source.bytes`. */
+  offset: number;
+  /** Value length in bytes; for sequences and encapsulated data, the bytes they span. */
+  length: number;
+  /** True when the length was written as undefined (0xFFFFFFFF). */
+  undefinedLength: boolean;
+  items?: DicomDataset[];
+  fragments?: Fragment[];
+  /** Private creator that reserves this private element's block, if any. */
+  privateCreator?: string;
+}
+
+export interface DicomDataset {
+  source: ByteSource;
+  elements: DicomElement[];
+}
+
+export interface ParsedDicom {
+  meta: DicomDataset;
+  dataset: DicomDataset;
+  transferSyntax: string;
+  /** Offset of the main dataset in the file (the end of the meta header). */
+  datasetOffset: number;
+}
+
+export class DicomParseError extends Error {}
+
+const UNDEFINED = 0xffffffff;
+const LONG_VRS = new Set(["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"]);
+const KNOWN_VRS = new Set([
+  "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO", "LT", "OB", "OD", "OF", "OL",
+  "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US",
+  "UT", "UV",
+]);
+
+export const TransferSyntax = {
+  ImplicitLittle: "1.2.840.10008.1.2",
+  ExplicitLittle: "1.2.840.10008.1.2.1",
+  Deflated: "1.2.840.10008.1.2.1.99",
+  ExplicitBig: "1.2.840.10008.1.2.2",
+} as const;
+
+function sourceOf(bytes: Uint8Array, littleEndian: boolean): ByteSource {
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), littleEndian };
+}
+
+interface ReadContext {
+  source: ByteSource;
+  explicitVr: boolean;
+}
+
+class Reader {
+  constructor(private ctx: ReadContext) {}
+
+  /** Reads elements from `pos` until `end` (or a delimiter when `end` is undefined). */
+  readDataset(
+    pos: number,
+    end: number | undefined,
+    inherited?: Map<number, string>,
+  ): { dataset: DicomDataset; pos: number } {
+    const { source } = this.ctx;
+    const elements: DicomElement[] = [];
+    // Items see the private creators of their enclosing datasets, as DCMTK resolves them.
+    const creators = new Map<number, string>(inherited);
+    const limit = end ?? source.bytes.length;
+    while (pos < limit) {
+      if (pos + 8 > source.bytes.length) throw new DicomParseError("truncated element header");
+      const tag = this.readTag(pos);
+      if (tag === Tags.ItemDelimitation) {
+        if (end !== undefined) throw new DicomParseError("unexpected item delimiter");
+        return { dataset: { source, elements }, pos: pos + 8 };
+      }
+      if (tag === Tags.SequenceDelimitation && end === undefined) {
+        return { dataset: { source, elements }, pos };
+      }
+      const element = this.readElement(pos, tag, creators);
+      elements.push(element.element);
+      pos = element.next;
+    }
+    if (end === undefined && pos >= source.bytes.length) {
+      throw new DicomParseError("missing item delimiter");
+    }
+    if (pos > limit) throw new DicomParseError("element overruns its container");
+    return { dataset: { source, elements }, pos };
+  }
+
+  private readTag(pos: number): Tag {
+    const { view, littleEndian } = this.ctx.source;
+    return makeTag(view.getUint16(pos, littleEndian), view.getUint16(pos + 2, littleEndian));
+  }
+
+  private readElement(
+    start: number,
+    tag: Tag,
+    creators: Map<number, string>,
+  ): { element: DicomElement; next: number } {
+    const { source, explicitVr } = this.ctx;
+    const { view, littleEndian, bytes } = source;
+    let vr: string;
+    let length: number;
+    let pos = start + 4;
+    const privateCreator = isPrivateGroup(tag) && tagElement(tag) > 0xff
+      ? creators.get(tagGroup(tag) * 256 + (tagElement(tag) >> 8))
+      : undefined;
+    if (explicitVr) {
+      vr = String.fromCharCode(bytes[pos]!, bytes[pos + 1]!);
+      if (!KNOWN_VRS.has(vr)) {
+        // DCMTK tolerates unknown VR codes by falling back to the dictionary, or UN.
+        vr = lookupTag(tag, privateCreator)?.vr ?? "UN";
+        if (pos + 6 > bytes.length) throw new DicomParseError("truncated element header");
+        length = view.getUint32(pos + 2, littleEndian);
+        pos += 6;
+      } else if (LONG_VRS.has(vr)) {
+        if (pos + 8 > bytes.length) throw new DicomParseError("truncated element header");
+        length = view.getUint32(pos + 4, littleEndian);
+        pos += 8;
+      } else {
+        length = view.getUint16(pos + 2, littleEndian);
+        pos += 4;
+      }
+    } else {
+      length = view.getUint32(pos, littleEndian);
+      pos += 4;
+      vr = implicitVr(tag, privateCreator, length);
+    }
+    const undefinedLength = length === UNDEFINED;
+    const element: DicomElement = { tag, vr, offset: pos, length, undefinedLength };
+    if (privateCreator !== undefined) element.privateCreator = privateCreator;
+
+    if (tag === Tags.PixelData && undefinedLength) {
+      const { fragments, next } = this.readFragments(pos);
+      element.fragments = fragments;
+      element.length = next - pos;
+      return { element, next };
+    }
+    if (vr === "SQ" || (undefinedLength && vr === "UN")) {
+      // An undefined-length UN is a sequence encoded in implicit VR little endian (PS3.5 6.2.2).
+      const reader = vr === "UN" && undefinedLength
+        ? new Reader({ source: this.ctx.source.littleEndian ? source : sourceOf(bytes, true), explicitVr: false })
+        : this;
+      const { items, next } = reader.readItems(pos, undefinedLength ? undefined : pos + length, creators);
+      element.vr = "SQ";
+      element.items = items;
+      element.length = next - pos;
+      return { element, next };
+    }
+    if (undefinedLength) throw new DicomParseError("undefined length on a non-sequence element");
+    if (pos + length > bytes.length) throw new DicomParseError("truncated element value");
+    if (isPrivateGroup(tag) && tagElement(tag) >= 0x10 && tagElement(tag) <= 0xff) {
+      const creator = latin1(bytes.subarray(pos, pos + length)).replace(/[\s\0]+$/, "").replace(/^\s+/, "");
+      creators.set(tagGroup(tag) * 256 + tagElement(tag), creator);
+    }
+    return { element, next: pos + length };
+  }
+
+  private readItems(
+    pos: number,
+    end: number | undefined,
+    creators: Map<number, string>,
+  ): { items: DicomDataset[]; next: number } {
+    const { source } = this.ctx;
+    const items: DicomDataset[] = [];
+    const limit = end ?? source.bytes.length;
+    while (pos < limit) {
+      if (pos + 8 > source.bytes.length) throw new DicomParseError("truncated sequence");
+      const tag = this.readTag(pos);
+      const length = source.view.getUint32(pos + 4, source.littleEndian);
+      if (tag === Tags.SequenceDelimitation) {
+        if (end !== undefined) throw new DicomParseError("unexpected sequence delimiter");
+        return { items, next: pos + 8 };
+      }
+      if (tag !== Tags.Item) throw new DicomParseError("expected an item in a sequence");
+      pos += 8;
+      if (length === UNDEFINED) {
+        const r = this.readDataset(pos, undefined, creators);
+        items.push(r.dataset);
+        pos = r.pos;
+      } else {
+        if (pos + length > source.bytes.length) throw new DicomParseError("truncated item");
+        const r = this.readDataset(pos, pos + length, creators);
+        items.push(r.dataset);
+        pos = pos + length;
+      }
+    }
+    if (end === undefined) throw new DicomParseError("missing sequence delimiter");
+    return { items, next: pos };
+  }
+
+  private readFragments(pos: number): { fragments: Fragment[]; next: number } {
+    const { source } = this.ctx;
+    const fragments: Fragment[] = [];
+    while (true) {
+      if (pos + 8 > source.bytes.length) throw new DicomParseError("truncated pixel data");
+      const tag = this.readTag(pos);
+      const length = source.view.getUint32(pos + 4, source.littleEndian);
+      pos += 8;
+      if (tag === Tags.SequenceDelimitation) return { fragments, next: pos };
+      if (tag !== Tags.Item || length === UNDEFINED || pos + length > source.bytes.length) {
+        throw new DicomParseError("malformed pixel data fragment");
+      }
+      fragments.push({ offset: pos, length });
+      pos += length;
+    }
+  }
+}
+
+function implicitVr(tag: Tag, privateCreator: string | undefined, length: number): string {
+  if (tagElement(tag) === 0) return "UL";
+  const entry = lookupTag(tag, privateCreator);
+  if (entry) return entry.vr;
+  return length === UNDEFINED ? "SQ" : "UN";
+}
+
+export function latin1(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+function hasPreamble(bytes: Uint8Array): boolean {
+  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 &&
+    bytes[131] === 0x4d;
+}
+
+/** Parses a DICOM Part 10 file (with or without preamble). Throws DicomParseError. */
+export function parseDicom(input: Uint8Array): ParsedDicom {
+  const fileSource = sourceOf(input, true);
+  let pos = hasPreamble(input) ? 132 : 0;
+  if (pos === 0 && !(input.length >= 8 && input[0] === 0x02 && input[1] === 0x00)) {
+    return parseBareDataset(fileSource);
+  }
+  const metaEnd = findMetaEnd(fileSource, pos);
+  const meta = new Reader({ source: fileSource, explicitVr: true }).readDataset(pos, metaEnd).dataset;
+  const tsElement = meta.elements.find((e) => e.tag === Tags.TransferSyntaxUid);
+  if (!tsElement) throw new DicomParseError("no transfer syntax in the meta header");
+  const transferSyntax = latin1(input.subarray(tsElement.offset, tsElement.offset + tsElement.length))
+    .replace(/[\0 ]+$/, "");
+  pos = metaEnd;
+
+  let source = fileSource;
+  let datasetStart = pos;
+  if (transferSyntax === TransferSyntax.Deflated) {
+    try {
+      source = sourceOf(new Uint8Array(inflateRawSync(input.subarray(pos))), true);
+    } catch {
+      throw new DicomParseError("cannot inflate a deflated dataset");
+    }
+    datasetStart = 0;
+  } else if (transferSyntax === TransferSyntax.ExplicitBig) {
+    source = sourceOf(input, false);
+  }
+  const explicitVr = transferSyntax !== TransferSyntax.ImplicitLittle;
+  const dataset = new Reader({ source, explicitVr }).readDataset(datasetStart, source.bytes.length).dataset;
+  return { meta, dataset, transferSyntax, datasetOffset: pos };
+}
+
+/**
+ * DCMTK also reads a dataset with no meta header, as implicit VR little endian. To tell such a
+ * dataset from arbitrary bytes, it must start with a plausible group and contain a SOP instance.
+ */
+function parseBareDataset(source: ByteSource): ParsedDicom {
+  const { view, bytes } = source;
+  if (bytes.length < 8 || view.getUint16(0, true) > 0x0008 || view.getUint16(0, true) % 2 !== 0) {
+    throw new DicomParseError("not a DICOM file");
+  }
+  const dataset = new Reader({ source, explicitVr: false }).readDataset(0, bytes.length).dataset;
+  const meta: DicomDataset = { source, elements: [] };
+  return { meta, dataset, transferSyntax: TransferSyntax.ImplicitLittle, datasetOffset: 0 };
+}
+
+/** The meta group ends where group 0002 ends; its group length is trusted only if consistent. */
+function findMetaEnd(source: ByteSource, start: number): number {
+  const { view, bytes } = source;
+  let pos = start;
+  while (pos + 8 <= bytes.length && view.getUint16(pos, true) === 0x0002) {
+    const vr = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!);
+    if (LONG_VRS.has(vr)) {
+      if (pos + 12 > bytes.length) throw new DicomParseError("truncated meta header");
+      pos += 12 + view.getUint32(pos + 8, true);
+    } else {
+      pos += 8 + view.getUint16(pos + 6, true);
+    }
+  }
+  if (pos === start || pos > bytes.length) throw new DicomParseError("invalid meta header");
+  // Like DCMTK, trust (0002,0000) when it reaches further: elements it covers belong to the header.
+  if (view.getUint32(start, true) === 0x00000002 && bytes[start + 4] === 0x55 && bytes[start + 5] === 0x4c) {
+    const declared = start + 12 + view.getUint32(start + 8, true);
+    if (declared > pos && declared <= bytes.length) return declared;
+  }
+  return pos;
+}
+
+export function findElement(dataset: DicomDataset, tag: Tag): DicomElement | undefined {
+  // Elements are in ascending tag order in valid files; a linear scan keeps odd files working.
+  for (const e of dataset.elements) if (e.tag === tag) return e;
+  return undefined;
+}
+
+export function elementBytes(dataset: DicomDataset, element: DicomElement): Uint8Array {
+  return dataset.source.bytes.subarray(element.offset, element.offset + element.length);
+}

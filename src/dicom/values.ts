@@ -1,0 +1,107 @@
+// Decoding one element's value into the text Orthanc shows for it.
+import type { TextDecoding } from "./charsets.ts";
+import type { DicomDataset, DicomElement } from "./parser.ts";
+
+const BINARY_VRS = new Set(["OB", "OD", "OF", "OL", "OV", "OW", "UN"]);
+const TRIM_LEADING_VRS = new Set(["AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "SH", "TM", "UI"]);
+
+export const isBinaryVr = (vr: string): boolean => BINARY_VRS.has(vr);
+
+/** C's "%.17g" (glibc: exact decimal expansion, ties to even), which DCMTK uses for FL and FD. */
+export function formatDouble(value: number): string {
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
+  if (value === 0) return Object.is(value, -0) ? "-0" : "0";
+  const negative = value < 0;
+  // toPrecision(100) is exact for every double whose 18th digit could be a tie.
+  const [mant, expText] = Math.abs(value).toExponential(99).split("e") as [string, string];
+  let exp = Number(expText);
+  const all = mant.replace(".", "");
+  const digits = all.slice(0, 17).split("").map(Number);
+  const rest = all.slice(17);
+  const roundUp = rest[0]! > "5" || (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || digits[16]! % 2 === 1));
+  if (roundUp) {
+    let i = 16;
+    while (i >= 0 && digits[i] === 9) digits[i--] = 0;
+    if (i < 0) {
+      digits.unshift(1);
+      digits.pop();
+      exp++;
+    } else digits[i]!++;
+  }
+  const text = digits.join("");
+  let out: string;
+  if (exp < -4 || exp >= 17) {
+    const m = `${text[0]}.${text.slice(1)}`.replace(/0+$/, "").replace(/\.$/, "");
+    out = `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  } else if (exp < 0) {
+    out = `0.${"0".repeat(-exp - 1)}${text}`.replace(/0+$/, "").replace(/\.$/, "");
+  } else {
+    out = `${text.slice(0, exp + 1)}.${text.slice(exp + 1)}`.replace(/0+$/, "").replace(/\.$/, "");
+  }
+  return negative ? `-${out}` : out;
+}
+
+function numbers(dataset: DicomDataset, e: DicomElement): string | undefined {
+  const { view, littleEndian } = dataset.source;
+  const read = (() => {
+    switch (e.vr) {
+      case "US":
+        return { size: 2, get: (p: number) => String(view.getUint16(p, littleEndian)) };
+      case "SS":
+        return { size: 2, get: (p: number) => String(view.getInt16(p, littleEndian)) };
+      case "UL":
+        return { size: 4, get: (p: number) => String(view.getUint32(p, littleEndian)) };
+      case "SL":
+        return { size: 4, get: (p: number) => String(view.getInt32(p, littleEndian)) };
+      case "FL":
+        return { size: 4, get: (p: number) => formatDouble(view.getFloat32(p, littleEndian)) };
+      case "FD":
+        return { size: 8, get: (p: number) => formatDouble(view.getFloat64(p, littleEndian)) };
+      case "SV":
+        return { size: 8, get: (p: number) => view.getBigInt64(p, littleEndian).toString() };
+      case "UV":
+        return { size: 8, get: (p: number) => view.getBigUint64(p, littleEndian).toString() };
+      case "AT":
+        // Orthanc shows only the first attribute tag of a multi-valued AT.
+        return {
+          single: true,
+          size: 4,
+          get: (p: number) =>
+            `${view.getUint16(p, littleEndian).toString(16).padStart(4, "0")},${
+              view.getUint16(p + 2, littleEndian).toString(16).padStart(4, "0")
+            }`,
+        };
+      default:
+        return undefined;
+    }
+  })();
+  if (!read) return undefined;
+  const parts: string[] = [];
+  for (let p = e.offset; p + read.size <= e.offset + e.length; p += read.size) {
+    parts.push(read.get(p));
+    if ("single" in read) break;
+  }
+  return parts.join("\\");
+}
+
+function trimBytes(bytes: Uint8Array, leading: boolean): Uint8Array {
+  let start = 0;
+  let end = bytes.length;
+  while (end > start && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x00)) end--;
+  if (leading) while (start < end && bytes[start] === 0x20) start++;
+  return bytes.subarray(start, end);
+}
+
+/**
+ * The value as Orthanc renders it: decoded text, numbers joined with "\", or undefined for
+ * binary values and sequences (Orthanc shows those as null).
+ */
+export function elementText(dataset: DicomDataset, e: DicomElement, decoding: TextDecoding): string | undefined {
+  if (e.items || e.fragments || BINARY_VRS.has(e.vr)) return undefined;
+  const n = numbers(dataset, e);
+  if (n !== undefined) return n;
+  const raw = dataset.source.bytes.subarray(e.offset, e.offset + e.length);
+  // DCMTK strips the padding at the end of the whole value (and leading spaces of some VRs),
+  // not around each of its components.
+  return decoding.decode(trimBytes(raw, TRIM_LEADING_VRS.has(e.vr)));
+}

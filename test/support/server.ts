@@ -1,0 +1,114 @@
+// Starts a real Pharos process over a temporary folder on a free port, for end-to-end tests.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+
+export const samplesDir = resolve(import.meta.dir, "../../../shared/dicom-samples");
+const mainTs = resolve(import.meta.dir, "../../src/main.ts");
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  dir: string;
+  process: Subprocess;
+  /** Graceful stop (SIGTERM), then removes the folder unless `keep` is set. */
+  stop(options?: { keep?: boolean; signal?: NodeJS.Signals }): Promise<number | null>;
+}
+
+export function freePort(): number {
+  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+export async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  deadlineMs = 15000,
+): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await Bun.sleep(25);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface StartOptions {
+  /** Configuration merged over the test defaults. */
+  config?: Record<string, unknown>;
+  /** Reuse an existing data folder (e.g. after a restart). */
+  dir?: string;
+  /** Command to run instead of `bun src/main.ts` (e.g. the compiled binary). */
+  command?: string[];
+  env?: Record<string, string>;
+}
+
+export async function startPharos(options: StartOptions = {}): Promise<RunningServer> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "pharos-test-"));
+  const port = freePort();
+  const config = {
+    Name: "PharosTest",
+    HttpPort: port,
+    DicomPort: 0,
+    StorageDirectory: join(dir, "storage"),
+    IndexDirectory: join(dir, "index"),
+    RemoteAccessAllowed: true,
+    AuthenticationEnabled: false,
+    ...options.config,
+  };
+  const configPath = join(dir, "config.json");
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const command = options.command ?? [process.execPath, mainTs];
+  const proc = Bun.spawn([...command, configPath], {
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, ...options.env },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const headers = authHeaders(config);
+  try {
+    await waitFor(async () => (await fetch(`${url}/system`, { headers })).status < 500, "Pharos /system");
+  } catch (error) {
+    proc.kill("SIGKILL");
+    const err = await new Response(proc.stderr).text();
+    throw new Error(`${(error as Error).message}\n${err}`);
+  }
+  return {
+    url,
+    port,
+    dir,
+    process: proc,
+    async stop({ keep = false, signal = "SIGTERM" } = {}) {
+      proc.kill(signal);
+      const code = await proc.exited;
+      if (!keep && !options.dir) rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+function authHeaders(config: Record<string, unknown>): Record<string, string> {
+  const users = config.RegisteredUsers as Record<string, string> | undefined;
+  if (!config.AuthenticationEnabled || !users) return {};
+  const [user, password] = Object.entries(users)[0]!;
+  return { Authorization: `Basic ${btoa(`${user}:${password}`)}` };
+}
+
+/** Every .dcm file below a folder of the shared samples, sorted for stable order. */
+export async function sampleFiles(sub = ""): Promise<string[]> {
+  const glob = new Bun.Glob("**/*");
+  const files: string[] = [];
+  for await (const f of glob.scan({ cwd: join(samplesDir, sub), onlyFiles: true })) {
+    if (!f.endsWith(".png") && !f.endsWith(".pdf") && !f.endsWith(".raw")) {
+      files.push(join(samplesDir, sub, f));
+    }
+  }
+  return files.sort();
+}
+
+export async function upload(url: string, file: string): Promise<Response> {
+  return fetch(`${url}/instances`, { method: "POST", body: Bun.file(file) });
+}
