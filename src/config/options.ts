@@ -1,0 +1,130 @@
+// The configuration options Pharos reads, with Orthanc's names, defaults and a comment each.
+// One table serves validation (schema.ts) and the commented file `--config=FILE` writes.
+import { z } from "zod";
+import { ENCODINGS } from "../dicom/charsets.ts";
+
+export interface OptionSpec {
+  schema: z.ZodType;
+  default: unknown;
+  comment: string;
+}
+
+const port = z.number().int().min(0).max(65535);
+const nonNegative = z.number().int().min(0);
+
+export const OPTIONS = {
+  Name: { schema: z.string(), default: "Pharos", comment: "The logical name of this server, shown in /system." },
+  StorageDirectory: {
+    schema: z.string().min(1),
+    default: "PharosStorage",
+    comment: "Folder of the storage area (DICOM files and attachments).",
+  },
+  IndexDirectory: {
+    schema: z.string().min(1),
+    default: "PharosStorage",
+    comment: "Folder of the SQLite index.",
+  },
+  StorageCompression: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Compress the files of the storage area with zlib.",
+  },
+  MaximumStorageSize: {
+    schema: nonNegative,
+    default: 0,
+    comment: "Maximum size of the storage in MB (0 means unlimited).",
+  },
+  MaximumPatientCount: {
+    schema: nonNegative,
+    default: 0,
+    comment: "Maximum number of patients (0 means unlimited).",
+  },
+  StoreMD5ForAttachments: {
+    schema: z.boolean(),
+    default: true,
+    comment: "Record the MD5 of each stored file.",
+  },
+  Plugins: { schema: z.array(z.string()), default: [], comment: "Plugins to load (files or folders)." },
+  HttpServerEnabled: { schema: z.boolean(), default: true, comment: "Serve the REST API." },
+  HttpPort: { schema: port, default: 8042, comment: "HTTP port of the REST API." },
+  HttpDescribeErrors: {
+    schema: z.boolean(),
+    default: true,
+    comment: "Describe errors in the body of HTTP answers (Orthanc's error JSON).",
+  },
+  HttpCompressionEnabled: {
+    schema: z.boolean(),
+    default: true,
+    comment: "Compress HTTP answers with gzip/deflate when the client accepts it.",
+  },
+  DicomServerEnabled: { schema: z.boolean(), default: true, comment: "Serve the DICOM protocol." },
+  DicomAet: { schema: z.string().min(1).max(16), default: "ORTHANC", comment: "The DICOM AET of this server." },
+  DicomPort: { schema: port, default: 4242, comment: "The DICOM port of this server." },
+  DefaultEncoding: {
+    schema: z.enum(ENCODINGS),
+    default: "Latin1",
+    comment: "Character set assumed when a file has no SpecificCharacterSet.",
+  },
+  RemoteAccessAllowed: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Accept HTTP clients that are not on this machine (loopback).",
+  },
+  AuthenticationEnabled: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Require HTTP Basic authentication with one of RegisteredUsers.",
+  },
+  RegisteredUsers: {
+    schema: z.record(z.string(), z.string()),
+    default: {},
+    comment: "Users and passwords for HTTP Basic authentication.",
+  },
+  OverwriteInstances: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Replace an instance that is received again (else it is kept and reported AlreadyStored).",
+  },
+  Dictionary: {
+    schema: z.record(z.string(), z.array(z.union([z.string(), z.number()])).min(2).max(5)),
+    default: {},
+    comment: 'Extra tags: "gggg,eeee" : [ VR, Name, MinMultiplicity, MaxMultiplicity, PrivateCreator ].',
+  },
+  StableAge: {
+    schema: z.number().int().min(1),
+    default: 60,
+    comment: "Seconds without a new instance after which a patient, study or series is stable.",
+  },
+  SynchronousIndexWrites: {
+    schema: z.boolean(),
+    default: true,
+    comment: "Wait for the index to reach the disk before answering (SQLite synchronous=NORMAL vs OFF).",
+  },
+} satisfies Record<string, OptionSpec>;
+
+/** Orthanc options Pharos accepts without warning, though it does not use them yet. */
+export const KNOWN_ORTHANC_OPTIONS = new Set([
+  "MaximumStorageCacheSize", "LuaScripts", "ConcurrentJobs", "OrthancExplorerEnabled", "WebDavEnabled",
+  "WebDavDeleteAllowed", "WebDavUploadAllowed", "DicomCheckCalledAet", "AcceptedTransferSyntaxes",
+  "UnknownSopClassAccepted", "DicomScpTimeout", "SslEnabled", "SslCertificate", "SslMinimumProtocolVersion",
+  "SslVerifyPeers", "SslTrustedClientCertificates", "DicomTlsEnabled", "DicomTlsRemoteCertificateRequired",
+  "DicomAlwaysAllowEcho", "DicomAlwaysAllowStore", "DicomAlwaysAllowFind", "DicomAlwaysAllowFindWorklist",
+  "DicomAlwaysAllowGet", "DicomAlwaysAllowMove", "DicomCheckModalityHost", "DicomModalities",
+  "DicomModalitiesInDatabase", "DicomScuTimeout", "OrthancPeers", "OrthancPeersInDatabase", "HttpProxy",
+  "HttpVerbose", "HttpTimeout", "HttpsVerifyPeers", "HttpsCACertificates", "UserMetadata", "UserContentType",
+  "StrictAetComparison", "StoreMD5ForAttachments", "LimitFindResults", "LimitFindInstances",
+  "LogExportedResources", "KeepAlive", "TcpNoDelay", "HttpThreadsCount", "StoreDicom",
+  "DicomAssociationCloseDelay", "QueryRetrieveSize", "CaseSensitivePN", "LoadPrivateDictionary", "SaveJobs",
+  "MetricsEnabled", "ExecuteLuaEnabled", "HttpRequestTimeout", "OverwriteInstances", "MediaArchiveSize",
+  "StorageAccessOnFind", "MaximumStorageMode", "CheckRevisions", "SynchronousCMove", "JobsHistorySize",
+  "LimitJobs", "DeidentifyLogs", "DeidentifyLogsDicomVersion", "MaximumPduLength", "CheckModalityHost",
+  "DicomEchoChecksFind", "DicomLossyTranscodingQuality", "SyncStorageArea", "MallocArenaMax",
+  "ZipLoaderThreads", "Warnings", "IngestTranscoding", "IngestTranscodingOfUncompressed",
+  "IngestTranscodingOfCompressed", "TranscodeDicomProtocol", "BuiltinDecoderTranscoderOrder",
+  "DicomScuPreferredTransferSyntax", "ExtraMainDicomTags", "HttpsClientCertificate", "Worklists",
+  "DatabaseServerIdentifier", "RestApiWriteToFileSystemEnabled", "StorageCommitmentReportsSize",
+  "DicomThreadsCount", "DeflatedTransferSyntaxAccepted", "JpegTransferSyntaxAccepted",
+  "Jpeg2000TransferSyntaxAccepted", "JpegLosslessTransferSyntaxAccepted", "JpipTransferSyntaxAccepted",
+  "Mpeg2TransferSyntaxAccepted", "RleTransferSyntaxAccepted", "Mpeg4TransferSyntaxAccepted",
+  "H265TransferSyntaxAccepted", "UnknownSopClassAccepted",
+]);

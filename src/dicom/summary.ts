@@ -1,0 +1,72 @@
+// What the index needs from a parsed instance: UIDs, Orthanc ids and main tags per level.
+import { type Encoding, textDecoding, type TextDecoding } from "./charsets.ts";
+import { type OrthancIds, orthancIds } from "./identifiers.ts";
+import { LEVELS, type Level, MAIN_TAGS } from "./levels.ts";
+import { elementBytes, findElement, latin1, type ParsedDicom } from "./parser.ts";
+import { makeTag, type Tag, Tags } from "./tag.ts";
+import { elementText } from "./values.ts";
+
+export interface InstanceSummary {
+  ids: OrthancIds;
+  /** Main DICOM tags present in the file, per level, decoded to Unicode. */
+  mainTags: Record<Level, Map<Tag, string>>;
+  sopClassUid: string;
+  transferSyntax: string;
+  /** Offset of the pixel data value in the file, when it has pixel data. */
+  pixelDataOffset?: number;
+  pixelDataVr?: string;
+  /** InstanceNumber, else ImageIndex, as Orthanc orders instances in a series. */
+  indexInSeries?: number;
+}
+
+export class MissingTagError extends Error {}
+
+export function decodingOf(parsed: ParsedDicom, fallback: Encoding): TextDecoding {
+  const cs = findElement(parsed.dataset, Tags.SpecificCharacterSet);
+  const terms = cs ? latin1(elementBytes(parsed.dataset, cs)).split("\\") : undefined;
+  return textDecoding(terms, fallback);
+}
+
+export function summarize(parsed: ParsedDicom, fallback: Encoding): InstanceSummary {
+  const decoding = decodingOf(parsed, fallback);
+  const d = parsed.dataset;
+  const text = (tag: Tag): string | undefined => {
+    const e = findElement(d, tag);
+    return e ? elementText(d, e, decoding) : undefined;
+  };
+  const required = (tag: Tag): string => {
+    const value = text(tag);
+    // Orthanc refuses instances without these UIDs ("Inexistent tag").
+    if (value === undefined || (tag !== Tags.PatientId && value === "")) throw new MissingTagError();
+    return value;
+  };
+  const ids = orthancIds({
+    patientId: text(Tags.PatientId) ?? "",
+    studyInstanceUid: required(Tags.StudyInstanceUid),
+    seriesInstanceUid: required(Tags.SeriesInstanceUid),
+    sopInstanceUid: required(Tags.SopInstanceUid),
+  });
+  const mainTags = {} as Record<Level, Map<Tag, string>>;
+  for (const level of LEVELS) {
+    const map = new Map<Tag, string>();
+    for (const tag of MAIN_TAGS[level]) {
+      const value = text(tag);
+      if (value !== undefined) map.set(tag, value);
+    }
+    mainTags[level] = map;
+  }
+  const pixel = findElement(d, Tags.PixelData);
+  const index = parseInt(text(makeTag(0x0020, 0x0013)) ?? text(makeTag(0x0054, 0x1330)) ?? "", 10);
+  const summary: InstanceSummary = {
+    ids,
+    mainTags,
+    sopClassUid: text(Tags.SopClassUid) ?? "",
+    transferSyntax: parsed.transferSyntax,
+  };
+  if (pixel) {
+    summary.pixelDataOffset = parsed.transferSyntax === "1.2.840.10008.1.2.1.99" ? undefined : pixel.offset;
+    summary.pixelDataVr = pixel.vr;
+  }
+  if (Number.isFinite(index)) summary.indexInSeries = index;
+  return summary;
+}

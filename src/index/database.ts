@@ -1,0 +1,269 @@
+// The SQLite index: one prepared statement per operation, all writes inside transactions.
+import { Database, type Statement } from "bun:sqlite";
+import { LEVELS, type Level } from "../dicom/levels.ts";
+import type { Tag } from "../dicom/tag.ts";
+import { SCHEMA, SCHEMA_VERSION } from "./schema.ts";
+
+export interface Resource {
+  internalId: number;
+  level: Level;
+  publicId: string;
+  parentId: number | null;
+}
+
+export interface AttachmentInfo {
+  contentType: number;
+  uuid: string;
+  compressedSize: number;
+  uncompressedSize: number;
+  /** 0 = none, 1 = zlib with Orthanc's 8-byte size prefix. */
+  compression: number;
+  uncompressedMd5: string;
+  compressedMd5: string;
+  revision: number;
+}
+
+export interface StoredFile {
+  uuid: string;
+  contentType: number;
+}
+
+interface ResourceRow {
+  internal_id: number;
+  level: number;
+  public_id: string;
+  parent_id: number | null;
+}
+
+interface AttachmentRow {
+  content_type: number;
+  uuid: string;
+  compressed_size: number;
+  uncompressed_size: number;
+  compression: number;
+  uncompressed_md5: string;
+  compressed_md5: string;
+  revision: number;
+}
+
+export interface Totals {
+  patients: number;
+  studies: number;
+  series: number;
+  instances: number;
+  compressedSize: number;
+  uncompressedSize: number;
+}
+
+const toResource = (row: ResourceRow): Resource => ({
+  internalId: row.internal_id,
+  level: LEVELS[row.level]!,
+  publicId: row.public_id,
+  parentId: row.parent_id,
+});
+
+const toAttachment = (row: AttachmentRow): AttachmentInfo => ({
+  contentType: row.content_type,
+  uuid: row.uuid,
+  compressedSize: row.compressed_size,
+  uncompressedSize: row.uncompressed_size,
+  compression: row.compression,
+  uncompressedMd5: row.uncompressed_md5,
+  compressedMd5: row.compressed_md5,
+  revision: row.revision,
+});
+
+export class IndexDatabase {
+  readonly db: Database;
+  private readonly s: {
+    byPublicId: Statement<ResourceRow, [string]>;
+    byInternalId: Statement<ResourceRow, [number]>;
+    insertResource: Statement<unknown, [number, string, number | null]>;
+    children: Statement<ResourceRow, [number]>;
+    countChildren: Statement<{ n: number }, [number]>;
+    listLevel: Statement<{ public_id: string }, [number, number, number]>;
+    insertTag: Statement<unknown, [number, number, string]>;
+    tags: Statement<{ tag: number; value: string }, [number]>;
+    upsertMetadata: Statement<unknown, [number, number, string]>;
+    metadata: Statement<{ type: number; value: string }, [number]>;
+    insertAttachment: Statement<unknown, [number, number, string, number, number, number, string, string, number]>;
+    attachments: Statement<AttachmentRow, [number]>;
+    subtreeFiles: Statement<{ uuid: string; content_type: number }, [number]>;
+    deleteResource: Statement<unknown, [number]>;
+    insertChange: Statement<unknown, [number, number, string, string]>;
+    countLevel: Statement<{ n: number }, [number]>;
+    sizes: Statement<{ c: number | null; u: number | null }, []>;
+    subtreeSizes: Statement<{ n: number; c: number | null; u: number | null }, [number]>;
+    subtreeCount: Statement<{ level: number; n: number }, [number]>;
+    getProperty: Statement<{ value: string }, [number]>;
+    setProperty: Statement<unknown, [number, string]>;
+  };
+
+  constructor(path: string, options: { synchronous: boolean } = { synchronous: true }) {
+    this.db = new Database(path, { create: true, strict: false });
+    this.db.exec("PRAGMA journal_mode = WAL");
+    // NORMAL in WAL mode is durable against process crashes; FULL adds power-loss durability.
+    this.db.exec(`PRAGMA synchronous = ${options.synchronous ? "NORMAL" : "OFF"}`);
+    this.db.exec("PRAGMA foreign_keys = ON");
+    this.db.exec("PRAGMA busy_timeout = 5000");
+    this.db.exec(SCHEMA);
+    this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    const q = <R, P extends unknown[]>(sql: string) => this.db.query<R, P>(sql);
+    const cols = "internal_id, level, public_id, parent_id";
+    this.s = {
+      byPublicId: q(`SELECT ${cols} FROM resources WHERE public_id = ?`),
+      byInternalId: q(`SELECT ${cols} FROM resources WHERE internal_id = ?`),
+      insertResource: q("INSERT INTO resources (level, public_id, parent_id) VALUES (?, ?, ?)"),
+      children: q(`SELECT ${cols} FROM resources WHERE parent_id = ? ORDER BY internal_id`),
+      countChildren: q("SELECT COUNT(*) AS n FROM resources WHERE parent_id = ?"),
+      listLevel: q(
+        "SELECT public_id FROM resources WHERE level = ? ORDER BY internal_id LIMIT ? OFFSET ?",
+      ),
+      insertTag: q("INSERT OR REPLACE INTO main_tags (resource_id, tag, value) VALUES (?, ?, ?)"),
+      tags: q("SELECT tag, value FROM main_tags WHERE resource_id = ?"),
+      upsertMetadata: q(
+        `INSERT INTO metadata (resource_id, type, value) VALUES (?, ?, ?)
+         ON CONFLICT (resource_id, type) DO UPDATE SET value = excluded.value, revision = revision + 1`,
+      ),
+      metadata: q("SELECT type, value FROM metadata WHERE resource_id = ? ORDER BY type"),
+      insertAttachment: q(
+        `INSERT INTO attachments (resource_id, content_type, uuid, compressed_size, uncompressed_size,
+           compression, uncompressed_md5, compressed_md5, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      attachments: q("SELECT * FROM attachments WHERE resource_id = ? ORDER BY content_type"),
+      subtreeFiles: q(
+        `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL
+           SELECT r.internal_id FROM resources r JOIN sub ON r.parent_id = sub.id)
+         SELECT a.uuid, a.content_type FROM attachments a JOIN sub ON a.resource_id = sub.id`,
+      ),
+      deleteResource: q("DELETE FROM resources WHERE internal_id = ?"),
+      insertChange: q("INSERT INTO changes (change_type, level, public_id, date) VALUES (?, ?, ?, ?)"),
+      countLevel: q("SELECT COUNT(*) AS n FROM resources WHERE level = ?"),
+      sizes: q("SELECT SUM(compressed_size) AS c, SUM(uncompressed_size) AS u FROM attachments"),
+      subtreeSizes: q(
+        `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL
+           SELECT r.internal_id FROM resources r JOIN sub ON r.parent_id = sub.id)
+         SELECT COUNT(*) AS n, SUM(a.compressed_size) AS c, SUM(a.uncompressed_size) AS u
+         FROM attachments a JOIN sub ON a.resource_id = sub.id`,
+      ),
+      subtreeCount: q(
+        `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL
+           SELECT r.internal_id FROM resources r JOIN sub ON r.parent_id = sub.id)
+         SELECT r.level AS level, COUNT(*) AS n FROM resources r JOIN sub ON r.internal_id = sub.id
+         GROUP BY r.level`,
+      ),
+      getProperty: q("SELECT value FROM global_properties WHERE property = ?"),
+      setProperty: q("INSERT OR REPLACE INTO global_properties (property, value) VALUES (?, ?)"),
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  lookup(publicId: string): Resource | undefined {
+    const row = this.s.byPublicId.get(publicId);
+    return row ? toResource(row) : undefined;
+  }
+
+  byInternalId(internalId: number): Resource | undefined {
+    const row = this.s.byInternalId.get(internalId);
+    return row ? toResource(row) : undefined;
+  }
+
+  createResource(level: Level, publicId: string, parentId: number | null): number {
+    const result = this.s.insertResource.run(LEVELS.indexOf(level), publicId, parentId);
+    return Number(result.lastInsertRowid);
+  }
+
+  children(internalId: number): Resource[] {
+    return this.s.children.all(internalId).map(toResource);
+  }
+
+  countChildren(internalId: number): number {
+    return this.s.countChildren.get(internalId)?.n ?? 0;
+  }
+
+  /** Public ids of a level in creation order; `since`/`limit` page through them as Orthanc does. */
+  listLevel(level: Level, since = 0, limit?: number): string[] {
+    return this.s.listLevel.all(LEVELS.indexOf(level), limit ?? -1, since).map((r) => r.public_id);
+  }
+
+  setMainTag(internalId: number, tag: Tag, value: string): void {
+    this.s.insertTag.run(internalId, tag, value);
+  }
+
+  mainTags(internalId: number): Map<Tag, string> {
+    return new Map(this.s.tags.all(internalId).map((r) => [r.tag >>> 0, r.value]));
+  }
+
+  setMetadata(internalId: number, type: number, value: string): void {
+    this.s.upsertMetadata.run(internalId, type, value);
+  }
+
+  metadata(internalId: number): Map<number, string> {
+    return new Map(this.s.metadata.all(internalId).map((r) => [r.type, r.value]));
+  }
+
+  addAttachment(internalId: number, a: AttachmentInfo): void {
+    this.s.insertAttachment.run(
+      internalId, a.contentType, a.uuid, a.compressedSize, a.uncompressedSize, a.compression,
+      a.uncompressedMd5, a.compressedMd5, a.revision,
+    );
+  }
+
+  attachments(internalId: number): AttachmentInfo[] {
+    return this.s.attachments.all(internalId).map(toAttachment);
+  }
+
+  attachment(internalId: number, contentType: number): AttachmentInfo | undefined {
+    return this.attachments(internalId).find((a) => a.contentType === contentType);
+  }
+
+  /** Every file of a resource and its descendants. */
+  subtreeFiles(internalId: number): StoredFile[] {
+    return this.s.subtreeFiles.all(internalId).map((r) => ({ uuid: r.uuid, contentType: r.content_type }));
+  }
+
+  /** Deletes a resource and its descendants (the schema cascades). */
+  deleteResource(internalId: number): void {
+    this.s.deleteResource.run(internalId);
+  }
+
+  logChange(changeType: number, level: Level, publicId: string, date: string): void {
+    this.s.insertChange.run(changeType, LEVELS.indexOf(level), publicId, date);
+  }
+
+  totals(): Totals {
+    const count = (level: Level) => this.s.countLevel.get(LEVELS.indexOf(level))?.n ?? 0;
+    const sizes = this.s.sizes.get();
+    return {
+      patients: count("Patient"),
+      studies: count("Study"),
+      series: count("Series"),
+      instances: count("Instance"),
+      compressedSize: sizes?.c ?? 0,
+      uncompressedSize: sizes?.u ?? 0,
+    };
+  }
+
+  /** Sizes of the files below a resource, and its descendants per level. */
+  subtreeStatistics(internalId: number): { counts: Map<Level, number>; compressed: number; uncompressed: number } {
+    const sizes = this.s.subtreeSizes.get(internalId);
+    const counts = new Map<Level, number>();
+    for (const row of this.s.subtreeCount.all(internalId)) counts.set(LEVELS[row.level]!, row.n);
+    return { counts, compressed: sizes?.c ?? 0, uncompressed: sizes?.u ?? 0 };
+  }
+
+  globalProperty(property: number): string | undefined {
+    return this.s.getProperty.get(property)?.value;
+  }
+
+  setGlobalProperty(property: number, value: string): void {
+    this.s.setProperty.run(property, value);
+  }
+}

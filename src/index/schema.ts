@@ -1,0 +1,106 @@
+// The SQLite schema of the index. Levels are stored as 0..3 (Patient..Instance).
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS resources (
+  internal_id INTEGER PRIMARY KEY,
+  level INTEGER NOT NULL,
+  public_id TEXT NOT NULL UNIQUE,
+  parent_id INTEGER REFERENCES resources(internal_id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS resources_parent ON resources(parent_id);
+CREATE INDEX IF NOT EXISTS resources_level ON resources(level, internal_id);
+
+CREATE TABLE IF NOT EXISTS main_tags (
+  resource_id INTEGER NOT NULL REFERENCES resources(internal_id) ON DELETE CASCADE,
+  tag INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (resource_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS main_tags_value ON main_tags(tag, value);
+
+CREATE TABLE IF NOT EXISTS metadata (
+  resource_id INTEGER NOT NULL REFERENCES resources(internal_id) ON DELETE CASCADE,
+  type INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (resource_id, type)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS attachments (
+  resource_id INTEGER NOT NULL REFERENCES resources(internal_id) ON DELETE CASCADE,
+  content_type INTEGER NOT NULL,
+  uuid TEXT NOT NULL,
+  compressed_size INTEGER NOT NULL,
+  uncompressed_size INTEGER NOT NULL,
+  compression INTEGER NOT NULL,
+  uncompressed_md5 TEXT NOT NULL,
+  compressed_md5 TEXT NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (resource_id, content_type)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  change_type INTEGER NOT NULL,
+  level INTEGER NOT NULL,
+  public_id TEXT NOT NULL,
+  date TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS global_properties (
+  property INTEGER PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- Files whose resource was deleted; removed from the storage area after the commit.
+CREATE TABLE IF NOT EXISTS deleted_files (
+  uuid TEXT NOT NULL,
+  content_type INTEGER NOT NULL
+);
+`;
+
+/** Orthanc's metadata types (MetadataType enumeration). */
+export const Metadata = {
+  IndexInSeries: 1,
+  ReceptionDate: 2,
+  RemoteAet: 3,
+  ExpectedNumberOfInstances: 4,
+  ModifiedFrom: 5,
+  AnonymizedFrom: 6,
+  LastUpdate: 7,
+  Origin: 8,
+  TransferSyntax: 9,
+  SopClassUid: 10,
+  RemoteIp: 11,
+  CalledAet: 12,
+  HttpUsername: 13,
+  PixelDataOffset: 14,
+  MainDicomTagsSignature: 15,
+  PixelDataVR: 17,
+} as const;
+
+/** Orthanc's content types of attachments. */
+export const ContentType = { Dicom: 1, DicomAsJson: 2, DicomUntilPixelData: 3 } as const;
+
+/** Orthanc's change types. */
+export const ChangeType = {
+  CompletedSeries: 1,
+  Deleted: 2,
+  NewChildInstance: 3,
+  NewInstance: 4,
+  NewPatient: 5,
+  NewSeries: 6,
+  NewStudy: 7,
+  AnonymizedStudy: 8,
+  AnonymizedSeries: 9,
+  ModifiedStudy: 10,
+  ModifiedSeries: 11,
+  AnonymizedPatient: 12,
+  ModifiedPatient: 13,
+  StablePatient: 14,
+  StableStudy: 15,
+  StableSeries: 16,
+  UpdatedAttachment: 17,
+  UpdatedMetadata: 18,
+} as const;

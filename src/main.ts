@@ -1,0 +1,105 @@
+// Command line (Orthanc's flags), then the servers; a clean stop on SIGINT/SIGTERM.
+import { writeFileSync } from "node:fs";
+import packageJson from "../package.json" with { type: "json" };
+import { defaultConfigurationText } from "./config/default-file.ts";
+import { loadConfiguration } from "./config/load.ts";
+import { ConfigurationError } from "./config/schema.ts";
+import { configureLogging, log } from "./log.ts";
+import { createApp } from "./rest/app.ts";
+import { PharosCore } from "./server/core.ts";
+import { StabilityTracker } from "./server/stability.ts";
+
+const USAGE = `Usage: pharos [OPTION]... [CONFIGURATION]
+Pharos, an Orthanc-compatible DICOM server.
+
+CONFIGURATION is a JSON file or a folder of JSON files (Orthanc's format). Without it,
+Pharos starts on embedded defaults (HTTP 8042, storage in ./PharosStorage).
+
+  --config=FILE    write the default configuration, commented, to FILE and exit
+  --logdir=DIR     write the logs to a file in DIR instead of stderr
+  --verbose        more logs
+  --trace          even more logs
+  --help           this help
+  --version        the version
+`;
+
+interface CommandLine {
+  configPath?: string;
+  writeConfig?: string;
+  logDir?: string;
+  verbose: boolean;
+  trace: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+function parseCommandLine(args: string[]): CommandLine {
+  const out: CommandLine = { verbose: false, trace: false, help: false, version: false };
+  for (const arg of args) {
+    if (arg === "--help" || arg === "-h") out.help = true;
+    else if (arg === "--version") out.version = true;
+    else if (arg === "--verbose") out.verbose = true;
+    else if (arg === "--trace") out.trace = true;
+    else if (arg.startsWith("--config=")) out.writeConfig = arg.slice("--config=".length);
+    else if (arg.startsWith("--logdir=")) out.logDir = arg.slice("--logdir=".length);
+    else if (arg.startsWith("--")) throw new ConfigurationError(`Unknown command-line option: ${arg}`);
+    else out.configPath = arg;
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const cli = parseCommandLine(process.argv.slice(2));
+  if (cli.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (cli.version) {
+    process.stdout.write(`Pharos ${packageJson.version}\n`);
+    return 0;
+  }
+  if (cli.writeConfig) {
+    writeFileSync(cli.writeConfig, defaultConfigurationText());
+    return 0;
+  }
+  configureLogging(cli);
+  const config = loadConfiguration(cli.configPath, log.warning);
+  const core = new PharosCore(config);
+  const stability = new StabilityTracker(config.StableAge * 1000);
+  core.events.onStoredInstance((e) => stability.onStored(e.ids));
+  core.events.onChange((e) => stability.onChange(e));
+  const app = createApp({ core, config, stability, version: packageJson.version });
+
+  const server = Bun.serve({
+    port: config.HttpPort,
+    hostname: "0.0.0.0",
+    maxRequestBodySize: 4 * 1024 * 1024 * 1024,
+    idleTimeout: 120,
+    fetch: (request, srv) => app.fetch(request, { remoteAddress: srv.requestIP(request)?.address }),
+  });
+  log.warning(`Pharos ${packageJson.version} has started: HTTP on port ${server.port}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  log.warning("Pharos is stopping");
+  // Stop taking requests, let those under way finish, then close the index.
+  await server.stop(false);
+  await core.close();
+  log.warning("Pharos has stopped");
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`E ${error.message}\n`);
+    } else {
+      process.stderr.write(`E Pharos failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,57 @@
+// The REST API: hono routes behind Orthanc's access rules and error rendering.
+import { Hono } from "hono";
+import { compress } from "hono/compress";
+import { OrthancError } from "../server/errors.ts";
+import type { AppEnv, RestDependencies } from "./context.ts";
+import { errorResponse } from "./errors.ts";
+import { registerInstanceRoutes, uploadHandler } from "./instances.ts";
+import { registerResourceRoutes } from "./resources.ts";
+import { registerSystemRoutes } from "./system.ts";
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return true;
+  return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
+}
+
+function credentials(header: string | undefined): { user: string; password: string } | undefined {
+  if (!header?.startsWith("Basic ")) return undefined;
+  const decoded = atob(header.slice(6).trim());
+  const colon = decoded.indexOf(":");
+  return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+export function createApp(deps: RestDependencies): Hono<AppEnv> {
+  const { config } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    if (!config.RemoteAccessAllowed && !isLoopback(c.env?.remoteAddress)) {
+      return new Response(null, { status: 403 });
+    }
+    if (config.AuthenticationEnabled) {
+      let given: { user: string; password: string } | undefined;
+      try {
+        given = credentials(c.req.header("authorization"));
+      } catch {
+        given = undefined;
+      }
+      if (!given || config.RegisteredUsers[given.user] !== given.password) {
+        return new Response(null, {
+          status: 401,
+          headers: { "WWW-Authenticate": 'Basic realm="Orthanc Secure Area"' },
+        });
+      }
+      c.set("username", given.user);
+    }
+    await next();
+  });
+  if (config.HttpCompressionEnabled) app.use(compress());
+
+  registerSystemRoutes(app, deps);
+  registerResourceRoutes(app, deps, { Instance: { POST: uploadHandler(deps) } });
+  registerInstanceRoutes(app, deps);
+
+  app.notFound((c) => errorResponse(new OrthancError("UnknownResource"), c.req.method, c.req.path, config.HttpDescribeErrors));
+  app.onError((error, c) => errorResponse(error, c.req.method, c.req.path, config.HttpDescribeErrors));
+  return app;
+}

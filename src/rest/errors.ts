@@ -1,0 +1,36 @@
+// Renders errors as Orthanc does: its error JSON, with the HTTP status of the error code.
+import { ErrorCodes, OrthancError } from "../server/errors.ts";
+import { log } from "../log.ts";
+import { jsonResponse } from "./json.ts";
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  413: "Request Entity Too Large",
+  415: "Unsupported Media Type",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  507: "Insufficient Storage",
+};
+
+export function errorResponse(error: unknown, method: string, uri: string, describe: boolean): Response {
+  const e = error instanceof OrthancError ? error : undefined;
+  if (!e) log.error(`Unexpected error on ${method} ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
+  const spec = ErrorCodes[e?.kind ?? "InternalError"];
+  const status = e?.httpStatus ?? spec.http;
+  if (!describe) return new Response(null, { status });
+  const body: Record<string, string | number> = {
+    HttpError: STATUS_TEXT[status] ?? "Internal Server Error",
+    HttpStatus: status,
+    Message: spec.message,
+    Method: method,
+    OrthancError: spec.message,
+    OrthancStatus: spec.code,
+    Uri: uri,
+  };
+  if (e?.details !== undefined && e.details !== spec.message) body.Details = e.details;
+  return jsonResponse(body, status);
+}

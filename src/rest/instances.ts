@@ -1,0 +1,148 @@
+// Instance routes: upload (DICOM, ZIP, multipart) and what only instances have.
+import type { Context, Hono } from "hono";
+import { isZip, readZip, ZipFormatError } from "../archive/zip-reader.ts";
+import { type DicomDataset, type DicomElement, elementBytes, findElement } from "../dicom/parser.ts";
+import { formatTag, parseTagText, Tags } from "../dicom/tag.ts";
+import { datasetToJson, type JsonObject } from "../dicom/tags-json.ts";
+import { elementText } from "../dicom/values.ts";
+import { OrthancError } from "../server/errors.ts";
+import type { RequestOrigin } from "../server/events.ts";
+import type { StoreResult } from "../server/store.ts";
+import type { AppEnv, RestDependencies } from "./context.ts";
+import { readInstance, tagsFormat } from "./instance-data.ts";
+import { jsonResponse } from "./json.ts";
+import type { Handler } from "./router.ts";
+import { route } from "./router.ts";
+
+function storeAnswer(result: StoreResult): JsonObject {
+  return {
+    ID: result.ids.instance,
+    ParentPatient: result.ids.patient,
+    ParentSeries: result.ids.series,
+    ParentStudy: result.ids.study,
+    Path: `/instances/${result.ids.instance}`,
+    Status: result.status,
+  };
+}
+
+function originOf(c: Context<AppEnv>): RequestOrigin {
+  const origin: RequestOrigin = { kind: "RestApi" };
+  if (c.env?.remoteAddress) origin.remoteIp = c.env.remoteAddress;
+  const user = c.get("username");
+  if (user) origin.httpUsername = user;
+  return origin;
+}
+
+export function uploadHandler(deps: RestDependencies): Handler {
+  return async (c) => {
+    const origin = originOf(c);
+    const contentType = c.req.header("content-type") ?? "";
+    if (contentType.startsWith("multipart/")) {
+      const form = await c.req.raw.formData().catch(() => {
+        throw new OrthancError("BadRequest", "Cannot parse the multipart body");
+      });
+      const answers: JsonObject[] = [];
+      for (const value of form.values()) {
+        if (typeof value === "string") continue;
+        answers.push(storeAnswer(await deps.core.store(new Uint8Array(await value.arrayBuffer()), origin)));
+      }
+      return jsonResponse(answers);
+    }
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    if (body.length === 0) throw new OrthancError("BadFileFormat", "Cannot parse an invalid DICOM file (size: 0 bytes)");
+    if (isZip(body)) {
+      let entries;
+      try {
+        entries = readZip(body);
+      } catch (error) {
+        if (error instanceof ZipFormatError) throw new OrthancError("BadFileFormat", "Cannot read the ZIP archive");
+        throw error;
+      }
+      const answers: JsonObject[] = [];
+      for (const entry of entries) {
+        const result = await deps.core.store(entry.read(), origin).catch((error) => {
+          // Orthanc skips the entries of an archive that are not DICOM files.
+          if (error instanceof OrthancError && (error.kind === "BadFileFormat" || error.kind === "InexistentTag")) {
+            return undefined;
+          }
+          throw error;
+        });
+        if (result) answers.push(storeAnswer(result));
+      }
+      return jsonResponse(answers);
+    }
+    return jsonResponse(storeAnswer(await deps.core.store(body, origin)));
+  };
+}
+
+function frameCount(dataset: DicomDataset, text: (e: DicomElement) => string | undefined): number {
+  if (!findElement(dataset, Tags.PixelData)) return 0;
+  const frames = findElement(dataset, Tags.NumberOfFrames);
+  const n = frames ? parseInt(text(frames) ?? "", 10) : 1;
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+/** /instances/{id}/content/...: walks tags and sequence items, answering raw values. */
+function contentAnswer(dataset: DicomDataset, path: string[]): Response {
+  let current = dataset;
+  for (let i = 0; i < path.length; i++) {
+    const tag = parseTagText(path[i]!);
+    const element = tag === undefined ? undefined : findElement(current, tag);
+    if (!element) throw new OrthancError("UnknownResource");
+    if (i === path.length - 1) {
+      if (element.items) return jsonResponse(element.items.map((_, k) => String(k)));
+      return new Response(elementBytes(current, element), { headers: { "Content-Type": "application/octet-stream" } });
+    }
+    const item = element.items?.[Number(path[++i])];
+    if (!item || !/^\d+$/.test(path[i]!)) throw new OrthancError("UnknownResource");
+    if (i === path.length - 1) return jsonResponse(item.elements.map((e) => formatTag(e.tag).replace(",", "-")));
+    current = item;
+  }
+  return jsonResponse(dataset.elements.map((e) => formatTag(e.tag).replace(",", "-")));
+}
+
+export function registerInstanceRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+  const instance = (c: Context<AppEnv>) => deps.core.resource(c.req.param("id") ?? "", "Instance");
+
+  route(app, "/instances/:id/file", {
+    GET: async (c) => {
+      const r = instance(c);
+      const headers = { "Content-Type": "application/dicom" };
+      const file = deps.core.dicomFile(r);
+      if (file) return new Response(file, { headers });
+      return new Response(await deps.core.dicomBytes(r), { headers });
+    },
+  });
+  route(app, "/instances/:id/tags", {
+    GET: async (c) => {
+      const { parsed, decoding } = await readInstance(deps, instance(c));
+      return jsonResponse(datasetToJson(parsed.dataset, decoding, tagsFormat((n) => c.req.query(n))));
+    },
+  });
+  route(app, "/instances/:id/simplified-tags", {
+    GET: async (c) => {
+      const { parsed, decoding } = await readInstance(deps, instance(c));
+      return jsonResponse(datasetToJson(parsed.dataset, decoding, "simplify"));
+    },
+  });
+  route(app, "/instances/:id/header", {
+    GET: async (c) => {
+      const { parsed, decoding } = await readInstance(deps, instance(c));
+      return jsonResponse(datasetToJson(parsed.meta, decoding, tagsFormat((n) => c.req.query(n))));
+    },
+  });
+  route(app, "/instances/:id/frames", {
+    GET: async (c) => {
+      const { parsed, decoding } = await readInstance(deps, instance(c));
+      const n = frameCount(parsed.dataset, (e) => elementText(parsed.dataset, e, decoding));
+      return jsonResponse(Array.from({ length: n }, (_, i) => i));
+    },
+  });
+  const content: Handler = async (c) => {
+    const { parsed } = await readInstance(deps, instance(c));
+    const rest = c.req.path.split("/content")[1] ?? "";
+    return contentAnswer(parsed.dataset, rest.split("/").filter((s) => s !== ""));
+  };
+  route(app, "/instances/:id/content", { GET: content });
+  route(app, "/instances/:id/content/*", { GET: content });
+}

@@ -1,0 +1,90 @@
+// Orthanc's JSON description of a patient, study, series or instance.
+import { tagName } from "../dicom/dictionary.ts";
+import { LEVELS, type Level, MAIN_TAGS } from "../dicom/levels.ts";
+import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
+import type { Resource } from "../index/database.ts";
+import { ContentType, Metadata } from "../index/schema.ts";
+import type { RestDependencies } from "./context.ts";
+
+function tagsObject(tags: Map<number, string>, level: Level): JsonObject {
+  const out: JsonObject = {};
+  for (const tag of MAIN_TAGS[level]) {
+    const value = tags.get(tag);
+    if (value !== undefined) out[tagName(tag)] = value;
+  }
+  return out;
+}
+
+function seriesStatus(deps: RestDependencies, series: Resource, expected: number | undefined): string {
+  if (expected === undefined || !Number.isInteger(expected) || expected < 0) return "Unknown";
+  const seen = new Set<number>();
+  for (const child of deps.core.index.children(series.internalId)) {
+    const index = deps.core.index.metadata(child.internalId).get(Metadata.IndexInSeries);
+    if (index === undefined) return "Unknown";
+    const n = Number(index);
+    if (!Number.isInteger(n) || n < 1 || n > expected || seen.has(n)) return "Inconsistent";
+    seen.add(n);
+  }
+  return seen.size === expected ? "Complete" : "Missing";
+}
+
+export function resourceJson(deps: RestDependencies, r: Resource): JsonObject {
+  const { index } = deps.core;
+  const tags = index.mainTags(r.internalId);
+  const metadata = index.metadata(r.internalId);
+  const out: JsonObject = { ID: r.publicId, Type: r.level, MainDicomTags: tagsObject(tags, r.level) };
+  const children = () => index.children(r.internalId).map((c) => c.publicId);
+  const parent = () => (r.parentId === null ? null : index.byInternalId(r.parentId)?.publicId ?? null);
+  if (r.level !== "Instance") {
+    out.IsStable = deps.stability.isStable(r.publicId);
+    out.LastUpdate = metadata.get(Metadata.LastUpdate) ?? null;
+  }
+  switch (r.level) {
+    case "Patient":
+      out.Studies = children();
+      break;
+    case "Study":
+      out.ParentPatient = parent();
+      out.PatientMainDicomTags = tagsObject(tags, "Patient");
+      out.Series = children();
+      break;
+    case "Series": {
+      const expectedText = metadata.get(Metadata.ExpectedNumberOfInstances);
+      const expected = expectedText === undefined ? undefined : Number(expectedText);
+      out.ParentStudy = parent();
+      out.Instances = children();
+      out.ExpectedNumberOfInstances = expected ?? null;
+      out.Status = seriesStatus(deps, r, expected);
+      break;
+    }
+    case "Instance": {
+      const file = index.attachment(r.internalId, ContentType.Dicom);
+      const indexInSeries = metadata.get(Metadata.IndexInSeries);
+      out.ParentSeries = parent();
+      out.FileSize = file?.uncompressedSize ?? 0;
+      out.FileUuid = file?.uuid ?? null;
+      out.IndexInSeries = indexInSeries === undefined ? null : Number(indexInSeries);
+      break;
+    }
+  }
+  return out;
+}
+
+/** Resources of `level` below (or above) `from`, in index order. */
+export function relatives(deps: RestDependencies, from: Resource, level: Level): Resource[] {
+  const { index } = deps.core;
+  const fromRank = LEVELS.indexOf(from.level);
+  const toRank = LEVELS.indexOf(level);
+  if (toRank < fromRank) {
+    let current: Resource | undefined = from;
+    while (current && current.level !== level) {
+      current = current.parentId === null ? undefined : index.byInternalId(current.parentId);
+    }
+    return current ? [current] : [];
+  }
+  let layer = [from];
+  for (let rank = fromRank; rank < toRank; rank++) layer = layer.flatMap((r) => index.children(r.internalId));
+  return layer;
+}
+
+export type { JsonValue };

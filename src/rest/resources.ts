@@ -1,0 +1,168 @@
+// Routes shared by the four levels: lists, one resource, relatives, tags summaries, deletion.
+import type { Context, Hono } from "hono";
+import { LEVEL_PATH, LEVELS, type Level, levelIndex, MAIN_TAGS } from "../dicom/levels.ts";
+import { formatTag } from "../dicom/tag.ts";
+import { type JsonObject, type JsonValue, reformatFullJson } from "../dicom/tags-json.ts";
+import type { Resource } from "../index/database.ts";
+import { OrthancError } from "../server/errors.ts";
+import type { AppEnv, RestDependencies } from "./context.ts";
+import { instanceTags, tagsFormat } from "./instance-data.ts";
+import { jsonResponse } from "./json.ts";
+import { relatives, resourceJson } from "./resource-json.ts";
+import { type Methods, route } from "./router.ts";
+
+const MB = 1024 * 1024;
+
+function pagination(c: Context<AppEnv>): { since: number; limit?: number } {
+  const since = c.req.query("since");
+  const limit = c.req.query("limit");
+  if (since === undefined && limit === undefined) return { since: 0 };
+  if (since === undefined || limit === undefined) {
+    const missing = since === undefined ? "since" : "limit";
+    throw new OrthancError("BadRequest", `Missing "${missing}" argument for GET request against: ${c.req.path}/`);
+  }
+  const s = Number(since);
+  const l = Number(limit);
+  if (!Number.isInteger(s) || !Number.isInteger(l) || s < 0 || l < 0) throw new OrthancError("ParameterOutOfRange");
+  return { since: s, limit: l };
+}
+
+export function isExpanded(c: Context<AppEnv>): boolean {
+  const expand = c.req.query("expand");
+  return expand !== undefined && expand !== "false" && expand !== "0";
+}
+
+function lookup(deps: RestDependencies, c: Context<AppEnv>, level: Level): Resource {
+  return deps.core.resource(c.req.param("id") ?? "", level);
+}
+
+function statistics(deps: RestDependencies, r: Resource): JsonObject {
+  const s = deps.core.index.subtreeStatistics(r.internalId);
+  const out: JsonObject = {
+    DiskSize: String(s.compressed),
+    DiskSizeMB: Math.floor(s.compressed / MB),
+    UncompressedSize: String(s.uncompressed),
+    UncompressedSizeMB: Math.floor(s.uncompressed / MB),
+    DicomDiskSize: String(s.compressed),
+    DicomDiskSizeMB: Math.floor(s.compressed / MB),
+    DicomUncompressedSize: String(s.uncompressed),
+    DicomUncompressedSizeMB: Math.floor(s.uncompressed / MB),
+  };
+  const counts: [Level, string][] = [["Study", "CountStudies"], ["Series", "CountSeries"], ["Instance", "CountInstances"]];
+  for (const [level, key] of counts) {
+    if (levelIndex(level) > levelIndex(r.level)) out[key] = s.counts.get(level) ?? 0;
+  }
+  return out;
+}
+
+/** Tags whose value is the same in every instance of the resource (Orthanc's shared-tags). */
+async function sharedTags(deps: RestDependencies, r: Resource): Promise<JsonObject> {
+  let shared: JsonObject | undefined;
+  for (const instance of relatives(deps, r, "Instance")) {
+    const tags = await instanceTags(deps, instance, "full");
+    if (!shared) {
+      shared = {};
+      for (const [key, value] of Object.entries(tags)) {
+        if ((value as JsonObject).Type === "String") shared[key] = value;
+      }
+      continue;
+    }
+    for (const key of Object.keys(shared)) {
+      if (JSON.stringify(tags[key]) !== JSON.stringify(shared[key])) delete shared[key];
+    }
+  }
+  return shared ?? {};
+}
+
+/** The main tags of `moduleLevel` as found in the first instance of the resource. */
+async function moduleTags(deps: RestDependencies, r: Resource, moduleLevel: Level): Promise<JsonObject> {
+  const first = relatives(deps, r, "Instance")[0];
+  if (!first) return {};
+  const tags = await instanceTags(deps, first, "full");
+  const wanted = new Set(MAIN_TAGS[moduleLevel].map(formatTag));
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(tags)) if (wanted.has(key)) out[key] = value;
+  return out;
+}
+
+/** `extraListMethods` adds methods to the list paths (POST /instances uploads). */
+export function registerResourceRoutes(
+  app: Hono<AppEnv>,
+  deps: RestDependencies,
+  extraListMethods: Partial<Record<Level, Methods>>,
+): void {
+  for (const level of LEVELS) {
+    const base = `/${LEVEL_PATH[level]}`;
+    route(app, base, {
+      GET: (c) => {
+        const { since, limit } = pagination(c);
+        const ids = deps.core.index.listLevel(level, since, limit);
+        if (!isExpanded(c)) return jsonResponse(ids);
+        return jsonResponse(ids.flatMap((id) => {
+          const r = deps.core.index.lookup(id);
+          return r ? [resourceJson(deps, r)] : [];
+        }));
+      },
+      ...extraListMethods[level],
+    });
+    route(app, `${base}/:id`, {
+      GET: (c) => {
+        const r = deps.core.index.lookup(c.req.param("id"));
+        // Orthanc answers an unknown id here with an empty 404.
+        if (!r || r.level !== level) return new Response(null, { status: 404 });
+        return jsonResponse(resourceJson(deps, r));
+      },
+      DELETE: async (c) => {
+        const remaining = await deps.core.delete(c.req.param("id"), level);
+        return jsonResponse({ RemainingAncestor: remaining as unknown as JsonValue });
+      },
+    });
+    route(app, `${base}/:id/statistics`, { GET: (c) => jsonResponse(statistics(deps, lookup(deps, c, level))) });
+
+    for (const other of LEVELS) {
+      if (other === level) continue;
+      const segment = levelIndex(other) < levelIndex(level)
+        ? other.toLowerCase()
+        : LEVEL_PATH[other];
+      route(app, `${base}/:id/${segment}`, {
+        GET: (c) => {
+          const found = relatives(deps, lookup(deps, c, level), other);
+          if (levelIndex(other) < levelIndex(level)) return jsonResponse(resourceJson(deps, found[0]!));
+          const expanded = c.req.query("expand") !== "false";
+          return jsonResponse(found.map((r) => (expanded ? resourceJson(deps, r) : r.publicId)));
+        },
+      });
+    }
+    if (level === "Instance") continue;
+    route(app, `${base}/:id/shared-tags`, {
+      GET: async (c) => {
+        const tags = await sharedTags(deps, lookup(deps, c, level));
+        return jsonResponse(reformatFullJson(tags, tagsFormat((n) => c.req.query(n))));
+      },
+    });
+    route(app, `${base}/:id/module`, {
+      GET: async (c) => {
+        const tags = await moduleTags(deps, lookup(deps, c, level), level);
+        return jsonResponse(reformatFullJson(tags, tagsFormat((n) => c.req.query(n))));
+      },
+    });
+    if (level === "Study") {
+      route(app, `${base}/:id/module-patient`, {
+        GET: async (c) => {
+          const tags = await moduleTags(deps, lookup(deps, c, level), "Patient");
+          return jsonResponse(reformatFullJson(tags, tagsFormat((n) => c.req.query(n))));
+        },
+      });
+    }
+    route(app, `${base}/:id/instances-tags`, {
+      GET: async (c) => {
+        const format = tagsFormat((n) => c.req.query(n));
+        const out: JsonObject = {};
+        for (const instance of relatives(deps, lookup(deps, c, level), "Instance")) {
+          out[instance.publicId] = await instanceTags(deps, instance, format);
+        }
+        return jsonResponse(out);
+      },
+    });
+  }
+}

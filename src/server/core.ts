@@ -1,0 +1,125 @@
+// The core every front end calls: it owns the index, the storage area, the store pipeline and
+// the event bus, and knows how to read an instance back.
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Configuration } from "../config/schema.ts";
+import type { Encoding } from "../dicom/charsets.ts";
+import { registerDictionaryEntry } from "../dicom/dictionary.ts";
+import type { Level } from "../dicom/levels.ts";
+import { parseTagText } from "../dicom/tag.ts";
+import { IndexDatabase, type Resource, type StoredFile } from "../index/database.ts";
+import { ContentType } from "../index/schema.ts";
+import { log } from "../log.ts";
+import type { StorageArea } from "../storage/area.ts";
+import { uncompressAttachment } from "../storage/compression.ts";
+import { FilesystemStorage } from "../storage/filesystem.ts";
+import { deleteSubtree, type RemainingAncestor } from "./delete.ts";
+import { OrthancError } from "./errors.ts";
+import { EventBus, type RequestOrigin } from "./events.ts";
+import { type IncomingFilter, type ReceivedCallback, type StoreResult, StorePipeline } from "./store.ts";
+
+export class PharosCore {
+  readonly index: IndexDatabase;
+  readonly storage: StorageArea;
+  readonly events: EventBus;
+  readonly filters: IncomingFilter[] = [];
+  readonly receivedCallbacks: ReceivedCallback[] = [];
+  defaultEncoding: Encoding;
+  private readonly pipeline: StorePipeline;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(readonly config: Configuration) {
+    const base = config.configurationDirectory;
+    const storageDir = resolve(base, config.StorageDirectory);
+    const indexDir = resolve(base, config.IndexDirectory);
+    mkdirSync(storageDir, { recursive: true });
+    mkdirSync(indexDir, { recursive: true });
+    this.index = new IndexDatabase(join(indexDir, "pharos-index.sqlite"), { synchronous: config.SynchronousIndexWrites });
+    this.storage = new FilesystemStorage(storageDir);
+    this.events = new EventBus((error) => log.error(`Error in an event listener: ${String(error)}`));
+    this.defaultEncoding = config.DefaultEncoding;
+    registerDictionary(config.Dictionary);
+    this.pipeline = new StorePipeline({
+      index: this.index,
+      storage: this.storage,
+      events: this.events,
+      options: () => ({
+        compression: config.StorageCompression,
+        storeMd5: config.StoreMD5ForAttachments,
+        overwrite: config.OverwriteInstances,
+        defaultEncoding: this.defaultEncoding,
+      }),
+      filters: this.filters,
+      receivedCallbacks: this.receivedCallbacks,
+      removeFiles: (files) => this.removeFiles(files),
+    });
+  }
+
+  /** Stores one instance; tracked so that shutdown waits for it. */
+  store(bytes: Uint8Array, origin: RequestOrigin): Promise<StoreResult> {
+    return this.track(this.pipeline.store(bytes, origin));
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    promise.then(() => this.inFlight.delete(promise), () => this.inFlight.delete(promise));
+    return promise;
+  }
+
+  /** Resolves a public id at a level, or throws Orthanc's UnknownResource. */
+  resource(publicId: string, level: Level): Resource {
+    const r = this.index.lookup(publicId);
+    if (!r || r.level !== level) throw new OrthancError("UnknownResource");
+    return r;
+  }
+
+  async delete(publicId: string, level: Level): Promise<RemainingAncestor | null> {
+    const resource = this.resource(publicId, level);
+    const outcome = this.index.transaction(() => deleteSubtree(this.index, resource));
+    await this.track(this.removeFiles(outcome.files));
+    this.events.emitChanges(outcome.changes);
+    return outcome.remainingAncestor;
+  }
+
+  async removeFiles(files: StoredFile[]): Promise<void> {
+    for (const f of files) {
+      try {
+        await this.storage.remove(f.uuid, f.contentType);
+      } catch (error) {
+        log.warning(`Cannot remove file ${f.uuid}: ${String(error)}`);
+      }
+    }
+  }
+
+  /** The DICOM file of an instance as stored (uncompressed when the area compresses). */
+  async dicomBytes(instance: Resource): Promise<Uint8Array> {
+    const a = this.index.attachment(instance.internalId, ContentType.Dicom);
+    if (!a) throw new OrthancError("InexistentFile");
+    const data = await this.storage.read(a.uuid, a.contentType);
+    return a.compression === 1 ? uncompressAttachment(data) : data;
+  }
+
+  /** A zero-copy file handle when the stored file is the DICOM file itself. */
+  dicomFile(instance: Resource): Bun.BunFile | undefined {
+    const a = this.index.attachment(instance.internalId, ContentType.Dicom);
+    if (!a || a.compression !== 0 || !this.storage.file) return undefined;
+    return this.storage.file(a.uuid, a.contentType);
+  }
+
+  /** Waits for the writes under way, then closes the index. */
+  async close(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    this.index.close();
+  }
+}
+
+function registerDictionary(entries: Record<string, (string | number)[]>): void {
+  for (const [key, value] of Object.entries(entries)) {
+    const tag = parseTagText(key);
+    const [vr, name, , , creator] = value;
+    if (tag === undefined || typeof vr !== "string" || typeof name !== "string") {
+      throw new OrthancError("BadRequest", `Bad entry in the "Dictionary" configuration option: ${key}`);
+    }
+    registerDictionaryEntry(tag, vr, name, typeof creator === "string" ? creator : undefined);
+  }
+}

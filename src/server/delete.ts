@@ -1,0 +1,45 @@
+// Deleting a resource: its subtree, then every ancestor left without children.
+import { LEVEL_PATH, type Level } from "../dicom/levels.ts";
+import type { IndexDatabase, Resource, StoredFile } from "../index/database.ts";
+import { ChangeType } from "../index/schema.ts";
+import type { ChangeEvent } from "./events.ts";
+import { isoNow } from "./time.ts";
+
+export interface RemainingAncestor {
+  ID: string;
+  Path: string;
+  Type: Level;
+}
+
+export interface DeletionOutcome {
+  remainingAncestor: RemainingAncestor | null;
+  files: StoredFile[];
+  changes: ChangeEvent[];
+}
+
+/** Runs inside a transaction. */
+export function deleteSubtree(index: IndexDatabase, resource: Resource): DeletionOutcome {
+  const now = isoNow();
+  const files = index.subtreeFiles(resource.internalId);
+  const changes: ChangeEvent[] = [];
+  const deleted = (r: Resource) =>
+    changes.push({ changeType: ChangeType.Deleted, level: r.level, publicId: r.publicId, date: now });
+  deleted(resource);
+  index.deleteResource(resource.internalId);
+  let parentId = resource.parentId;
+  let remainingAncestor: RemainingAncestor | null = null;
+  while (parentId !== null) {
+    const parent = index.byInternalId(parentId);
+    if (!parent) break;
+    if (index.countChildren(parent.internalId) > 0) {
+      remainingAncestor = { ID: parent.publicId, Path: `/${LEVEL_PATH[parent.level]}/${parent.publicId}`, Type: parent.level };
+      break;
+    }
+    files.push(...index.subtreeFiles(parent.internalId));
+    deleted(parent);
+    index.deleteResource(parent.internalId);
+    parentId = parent.parentId;
+  }
+  for (const c of changes) index.logChange(c.changeType, c.level, c.publicId, c.date);
+  return { remainingAncestor, files, changes };
+}

@@ -1,0 +1,27 @@
+// Orthanc's error codes (ErrorCode enumeration) with their HTTP status and message.
+
+export const ErrorCodes = {
+  InternalError: { code: -1, http: 500, message: "Internal error" },
+  BadRequest: { code: 8, http: 400, message: "Bad request" },
+  ParameterOutOfRange: { code: 3, http: 400, message: "Parameter out of range" },
+  BadFileFormat: { code: 15, http: 400, message: "Bad file format" },
+  UnknownResource: { code: 17, http: 404, message: "Unknown resource" },
+  InexistentItem: { code: 7, http: 404, message: "Accessing an inexistent item" },
+  InexistentTag: { code: 21, http: 404, message: "Inexistent tag" },
+  InexistentFile: { code: 13, http: 404, message: "Inexistent file" },
+  Unauthorized: { code: 30, http: 401, message: "Bad credentials were provided to an HTTP request" },
+  NotImplemented: { code: 2, http: 501, message: "Not implemented yet" },
+  FullStorage: { code: 19, http: 507, message: "The file storage is full" },
+  CorruptedFile: { code: 20, http: 500, message: "Corrupted file (e.g. inconsistent MD5 hash)" },
+  BadJson: { code: 28, http: 400, message: "Cannot parse a JSON document" },
+  NetworkProtocol: { code: 9, http: 500, message: "Error in the network protocol" },
+} as const;
+
+export type ErrorName = keyof typeof ErrorCodes;
+
+/** An error that becomes Orthanc's error JSON at the HTTP edge. */
+export class OrthancError extends Error {
+  constructor(readonly kind: ErrorName, readonly details?: string, readonly httpStatus?: number) {
+    super(details ?? ErrorCodes[kind].message);
+  }
+}

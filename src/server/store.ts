@@ -1,0 +1,224 @@
+// The store pipeline: every way in (REST, DICOM, plugins) stores an instance through here.
+import type { Encoding } from "../dicom/charsets.ts";
+import { idOfLevel, type OrthancIds } from "../dicom/identifiers.ts";
+import { LEVELS, type Level } from "../dicom/levels.ts";
+import { DicomParseError, type ParsedDicom, parseDicom } from "../dicom/parser.ts";
+import { type InstanceSummary, MissingTagError, summarize } from "../dicom/summary.ts";
+import type { AttachmentInfo, IndexDatabase, StoredFile } from "../index/database.ts";
+import { ChangeType, ContentType, Metadata } from "../index/schema.ts";
+import type { StorageArea } from "../storage/area.ts";
+import { compressAttachment, md5Hex } from "../storage/compression.ts";
+import { OrthancError } from "./errors.ts";
+import type { ChangeEvent, EventBus, RequestOrigin } from "./events.ts";
+import { isoNow } from "./time.ts";
+
+export type StoreStatus = "Success" | "AlreadyStored" | "FilteredOut";
+
+export interface StoreResult {
+  status: StoreStatus;
+  ids: OrthancIds;
+}
+
+export interface IncomingInstance {
+  bytes: Uint8Array;
+  parsed: ParsedDicom;
+  summary: InstanceSummary;
+  origin: RequestOrigin;
+}
+
+/** Returns false to refuse an instance (Orthanc's incoming-instance filters). */
+export type IncomingFilter = (instance: IncomingInstance) => boolean | Promise<boolean>;
+
+/** May keep, discard or replace received bytes before they are parsed for indexing. */
+export type ReceivedCallback = (
+  bytes: Uint8Array,
+  origin: RequestOrigin,
+) => ReceivedDecision | Promise<ReceivedDecision>;
+export type ReceivedDecision = { action: "keep" } | { action: "discard" } | { action: "replace"; bytes: Uint8Array };
+
+export interface StoreDependencies {
+  index: IndexDatabase;
+  storage: StorageArea;
+  events: EventBus;
+  options: () => { compression: boolean; storeMd5: boolean; overwrite: boolean; defaultEncoding: Encoding };
+  filters: IncomingFilter[];
+  receivedCallbacks: ReceivedCallback[];
+  removeFiles: (files: StoredFile[]) => Promise<void>;
+}
+
+export function parseInstance(bytes: Uint8Array, defaultEncoding: Encoding): { parsed: ParsedDicom; summary: InstanceSummary } {
+  let parsed: ParsedDicom;
+  try {
+    parsed = parseDicom(bytes);
+  } catch (error) {
+    if (error instanceof DicomParseError) {
+      throw new OrthancError("BadFileFormat", `Cannot parse an invalid DICOM file (size: ${bytes.length} bytes)`);
+    }
+    throw error;
+  }
+  try {
+    return { parsed, summary: summarize(parsed, defaultEncoding) };
+  } catch (error) {
+    if (error instanceof MissingTagError) throw new OrthancError("InexistentTag");
+    throw error;
+  }
+}
+
+function expectedInstances(series: Map<number, string>): string | undefined {
+  const num = (tag: number) => {
+    const v = series.get(tag);
+    return v !== undefined && /^\s*\d+\s*$/.test(v) ? Number(v) : undefined;
+  };
+  const images = num(0x00201002);
+  const temporal = num(0x00200105);
+  if (images !== undefined && temporal !== undefined) return String(images * temporal);
+  const single = num(0x00540081) ?? images ?? num(0x00181090);
+  return single === undefined ? undefined : String(single);
+}
+
+export class StorePipeline {
+  constructor(private readonly deps: StoreDependencies) {}
+
+  async store(input: Uint8Array, origin: RequestOrigin): Promise<StoreResult> {
+    let bytes = input;
+    for (const callback of this.deps.receivedCallbacks) {
+      const decision = await callback(bytes, origin);
+      if (decision.action === "discard") {
+        const { summary } = parseInstance(bytes, this.deps.options().defaultEncoding);
+        return { status: "FilteredOut", ids: summary.ids };
+      }
+      if (decision.action === "replace") bytes = decision.bytes;
+    }
+    const options = this.deps.options();
+    const { parsed, summary } = parseInstance(bytes, options.defaultEncoding);
+    for (const filter of this.deps.filters) {
+      if (!(await filter({ bytes, parsed, summary, origin }))) return { status: "FilteredOut", ids: summary.ids };
+    }
+    const { index } = this.deps;
+    if (!options.overwrite && index.lookup(summary.ids.instance)) {
+      return { status: "AlreadyStored", ids: summary.ids };
+    }
+
+    const attachment = this.prepareAttachment(bytes, options);
+    await this.deps.storage.create(attachment.info.uuid, ContentType.Dicom, attachment.data);
+
+    let outcome: { stored: boolean; changes: ChangeEvent[]; replaced: StoredFile[] };
+    try {
+      outcome = index.transaction(() => this.index(summary, attachment.info, origin, options.overwrite));
+    } catch (error) {
+      await this.deps.storage.remove(attachment.info.uuid, ContentType.Dicom);
+      throw error;
+    }
+    if (!outcome.stored) {
+      // Another request stored the same instance while this one was writing its file.
+      await this.deps.storage.remove(attachment.info.uuid, ContentType.Dicom);
+      return { status: "AlreadyStored", ids: summary.ids };
+    }
+    if (outcome.replaced.length > 0) await this.deps.removeFiles(outcome.replaced);
+    this.deps.events.emitChanges(outcome.changes);
+    this.deps.events.emitStored({ ids: summary.ids, bytes, origin });
+    return { status: "Success", ids: summary.ids };
+  }
+
+  private prepareAttachment(
+    bytes: Uint8Array,
+    options: { compression: boolean; storeMd5: boolean },
+  ): { info: AttachmentInfo; data: Uint8Array } {
+    const data = options.compression ? compressAttachment(bytes) : bytes;
+    const uncompressedMd5 = options.storeMd5 ? md5Hex(bytes) : "";
+    return {
+      data,
+      info: {
+        contentType: ContentType.Dicom,
+        uuid: crypto.randomUUID(),
+        compressedSize: data.length,
+        uncompressedSize: bytes.length,
+        compression: options.compression ? 1 : 0,
+        uncompressedMd5,
+        compressedMd5: options.compression && options.storeMd5 ? md5Hex(data) : uncompressedMd5,
+        revision: 0,
+      },
+    };
+  }
+
+  /** Runs inside the transaction: creates what is missing, from the patient down. */
+  private index(
+    summary: InstanceSummary,
+    attachment: AttachmentInfo,
+    origin: RequestOrigin,
+    overwrite: boolean,
+  ): { stored: boolean; changes: ChangeEvent[]; replaced: StoredFile[] } {
+    const { index } = this.deps;
+    const now = isoNow();
+    const changes: ChangeEvent[] = [];
+    let replaced: StoredFile[] = [];
+    const existing = index.lookup(summary.ids.instance);
+    if (existing) {
+      if (!overwrite) return { stored: false, changes, replaced };
+      replaced = index.subtreeFiles(existing.internalId);
+      index.deleteResource(existing.internalId);
+    }
+    let parentId: number | null = null;
+    for (const level of LEVELS) {
+      const publicId = idOfLevel(summary.ids, level);
+      const found = level === "Instance" ? undefined : index.lookup(publicId);
+      if (found) {
+        parentId = found.internalId;
+        index.setMetadata(found.internalId, Metadata.LastUpdate, now);
+        continue;
+      }
+      const id = index.createResource(level, publicId, parentId);
+      for (const [tag, value] of summary.mainTags[level]) index.setMainTag(id, tag, value);
+      if (level === "Study") {
+        // Orthanc keeps a copy of the patient tags with each study (PatientMainDicomTags).
+        for (const [tag, value] of summary.mainTags.Patient) index.setMainTag(id, tag, value);
+      }
+      index.setMetadata(id, Metadata.LastUpdate, now);
+      if (level === "Series") {
+        const expected = expectedInstances(summary.mainTags.Series);
+        if (expected !== undefined) index.setMetadata(id, Metadata.ExpectedNumberOfInstances, expected);
+      }
+      if (level === "Instance") this.instanceMetadata(id, summary, origin, now);
+      const changeType = newChangeType(level);
+      changes.push({ changeType, level, publicId, date: now });
+      parentId = id;
+    }
+    index.addAttachment(parentId!, attachment);
+    // Orthanc lists NewInstance first, then the new ancestors from the series up.
+    changes.reverse();
+    for (const c of changes) index.logChange(c.changeType, c.level, c.publicId, c.date);
+    return { stored: true, changes, replaced };
+  }
+
+  private instanceMetadata(id: number, summary: InstanceSummary, origin: RequestOrigin, now: string): void {
+    const { index } = this.deps;
+    index.setMetadata(id, Metadata.ReceptionDate, now);
+    index.setMetadata(id, Metadata.Origin, origin.kind);
+    index.setMetadata(id, Metadata.TransferSyntax, summary.transferSyntax);
+    index.setMetadata(id, Metadata.SopClassUid, summary.sopClassUid);
+    if (summary.indexInSeries !== undefined) {
+      index.setMetadata(id, Metadata.IndexInSeries, String(summary.indexInSeries));
+    }
+    if (origin.remoteAet) index.setMetadata(id, Metadata.RemoteAet, origin.remoteAet);
+    if (origin.remoteIp) index.setMetadata(id, Metadata.RemoteIp, origin.remoteIp);
+    if (origin.calledAet) index.setMetadata(id, Metadata.CalledAet, origin.calledAet);
+    if (origin.httpUsername) index.setMetadata(id, Metadata.HttpUsername, origin.httpUsername);
+    if (summary.pixelDataOffset !== undefined) {
+      index.setMetadata(id, Metadata.PixelDataOffset, String(summary.pixelDataOffset));
+    }
+    if (summary.pixelDataVr) index.setMetadata(id, Metadata.PixelDataVR, summary.pixelDataVr);
+  }
+}
+
+function newChangeType(level: Level): number {
+  switch (level) {
+    case "Patient":
+      return ChangeType.NewPatient;
+    case "Study":
+      return ChangeType.NewStudy;
+    case "Series":
+      return ChangeType.NewSeries;
+    case "Instance":
+      return ChangeType.NewInstance;
+  }
+}

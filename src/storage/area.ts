@@ -1,0 +1,9 @@
+// The storage area: where attachments' bytes live, addressed by uuid. A plugin may replace it.
+
+export interface StorageArea {
+  create(uuid: string, contentType: number, data: Uint8Array): Promise<void>;
+  read(uuid: string, contentType: number): Promise<Uint8Array>;
+  /** A Bun file for zero-copy streaming, when the area is a plain filesystem. */
+  file?(uuid: string, contentType: number): Bun.BunFile;
+  remove(uuid: string, contentType: number): Promise<void>;
+}
