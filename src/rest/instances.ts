@@ -75,8 +75,8 @@ export function uploadHandler(deps: RestDependencies): Handler {
   };
 }
 
+/** Orthanc counts one frame even in an instance without pixel data. */
 function frameCount(dataset: DicomDataset, text: (e: DicomElement) => string | undefined): number {
-  if (!findElement(dataset, Tags.PixelData)) return 0;
   const frames = findElement(dataset, Tags.NumberOfFrames);
   const n = frames ? parseInt(text(frames) ?? "", 10) : 1;
   return Number.isFinite(n) && n > 0 ? n : 1;

@@ -64,6 +64,7 @@ export function parseInstance(bytes: Uint8Array, defaultEncoding: Encoding): { p
   }
 }
 
+/** Orthanc 1.10's rule, checked against its answers: NumberOfSlices is not consulted. */
 function expectedInstances(series: Map<number, string>): string | undefined {
   const num = (tag: number) => {
     const v = series.get(tag);
@@ -71,9 +72,12 @@ function expectedInstances(series: Map<number, string>): string | undefined {
   };
   const images = num(0x00201002);
   const temporal = num(0x00200105);
-  if (images !== undefined && temporal !== undefined) return String(images * temporal);
-  const single = num(0x00540081) ?? images ?? num(0x00181090);
-  return single === undefined ? undefined : String(single);
+  const expected = images !== undefined && temporal !== undefined
+    ? images * temporal
+    : series.has(0x00181090)
+    ? num(0x00181090)
+    : images;
+  return expected !== undefined && expected > 0 ? String(expected) : undefined;
 }
 
 export class StorePipeline {

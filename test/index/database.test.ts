@@ -1,0 +1,88 @@
+// The index on a real SQLite file: resource tree, cascade deletion, totals, persistence.
+import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IndexDatabase } from "../../src/index/database.ts";
+import { ContentType } from "../../src/index/schema.ts";
+import { deleteSubtree } from "../../src/server/delete.ts";
+
+const dirs: string[] = [];
+function freshIndex(): { index: IndexDatabase; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), "pharos-index-"));
+  dirs.push(dir);
+  const path = join(dir, "index.sqlite");
+  return { index: new IndexDatabase(path), path };
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function attachment(uuid: string, size: number) {
+  return {
+    contentType: ContentType.Dicom, uuid, compressedSize: size, uncompressedSize: size, compression: 0,
+    uncompressedMd5: "", compressedMd5: "", revision: 0,
+  };
+}
+
+function tree(index: IndexDatabase) {
+  return index.transaction(() => {
+    const p = index.createResource("Patient", "p", null);
+    const st = index.createResource("Study", "st", p);
+    const se1 = index.createResource("Series", "se1", st);
+    const se2 = index.createResource("Series", "se2", st);
+    const i1 = index.createResource("Instance", "i1", se1);
+    const i2 = index.createResource("Instance", "i2", se2);
+    index.addAttachment(i1, attachment("u1", 100));
+    index.addAttachment(i2, attachment("u2", 50));
+    index.setMainTag(p, 0x00100020, "PID");
+    return { p, st, se1, se2, i1, i2 };
+  });
+}
+
+test("builds the tree and counts it", () => {
+  const { index } = freshIndex();
+  const ids = tree(index);
+  expect(index.children(ids.st).map((r) => r.publicId)).toEqual(["se1", "se2"]);
+  expect(index.totals()).toEqual({ patients: 1, studies: 1, series: 2, instances: 2, compressedSize: 150, uncompressedSize: 150 });
+  expect(index.listLevel("Series", 1, 5)).toEqual(["se2"]);
+  expect(index.mainTags(ids.p).get(0x00100020)).toBe("PID");
+});
+
+test("deleting the last instance of a series removes the series and keeps the study", () => {
+  const { index } = freshIndex();
+  tree(index);
+  const outcome = index.transaction(() => deleteSubtree(index, index.lookup("i1")!));
+  expect(outcome.files.map((f) => f.uuid)).toEqual(["u1"]);
+  expect(outcome.remainingAncestor).toEqual({ ID: "st", Path: "/studies/st", Type: "Study" });
+  expect(index.lookup("se1")).toBeUndefined();
+  expect(index.totals().instances).toBe(1);
+  expect(index.totals().compressedSize).toBe(50);
+});
+
+test("deleting a patient cascades to everything below", () => {
+  const { index } = freshIndex();
+  tree(index);
+  const outcome = index.transaction(() => deleteSubtree(index, index.lookup("p")!));
+  expect(outcome.files.map((f) => f.uuid).sort()).toEqual(["u1", "u2"]);
+  expect(outcome.remainingAncestor).toBeNull();
+  expect(index.totals()).toEqual({ patients: 0, studies: 0, series: 0, instances: 0, compressedSize: 0, uncompressedSize: 0 });
+  const count = index.db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM main_tags").get();
+  expect(count?.n).toBe(0);
+});
+
+test("a failed transaction leaves nothing behind, and commits survive a reopen", () => {
+  const { index, path } = freshIndex();
+  tree(index);
+  expect(() =>
+    index.transaction(() => {
+      index.createResource("Patient", "p2", null);
+      throw new Error("boom");
+    })
+  ).toThrow("boom");
+  expect(index.lookup("p2")).toBeUndefined();
+  index.close();
+  const reopened = new IndexDatabase(path);
+  expect(reopened.totals().instances).toBe(2);
+  reopened.close();
+});
