@@ -1,0 +1,48 @@
+// The command line, as a user types it.
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import packageJson from "../../package.json" with { type: "json" };
+import { startPharos } from "../support/server.ts";
+
+const main = resolve(import.meta.dir, "../../src/main.ts");
+const dir = mkdtempSync(join(tmpdir(), "pharos-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  const r = Bun.spawnSync([process.execPath, main, ...args], { cwd: dir });
+  return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+test("--version and --help", () => {
+  expect(run("--version")).toMatchObject({ code: 0, stdout: `Pharos ${packageJson.version}\n` });
+  const help = run("--help");
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain("--config=FILE");
+});
+
+test("--config=FILE writes the commented default configuration", async () => {
+  const file = join(dir, "written.json");
+  expect(run(`--config=${file}`).code).toBe(0);
+  const text = readFileSync(file, "utf8");
+  expect(text).toContain('"HttpPort" : 8042');
+  expect(text).toContain("// ");
+});
+
+test("a bad option value stops startup with a message naming it", () => {
+  const file = join(dir, "bad.json");
+  writeFileSync(file, '{ "HttpPort" : "x" }');
+  const r = run(file);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('"HttpPort"');
+  expect(run("--frobnicate").code).toBe(1);
+  expect(run(join(dir, "missing.json")).stderr).toContain("does not exist");
+});
+
+test("unknown options are logged as warnings and the server starts", async () => {
+  const server = await startPharos({ config: { SomethingNew: true } });
+  const code = await server.stop();
+  expect(code).toBe(0);
+  expect(await new Response(server.process.stderr as ReadableStream).text()).toContain('"SomethingNew"');
+});
