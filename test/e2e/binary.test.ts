@@ -1,0 +1,32 @@
+// The compiled executable works alone: no node_modules, no sources beside it.
+import { afterAll, expect, test } from "bun:test";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { samplesDir, startPharos } from "../support/server.ts";
+
+const root = resolve(import.meta.dir, "../..");
+const lonely = mkdtempSync(join(tmpdir(), "pharos-binary-"));
+afterAll(() => rmSync(lonely, { recursive: true, force: true }));
+
+test("dist/pharos serves uploads from an empty folder", async () => {
+  const build = Bun.spawnSync([process.execPath, "build.ts"], { cwd: root });
+  expect(build.exitCode).toBe(0);
+  const binary = join(lonely, "pharos");
+  copyFileSync(join(root, "dist/pharos"), binary);
+  const version = Bun.spawnSync([binary, "--version"], { cwd: lonely });
+  expect(version.stdout.toString()).toMatch(/^Pharos \d+\.\d+\.\d+/);
+
+  const server = await startPharos({ command: [binary] });
+  try {
+    const file = join(samplesDir, "TransferSyntaxes/1.2.840.10008.1.2.4.50.dcm");
+    const stored = await (await fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(file) })).json();
+    expect(stored.Status).toBe("Success");
+    const back = new Uint8Array(await (await fetch(`${server.url}/instances/${stored.ID}/file`)).arrayBuffer());
+    expect(Buffer.compare(back, new Uint8Array(await Bun.file(file).arrayBuffer()))).toBe(0);
+    const tags = await (await fetch(`${server.url}/instances/${stored.ID}/simplified-tags`)).json();
+    expect(tags.Modality).toBe("US");
+  } finally {
+    await server.stop();
+  }
+}, 120000);
