@@ -95,11 +95,6 @@ export const OPTIONS = {
     default: 60,
     comment: "Seconds without a new instance after which a patient, study or series is stable.",
   },
-  SynchronousIndexWrites: {
-    schema: z.boolean(),
-    default: true,
-    comment: "Wait for the index to reach the disk before answering (SQLite synchronous=NORMAL vs OFF).",
-  },
 } satisfies Record<string, OptionSpec>;
 
 /** Orthanc options Pharos accepts without warning, though it does not use them yet. */

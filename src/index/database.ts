@@ -99,11 +99,11 @@ export class IndexDatabase {
     setProperty: Statement<unknown, [number, string]>;
   };
 
-  constructor(path: string, options: { synchronous: boolean } = { synchronous: true }) {
+  constructor(path: string) {
     this.db = new Database(path, { create: true, strict: false });
     this.db.exec("PRAGMA journal_mode = WAL");
-    // NORMAL in WAL mode is durable against process crashes; FULL adds power-loss durability.
-    this.db.exec(`PRAGMA synchronous = ${options.synchronous ? "NORMAL" : "OFF"}`);
+    // NORMAL in WAL mode is durable against process crashes; FULL would add power-loss durability.
+    this.db.exec("PRAGMA synchronous = NORMAL");
     this.db.exec("PRAGMA foreign_keys = ON");
     this.db.exec("PRAGMA busy_timeout = 5000");
     this.db.exec(SCHEMA);

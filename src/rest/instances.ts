@@ -4,7 +4,7 @@ import { isZip, readZip, ZipFormatError } from "../archive/zip-reader.ts";
 import { type DicomDataset, type DicomElement, elementBytes, findElement } from "../dicom/parser.ts";
 import { formatTag, parseTagText, Tags } from "../dicom/tag.ts";
 import { datasetToJson, type JsonObject } from "../dicom/tags-json.ts";
-import { elementText } from "../dicom/values.ts";
+import { elementText, isBinaryVr } from "../dicom/values.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { RequestOrigin } from "../server/events.ts";
 import type { StoreResult } from "../server/store.ts";
@@ -128,7 +128,9 @@ export function registerInstanceRoutes(app: Hono<AppEnv>, deps: RestDependencies
   route(app, "/instances/:id/header", {
     GET: async (c) => {
       const { parsed, decoding } = await readInstance(deps, instance(c));
-      return jsonResponse(datasetToJson(parsed.meta, decoding, tagsFormat((n) => c.req.query(n))));
+      // Orthanc leaves the binary elements (FileMetaInformationVersion) out of the header.
+      const textual = (e: DicomElement) => !isBinaryVr(e.vr);
+      return jsonResponse(datasetToJson(parsed.meta, decoding, tagsFormat((n) => c.req.query(n)), textual));
     },
   });
   route(app, "/instances/:id/frames", {

@@ -1,6 +1,6 @@
 // Routes shared by the four levels: lists, one resource, relatives, tags summaries, deletion.
 import type { Context, Hono } from "hono";
-import { LEVEL_PATH, LEVELS, type Level, levelIndex, MAIN_TAGS } from "../dicom/levels.ts";
+import { LEVEL_PATH, LEVELS, type Level, levelIndex, MODULE_TAGS } from "../dicom/levels.ts";
 import { formatTag } from "../dicom/tag.ts";
 import { type JsonObject, type JsonValue, reformatFullJson } from "../dicom/tags-json.ts";
 import type { Resource } from "../index/database.ts";
@@ -74,12 +74,13 @@ async function sharedTags(deps: RestDependencies, r: Resource): Promise<JsonObje
   return shared ?? {};
 }
 
-/** The main tags of `moduleLevel` as found in the first instance of the resource. */
+/** The attributes of the module of `moduleLevel`, as found in one instance of the resource. */
 async function moduleTags(deps: RestDependencies, r: Resource, moduleLevel: Level): Promise<JsonObject> {
-  const first = relatives(deps, r, "Instance")[0];
-  if (!first) return {};
-  const tags = await instanceTags(deps, first, "full");
-  const wanted = new Set(MAIN_TAGS[moduleLevel].map(formatTag));
+  // Orthanc reads the most recently indexed instance of the resource.
+  const instance = relatives(deps, r, "Instance").at(-1);
+  if (!instance) return {};
+  const tags = await instanceTags(deps, instance, "full");
+  const wanted = new Set(MODULE_TAGS[moduleLevel].map(formatTag));
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(tags)) if (wanted.has(key)) out[key] = value;
   return out;
@@ -133,16 +134,16 @@ export function registerResourceRoutes(
         },
       });
     }
+    route(app, `${base}/:id/module`, {
+      GET: async (c) => {
+        const tags = await moduleTags(deps, lookup(deps, c, level), level);
+        return jsonResponse(reformatFullJson(tags, tagsFormat((n) => c.req.query(n))));
+      },
+    });
     if (level === "Instance") continue;
     route(app, `${base}/:id/shared-tags`, {
       GET: async (c) => {
         const tags = await sharedTags(deps, lookup(deps, c, level));
-        return jsonResponse(reformatFullJson(tags, tagsFormat((n) => c.req.query(n))));
-      },
-    });
-    route(app, `${base}/:id/module`, {
-      GET: async (c) => {
-        const tags = await moduleTags(deps, lookup(deps, c, level), level);
         return jsonResponse(reformatFullJson(tags, tagsFormat((n) => c.req.query(n))));
       },
     });

@@ -34,7 +34,7 @@ export class PharosCore {
     const indexDir = resolve(base, config.IndexDirectory);
     mkdirSync(storageDir, { recursive: true });
     mkdirSync(indexDir, { recursive: true });
-    this.index = new IndexDatabase(join(indexDir, "pharos-index.sqlite"), { synchronous: config.SynchronousIndexWrites });
+    this.index = new IndexDatabase(join(indexDir, "pharos-index.sqlite"));
     this.storage = new FilesystemStorage(storageDir);
     this.events = new EventBus((error) => log.error(`Error in an event listener: ${String(error)}`));
     this.defaultEncoding = config.DefaultEncoding;
