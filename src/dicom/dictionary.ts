@@ -57,7 +57,8 @@ export function lookupTag(tag: Tag, privateCreator?: string): DictionaryEntry | 
     // dcmjs spells the element byte of private keys in lower-case hex.
     const key = `(${hex(group, 4)},"${privateCreator}",${hex(element & 0xff, 2).toLowerCase()})`;
     const entry = standard[key];
-    return entry ? { name: entry.name, vr: settleVr(entry.vr) } : undefined;
+    // DCMTK's keywords have no spaces; a few of dcmjs's private names do ("End NumberForBaseline").
+    return entry ? { name: entry.name.replace(/ /g, ""), vr: settleVr(entry.vr) } : undefined;
   }
   let entry = standard[`(${hex(group, 4)},${hex(element, 4)})`];
   if (!entry && group >= 0x5000 && group <= 0x60ff) {

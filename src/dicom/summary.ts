@@ -14,9 +14,8 @@ export interface InstanceSummary {
   transferSyntax: string;
   /** Offset of the pixel data value in the file, when it has pixel data. */
   pixelDataOffset?: number;
-  pixelDataVr?: string;
-  /** InstanceNumber, else ImageIndex, as Orthanc orders instances in a series. */
-  indexInSeries?: number;
+  /** InstanceNumber, else ImageIndex, as written in the file (Orthanc keeps the text). */
+  indexInSeries?: string;
 }
 
 export class MissingTagError extends Error {}
@@ -56,17 +55,17 @@ export function summarize(parsed: ParsedDicom, fallback: Encoding): InstanceSumm
     mainTags[level] = map;
   }
   const pixel = findElement(d, Tags.PixelData);
-  const index = parseInt(text(makeTag(0x0020, 0x0013)) ?? text(makeTag(0x0054, 0x1330)) ?? "", 10);
+  const index = text(makeTag(0x0020, 0x0013)) ?? text(makeTag(0x0054, 0x1330));
   const summary: InstanceSummary = {
     ids,
     mainTags,
     sopClassUid: text(Tags.SopClassUid) ?? "",
     transferSyntax: parsed.transferSyntax,
   };
-  if (pixel) {
-    summary.pixelDataOffset = parsed.transferSyntax === "1.2.840.10008.1.2.1.99" ? undefined : pixel.offset;
-    summary.pixelDataVr = pixel.vr;
-  }
-  if (Number.isFinite(index)) summary.indexInSeries = index;
+  // Orthanc reports the offset only for Part 10 files (with a meta header) whose dataset is not
+  // deflated: elsewhere it would not be an offset into the stored file.
+  const part10 = parsed.meta.elements.length > 0;
+  if (pixel && part10 && parsed.transferSyntax !== "1.2.840.10008.1.2.1.99") summary.pixelDataOffset = pixel.offset;
+  if (index !== undefined) summary.indexInSeries = index;
   return summary;
 }

@@ -80,8 +80,34 @@ export const Metadata = {
   PixelDataVR: 17,
 } as const;
 
+/** Orthanc's names of the metadata types, as the REST API shows them. */
+export const METADATA_NAMES: Record<number, string> = {
+  1: "IndexInSeries",
+  2: "ReceptionDate",
+  3: "RemoteAET",
+  4: "ExpectedNumberOfInstances",
+  5: "ModifiedFrom",
+  6: "AnonymizedFrom",
+  7: "LastUpdate",
+  8: "Origin",
+  9: "TransferSyntax",
+  10: "SopClassUid",
+  11: "RemoteIP",
+  12: "CalledAET",
+  13: "HttpUsername",
+  14: "PixelDataOffset",
+  15: "MainDicomTagsSignature",
+  17: "PixelDataVR",
+};
+
 /** Orthanc's content types of attachments. */
 export const ContentType = { Dicom: 1, DicomAsJson: 2, DicomUntilPixelData: 3 } as const;
+
+export const CONTENT_TYPE_NAMES: Record<number, string> = {
+  1: "dicom",
+  2: "dicom-as-json",
+  3: "dicom-until-pixel-data",
+};
 
 /** Orthanc's change types. */
 export const ChangeType = {

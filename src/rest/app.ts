@@ -5,8 +5,10 @@ import { OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { errorResponse } from "./errors.ts";
 import { registerInstanceRoutes, uploadHandler } from "./instances.ts";
+import { registerMetadataRoutes } from "./metadata.ts";
 import { registerResourceRoutes } from "./resources.ts";
 import { registerSystemRoutes } from "./system.ts";
+import { registerFindRoutes } from "./tools-find.ts";
 
 function isLoopback(address: string | undefined): boolean {
   if (!address) return true;
@@ -50,6 +52,8 @@ export function createApp(deps: RestDependencies): Hono<AppEnv> {
   registerSystemRoutes(app, deps);
   registerResourceRoutes(app, deps, { Instance: { POST: uploadHandler(deps) } });
   registerInstanceRoutes(app, deps);
+  registerMetadataRoutes(app, deps);
+  registerFindRoutes(app, deps);
 
   app.notFound((c) => errorResponse(new OrthancError("UnknownResource"), c.req.method, c.req.path, config.HttpDescribeErrors));
   app.onError((error, c) => errorResponse(error, c.req.method, c.req.path, config.HttpDescribeErrors));

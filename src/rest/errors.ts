@@ -1,5 +1,5 @@
 // Renders errors as Orthanc does: its error JSON, with the HTTP status of the error code.
-import { ErrorCodes, OrthancError } from "../server/errors.ts";
+import { ErrorCodes, NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import { log } from "../log.ts";
 import { jsonResponse } from "./json.ts";
 
@@ -17,6 +17,7 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 export function errorResponse(error: unknown, method: string, uri: string, describe: boolean): Response {
+  if (error instanceof NotFoundWithoutBody) return new Response(null, { status: 404 });
   const e = error instanceof OrthancError ? error : undefined;
   if (!e) log.error(`Unexpected error on ${method} ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
   const spec = ErrorCodes[e?.kind ?? "InternalError"];

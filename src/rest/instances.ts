@@ -5,7 +5,7 @@ import { type DicomDataset, type DicomElement, elementBytes, findElement } from 
 import { formatTag, parseTagText, Tags } from "../dicom/tag.ts";
 import { datasetToJson, type JsonObject } from "../dicom/tags-json.ts";
 import { elementText, isBinaryVr } from "../dicom/values.ts";
-import { OrthancError } from "../server/errors.ts";
+import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { RequestOrigin } from "../server/events.ts";
 import type { StoreResult } from "../server/store.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
@@ -41,15 +41,15 @@ export function uploadHandler(deps: RestDependencies): Handler {
       const form = await c.req.raw.formData().catch(() => {
         throw new OrthancError("BadRequest", "Cannot parse the multipart body");
       });
-      const answers: JsonObject[] = [];
       for (const value of form.values()) {
         if (typeof value === "string") continue;
-        answers.push(storeAnswer(await deps.core.store(new Uint8Array(await value.arrayBuffer()), origin)));
+        await deps.core.store(new Uint8Array(await value.arrayBuffer()), origin);
       }
-      return jsonResponse(answers);
+      // Orthanc 1.10 stores the parts and answers an empty 200.
+      return new Response(null, { status: 200 });
     }
     const body = new Uint8Array(await c.req.arrayBuffer());
-    if (body.length === 0) throw new OrthancError("BadFileFormat", "Cannot parse an invalid DICOM file (size: 0 bytes)");
+    if (body.length === 0) throw new OrthancError("BadFileFormat", "Received an empty DICOM file");
     if (isZip(body)) {
       let entries;
       try {
@@ -82,23 +82,46 @@ function frameCount(dataset: DicomDataset, text: (e: DicomElement) => string | u
   return Number.isFinite(n) && n > 0 ? n : 1;
 }
 
-/** /instances/{id}/content/...: walks tags and sequence items, answering raw values. */
+function tagList(dataset: DicomDataset): Response {
+  return jsonResponse(dataset.elements.map((e) => formatTag(e.tag).replace(",", "-")));
+}
+
+function raw(bytes: Uint8Array): Response {
+  return new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } });
+}
+
+/**
+ * /instances/{id}/content/...: walks tags and sequence items and answers raw value bytes;
+ * below the pixel data, the index of a fragment (or 0 for native pixel data).
+ */
 function contentAnswer(dataset: DicomDataset, path: string[]): Response {
   let current = dataset;
   for (let i = 0; i < path.length; i++) {
     const tag = parseTagText(path[i]!);
-    const element = tag === undefined ? undefined : findElement(current, tag);
-    if (!element) throw new OrthancError("UnknownResource");
-    if (i === path.length - 1) {
-      if (element.items) return jsonResponse(element.items.map((_, k) => String(k)));
-      return new Response(elementBytes(current, element), { headers: { "Content-Type": "application/octet-stream" } });
+    if (tag === undefined) throw new OrthancError("UnknownDicomTag");
+    const element = findElement(current, tag);
+    if (!element) throw new NotFoundWithoutBody();
+    const next = path[i + 1];
+    if (element.items) {
+      if (next === undefined) return jsonResponse(element.items.map((_, k) => String(k)));
+      const item = /^\d+$/.test(next) ? element.items[Number(next)] : undefined;
+      if (!item) throw new NotFoundWithoutBody();
+      i++;
+      if (i === path.length - 1) return tagList(item);
+      current = item;
+      continue;
     }
-    const item = element.items?.[Number(path[++i])];
-    if (!item || !/^\d+$/.test(path[i]!)) throw new OrthancError("UnknownResource");
-    if (i === path.length - 1) return jsonResponse(item.elements.map((e) => formatTag(e.tag).replace(",", "-")));
-    current = item;
+    if (tag === Tags.PixelData && next !== undefined) {
+      const k = /^\d+$/.test(next) ? Number(next) : -1;
+      const fragments = element.fragments?.slice(1) ?? [{ offset: element.offset, length: element.length }];
+      const fragment = fragments[k];
+      if (!fragment || i + 2 !== path.length) throw new NotFoundWithoutBody();
+      return raw(current.source.bytes.subarray(fragment.offset, fragment.offset + fragment.length));
+    }
+    if (next !== undefined) throw new NotFoundWithoutBody();
+    return raw(elementBytes(current, element));
   }
-  return jsonResponse(dataset.elements.map((e) => formatTag(e.tag).replace(",", "-")));
+  return tagList(dataset);
 }
 
 export function registerInstanceRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {

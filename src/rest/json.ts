@@ -12,6 +12,8 @@ function sortKeys(value: JsonValue): JsonValue {
   return out;
 }
 
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
 export function orthancJsonText(value: JsonValue): string {
   return `${JSON.stringify(sortKeys(value), null, 3)}\n`;
 }
@@ -19,7 +21,7 @@ export function orthancJsonText(value: JsonValue): string {
 export function jsonResponse(value: JsonValue, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(orthancJsonText(value), {
     status,
-    headers: { "Content-Type": "application/json", ...headers },
+    headers: { "Content-Type": JSON_CONTENT_TYPE, ...headers },
   });
 }
 

@@ -20,7 +20,7 @@ function seriesStatus(deps: RestDependencies, series: Resource, expected: number
   const seen = new Set<number>();
   for (const child of deps.core.index.children(series.internalId)) {
     const index = deps.core.index.metadata(child.internalId).get(Metadata.IndexInSeries);
-    if (index === undefined) return "Unknown";
+    if (index === undefined || !/^\s*\d+\s*$/.test(index)) return "Unknown";
     const n = Number(index);
     if (!Number.isInteger(n) || n < 1 || n > expected || seen.has(n)) return "Inconsistent";
     seen.add(n);
@@ -63,7 +63,9 @@ export function resourceJson(deps: RestDependencies, r: Resource): JsonObject {
       out.ParentSeries = parent();
       out.FileSize = file?.uncompressedSize ?? 0;
       out.FileUuid = file?.uuid ?? null;
-      out.IndexInSeries = indexInSeries === undefined ? null : Number(indexInSeries);
+      out.IndexInSeries = indexInSeries !== undefined && /^\s*-?\d+\s*$/.test(indexInSeries)
+        ? Number(indexInSeries)
+        : null;
       break;
     }
   }
@@ -82,8 +84,14 @@ export function relatives(deps: RestDependencies, from: Resource, level: Level):
     }
     return current ? [current] : [];
   }
+  // Orthanc prepends each parent's children to the next layer, which reverses the order of
+  // the parents at each level below the first; clients see that order, so keep it.
   let layer = [from];
-  for (let rank = fromRank; rank < toRank; rank++) layer = layer.flatMap((r) => index.children(r.internalId));
+  for (let rank = fromRank; rank < toRank; rank++) {
+    let next: Resource[] = [];
+    for (const parent of layer) next = index.children(parent.internalId).concat(next);
+    layer = next;
+  }
   return layer;
 }
 

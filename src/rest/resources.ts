@@ -4,7 +4,7 @@ import { LEVEL_PATH, LEVELS, type Level, levelIndex, MODULE_TAGS } from "../dico
 import { formatTag } from "../dicom/tag.ts";
 import { type JsonObject, type JsonValue, reformatFullJson } from "../dicom/tags-json.ts";
 import type { Resource } from "../index/database.ts";
-import { OrthancError } from "../server/errors.ts";
+import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { instanceTags, tagsFormat } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
@@ -107,14 +107,16 @@ export function registerResourceRoutes(
       ...extraListMethods[level],
     });
     route(app, `${base}/:id`, {
+      // Orthanc answers an unknown id on these two with a bare 404.
       GET: (c) => {
         const r = deps.core.index.lookup(c.req.param("id"));
-        // Orthanc answers an unknown id here with an empty 404.
-        if (!r || r.level !== level) return new Response(null, { status: 404 });
+        if (!r || r.level !== level) throw new NotFoundWithoutBody();
         return jsonResponse(resourceJson(deps, r));
       },
       DELETE: async (c) => {
-        const remaining = await deps.core.delete(c.req.param("id"), level);
+        const r = deps.core.index.lookup(c.req.param("id"));
+        if (!r || r.level !== level) throw new NotFoundWithoutBody();
+        const remaining = await deps.core.delete(r.publicId, level);
         return jsonResponse({ RemainingAncestor: remaining as unknown as JsonValue });
       },
     });

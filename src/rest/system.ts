@@ -2,7 +2,7 @@
 import type { Hono } from "hono";
 import { isEncoding } from "../dicom/charsets.ts";
 import { generateUid, type UidLevel } from "../dicom/uid.ts";
-import { OrthancError } from "../server/errors.ts";
+import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import { isoNow, isoNowLocal } from "../server/time.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse, textResponse } from "./json.ts";
@@ -51,9 +51,7 @@ export function registerSystemRoutes(app: Hono<AppEnv>, deps: RestDependencies):
   route(app, "/tools/generate-uid", {
     GET: (c) => {
       const level = (c.req.query("level") ?? "").toLowerCase();
-      if (!["patient", "study", "series", "instance"].includes(level)) {
-        throw new OrthancError("ParameterOutOfRange", `Unknown resource level: ${c.req.query("level") ?? ""}`);
-      }
+      if (!["patient", "study", "series", "instance"].includes(level)) throw new NotFoundWithoutBody();
       return textResponse(generateUid(level as UidLevel));
     },
   });

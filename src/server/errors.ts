@@ -15,9 +15,13 @@ export const ErrorCodes = {
   CorruptedFile: { code: 20, http: 500, message: "Corrupted file (e.g. inconsistent MD5 hash)" },
   BadJson: { code: 28, http: 400, message: "Cannot parse a JSON document" },
   NetworkProtocol: { code: 9, http: 500, message: "Error in the network protocol" },
+  UnknownDicomTag: { code: 27, http: 500, message: "Unknown DICOM tag" },
 } as const;
 
 export type ErrorName = keyof typeof ErrorCodes;
+
+/** Some Orthanc routes answer a missing item with a bare 404, without error JSON. */
+export class NotFoundWithoutBody extends Error {}
 
 /** An error that becomes Orthanc's error JSON at the HTTP edge. */
 export class OrthancError extends Error {

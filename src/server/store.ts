@@ -177,7 +177,7 @@ export class StorePipeline {
         // Orthanc keeps a copy of the patient tags with each study (PatientMainDicomTags).
         for (const [tag, value] of summary.mainTags.Patient) index.setMainTag(id, tag, value);
       }
-      index.setMetadata(id, Metadata.LastUpdate, now);
+      if (level !== "Instance") index.setMetadata(id, Metadata.LastUpdate, now);
       if (level === "Series") {
         const expected = expectedInstances(summary.mainTags.Series);
         if (expected !== undefined) index.setMetadata(id, Metadata.ExpectedNumberOfInstances, expected);
@@ -201,16 +201,16 @@ export class StorePipeline {
     index.setMetadata(id, Metadata.TransferSyntax, summary.transferSyntax);
     index.setMetadata(id, Metadata.SopClassUid, summary.sopClassUid);
     if (summary.indexInSeries !== undefined) {
-      index.setMetadata(id, Metadata.IndexInSeries, String(summary.indexInSeries));
+      index.setMetadata(id, Metadata.IndexInSeries, summary.indexInSeries);
     }
-    if (origin.remoteAet) index.setMetadata(id, Metadata.RemoteAet, origin.remoteAet);
-    if (origin.remoteIp) index.setMetadata(id, Metadata.RemoteIp, origin.remoteIp);
+    // Orthanc 1.10 records these three for every origin, empty when they do not apply.
+    index.setMetadata(id, Metadata.RemoteAet, origin.remoteAet ?? "");
+    index.setMetadata(id, Metadata.RemoteIp, origin.remoteIp ?? "");
+    index.setMetadata(id, Metadata.HttpUsername, origin.httpUsername ?? "");
     if (origin.calledAet) index.setMetadata(id, Metadata.CalledAet, origin.calledAet);
-    if (origin.httpUsername) index.setMetadata(id, Metadata.HttpUsername, origin.httpUsername);
     if (summary.pixelDataOffset !== undefined) {
       index.setMetadata(id, Metadata.PixelDataOffset, String(summary.pixelDataOffset));
     }
-    if (summary.pixelDataVr) index.setMetadata(id, Metadata.PixelDataVR, summary.pixelDataVr);
   }
 }
 

@@ -70,13 +70,15 @@ describe("upload", () => {
     expect(answers.map((a) => a.Status)).toEqual(["Success", "Success"]);
   });
 
-  test("a multipart body stores each file", async () => {
+  test("a multipart body stores each file and answers an empty 200, as Orthanc 1.10", async () => {
+    const before = (await json("/statistics")).CountInstances;
     const form = new FormData();
     form.append("a", Bun.file(join(samplesDir, "Knee/T2/IM-0001-0001.dcm")));
     form.append("b", Bun.file(join(samplesDir, "Knee/T2/IM-0001-0002.dcm")));
     const res = await get("/instances", { method: "POST", body: form });
-    const answers = (await res.json()) as { Status: string }[];
-    expect(answers.map((a) => a.Status)).toEqual(["Success", "Success"]);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("");
+    expect((await json("/statistics")).CountInstances).toBe(before + 2);
   });
 });
 
@@ -204,3 +206,28 @@ async function makeZip(paths: string[]): Promise<Uint8Array> {
   ev.setUint32(16, offset, true);
   return new Uint8Array(await new Blob([...locals, ...centrals, end]).arrayBuffer());
 }
+
+describe("find", () => {
+  const find = (body: unknown) =>
+    get("/tools/find", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
+
+  test("finds studies by patient name and series by modality", async () => {
+    await upload(server.url, join(samplesDir, "Knee/T1/IM-0001-0003.dcm"));
+    const studies = await (await find({ Level: "Study", Query: { PatientName: "*" } })).json();
+    expect(studies.length).toBeGreaterThan(0);
+    const series = await (await find({ Level: "Series", Query: { Modality: "mr" }, Expand: true })).json();
+    expect(series.every((s: { MainDicomTags: { Modality: string } }) => s.MainDicomTags.Modality === "MR")).toBe(true);
+    expect(await (await find({ Level: "Series", Query: { Modality: "XA" } })).json()).toEqual([]);
+  });
+
+  test("bad queries get Orthanc's errors", async () => {
+    const bad = await find("{not json");
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).Details).toBe("The body must contain a JSON object");
+    expect((await (await find({ Query: {} })).json()).Details).toBe('Field "Level" is missing, or should be a string');
+    expect((await find({ Level: "Bogus", Query: {} })).status).toBe(400);
+    expect((await find({ Level: "Study", Query: { NotATag: "x" } })).status).toBe(500);
+    expect((await (await find({ Level: "Study", Query: { PatientName: 3 } })).json()).Details)
+      .toBe('Tag "PatientName" should be associated with a string');
+  });
+});

@@ -1,0 +1,102 @@
+// Records the golden answers of real Orthanc 1.10.1 into test/golden/orthanc/*.json.
+//
+// Re-record (after changing test/golden/cases.ts):   bun test/golden/record.ts
+//   (needs /usr/sbin/Orthanc 1.10.1; ORTHANC=/path/to/Orthanc overrides the binary)
+//
+// Orthanc runs on a temporary folder with free HTTP/DICOM ports and no plugins; the folder is
+// removed at the end. The whole previous content of test/golden/orthanc/ is replaced
+// (GOLDEN_OUT=/some/dir writes elsewhere, e.g. to check that two recordings agree).
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildRequests, buildUploadRequests, goldenDir, sharedConfig, type GoldenRequest, type UploadAnswers } from "./cases.ts";
+import { type GoldenEntry, type GoldenFile, runRequest } from "./replay.ts";
+
+const orthancBin = process.env.ORTHANC ?? "/usr/sbin/Orthanc";
+
+function freePort(): number {
+  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, deadlineMs = 30000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await Bun.sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "orthanc-golden-"));
+  const httpPort = freePort();
+  let dicomPort = freePort();
+  while (dicomPort === httpPort) dicomPort = freePort();
+  const config = {
+    ...sharedConfig,
+    HttpPort: httpPort,
+    DicomPort: dicomPort,
+    StorageDirectory: join(dir, "storage"),
+    IndexDirectory: join(dir, "index"),
+    Plugins: [],
+  };
+  const configPath = join(dir, "orthanc.json");
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const logPath = join(dir, "orthanc.log");
+  const proc = Bun.spawn([orthancBin, `--logfile=${logPath}`, configPath], { stdout: "ignore", stderr: "ignore" });
+  const url = `http://127.0.0.1:${httpPort}`;
+  try {
+    await waitFor(async () => (await fetch(`${url}/system`)).ok, "Orthanc /system");
+    const version = ((await (await fetch(`${url}/system`)).json()) as { Version: string }).Version;
+    if (version !== "1.10.1") throw new Error(`expected Orthanc 1.10.1, got ${version}`);
+
+    const groups = new Map<string, GoldenEntry[]>();
+    let seq = 0;
+    const run = async (req: GoldenRequest) => {
+      const entry = await runRequest(url, req, seq++);
+      if (!groups.has(req.group)) groups.set(req.group, []);
+      groups.get(req.group)!.push(entry);
+      return entry;
+    };
+
+    const answers: UploadAnswers = new Map();
+    for (const req of buildUploadRequests()) {
+      const entry = await run(req);
+      const body = entry.body as { ID?: string };
+      if (req.body?.kind === "file" && req.body.truncate === undefined && entry.status === 200 && body?.ID) {
+        if (!answers.has(req.body.file)) answers.set(req.body.file, entry.body as never);
+      }
+    }
+    const requests = buildRequests(answers);
+    for (const req of requests) await run(req);
+
+    const outDir = process.env.GOLDEN_OUT ?? goldenDir;
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(outDir, { recursive: true });
+    let total = 0;
+    let bytes = 0;
+    for (const [group, entries] of groups) {
+      const file: GoldenFile = { group, entries };
+      const text = JSON.stringify(file, null, 1) + "\n";
+      writeFileSync(join(outDir, `${group}.json`), text);
+      total += entries.length;
+      bytes += text.length;
+    }
+    console.log(`recorded ${total} requests into ${groups.size} files (${(bytes / 1e6).toFixed(2)} MB) in ${outDir}`);
+    console.log(`files in folder: ${readdirSync(outDir).length}`);
+  } catch (error) {
+    console.error(await Bun.file(logPath).text().catch(() => ""));
+    throw error;
+  } finally {
+    proc.kill("SIGTERM");
+    const killer = setTimeout(() => proc.kill("SIGKILL"), 10000);
+    await proc.exited;
+    clearTimeout(killer);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
