@@ -13,7 +13,7 @@ const TARGETS = {
 async function build(target: string | undefined, outfile: string): Promise<boolean> {
   const result = await Bun.build({
     entrypoints: ["./src/main.ts"],
-    compile: target ? { target: target as Bun.Build.Target, outfile } : { outfile },
+    compile: target ? { target: target as Bun.Build.CompileTarget, outfile } : { outfile },
     minify: true,
     sourcemap: "linked",
   });

@@ -1,5 +1,5 @@
 // The SQLite index: one prepared statement per operation, all writes inside transactions.
-import { Database, type Statement } from "bun:sqlite";
+import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
 import { LEVELS, type Level } from "../dicom/levels.ts";
 import type { Tag } from "../dicom/tag.ts";
 import { SCHEMA, SCHEMA_VERSION } from "./schema.ts";
@@ -108,7 +108,7 @@ export class IndexDatabase {
     this.db.exec("PRAGMA busy_timeout = 5000");
     this.db.exec(SCHEMA);
     this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-    const q = <R, P extends unknown[]>(sql: string) => this.db.query<R, P>(sql);
+    const q = <R, P extends SQLQueryBindings[]>(sql: string) => this.db.query<R, P>(sql);
     const cols = "internal_id, level, public_id, parent_id";
     this.s = {
       byPublicId: q(`SELECT ${cols} FROM resources WHERE public_id = ?`),

@@ -38,10 +38,13 @@ export function uploadHandler(deps: RestDependencies): Handler {
     const origin = originOf(c);
     const contentType = c.req.header("content-type") ?? "";
     if (contentType.startsWith("multipart/")) {
-      const form = await c.req.raw.formData().catch(() => {
+      let form: FormData;
+      try {
+        form = await c.req.raw.formData();
+      } catch {
         throw new OrthancError("BadRequest", "Cannot parse the multipart body");
-      });
-      for (const value of form.values()) {
+      }
+      for (const value of form.values() as Iterable<FormDataEntryValue>) {
         if (typeof value === "string") continue;
         await deps.core.store(new Uint8Array(await value.arrayBuffer()), origin);
       }

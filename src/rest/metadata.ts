@@ -14,7 +14,7 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
     const base = `/${LEVEL_PATH[level]}/:id`;
     route(app, `${base}/metadata`, {
       GET: (c) => {
-        const r = deps.core.resource(c.req.param("id"), level);
+        const r = deps.core.resource(c.req.param("id") ?? "", level);
         const entries = [...deps.core.index.metadata(r.internalId)]
           .filter(([type]) => METADATA_NAMES[type] !== undefined)
           .map(([type, value]) => [METADATA_NAMES[type]!, value] as const);
@@ -26,7 +26,7 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
     });
     route(app, `${base}/metadata/:name`, {
       GET: (c) => {
-        const r = deps.core.resource(c.req.param("id"), level);
+        const r = deps.core.resource(c.req.param("id") ?? "", level);
         const type = Object.entries(METADATA_NAMES).find(([, name]) => name === c.req.param("name"))?.[0];
         const value = type === undefined ? undefined : deps.core.index.metadata(r.internalId).get(Number(type));
         if (value === undefined) throw new NotFoundWithoutBody();
@@ -35,7 +35,7 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
     });
     route(app, `${base}/attachments`, {
       GET: (c) => {
-        const r = deps.core.resource(c.req.param("id"), level);
+        const r = deps.core.resource(c.req.param("id") ?? "", level);
         const names = deps.core.index.attachments(r.internalId).map((a) => CONTENT_TYPE_NAMES[a.contentType] ?? String(a.contentType));
         return jsonResponse(names);
       },

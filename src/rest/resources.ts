@@ -109,12 +109,12 @@ export function registerResourceRoutes(
     route(app, `${base}/:id`, {
       // Orthanc answers an unknown id on these two with a bare 404.
       GET: (c) => {
-        const r = deps.core.index.lookup(c.req.param("id"));
+        const r = deps.core.index.lookup(c.req.param("id") ?? "");
         if (!r || r.level !== level) throw new NotFoundWithoutBody();
         return jsonResponse(resourceJson(deps, r));
       },
       DELETE: async (c) => {
-        const r = deps.core.index.lookup(c.req.param("id"));
+        const r = deps.core.index.lookup(c.req.param("id") ?? "");
         if (!r || r.level !== level) throw new NotFoundWithoutBody();
         const remaining = await deps.core.delete(r.publicId, level);
         return jsonResponse({ RemainingAncestor: remaining as unknown as JsonValue });

@@ -10,25 +10,10 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildRequests, buildUploadRequests, goldenDir, sharedConfig, type GoldenRequest, type UploadAnswers } from "./cases.ts";
+import { freePort, waitFor } from "../support/server.ts";
 import { type GoldenEntry, type GoldenFile, runRequest } from "./replay.ts";
 
 const orthancBin = process.env.ORTHANC ?? "/usr/sbin/Orthanc";
-
-function freePort(): number {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, deadlineMs = 30000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await Bun.sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "orthanc-golden-"));
