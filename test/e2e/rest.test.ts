@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { type RunningServer, samplesDir, startPharos, upload } from "../support/server.ts";
+import { makeZip } from "../support/zip.ts";
 
 const BRAINIX = join(samplesDir, "Brainix/Epi/IM-0001-0001.dcm");
 const BRAINIX_ID = "1d429ccb-bdcc78a1-7d129d6a-ba4966ed-fe4dbd87";
@@ -63,7 +64,10 @@ describe("upload", () => {
 
   test("a ZIP archive stores each DICOM entry", async () => {
     const files = ["Knee/T1/IM-0001-0001.dcm", "Knee/T1/IM-0001-0002.dcm"];
-    const zip = await makeZip(files.map((f) => join(samplesDir, f)));
+    const zip = makeZip(await Promise.all(files.map(async (f, i) => ({
+      name: `file${i}.dcm`,
+      data: new Uint8Array(await Bun.file(join(samplesDir, f)).arrayBuffer()),
+    }))));
     const res = await get("/instances", { method: "POST", body: zip });
     expect(res.status).toBe(200);
     const answers = (await res.json()) as { Status: string }[];
@@ -163,49 +167,6 @@ describe("delete", () => {
     expect((await get(`/instances/${BRAINIX_ID}/file`)).status).toBe(404);
   });
 });
-
-/** A minimal "stored" ZIP writer, enough to build test archives. */
-async function makeZip(paths: string[]): Promise<Uint8Array> {
-  const locals: Uint8Array[] = [];
-  const centrals: Uint8Array[] = [];
-  let offset = 0;
-  for (const [i, path] of paths.entries()) {
-    const data = new Uint8Array(await Bun.file(path).arrayBuffer());
-    const name = new TextEncoder().encode(`file${i}.dcm`);
-    const crc = Bun.hash.crc32(data);
-    const local = new Uint8Array(30 + name.length);
-    const lv = new DataView(local.buffer);
-    lv.setUint32(0, 0x04034b50, true);
-    lv.setUint16(4, 20, true);
-    lv.setUint32(14, crc, true);
-    lv.setUint32(18, data.length, true);
-    lv.setUint32(22, data.length, true);
-    lv.setUint16(26, name.length, true);
-    local.set(name, 30);
-    const central = new Uint8Array(46 + name.length);
-    const cv = new DataView(central.buffer);
-    cv.setUint32(0, 0x02014b50, true);
-    cv.setUint16(6, 20, true);
-    cv.setUint32(16, crc, true);
-    cv.setUint32(20, data.length, true);
-    cv.setUint32(24, data.length, true);
-    cv.setUint16(28, name.length, true);
-    cv.setUint32(42, offset, true);
-    central.set(name, 46);
-    locals.push(local, data);
-    centrals.push(central);
-    offset += local.length + data.length;
-  }
-  const centralSize = centrals.reduce((n, c) => n + c.length, 0);
-  const end = new Uint8Array(22);
-  const ev = new DataView(end.buffer);
-  ev.setUint32(0, 0x06054b50, true);
-  ev.setUint16(8, paths.length, true);
-  ev.setUint16(10, paths.length, true);
-  ev.setUint32(12, centralSize, true);
-  ev.setUint32(16, offset, true);
-  return new Uint8Array(await new Blob([...locals, ...centrals, end]).arrayBuffer());
-}
 
 describe("find", () => {
   const find = (body: unknown) =>
