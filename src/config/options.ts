@@ -90,6 +90,11 @@ export const OPTIONS = {
     default: {},
     comment: 'Extra tags: "gggg,eeee" : [ VR, Name, MinMultiplicity, MaxMultiplicity, PrivateCreator ].',
   },
+  SyncStorageArea: {
+    schema: z.boolean(),
+    default: true,
+    comment: "Flush each stored file to the disk (fsync) before it is indexed, so that a power loss loses no acknowledged file.",
+  },
   StableAge: {
     schema: z.number().int().min(1),
     default: 60,
@@ -113,7 +118,7 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "MetricsEnabled", "ExecuteLuaEnabled", "HttpRequestTimeout", "OverwriteInstances", "MediaArchiveSize",
   "StorageAccessOnFind", "MaximumStorageMode", "CheckRevisions", "SynchronousCMove", "JobsHistorySize",
   "LimitJobs", "DeidentifyLogs", "DeidentifyLogsDicomVersion", "MaximumPduLength", "CheckModalityHost",
-  "DicomEchoChecksFind", "DicomLossyTranscodingQuality", "SyncStorageArea", "MallocArenaMax",
+  "DicomEchoChecksFind", "DicomLossyTranscodingQuality", "MallocArenaMax",
   "ZipLoaderThreads", "Warnings", "IngestTranscoding", "IngestTranscodingOfUncompressed",
   "IngestTranscodingOfCompressed", "TranscodeDicomProtocol", "BuiltinDecoderTranscoderOrder",
   "DicomScuPreferredTransferSyntax", "ExtraMainDicomTags", "HttpsClientCertificate", "Worklists",

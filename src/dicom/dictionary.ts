@@ -1,6 +1,5 @@
 // Tag names and VRs: the DICOM standard and well-known private dictionaries (from dcmjs),
 // extended by the `Dictionary` configuration option.
-import dcmjs from "dcmjs";
 import { formatTag, isPrivateGroup, type Tag, tagElement, tagGroup } from "./tag.ts";
 
 export interface DictionaryEntry {
@@ -13,8 +12,24 @@ interface RawEntry {
   name: string;
 }
 
-const standard = (dcmjs.data.DicomMetaDictionary as unknown as { dictionary: Record<string, RawEntry | undefined> })
-  .dictionary;
+interface DcmjsDictionary {
+  dictionary: Record<string, RawEntry | undefined>;
+  nameMap: Record<string, { tag: string } | undefined>;
+}
+
+let loaded: DcmjsDictionary | undefined;
+
+/**
+ * dcmjs is loaded on the first lookup, not at startup: it weighs ~30 MiB and ~70 ms, and a
+ * server that is only started and stopped (or serves lists) never needs it.
+ */
+function dcmjsDictionary(): DcmjsDictionary {
+  if (!loaded) {
+    const dcmjs = require("dcmjs") as typeof import("dcmjs");
+    loaded = dcmjs.data.DicomMetaDictionary as unknown as DcmjsDictionary;
+  }
+  return loaded;
+}
 
 const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, "0");
 
@@ -56,10 +71,11 @@ export function lookupTag(tag: Tag, privateCreator?: string): DictionaryEntry | 
     if (!privateCreator) return undefined;
     // dcmjs spells the element byte of private keys in lower-case hex.
     const key = `(${hex(group, 4)},"${privateCreator}",${hex(element & 0xff, 2).toLowerCase()})`;
-    const entry = standard[key];
+    const entry = dcmjsDictionary().dictionary[key];
     // DCMTK's keywords have no spaces; a few of dcmjs's private names do ("End NumberForBaseline").
     return entry ? { name: entry.name.replace(/ /g, ""), vr: settleVr(entry.vr) } : undefined;
   }
+  const standard = dcmjsDictionary().dictionary;
   let entry = standard[`(${hex(group, 4)},${hex(element, 4)})`];
   if (!entry && group >= 0x5000 && group <= 0x60ff) {
     const masked = `(${hex(group >> 8, 2)}xx,${hex(element, 4)})`;
@@ -75,13 +91,10 @@ export function tagName(tag: Tag, privateCreator?: string): string {
   return lookupTag(tag, privateCreator)?.name ?? UNKNOWN_TAG_NAME;
 }
 
-const nameMap = (dcmjs.data.DicomMetaDictionary as unknown as { nameMap: Record<string, { tag: string } | undefined> })
-  .nameMap;
-
 /** Resolves a keyword ("PatientName") to a tag. */
 export function tagFromName(name: string): Tag | undefined {
   const user = userByName.get(name);
   if (user !== undefined) return user;
-  const m = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/i.exec(nameMap[name]?.tag ?? "");
+  const m = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/i.exec(dcmjsDictionary().nameMap[name]?.tag ?? "");
   return m ? ((parseInt(m[1]!, 16) << 16) | parseInt(m[2]!, 16)) >>> 0 : undefined;
 }

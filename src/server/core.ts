@@ -35,7 +35,7 @@ export class PharosCore {
     mkdirSync(storageDir, { recursive: true });
     mkdirSync(indexDir, { recursive: true });
     this.index = new IndexDatabase(join(indexDir, "pharos-index.sqlite"));
-    this.storage = new FilesystemStorage(storageDir);
+    this.storage = new FilesystemStorage(storageDir, config.SyncStorageArea);
     this.events = new EventBus((error) => log.error(`Error in an event listener: ${String(error)}`));
     this.defaultEncoding = config.DefaultEncoding;
     registerDictionary(config.Dictionary);

@@ -1,12 +1,13 @@
 // Filesystem storage area in Orthanc's layout: <root>/ab/cd/abcd...-uuid.
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { StorageArea } from "./area.ts";
 
 export class FilesystemStorage implements StorageArea {
   private readonly madeFolders = new Set<string>();
 
-  constructor(readonly root: string) {}
+  /** `sync`: flush each file to the disk before create() resolves (Orthanc's SyncStorageArea). */
+  constructor(readonly root: string, private readonly sync: boolean) {}
 
   path(uuid: string): string {
     return join(this.root, uuid.slice(0, 2), uuid.slice(2, 4), uuid);
@@ -18,7 +19,17 @@ export class FilesystemStorage implements StorageArea {
       await mkdir(folder, { recursive: true });
       this.madeFolders.add(folder);
     }
-    await writeFile(this.path(uuid), data);
+    if (!this.sync) {
+      await writeFile(this.path(uuid), data);
+      return;
+    }
+    const handle = await open(this.path(uuid), "w");
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   async read(uuid: string): Promise<Uint8Array> {

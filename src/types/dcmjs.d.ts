@@ -1,9 +1,6 @@
 // The part of dcmjs that Pharos uses: its data dictionary.
 declare module "dcmjs" {
-  const dcmjs: {
-    data: {
-      DicomMetaDictionary: unknown;
-    };
+  export const data: {
+    DicomMetaDictionary: unknown;
   };
-  export default dcmjs;
 }
