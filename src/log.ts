@@ -9,7 +9,9 @@ const LETTER: Record<LogLevel, string> = { error: "E", warning: "W", info: "I", 
 let threshold: LogLevel = "warning";
 let logFile: string | undefined;
 
-export function configureLogging(options: { verbose?: boolean; trace?: boolean; logDir?: string }): void {
+export function configureLogging(
+  options: { verbose?: boolean; trace?: boolean; logDir?: string },
+): void {
   threshold = options.trace ? "trace" : options.verbose ? "info" : "warning";
   if (options.logDir) {
     mkdirSync(options.logDir, { recursive: true });

@@ -42,8 +42,9 @@ function parseCommandLine(args: string[]): CommandLine {
     else if (arg === "--trace") out.trace = true;
     else if (arg.startsWith("--config=")) out.writeConfig = arg.slice("--config=".length);
     else if (arg.startsWith("--logdir=")) out.logDir = arg.slice("--logdir=".length);
-    else if (arg.startsWith("--")) throw new ConfigurationError(`Unknown command-line option: ${arg}`);
-    else out.configPath = arg;
+    else if (arg.startsWith("--")) {
+      throw new ConfigurationError(`Unknown command-line option: ${arg}`);
+    } else out.configPath = arg;
   }
   return out;
 }
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
   const stability = new StabilityTracker(config.StableAge * 1000);
   core.events.onStoredInstance((e) => stability.onStored(e.ids));
   core.events.onChange((e) => stability.onChange(e));
-  const app = createApp({ core, config, stability, version: packageJson.version });
+  const app = createApp({ core, config, stability });
 
   const server = Bun.serve({
     port: config.HttpPort,
@@ -98,7 +99,9 @@ main().then(
     if (error instanceof ConfigurationError) {
       process.stderr.write(`E ${error.message}\n`);
     } else {
-      process.stderr.write(`E Pharos failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.stderr.write(
+        `E Pharos failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
     }
     process.exit(1);
   },

@@ -9,7 +9,8 @@ export interface ZipEntry {
 export class ZipFormatError extends Error {}
 
 export function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 &&
+    bytes[3] === 0x04;
 }
 
 function findEndOfCentralDirectory(view: DataView): number {
@@ -26,7 +27,9 @@ export function readZip(bytes: Uint8Array): ZipEntry[] {
   let offset = view.getUint32(eocd + 16, true);
   if (offset === 0xffffffff || count === 0xffff) {
     const locator = eocd - 20;
-    if (locator < 0 || view.getUint32(locator, true) !== 0x07064b50) throw new ZipFormatError("bad ZIP64 locator");
+    if (locator < 0 || view.getUint32(locator, true) !== 0x07064b50) {
+      throw new ZipFormatError("bad ZIP64 locator");
+    }
     const eocd64 = Number(view.getBigUint64(locator + 8, true));
     count = Number(view.getBigUint64(eocd64 + 32, true));
     offset = Number(view.getBigUint64(eocd64 + 48, true));
@@ -54,7 +57,9 @@ export function readZip(bytes: Uint8Array): ZipEntry[] {
       if (id === 0x0001) {
         let p = extra + 4;
         if (uncompressed32 === 0xffffffff) p += 8;
-        if (compressedSize === 0xffffffff) compressedSize = Number(view.getBigUint64((p += 8) - 8, true));
+        if (compressedSize === 0xffffffff) {
+          compressedSize = Number(view.getBigUint64((p += 8) - 8, true));
+        }
         if (localOffset === 0xffffffff) localOffset = Number(view.getBigUint64(p, true));
       }
       extra += 4 + size;
@@ -64,8 +69,11 @@ export function readZip(bytes: Uint8Array): ZipEntry[] {
     entries.push({
       name,
       read: () => {
-        if (view.getUint32(localOffset, true) !== 0x04034b50) throw new ZipFormatError("bad local header");
-        const start = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
+        if (view.getUint32(localOffset, true) !== 0x04034b50) {
+          throw new ZipFormatError("bad local header");
+        }
+        const start = localOffset + 30 + view.getUint16(localOffset + 26, true) +
+          view.getUint16(localOffset + 28, true);
         const data = bytes.subarray(start, start + compressedSize);
         if (method === 0) return data;
         if (method === 8) return new Uint8Array(inflateRawSync(data));

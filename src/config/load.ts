@@ -32,7 +32,10 @@ export function stripComments(text: string): string {
 }
 
 /** Replaces ${NAME} by the environment variable NAME (empty when unset), as Orthanc does. */
-export function substituteEnvironment(text: string, env: Record<string, string | undefined>): string {
+export function substituteEnvironment(
+  text: string,
+  env: Record<string, string | undefined>,
+): string {
   return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => env[name] ?? "");
 }
 
@@ -41,7 +44,9 @@ function parseFile(path: string, env: Record<string, string | undefined>): Recor
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ConfigurationError(`Cannot read the configuration file ${path}: ${(error as Error).message}`);
+    throw new ConfigurationError(
+      `Cannot read the configuration file ${path}: ${(error as Error).message}`,
+    );
   }
   try {
     const value = JSON.parse(substituteEnvironment(stripComments(text), env)) as unknown;
@@ -51,7 +56,9 @@ function parseFile(path: string, env: Record<string, string | undefined>): Recor
     return value as Record<string, unknown>;
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(`The configuration file ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigurationError(
+      `The configuration file ${path} is not valid JSON: ${(error as Error).message}`,
+    );
   }
 }
 

@@ -29,7 +29,9 @@ export function validateConfiguration(
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new ConfigurationError(
-        `Bad value for configuration option "${name}": ${issue?.message ?? "invalid"} (got ${JSON.stringify(given)})`,
+        `Bad value for configuration option "${name}": ${issue?.message ?? "invalid"} (got ${
+          JSON.stringify(given)
+        })`,
       );
     }
     out[name] = parsed.data;
@@ -37,5 +39,9 @@ export function validateConfiguration(
   for (const name of Object.keys(raw)) {
     if (!(name in OPTIONS) && !known(name)) warn(`Unknown configuration option: "${name}"`);
   }
-  return { ...(out as Omit<Configuration, "configurationDirectory" | "raw">), configurationDirectory, raw };
+  return {
+    ...(out as Omit<Configuration, "configurationDirectory" | "raw">),
+    configurationDirectory,
+    raw,
+  };
 }

@@ -3,8 +3,24 @@
 
 /** Orthanc's encoding names (DefaultEncoding option and /tools/default-encoding). */
 export const ENCODINGS = [
-  "Ascii", "Utf8", "Latin1", "Latin2", "Latin3", "Latin4", "Latin5", "Cyrillic", "Windows1251",
-  "Arabic", "Greek", "Hebrew", "Thai", "Japanese", "Chinese", "JapaneseKanji", "Korean", "SimplifiedChinese",
+  "Ascii",
+  "Utf8",
+  "Latin1",
+  "Latin2",
+  "Latin3",
+  "Latin4",
+  "Latin5",
+  "Cyrillic",
+  "Windows1251",
+  "Arabic",
+  "Greek",
+  "Hebrew",
+  "Thai",
+  "Japanese",
+  "Chinese",
+  "JapaneseKanji",
+  "Korean",
+  "SimplifiedChinese",
 ] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
@@ -71,18 +87,8 @@ const ENCODING_CHARSET: Record<Encoding, string> = {
   SimplifiedChinese: "ISO 2022 IR 58",
 };
 
-export function charsetOfEncoding(encoding: Encoding): string {
+function charsetOfEncoding(encoding: Encoding): string {
   return ENCODING_CHARSET[encoding];
-}
-
-export function encodingOfCharset(term: string): Encoding | undefined {
-  const t = term.trim().toUpperCase().replace(/^ISO 2022 IR /, "ISO_IR ");
-  if (t === "" || t === "ISO_IR 6") return "Ascii";
-  if (t === "GBK") return "Chinese";
-  for (const [enc, cs] of Object.entries(ENCODING_CHARSET)) {
-    if (cs.replace(/^ISO 2022 IR /, "ISO_IR ") === t) return enc as Encoding;
-  }
-  return undefined;
 }
 
 function singleByteDecode(label: string, bytes: Uint8Array): string {
@@ -110,7 +116,9 @@ export function textDecoding(terms: string[] | undefined, fallback: Encoding): T
   if (cleaned.length === 1 && !cleaned[0]!.startsWith("ISO 2022")) {
     const single = cleaned[0]!;
     if (single === "ISO_IR 192") return { decode: (b) => decoder("utf-8").decode(b) };
-    if (single === "GB18030" || single === "GBK") return { decode: (b) => decoder("gb18030").decode(b) };
+    if (single === "GB18030" || single === "GBK") {
+      return { decode: (b) => decoder("gb18030").decode(b) };
+    }
     if (single === "ISO_IR 13") return { decode: jisx0201 };
     if (single === "WINDOWS-1251") return { decode: (b) => decoder("windows-1251").decode(b) };
     if (single === "ISO_IR 6") return { decode: latin1 };
@@ -163,9 +171,18 @@ function applyEscape(bytes: Uint8Array, pos: number, state: CharsetTerm): number
   if (a === 0x24 && b === 0x29 && c === 0x43) return (state.g1 = "ksx1001", 4);
   if (a === 0x24 && b === 0x29 && c === 0x41) return (state.g1 = "gb2312", 4);
   if (a === 0x2d && b !== undefined) {
-    const label = ({ 0x41: "iso-8859-1", 0x42: "iso-8859-2", 0x43: "iso-8859-3", 0x44: "iso-8859-4",
-      0x4c: "iso-8859-5", 0x47: "iso-8859-6", 0x46: "iso-8859-7", 0x48: "iso-8859-8", 0x4d: "iso-8859-9",
-      0x54: "tis-620" } as Record<number, string>)[b];
+    const label = ({
+      0x41: "iso-8859-1",
+      0x42: "iso-8859-2",
+      0x43: "iso-8859-3",
+      0x44: "iso-8859-4",
+      0x4c: "iso-8859-5",
+      0x47: "iso-8859-6",
+      0x46: "iso-8859-7",
+      0x48: "iso-8859-8",
+      0x4d: "iso-8859-9",
+      0x54: "tis-620",
+    } as Record<number, string>)[b];
     if (label) return (state.g1 = { single: label }, 3);
   }
   return 0;
@@ -207,7 +224,9 @@ function decodeG0(part: Uint8Array, g0: G0): string {
       return decoder("euc-jp").decode(part.map((b) => b | 0x80));
     case "jisx0212": {
       const out: number[] = [];
-      for (let k = 0; k + 1 < part.length; k += 2) out.push(0x8f, part[k]! | 0x80, part[k + 1]! | 0x80);
+      for (let k = 0; k + 1 < part.length; k += 2) {
+        out.push(0x8f, part[k]! | 0x80, part[k + 1]! | 0x80);
+      }
       return decoder("euc-jp").decode(new Uint8Array(out));
     }
   }

@@ -55,7 +55,12 @@ function userKey(tag: Tag, creator?: string): string {
 }
 
 /** Registers an entry of the `Dictionary` configuration option. */
-export function registerDictionaryEntry(tag: Tag, vr: string, name: string, creator?: string): void {
+export function registerDictionaryEntry(
+  tag: Tag,
+  vr: string,
+  name: string,
+  creator?: string,
+): void {
   userEntries.set(userKey(tag, creator), { name, vr });
   userByName.set(name, tag);
 }

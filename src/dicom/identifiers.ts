@@ -10,7 +10,9 @@ export interface InstanceUids {
 
 function hashId(text: string): string {
   const hex = new Bun.CryptoHasher("sha1").update(text).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 16)}-${hex.slice(16, 24)}-${hex.slice(24, 32)}-${hex.slice(32, 40)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 16)}-${hex.slice(16, 24)}-${hex.slice(24, 32)}-${
+    hex.slice(32, 40)
+  }`;
 }
 
 export interface OrthancIds {
@@ -44,6 +46,3 @@ export function idOfLevel(ids: OrthancIds, level: Level): string {
       return ids.instance;
   }
 }
-
-const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/;
-export const looksLikeOrthancId = (text: string): boolean => ID_PATTERN.test(text);

@@ -46,11 +46,56 @@ export interface ParsedDicom {
 export class DicomParseError extends Error {}
 
 const UNDEFINED = 0xffffffff;
-const LONG_VRS = new Set(["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"]);
+const LONG_VRS = new Set([
+  "OB",
+  "OD",
+  "OF",
+  "OL",
+  "OV",
+  "OW",
+  "SQ",
+  "SV",
+  "UC",
+  "UN",
+  "UR",
+  "UT",
+  "UV",
+]);
 const KNOWN_VRS = new Set([
-  "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO", "LT", "OB", "OD", "OF", "OL",
-  "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US",
-  "UT", "UV",
+  "AE",
+  "AS",
+  "AT",
+  "CS",
+  "DA",
+  "DS",
+  "DT",
+  "FL",
+  "FD",
+  "IS",
+  "LO",
+  "LT",
+  "OB",
+  "OD",
+  "OF",
+  "OL",
+  "OV",
+  "OW",
+  "PN",
+  "SH",
+  "SL",
+  "SQ",
+  "SS",
+  "ST",
+  "SV",
+  "TM",
+  "UC",
+  "UI",
+  "UL",
+  "UN",
+  "UR",
+  "US",
+  "UT",
+  "UV",
 ]);
 
 export const TransferSyntax = {
@@ -61,7 +106,11 @@ export const TransferSyntax = {
 } as const;
 
 function sourceOf(bytes: Uint8Array, littleEndian: boolean): ByteSource {
-  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), littleEndian };
+  return {
+    bytes,
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    littleEndian,
+  };
 }
 
 interface ReadContext {
@@ -156,9 +205,16 @@ class Reader {
     if (vr === "SQ" || (undefinedLength && vr === "UN")) {
       // An undefined-length UN is a sequence encoded in implicit VR little endian (PS3.5 6.2.2).
       const reader = vr === "UN" && undefinedLength
-        ? new Reader({ source: this.ctx.source.littleEndian ? source : sourceOf(bytes, true), explicitVr: false })
+        ? new Reader({
+          source: this.ctx.source.littleEndian ? source : sourceOf(bytes, true),
+          explicitVr: false,
+        })
         : this;
-      const { items, next } = reader.readItems(pos, undefinedLength ? undefined : pos + length, creators);
+      const { items, next } = reader.readItems(
+        pos,
+        undefinedLength ? undefined : pos + length,
+        creators,
+      );
       element.vr = "SQ";
       element.items = items;
       element.length = next - pos;
@@ -167,7 +223,10 @@ class Reader {
     if (undefinedLength) throw new DicomParseError("undefined length on a non-sequence element");
     if (pos + length > bytes.length) throw new DicomParseError("truncated element value");
     if (isPrivateGroup(tag) && tagElement(tag) >= 0x10 && tagElement(tag) <= 0xff) {
-      const creator = latin1(bytes.subarray(pos, pos + length)).replace(/[\s\0]+$/, "").replace(/^\s+/, "");
+      const creator = latin1(bytes.subarray(pos, pos + length)).replace(/[\s\0]+$/, "").replace(
+        /^\s+/,
+        "",
+      );
       creators.set(tagGroup(tag) * 256 + tagElement(tag), creator);
     }
     return { element, next: pos + length };
@@ -250,10 +309,13 @@ export function parseDicom(input: Uint8Array): ParsedDicom {
     return parseBareDataset(fileSource);
   }
   const metaEnd = findMetaEnd(fileSource, pos);
-  const meta = new Reader({ source: fileSource, explicitVr: true }).readDataset(pos, metaEnd).dataset;
+  const meta =
+    new Reader({ source: fileSource, explicitVr: true }).readDataset(pos, metaEnd).dataset;
   const tsElement = meta.elements.find((e) => e.tag === Tags.TransferSyntaxUid);
   if (!tsElement) throw new DicomParseError("no transfer syntax in the meta header");
-  const transferSyntax = latin1(input.subarray(tsElement.offset, tsElement.offset + tsElement.length))
+  const transferSyntax = latin1(
+    input.subarray(tsElement.offset, tsElement.offset + tsElement.length),
+  )
     .replace(/[\0 ]+$/, "");
   pos = metaEnd;
 
@@ -270,7 +332,8 @@ export function parseDicom(input: Uint8Array): ParsedDicom {
     source = sourceOf(input, false);
   }
   const explicitVr = transferSyntax !== TransferSyntax.ImplicitLittle;
-  const dataset = new Reader({ source, explicitVr }).readDataset(datasetStart, source.bytes.length).dataset;
+  const dataset =
+    new Reader({ source, explicitVr }).readDataset(datasetStart, source.bytes.length).dataset;
   return { meta, dataset, transferSyntax, datasetOffset: pos };
 }
 
@@ -303,7 +366,10 @@ function findMetaEnd(source: ByteSource, start: number): number {
   }
   if (pos === start || pos > bytes.length) throw new DicomParseError("invalid meta header");
   // Like DCMTK, trust (0002,0000) when it reaches further: elements it covers belong to the header.
-  if (view.getUint32(start, true) === 0x00000002 && bytes[start + 4] === 0x55 && bytes[start + 5] === 0x4c) {
+  if (
+    view.getUint32(start, true) === 0x00000002 && bytes[start + 4] === 0x55 &&
+    bytes[start + 5] === 0x4c
+  ) {
     const declared = start + 12 + view.getUint32(start + 8, true);
     if (declared > pos && declared <= bytes.length) return declared;
   }

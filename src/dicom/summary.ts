@@ -1,7 +1,7 @@
 // What the index needs from a parsed instance: UIDs, Orthanc ids and main tags per level.
-import { type Encoding, textDecoding, type TextDecoding } from "./charsets.ts";
+import { type Encoding, type TextDecoding, textDecoding } from "./charsets.ts";
 import { type OrthancIds, orthancIds } from "./identifiers.ts";
-import { LEVELS, type Level, MAIN_TAGS } from "./levels.ts";
+import { type Level, LEVELS, MAIN_TAGS } from "./levels.ts";
 import { elementBytes, findElement, latin1, type ParsedDicom } from "./parser.ts";
 import { makeTag, type Tag, Tags } from "./tag.ts";
 import { elementText } from "./values.ts";
@@ -36,7 +36,9 @@ export function summarize(parsed: ParsedDicom, fallback: Encoding): InstanceSumm
   const required = (tag: Tag): string => {
     const value = text(tag);
     // Orthanc refuses instances without these UIDs ("Inexistent tag").
-    if (value === undefined || (tag !== Tags.PatientId && value === "")) throw new MissingTagError();
+    if (value === undefined || (tag !== Tags.PatientId && value === "")) {
+      throw new MissingTagError();
+    }
     return value;
   };
   const ids = orthancIds({
@@ -65,7 +67,9 @@ export function summarize(parsed: ParsedDicom, fallback: Encoding): InstanceSumm
   // Orthanc reports the offset only for Part 10 files (with a meta header) whose dataset is not
   // deflated: elsewhere it would not be an offset into the stored file.
   const part10 = parsed.meta.elements.length > 0;
-  if (pixel && part10 && parsed.transferSyntax !== "1.2.840.10008.1.2.1.99") summary.pixelDataOffset = pixel.offset;
+  if (pixel && part10 && parsed.transferSyntax !== "1.2.840.10008.1.2.1.99") {
+    summary.pixelDataOffset = pixel.offset;
+  }
   if (index !== undefined) summary.indexInSeries = index;
   return summary;
 }

@@ -7,10 +7,17 @@ import { elementText } from "./values.ts";
 
 export type TagsFormat = "full" | "short" | "simplify";
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | JsonValue[] | {
+  [key: string]: JsonValue;
+};
 export type JsonObject = { [key: string]: JsonValue };
 
-function renderValue(dataset: DicomDataset, e: DicomElement, decoding: TextDecoding, format: TagsFormat): JsonValue {
+function renderValue(
+  dataset: DicomDataset,
+  e: DicomElement,
+  decoding: TextDecoding,
+  format: TagsFormat,
+): JsonValue {
   if (e.items) return e.items.map((item) => datasetToJson(item, decoding, format));
   return elementText(dataset, e, decoding) ?? null;
 }
@@ -52,7 +59,9 @@ export function reformatFullJson(full: JsonObject, format: TagsFormat): JsonObje
   const out: JsonObject = {};
   for (const [key, entry] of Object.entries(full)) {
     const { Name, Value } = entry as { Name: string; Value: JsonValue };
-    const value = Array.isArray(Value) ? Value.map((item) => reformatFullJson(item as JsonObject, format)) : Value;
+    const value = Array.isArray(Value)
+      ? Value.map((item) => reformatFullJson(item as JsonObject, format))
+      : Value;
     out[format === "simplify" ? Name : key] = value;
   }
   return out;

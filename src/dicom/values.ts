@@ -3,7 +3,19 @@ import type { TextDecoding } from "./charsets.ts";
 import type { DicomDataset, DicomElement } from "./parser.ts";
 
 const BINARY_VRS = new Set(["OB", "OD", "OF", "OL", "OV", "OW", "UN"]);
-const TRIM_LEADING_VRS = new Set(["AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "SH", "TM", "UI"]);
+const TRIM_LEADING_VRS = new Set([
+  "AE",
+  "AS",
+  "CS",
+  "DA",
+  "DS",
+  "DT",
+  "IS",
+  "LO",
+  "SH",
+  "TM",
+  "UI",
+]);
 
 export const isBinaryVr = (vr: string): boolean => BINARY_VRS.has(vr);
 
@@ -18,7 +30,8 @@ export function formatDouble(value: number): string {
   const all = mant.replace(".", "");
   const digits = all.slice(0, 17).split("").map(Number);
   const rest = all.slice(17);
-  const roundUp = rest[0]! > "5" || (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || digits[16]! % 2 === 1));
+  const roundUp = rest[0]! > "5" ||
+    (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || digits[16]! % 2 === 1));
   if (roundUp) {
     let i = 16;
     while (i >= 0 && digits[i] === 9) digits[i--] = 0;
@@ -88,7 +101,7 @@ function trimBytes(bytes: Uint8Array, leading: boolean): Uint8Array {
   let start = 0;
   let end = bytes.length;
   while (end > start && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x00)) end--;
-  if (leading) while (start < end && bytes[start] === 0x20) start++;
+  if (leading) { while (start < end && bytes[start] === 0x20) start++; }
   return bytes.subarray(start, end);
 }
 
@@ -96,7 +109,11 @@ function trimBytes(bytes: Uint8Array, leading: boolean): Uint8Array {
  * The value as Orthanc renders it: decoded text, numbers joined with "\", or undefined for
  * binary values and sequences (Orthanc shows those as null).
  */
-export function elementText(dataset: DicomDataset, e: DicomElement, decoding: TextDecoding): string | undefined {
+export function elementText(
+  dataset: DicomDataset,
+  e: DicomElement,
+  decoding: TextDecoding,
+): string | undefined {
   if (e.items || e.fragments || BINARY_VRS.has(e.vr)) return undefined;
   const n = numbers(dataset, e);
   if (n !== undefined) return n;

@@ -1,6 +1,6 @@
 // The SQLite index: one prepared statement per operation, all writes inside transactions.
 import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
-import { LEVELS, type Level } from "../dicom/levels.ts";
+import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { Tag } from "../dicom/tag.ts";
 import { SCHEMA, SCHEMA_VERSION } from "./schema.ts";
 
@@ -86,7 +86,10 @@ export class IndexDatabase {
     tags: Statement<{ tag: number; value: string }, [number]>;
     upsertMetadata: Statement<unknown, [number, number, string]>;
     metadata: Statement<{ type: number; value: string }, [number]>;
-    insertAttachment: Statement<unknown, [number, number, string, number, number, number, string, string, number]>;
+    insertAttachment: Statement<
+      unknown,
+      [number, number, string, number, number, number, string, string, number]
+    >;
     attachments: Statement<AttachmentRow, [number]>;
     subtreeFiles: Statement<{ uuid: string; content_type: number }, [number]>;
     deleteResource: Statement<unknown, [number]>;
@@ -137,7 +140,9 @@ export class IndexDatabase {
          SELECT a.uuid, a.content_type FROM attachments a JOIN sub ON a.resource_id = sub.id`,
       ),
       deleteResource: q("DELETE FROM resources WHERE internal_id = ?"),
-      insertChange: q("INSERT INTO changes (change_type, level, public_id, date) VALUES (?, ?, ?, ?)"),
+      insertChange: q(
+        "INSERT INTO changes (change_type, level, public_id, date) VALUES (?, ?, ?, ?)",
+      ),
       countLevel: q("SELECT COUNT(*) AS n FROM resources WHERE level = ?"),
       sizes: q("SELECT SUM(compressed_size) AS c, SUM(uncompressed_size) AS u FROM attachments"),
       subtreeSizes: q(
@@ -211,8 +216,15 @@ export class IndexDatabase {
 
   addAttachment(internalId: number, a: AttachmentInfo): void {
     this.s.insertAttachment.run(
-      internalId, a.contentType, a.uuid, a.compressedSize, a.uncompressedSize, a.compression,
-      a.uncompressedMd5, a.compressedMd5, a.revision,
+      internalId,
+      a.contentType,
+      a.uuid,
+      a.compressedSize,
+      a.uncompressedSize,
+      a.compression,
+      a.uncompressedMd5,
+      a.compressedMd5,
+      a.revision,
     );
   }
 
@@ -226,7 +238,10 @@ export class IndexDatabase {
 
   /** Every file of a resource and its descendants. */
   subtreeFiles(internalId: number): StoredFile[] {
-    return this.s.subtreeFiles.all(internalId).map((r) => ({ uuid: r.uuid, contentType: r.content_type }));
+    return this.s.subtreeFiles.all(internalId).map((r) => ({
+      uuid: r.uuid,
+      contentType: r.content_type,
+    }));
   }
 
   /** Deletes a resource and its descendants (the schema cascades). */
@@ -252,7 +267,9 @@ export class IndexDatabase {
   }
 
   /** Sizes of the files below a resource, and its descendants per level. */
-  subtreeStatistics(internalId: number): { counts: Map<Level, number>; compressed: number; uncompressed: number } {
+  subtreeStatistics(
+    internalId: number,
+  ): { counts: Map<Level, number>; compressed: number; uncompressed: number } {
     const sizes = this.s.subtreeSizes.get(internalId);
     const counts = new Map<Level, number>();
     for (const row of this.s.subtreeCount.all(internalId)) counts.set(LEVELS[row.level]!, row.n);

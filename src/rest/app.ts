@@ -19,7 +19,9 @@ function credentials(header: string | undefined): { user: string; password: stri
   if (!header?.startsWith("Basic ")) return undefined;
   const decoded = atob(header.slice(6).trim());
   const colon = decoded.indexOf(":");
-  return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  return colon < 0
+    ? undefined
+    : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
 export function createApp(deps: RestDependencies): Hono<AppEnv> {
@@ -55,7 +57,16 @@ export function createApp(deps: RestDependencies): Hono<AppEnv> {
   registerMetadataRoutes(app, deps);
   registerFindRoutes(app, deps);
 
-  app.notFound((c) => errorResponse(new OrthancError("UnknownResource"), c.req.method, c.req.path, config.HttpDescribeErrors));
-  app.onError((error, c) => errorResponse(error, c.req.method, c.req.path, config.HttpDescribeErrors));
+  app.notFound((c) =>
+    errorResponse(
+      new OrthancError("UnknownResource"),
+      c.req.method,
+      c.req.path,
+      config.HttpDescribeErrors,
+    )
+  );
+  app.onError((error, c) =>
+    errorResponse(error, c.req.method, c.req.path, config.HttpDescribeErrors)
+  );
   return app;
 }

@@ -7,7 +7,6 @@ export interface RestDependencies {
   core: PharosCore;
   config: Configuration;
   stability: StabilityTracker;
-  version: string;
 }
 
 export type AppEnv = {

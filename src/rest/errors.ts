@@ -16,10 +16,21 @@ const STATUS_TEXT: Record<number, string> = {
   507: "Insufficient Storage",
 };
 
-export function errorResponse(error: unknown, method: string, uri: string, describe: boolean): Response {
+export function errorResponse(
+  error: unknown,
+  method: string,
+  uri: string,
+  describe: boolean,
+): Response {
   if (error instanceof NotFoundWithoutBody) return new Response(null, { status: 404 });
   const e = error instanceof OrthancError ? error : undefined;
-  if (!e) log.error(`Unexpected error on ${method} ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
+  if (!e) {
+    log.error(
+      `Unexpected error on ${method} ${uri}: ${
+        error instanceof Error ? error.stack : String(error)
+      }`,
+    );
+  }
   const spec = ErrorCodes[e?.kind ?? "InternalError"];
   const status = e?.httpStatus ?? spec.http;
   if (!describe) return new Response(null, { status });

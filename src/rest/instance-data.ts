@@ -13,7 +13,10 @@ export interface InstanceData {
   decoding: TextDecoding;
 }
 
-export async function readInstance(deps: RestDependencies, instance: Resource): Promise<InstanceData> {
+export async function readInstance(
+  deps: RestDependencies,
+  instance: Resource,
+): Promise<InstanceData> {
   const bytes = await deps.core.dicomBytes(instance);
   let parsed: ParsedDicom;
   try {
@@ -34,7 +37,10 @@ export async function instanceTags(
 }
 
 /** ?simplify / ?short / (default) full, as Orthanc reads them from the query string. */
-export function tagsFormat(query: (name: string) => string | undefined, fallback: TagsFormat = "full"): TagsFormat {
+export function tagsFormat(
+  query: (name: string) => string | undefined,
+  fallback: TagsFormat = "full",
+): TagsFormat {
   if (query("simplify") !== undefined) return "simplify";
   if (query("short") !== undefined) return "short";
   return fallback;

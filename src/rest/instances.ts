@@ -1,7 +1,12 @@
 // Instance routes: upload (DICOM, ZIP, multipart) and what only instances have.
 import type { Context, Hono } from "hono";
 import { isZip, readZip, ZipFormatError } from "../archive/zip-reader.ts";
-import { type DicomDataset, type DicomElement, elementBytes, findElement } from "../dicom/parser.ts";
+import {
+  type DicomDataset,
+  type DicomElement,
+  elementBytes,
+  findElement,
+} from "../dicom/parser.ts";
 import { formatTag, parseTagText, Tags } from "../dicom/tag.ts";
 import { datasetToJson, type JsonObject } from "../dicom/tags-json.ts";
 import { elementText, isBinaryVr } from "../dicom/values.ts";
@@ -58,14 +63,19 @@ export function uploadHandler(deps: RestDependencies): Handler {
       try {
         entries = readZip(body);
       } catch (error) {
-        if (error instanceof ZipFormatError) throw new OrthancError("BadFileFormat", "Cannot read the ZIP archive");
+        if (error instanceof ZipFormatError) {
+          throw new OrthancError("BadFileFormat", "Cannot read the ZIP archive");
+        }
         throw error;
       }
       const answers: JsonObject[] = [];
       for (const entry of entries) {
         const result = await deps.core.store(entry.read(), origin).catch((error) => {
           // Orthanc skips the entries of an archive that are not DICOM files.
-          if (error instanceof OrthancError && (error.kind === "BadFileFormat" || error.kind === "InexistentTag")) {
+          if (
+            error instanceof OrthancError &&
+            (error.kind === "BadFileFormat" || error.kind === "InexistentTag")
+          ) {
             return undefined;
           }
           throw error;
@@ -116,7 +126,8 @@ function contentAnswer(dataset: DicomDataset, path: string[]): Response {
     }
     if (tag === Tags.PixelData && next !== undefined) {
       const k = /^\d+$/.test(next) ? Number(next) : -1;
-      const fragments = element.fragments?.slice(1) ?? [{ offset: element.offset, length: element.length }];
+      const fragments = element.fragments?.slice(1) ??
+        [{ offset: element.offset, length: element.length }];
       const fragment = fragments[k];
       if (!fragment || i + 2 !== path.length) throw new NotFoundWithoutBody();
       return raw(current.source.bytes.subarray(fragment.offset, fragment.offset + fragment.length));
@@ -142,7 +153,9 @@ export function registerInstanceRoutes(app: Hono<AppEnv>, deps: RestDependencies
   route(app, "/instances/:id/tags", {
     GET: async (c) => {
       const { parsed, decoding } = await readInstance(deps, instance(c));
-      return jsonResponse(datasetToJson(parsed.dataset, decoding, tagsFormat((n) => c.req.query(n))));
+      return jsonResponse(
+        datasetToJson(parsed.dataset, decoding, tagsFormat((n) => c.req.query(n))),
+      );
     },
   });
   route(app, "/instances/:id/simplified-tags", {
@@ -156,7 +169,9 @@ export function registerInstanceRoutes(app: Hono<AppEnv>, deps: RestDependencies
       const { parsed, decoding } = await readInstance(deps, instance(c));
       // Orthanc leaves the binary elements (FileMetaInformationVersion) out of the header.
       const textual = (e: DicomElement) => !isBinaryVr(e.vr);
-      return jsonResponse(datasetToJson(parsed.meta, decoding, tagsFormat((n) => c.req.query(n)), textual));
+      return jsonResponse(
+        datasetToJson(parsed.meta, decoding, tagsFormat((n) => c.req.query(n)), textual),
+      );
     },
   });
   route(app, "/instances/:id/frames", {

@@ -18,7 +18,11 @@ export function orthancJsonText(value: JsonValue): string {
   return `${JSON.stringify(sortKeys(value), null, 3)}\n`;
 }
 
-export function jsonResponse(value: JsonValue, status = 200, headers: Record<string, string> = {}): Response {
+export function jsonResponse(
+  value: JsonValue,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(orthancJsonText(value), {
     status,
     headers: { "Content-Type": JSON_CONTENT_TYPE, ...headers },

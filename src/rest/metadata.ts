@@ -27,8 +27,11 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
     route(app, `${base}/metadata/:name`, {
       GET: (c) => {
         const r = deps.core.resource(c.req.param("id") ?? "", level);
-        const type = Object.entries(METADATA_NAMES).find(([, name]) => name === c.req.param("name"))?.[0];
-        const value = type === undefined ? undefined : deps.core.index.metadata(r.internalId).get(Number(type));
+        const type = Object.entries(METADATA_NAMES).find(([, name]) => name === c.req.param("name"))
+          ?.[0];
+        const value = type === undefined
+          ? undefined
+          : deps.core.index.metadata(r.internalId).get(Number(type));
         if (value === undefined) throw new NotFoundWithoutBody();
         return textResponse(value);
       },
@@ -36,7 +39,9 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
     route(app, `${base}/attachments`, {
       GET: (c) => {
         const r = deps.core.resource(c.req.param("id") ?? "", level);
-        const names = deps.core.index.attachments(r.internalId).map((a) => CONTENT_TYPE_NAMES[a.contentType] ?? String(a.contentType));
+        const names = deps.core.index.attachments(r.internalId).map((a) =>
+          CONTENT_TYPE_NAMES[a.contentType] ?? String(a.contentType)
+        );
         return jsonResponse(names);
       },
     });

@@ -1,6 +1,6 @@
 // Orthanc's JSON description of a patient, study, series or instance.
 import { tagName } from "../dicom/dictionary.ts";
-import { LEVELS, type Level, MAIN_TAGS } from "../dicom/levels.ts";
+import { type Level, LEVELS, MAIN_TAGS } from "../dicom/levels.ts";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import type { Resource } from "../index/database.ts";
 import { ContentType, Metadata } from "../index/schema.ts";
@@ -15,7 +15,11 @@ function tagsObject(tags: Map<number, string>, level: Level): JsonObject {
   return out;
 }
 
-function seriesStatus(deps: RestDependencies, series: Resource, expected: number | undefined): string {
+function seriesStatus(
+  deps: RestDependencies,
+  series: Resource,
+  expected: number | undefined,
+): string {
   if (expected === undefined || !Number.isInteger(expected) || expected < 0) return "Unknown";
   const seen = new Set<number>();
   for (const child of deps.core.index.children(series.internalId)) {
@@ -32,9 +36,14 @@ export function resourceJson(deps: RestDependencies, r: Resource): JsonObject {
   const { index } = deps.core;
   const tags = index.mainTags(r.internalId);
   const metadata = index.metadata(r.internalId);
-  const out: JsonObject = { ID: r.publicId, Type: r.level, MainDicomTags: tagsObject(tags, r.level) };
+  const out: JsonObject = {
+    ID: r.publicId,
+    Type: r.level,
+    MainDicomTags: tagsObject(tags, r.level),
+  };
   const children = () => index.children(r.internalId).map((c) => c.publicId);
-  const parent = () => (r.parentId === null ? null : index.byInternalId(r.parentId)?.publicId ?? null);
+  const parent =
+    () => (r.parentId === null ? null : index.byInternalId(r.parentId)?.publicId ?? null);
   if (r.level !== "Instance") {
     out.IsStable = deps.stability.isStable(r.publicId);
     out.LastUpdate = metadata.get(Metadata.LastUpdate) ?? null;

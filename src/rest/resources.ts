@@ -1,6 +1,6 @@
 // Routes shared by the four levels: lists, one resource, relatives, tags summaries, deletion.
 import type { Context, Hono } from "hono";
-import { LEVEL_PATH, LEVELS, type Level, levelIndex, MODULE_TAGS } from "../dicom/levels.ts";
+import { type Level, LEVEL_PATH, levelIndex, LEVELS, MODULE_TAGS } from "../dicom/levels.ts";
 import { formatTag } from "../dicom/tag.ts";
 import { type JsonObject, type JsonValue, reformatFullJson } from "../dicom/tags-json.ts";
 import type { Resource } from "../index/database.ts";
@@ -19,11 +19,16 @@ function pagination(c: Context<AppEnv>): { since: number; limit?: number } {
   if (since === undefined && limit === undefined) return { since: 0 };
   if (since === undefined || limit === undefined) {
     const missing = since === undefined ? "since" : "limit";
-    throw new OrthancError("BadRequest", `Missing "${missing}" argument for GET request against: ${c.req.path}/`);
+    throw new OrthancError(
+      "BadRequest",
+      `Missing "${missing}" argument for GET request against: ${c.req.path}/`,
+    );
   }
   const s = Number(since);
   const l = Number(limit);
-  if (!Number.isInteger(s) || !Number.isInteger(l) || s < 0 || l < 0) throw new OrthancError("ParameterOutOfRange");
+  if (!Number.isInteger(s) || !Number.isInteger(l) || s < 0 || l < 0) {
+    throw new OrthancError("ParameterOutOfRange");
+  }
   return { since: s, limit: l };
 }
 
@@ -48,7 +53,10 @@ function statistics(deps: RestDependencies, r: Resource): JsonObject {
     DicomUncompressedSize: String(s.uncompressed),
     DicomUncompressedSizeMB: Math.floor(s.uncompressed / MB),
   };
-  const counts: [Level, string][] = [["Study", "CountStudies"], ["Series", "CountSeries"], ["Instance", "CountInstances"]];
+  const counts: [Level, string][] = [["Study", "CountStudies"], ["Series", "CountSeries"], [
+    "Instance",
+    "CountInstances",
+  ]];
   for (const [level, key] of counts) {
     if (levelIndex(level) > levelIndex(r.level)) out[key] = s.counts.get(level) ?? 0;
   }
@@ -75,7 +83,11 @@ async function sharedTags(deps: RestDependencies, r: Resource): Promise<JsonObje
 }
 
 /** The attributes of the module of `moduleLevel`, as found in one instance of the resource. */
-async function moduleTags(deps: RestDependencies, r: Resource, moduleLevel: Level): Promise<JsonObject> {
+async function moduleTags(
+  deps: RestDependencies,
+  r: Resource,
+  moduleLevel: Level,
+): Promise<JsonObject> {
   // Orthanc reads the most recently indexed instance of the resource.
   const instance = relatives(deps, r, "Instance").at(-1);
   if (!instance) return {};
@@ -120,7 +132,9 @@ export function registerResourceRoutes(
         return jsonResponse({ RemainingAncestor: remaining as unknown as JsonValue });
       },
     });
-    route(app, `${base}/:id/statistics`, { GET: (c) => jsonResponse(statistics(deps, lookup(deps, c, level))) });
+    route(app, `${base}/:id/statistics`, {
+      GET: (c) => jsonResponse(statistics(deps, lookup(deps, c, level))),
+    });
 
     for (const other of LEVELS) {
       if (other === level) continue;
@@ -130,7 +144,9 @@ export function registerResourceRoutes(
       route(app, `${base}/:id/${segment}`, {
         GET: (c) => {
           const found = relatives(deps, lookup(deps, c, level), other);
-          if (levelIndex(other) < levelIndex(level)) return jsonResponse(resourceJson(deps, found[0]!));
+          if (levelIndex(other) < levelIndex(level)) {
+            return jsonResponse(resourceJson(deps, found[0]!));
+          }
           const expanded = c.req.query("expand") !== "false";
           return jsonResponse(found.map((r) => (expanded ? resourceJson(deps, r) : r.publicId)));
         },

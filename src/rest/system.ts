@@ -51,7 +51,9 @@ export function registerSystemRoutes(app: Hono<AppEnv>, deps: RestDependencies):
   route(app, "/tools/generate-uid", {
     GET: (c) => {
       const level = (c.req.query("level") ?? "").toLowerCase();
-      if (!["patient", "study", "series", "instance"].includes(level)) throw new NotFoundWithoutBody();
+      if (!["patient", "study", "series", "instance"].includes(level)) {
+        throw new NotFoundWithoutBody();
+      }
       return textResponse(generateUid(level as UidLevel));
     },
   });
@@ -59,7 +61,9 @@ export function registerSystemRoutes(app: Hono<AppEnv>, deps: RestDependencies):
     GET: () => textResponse(deps.core.defaultEncoding),
     PUT: async (c) => {
       const name = (await c.req.text()).trim();
-      if (!isEncoding(name)) throw new OrthancError("ParameterOutOfRange", `Unknown encoding: ${name}`);
+      if (!isEncoding(name)) {
+        throw new OrthancError("ParameterOutOfRange", `Unknown encoding: ${name}`);
+      }
       deps.core.defaultEncoding = name;
       return textResponse("");
     },

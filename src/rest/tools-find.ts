@@ -2,7 +2,7 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import { tagFromName } from "../dicom/dictionary.ts";
-import { LEVELS, type Level } from "../dicom/levels.ts";
+import { type Level, LEVELS } from "../dicom/levels.ts";
 import { parseTagText, type Tag } from "../dicom/tag.ts";
 import { OrthancError } from "../server/errors.ts";
 import { find } from "../server/find.ts";
@@ -13,12 +13,18 @@ import { route } from "./router.ts";
 
 const FindBody = z.object({
   Level: z.string({ error: 'Field "Level" is missing, or should be a string' }),
-  Query: z.record(z.string(), z.unknown(), { error: 'Field "Query" is missing, or should be a JSON object' }),
+  Query: z.record(z.string(), z.unknown(), {
+    error: 'Field "Query" is missing, or should be a JSON object',
+  }),
   Expand: z.boolean({ error: 'Field "Expand" should be a Boolean' }).optional(),
   CaseSensitive: z.boolean({ error: 'Field "CaseSensitive" should be a Boolean' }).optional(),
-  Limit: z.number({ error: 'Field "Limit" should be an integer' }).int({ error: 'Field "Limit" should be an integer' })
+  Limit: z.number({ error: 'Field "Limit" should be an integer' }).int({
+    error: 'Field "Limit" should be an integer',
+  })
     .min(0, { error: 'Field "Limit" should be a positive integer' }).optional(),
-  Since: z.number({ error: 'Field "Since" should be an integer' }).int({ error: 'Field "Since" should be an integer' })
+  Since: z.number({ error: 'Field "Since" should be an integer' }).int({
+    error: 'Field "Since" should be an integer',
+  })
     .min(0, { error: 'Field "Since" should be a positive integer' }).optional(),
 });
 
@@ -57,7 +63,9 @@ export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): v
       const level = levelOf(body.Level);
       const query = new Map<Tag, string>();
       for (const [name, value] of Object.entries(body.Query)) {
-        if (typeof value !== "string") throw new OrthancError("BadRequest", `Tag "${name}" should be associated with a string`);
+        if (typeof value !== "string") {
+          throw new OrthancError("BadRequest", `Tag "${name}" should be associated with a string`);
+        }
         query.set(tagOf(name), value);
       }
       const found = find(deps.core.index, {
@@ -67,7 +75,9 @@ export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): v
         since: body.Since ?? 0,
         limit: body.Limit,
       });
-      return jsonResponse(body.Expand ? found.map((r) => resourceJson(deps, r)) : found.map((r) => r.publicId));
+      return jsonResponse(
+        body.Expand ? found.map((r) => resourceJson(deps, r)) : found.map((r) => r.publicId),
+      );
     },
   });
 }

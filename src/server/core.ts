@@ -16,7 +16,12 @@ import { FilesystemStorage } from "../storage/filesystem.ts";
 import { deleteSubtree, type RemainingAncestor } from "./delete.ts";
 import { OrthancError } from "./errors.ts";
 import { EventBus, type RequestOrigin } from "./events.ts";
-import { type IncomingFilter, type ReceivedCallback, type StoreResult, StorePipeline } from "./store.ts";
+import {
+  type IncomingFilter,
+  type ReceivedCallback,
+  StorePipeline,
+  type StoreResult,
+} from "./store.ts";
 
 export class PharosCore {
   readonly index: IndexDatabase;
@@ -36,7 +41,9 @@ export class PharosCore {
     mkdirSync(indexDir, { recursive: true });
     this.index = new IndexDatabase(join(indexDir, "pharos-index.sqlite"));
     this.storage = new FilesystemStorage(storageDir, config.SyncStorageArea);
-    this.events = new EventBus((error) => log.error(`Error in an event listener: ${String(error)}`));
+    this.events = new EventBus((error) =>
+      log.error(`Error in an event listener: ${String(error)}`)
+    );
     this.defaultEncoding = config.DefaultEncoding;
     registerDictionary(config.Dictionary);
     this.pipeline = new StorePipeline({
@@ -118,7 +125,10 @@ function registerDictionary(entries: Record<string, (string | number)[]>): void 
     const tag = parseTagText(key);
     const [vr, name, , , creator] = value;
     if (tag === undefined || typeof vr !== "string" || typeof name !== "string") {
-      throw new OrthancError("BadRequest", `Bad entry in the "Dictionary" configuration option: ${key}`);
+      throw new OrthancError(
+        "BadRequest",
+        `Bad entry in the "Dictionary" configuration option: ${key}`,
+      );
     }
     registerDictionaryEntry(tag, vr, name, typeof creator === "string" ? creator : undefined);
   }

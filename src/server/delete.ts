@@ -1,5 +1,5 @@
 // Deleting a resource: its subtree, then every ancestor left without children.
-import { LEVEL_PATH, type Level } from "../dicom/levels.ts";
+import { type Level, LEVEL_PATH } from "../dicom/levels.ts";
 import type { IndexDatabase, Resource, StoredFile } from "../index/database.ts";
 import { ChangeType } from "../index/schema.ts";
 import type { ChangeEvent } from "./events.ts";
@@ -23,7 +23,12 @@ export function deleteSubtree(index: IndexDatabase, resource: Resource): Deletio
   const files = index.subtreeFiles(resource.internalId);
   const changes: ChangeEvent[] = [];
   const deleted = (r: Resource) =>
-    changes.push({ changeType: ChangeType.Deleted, level: r.level, publicId: r.publicId, date: now });
+    changes.push({
+      changeType: ChangeType.Deleted,
+      level: r.level,
+      publicId: r.publicId,
+      date: now,
+    });
   deleted(resource);
   index.deleteResource(resource.internalId);
   let parentId = resource.parentId;
@@ -32,7 +37,11 @@ export function deleteSubtree(index: IndexDatabase, resource: Resource): Deletio
     const parent = index.byInternalId(parentId);
     if (!parent) break;
     if (index.countChildren(parent.internalId) > 0) {
-      remainingAncestor = { ID: parent.publicId, Path: `/${LEVEL_PATH[parent.level]}/${parent.publicId}`, Type: parent.level };
+      remainingAncestor = {
+        ID: parent.publicId,
+        Path: `/${LEVEL_PATH[parent.level]}/${parent.publicId}`,
+        Type: parent.level,
+      };
       break;
     }
     files.push(...index.subtreeFiles(parent.internalId));

@@ -9,7 +9,11 @@ export const ErrorCodes = {
   InexistentItem: { code: 7, http: 404, message: "Accessing an inexistent item" },
   InexistentTag: { code: 21, http: 404, message: "Inexistent tag" },
   InexistentFile: { code: 13, http: 404, message: "Inexistent file" },
-  Unauthorized: { code: 30, http: 401, message: "Bad credentials were provided to an HTTP request" },
+  Unauthorized: {
+    code: 30,
+    http: 401,
+    message: "Bad credentials were provided to an HTTP request",
+  },
   NotImplemented: { code: 2, http: 501, message: "Not implemented yet" },
   FullStorage: { code: 19, http: 507, message: "The file storage is full" },
   CorruptedFile: { code: 20, http: 500, message: "Corrupted file (e.g. inconsistent MD5 hash)" },

@@ -1,7 +1,7 @@
 // Finding resources by their main DICOM tags with Orthanc's matching rules. Independent of
 // HTTP, so that C-FIND can use it too.
 import { lookupTag } from "../dicom/dictionary.ts";
-import { LEVELS, type Level, levelIndex, MAIN_TAGS } from "../dicom/levels.ts";
+import { type Level, levelIndex, LEVELS, MAIN_TAGS } from "../dicom/levels.ts";
 import type { Tag } from "../dicom/tag.ts";
 import type { IndexDatabase, Resource } from "../index/database.ts";
 
@@ -22,21 +22,31 @@ function fold(text: string, caseSensitive: boolean): string {
 }
 
 function wildcardPattern(pattern: string, caseSensitive: boolean): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(
+    /\?/g,
+    ".",
+  );
   return new RegExp(`^${body}$`, caseSensitive ? "su" : "isu");
 }
 
 /** One constraint of a query, as Orthanc reads it: list, range, wildcard or equality. */
-export function matcherFor(tag: Tag, constraint: string, caseSensitive: boolean): Matcher | undefined {
+export function matcherFor(
+  tag: Tag,
+  constraint: string,
+  caseSensitive: boolean,
+): Matcher | undefined {
   if (constraint === "" || constraint === "*") return undefined;
   if (constraint.includes("\\")) {
-    const options = constraint.split("\\").map((c) => matcherFor(tag, c, caseSensitive) ?? (() => true));
+    const options = constraint.split("\\").map((c) =>
+      matcherFor(tag, c, caseSensitive) ?? (() => true)
+    );
     return (value) => options.some((m) => m(value));
   }
   const vr = lookupTag(tag)?.vr ?? "";
   if (RANGE_VRS.has(vr) && constraint.includes("-")) {
     const [low, high] = constraint.split("-", 2) as [string, string];
-    return (value) => value !== undefined && (low === "" || value >= low) && (high === "" || value <= high);
+    return (value) =>
+      value !== undefined && (low === "" || value >= low) && (high === "" || value <= high);
   }
   if (constraint.includes("*") || constraint.includes("?")) {
     const re = wildcardPattern(constraint, caseSensitive);
@@ -85,7 +95,9 @@ function matches(
     let tags = tagsByLevel.get(level);
     if (!tags) {
       let r: Resource | undefined = resource;
-      while (r && r.level !== level) r = r.parentId === null ? undefined : index.byInternalId(r.parentId);
+      while (r && r.level !== level) {
+        r = r.parentId === null ? undefined : index.byInternalId(r.parentId);
+      }
       tags = r ? index.mainTags(r.internalId) : new Map();
       tagsByLevel.set(level, tags);
     }

@@ -6,7 +6,10 @@ import type { ChangeEvent } from "./events.ts";
 export class StabilityTracker {
   private readonly lastActivity = new Map<string, number>();
 
-  constructor(private readonly stableAgeMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly stableAgeMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   onStored(ids: OrthancIds): void {
     const at = this.now();

@@ -1,7 +1,7 @@
 // The store pipeline: every way in (REST, DICOM, plugins) stores an instance through here.
 import type { Encoding } from "../dicom/charsets.ts";
 import { idOfLevel, type OrthancIds } from "../dicom/identifiers.ts";
-import { LEVELS, type Level } from "../dicom/levels.ts";
+import { type Level, LEVELS } from "../dicom/levels.ts";
 import { DicomParseError, type ParsedDicom, parseDicom } from "../dicom/parser.ts";
 import { type InstanceSummary, MissingTagError, summarize } from "../dicom/summary.ts";
 import type { AttachmentInfo, IndexDatabase, StoredFile } from "../index/database.ts";
@@ -34,25 +34,39 @@ export type ReceivedCallback = (
   bytes: Uint8Array,
   origin: RequestOrigin,
 ) => ReceivedDecision | Promise<ReceivedDecision>;
-export type ReceivedDecision = { action: "keep" } | { action: "discard" } | { action: "replace"; bytes: Uint8Array };
+export type ReceivedDecision = { action: "keep" } | { action: "discard" } | {
+  action: "replace";
+  bytes: Uint8Array;
+};
 
 export interface StoreDependencies {
   index: IndexDatabase;
   storage: StorageArea;
   events: EventBus;
-  options: () => { compression: boolean; storeMd5: boolean; overwrite: boolean; defaultEncoding: Encoding };
+  options: () => {
+    compression: boolean;
+    storeMd5: boolean;
+    overwrite: boolean;
+    defaultEncoding: Encoding;
+  };
   filters: IncomingFilter[];
   receivedCallbacks: ReceivedCallback[];
   removeFiles: (files: StoredFile[]) => Promise<void>;
 }
 
-export function parseInstance(bytes: Uint8Array, defaultEncoding: Encoding): { parsed: ParsedDicom; summary: InstanceSummary } {
+export function parseInstance(
+  bytes: Uint8Array,
+  defaultEncoding: Encoding,
+): { parsed: ParsedDicom; summary: InstanceSummary } {
   let parsed: ParsedDicom;
   try {
     parsed = parseDicom(bytes);
   } catch (error) {
     if (error instanceof DicomParseError) {
-      throw new OrthancError("BadFileFormat", `Cannot parse an invalid DICOM file (size: ${bytes.length} bytes)`);
+      throw new OrthancError(
+        "BadFileFormat",
+        `Cannot parse an invalid DICOM file (size: ${bytes.length} bytes)`,
+      );
     }
     throw error;
   }
@@ -96,7 +110,9 @@ export class StorePipeline {
     const options = this.deps.options();
     const { parsed, summary } = parseInstance(bytes, options.defaultEncoding);
     for (const filter of this.deps.filters) {
-      if (!(await filter({ bytes, parsed, summary, origin }))) return { status: "FilteredOut", ids: summary.ids };
+      if (!(await filter({ bytes, parsed, summary, origin }))) {
+        return { status: "FilteredOut", ids: summary.ids };
+      }
     }
     const { index } = this.deps;
     if (!options.overwrite && index.lookup(summary.ids.instance)) {
@@ -108,7 +124,9 @@ export class StorePipeline {
 
     let outcome: { stored: boolean; changes: ChangeEvent[]; replaced: StoredFile[] };
     try {
-      outcome = index.transaction(() => this.index(summary, attachment.info, origin, options.overwrite));
+      outcome = index.transaction(() =>
+        this.index(summary, attachment.info, origin, options.overwrite)
+      );
     } catch (error) {
       await this.deps.storage.remove(attachment.info.uuid, ContentType.Dicom);
       throw error;
@@ -180,7 +198,9 @@ export class StorePipeline {
       if (level !== "Instance") index.setMetadata(id, Metadata.LastUpdate, now);
       if (level === "Series") {
         const expected = expectedInstances(summary.mainTags.Series);
-        if (expected !== undefined) index.setMetadata(id, Metadata.ExpectedNumberOfInstances, expected);
+        if (expected !== undefined) {
+          index.setMetadata(id, Metadata.ExpectedNumberOfInstances, expected);
+        }
       }
       if (level === "Instance") this.instanceMetadata(id, summary, origin, now);
       const changeType = newChangeType(level);
@@ -194,7 +214,12 @@ export class StorePipeline {
     return { stored: true, changes, replaced };
   }
 
-  private instanceMetadata(id: number, summary: InstanceSummary, origin: RequestOrigin, now: string): void {
+  private instanceMetadata(
+    id: number,
+    summary: InstanceSummary,
+    origin: RequestOrigin,
+    now: string,
+  ): void {
     const { index } = this.deps;
     index.setMetadata(id, Metadata.ReceptionDate, now);
     index.setMetadata(id, Metadata.Origin, origin.kind);

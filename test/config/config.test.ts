@@ -14,7 +14,9 @@ test("comments are removed, but not inside strings", () => {
 });
 
 test("${ENV} is substituted", () => {
-  expect(substituteEnvironment('{"Name": "${PHAROS_T}"}', { PHAROS_T: "site" })).toBe('{"Name": "site"}');
+  expect(substituteEnvironment('{"Name": "${PHAROS_T}"}', { PHAROS_T: "site" })).toBe(
+    '{"Name": "site"}',
+  );
 });
 
 test("defaults apply when no configuration is given", () => {
@@ -28,7 +30,10 @@ test("a folder of files is merged; unknown options warn", () => {
   const folder = join(dir, "folder");
   mkdirSync(folder);
   writeFileSync(join(folder, "a.json"), '{ "Name" : "A", // comment\n "HttpPort" : 9000 }');
-  writeFileSync(join(folder, "b.json"), '{ "DicomAet" : "${PHAROS_AET}", "Bogus" : 1, "LuaScripts" : [] }');
+  writeFileSync(
+    join(folder, "b.json"),
+    '{ "DicomAet" : "${PHAROS_AET}", "Bogus" : 1, "LuaScripts" : [] }',
+  );
   const warnings: string[] = [];
   const config = loadConfiguration(folder, (m) => warnings.push(m), { PHAROS_AET: "EDGE" });
   expect([config.Name, config.HttpPort, config.DicomAet]).toEqual(["A", 9000, "EDGE"]);

@@ -16,6 +16,9 @@ test("Orthanc identifiers are SHA-1 of the UID chain", () => {
     instance: "1d429ccb-bdcc78a1-7d129d6a-ba4966ed-fe4dbd87",
   });
   // An absent PatientID hashes the empty string, as in Orthanc.
-  expect(orthancIds({ patientId: "", studyInstanceUid: "", seriesInstanceUid: "", sopInstanceUid: "" }).patient)
+  expect(
+    orthancIds({ patientId: "", studyInstanceUid: "", seriesInstanceUid: "", sopInstanceUid: "" })
+      .patient,
+  )
     .toBe("da39a3ee-5e6b4b0d-3255bfef-95601890-afd80709");
 });

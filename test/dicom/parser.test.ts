@@ -8,7 +8,8 @@ import { Tags } from "../../src/dicom/tag.ts";
 import { formatDouble } from "../../src/dicom/values.ts";
 import { sampleFiles, samplesDir } from "../support/server.ts";
 
-const read = async (file: string) => new Uint8Array(await Bun.file(join(samplesDir, file)).arrayBuffer());
+const read = async (file: string) =>
+  new Uint8Array(await Bun.file(join(samplesDir, file)).arrayBuffer());
 
 describe("parser", () => {
   test("reads every transfer syntax sample to the same patient", async () => {
@@ -17,13 +18,20 @@ describe("parser", () => {
     for (const file of files) {
       const parsed = parseDicom(new Uint8Array(await Bun.file(file).arrayBuffer()));
       const expectedSyntax = file.split("/").pop()!.replace(/\.dcm$/, "");
-      if (expectedSyntax !== "1.2.840.10008.1.2") expect(parsed.transferSyntax).toBe(expectedSyntax);
+      if (expectedSyntax !== "1.2.840.10008.1.2") {
+        expect(parsed.transferSyntax).toBe(expectedSyntax);
+      }
       expect(findElement(parsed.dataset, Tags.SopInstanceUid)).toBeDefined();
     }
   });
 
   test("deflated and big endian datasets decode their values", async () => {
-    for (const file of ["TransferSyntaxes/1.2.840.10008.1.2.1.99.dcm", "TransferSyntaxes/1.2.840.10008.1.2.2.dcm"]) {
+    for (
+      const file of [
+        "TransferSyntaxes/1.2.840.10008.1.2.1.99.dcm",
+        "TransferSyntaxes/1.2.840.10008.1.2.2.dcm",
+      ]
+    ) {
       const parsed = parseDicom(await read(file));
       const tags = datasetToJson(parsed.dataset, decodingOf(parsed, "Latin1"), "simplify");
       expect(typeof tags.Rows).toBe("string");
@@ -37,7 +45,10 @@ describe("parser", () => {
     expect(pixels.fragments!.length).toBeGreaterThanOrEqual(2);
     const first = pixels.fragments![1]!;
     // A JPEG frame starts with the SOI marker.
-    expect([parsed.dataset.source.bytes[first.offset], parsed.dataset.source.bytes[first.offset + 1]]).toEqual([0xff, 0xd8]);
+    expect([
+      parsed.dataset.source.bytes[first.offset],
+      parsed.dataset.source.bytes[first.offset + 1],
+    ]).toEqual([0xff, 0xd8]);
   });
 
   test("keeps the original bytes of values (no re-encoding)", async () => {
@@ -48,7 +59,9 @@ describe("parser", () => {
   });
 
   test("rejects what is not DICOM, or truncated", async () => {
-    expect(() => parseDicom(new TextEncoder().encode("hello world, not DICOM"))).toThrow(DicomParseError);
+    expect(() => parseDicom(new TextEncoder().encode("hello world, not DICOM"))).toThrow(
+      DicomParseError,
+    );
     expect(() => parseDicom(new Uint8Array(0))).toThrow(DicomParseError);
     const bytes = await read("Brainix/Epi/IM-0001-0001.dcm");
     for (const size of [100, 131, 140, 1000, bytes.length - 1]) {

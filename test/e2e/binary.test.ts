@@ -20,9 +20,13 @@ test("dist/pharos serves uploads from an empty folder", async () => {
   const server = await startPharos({ command: [binary] });
   try {
     const file = join(samplesDir, "TransferSyntaxes/1.2.840.10008.1.2.4.50.dcm");
-    const stored = await (await fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(file) })).json();
+    const stored =
+      await (await fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(file) }))
+        .json();
     expect(stored.Status).toBe("Success");
-    const back = new Uint8Array(await (await fetch(`${server.url}/instances/${stored.ID}/file`)).arrayBuffer());
+    const back = new Uint8Array(
+      await (await fetch(`${server.url}/instances/${stored.ID}/file`)).arrayBuffer(),
+    );
     expect(Buffer.compare(back, new Uint8Array(await Bun.file(file).arrayBuffer()))).toBe(0);
     const tags = await (await fetch(`${server.url}/instances/${stored.ID}/simplified-tags`)).json();
     expect(tags.Modality).toBe("US");

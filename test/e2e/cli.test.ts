@@ -22,7 +22,7 @@ test("--version and --help", () => {
   expect(help.stdout).toContain("--config=FILE");
 });
 
-test("--config=FILE writes the commented default configuration", async () => {
+test("--config=FILE writes the commented default configuration", () => {
   const file = join(dir, "written.json");
   expect(run(`--config=${file}`).code).toBe(0);
   const text = readFileSync(file, "utf8");
@@ -44,5 +44,7 @@ test("unknown options are logged as warnings and the server starts", async () =>
   const server = await startPharos({ config: { SomethingNew: true } });
   const code = await server.stop();
   expect(code).toBe(0);
-  expect(await new Response(server.process.stderr as ReadableStream).text()).toContain('"SomethingNew"');
+  expect(await new Response(server.process.stderr as ReadableStream).text()).toContain(
+    '"SomethingNew"',
+  );
 });

@@ -18,7 +18,9 @@ test("a killed ingest leaves a consistent index and no half-written file recorde
   const client = async () => {
     while (next < files.length) {
       const file = files[next++]!;
-      await fetch(`${first.url}/instances`, { method: "POST", body: Bun.file(file) }).catch(() => undefined);
+      await fetch(`${first.url}/instances`, { method: "POST", body: Bun.file(file) }).catch(() =>
+        undefined
+      );
     }
   };
   const uploads = Promise.all([client(), client(), client(), client()]);
@@ -64,18 +66,23 @@ test("SIGTERM during an ingest loses no acknowledged instance", async () => {
   let next = 0;
   const client = async () => {
     while (next < files.length) {
-      const res = await fetch(`${first.url}/instances`, { method: "POST", body: Bun.file(files[next++]!) })
+      const res = await fetch(`${first.url}/instances`, {
+        method: "POST",
+        body: Bun.file(files[next++]!),
+      })
         .catch(() => undefined);
       if (res?.status === 200) acknowledged.push((await res.json()).ID);
     }
   };
   const uploads = Promise.all([client(), client()]);
-  await waitFor(async () => acknowledged.length >= 10, "some acknowledged uploads");
+  await waitFor(() => acknowledged.length >= 10, "some acknowledged uploads");
   expect(await first.stop({ keep: true })).toBe(0);
   await uploads;
   const second = await startPharos({ dir });
   try {
-    for (const id of acknowledged) expect((await fetch(`${second.url}/instances/${id}`)).status).toBe(200);
+    for (const id of acknowledged) {
+      expect((await fetch(`${second.url}/instances/${id}`)).status).toBe(200);
+    }
   } finally {
     await second.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -13,16 +13,20 @@ import { type RunningServer, startPharos } from "../support/server.ts";
 
 const goldenFiles = existsSync(goldenDir)
   ? readdirSync(goldenDir)
-      .filter((f) => f.endsWith(".json"))
-      .sort()
+    .filter((f) => f.endsWith(".json"))
+    .sort()
   : [];
 
 if (goldenFiles.length === 0) {
   test("golden recordings exist", () => {
-    throw new Error(`no goldens in ${goldenDir}: record them with \`bun test/golden/record.ts\` (needs Orthanc 1.10.1)`);
+    throw new Error(
+      `no goldens in ${goldenDir}: record them with \`bun test/golden/record.ts\` (needs Orthanc 1.10.1)`,
+    );
   });
 } else {
-  const groups: GoldenFile[] = goldenFiles.map((f) => JSON.parse(readFileSync(join(goldenDir, f), "utf8")));
+  const groups: GoldenFile[] = goldenFiles.map((f) =>
+    JSON.parse(readFileSync(join(goldenDir, f), "utf8"))
+  );
   const replayed = new Map<number, GoldenEntry>();
   let server: RunningServer | undefined;
   let startError: Error | undefined;
@@ -55,7 +59,11 @@ if (goldenFiles.length === 0) {
         const actual = group.entries.map((e) => replayed.get(e.seq)!);
         const diffs = compareGroup(group.entries, actual);
         if (diffs.length > 0) {
-          throw new Error(`${diffs.length} difference(s) with Orthanc in ${group.group}.json:\n${formatDifferences(diffs)}`);
+          throw new Error(
+            `${diffs.length} difference(s) with Orthanc in ${group.group}.json:\n${
+              formatDifferences(diffs)
+            }`,
+          );
         }
         expect(diffs).toHaveLength(0);
       });

@@ -7,18 +7,26 @@ import { samplesDir, startPharos } from "../support/server.ts";
 const FILE = join(samplesDir, "Knee/T1/IM-0001-0001.dcm");
 
 function storedFiles(root: string): string[] {
-  return readdirSync(root, { recursive: true }).map(String).map((f) => join(root, f)).filter((f) => statSync(f).isFile());
+  return readdirSync(root, { recursive: true }).map(String).map((f) => join(root, f)).filter((f) =>
+    statSync(f).isFile()
+  );
 }
 
 test("AuthenticationEnabled asks for RegisteredUsers' credentials", async () => {
-  const server = await startPharos({ config: { AuthenticationEnabled: true, RegisteredUsers: { alice: "s3cret" } } });
+  const server = await startPharos({
+    config: { AuthenticationEnabled: true, RegisteredUsers: { alice: "s3cret" } },
+  });
   try {
     const anonymous = await fetch(`${server.url}/system`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("www-authenticate")).toContain("Basic");
-    const wrong = await fetch(`${server.url}/system`, { headers: { Authorization: `Basic ${btoa("alice:nope")}` } });
+    const wrong = await fetch(`${server.url}/system`, {
+      headers: { Authorization: `Basic ${btoa("alice:nope")}` },
+    });
     expect(wrong.status).toBe(401);
-    const right = await fetch(`${server.url}/system`, { headers: { Authorization: `Basic ${btoa("alice:s3cret")}` } });
+    const right = await fetch(`${server.url}/system`, {
+      headers: { Authorization: `Basic ${btoa("alice:s3cret")}` },
+    });
     expect(right.status).toBe(200);
   } finally {
     await server.stop();
@@ -29,10 +37,13 @@ test("StorageCompression stores zlib files and serves the original bytes", async
   const server = await startPharos({ config: { StorageCompression: true } });
   try {
     const original = new Uint8Array(await Bun.file(FILE).arrayBuffer());
-    const { ID } = await (await fetch(`${server.url}/instances`, { method: "POST", body: original })).json();
+    const { ID } =
+      await (await fetch(`${server.url}/instances`, { method: "POST", body: original })).json();
     const [onDisk] = storedFiles(join(server.dir, "storage"));
     expect(statSync(onDisk!).size).toBeLessThan(original.length);
-    const back = new Uint8Array(await (await fetch(`${server.url}/instances/${ID}/file`)).arrayBuffer());
+    const back = new Uint8Array(
+      await (await fetch(`${server.url}/instances/${ID}/file`)).arrayBuffer(),
+    );
     expect(Buffer.compare(back, original)).toBe(0);
     const stats = await (await fetch(`${server.url}/statistics`)).json();
     expect(Number(stats.TotalUncompressedSize)).toBe(original.length);
@@ -45,7 +56,10 @@ test("StorageCompression stores zlib files and serves the original bytes", async
 test("OverwriteInstances replaces the stored file", async () => {
   const server = await startPharos({ config: { OverwriteInstances: true } });
   try {
-    const post = () => fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(FILE) }).then((r) => r.json());
+    const post = () =>
+      fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(FILE) }).then((r) =>
+        r.json()
+      );
     const first = await post();
     const uuid1 = (await (await fetch(`${server.url}/instances/${first.ID}`)).json()).FileUuid;
     const second = await post();
@@ -61,11 +75,16 @@ test("OverwriteInstances replaces the stored file", async () => {
 test("HttpCompressionEnabled compresses JSON for clients that accept it", async () => {
   const server = await startPharos();
   try {
-    const res = await fetch(`${server.url}/tools/generate-uid?level=series`, { headers: { "Accept-Encoding": "gzip" } });
+    const res = await fetch(`${server.url}/tools/generate-uid?level=series`, {
+      headers: { "Accept-Encoding": "gzip" },
+    });
     expect(res.status).toBe(200);
     const big = await fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(FILE) });
     const id = (await big.json()).ID;
-    const tags = await fetch(`${server.url}/instances/${id}/tags`, { headers: { "Accept-Encoding": "gzip" }, decompress: false } as RequestInit);
+    const tags = await fetch(
+      `${server.url}/instances/${id}/tags`,
+      { headers: { "Accept-Encoding": "gzip" }, decompress: false } as RequestInit,
+    );
     expect(tags.headers.get("content-encoding")).toBe("gzip");
   } finally {
     await server.stop();

@@ -40,7 +40,9 @@ describe("upload", () => {
     const res = await get(`/instances/${BRAINIX_ID}/file`);
     expect(res.headers.get("content-type")).toBe("application/dicom");
     const body = new Uint8Array(await res.arrayBuffer());
-    expect(createHash("sha1").update(body).digest("hex")).toBe(createHash("sha1").update(original).digest("hex"));
+    expect(createHash("sha1").update(body).digest("hex")).toBe(
+      createHash("sha1").update(original).digest("hex"),
+    );
   });
 
   test("non-DICOM and truncated bodies get Orthanc's 400 and store nothing", async () => {
@@ -57,17 +59,20 @@ describe("upload", () => {
       OrthancStatus: 15,
       Uri: "/instances",
     });
-    const truncated = (await Bun.file(join(samplesDir, "Knee/T1/IM-0001-0001.dcm")).arrayBuffer()).slice(0, 3000);
+    const truncated = (await Bun.file(join(samplesDir, "Knee/T1/IM-0001-0001.dcm")).arrayBuffer())
+      .slice(0, 3000);
     expect((await get("/instances", { method: "POST", body: truncated })).status).toBe(400);
     expect((await json("/statistics")).CountInstances).toBe(before);
   });
 
   test("a ZIP archive stores each DICOM entry", async () => {
     const files = ["Knee/T1/IM-0001-0001.dcm", "Knee/T1/IM-0001-0002.dcm"];
-    const zip = makeZip(await Promise.all(files.map(async (f, i) => ({
-      name: `file${i}.dcm`,
-      data: new Uint8Array(await Bun.file(join(samplesDir, f)).arrayBuffer()),
-    }))));
+    const zip = makeZip(
+      await Promise.all(files.map(async (f, i) => ({
+        name: `file${i}.dcm`,
+        data: new Uint8Array(await Bun.file(join(samplesDir, f)).arrayBuffer()),
+      }))),
+    );
     const res = await get("/instances", { method: "POST", body: zip });
     expect(res.status).toBe(200);
     const answers = (await res.json()) as { Status: string }[];
@@ -100,8 +105,18 @@ describe("browse", () => {
 
   test("an instance, its parents and its tags", async () => {
     const instance = await json(`/instances/${BRAINIX_ID}`);
-    expect(Object.keys(instance)).toEqual(["FileSize", "FileUuid", "ID", "IndexInSeries", "MainDicomTags", "ParentSeries", "Type"]);
-    expect(instance.MainDicomTags.SOPInstanceUID).toBe("1.3.46.670589.11.0.0.11.4.2.0.8743.5.5396.2006120114333648576");
+    expect(Object.keys(instance)).toEqual([
+      "FileSize",
+      "FileUuid",
+      "ID",
+      "IndexInSeries",
+      "MainDicomTags",
+      "ParentSeries",
+      "Type",
+    ]);
+    expect(instance.MainDicomTags.SOPInstanceUID).toBe(
+      "1.3.46.670589.11.0.0.11.4.2.0.8743.5.5396.2006120114333648576",
+    );
     const study = await json(`/instances/${BRAINIX_ID}/study`);
     expect(study.ID).toBe("27f7126f-4f66fb14-03f4081b-f9341db2-53925988");
     expect(study.PatientMainDicomTags.PatientID).toBe("5Yp0E");
@@ -110,7 +125,9 @@ describe("browse", () => {
     expect(tags["7fe0,0010"]).toEqual({ Name: "PixelData", Type: "Null", Value: null });
     expect((await json(`/instances/${BRAINIX_ID}/tags?short`))["0010,0020"]).toBe("5Yp0E");
     expect((await json(`/instances/${BRAINIX_ID}/simplified-tags`)).PatientID).toBe("5Yp0E");
-    expect((await json(`/instances/${BRAINIX_ID}/header`))["0002,0010"].Name).toBe("TransferSyntaxUID");
+    expect((await json(`/instances/${BRAINIX_ID}/header`))["0002,0010"].Name).toBe(
+      "TransferSyntaxUID",
+    );
     expect(await json(`/instances/${BRAINIX_ID}/frames`)).toEqual([0]);
     // Raw value bytes, padding included (this file pads with NUL), as Orthanc answers.
     expect(await (await get(`/instances/${BRAINIX_ID}/content/0010-0020`)).text()).toBe("5Yp0E\0");
@@ -125,10 +142,14 @@ describe("browse", () => {
     expect(await (await get("/tools/now")).text()).toMatch(/^\d{8}T\d{6}$/);
     expect(await (await get("/tools/generate-uid?level=study")).text()).toMatch(/^2\.25\.\d+$/);
     expect(await (await get("/tools/default-encoding")).text()).toBe("Latin1");
-    expect((await get("/tools/default-encoding", { method: "PUT", body: "Utf8" })).status).toBe(200);
+    expect((await get("/tools/default-encoding", { method: "PUT", body: "Utf8" })).status).toBe(
+      200,
+    );
     expect(await (await get("/tools/default-encoding")).text()).toBe("Utf8");
     await get("/tools/default-encoding", { method: "PUT", body: "Latin1" });
-    expect((await get("/tools/default-encoding", { method: "PUT", body: "Klingon" })).status).toBe(400);
+    expect((await get("/tools/default-encoding", { method: "PUT", body: "Klingon" })).status).toBe(
+      400,
+    );
   });
 });
 
@@ -146,17 +167,29 @@ describe("errors", () => {
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("GET");
     expect((await get("/instances", { method: "PUT" })).headers.get("allow")).toBe("GET,POST");
-    expect((await get(`/instances/${BRAINIX_ID}`, { method: "POST" })).headers.get("allow")).toBe("GET,DELETE");
+    expect((await get(`/instances/${BRAINIX_ID}`, { method: "POST" })).headers.get("allow")).toBe(
+      "GET,DELETE",
+    );
   });
 });
 
 describe("delete", () => {
   test("cascades and reports the remaining ancestor", async () => {
-    const knee = (await json("/series?expand")) as { ID: string; Instances: string[]; ParentStudy: string }[];
+    const knee = (await json("/series?expand")) as {
+      ID: string;
+      Instances: string[];
+      ParentStudy: string;
+    }[];
     const series = knee.find((s) => s.Instances.length === 2)!;
-    const first = await (await get(`/instances/${series.Instances[0]}`, { method: "DELETE" })).json();
-    expect(first.RemainingAncestor).toEqual({ ID: series.ID, Path: `/series/${series.ID}`, Type: "Series" });
-    const second = await (await get(`/instances/${series.Instances[1]}`, { method: "DELETE" })).json();
+    const first = await (await get(`/instances/${series.Instances[0]}`, { method: "DELETE" }))
+      .json();
+    expect(first.RemainingAncestor).toEqual({
+      ID: series.ID,
+      Path: `/series/${series.ID}`,
+      Type: "Series",
+    });
+    const second = await (await get(`/instances/${series.Instances[1]}`, { method: "DELETE" }))
+      .json();
     expect(second.RemainingAncestor.Type).toBe("Study");
     expect((await get(`/series/${series.ID}`)).status).toBe(404);
 
@@ -170,14 +203,22 @@ describe("delete", () => {
 
 describe("find", () => {
   const find = (body: unknown) =>
-    get("/tools/find", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
+    get("/tools/find", {
+      method: "POST",
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
 
   test("finds studies by patient name and series by modality", async () => {
     await upload(server.url, join(samplesDir, "Knee/T1/IM-0001-0003.dcm"));
     const studies = await (await find({ Level: "Study", Query: { PatientName: "*" } })).json();
     expect(studies.length).toBeGreaterThan(0);
-    const series = await (await find({ Level: "Series", Query: { Modality: "mr" }, Expand: true })).json();
-    expect(series.every((s: { MainDicomTags: { Modality: string } }) => s.MainDicomTags.Modality === "MR")).toBe(true);
+    const series = await (await find({ Level: "Series", Query: { Modality: "mr" }, Expand: true }))
+      .json();
+    expect(
+      series.every((s: { MainDicomTags: { Modality: string } }) =>
+        s.MainDicomTags.Modality === "MR"
+      ),
+    ).toBe(true);
     expect(await (await find({ Level: "Series", Query: { Modality: "XA" } })).json()).toEqual([]);
   });
 
@@ -185,7 +226,9 @@ describe("find", () => {
     const bad = await find("{not json");
     expect(bad.status).toBe(400);
     expect((await bad.json()).Details).toBe("The body must contain a JSON object");
-    expect((await (await find({ Query: {} })).json()).Details).toBe('Field "Level" is missing, or should be a string');
+    expect((await (await find({ Query: {} })).json()).Details).toBe(
+      'Field "Level" is missing, or should be a string',
+    );
     expect((await find({ Level: "Bogus", Query: {} })).status).toBe(400);
     expect((await find({ Level: "Study", Query: { NotATag: "x" } })).status).toBe(500);
     expect((await (await find({ Level: "Study", Query: { PatientName: 3 } })).json()).Details)

@@ -78,7 +78,11 @@ const get = (group: string, path: string, extra: Partial<GoldenRequest> = {}): G
 // Files used by the special uploads (all of them are also uploaded one by one before).
 const duplicateFile = "DummyCT.dcm";
 const truncatedFile = "Brainix/Flair/IM-0001-0001.dcm";
-const zipFiles = ["Comunix/Ct/IM-0001-0001.dcm", "Comunix/Pet/IM-0001-0001.dcm", "ColorTestMalaterre.dcm"];
+const zipFiles = [
+  "Comunix/Ct/IM-0001-0001.dcm",
+  "Comunix/Pet/IM-0001-0001.dcm",
+  "ColorTestMalaterre.dcm",
+];
 const multipartFiles = ["Formats/Rle.dcm", "Formats/Jpeg.dcm"];
 
 /** Requests on an empty server, then every upload (answers feed buildRequests). */
@@ -109,10 +113,18 @@ export function buildUploadRequests(files = sampleFiles()): GoldenRequest[] {
     contentType,
   });
   reqs.push(
-    post(`upload again ${duplicateFile}`, { kind: "file", file: duplicateFile }, "application/dicom"),
+    post(
+      `upload again ${duplicateFile}`,
+      { kind: "file", file: duplicateFile },
+      "application/dicom",
+    ),
     post("upload non-DICOM text", { kind: "text", text: "hello" }, "text/plain"),
     post("upload empty body", { kind: "text", text: "" }),
-    post(`upload truncated ${truncatedFile}`, { kind: "file", file: truncatedFile, truncate: 1000 }, "application/dicom"),
+    post(
+      `upload truncated ${truncatedFile}`,
+      { kind: "file", file: truncatedFile, truncate: 1000 },
+      "application/dicom",
+    ),
     post("upload zip of 3 files", { kind: "zip", files: zipFiles }, "application/zip"),
     post("upload multipart/form-data of 2 files", { kind: "multipart", files: multipartFiles }),
   );
@@ -140,38 +152,63 @@ export function buildRequests(answers: UploadAnswers, files = sampleFiles()): Go
   reqs.push(get(lists, "/statistics"));
   for (const level of ["patients", "studies", "series", "instances"]) {
     // Orthanc 1.10.1 needs both "since" and "limit" (400 otherwise): recorded on purpose.
-    for (const q of ["", "?expand", "?limit=3&since=2", "?expand&limit=2", "?since=1000", "?expand&since=0&limit=2", "?since=1000&limit=5"]) {
+    for (
+      const q of [
+        "",
+        "?expand",
+        "?limit=3&since=2",
+        "?expand&limit=2",
+        "?since=1000",
+        "?expand&since=0&limit=2",
+        "?since=1000&limit=5",
+      ]
+    ) {
       reqs.push(get(lists, `/${level}${q}`));
     }
   }
 
   // ---- One group per sample file: the instance and its parents, seen from the instance
   const contentPaths: Record<string, string[]> = {
-    "DummyCT.dcm": ["/content/0010-0010", "/content/0008-0018", "/content/0008-1140", "/content/0008-1140/0", "/content/0008-1140/0/0008-1155", "/content/7fe0-0010", "/content/0010-9999"],
-    "Brainix/Flair/IM-0001-0001.dcm": ["/content/0010-0010", "/content/0020-0032", "/content/0028-0010", "/content/7fe0-0010/0"],
+    "DummyCT.dcm": [
+      "/content/0010-0010",
+      "/content/0008-0018",
+      "/content/0008-1140",
+      "/content/0008-1140/0",
+      "/content/0008-1140/0/0008-1155",
+      "/content/7fe0-0010",
+      "/content/0010-9999",
+    ],
+    "Brainix/Flair/IM-0001-0001.dcm": [
+      "/content/0010-0010",
+      "/content/0020-0032",
+      "/content/0028-0010",
+      "/content/7fe0-0010/0",
+    ],
     "Encodings/Lena-shift-jis.dcm": ["/content/0010-0010", "/content/0008-0005"],
   };
   for (const file of uploaded) {
     const id = answers.get(file)!.ID;
     const group = fileGroup(file);
     const base = `/instances/${id}`;
-    for (const sub of [
-      "",
-      "/tags",
-      "/tags?simplify",
-      "/tags?short",
-      "/simplified-tags",
-      "/header",
-      "/header?simplify",
-      "/statistics",
-      "/patient",
-      "/study",
-      "/series",
-      "/frames",
-      "/content",
-      "/metadata",
-      "/attachments",
-    ]) {
+    for (
+      const sub of [
+        "",
+        "/tags",
+        "/tags?simplify",
+        "/tags?short",
+        "/simplified-tags",
+        "/header",
+        "/header?simplify",
+        "/statistics",
+        "/patient",
+        "/study",
+        "/series",
+        "/frames",
+        "/content",
+        "/metadata",
+        "/attachments",
+      ]
+    ) {
       reqs.push(get(group, base + sub));
     }
     for (const sub of contentPaths[file] ?? []) reqs.push(get(group, base + sub));
@@ -182,16 +219,33 @@ export function buildRequests(answers: UploadAnswers, files = sampleFiles()): Go
   const detail = (group: string, level: string, id: string, subs: string[]) => {
     for (const sub of subs) reqs.push(get(group, `/${level}/${id}${sub}`));
   };
-  const common = ["", "/shared-tags", "/shared-tags?simplify", "/shared-tags?short", "/module", "/module?simplify", "/statistics", "/instances"];
+  const common = [
+    "",
+    "/shared-tags",
+    "/shared-tags?simplify",
+    "/shared-tags?short",
+    "/module",
+    "/module?simplify",
+    "/statistics",
+    "/instances",
+  ];
   const fewTags = (ids: string[]) => new Set(ids.slice(0, 3));
   const seriesWithTags = fewTags(seriesIds);
   for (const id of seriesIds) {
     detail("series", "series", id, [...common, "/study", "/patient"]);
-    if (seriesWithTags.has(id)) detail("series", "series", id, ["/instances-tags?simplify", "/instances-tags?short"]);
+    if (seriesWithTags.has(id)) {
+      detail("series", "series", id, ["/instances-tags?simplify", "/instances-tags?short"]);
+    }
   }
   const studiesWithTags = fewTags(studyIds);
   for (const id of studyIds) {
-    detail("studies", "studies", id, [...common, "/module-patient", "/module-patient?simplify", "/series", "/patient"]);
+    detail("studies", "studies", id, [
+      ...common,
+      "/module-patient",
+      "/module-patient?simplify",
+      "/series",
+      "/patient",
+    ]);
     if (studiesWithTags.has(id)) detail("studies", "studies", id, ["/instances-tags?simplify"]);
   }
   const patientsWithTags = fewTags(patientIds);
@@ -211,9 +265,29 @@ export function buildRequests(answers: UploadAnswers, files = sampleFiles()): Go
     get(errors, `/instances/${anyInstance}/content/zzzz-zzzz`),
     get(errors, `/instances/${anyInstance}/nonexistent`),
     { group: errors, name: "DELETE /system", method: "DELETE", path: "/system" },
-    { group: errors, name: "PUT /instances", method: "PUT", path: "/instances", body: { kind: "text", text: "x" } },
-    { group: errors, name: "POST /tools/find bad JSON", method: "POST", path: "/tools/find", body: { kind: "text", text: "{not json" }, contentType: "application/json" },
-    { group: errors, name: "POST /tools/find missing Level", method: "POST", path: "/tools/find", body: { kind: "text", text: '{"Query":{}}' }, contentType: "application/json" },
+    {
+      group: errors,
+      name: "PUT /instances",
+      method: "PUT",
+      path: "/instances",
+      body: { kind: "text", text: "x" },
+    },
+    {
+      group: errors,
+      name: "POST /tools/find bad JSON",
+      method: "POST",
+      path: "/tools/find",
+      body: { kind: "text", text: "{not json" },
+      contentType: "application/json",
+    },
+    {
+      group: errors,
+      name: "POST /tools/find missing Level",
+      method: "POST",
+      path: "/tools/find",
+      body: { kind: "text", text: '{"Query":{}}' },
+      contentType: "application/json",
+    },
     get(errors, "/nonexistent"),
     get(errors, "/tools/generate-uid?level=bogus"),
     get(errors, "/tools/default-encoding"),
@@ -236,12 +310,38 @@ export function buildRequests(answers: UploadAnswers, files = sampleFiles()): Go
   const study = pick("Comunix/Pet/IM-0001-0001.dcm");
   const patient = pick("DummyCT.dcm");
   const single = pick("Issue22-NoPixelData.dcm");
-  if (inst) reqs.push(del("instances", inst.ID), get(deletes, `/instances/${inst.ID}`), del("instances", inst.ID), get(deletes, `/series/${inst.ParentSeries}`));
-  if (series) reqs.push(del("series", series.ParentSeries), get(deletes, `/series/${series.ParentSeries}`), get(deletes, `/studies/${series.ParentStudy}`));
-  if (study) reqs.push(del("studies", study.ParentStudy), get(deletes, `/studies/${study.ParentStudy}`), get(deletes, `/patients/${study.ParentPatient}`));
-  if (patient) reqs.push(del("patients", patient.ParentPatient), get(deletes, `/patients/${patient.ParentPatient}`));
+  if (inst) {
+    reqs.push(
+      del("instances", inst.ID),
+      get(deletes, `/instances/${inst.ID}`),
+      del("instances", inst.ID),
+      get(deletes, `/series/${inst.ParentSeries}`),
+    );
+  }
+  if (series) {
+    reqs.push(
+      del("series", series.ParentSeries),
+      get(deletes, `/series/${series.ParentSeries}`),
+      get(deletes, `/studies/${series.ParentStudy}`),
+    );
+  }
+  if (study) {
+    reqs.push(
+      del("studies", study.ParentStudy),
+      get(deletes, `/studies/${study.ParentStudy}`),
+      get(deletes, `/patients/${study.ParentPatient}`),
+    );
+  }
+  if (patient) {
+    reqs.push(
+      del("patients", patient.ParentPatient),
+      get(deletes, `/patients/${patient.ParentPatient}`),
+    );
+  }
   // Deleting the only instance of a patient removes the whole hierarchy.
-  if (single) reqs.push(del("instances", single.ID), get(deletes, `/patients/${single.ParentPatient}`));
+  if (single) {
+    reqs.push(del("instances", single.ID), get(deletes, `/patients/${single.ParentPatient}`));
+  }
   // Everything was stored before the ZIP/multipart uploads above; re-uploading deleted files
   // shows whether these uploads really store ("Success", resources back).
   if (series) {

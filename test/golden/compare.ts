@@ -26,11 +26,15 @@ function normalizeValue(value: unknown, key: string | null, path: string): unkno
   }
   // LastUpdate (patients/studies/series, also inside expanded lists): wall-clock time of the
   // last change, "YYYYMMDDTHHMMSS"; differs between two runs of the same Orthanc.
-  if (key === "LastUpdate" && typeof value === "string" && timestamp.test(value)) return "<timestamp>";
+  if (key === "LastUpdate" && typeof value === "string" && timestamp.test(value)) {
+    return "<timestamp>";
+  }
   // FileUuid (/instances/{id}, expanded instance lists): random UUID of the stored attachment.
   if (key === "FileUuid" && typeof value === "string") return "<uuid>";
   // /system HttpPort / DicomPort: free ports picked at random by the recorder and the test.
-  if (path === "/system" && (key === "HttpPort" || key === "DicomPort") && typeof value === "number") return "<port>";
+  if (
+    path === "/system" && (key === "HttpPort" || key === "DicomPort") && typeof value === "number"
+  ) return "<port>";
   return value;
 }
 
@@ -44,35 +48,60 @@ function show(value: unknown): string {
   return text === undefined ? "undefined" : text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
-function compareValues(expected: unknown, actual: unknown, where: string, request: string, out: Difference[]): void {
+function compareValues(
+  expected: unknown,
+  actual: unknown,
+  where: string,
+  request: string,
+  out: Difference[],
+): void {
   if (Array.isArray(expected) && Array.isArray(actual)) {
     const primitive = (v: unknown) => v === null || typeof v !== "object";
     if (expected.length !== actual.length && expected.every(primitive) && actual.every(primitive)) {
       // Lists of IDs/values of different lengths: one readable difference instead of a cascade.
       const missing = expected.filter((v) => !actual.includes(v));
       const extra = actual.filter((v) => !expected.includes(v));
-      out.push({ request, where: `${where}[length ${expected.length} vs ${actual.length}]`, expected: { missing }, actual: { extra } });
+      out.push({
+        request,
+        where: `${where}[length ${expected.length} vs ${actual.length}]`,
+        expected: { missing },
+        actual: { extra },
+      });
       return;
     }
     if (expected.length !== actual.length) {
-      out.push({ request, where: `${where}.length`, expected: expected.length, actual: actual.length });
+      out.push({
+        request,
+        where: `${where}.length`,
+        expected: expected.length,
+        actual: actual.length,
+      });
     }
     const n = Math.min(expected.length, actual.length);
-    for (let i = 0; i < n; i++) compareValues(expected[i], actual[i], `${where}[${i}]`, request, out);
+    for (let i = 0; i < n; i++) {
+      compareValues(expected[i], actual[i], `${where}[${i}]`, request, out);
+    }
     return;
   }
-  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  const isObj = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v);
   if (isObj(expected) && isObj(actual)) {
     const ek = Object.keys(expected);
     const ak = Object.keys(actual);
     const missing = ek.filter((k) => !(k in actual));
     const extra = ak.filter((k) => !(k in expected));
-    if (missing.length) out.push({ request, where: `${where}{missing keys}`, expected: missing, actual: null });
-    if (extra.length) out.push({ request, where: `${where}{extra keys}`, expected: null, actual: extra });
+    if (missing.length) {
+      out.push({ request, where: `${where}{missing keys}`, expected: missing, actual: null });
+    }
+    if (extra.length) {
+      out.push({ request, where: `${where}{extra keys}`, expected: null, actual: extra });
+    }
     // Key order matters (Orthanc's JsonCpp writes keys sorted): compare the order of common keys.
     const ec = ek.filter((k) => k in actual);
     const ac = ak.filter((k) => k in expected);
-    if (ec.join("\u0000") !== ac.join("\u0000")) out.push({ request, where: `${where}{key order}`, expected: ec, actual: ac });
+    if (ec.join("\u0000") !== ac.join("\u0000")) {
+      out.push({ request, where: `${where}{key order}`, expected: ec, actual: ac });
+    }
     for (const k of ec) compareValues(expected[k], actual[k], `${where}.${k}`, request, out);
     return;
   }
@@ -83,19 +112,23 @@ function compareValues(expected: unknown, actual: unknown, where: string, reques
 export function compareEntries(expectedRaw: GoldenEntry, actualRaw: GoldenEntry): Difference[] {
   const expected = normalizeEntry(expectedRaw);
   const actual = normalizeEntry(actualRaw);
-  const request = `${expected.name}${expected.name.includes(expected.path) ? "" : ` [${expected.method} ${expected.path}]`} #${expected.seq}`;
+  const request = `${expected.name}${
+    expected.name.includes(expected.path) ? "" : ` [${expected.method} ${expected.path}]`
+  } #${expected.seq}`;
   const out: Difference[] = [];
   for (const field of ["status", "contentType", "allow", "bodyKind"] as const) {
     // Orthanc sends error bodies without a Content-Type; Bun always labels a body, and Pharos
     // labels them as the JSON they are. This is the one accepted difference.
-    const unlabelledError = field === "contentType" && expected.contentType === null && expected.status >= 400 &&
+    const unlabelledError = field === "contentType" && expected.contentType === null &&
+      expected.status >= 400 &&
       expected.bodyKind === "json" && actual.contentType === "application/json; charset=utf-8";
     if (expected[field] !== actual[field] && !unlabelledError) {
       out.push({ request, where: field, expected: expected[field], actual: actual[field] });
     }
   }
-  if (expected.bodyKind === actual.bodyKind) compareValues(expected.body, actual.body, "body", request, out);
-  else out.push({ request, where: "body", expected: expected.body, actual: actual.body });
+  if (expected.bodyKind === actual.bodyKind) {
+    compareValues(expected.body, actual.body, "body", request, out);
+  } else out.push({ request, where: "body", expected: expected.body, actual: actual.body });
   return out;
 }
 
@@ -106,7 +139,12 @@ export function compareGroup(expected: GoldenEntry[], actual: GoldenEntry[]): Di
     const e = expected[i]!;
     const a = actual[i];
     if (!a) {
-      out.push({ request: `${e.method} ${e.path}`, where: "answer", expected: "an answer", actual: "not replayed" });
+      out.push({
+        request: `${e.method} ${e.path}`,
+        where: "answer",
+        expected: "an answer",
+        actual: "not replayed",
+      });
       continue;
     }
     out.push(...compareEntries(e, a));
@@ -118,7 +156,11 @@ export function compareGroup(expected: GoldenEntry[], actual: GoldenEntry[]): Di
 export function formatDifferences(diffs: Difference[], limit = 60): string {
   const lines = diffs
     .slice(0, limit)
-    .map((d) => `- ${d.request}\n    at ${d.where}\n    expected ${show(d.expected)}\n    actual   ${show(d.actual)}`);
+    .map((d) =>
+      `- ${d.request}\n    at ${d.where}\n    expected ${show(d.expected)}\n    actual   ${
+        show(d.actual)
+      }`
+    );
   if (diffs.length > limit) lines.push(`… and ${diffs.length - limit} more differences`);
   return lines.join("\n");
 }

@@ -9,7 +9,14 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildRequests, buildUploadRequests, goldenDir, sharedConfig, type GoldenRequest, type UploadAnswers } from "./cases.ts";
+import {
+  buildRequests,
+  buildUploadRequests,
+  goldenDir,
+  type GoldenRequest,
+  sharedConfig,
+  type UploadAnswers,
+} from "./cases.ts";
 import { freePort, waitFor } from "../support/server.ts";
 import { type GoldenEntry, type GoldenFile, runRequest } from "./replay.ts";
 
@@ -31,7 +38,10 @@ async function main() {
   const configPath = join(dir, "orthanc.json");
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const logPath = join(dir, "orthanc.log");
-  const proc = Bun.spawn([orthancBin, `--logfile=${logPath}`, configPath], { stdout: "ignore", stderr: "ignore" });
+  const proc = Bun.spawn([orthancBin, `--logfile=${logPath}`, configPath], {
+    stdout: "ignore",
+    stderr: "ignore",
+  });
   const url = `http://127.0.0.1:${httpPort}`;
   try {
     await waitFor(async () => (await fetch(`${url}/system`)).ok, "Orthanc /system");
@@ -51,7 +61,10 @@ async function main() {
     for (const req of buildUploadRequests()) {
       const entry = await run(req);
       const body = entry.body as { ID?: string };
-      if (req.body?.kind === "file" && req.body.truncate === undefined && entry.status === 200 && body?.ID) {
+      if (
+        req.body?.kind === "file" && req.body.truncate === undefined && entry.status === 200 &&
+        body?.ID
+      ) {
         if (!answers.has(req.body.file)) answers.set(req.body.file, entry.body as never);
       }
     }
@@ -70,7 +83,11 @@ async function main() {
       total += entries.length;
       bytes += text.length;
     }
-    console.log(`recorded ${total} requests into ${groups.size} files (${(bytes / 1e6).toFixed(2)} MB) in ${outDir}`);
+    console.log(
+      `recorded ${total} requests into ${groups.size} files (${
+        (bytes / 1e6).toFixed(2)
+      } MB) in ${outDir}`,
+    );
     console.log(`files in folder: ${readdirSync(outDir).length}`);
   } catch (error) {
     console.error(await Bun.file(logPath).text().catch(() => ""));

@@ -64,7 +64,10 @@ export function materializeBody(spec: BodySpec): { bytes: Uint8Array; contentTyp
         );
       }
       parts.push(enc.encode(`--${multipartBoundary}--\r\n`));
-      return { bytes: concat(parts), contentType: `multipart/form-data; boundary=${multipartBoundary}` };
+      return {
+        bytes: concat(parts),
+        contentType: `multipart/form-data; boundary=${multipartBoundary}`,
+      };
     }
   }
 }
@@ -75,8 +78,15 @@ function sha1(data: Uint8Array): string {
   return createHash("sha1").update(data).digest("hex");
 }
 
-function decodeBody(bytes: Uint8Array, contentType: string | null, binary: boolean): Pick<GoldenEntry, "bodyKind" | "body"> {
-  const asBinary = { bodyKind: "binary" as const, body: { length: bytes.length, sha1: sha1(bytes) } };
+function decodeBody(
+  bytes: Uint8Array,
+  contentType: string | null,
+  binary: boolean,
+): Pick<GoldenEntry, "bodyKind" | "body"> {
+  const asBinary = {
+    bodyKind: "binary" as const,
+    body: { length: bytes.length, sha1: sha1(bytes) },
+  };
   if (binary) return asBinary;
   let text: string;
   try {
@@ -99,7 +109,11 @@ function decodeBody(bytes: Uint8Array, contentType: string | null, binary: boole
   return { bodyKind: "text", body: text };
 }
 
-export async function runRequest(baseUrl: string, req: GoldenRequest, seq: number): Promise<GoldenEntry> {
+export async function runRequest(
+  baseUrl: string,
+  req: GoldenRequest,
+  seq: number,
+): Promise<GoldenEntry> {
   const headers: Record<string, string> = {};
   let body: Uint8Array | undefined;
   if (req.body) {
@@ -126,7 +140,9 @@ export async function runRequest(baseUrl: string, req: GoldenRequest, seq: numbe
       name: req.name,
       method: req.method,
       path: req.path,
-      ...(req.body || req.contentType || req.binary ? { request: { body: req.body, contentType: req.contentType, binary: req.binary } } : {}),
+      ...(req.body || req.contentType || req.binary
+        ? { request: { body: req.body, contentType: req.contentType, binary: req.binary } }
+        : {}),
       status: 0,
       contentType: null,
       bodyKind: "text",
@@ -140,7 +156,9 @@ export async function runRequest(baseUrl: string, req: GoldenRequest, seq: numbe
     name: req.name,
     method: req.method,
     path: req.path,
-    ...(req.body || req.contentType || req.binary ? { request: { body: req.body, contentType: req.contentType, binary: req.binary } } : {}),
+    ...(req.body || req.contentType || req.binary
+      ? { request: { body: req.body, contentType: req.contentType, binary: req.binary } }
+      : {}),
     status: res.status,
     contentType,
     ...(res.status === 405 ? { allow: res.headers.get("allow") } : {}),

@@ -20,8 +20,14 @@ afterEach(() => {
 
 function attachment(uuid: string, size: number) {
   return {
-    contentType: ContentType.Dicom, uuid, compressedSize: size, uncompressedSize: size, compression: 0,
-    uncompressedMd5: "", compressedMd5: "", revision: 0,
+    contentType: ContentType.Dicom,
+    uuid,
+    compressedSize: size,
+    uncompressedSize: size,
+    compression: 0,
+    uncompressedMd5: "",
+    compressedMd5: "",
+    revision: 0,
   };
 }
 
@@ -44,7 +50,14 @@ test("builds the tree and counts it", () => {
   const { index } = freshIndex();
   const ids = tree(index);
   expect(index.children(ids.st).map((r) => r.publicId)).toEqual(["se1", "se2"]);
-  expect(index.totals()).toEqual({ patients: 1, studies: 1, series: 2, instances: 2, compressedSize: 150, uncompressedSize: 150 });
+  expect(index.totals()).toEqual({
+    patients: 1,
+    studies: 1,
+    series: 2,
+    instances: 2,
+    compressedSize: 150,
+    uncompressedSize: 150,
+  });
   expect(index.listLevel("Series", 1, 5)).toEqual(["se2"]);
   expect(index.mainTags(ids.p).get(0x00100020)).toBe("PID");
 });
@@ -66,7 +79,14 @@ test("deleting a patient cascades to everything below", () => {
   const outcome = index.transaction(() => deleteSubtree(index, index.lookup("p")!));
   expect(outcome.files.map((f) => f.uuid).sort()).toEqual(["u1", "u2"]);
   expect(outcome.remainingAncestor).toBeNull();
-  expect(index.totals()).toEqual({ patients: 0, studies: 0, series: 0, instances: 0, compressedSize: 0, uncompressedSize: 0 });
+  expect(index.totals()).toEqual({
+    patients: 0,
+    studies: 0,
+    series: 0,
+    instances: 0,
+    compressedSize: 0,
+    uncompressedSize: 0,
+  });
   const count = index.db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM main_tags").get();
   expect(count?.n).toBe(0);
 });

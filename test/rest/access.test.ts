@@ -18,14 +18,18 @@ afterAll(async () => {
 
 function appWith(options: Record<string, unknown>) {
   const config = validateConfiguration(
-    { StorageDirectory: join(dir, `s${cores.length}`), IndexDirectory: join(dir, `i${cores.length}`), ...options },
+    {
+      StorageDirectory: join(dir, `s${cores.length}`),
+      IndexDirectory: join(dir, `i${cores.length}`),
+      ...options,
+    },
     dir,
     () => {},
     () => true,
   );
   const core = new PharosCore(config);
   cores.push(core);
-  return createApp({ core, config, stability: new StabilityTracker(60000), version: "test" });
+  return createApp({ core, config, stability: new StabilityTracker(60000) });
 }
 
 const call = (app: ReturnType<typeof appWith>, address: string) =>

@@ -26,7 +26,12 @@ test("wildcards, lists and universal matching", () => {
 
 test("date ranges compare as text, empty dates included below a bound", () => {
   const before = matcherFor(StudyDate, "-19990101", false)!;
-  expect([before("19980101"), before(""), before("20000101"), before(undefined)]).toEqual([true, true, false, false]);
+  expect([before("19980101"), before(""), before("20000101"), before(undefined)]).toEqual([
+    true,
+    true,
+    false,
+    false,
+  ]);
   const between = matcherFor(StudyDate, "19990101-20070101", false)!;
   expect([between("20061201"), between("20080101")]).toEqual([true, false]);
   expect(matcherFor(StudyDate, "20061201-", false)!("20061201")).toBe(true);

@@ -25,13 +25,13 @@ export function freePort(): number {
 }
 
 export async function waitFor(
-  check: () => Promise<boolean>,
+  check: () => boolean | Promise<boolean>,
   what: string,
   deadlineMs = 15000,
 ): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
+    if (await Promise.resolve().then(check).catch(() => false)) return;
     await Bun.sleep(25);
   }
   throw new Error(`timed out waiting for ${what}`);
@@ -71,7 +71,10 @@ export async function startPharos(options: StartOptions = {}): Promise<RunningSe
   const url = `http://127.0.0.1:${port}`;
   const headers = authHeaders(config);
   try {
-    await waitFor(async () => (await fetch(`${url}/system`, { headers })).status < 500, "Pharos /system");
+    await waitFor(
+      async () => (await fetch(`${url}/system`, { headers })).status < 500,
+      "Pharos /system",
+    );
   } catch (error) {
     proc.kill("SIGKILL");
     const err = await new Response(proc.stderr).text();
@@ -110,6 +113,6 @@ export async function sampleFiles(sub = ""): Promise<string[]> {
   return files.sort();
 }
 
-export async function upload(url: string, file: string): Promise<Response> {
+export function upload(url: string, file: string): Promise<Response> {
   return fetch(`${url}/instances`, { method: "POST", body: Bun.file(file) });
 }
