@@ -26,7 +26,7 @@ export class FilesystemStorage implements StorageArea {
     const handle = await open(this.path(uuid), "w");
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      await handle.datasync();
     } finally {
       await handle.close();
     }

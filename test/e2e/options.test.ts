@@ -1,6 +1,7 @@
 // Configuration options that change what the REST API does.
 import { expect, test } from "bun:test";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { samplesDir, startPharos } from "../support/server.ts";
 
@@ -89,4 +90,26 @@ test("HttpCompressionEnabled compresses JSON for clients that accept it", async 
   } finally {
     await server.stop();
   }
+});
+
+test("Dictionary names private tags, and --logdir writes the log to a file", async () => {
+  const logDir = join(tmpdir(), `pharos-logs-${process.pid}`);
+  const server = await startPharos({
+    config: { Dictionary: { "0009,1001": ["LO", "PharosPrivateTest", 1, 1, "GEMS_IDEN_01"] } },
+    extraArgs: [`--logdir=${logDir}`],
+  });
+  try {
+    const file = join(samplesDir, "TransferSyntaxes/1.2.840.10008.1.2.4.91.dcm");
+    const { ID } =
+      await (await fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(file) }))
+        .json();
+    const tags = await (await fetch(`${server.url}/instances/${ID}/tags`)).json();
+    expect(tags["0009,1001"].Name).toBe("PharosPrivateTest");
+  } finally {
+    await server.stop();
+  }
+  const logs = readdirSync(logDir);
+  expect(logs.length).toBe(1);
+  expect(readFileSync(join(logDir, logs[0]!), "utf8")).toContain("Pharos has stopped");
+  rmSync(logDir, { recursive: true, force: true });
 });

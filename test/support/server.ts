@@ -45,6 +45,8 @@ export interface StartOptions {
   /** Command to run instead of `bun src/main.ts` (e.g. the compiled binary). */
   command?: string[];
   env?: Record<string, string>;
+  /** Command-line flags placed before the configuration path. */
+  extraArgs?: string[];
 }
 
 export async function startPharos(options: StartOptions = {}): Promise<RunningServer> {
@@ -63,7 +65,7 @@ export async function startPharos(options: StartOptions = {}): Promise<RunningSe
   const configPath = join(dir, "config.json");
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const command = options.command ?? [process.execPath, mainTs];
-  const proc = Bun.spawn([...command, configPath], {
+  const proc = Bun.spawn([...command, ...(options.extraArgs ?? []), configPath], {
     stdout: "pipe",
     stderr: "pipe",
     env: { ...process.env, ...options.env },
