@@ -104,6 +104,34 @@ export const OPTIONS = {
     comment:
       'Extra tags: "gggg,eeee" : [ VR, Name, MinMultiplicity, MaxMultiplicity, PrivateCreator ].',
   },
+  CheckRevisions: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Require an If-Match header (the ETag) to change or delete existing metadata and attachments.",
+  },
+  UserMetadata: {
+    schema: z.record(z.string(), z.number().int().min(1024).max(65535)),
+    default: {},
+    comment: 'User-defined metadata: "Name" : number (1024 to 65535).',
+  },
+  UserContentType: {
+    schema: z.record(
+      z.string(),
+      z.union([z.number().int().min(1024).max(65535), z.tuple([z.number().int().min(1024).max(65535), z.string()])]),
+    ),
+    default: {},
+    comment: 'User-defined attachments: "name" : number (1024 to 65535), or [ number, "MIME type" ].',
+  },
+  MaximumStorageMode: {
+    schema: z.enum(["Recycle", "Reject"]),
+    default: "Recycle",
+    comment: "When the storage is full: delete the oldest unprotected patients (Recycle) or refuse new instances (Reject).",
+  },
+  LogExportedResources: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Record the resources sent to other modalities or peers in /exports.",
+  },
   SyncStorageArea: {
     schema: z.boolean(),
     default: true,
@@ -154,13 +182,10 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "HttpTimeout",
   "HttpsVerifyPeers",
   "HttpsCACertificates",
-  "UserMetadata",
-  "UserContentType",
   "StrictAetComparison",
   "StoreMD5ForAttachments",
   "LimitFindResults",
   "LimitFindInstances",
-  "LogExportedResources",
   "KeepAlive",
   "TcpNoDelay",
   "HttpThreadsCount",
@@ -176,8 +201,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "OverwriteInstances",
   "MediaArchiveSize",
   "StorageAccessOnFind",
-  "MaximumStorageMode",
-  "CheckRevisions",
   "SynchronousCMove",
   "JobsHistorySize",
   "LimitJobs",

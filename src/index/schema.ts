@@ -53,11 +53,12 @@ CREATE TABLE IF NOT EXISTS global_properties (
   value TEXT NOT NULL
 );
 
--- Files whose resource was deleted; removed from the storage area after the commit.
-CREATE TABLE IF NOT EXISTS deleted_files (
-  uuid TEXT NOT NULL,
-  content_type INTEGER NOT NULL
-);
+CREATE TABLE IF NOT EXISTS labels (
+  resource_id INTEGER NOT NULL REFERENCES resources(internal_id) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  PRIMARY KEY (resource_id, label)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS labels_label ON labels(label);
 `;
 
 /** Orthanc's metadata types (MetadataType enumeration). */

@@ -7,6 +7,7 @@ const STATUS_TEXT: Record<number, string> = {
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
+  409: "Conflict",
   404: "Not Found",
   405: "Method Not Allowed",
   413: "Request Entity Too Large",

@@ -20,6 +20,12 @@ export const ErrorCodes = {
   BadJson: { code: 28, http: 400, message: "Cannot parse a JSON document" },
   NetworkProtocol: { code: 9, http: 500, message: "Error in the network protocol" },
   UnknownDicomTag: { code: 27, http: 500, message: "Unknown DICOM tag" },
+  Revision: {
+    code: 43,
+    http: 409,
+    message: "A bad revision number was provided, which might indicate conflict between multiple writers",
+  },
+  ForbiddenAccess: { code: 29, http: 403, message: "Access to a resource is forbidden" },
 } as const;
 
 export type ErrorName = keyof typeof ErrorCodes;
