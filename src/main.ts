@@ -7,7 +7,6 @@ import { ConfigurationError } from "./config/schema.ts";
 import { configureLogging, log } from "./log.ts";
 import { createApp } from "./rest/app.ts";
 import { PharosCore } from "./server/core.ts";
-import { StabilityTracker } from "./server/stability.ts";
 
 const USAGE = `Usage: pharos [OPTION]... [CONFIGURATION]
 Pharos, an Orthanc-compatible DICOM server.
@@ -66,10 +65,7 @@ async function main(): Promise<number> {
   configureLogging(cli);
   const config = loadConfiguration(cli.configPath, log.warning);
   const core = new PharosCore(config);
-  const stability = new StabilityTracker(config.StableAge * 1000);
-  core.events.onStoredInstance((e) => stability.onStored(e.ids));
-  core.events.onChange((e) => stability.onChange(e));
-  const app = createApp({ core, config, stability });
+  const app = createApp({ core, config, stability: core.stability });
 
   const server = Bun.serve({
     port: config.HttpPort,

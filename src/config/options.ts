@@ -107,7 +107,8 @@ export const OPTIONS = {
   CheckRevisions: {
     schema: z.boolean(),
     default: false,
-    comment: "Require an If-Match header (the ETag) to change or delete existing metadata and attachments.",
+    comment:
+      "Require an If-Match header (the ETag) to change or delete existing metadata and attachments.",
   },
   UserMetadata: {
     schema: z.record(z.string(), z.number().int().min(1024).max(65535)),
@@ -117,15 +118,20 @@ export const OPTIONS = {
   UserContentType: {
     schema: z.record(
       z.string(),
-      z.union([z.number().int().min(1024).max(65535), z.tuple([z.number().int().min(1024).max(65535), z.string()])]),
+      z.union([
+        z.number().int().min(1024).max(65535),
+        z.tuple([z.number().int().min(1024).max(65535), z.string()]),
+      ]),
     ),
     default: {},
-    comment: 'User-defined attachments: "name" : number (1024 to 65535), or [ number, "MIME type" ].',
+    comment:
+      'User-defined attachments: "name" : number (1024 to 65535), or [ number, "MIME type" ].',
   },
   MaximumStorageMode: {
     schema: z.enum(["Recycle", "Reject"]),
     default: "Recycle",
-    comment: "When the storage is full: delete the oldest unprotected patients (Recycle) or refuse new instances (Reject).",
+    comment:
+      "When the storage is full: delete the oldest unprotected patients (Recycle) or refuse new instances (Reject).",
   },
   LogExportedResources: {
     schema: z.boolean(),

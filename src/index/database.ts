@@ -46,6 +46,31 @@ interface AttachmentRow {
   revision: number;
 }
 
+export interface ChangeRow {
+  seq: number;
+  changeType: number;
+  level: Level;
+  publicId: string;
+  date: string;
+}
+
+export interface ExportRow {
+  seq: number;
+  level: Level;
+  publicId: string;
+  remoteModality: string;
+  patientId: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  date: string;
+}
+
+export interface MetadataEntry {
+  value: string;
+  revision: number;
+}
+
 export interface Totals {
   patients: number;
   studies: number;
@@ -60,6 +85,16 @@ const toResource = (row: ResourceRow): Resource => ({
   level: LEVELS[row.level]!,
   publicId: row.public_id,
   parentId: row.parent_id,
+});
+
+const toChange = (
+  row: { seq: number; change_type: number; level: number; public_id: string; date: string },
+): ChangeRow => ({
+  seq: row.seq,
+  changeType: row.change_type,
+  level: LEVELS[row.level]!,
+  publicId: row.public_id,
+  date: row.date,
 });
 
 const toAttachment = (row: AttachmentRow): AttachmentInfo => ({
@@ -86,6 +121,38 @@ export class IndexDatabase {
     tags: Statement<{ tag: number; value: string }, [number]>;
     upsertMetadata: Statement<unknown, [number, number, string]>;
     metadata: Statement<{ type: number; value: string }, [number]>;
+    metadataEntry: Statement<{ value: string; revision: number }, [number, number]>;
+    deleteMetadata: Statement<unknown, [number, number]>;
+    changes: Statement<
+      { seq: number; change_type: number; level: number; public_id: string; date: string },
+      [number, number]
+    >;
+    lastChange: Statement<
+      { seq: number; change_type: number; level: number; public_id: string; date: string },
+      []
+    >;
+    lastSeq: Statement<{ seq: number }, [string]>;
+    clearChanges: Statement<unknown, []>;
+    insertExport: Statement<
+      unknown,
+      [number, string, string, string, string, string, string, string]
+    >;
+    exports: Statement<{
+      seq: number;
+      level: number;
+      public_id: string;
+      remote_modality: string;
+      patient_id: string;
+      study_instance_uid: string;
+      series_instance_uid: string;
+      sop_instance_uid: string;
+      date: string;
+    }, [number, number]>;
+    clearExports: Statement<unknown, []>;
+    touchPatient: Statement<unknown, [number]>;
+    oldestUnprotected: Statement<{ patient_id: number }, [number]>;
+    setProtected: Statement<unknown, [number, number]>;
+    isProtected: Statement<{ protected: number }, [number]>;
     insertAttachment: Statement<
       unknown,
       [number, number, string, number, number, number, string, string, number]
@@ -94,8 +161,14 @@ export class IndexDatabase {
     subtreeFiles: Statement<{ uuid: string; content_type: number }, [number]>;
     deleteResource: Statement<unknown, [number]>;
     insertChange: Statement<unknown, [number, number, string, string]>;
-    countLevel: Statement<{ n: number }, [number]>;
-    sizes: Statement<{ c: number | null; u: number | null }, []>;
+    totals: Statement<{
+      patients: number;
+      studies: number;
+      series: number;
+      instances: number;
+      compressed_size: number;
+      uncompressed_size: number;
+    }, []>;
     subtreeSizes: Statement<{ n: number; c: number | null; u: number | null }, [number]>;
     subtreeCount: Statement<{ level: number; n: number }, [number]>;
     getProperty: Statement<{ value: string }, [number]>;
@@ -129,6 +202,29 @@ export class IndexDatabase {
          ON CONFLICT (resource_id, type) DO UPDATE SET value = excluded.value, revision = revision + 1`,
       ),
       metadata: q("SELECT type, value FROM metadata WHERE resource_id = ? ORDER BY type"),
+      metadataEntry: q("SELECT value, revision FROM metadata WHERE resource_id = ? AND type = ?"),
+      deleteMetadata: q("DELETE FROM metadata WHERE resource_id = ? AND type = ?"),
+      changes: q("SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?"),
+      lastChange: q("SELECT * FROM changes ORDER BY seq DESC LIMIT 1"),
+      // The sequence survives DELETE /changes, as Orthanc's "Last" does.
+      lastSeq: q("SELECT seq FROM sqlite_sequence WHERE name = ?"),
+      clearChanges: q("DELETE FROM changes"),
+      insertExport: q(
+        `INSERT INTO exports (level, public_id, remote_modality, patient_id, study_instance_uid,
+           series_instance_uid, sop_instance_uid, date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      exports: q("SELECT * FROM exports WHERE seq > ? ORDER BY seq LIMIT ?"),
+      clearExports: q("DELETE FROM exports"),
+      touchPatient: q(
+        `INSERT INTO patient_recycling (patient_id, seq, protected)
+         VALUES (?1, (SELECT IFNULL(MAX(seq), 0) + 1 FROM patient_recycling), 0)
+         ON CONFLICT (patient_id) DO UPDATE SET seq = excluded.seq`,
+      ),
+      oldestUnprotected: q(
+        "SELECT patient_id FROM patient_recycling WHERE protected = 0 AND patient_id <> ? ORDER BY seq LIMIT 1",
+      ),
+      setProtected: q("UPDATE patient_recycling SET protected = ? WHERE patient_id = ?"),
+      isProtected: q("SELECT protected FROM patient_recycling WHERE patient_id = ?"),
       insertAttachment: q(
         `INSERT INTO attachments (resource_id, content_type, uuid, compressed_size, uncompressed_size,
            compression, uncompressed_md5, compressed_md5, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -143,8 +239,7 @@ export class IndexDatabase {
       insertChange: q(
         "INSERT INTO changes (change_type, level, public_id, date) VALUES (?, ?, ?, ?)",
       ),
-      countLevel: q("SELECT COUNT(*) AS n FROM resources WHERE level = ?"),
-      sizes: q("SELECT SUM(compressed_size) AS c, SUM(uncompressed_size) AS u FROM attachments"),
+      totals: q("SELECT * FROM totals WHERE id = 0"),
       subtreeSizes: q(
         `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL
            SELECT r.internal_id FROM resources r JOIN sub ON r.parent_id = sub.id)
@@ -254,16 +349,89 @@ export class IndexDatabase {
   }
 
   totals(): Totals {
-    const count = (level: Level) => this.s.countLevel.get(LEVELS.indexOf(level))?.n ?? 0;
-    const sizes = this.s.sizes.get();
+    const t = this.s.totals.get()!;
     return {
-      patients: count("Patient"),
-      studies: count("Study"),
-      series: count("Series"),
-      instances: count("Instance"),
-      compressedSize: sizes?.c ?? 0,
-      uncompressedSize: sizes?.u ?? 0,
+      patients: t.patients,
+      studies: t.studies,
+      series: t.series,
+      instances: t.instances,
+      compressedSize: t.compressed_size,
+      uncompressedSize: t.uncompressed_size,
     };
+  }
+
+  metadataEntry(internalId: number, type: number): MetadataEntry | undefined {
+    return this.s.metadataEntry.get(internalId, type) ?? undefined;
+  }
+
+  deleteMetadata(internalId: number, type: number): void {
+    this.s.deleteMetadata.run(internalId, type);
+  }
+
+  changes(since: number, limit: number): ChangeRow[] {
+    return this.s.changes.all(since, limit).map(toChange);
+  }
+
+  lastChange(): ChangeRow | undefined {
+    const row = this.s.lastChange.get();
+    return row ? toChange(row) : undefined;
+  }
+
+  lastSequence(table: "changes" | "exports"): number {
+    return this.s.lastSeq.get(table)?.seq ?? 0;
+  }
+
+  clearChanges(): void {
+    this.s.clearChanges.run();
+  }
+
+  logExport(e: Omit<ExportRow, "seq">): void {
+    this.s.insertExport.run(
+      LEVELS.indexOf(e.level),
+      e.publicId,
+      e.remoteModality,
+      e.patientId,
+      e.studyInstanceUid,
+      e.seriesInstanceUid,
+      e.sopInstanceUid,
+      e.date,
+    );
+  }
+
+  exports(since: number, limit: number): ExportRow[] {
+    return this.s.exports.all(since, limit).map((r) => ({
+      seq: r.seq,
+      level: LEVELS[r.level]!,
+      publicId: r.public_id,
+      remoteModality: r.remote_modality,
+      patientId: r.patient_id,
+      studyInstanceUid: r.study_instance_uid,
+      seriesInstanceUid: r.series_instance_uid,
+      sopInstanceUid: r.sop_instance_uid,
+      date: r.date,
+    }));
+  }
+
+  clearExports(): void {
+    this.s.clearExports.run();
+  }
+
+  /** Moves a patient to the end of the recycling order (it just received an instance). */
+  touchPatient(patientId: number): void {
+    this.s.touchPatient.run(patientId);
+  }
+
+  /** The patient to recycle first, never `keep` nor a protected one. */
+  oldestUnprotectedPatient(keep: number): number | undefined {
+    return this.s.oldestUnprotected.get(keep)?.patient_id;
+  }
+
+  setProtected(patientId: number, value: boolean): void {
+    this.s.setProtected.run(value ? 1 : 0, patientId);
+  }
+
+  isProtected(patientId: number): boolean {
+    return this.s.isProtected.get(patientId)?.protected === 1;
   }
 
   /** Sizes of the files below a resource, and its descendants per level. */

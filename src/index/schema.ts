@@ -53,6 +53,63 @@ CREATE TABLE IF NOT EXISTS global_properties (
   value TEXT NOT NULL
 );
 
+-- Exact totals for /statistics without scanning: kept by triggers, so that cascading deletes,
+-- recycling and attachment rewrites all count.
+CREATE TABLE IF NOT EXISTS totals (
+  id INTEGER PRIMARY KEY CHECK (id = 0),
+  patients INTEGER NOT NULL,
+  studies INTEGER NOT NULL,
+  series INTEGER NOT NULL,
+  instances INTEGER NOT NULL,
+  compressed_size INTEGER NOT NULL,
+  uncompressed_size INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO totals SELECT 0,
+  (SELECT COUNT(*) FROM resources WHERE level = 0), (SELECT COUNT(*) FROM resources WHERE level = 1),
+  (SELECT COUNT(*) FROM resources WHERE level = 2), (SELECT COUNT(*) FROM resources WHERE level = 3),
+  (SELECT IFNULL(SUM(compressed_size), 0) FROM attachments),
+  (SELECT IFNULL(SUM(uncompressed_size), 0) FROM attachments);
+CREATE TRIGGER IF NOT EXISTS totals_resource_added AFTER INSERT ON resources BEGIN
+  UPDATE totals SET patients = patients + (NEW.level = 0), studies = studies + (NEW.level = 1),
+    series = series + (NEW.level = 2), instances = instances + (NEW.level = 3);
+END;
+CREATE TRIGGER IF NOT EXISTS totals_resource_removed AFTER DELETE ON resources BEGIN
+  UPDATE totals SET patients = patients - (OLD.level = 0), studies = studies - (OLD.level = 1),
+    series = series - (OLD.level = 2), instances = instances - (OLD.level = 3);
+END;
+CREATE TRIGGER IF NOT EXISTS totals_attachment_added AFTER INSERT ON attachments BEGIN
+  UPDATE totals SET compressed_size = compressed_size + NEW.compressed_size,
+    uncompressed_size = uncompressed_size + NEW.uncompressed_size;
+END;
+CREATE TRIGGER IF NOT EXISTS totals_attachment_removed AFTER DELETE ON attachments BEGIN
+  UPDATE totals SET compressed_size = compressed_size - OLD.compressed_size,
+    uncompressed_size = uncompressed_size - OLD.uncompressed_size;
+END;
+CREATE TRIGGER IF NOT EXISTS totals_attachment_changed AFTER UPDATE ON attachments BEGIN
+  UPDATE totals SET compressed_size = compressed_size - OLD.compressed_size + NEW.compressed_size,
+    uncompressed_size = uncompressed_size - OLD.uncompressed_size + NEW.uncompressed_size;
+END;
+
+-- Patients in the order they are recycled (oldest activity first); protected ones are kept.
+CREATE TABLE IF NOT EXISTS patient_recycling (
+  patient_id INTEGER PRIMARY KEY REFERENCES resources(internal_id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  protected INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS patient_recycling_order ON patient_recycling(protected, seq);
+
+CREATE TABLE IF NOT EXISTS exports (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  level INTEGER NOT NULL,
+  public_id TEXT NOT NULL,
+  remote_modality TEXT NOT NULL,
+  patient_id TEXT NOT NULL,
+  study_instance_uid TEXT NOT NULL,
+  series_instance_uid TEXT NOT NULL,
+  sop_instance_uid TEXT NOT NULL,
+  date TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS labels (
   resource_id INTEGER NOT NULL REFERENCES resources(internal_id) ON DELETE CASCADE,
   label TEXT NOT NULL,
@@ -108,6 +165,28 @@ export const CONTENT_TYPE_NAMES: Record<number, string> = {
   1: "dicom",
   2: "dicom-as-json",
   3: "dicom-until-pixel-data",
+};
+
+/** Orthanc's names of the change types, as /changes shows them. */
+export const CHANGE_TYPE_NAMES: Record<number, string> = {
+  1: "CompletedSeries",
+  2: "Deleted",
+  3: "NewChildInstance",
+  4: "NewInstance",
+  5: "NewPatient",
+  6: "NewSeries",
+  7: "NewStudy",
+  8: "AnonymizedStudy",
+  9: "AnonymizedSeries",
+  10: "ModifiedStudy",
+  11: "ModifiedSeries",
+  12: "AnonymizedPatient",
+  13: "ModifiedPatient",
+  14: "StablePatient",
+  15: "StableStudy",
+  16: "StableSeries",
+  17: "UpdatedAttachment",
+  18: "UpdatedMetadata",
 };
 
 /** Orthanc's change types. */

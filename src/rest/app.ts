@@ -1,11 +1,15 @@
 // The REST API: hono routes behind Orthanc's access rules and error rendering.
 import { Hono } from "hono";
-import { compress } from "hono/compress";
 import { OrthancError } from "../server/errors.ts";
+import { registerAttachmentRoutes } from "./attachments.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { errorResponse } from "./errors.ts";
 import { registerInstanceRoutes, uploadHandler } from "./instances.ts";
+import { registerChangeRoutes } from "./changes.ts";
+import { compressJson } from "./compression.ts";
+import { registerLabelRoutes } from "./labels.ts";
 import { registerMetadataRoutes } from "./metadata.ts";
+import { registerProtectionRoutes } from "./protection.ts";
 import { registerResourceRoutes } from "./resources.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFindRoutes } from "./tools-find.ts";
@@ -49,13 +53,17 @@ export function createApp(deps: RestDependencies): Hono<AppEnv> {
     }
     await next();
   });
-  if (config.HttpCompressionEnabled) app.use(compress());
+  if (config.HttpCompressionEnabled) app.use(compressJson());
 
   registerSystemRoutes(app, deps);
   registerResourceRoutes(app, deps, { Instance: { POST: uploadHandler(deps) } });
   registerInstanceRoutes(app, deps);
   registerMetadataRoutes(app, deps);
+  registerAttachmentRoutes(app, deps);
+  registerChangeRoutes(app, deps);
+  registerProtectionRoutes(app, deps);
   registerFindRoutes(app, deps);
+  registerLabelRoutes(app, deps);
 
   app.notFound((c) =>
     errorResponse(

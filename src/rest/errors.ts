@@ -1,5 +1,5 @@
 // Renders errors as Orthanc does: its error JSON, with the HTTP status of the error code.
-import { ErrorCodes, NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
+import { BareStatusError, ErrorCodes, OrthancError } from "../server/errors.ts";
 import { log } from "../log.ts";
 import { jsonResponse } from "./json.ts";
 
@@ -23,7 +23,7 @@ export function errorResponse(
   uri: string,
   describe: boolean,
 ): Response {
-  if (error instanceof NotFoundWithoutBody) return new Response(null, { status: 404 });
+  if (error instanceof BareStatusError) return new Response(null, { status: error.status });
   const e = error instanceof OrthancError ? error : undefined;
   if (!e) {
     log.error(

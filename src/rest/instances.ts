@@ -143,11 +143,13 @@ export function registerInstanceRoutes(app: Hono<AppEnv>, deps: RestDependencies
 
   route(app, "/instances/:id/file", {
     GET: async (c) => {
-      const r = instance(c);
-      const headers = { "Content-Type": "application/dicom" };
-      const file = deps.core.dicomFile(r);
-      if (file) return new Response(file, { headers });
-      return new Response(await deps.core.dicomBytes(r), { headers });
+      const { body, uuid } = await deps.core.dicomDownload(instance(c));
+      return new Response(body, {
+        headers: {
+          "Content-Type": "application/dicom",
+          "Content-Disposition": `filename="${uuid}.dcm"`,
+        },
+      });
     },
   });
   route(app, "/instances/:id/tags", {

@@ -1,23 +1,59 @@
-// Reading metadata and the list of attachments of a resource (writing comes with revisions).
-import type { Hono } from "hono";
-import { LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
+// Metadata of a resource (system entries set on ingest, user entries declared in UserMetadata),
+// with revisions.
+import type { Context, Hono } from "hono";
+import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
-import { CONTENT_TYPE_NAMES, METADATA_NAMES } from "../index/schema.ts";
-import { NotFoundWithoutBody } from "../server/errors.ts";
+import type { Resource } from "../index/database.ts";
+import { ChangeType, METADATA_NAMES } from "../index/schema.ts";
+import { BareStatusError, OrthancError } from "../server/errors.ts";
+import { isoNow } from "../server/time.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse, textResponse } from "./json.ts";
 import { isExpanded } from "./resources.ts";
+import { checkMetadataRevision, etag } from "./revisions.ts";
 import { route } from "./router.ts";
 
+/** Orthanc reserves the numbers below 1024 for its own metadata. */
+const FIRST_USER_METADATA = 1024;
+
 export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+  const { index } = deps.core;
+  const userNames = new Map(Object.entries(deps.config.UserMetadata));
+  const nameOf = (type: number) =>
+    METADATA_NAMES[type] ?? [...userNames].find(([, n]) => n === type)?.[0] ?? String(type);
+  const typeOf = (name: string): number => {
+    const system = Object.entries(METADATA_NAMES).find(([, n]) => n === name)?.[0];
+    if (system !== undefined) return Number(system);
+    const user = userNames.get(name);
+    if (user !== undefined) return user;
+    const n = /^\d+$/.test(name) ? Number(name) : NaN;
+    if (n >= FIRST_USER_METADATA && n <= 65535) return n;
+    throw new OrthancError("InexistentItem");
+  };
+  const changed = (r: Resource) => {
+    const event = {
+      changeType: ChangeType.UpdatedMetadata,
+      level: r.level,
+      publicId: r.publicId,
+      date: isoNow(),
+    };
+    index.logChange(event.changeType, event.level, event.publicId, event.date);
+    deps.core.events.emitChanges([event]);
+  };
+  const writable = (type: number) => {
+    // Orthanc answers a write to its own metadata with a bare 403.
+    if (type < FIRST_USER_METADATA) throw new BareStatusError(403);
+  };
+
   for (const level of LEVELS) {
     const base = `/${LEVEL_PATH[level]}/:id`;
+    const resource = (c: Context<AppEnv>, l: Level = level) =>
+      deps.core.resource(c.req.param("id") ?? "", l);
     route(app, `${base}/metadata`, {
       GET: (c) => {
-        const r = deps.core.resource(c.req.param("id") ?? "", level);
-        const entries = [...deps.core.index.metadata(r.internalId)]
-          .filter(([type]) => METADATA_NAMES[type] !== undefined)
-          .map(([type, value]) => [METADATA_NAMES[type]!, value] as const);
+        const entries = [...index.metadata(resource(c).internalId)].map(([type, value]) =>
+          [nameOf(type), value] as const
+        );
         if (!isExpanded(c)) return jsonResponse(entries.map(([name]) => name));
         const out: JsonObject = {};
         for (const [name, value] of entries) out[name] = value;
@@ -26,23 +62,41 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
     });
     route(app, `${base}/metadata/:name`, {
       GET: (c) => {
-        const r = deps.core.resource(c.req.param("id") ?? "", level);
-        const type = Object.entries(METADATA_NAMES).find(([, name]) => name === c.req.param("name"))
-          ?.[0];
-        const value = type === undefined
-          ? undefined
-          : deps.core.index.metadata(r.internalId).get(Number(type));
-        if (value === undefined) throw new NotFoundWithoutBody();
-        return textResponse(value);
+        const r = resource(c);
+        const entry = index.metadataEntry(r.internalId, typeOf(c.req.param("name") ?? ""));
+        if (!entry) throw new OrthancError("InexistentItem");
+        return new Response(entry.value, {
+          headers: { "Content-Type": "text/plain", ETag: etag(entry.revision, entry.value) },
+        });
       },
-    });
-    route(app, `${base}/attachments`, {
-      GET: (c) => {
-        const r = deps.core.resource(c.req.param("id") ?? "", level);
-        const names = deps.core.index.attachments(r.internalId).map((a) =>
-          CONTENT_TYPE_NAMES[a.contentType] ?? String(a.contentType)
-        );
-        return jsonResponse(names);
+      PUT: async (c) => {
+        const r = resource(c);
+        const type = typeOf(c.req.param("name") ?? "");
+        writable(type);
+        const value = await c.req.text();
+        const revision = index.transaction(() => {
+          const current = index.metadataEntry(r.internalId, type);
+          checkMetadataRevision(c, current, deps.config.CheckRevisions, false);
+          index.setMetadata(r.internalId, type, value);
+          return current === undefined ? 0 : current.revision + 1;
+        });
+        changed(r);
+        return new Response("", {
+          headers: { "Content-Type": "text/plain", ETag: etag(revision, value) },
+        });
+      },
+      DELETE: (c) => {
+        const r = resource(c);
+        const type = typeOf(c.req.param("name") ?? "");
+        writable(type);
+        index.transaction(() => {
+          const current = index.metadataEntry(r.internalId, type);
+          checkMetadataRevision(c, current, deps.config.CheckRevisions, true);
+          if (!current) throw new OrthancError("InexistentItem");
+          index.deleteMetadata(r.internalId, type);
+        });
+        changed(r);
+        return textResponse("");
       },
     });
   }

@@ -3,6 +3,7 @@ import { tagName } from "../dicom/dictionary.ts";
 import { type Level, LEVELS, MAIN_TAGS } from "../dicom/levels.ts";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import type { Resource } from "../index/database.ts";
+import { labelsOf } from "../index/labels.ts";
 import { ContentType, Metadata } from "../index/schema.ts";
 import type { RestDependencies } from "./context.ts";
 
@@ -40,6 +41,8 @@ export function resourceJson(deps: RestDependencies, r: Resource): JsonObject {
     ID: r.publicId,
     Type: r.level,
     MainDicomTags: tagsObject(tags, r.level),
+    // Orthanc 1.12 describes every level with its labels (sorted).
+    Labels: labelsOf(index, r.internalId),
   };
   const children = () => index.children(r.internalId).map((c) => c.publicId);
   const parent =

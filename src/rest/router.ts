@@ -6,7 +6,8 @@ import type { AppEnv } from "./context.ts";
 export type Handler = (c: Context<AppEnv>) => Response | Promise<Response>;
 export type Methods = Partial<Record<"GET" | "POST" | "PUT" | "DELETE", Handler>>;
 
-const ORDER = ["GET", "POST", "DELETE", "PUT"] as const;
+// Orthanc lists allowed methods in this order.
+const ORDER = ["GET", "POST", "PUT", "DELETE"] as const;
 
 export function route(app: Hono<AppEnv>, path: string, methods: Methods): void {
   const allow = ORDER.filter((m) => methods[m]).join(",");

@@ -5,9 +5,10 @@ import { tagFromName } from "../dicom/dictionary.ts";
 import { type Level, LEVELS } from "../dicom/levels.ts";
 import { parseTagText, type Tag } from "../dicom/tag.ts";
 import { OrthancError } from "../server/errors.ts";
-import { find } from "../server/find.ts";
+import { find, type LabelFilter, type LabelsConstraint } from "../server/find.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
+import { checkLabel } from "./labels.ts";
 import { resourceJson } from "./resource-json.ts";
 import { route } from "./router.ts";
 
@@ -26,7 +27,25 @@ const FindBody = z.object({
     error: 'Field "Since" should be an integer',
   })
     .min(0, { error: 'Field "Since" should be a positive integer' }).optional(),
+  // Orthanc 1.12.
+  Labels: z.array(z.string({ error: 'Field "Labels" must contain strings' }), {
+    error: 'Field "Labels" must contain strings',
+  }).optional(),
+  LabelsConstraint: z.enum(["All", "Any", "None"], {
+    error: 'Field "LabelsConstraint" must be "All", "Any", or "None"',
+  }).optional(),
 });
+
+/** The label filter of a request, or undefined for a request that does not mention labels. */
+function labelFilter(
+  labels: string[] | undefined,
+  constraint: LabelsConstraint | undefined,
+): LabelFilter | undefined {
+  if (labels === undefined && constraint === undefined) return undefined;
+  // Orthanc skips empty strings in "Labels" and refuses any other invalid label.
+  const wanted = (labels ?? []).filter((l) => l !== "").map(checkLabel);
+  return { labels: wanted, constraint: constraint ?? "All" };
+}
 
 export async function readJsonObject(request: Request): Promise<unknown> {
   const text = await request.text();
@@ -74,6 +93,7 @@ export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): v
         caseSensitive: body.CaseSensitive ?? false,
         since: body.Since ?? 0,
         limit: body.Limit,
+        labels: labelFilter(body.Labels, body.LabelsConstraint),
       });
       return jsonResponse(
         body.Expand ? found.map((r) => resourceJson(deps, r)) : found.map((r) => r.publicId),

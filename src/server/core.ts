@@ -7,26 +7,35 @@ import type { Encoding } from "../dicom/charsets.ts";
 import { registerDictionaryEntry } from "../dicom/dictionary.ts";
 import type { Level } from "../dicom/levels.ts";
 import { parseTagText } from "../dicom/tag.ts";
-import { IndexDatabase, type Resource, type StoredFile } from "../index/database.ts";
+import {
+  type AttachmentInfo,
+  IndexDatabase,
+  type Resource,
+  type StoredFile,
+} from "../index/database.ts";
 import { ContentType } from "../index/schema.ts";
 import { log } from "../log.ts";
 import type { StorageArea } from "../storage/area.ts";
-import { uncompressAttachment } from "../storage/compression.ts";
 import { FilesystemStorage } from "../storage/filesystem.ts";
+import { AttachmentStore } from "./attachments.ts";
 import { deleteSubtree, type RemainingAncestor } from "./delete.ts";
 import { OrthancError } from "./errors.ts";
 import { EventBus, type RequestOrigin } from "./events.ts";
+import { StabilityTracker } from "./stability.ts";
 import {
   type IncomingFilter,
   type ReceivedCallback,
   StorePipeline,
   type StoreResult,
 } from "./store.ts";
+import { isoNow } from "./time.ts";
 
 export class PharosCore {
   readonly index: IndexDatabase;
   readonly storage: StorageArea;
   readonly events: EventBus;
+  readonly stability: StabilityTracker;
+  readonly attachments: AttachmentStore;
   readonly filters: IncomingFilter[] = [];
   readonly receivedCallbacks: ReceivedCallback[] = [];
   defaultEncoding: Encoding;
@@ -45,7 +54,21 @@ export class PharosCore {
       log.error(`Error in an event listener: ${String(error)}`)
     );
     this.defaultEncoding = config.DefaultEncoding;
+    this.attachments = new AttachmentStore(this, config);
     registerDictionary(config.Dictionary);
+    this.stability = new StabilityTracker(
+      config.StableAge * 1000,
+      (changeType, level, publicId) => {
+        // A resource deleted meanwhile does not become stable.
+        if (!this.index.lookup(publicId)) return;
+        const event = { changeType, level, publicId, date: isoNow() };
+        this.index.logChange(changeType, level, publicId, event.date);
+        this.events.emitChanges([event]);
+      },
+    );
+    this.events.onStoredInstance((e) => this.stability.onStored(e.ids));
+    this.events.onChange((e) => this.stability.onChange(e));
+    this.stability.start();
     this.pipeline = new StorePipeline({
       index: this.index,
       storage: this.storage,
@@ -55,6 +78,11 @@ export class PharosCore {
         storeMd5: config.StoreMD5ForAttachments,
         overwrite: config.OverwriteInstances,
         defaultEncoding: this.defaultEncoding,
+        limits: {
+          maximumStorageSize: config.MaximumStorageSize * 1024 * 1024,
+          maximumPatientCount: config.MaximumPatientCount,
+          mode: config.MaximumStorageMode,
+        },
       }),
       filters: this.filters,
       receivedCallbacks: this.receivedCallbacks,
@@ -98,23 +126,30 @@ export class PharosCore {
     }
   }
 
-  /** The DICOM file of an instance as stored (uncompressed when the area compresses). */
-  async dicomBytes(instance: Resource): Promise<Uint8Array> {
+  private dicomAttachment(instance: Resource): AttachmentInfo {
     const a = this.index.attachment(instance.internalId, ContentType.Dicom);
     if (!a) throw new OrthancError("InexistentFile");
-    const data = await this.storage.read(a.uuid, a.contentType);
-    return a.compression === 1 ? uncompressAttachment(data) : data;
+    return a;
   }
 
-  /** A zero-copy file handle when the stored file is the DICOM file itself. */
-  dicomFile(instance: Resource): Bun.BunFile | undefined {
-    const a = this.index.attachment(instance.internalId, ContentType.Dicom);
-    if (!a || a.compression !== 0 || !this.storage.file) return undefined;
-    return this.storage.file(a.uuid, a.contentType);
+  /** The DICOM file of an instance as received (uncompressed when the area compresses). */
+  dicomBytes(instance: Resource): Promise<Uint8Array> {
+    return this.attachments.content(this.dicomAttachment(instance));
+  }
+
+  /**
+   * The DICOM file for an answer: a zero-copy file handle when the stored file is the DICOM
+   * file itself, else its bytes; with the uuid Orthanc names the download after.
+   */
+  async dicomDownload(instance: Resource): Promise<{ body: Blob | Uint8Array; uuid: string }> {
+    const a = this.dicomAttachment(instance);
+    const file = a.compression === 0 ? await this.attachments.file(a) : undefined;
+    return { body: file ?? await this.attachments.content(a), uuid: a.uuid };
   }
 
   /** Waits for the writes under way, then closes the index. */
   async close(): Promise<void> {
+    this.stability.stop();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     this.index.close();
   }

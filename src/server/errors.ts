@@ -23,15 +23,33 @@ export const ErrorCodes = {
   Revision: {
     code: 43,
     http: 409,
-    message: "A bad revision number was provided, which might indicate conflict between multiple writers",
+    message:
+      "A bad revision number was provided, which might indicate conflict between multiple writers",
   },
   ForbiddenAccess: { code: 29, http: 403, message: "Access to a resource is forbidden" },
+  BadParameterType: { code: 5, http: 400, message: "Bad type for a parameter" },
+  RegularFileExpected: {
+    code: 2006,
+    http: 500,
+    message: "The specified path does not point to a regular file",
+  },
 } as const;
 
 export type ErrorName = keyof typeof ErrorCodes;
 
-/** Some Orthanc routes answer a missing item with a bare 404, without error JSON. */
-export class NotFoundWithoutBody extends Error {}
+/** Some Orthanc answers are a bare status, without error JSON. */
+export class BareStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+/** A missing item on the routes where Orthanc answers a bare 404. */
+export class NotFoundWithoutBody extends BareStatusError {
+  constructor() {
+    super(404);
+  }
+}
 
 /** An error that becomes Orthanc's error JSON at the HTTP edge. */
 export class OrthancError extends Error {

@@ -4,6 +4,15 @@ import { lookupTag } from "../dicom/dictionary.ts";
 import { type Level, levelIndex, LEVELS, MAIN_TAGS } from "../dicom/levels.ts";
 import type { Tag } from "../dicom/tag.ts";
 import type { IndexDatabase, Resource } from "../index/database.ts";
+import { labelledResources, resourcesWithLabels } from "../index/labels.ts";
+
+export type LabelsConstraint = "All" | "Any" | "None";
+
+/** Orthanc 1.12's "Labels" + "LabelsConstraint" of /tools/find; labels already validated. */
+export interface LabelFilter {
+  labels: string[];
+  constraint: LabelsConstraint;
+}
 
 export interface FindRequest {
   level: Level;
@@ -11,6 +20,7 @@ export interface FindRequest {
   caseSensitive: boolean;
   since: number;
   limit?: number;
+  labels?: LabelFilter;
 }
 
 type Matcher = (value: string | undefined) => boolean;
@@ -72,17 +82,45 @@ export function find(index: IndexDatabase, request: FindRequest): Resource[] {
     if (!owner || levelIndex(owner) > levelIndex(request.level)) return [];
     constraints.push({ level: owner, tag, match });
   }
+  const labelled = request.labels && labelMatcher(index, request.level, request.labels);
   const candidates = index.listLevel(request.level).sort();
   const out: Resource[] = [];
   let skipped = 0;
   for (const publicId of candidates) {
     const resource = index.lookup(publicId)!;
+    if (labelled && !labelled(resource.internalId)) continue;
     if (!matches(index, resource, constraints)) continue;
     if (skipped++ < request.since) continue;
     out.push(resource);
     if (request.limit !== undefined && request.limit > 0 && out.length >= request.limit) break;
   }
   return out;
+}
+
+/**
+ * Which internal ids pass the label filter, or undefined when it constrains nothing. The
+ * labels are resolved by one query up front rather than one per candidate.
+ */
+function labelMatcher(
+  index: IndexDatabase,
+  level: Level,
+  filter: LabelFilter,
+): ((internalId: number) => boolean) | undefined {
+  const labels = [...new Set(filter.labels)];
+  if (labels.length === 0) {
+    // All/Any of nothing is no constraint; None of nothing means "without any label" since
+    // Orthanc 1.12.11 (it used to mean no constraint, too).
+    if (filter.constraint !== "None") return undefined;
+    const any = labelledResources(index, level);
+    return (id) => !any.has(id);
+  }
+  const carrying = resourcesWithLabels(
+    index,
+    level,
+    labels,
+    filter.constraint === "All" ? labels.length : 1,
+  );
+  return filter.constraint === "None" ? (id) => !carrying.has(id) : (id) => carrying.has(id);
 }
 
 function matches(

@@ -1,19 +1,43 @@
-// Tracks resources that received instances in the last StableAge seconds (Orthanc's IsStable).
+// Orthanc's stable resources: a patient, study or series that has received no instance for
+// StableAge seconds becomes stable (IsStable), and a Stable* change is logged for it.
 import type { OrthancIds } from "../dicom/identifiers.ts";
+import type { Level } from "../dicom/levels.ts";
 import { ChangeType } from "../index/schema.ts";
 import type { ChangeEvent } from "./events.ts";
 
+const STABLE_CHANGE: Partial<Record<Level, number>> = {
+  Patient: ChangeType.StablePatient,
+  Study: ChangeType.StableStudy,
+  Series: ChangeType.StableSeries,
+};
+
 export class StabilityTracker {
-  private readonly lastActivity = new Map<string, number>();
+  private readonly lastActivity = new Map<string, { level: Level; at: number }>();
+  private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly stableAgeMs: number,
+    private readonly onStable: (changeType: number, level: Level, publicId: string) => void =
+      () => {},
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Checks once a second, as Orthanc does; the timer does not keep the process alive. */
+  start(): void {
+    this.timer ??= setInterval(() => this.check(), 1000);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
   onStored(ids: OrthancIds): void {
     const at = this.now();
-    for (const id of [ids.patient, ids.study, ids.series]) this.lastActivity.set(id, at);
+    this.lastActivity.set(ids.patient, { level: "Patient", at });
+    this.lastActivity.set(ids.study, { level: "Study", at });
+    this.lastActivity.set(ids.series, { level: "Series", at });
   }
 
   onChange(event: ChangeEvent): void {
@@ -21,12 +45,18 @@ export class StabilityTracker {
   }
 
   isStable(publicId: string): boolean {
-    const at = this.lastActivity.get(publicId);
-    if (at === undefined) return true;
-    if (this.now() - at >= this.stableAgeMs) {
+    const entry = this.lastActivity.get(publicId);
+    return entry === undefined || this.now() - entry.at >= this.stableAgeMs;
+  }
+
+  /** Reports the resources that became stable since the last check. */
+  check(): void {
+    const now = this.now();
+    for (const [publicId, entry] of this.lastActivity) {
+      if (now - entry.at < this.stableAgeMs) continue;
       this.lastActivity.delete(publicId);
-      return true;
+      const changeType = STABLE_CHANGE[entry.level];
+      if (changeType !== undefined) this.onStable(changeType, entry.level, publicId);
     }
-    return false;
   }
 }

@@ -10,6 +10,7 @@ import type { StorageArea } from "../storage/area.ts";
 import { compressAttachment, md5Hex } from "../storage/compression.ts";
 import { OrthancError } from "./errors.ts";
 import type { ChangeEvent, EventBus, RequestOrigin } from "./events.ts";
+import { makeRoom, type StorageLimits } from "./recycling.ts";
 import { isoNow } from "./time.ts";
 
 export type StoreStatus = "Success" | "AlreadyStored" | "FilteredOut";
@@ -48,6 +49,7 @@ export interface StoreDependencies {
     storeMd5: boolean;
     overwrite: boolean;
     defaultEncoding: Encoding;
+    limits: StorageLimits;
   };
   filters: IncomingFilter[];
   receivedCallbacks: ReceivedCallback[];
@@ -122,11 +124,9 @@ export class StorePipeline {
     const attachment = this.prepareAttachment(bytes, options);
     await this.deps.storage.create(attachment.info.uuid, ContentType.Dicom, attachment.data);
 
-    let outcome: { stored: boolean; changes: ChangeEvent[]; replaced: StoredFile[] };
+    let outcome: { stored: boolean; changes: ChangeEvent[]; removed: StoredFile[] };
     try {
-      outcome = index.transaction(() =>
-        this.index(summary, attachment.info, origin, options.overwrite)
-      );
+      outcome = index.transaction(() => this.index(summary, attachment.info, origin, options));
     } catch (error) {
       await this.deps.storage.remove(attachment.info.uuid, ContentType.Dicom);
       throw error;
@@ -136,7 +136,7 @@ export class StorePipeline {
       await this.deps.storage.remove(attachment.info.uuid, ContentType.Dicom);
       return { status: "AlreadyStored", ids: summary.ids };
     }
-    if (outcome.replaced.length > 0) await this.deps.removeFiles(outcome.replaced);
+    if (outcome.removed.length > 0) await this.deps.removeFiles(outcome.removed);
     this.deps.events.emitChanges(outcome.changes);
     this.deps.events.emitStored({ ids: summary.ids, bytes, origin });
     return { status: "Success", ids: summary.ids };
@@ -168,18 +168,24 @@ export class StorePipeline {
     summary: InstanceSummary,
     attachment: AttachmentInfo,
     origin: RequestOrigin,
-    overwrite: boolean,
-  ): { stored: boolean; changes: ChangeEvent[]; replaced: StoredFile[] } {
+    options: { overwrite: boolean; limits: StorageLimits },
+  ): { stored: boolean; changes: ChangeEvent[]; removed: StoredFile[] } {
     const { index } = this.deps;
     const now = isoNow();
-    const changes: ChangeEvent[] = [];
-    let replaced: StoredFile[] = [];
+    const removed: StoredFile[] = [];
     const existing = index.lookup(summary.ids.instance);
     if (existing) {
-      if (!overwrite) return { stored: false, changes, replaced };
-      replaced = index.subtreeFiles(existing.internalId);
+      if (!options.overwrite) return { stored: false, changes: [], removed };
+      removed.push(...index.subtreeFiles(existing.internalId));
       index.deleteResource(existing.internalId);
     }
+    const patient = index.lookup(summary.ids.patient);
+    const recycled = makeRoom(index, options.limits, {
+      size: attachment.compressedSize,
+      patientId: patient?.internalId,
+    });
+    removed.push(...recycled.files);
+    const changes: ChangeEvent[] = [];
     let parentId: number | null = null;
     for (const level of LEVELS) {
       const publicId = idOfLevel(summary.ids, level);
@@ -202,16 +208,18 @@ export class StorePipeline {
           index.setMetadata(id, Metadata.ExpectedNumberOfInstances, expected);
         }
       }
+      if (level === "Series") index.setMetadata(id, Metadata.RemoteAet, origin.remoteAet ?? "");
       if (level === "Instance") this.instanceMetadata(id, summary, origin, now);
       const changeType = newChangeType(level);
       changes.push({ changeType, level, publicId, date: now });
       parentId = id;
     }
     index.addAttachment(parentId!, attachment);
+    index.touchPatient(index.lookup(summary.ids.patient)!.internalId);
     // Orthanc lists NewInstance first, then the new ancestors from the series up.
     changes.reverse();
     for (const c of changes) index.logChange(c.changeType, c.level, c.publicId, c.date);
-    return { stored: true, changes, replaced };
+    return { stored: true, changes: [...recycled.changes, ...changes], removed };
   }
 
   private instanceMetadata(

@@ -113,3 +113,25 @@ test("Dictionary names private tags, and --logdir writes the log to a file", asy
   expect(readFileSync(join(logDir, logs[0]!), "utf8")).toContain("Pharos has stopped");
   rmSync(logDir, { recursive: true, force: true });
 });
+
+test("downloads are named after the stored file; a file missing from the disk is Orthanc's 500", async () => {
+  const server = await startPharos();
+  try {
+    const { ID } =
+      await (await fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(FILE) }))
+        .json();
+    const { FileUuid } = await (await fetch(`${server.url}/instances/${ID}`)).json();
+    const ok = await fetch(`${server.url}/instances/${ID}/file`);
+    expect(ok.headers.get("content-disposition")).toBe(`filename="${FileUuid}.dcm"`);
+    await ok.arrayBuffer();
+    for (const f of storedFiles(join(server.dir, "storage"))) rmSync(f);
+    const missing = await fetch(`${server.url}/instances/${ID}/file`);
+    expect(missing.status).toBe(500);
+    expect((await missing.json()).OrthancError).toBeDefined();
+    expect((await fetch(`${server.url}/instances/${ID}/tags`)).status).toBe(500);
+    // The server keeps serving.
+    expect((await fetch(`${server.url}/system`)).status).toBe(200);
+  } finally {
+    await server.stop();
+  }
+});

@@ -110,6 +110,7 @@ describe("browse", () => {
       "FileUuid",
       "ID",
       "IndexInSeries",
+      "Labels", // Orthanc 1.12 contract
       "MainDicomTags",
       "ParentSeries",
       "Type",

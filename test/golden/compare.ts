@@ -3,7 +3,7 @@
 // Normalization is deliberately minimal: only values that differ between two recordings of the
 // very same Orthanc (checked with GOLDEN_OUT=/tmp/x bun test/golden/record.ts + diff -r) or that
 // depend on the ports picked at random. IDs, sizes, key order, status codes and content types
-// are all compared as they are.
+// are all compared as they are. One addition is accepted on purpose: see isNewerLabels.
 import type { GoldenEntry } from "./replay.ts";
 
 export interface Difference {
@@ -48,6 +48,23 @@ function show(value: unknown): string {
   return text === undefined ? "undefined" : text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
+const LEVELS = new Set(["Patient", "Study", "Series", "Instance"]);
+
+// The one accepted addition: Pharos follows the Orthanc 1.12 contract for labels, which adds
+// "Labels" (a list of strings) to the description of a patient, study, series or instance
+// (GET /{level}/{id}, expanded lists, /tools/find with Expand). Orthanc 1.10.1 predates labels,
+// so its recordings lack the key. Accepted only for this key, only on a resource description,
+// only when the golden lacks it, and only as a list of strings; everything else stays strict.
+function isNewerLabels(
+  key: string,
+  expected: Record<string, unknown>,
+  actual: Record<string, unknown>,
+): boolean {
+  return key === "Labels" && !("Labels" in expected) &&
+    typeof actual.ID === "string" && LEVELS.has(actual.Type as string) &&
+    Array.isArray(actual.Labels) && actual.Labels.every((l) => typeof l === "string");
+}
+
 function compareValues(
   expected: unknown,
   actual: unknown,
@@ -89,7 +106,7 @@ function compareValues(
     const ek = Object.keys(expected);
     const ak = Object.keys(actual);
     const missing = ek.filter((k) => !(k in actual));
-    const extra = ak.filter((k) => !(k in expected));
+    const extra = ak.filter((k) => !(k in expected) && !isNewerLabels(k, expected, actual));
     if (missing.length) {
       out.push({ request, where: `${where}{missing keys}`, expected: missing, actual: null });
     }

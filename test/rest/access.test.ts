@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { validateConfiguration } from "../../src/config/schema.ts";
 import { createApp } from "../../src/rest/app.ts";
 import { PharosCore } from "../../src/server/core.ts";
-import { StabilityTracker } from "../../src/server/stability.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pharos-access-"));
 const cores: PharosCore[] = [];
@@ -29,7 +28,7 @@ function appWith(options: Record<string, unknown>) {
   );
   const core = new PharosCore(config);
   cores.push(core);
-  return createApp({ core, config, stability: new StabilityTracker(60000) });
+  return createApp({ core, config, stability: core.stability });
 }
 
 const call = (app: ReturnType<typeof appWith>, address: string) =>

@@ -1,0 +1,101 @@
+// Attachments written through the REST API (user content types, compression changes): the SQL
+// on the `attachments` table that ingest does not need. Statements are prepared once per
+// database and cached beside it, since IndexDatabase owns the connection. The `totals` triggers
+// keep /statistics right whichever of these statements runs.
+import type { SQLQueryBindings, Statement } from "bun:sqlite";
+import type { AttachmentInfo, IndexDatabase } from "./database.ts";
+
+interface Row {
+  content_type: number;
+  uuid: string;
+  compressed_size: number;
+  uncompressed_size: number;
+  compression: number;
+  uncompressed_md5: string;
+  compressed_md5: string;
+  revision: number;
+}
+
+type Values = [number, number, string, number, number, number, string, string, number];
+
+interface AttachmentStatements {
+  one: Statement<Row, [number, number]>;
+  types: Statement<{ content_type: number }, [number]>;
+  upsert: Statement<unknown, Values>;
+  remove: Statement<unknown, [number, number]>;
+}
+
+const cache = new WeakMap<IndexDatabase, AttachmentStatements>();
+
+function statements(index: IndexDatabase): AttachmentStatements {
+  let s = cache.get(index);
+  if (s) return s;
+  const q = <R, P extends SQLQueryBindings[]>(sql: string) => index.db.query<R, P>(sql);
+  s = {
+    one: q(
+      `SELECT content_type, uuid, compressed_size, uncompressed_size, compression,
+         uncompressed_md5, compressed_md5, revision
+       FROM attachments WHERE resource_id = ? AND content_type = ?`,
+    ),
+    // Orthanc lists them from a std::set, i.e. by number.
+    types: q("SELECT content_type FROM attachments WHERE resource_id = ? ORDER BY content_type"),
+    // An UPDATE rather than DELETE + INSERT, so that one trigger adjusts the totals by the delta.
+    upsert: q(
+      `INSERT INTO attachments (resource_id, content_type, uuid, compressed_size, uncompressed_size,
+         compression, uncompressed_md5, compressed_md5, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (resource_id, content_type) DO UPDATE SET uuid = excluded.uuid,
+         compressed_size = excluded.compressed_size, uncompressed_size = excluded.uncompressed_size,
+         compression = excluded.compression, uncompressed_md5 = excluded.uncompressed_md5,
+         compressed_md5 = excluded.compressed_md5, revision = excluded.revision`,
+    ),
+    remove: q("DELETE FROM attachments WHERE resource_id = ? AND content_type = ?"),
+  };
+  cache.set(index, s);
+  return s;
+}
+
+export function findAttachment(
+  index: IndexDatabase,
+  internalId: number,
+  contentType: number,
+): AttachmentInfo | undefined {
+  const row = statements(index).one.get(internalId, contentType);
+  if (!row) return undefined;
+  return {
+    contentType: row.content_type,
+    uuid: row.uuid,
+    compressedSize: row.compressed_size,
+    uncompressedSize: row.uncompressed_size,
+    compression: row.compression,
+    uncompressedMd5: row.uncompressed_md5,
+    compressedMd5: row.compressed_md5,
+    revision: row.revision,
+  };
+}
+
+export function attachmentTypes(index: IndexDatabase, internalId: number): number[] {
+  return statements(index).types.all(internalId).map((r) => r.content_type);
+}
+
+/** Creates the attachment or replaces the row of the same content type. */
+export function writeAttachment(index: IndexDatabase, internalId: number, a: AttachmentInfo): void {
+  statements(index).upsert.run(
+    internalId,
+    a.contentType,
+    a.uuid,
+    a.compressedSize,
+    a.uncompressedSize,
+    a.compression,
+    a.uncompressedMd5,
+    a.compressedMd5,
+    a.revision,
+  );
+}
+
+export function deleteAttachment(
+  index: IndexDatabase,
+  internalId: number,
+  contentType: number,
+): void {
+  statements(index).remove.run(internalId, contentType);
+}

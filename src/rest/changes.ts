@@ -1,0 +1,105 @@
+// The change feed (/changes) and the exports log (/exports) that other systems poll.
+import type { Context, Hono } from "hono";
+import { LEVEL_PATH } from "../dicom/levels.ts";
+import type { JsonObject } from "../dicom/tags-json.ts";
+import type { ChangeRow, ExportRow } from "../index/database.ts";
+import { CHANGE_TYPE_NAMES } from "../index/schema.ts";
+import type { AppEnv, RestDependencies } from "./context.ts";
+import { jsonResponse, textResponse } from "./json.ts";
+import { route } from "./router.ts";
+
+const DEFAULT_LIMIT = 100;
+/** Orthanc caps one page of the feed. */
+const MAXIMUM_LIMIT = 10000;
+
+/** Orthanc reads these arguments leniently: what is not a number falls back to the default. */
+function numberArgument(c: Context<AppEnv>, name: string, fallback: number): number {
+  const text = c.req.query(name);
+  const n = text === undefined ? NaN : Number(text);
+  return Number.isInteger(n) && n >= 0 ? n : fallback;
+}
+
+function changeJson(row: ChangeRow): JsonObject {
+  return {
+    ChangeType: CHANGE_TYPE_NAMES[row.changeType] ?? String(row.changeType),
+    Date: row.date,
+    ID: row.publicId,
+    Path: `/${LEVEL_PATH[row.level]}/${row.publicId}`,
+    ResourceType: row.level,
+    Seq: row.seq,
+  };
+}
+
+function exportJson(row: ExportRow): JsonObject {
+  const out: JsonObject = {
+    Date: row.date,
+    ID: row.publicId,
+    Path: `/${LEVEL_PATH[row.level]}/${row.publicId}`,
+    PatientID: row.patientId,
+    RemoteModality: row.remoteModality,
+    ResourceType: row.level,
+    Seq: row.seq,
+  };
+  if (row.level !== "Patient") out.StudyInstanceUID = row.studyInstanceUid;
+  if (row.level === "Series" || row.level === "Instance") {
+    out.SeriesInstanceUID = row.seriesInstanceUid;
+  }
+  if (row.level === "Instance") out.SOPInstanceUID = row.sopInstanceUid;
+  return out;
+}
+
+/** One page of a log: entries after `since`, Done when nothing follows, Last = last seq seen. */
+function page<Row extends { seq: number }>(
+  c: Context<AppEnv>,
+  read: (since: number, limit: number) => Row[],
+  lastSequence: number,
+): { rows: Row[]; done: boolean; last: number } {
+  const since = numberArgument(c, "since", 0);
+  const limit = Math.min(numberArgument(c, "limit", DEFAULT_LIMIT), MAXIMUM_LIMIT);
+  if (limit === 0) return { rows: [], done: false, last: lastSequence };
+  // One more row than asked tells whether the page reaches the end.
+  const rows = read(since, limit + 1);
+  const done = rows.length <= limit;
+  const kept = rows.slice(0, limit);
+  return { rows: kept, done, last: kept.length > 0 ? kept[kept.length - 1]!.seq : lastSequence };
+}
+
+export function registerChangeRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+  const { index } = deps.core;
+  route(app, "/changes", {
+    GET: (c) => {
+      if (c.req.query("last") !== undefined) {
+        const last = index.lastChange();
+        return jsonResponse({
+          Changes: last ? [changeJson(last)] : [],
+          Done: true,
+          Last: last?.seq ?? index.lastSequence("changes"),
+        });
+      }
+      const { rows, done, last } = page(
+        c,
+        (s, l) => index.changes(s, l),
+        index.lastSequence("changes"),
+      );
+      return jsonResponse({ Changes: rows.map(changeJson), Done: done, Last: last });
+    },
+    DELETE: () => {
+      index.clearChanges();
+      return textResponse("");
+    },
+  });
+  route(app, "/exports", {
+    GET: (c) => {
+      const { rows, done, last } = page(
+        c,
+        (s, l) => index.exports(s, l),
+        index.lastSequence("exports"),
+      );
+      return jsonResponse({ Done: done, Exports: rows.map(exportJson), Last: last });
+    },
+    DELETE: () => {
+      index.clearExports();
+      return textResponse("");
+    },
+  });
+}

@@ -1,0 +1,29 @@
+// /patients/{id}/protected: a protected patient is never recycled.
+import type { Hono } from "hono";
+import { OrthancError } from "../server/errors.ts";
+import type { AppEnv, RestDependencies } from "./context.ts";
+import { textResponse } from "./json.ts";
+import { route } from "./router.ts";
+
+function parseBoolean(text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (t === "1" || t === "true") return true;
+  if (t === "0" || t === "false") return false;
+  throw new OrthancError("BadFileFormat", "Boolean value expected");
+}
+
+export function registerProtectionRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+  const { core } = deps;
+  route(app, "/patients/:id/protected", {
+    GET: (c) => {
+      const patient = core.resource(c.req.param("id") ?? "", "Patient");
+      return textResponse(core.index.isProtected(patient.internalId) ? "1" : "0");
+    },
+    PUT: async (c) => {
+      const patient = core.resource(c.req.param("id") ?? "", "Patient");
+      const value = parseBoolean(await c.req.text());
+      core.index.setProtected(patient.internalId, value);
+      return textResponse("");
+    },
+  });
+}
