@@ -138,6 +138,16 @@ export const OPTIONS = {
     default: false,
     comment: "Record the resources sent to other modalities or peers in /exports.",
   },
+  LimitFindResults: {
+    schema: z.number().int().min(0),
+    default: 0,
+    comment: "Maximum number of patients, studies or series one find answers (0 means unlimited).",
+  },
+  LimitFindInstances: {
+    schema: z.number().int().min(0),
+    default: 0,
+    comment: "Maximum number of instances one find answers (0 means unlimited).",
+  },
   SyncStorageArea: {
     schema: z.boolean(),
     default: true,
@@ -148,6 +158,89 @@ export const OPTIONS = {
     schema: z.number().int().min(1),
     default: 60,
     comment: "Seconds without a new instance after which a patient, study or series is stable.",
+  },
+  // The DICOM network (src/dimse): Orthanc's names and defaults.
+  DicomCheckCalledAet: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Refuse associations whose called AET is not DicomAet.",
+  },
+  DicomCheckModalityHost: {
+    schema: z.boolean(),
+    default: false,
+    comment: "A modality is recognized by its AET and its Host (not only its AET).",
+  },
+  DicomAlwaysAllowEcho: {
+    schema: z.boolean(),
+    default: true,
+    comment: "Answer C-ECHO from modalities not in DicomModalities.",
+  },
+  DicomAlwaysAllowStore: {
+    schema: z.boolean(),
+    default: true,
+    comment: "Accept C-STORE from modalities not in DicomModalities.",
+  },
+  DicomAlwaysAllowFind: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Answer C-FIND from modalities not in DicomModalities.",
+  },
+  DicomAlwaysAllowFindWorklist: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Answer worklist C-FIND from modalities not in DicomModalities.",
+  },
+  DicomAlwaysAllowGet: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Answer C-GET from modalities not in DicomModalities.",
+  },
+  DicomAlwaysAllowMove: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Answer C-MOVE from modalities not in DicomModalities.",
+  },
+  DicomModalities: {
+    schema: z.record(
+      z.string(),
+      z.union([
+        z.array(z.union([z.string(), z.number()])).min(3).max(4),
+        z.looseObject({ AET: z.string(), Host: z.string(), Port: z.union([z.number(), z.string()]) }),
+      ]),
+    ),
+    default: {},
+    comment:
+      'Known DICOM nodes: "name" : [ "AET", "host", port ] or { "AET", "Host", "Port", "AllowStore", ... }.',
+  },
+  DicomModalitiesInDatabase: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Keep the modalities defined through the REST API in the index (else in memory).",
+  },
+  DicomScpTimeout: {
+    schema: nonNegative,
+    default: 30,
+    comment: "Seconds of silence after which an incoming association is aborted (0: never).",
+  },
+  DicomScuTimeout: {
+    schema: nonNegative,
+    default: 10,
+    comment: "Seconds Pharos waits for a remote modality when it is the SCU (0: forever).",
+  },
+  MaximumPduLength: {
+    schema: z.number().int().min(4096).max(131072),
+    default: 16384,
+    comment: "Maximum PDU length of the DICOM associations.",
+  },
+  AcceptedTransferSyntaxes: {
+    schema: z.union([z.string(), z.array(z.string())]),
+    default: ["1.2.840.10008.1.*"],
+    comment: "Transfer syntaxes the C-STORE SCP accepts (UIDs, * and ? wildcards).",
+  },
+  UnknownSopClassAccepted: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Accept C-STORE of SOP classes that are not known storage classes.",
   },
 } satisfies Record<string, OptionSpec>;
 
@@ -160,10 +253,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "WebDavEnabled",
   "WebDavDeleteAllowed",
   "WebDavUploadAllowed",
-  "DicomCheckCalledAet",
-  "AcceptedTransferSyntaxes",
-  "UnknownSopClassAccepted",
-  "DicomScpTimeout",
   "SslEnabled",
   "SslCertificate",
   "SslMinimumProtocolVersion",
@@ -171,16 +260,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "SslTrustedClientCertificates",
   "DicomTlsEnabled",
   "DicomTlsRemoteCertificateRequired",
-  "DicomAlwaysAllowEcho",
-  "DicomAlwaysAllowStore",
-  "DicomAlwaysAllowFind",
-  "DicomAlwaysAllowFindWorklist",
-  "DicomAlwaysAllowGet",
-  "DicomAlwaysAllowMove",
-  "DicomCheckModalityHost",
-  "DicomModalities",
-  "DicomModalitiesInDatabase",
-  "DicomScuTimeout",
   "OrthancPeers",
   "OrthancPeersInDatabase",
   "HttpProxy",
@@ -190,8 +269,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "HttpsCACertificates",
   "StrictAetComparison",
   "StoreMD5ForAttachments",
-  "LimitFindResults",
-  "LimitFindInstances",
   "KeepAlive",
   "TcpNoDelay",
   "HttpThreadsCount",
@@ -212,7 +289,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "LimitJobs",
   "DeidentifyLogs",
   "DeidentifyLogsDicomVersion",
-  "MaximumPduLength",
   "CheckModalityHost",
   "DicomEchoChecksFind",
   "DicomLossyTranscodingQuality",
@@ -241,5 +317,4 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "RleTransferSyntaxAccepted",
   "Mpeg4TransferSyntaxAccepted",
   "H265TransferSyntaxAccepted",
-  "UnknownSopClassAccepted",
 ]);

@@ -87,6 +87,26 @@ const toResource = (row: ResourceRow): Resource => ({
   parentId: row.parent_id,
 });
 
+/** What case-insensitive matching compares. */
+export const normalizeValue = (value: string): string => value.toUpperCase();
+
+/** Brings an index written by an earlier version of Pharos to the current schema. */
+function migrate(db: Database): void {
+  const version = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
+  const exists = db.query("SELECT 1 FROM sqlite_master WHERE name = 'main_tags'").get();
+  if (version >= 2 || !exists) return;
+  // Version 2 added the normalized value of main tags.
+  db.transaction(() => {
+    db.exec("ALTER TABLE main_tags ADD COLUMN norm TEXT NOT NULL DEFAULT ''");
+    db.exec("DROP INDEX IF EXISTS main_tags_value");
+    const rows = db.query<{ resource_id: number; tag: number; value: string }, []>(
+      "SELECT resource_id, tag, value FROM main_tags",
+    ).all();
+    const update = db.query("UPDATE main_tags SET norm = ? WHERE resource_id = ? AND tag = ?");
+    for (const r of rows) update.run(normalizeValue(r.value), r.resource_id, r.tag);
+  })();
+}
+
 const toChange = (
   row: { seq: number; change_type: number; level: number; public_id: string; date: string },
 ): ChangeRow => ({
@@ -117,7 +137,7 @@ export class IndexDatabase {
     children: Statement<ResourceRow, [number]>;
     countChildren: Statement<{ n: number }, [number]>;
     listLevel: Statement<{ public_id: string }, [number, number, number]>;
-    insertTag: Statement<unknown, [number, number, string]>;
+    insertTag: Statement<unknown, [number, number, string, string]>;
     tags: Statement<{ tag: number; value: string }, [number]>;
     upsertMetadata: Statement<unknown, [number, number, string]>;
     metadata: Statement<{ type: number; value: string }, [number]>;
@@ -182,6 +202,7 @@ export class IndexDatabase {
     this.db.exec("PRAGMA synchronous = NORMAL");
     this.db.exec("PRAGMA foreign_keys = ON");
     this.db.exec("PRAGMA busy_timeout = 5000");
+    migrate(this.db);
     this.db.exec(SCHEMA);
     this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     const q = <R, P extends SQLQueryBindings[]>(sql: string) => this.db.query<R, P>(sql);
@@ -195,7 +216,7 @@ export class IndexDatabase {
       listLevel: q(
         "SELECT public_id FROM resources WHERE level = ? ORDER BY internal_id LIMIT ? OFFSET ?",
       ),
-      insertTag: q("INSERT OR REPLACE INTO main_tags (resource_id, tag, value) VALUES (?, ?, ?)"),
+      insertTag: q("INSERT OR REPLACE INTO main_tags (resource_id, tag, value, norm) VALUES (?, ?, ?, ?)"),
       tags: q("SELECT tag, value FROM main_tags WHERE resource_id = ?"),
       upsertMetadata: q(
         `INSERT INTO metadata (resource_id, type, value) VALUES (?, ?, ?)
@@ -294,7 +315,7 @@ export class IndexDatabase {
   }
 
   setMainTag(internalId: number, tag: Tag, value: string): void {
-    this.s.insertTag.run(internalId, tag, value);
+    this.s.insertTag.run(internalId, tag, value, normalizeValue(value));
   }
 
   mainTags(internalId: number): Map<Tag, string> {

@@ -1,5 +1,5 @@
 // The SQLite schema of the index. Levels are stored as 0..3 (Patient..Instance).
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS resources (
@@ -10,14 +10,17 @@ CREATE TABLE IF NOT EXISTS resources (
 );
 CREATE INDEX IF NOT EXISTS resources_parent ON resources(parent_id);
 CREATE INDEX IF NOT EXISTS resources_level ON resources(level, internal_id);
+CREATE INDEX IF NOT EXISTS resources_level_public ON resources(level, public_id);
 
+-- norm: the value in upper case, which case-insensitive matching (Orthanc's default) compares.
 CREATE TABLE IF NOT EXISTS main_tags (
   resource_id INTEGER NOT NULL REFERENCES resources(internal_id) ON DELETE CASCADE,
   tag INTEGER NOT NULL,
   value TEXT NOT NULL,
+  norm TEXT NOT NULL,
   PRIMARY KEY (resource_id, tag)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS main_tags_value ON main_tags(tag, value);
+CREATE INDEX IF NOT EXISTS main_tags_norm ON main_tags(tag, norm);
 
 CREATE TABLE IF NOT EXISTS metadata (
   resource_id INTEGER NOT NULL REFERENCES resources(internal_id) ON DELETE CASCADE,

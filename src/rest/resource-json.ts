@@ -1,17 +1,21 @@
 // Orthanc's JSON description of a patient, study, series or instance.
 import { tagName } from "../dicom/dictionary.ts";
 import { type Level, LEVELS, MAIN_TAGS } from "../dicom/levels.ts";
-import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
+import { formatTag } from "../dicom/tag.ts";
+import type { JsonObject, JsonValue, TagsFormat } from "../dicom/tags-json.ts";
 import type { Resource } from "../index/database.ts";
 import { labelsOf } from "../index/labels.ts";
 import { ContentType, Metadata } from "../index/schema.ts";
 import type { RestDependencies } from "./context.ts";
 
-function tagsObject(tags: Map<number, string>, level: Level): JsonObject {
+/** Main tags in the format asked for (?full, ?short, or names by default). */
+function tagsObject(tags: Map<number, string>, level: Level, format: TagsFormat): JsonObject {
   const out: JsonObject = {};
   for (const tag of MAIN_TAGS[level]) {
     const value = tags.get(tag);
-    if (value !== undefined) out[tagName(tag)] = value;
+    if (value === undefined) continue;
+    if (format === "full") out[formatTag(tag)] = { Name: tagName(tag), Type: "String", Value: value };
+    else out[format === "short" ? formatTag(tag) : tagName(tag)] = value;
   }
   return out;
 }
@@ -33,14 +37,14 @@ function seriesStatus(
   return seen.size === expected ? "Complete" : "Missing";
 }
 
-export function resourceJson(deps: RestDependencies, r: Resource): JsonObject {
+export function resourceJson(deps: RestDependencies, r: Resource, format: TagsFormat = "simplify"): JsonObject {
   const { index } = deps.core;
   const tags = index.mainTags(r.internalId);
   const metadata = index.metadata(r.internalId);
   const out: JsonObject = {
     ID: r.publicId,
     Type: r.level,
-    MainDicomTags: tagsObject(tags, r.level),
+    MainDicomTags: tagsObject(tags, r.level, format),
     // Orthanc 1.12 describes every level with its labels (sorted).
     Labels: labelsOf(index, r.internalId),
   };
@@ -57,7 +61,7 @@ export function resourceJson(deps: RestDependencies, r: Resource): JsonObject {
       break;
     case "Study":
       out.ParentPatient = parent();
-      out.PatientMainDicomTags = tagsObject(tags, "Patient");
+      out.PatientMainDicomTags = tagsObject(tags, "Patient", format);
       out.Series = children();
       break;
     case "Series": {
@@ -82,6 +86,13 @@ export function resourceJson(deps: RestDependencies, r: Resource): JsonObject {
     }
   }
   return out;
+}
+
+/** The instance Orthanc reads for a resource: the first child at each level down. */
+export function firstInstance(deps: RestDependencies, r: Resource): Resource | undefined {
+  let current: Resource | undefined = r;
+  while (current && current.level !== "Instance") current = deps.core.index.children(current.internalId)[0];
+  return current;
 }
 
 /** Resources of `level` below (or above) `from`, in index order. */

@@ -7,8 +7,9 @@ import type { Resource } from "../index/database.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { instanceTags, tagsFormat } from "./instance-data.ts";
+import { describe, renderingOf } from "./describe.ts";
 import { jsonResponse } from "./json.ts";
-import { relatives, resourceJson } from "./resource-json.ts";
+import { relatives } from "./resource-json.ts";
 import { type Methods, route } from "./router.ts";
 
 const MB = 1024 * 1024;
@@ -107,23 +108,26 @@ export function registerResourceRoutes(
   for (const level of LEVELS) {
     const base = `/${LEVEL_PATH[level]}`;
     route(app, base, {
-      GET: (c) => {
+      GET: async (c) => {
         const { since, limit } = pagination(c);
         const ids = deps.core.index.listLevel(level, since, limit);
         if (!isExpanded(c)) return jsonResponse(ids);
-        return jsonResponse(ids.flatMap((id) => {
+        const rendering = renderingOf(c);
+        const out: JsonValue[] = [];
+        for (const id of ids) {
           const r = deps.core.index.lookup(id);
-          return r ? [resourceJson(deps, r)] : [];
-        }));
+          if (r) out.push(await describe(deps, r, rendering));
+        }
+        return jsonResponse(out);
       },
       ...extraListMethods[level],
     });
     route(app, `${base}/:id`, {
       // Orthanc answers an unknown id on these two with a bare 404.
-      GET: (c) => {
+      GET: async (c) => {
         const r = deps.core.index.lookup(c.req.param("id") ?? "");
         if (!r || r.level !== level) throw new NotFoundWithoutBody();
-        return jsonResponse(resourceJson(deps, r));
+        return jsonResponse(await describe(deps, r, renderingOf(c)));
       },
       DELETE: async (c) => {
         const r = deps.core.index.lookup(c.req.param("id") ?? "");
@@ -142,13 +146,14 @@ export function registerResourceRoutes(
         ? other.toLowerCase()
         : LEVEL_PATH[other];
       route(app, `${base}/:id/${segment}`, {
-        GET: (c) => {
+        GET: async (c) => {
           const found = relatives(deps, lookup(deps, c, level), other);
-          if (levelIndex(other) < levelIndex(level)) {
-            return jsonResponse(resourceJson(deps, found[0]!));
-          }
-          const expanded = c.req.query("expand") !== "false";
-          return jsonResponse(found.map((r) => (expanded ? resourceJson(deps, r) : r.publicId)));
+          const rendering = renderingOf(c);
+          if (levelIndex(other) < levelIndex(level)) return jsonResponse(await describe(deps, found[0]!, rendering));
+          if (c.req.query("expand") === "false") return jsonResponse(found.map((r) => r.publicId));
+          const out: JsonValue[] = [];
+          for (const r of found) out.push(await describe(deps, r, rendering));
+          return jsonResponse(out);
         },
       });
     }

@@ -1,15 +1,22 @@
 // POST /tools/find: the body is checked with zod and rejected with Orthanc's messages.
 import type { Hono } from "hono";
 import { z } from "zod";
-import { tagFromName } from "../dicom/dictionary.ts";
-import { type Level, LEVELS } from "../dicom/levels.ts";
-import { parseTagText, type Tag } from "../dicom/tag.ts";
+import { LEVEL_PATH, type Level, LEVELS } from "../dicom/levels.ts";
+import { findElement } from "../dicom/parser.ts";
+import type { Tag } from "../dicom/tag.ts";
+import type { JsonValue } from "../dicom/tags-json.ts";
+import { elementText } from "../dicom/values.ts";
+import type { Resource } from "../index/database.ts";
+import { lookupIdentifier } from "../index/lookup.ts";
 import { OrthancError } from "../server/errors.ts";
-import { find, type LabelFilter, type LabelsConstraint } from "../server/find.ts";
+import { type FindRequest, findResources, type LabelFilter, type LabelsConstraint } from "../server/find.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
+import { describe } from "./describe.ts";
+import { readInstance } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
 import { checkLabel } from "./labels.ts";
-import { resourceJson } from "./resource-json.ts";
+import { parseTagName } from "./requested-tags.ts";
+import { firstInstance } from "./resource-json.ts";
 import { route } from "./router.ts";
 
 const FindBody = z.object({
@@ -34,7 +41,17 @@ const FindBody = z.object({
   LabelsConstraint: z.enum(["All", "Any", "None"], {
     error: 'Field "LabelsConstraint" must be "All", "Any", or "None"',
   }).optional(),
+  Full: z.boolean({ error: 'Field "Full" should be a Boolean' }).optional(),
+  Short: z.boolean({ error: 'Field "Short" should be a Boolean' }).optional(),
+  RequestedTags: z.array(z.string({ error: 'Field "RequestedTags" must contain strings' }), {
+    error: 'Field "RequestedTags" must contain strings',
+  }).optional(),
+  // Orthanc 1.12.5.
+  ParentPatient: z.string({ error: 'Field "ParentPatient" should be a string' }).optional(),
+  ParentStudy: z.string({ error: 'Field "ParentStudy" should be a string' }).optional(),
+  ParentSeries: z.string({ error: 'Field "ParentSeries" should be a string' }).optional(),
 });
+type FindBodyType = z.infer<typeof FindBody>;
 
 /** The label filter of a request, or undefined for a request that does not mention labels. */
 function labelFilter(
@@ -67,37 +84,96 @@ function levelOf(text: string): Level {
   return level;
 }
 
-function tagOf(name: string): Tag {
-  const tag = parseTagText(name) ?? tagFromName(name);
-  if (tag === undefined) throw new OrthancError("UnknownDicomTag");
-  return tag;
+/** The descendants-of filter (ParentPatient / ParentStudy / ParentSeries), checked. */
+function parentOf(deps: RestDependencies, body: FindBodyType, level: Level): FindRequest["parent"] {
+  const given = ([["Patient", body.ParentPatient], ["Study", body.ParentStudy], ["Series", body.ParentSeries]] as const)
+    .filter(([, id]) => id !== undefined);
+  if (given.length === 0) return undefined;
+  if (given.length > 1) throw new OrthancError("BadRequest", "Only one parent can be given");
+  const [parentLevel, id] = given[0]!;
+  if (LEVELS.indexOf(parentLevel) >= LEVELS.indexOf(level)) {
+    throw new OrthancError("BadRequest", `Parent${parentLevel} is not above the level ${level}`);
+  }
+  const parent = deps.core.index.lookup(id!);
+  if (!parent || parent.level !== parentLevel) throw new OrthancError("UnknownResource");
+  return { level: parentLevel, internalId: parent.internalId };
+}
+
+/** Parses and checks a /tools/find or /tools/count-resources body. */
+async function findRequest(
+  deps: RestDependencies,
+  request: Request,
+): Promise<{ body: FindBodyType; find: FindRequest }> {
+  const parsed = FindBody.safeParse(await readJsonObject(request));
+  if (!parsed.success) throw new OrthancError("BadRequest", parsed.error.issues[0]?.message);
+  const body = parsed.data;
+  const level = levelOf(body.Level);
+  const query = new Map<Tag, string>();
+  for (const [name, value] of Object.entries(body.Query)) {
+    if (typeof value !== "string") {
+      throw new OrthancError("BadRequest", `Tag "${name}" should be associated with a string`);
+    }
+    query.set(parseTagName(name), value);
+  }
+  const instanceLevel = level === "Instance";
+  // LimitFindResults / LimitFindInstances cap what one answer holds, as in Orthanc.
+  const cap = instanceLevel ? deps.config.LimitFindInstances : deps.config.LimitFindResults;
+  const limit = cap > 0 ? Math.min(body.Limit || cap, cap) : body.Limit;
+  return {
+    body,
+    find: {
+      level,
+      query,
+      caseSensitive: body.CaseSensitive ?? false,
+      since: body.Since ?? 0,
+      limit,
+      labels: labelFilter(body.Labels, body.LabelsConstraint),
+      parent: parentOf(deps, body, level),
+    },
+  };
+}
+
+/** Reads a tag that is not indexed in one instance of a resource. */
+function tagReader(deps: RestDependencies) {
+  return async (r: Resource, tag: Tag): Promise<string | undefined> => {
+    const instance = firstInstance(deps, r);
+    if (!instance) return undefined;
+    const { parsed, decoding } = await readInstance(deps, instance);
+    const e = findElement(parsed.dataset, tag);
+    return e ? elementText(parsed.dataset, e, decoding) : undefined;
+  };
 }
 
 export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
   route(app, "/tools/find", {
     POST: async (c) => {
-      const parsed = FindBody.safeParse(await readJsonObject(c.req.raw));
-      if (!parsed.success) throw new OrthancError("BadRequest", parsed.error.issues[0]?.message);
-      const body = parsed.data;
-      const level = levelOf(body.Level);
-      const query = new Map<Tag, string>();
-      for (const [name, value] of Object.entries(body.Query)) {
-        if (typeof value !== "string") {
-          throw new OrthancError("BadRequest", `Tag "${name}" should be associated with a string`);
-        }
-        query.set(tagOf(name), value);
-      }
-      const found = find(deps.core.index, {
-        level,
-        query,
-        caseSensitive: body.CaseSensitive ?? false,
-        since: body.Since ?? 0,
-        limit: body.Limit,
-        labels: labelFilter(body.Labels, body.LabelsConstraint),
-      });
-      return jsonResponse(
-        body.Expand ? found.map((r) => resourceJson(deps, r)) : found.map((r) => r.publicId),
-      );
+      const { body, find } = await findRequest(deps, c.req.raw);
+      const found = await findResources(deps.core.index, find, tagReader(deps));
+      if (!body.Expand) return jsonResponse(found.map((r) => r.publicId));
+      const rendering = {
+        format: body.Full ? "full" as const : body.Short ? "short" as const : "simplify" as const,
+        requested: body.RequestedTags?.map(parseTagName),
+      };
+      const out: JsonValue[] = [];
+      for (const r of found) out.push(await describe(deps, r, rendering));
+      return jsonResponse(out);
+    },
+  });
+  route(app, "/tools/count-resources", {
+    POST: async (c) => {
+      const { find } = await findRequest(deps, c.req.raw);
+      const found = await findResources(deps.core.index, { ...find, since: 0, limit: undefined }, tagReader(deps));
+      return jsonResponse({ Count: found.length });
+    },
+  });
+  route(app, "/tools/lookup", {
+    POST: async (c) => {
+      const value = (await c.req.text()).trim();
+      return jsonResponse(lookupIdentifier(deps.core.index, value).map((r) => ({
+        ID: r.publicId,
+        Path: `/${LEVEL_PATH[r.level]}/${r.publicId}`,
+        Type: r.level,
+      })));
     },
   });
 }

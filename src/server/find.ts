@@ -2,8 +2,10 @@
 // HTTP, so that C-FIND can use it too.
 import { lookupTag } from "../dicom/dictionary.ts";
 import { type Level, levelIndex, LEVELS, MAIN_TAGS } from "../dicom/levels.ts";
-import type { Tag } from "../dicom/tag.ts";
-import type { IndexDatabase, Resource } from "../index/database.ts";
+import { formatTag, type Tag } from "../dicom/tag.ts";
+import { OrthancError } from "./errors.ts";
+import { type IndexDatabase, normalizeValue, type Resource } from "../index/database.ts";
+import { type FindPlan, type FoundRow, runFind, type ValueCondition } from "../index/find-query.ts";
 import { labelledResources, resourcesWithLabels } from "../index/labels.ts";
 
 export type LabelsConstraint = "All" | "Any" | "None";
@@ -19,8 +21,11 @@ export interface FindRequest {
   query: Map<Tag, string>;
   caseSensitive: boolean;
   since: number;
+  /** Undefined or 0: no limit. */
   limit?: number;
   labels?: LabelFilter;
+  /** Only the descendants of this resource. */
+  parent?: { level: Level; internalId: number };
 }
 
 type Matcher = (value: string | undefined) => boolean;
@@ -72,74 +77,135 @@ export function levelOfTag(tag: Tag): Level | undefined {
   return undefined;
 }
 
-export function find(index: IndexDatabase, request: FindRequest): Resource[] {
-  const constraints: { level: Level; tag: Tag; match: Matcher }[] = [];
-  for (const [tag, value] of request.query) {
-    const match = matcherFor(tag, value, request.caseSensitive);
-    if (!match) continue;
-    const owner = MAIN_TAGS[request.level].includes(tag) ? request.level : levelOfTag(tag);
-    // A constraint on a lower level, or on a tag that no level indexes, matches nothing.
-    if (!owner || levelIndex(owner) > levelIndex(request.level)) return [];
-    constraints.push({ level: owner, tag, match });
-  }
-  const labelled = request.labels && labelMatcher(index, request.level, request.labels);
-  const candidates = index.listLevel(request.level).sort();
-  const out: Resource[] = [];
-  let skipped = 0;
-  for (const publicId of candidates) {
-    const resource = index.lookup(publicId)!;
-    if (labelled && !labelled(resource.internalId)) continue;
-    if (!matches(index, resource, constraints)) continue;
-    if (skipped++ < request.since) continue;
-    out.push(resource);
-    if (request.limit !== undefined && request.limit > 0 && out.length >= request.limit) break;
-  }
-  return out;
+const MODALITIES_IN_STUDY = 0x00080061;
+
+/** GLOB treats "[" as a set; a literal one is written "[[]" (and "]" as "[]]"). */
+function globPattern(constraint: string): string {
+  return constraint.replace(/[[\]]/g, (c) => `[${c}]`);
 }
 
+/** The SQL condition of one constraint (universal ones are filtered out before). */
+export function valueCondition(tag: Tag, constraint: string, caseSensitive: boolean): ValueCondition {
+  if (constraint.includes("\\")) {
+    const alternatives = constraint.split("\\").map((c) => valueCondition(tag, c, caseSensitive));
+    if (alternatives.every((a) => a.kind === "equal" && a.exact === undefined)) {
+      return { kind: "in", norms: alternatives.map((a) => (a as { norm: string }).norm) };
+    }
+    return { kind: "any", alternatives };
+  }
+  const vr = lookupTag(tag)?.vr ?? "";
+  if (RANGE_VRS.has(vr) && (constraint.includes("*") || constraint.includes("?"))) {
+    throw new OrthancError("ParameterOutOfRange", `Wildcards are not allowed on tag ${formatTag(tag)}`);
+  }
+  if (RANGE_VRS.has(vr) && constraint.includes("-")) {
+    const [low, high] = constraint.split("-", 2) as [string, string];
+    return { kind: "range", low: low === "" ? undefined : low, high: high === "" ? undefined : high };
+  }
+  if (constraint.includes("*") || constraint.includes("?")) {
+    const pattern = globPattern(constraint);
+    return caseSensitive
+      ? { kind: "glob", normPattern: normalizeValue(pattern), exactPattern: pattern }
+      : { kind: "glob", normPattern: normalizeValue(pattern) };
+  }
+  return caseSensitive
+    ? { kind: "equal", norm: normalizeValue(constraint), exact: constraint }
+    : { kind: "equal", norm: normalizeValue(constraint) };
+}
+
+/** A constraint on a tag that no level indexes: it is matched against the DICOM files. */
+export interface FileConstraint {
+  tag: Tag;
+  match: Matcher;
+}
+
+export interface PlannedFind {
+  plan: FindPlan;
+  fileConstraints: FileConstraint[];
+  /** A constraint no resource can meet (a main tag of a lower level). */
+  empty: boolean;
+}
+
+export function planFind(index: IndexDatabase, request: FindRequest): PlannedFind {
+  // Limit 0 means no limit, as in Orthanc.
+  const plan: FindPlan = { level: request.level, tags: [], since: request.since, limit: request.limit || undefined };
+  const fileConstraints: FileConstraint[] = [];
+  let empty = false;
+  for (const [tag, value] of request.query) {
+    if (value === "" || value === "*") continue;
+    if (tag === MODALITIES_IN_STUDY && request.level === "Study") {
+      plan.childModality = { condition: valueCondition(0x00080060, value, request.caseSensitive) };
+      continue;
+    }
+    const holder = MAIN_TAGS[request.level].includes(tag) ? request.level : levelOfTag(tag);
+    if (holder === undefined) {
+      fileConstraints.push({ tag, match: matcherFor(tag, value, request.caseSensitive)! });
+      continue;
+    }
+    if (levelIndex(holder) > levelIndex(request.level)) empty = true;
+    // Studies hold a copy of their patient's tags.
+    const copied = holder === "Patient" && request.level !== "Patient" ? "Study" : holder;
+    plan.tags.push({ holder: copied, tag, condition: valueCondition(tag, value, request.caseSensitive) });
+  }
+  if (request.parent) plan.ancestor = request.parent;
+  if (request.labels) Object.assign(plan, labelRestriction(index, request.level, request.labels));
+  return { plan, fileConstraints, empty };
+}
+
+const toResource = (row: FoundRow, level: Level): Resource => ({
+  internalId: row.internal_id,
+  level,
+  publicId: row.public_id,
+  parentId: row.parent_id,
+});
+
 /**
- * Which internal ids pass the label filter, or undefined when it constrains nothing. The
- * labels are resolved by one query up front rather than one per candidate.
+ * Resources matching the main DICOM tags of a query (constraints on other tags are ignored:
+ * findResources() reads the files for those).
  */
-function labelMatcher(
+export function find(index: IndexDatabase, request: FindRequest): Resource[] {
+  const { plan, empty } = planFind(index, request);
+  if (empty) return [];
+  return runFind(index, plan).map((row) => toResource(row, request.level));
+}
+
+/** find(), plus constraints on tags that are not indexed, checked in one instance's file. */
+export async function findResources(
+  index: IndexDatabase,
+  request: FindRequest,
+  readTag: (resource: Resource, tag: Tag) => Promise<string | undefined>,
+): Promise<Resource[]> {
+  const { plan, fileConstraints, empty } = planFind(index, request);
+  if (empty) return [];
+  if (fileConstraints.length === 0) return runFind(index, plan).map((row) => toResource(row, request.level));
+  const all = runFind(index, { ...plan, since: 0, limit: undefined });
+  const kept: Resource[] = [];
+  let skipped = 0;
+  for (const row of all) {
+    const resource = toResource(row, request.level);
+    let ok = true;
+    for (const c of fileConstraints) {
+      if (!c.match(await readTag(resource, c.tag))) {
+        ok = false;
+        break;
+      }
+    }
+    if (!ok || skipped++ < request.since) continue;
+    kept.push(resource);
+    if (request.limit !== undefined && request.limit > 0 && kept.length >= request.limit) break;
+  }
+  return kept;
+}
+
+/** Internal ids the label filter keeps or drops, resolved by one query up front. */
+function labelRestriction(
   index: IndexDatabase,
   level: Level,
   filter: LabelFilter,
-): ((internalId: number) => boolean) | undefined {
+): Pick<FindPlan, "restrictTo" | "exclude"> {
   const labels = [...new Set(filter.labels)];
   if (labels.length === 0) {
-    // All/Any of nothing is no constraint; None of nothing means "without any label" since
-    // Orthanc 1.12.11 (it used to mean no constraint, too).
-    if (filter.constraint !== "None") return undefined;
-    const any = labelledResources(index, level);
-    return (id) => !any.has(id);
+    return filter.constraint === "None" ? { exclude: labelledResources(index, level) } : {};
   }
-  const carrying = resourcesWithLabels(
-    index,
-    level,
-    labels,
-    filter.constraint === "All" ? labels.length : 1,
-  );
-  return filter.constraint === "None" ? (id) => !carrying.has(id) : (id) => carrying.has(id);
-}
-
-function matches(
-  index: IndexDatabase,
-  resource: Resource,
-  constraints: { level: Level; tag: Tag; match: Matcher }[],
-): boolean {
-  const tagsByLevel = new Map<Level, Map<Tag, string>>();
-  const tagsOf = (level: Level): Map<Tag, string> => {
-    let tags = tagsByLevel.get(level);
-    if (!tags) {
-      let r: Resource | undefined = resource;
-      while (r && r.level !== level) {
-        r = r.parentId === null ? undefined : index.byInternalId(r.parentId);
-      }
-      tags = r ? index.mainTags(r.internalId) : new Map();
-      tagsByLevel.set(level, tags);
-    }
-    return tags;
-  };
-  return constraints.every((c) => c.match(tagsOf(c.level).get(c.tag)));
+  const carrying = resourcesWithLabels(index, level, labels, filter.constraint === "All" ? labels.length : 1);
+  return filter.constraint === "None" ? { exclude: carrying } : { restrictTo: carrying };
 }

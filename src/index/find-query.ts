@@ -1,0 +1,176 @@
+// The SQL of a find: one statement that walks from the most selective constraint to the
+// resources of the queried level, so that a query costs what it matches, not what is stored.
+import type { SQLQueryBindings } from "bun:sqlite";
+import { LEVELS, type Level } from "../dicom/levels.ts";
+import type { Tag } from "../dicom/tag.ts";
+import type { IndexDatabase } from "./database.ts";
+
+/** A condition on the normalized (upper-case) or raw value of one main tag. */
+export type ValueCondition =
+  | { kind: "equal"; norm: string; exact?: string }
+  | { kind: "in"; norms: string[] }
+  | { kind: "glob"; normPattern: string; exactPattern?: string }
+  | { kind: "range"; low?: string; high?: string }
+  | { kind: "any"; alternatives: ValueCondition[] };
+
+export interface TagConstraint {
+  /** The level whose row holds the tag (patient tags are also copied to studies). */
+  holder: Level;
+  tag: Tag;
+  condition: ValueCondition;
+}
+
+/** At the study level: a condition on the Modality of at least one of its series. */
+export interface ChildModalityConstraint {
+  condition: ValueCondition;
+}
+
+export interface FindPlan {
+  level: Level;
+  tags: TagConstraint[];
+  childModality?: ChildModalityConstraint;
+  /** Only descendants of this resource (ParentPatient / ParentStudy / ParentSeries). */
+  ancestor?: { level: Level; internalId: number };
+  /** Only these internal ids (labels), or undefined for no such restriction. */
+  restrictTo?: Set<number>;
+  exclude?: Set<number>;
+  since: number;
+  limit?: number;
+}
+
+export interface FoundRow {
+  internal_id: number;
+  public_id: string;
+  parent_id: number | null;
+}
+
+/** How much a condition narrows, to pick the table SQLite starts from. */
+function selectivity(c: ValueCondition): number {
+  switch (c.kind) {
+    case "equal":
+      return 0;
+    case "in":
+      return 1;
+    case "range":
+      return 2;
+    case "glob":
+      return /^[^*?[]/.test(c.normPattern) ? 2 : 4;
+    case "any":
+      return 3;
+  }
+}
+
+function conditionSql(alias: string, c: ValueCondition, params: SQLQueryBindings[]): string {
+  switch (c.kind) {
+    case "equal":
+      params.push(c.norm);
+      if (c.exact === undefined) return `${alias}.norm = ?`;
+      params.push(c.exact);
+      return `(${alias}.norm = ? AND ${alias}.value = ?)`;
+    case "in":
+      params.push(...c.norms);
+      return `${alias}.norm IN (${c.norms.map(() => "?").join(", ")})`;
+    case "glob":
+      params.push(c.normPattern);
+      if (c.exactPattern === undefined) return `${alias}.norm GLOB ?`;
+      params.push(c.exactPattern);
+      return `(${alias}.norm GLOB ? AND ${alias}.value GLOB ?)`;
+    case "range": {
+      const parts: string[] = [];
+      if (c.low !== undefined) {
+        parts.push(`${alias}.norm >= ?`);
+        params.push(c.low);
+      }
+      if (c.high !== undefined) {
+        parts.push(`${alias}.norm <= ?`);
+        params.push(c.high);
+      }
+      return parts.length > 0 ? `(${parts.join(" AND ")})` : "1";
+    }
+    case "any":
+      return `(${c.alternatives.map((a) => conditionSql(alias, a, params)).join(" OR ")})`;
+  }
+}
+
+/** Aliases of the queried resource and its ancestors: r, then a1 (parent), a2 (grand-parent)… */
+function aliasOf(level: Level, holder: Level): string {
+  const distance = LEVELS.indexOf(level) - LEVELS.indexOf(holder);
+  return distance <= 0 ? "r" : `a${distance}`;
+}
+
+export function runFind(index: IndexDatabase, plan: FindPlan): FoundRow[] {
+  const params: SQLQueryBindings[] = [];
+  const levelNo = LEVELS.indexOf(plan.level);
+  const tags = [...plan.tags].sort((a, b) => selectivity(a.condition) - selectivity(b.condition));
+
+  // Ancestors that a constraint or the parent filter needs.
+  let depth = 0;
+  for (const t of tags) depth = Math.max(depth, levelNo - LEVELS.indexOf(t.holder));
+  if (plan.ancestor) depth = Math.max(depth, levelNo - LEVELS.indexOf(plan.ancestor.level));
+
+  const from: string[] = [];
+  const where: string[] = [];
+  // CROSS JOIN keeps SQLite's loop order: the most selective tag drives, the resources follow.
+  const [first, ...others] = tags;
+  const distanceOf = (alias: string) => (alias === "r" ? 0 : Number(alias.slice(1)));
+  if (first) {
+    const holder = aliasOf(plan.level, first.holder);
+    from.push("main_tags t0");
+    where.push(`t0.tag = ${first.tag}`, conditionSql("t0", first.condition, params));
+    from.push(`CROSS JOIN resources ${holder} ON ${holder}.internal_id = t0.resource_id`);
+    // Walk down from the holder of the first tag to the queried level…
+    let upper = holder;
+    for (let d = distanceOf(holder) - 1; d >= 0; d--) {
+      const alias = d === 0 ? "r" : `a${d}`;
+      from.push(`CROSS JOIN resources ${alias} ON ${alias}.parent_id = ${upper}.internal_id`);
+      upper = alias;
+    }
+    // …and up to the ancestors the other constraints need.
+    for (let d = distanceOf(holder) + 1; d <= depth; d++) {
+      const below = d === 1 ? "r" : `a${d - 1}`;
+      from.push(`CROSS JOIN resources a${d} ON a${d}.internal_id = ${below}.parent_id`);
+    }
+  } else {
+    from.push("resources r");
+    for (let d = 1; d <= depth; d++) {
+      const below = d === 1 ? "r" : `a${d - 1}`;
+      from.push(`JOIN resources a${d} ON a${d}.internal_id = ${below}.parent_id`);
+    }
+  }
+  // Patient tags are held by patients and studies alike: pin each alias to its level.
+  for (let d = 1; d <= depth; d++) where.push(`a${d}.level = ${levelNo - d}`);
+  where.push(`r.level = ${levelNo}`);
+  others.forEach((t, i) => {
+    const alias = `t${i + 1}`;
+    from.push(
+      `CROSS JOIN main_tags ${alias} ON ${alias}.resource_id = ${aliasOf(plan.level, t.holder)}.internal_id AND ${alias}.tag = ${t.tag}`,
+    );
+    where.push(conditionSql(alias, t.condition, params));
+  });
+  if (plan.childModality) {
+    where.push(
+      `EXISTS (SELECT 1 FROM resources s JOIN main_tags m ON m.resource_id = s.internal_id AND m.tag = ${0x00080060}
+        WHERE s.parent_id = r.internal_id AND ${conditionSql("m", plan.childModality.condition, params)})`,
+    );
+  }
+  if (plan.ancestor) {
+    where.push(`${aliasOf(plan.level, plan.ancestor.level)}.internal_id = ?`);
+    params.push(plan.ancestor.internalId);
+  }
+
+  const filtered = plan.restrictTo !== undefined || plan.exclude !== undefined;
+  let sql = `SELECT r.internal_id, r.public_id, r.parent_id FROM ${from.join(" ")} WHERE ${where.join(" AND ")}
+    ORDER BY r.public_id`;
+  // Label filters apply in JavaScript, so paging does too in that case.
+  if (!filtered) {
+    sql += " LIMIT ? OFFSET ?";
+    params.push(plan.limit ?? -1, plan.since);
+  }
+  const rows = index.db.query<FoundRow, SQLQueryBindings[]>(sql).all(...params);
+  if (!filtered) return rows;
+  const kept = rows.filter((row) =>
+    (plan.restrictTo === undefined || plan.restrictTo.has(row.internal_id)) &&
+    (plan.exclude === undefined || !plan.exclude.has(row.internal_id))
+  );
+  return kept.slice(plan.since, plan.limit === undefined ? undefined : plan.since + plan.limit);
+}
