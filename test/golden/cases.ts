@@ -293,6 +293,62 @@ export function buildRequests(answers: UploadAnswers, files = sampleFiles()): Go
     get(errors, "/tools/default-encoding"),
   );
 
+  // ---- Queries (/tools/find and /tools/lookup) over all the samples
+  const find = (name: string, body: unknown): GoldenRequest => ({
+    group: "find",
+    name: `POST /tools/find ${name}`,
+    method: "POST",
+    path: "/tools/find",
+    body: { kind: "text", text: JSON.stringify(body) },
+    contentType: "application/json",
+  });
+  const FIND_QUERIES: [string, unknown][] = [
+    ["patient name exact, other case", { Level: "Study", Query: { PatientName: "brainix" } }],
+    ["patient name prefix", { Level: "Study", Query: { PatientName: "BRA*" } }],
+    ["patient name wildcard inside", { Level: "Patient", Query: { PatientName: "*NI*" } }],
+    ["patient name single-character wildcard", { Level: "Patient", Query: { PatientName: "B?AINIX" } }],
+    ["case-sensitive", { Level: "Series", Query: { Modality: "mr" }, CaseSensitive: true }],
+    ["case-insensitive modality", { Level: "Series", Query: { Modality: "mr" } }],
+    ["modality list", { Level: "Series", Query: { Modality: "MR\\CT" } }],
+    ["date from", { Level: "Study", Query: { StudyDate: "20061201-" } }],
+    ["date until", { Level: "Study", Query: { StudyDate: "-19990101" } }],
+    ["date range", { Level: "Study", Query: { StudyDate: "19990101-20070101" } }],
+    ["time until", { Level: "Series", Query: { SeriesTime: "-120000" } }],
+    ["date wildcard refused", { Level: "Study", Query: { StudyDate: "2006*" } }],
+    ["patient id at series level", { Level: "Series", Query: { PatientID: "5Yp0E" } }],
+    ["study tag at series level", { Level: "Series", Query: { StudyDate: "20061201" } }],
+    ["lower-level tag at patient level", { Level: "Patient", Query: { StudyDate: "20061201" } }],
+    ["empty accession matches all", { Level: "Study", Query: { AccessionNumber: "" } }],
+    ["description with accents", { Level: "Study", Query: { StudyDescription: "irm cérébrale, neuro-crâne" } }],
+    ["description contains", { Level: "Study", Query: { StudyDescription: "*neuro*" } }],
+    ["modalities in study", { Level: "Study", Query: { ModalitiesInStudy: "MR" } }],
+    ["instance by UID", { Level: "Instance", Query: { SOPInstanceUID: "1.3.46.670589.11.0.0.11.4.2.0.8743.5.5396.2006120114333648576" } }],
+    ["instance by patient and series", { Level: "Instance", Query: { PatientName: "BRAINIX", SeriesDescription: "T2W/FE-EPI" } }],
+    ["tag that is not indexed", { Level: "Study", Query: { Rows: "512" } }],
+    ["tag that is not indexed, series", { Level: "Series", Query: { Rows: "512" } }],
+    ["non-ASCII name, Greek", { Level: "Patient", Query: { PatientName: "Διονυσιος" } }],
+    ["non-ASCII name, Japanese", { Level: "Patient", Query: { PatientName: "Yamada^Tarou=山田^太郎=やまだ^たろう" } }],
+    ["non-ASCII name, Korean prefix", { Level: "Patient", Query: { PatientName: "Hong*" } }],
+    ["multi-valued tag", { Level: "Instance", Query: { ImageOrientationPatient: "1\\0\\0\\0\\1\\0" } }],
+    ["expanded", { Level: "Series", Query: { PatientID: "5Yp0E" }, Expand: true }],
+    ["expanded short", { Level: "Study", Query: { PatientID: "5Yp0E" }, Expand: true, Short: true }],
+    ["unknown level", { Level: "Bogus", Query: {} }],
+    ["unknown tag", { Level: "Study", Query: { Bogus: "x" } }],
+    ["value not a string", { Level: "Study", Query: { PatientName: 3 } }],
+    ["limit not an integer", { Level: "Study", Query: {}, Limit: "x" }],
+    ["query missing", { Level: "Study" }],
+  ];
+  for (const [name, body] of FIND_QUERIES) reqs.push(find(name, body));
+  for (const value of ["2.16.840.1.113669.632.20.1211.10000357775", "FromGDCM", "0", "nothing"]) {
+    reqs.push({
+      group: "find",
+      name: `POST /tools/lookup ${value}`,
+      method: "POST",
+      path: "/tools/lookup",
+      body: { kind: "text", text: value },
+    });
+  }
+
   // ---- System after uploads
   reqs.push(get("system", "/system"), get("system", "/statistics"));
 
