@@ -44,8 +44,16 @@ export interface FoundRow {
   parent_id: number | null;
 }
 
-/** How much a condition narrows, to pick the table SQLite starts from. */
-function selectivity(c: ValueCondition): number {
+/** Tags with a handful of distinct values: equality on them narrows less than a range. */
+const FEW_VALUES = new Set([0x00080060, 0x00100040, 0x00180015, 0x00080070]);
+
+/** How much a constraint narrows, to pick the table SQLite starts from. */
+function selectivity(t: TagConstraint): number {
+  if (FEW_VALUES.has(t.tag) && (t.condition.kind === "equal" || t.condition.kind === "in")) return 3;
+  return conditionSelectivity(t.condition);
+}
+
+function conditionSelectivity(c: ValueCondition): number {
   switch (c.kind) {
     case "equal":
       return 0;
@@ -101,7 +109,7 @@ function aliasOf(level: Level, holder: Level): string {
 export function runFind(index: IndexDatabase, plan: FindPlan): FoundRow[] {
   const params: SQLQueryBindings[] = [];
   const levelNo = LEVELS.indexOf(plan.level);
-  const tags = [...plan.tags].sort((a, b) => selectivity(a.condition) - selectivity(b.condition));
+  const tags = [...plan.tags].sort((a, b) => selectivity(a) - selectivity(b));
 
   // Ancestors that a constraint or the parent filter needs.
   let depth = 0;

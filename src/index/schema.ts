@@ -67,11 +67,14 @@ CREATE TABLE IF NOT EXISTS totals (
   compressed_size INTEGER NOT NULL,
   uncompressed_size INTEGER NOT NULL
 );
-INSERT OR IGNORE INTO totals SELECT 0,
+-- Computed once, when the row is missing (an index from before the counters): the WHERE keeps
+-- the scans from running at every start.
+INSERT INTO totals SELECT 0,
   (SELECT COUNT(*) FROM resources WHERE level = 0), (SELECT COUNT(*) FROM resources WHERE level = 1),
   (SELECT COUNT(*) FROM resources WHERE level = 2), (SELECT COUNT(*) FROM resources WHERE level = 3),
   (SELECT IFNULL(SUM(compressed_size), 0) FROM attachments),
-  (SELECT IFNULL(SUM(uncompressed_size), 0) FROM attachments);
+  (SELECT IFNULL(SUM(uncompressed_size), 0) FROM attachments)
+  WHERE NOT EXISTS (SELECT 1 FROM totals);
 CREATE TRIGGER IF NOT EXISTS totals_resource_added AFTER INSERT ON resources BEGIN
   UPDATE totals SET patients = patients + (NEW.level = 0), studies = studies + (NEW.level = 1),
     series = series + (NEW.level = 2), instances = instances + (NEW.level = 3);
