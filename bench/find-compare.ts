@@ -18,13 +18,20 @@ const { values } = parseArgs({
 });
 const count = positiveInt(values.count, "count");
 const runs = positiveInt(values.runs, "runs");
-const corpus = generateCorpus({ count, patients: Math.max(1, Math.floor(count / 20)), studiesPerPatient: 1 });
+const corpus = generateCorpus({
+  count,
+  patients: Math.max(1, Math.floor(count / 20)),
+  studiesPerPatient: 1,
+});
 const options = { keep: false, config: { SyncStorageArea: false }, workDir: "/tmp" };
 
 type Query = { label: string; body: (i: number) => unknown };
 const pick = (i: number) => corpus.instances[(i * 7919) % corpus.instances.length]!;
 const QUERIES: Query[] = [
-  { label: "study: PatientID exact", body: (i) => ({ Level: "Study", Query: { PatientID: pick(i).patientId } }) },
+  {
+    label: "study: PatientID exact",
+    body: (i) => ({ Level: "Study", Query: { PatientID: pick(i).patientId } }),
+  },
   {
     label: "study: StudyInstanceUID exact",
     body: (i) => ({ Level: "Study", Query: { StudyInstanceUID: pick(i).studyInstanceUid } }),
@@ -37,11 +44,19 @@ const QUERIES: Query[] = [
     label: "series: PatientID + Modality",
     body: (i) => ({ Level: "Series", Query: { PatientID: pick(i).patientId, Modality: "MR" } }),
   },
-  { label: "study: PatientName wildcard (all)", body: () => ({ Level: "Study", Query: { PatientName: "BRA*" } }) },
-  { label: "study: page of 50", body: (i) => ({ Level: "Study", Query: {}, Since: (i * 13) % 100, Limit: 50 }) },
+  {
+    label: "study: PatientName wildcard (all)",
+    body: () => ({ Level: "Study", Query: { PatientName: "BRA*" } }),
+  },
+  {
+    label: "study: page of 50",
+    body: (i) => ({ Level: "Study", Query: {}, Since: (i * 13) % 100, Limit: 50 }),
+  },
 ];
 
-async function measure(server: ServerUnderTest): Promise<Map<string, { median: number; p99: number }>> {
+async function measure(
+  server: ServerUnderTest,
+): Promise<Map<string, { median: number; p99: number }>> {
   const launch = server.launch();
   const proc = spawnServer(launch.command, launch.logPath);
   try {
@@ -49,7 +64,10 @@ async function measure(server: ServerUnderTest): Promise<Map<string, { median: n
     let next = 0;
     const client = async () => {
       while (next < corpus.instances.length) {
-        const res = await fetch(`${launch.url}/instances`, { method: "POST", body: corpus.instances[next++]!.bytes });
+        const res = await fetch(`${launch.url}/instances`, {
+          method: "POST",
+          body: corpus.instances[next++]!.bytes,
+        });
         if (res.status !== 200) throw new Error(`${server.label}: upload answered ${res.status}`);
         await res.arrayBuffer();
       }
@@ -60,10 +78,15 @@ async function measure(server: ServerUnderTest): Promise<Map<string, { median: n
       const samples: number[] = [];
       for (let i = 0; i < runs; i++) {
         const t = performance.now();
-        const res = await fetch(`${launch.url}/tools/find`, { method: "POST", body: JSON.stringify(q.body(i)) });
+        const res = await fetch(`${launch.url}/tools/find`, {
+          method: "POST",
+          body: JSON.stringify(q.body(i)),
+        });
         await res.arrayBuffer();
         samples.push(performance.now() - t);
-        if (res.status !== 200) throw new Error(`${server.label}: ${q.label} answered ${res.status}`);
+        if (res.status !== 200) {
+          throw new Error(`${server.label}: ${q.label} answered ${res.status}`);
+        }
       }
       out.set(q.label, { median: median(samples), p99: percentile(samples, 99) });
     }
@@ -77,11 +100,17 @@ async function measure(server: ServerUnderTest): Promise<Map<string, { median: n
 
 const orthancFigures = await measure(orthanc(options));
 const pharosFigures = await measure(pharos(defaultPharosCommand(), options));
-console.log(`${count} instances (${count / 20} studies), ${runs} runs per query, same run, loopback HTTP`);
+console.log(
+  `${count} instances (${count / 20} studies), ${runs} runs per query, same run, loopback HTTP`,
+);
 console.log("| query | Orthanc 1.10.1 median / p99 (ms) | Pharos median / p99 (ms) |");
 console.log("| --- | ---: | ---: |");
 for (const q of QUERIES) {
   const o = orthancFigures.get(q.label)!;
   const p = pharosFigures.get(q.label)!;
-  console.log(`| ${q.label} | ${o.median.toFixed(2)} / ${o.p99.toFixed(2)} | ${p.median.toFixed(2)} / ${p.p99.toFixed(2)} |`);
+  console.log(
+    `| ${q.label} | ${o.median.toFixed(2)} / ${o.p99.toFixed(2)} | ${p.median.toFixed(2)} / ${
+      p.p99.toFixed(2)
+    } |`,
+  );
 }

@@ -92,7 +92,8 @@ export const normalizeValue = (value: string): string => value.toUpperCase();
 
 /** Brings an index written by an earlier version of Pharos to the current schema. */
 function migrate(db: Database): void {
-  const version = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
+  const version =
+    db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
   const exists = db.query("SELECT 1 FROM sqlite_master WHERE name = 'main_tags'").get();
   if (version >= 2 || !exists) return;
   // Version 2 added the normalized value of main tags.
@@ -216,7 +217,9 @@ export class IndexDatabase {
       listLevel: q(
         "SELECT public_id FROM resources WHERE level = ? ORDER BY internal_id LIMIT ? OFFSET ?",
       ),
-      insertTag: q("INSERT OR REPLACE INTO main_tags (resource_id, tag, value, norm) VALUES (?, ?, ?, ?)"),
+      insertTag: q(
+        "INSERT OR REPLACE INTO main_tags (resource_id, tag, value, norm) VALUES (?, ?, ?, ?)",
+      ),
       tags: q("SELECT tag, value FROM main_tags WHERE resource_id = ?"),
       upsertMetadata: q(
         `INSERT INTO metadata (resource_id, type, value) VALUES (?, ?, ?)

@@ -1,7 +1,7 @@
 // The SQL of a find: one statement that walks from the most selective constraint to the
 // resources of the queried level, so that a query costs what it matches, not what is stored.
 import type { SQLQueryBindings } from "bun:sqlite";
-import { LEVELS, type Level } from "../dicom/levels.ts";
+import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { Tag } from "../dicom/tag.ts";
 import type { IndexDatabase } from "./database.ts";
 
@@ -25,6 +25,11 @@ export interface ChildModalityConstraint {
   condition: ValueCondition;
 }
 
+/** One key of OrderBy (Orthanc 1.12.5): a main tag or a metadata; resources lacking it stay. */
+export type OrderKey =
+  | { kind: "tag"; holder: Level; tag: Tag; descending: boolean }
+  | { kind: "metadata"; type: number; descending: boolean };
+
 export interface FindPlan {
   level: Level;
   tags: TagConstraint[];
@@ -34,6 +39,7 @@ export interface FindPlan {
   /** Only these internal ids (labels), or undefined for no such restriction. */
   restrictTo?: Set<number>;
   exclude?: Set<number>;
+  orderBy?: OrderKey[];
   since: number;
   limit?: number;
 }
@@ -49,7 +55,9 @@ const FEW_VALUES = new Set([0x00080060, 0x00100040, 0x00180015, 0x00080070]);
 
 /** How much a constraint narrows, to pick the table SQLite starts from. */
 function selectivity(t: TagConstraint): number {
-  if (FEW_VALUES.has(t.tag) && (t.condition.kind === "equal" || t.condition.kind === "in")) return 3;
+  if (FEW_VALUES.has(t.tag) && (t.condition.kind === "equal" || t.condition.kind === "in")) {
+    return 3;
+  }
   return conditionSelectivity(t.condition);
 }
 
@@ -115,6 +123,9 @@ export function runFind(index: IndexDatabase, plan: FindPlan): FoundRow[] {
   let depth = 0;
   for (const t of tags) depth = Math.max(depth, levelNo - LEVELS.indexOf(t.holder));
   if (plan.ancestor) depth = Math.max(depth, levelNo - LEVELS.indexOf(plan.ancestor.level));
+  for (const o of plan.orderBy ?? []) {
+    if (o.kind === "tag") depth = Math.max(depth, levelNo - LEVELS.indexOf(o.holder));
+  }
 
   const from: string[] = [];
   const where: string[] = [];
@@ -151,14 +162,18 @@ export function runFind(index: IndexDatabase, plan: FindPlan): FoundRow[] {
   others.forEach((t, i) => {
     const alias = `t${i + 1}`;
     from.push(
-      `CROSS JOIN main_tags ${alias} ON ${alias}.resource_id = ${aliasOf(plan.level, t.holder)}.internal_id AND ${alias}.tag = ${t.tag}`,
+      `CROSS JOIN main_tags ${alias} ON ${alias}.resource_id = ${
+        aliasOf(plan.level, t.holder)
+      }.internal_id AND ${alias}.tag = ${t.tag}`,
     );
     where.push(conditionSql(alias, t.condition, params));
   });
   if (plan.childModality) {
     where.push(
       `EXISTS (SELECT 1 FROM resources s JOIN main_tags m ON m.resource_id = s.internal_id AND m.tag = ${0x00080060}
-        WHERE s.parent_id = r.internal_id AND ${conditionSql("m", plan.childModality.condition, params)})`,
+        WHERE s.parent_id = r.internal_id AND ${
+        conditionSql("m", plan.childModality.condition, params)
+      })`,
     );
   }
   if (plan.ancestor) {
@@ -166,9 +181,31 @@ export function runFind(index: IndexDatabase, plan: FindPlan): FoundRow[] {
     params.push(plan.ancestor.internalId);
   }
 
+  const order: string[] = [];
+  (plan.orderBy ?? []).forEach((o, i) => {
+    const direction = o.descending ? "DESC" : "ASC";
+    if (o.kind === "tag") {
+      from.push(
+        `LEFT JOIN main_tags o${i} ON o${i}.resource_id = ${
+          aliasOf(plan.level, o.holder)
+        }.internal_id AND o${i}.tag = ${o.tag}`,
+      );
+      order.push(`o${i}.value ${direction}`);
+    } else {
+      from.push(
+        `LEFT JOIN metadata o${i} ON o${i}.resource_id = r.internal_id AND o${i}.type = ${o.type}`,
+      );
+      order.push(`o${i}.value ${direction}`);
+    }
+  });
+  order.push("r.public_id");
+
   const filtered = plan.restrictTo !== undefined || plan.exclude !== undefined;
-  let sql = `SELECT r.internal_id, r.public_id, r.parent_id FROM ${from.join(" ")} WHERE ${where.join(" AND ")}
-    ORDER BY r.public_id`;
+  // The WHERE clauses of CROSS-joined tables must come before the LEFT JOINs of the ordering.
+  let sql = `SELECT r.internal_id, r.public_id, r.parent_id FROM ${from.join(" ")} WHERE ${
+    where.join(" AND ")
+  }
+    ORDER BY ${order.join(", ")}`;
   // Label filters apply in JavaScript, so paging does too in that case.
   if (!filtered) {
     sql += " LIMIT ? OFFSET ?";

@@ -12,9 +12,15 @@ export interface Rendering {
   requested?: Tag[];
 }
 
-export async function describe(deps: RestDependencies, r: Resource, rendering: Rendering): Promise<JsonObject> {
+export async function describe(
+  deps: RestDependencies,
+  r: Resource,
+  rendering: Rendering,
+): Promise<JsonObject> {
   const out = resourceJson(deps, r, rendering.format);
-  if (rendering.requested) out.RequestedTags = await requestedTags(deps, r, rendering.requested, rendering.format);
+  if (rendering.requested) {
+    out.RequestedTags = await requestedTags(deps, r, rendering.requested, rendering.format);
+  }
   return out;
 }
 
@@ -25,5 +31,8 @@ export function renderingOf(c: Context<AppEnv>): Rendering {
     : c.req.query("short") !== undefined
     ? "short"
     : "simplify";
-  return { format, requested: requestedTagsArgument(c.req.query("requested-tags") ?? c.req.query("requestedTags")) };
+  return {
+    format,
+    requested: requestedTagsArgument(c.req.query("requested-tags") ?? c.req.query("requestedTags")),
+  };
 }

@@ -22,7 +22,9 @@ const count = (below: Level): Computed => (deps, r) => {
   return String(deps.core.index.subtreeStatistics(r.internalId).counts.get(below) ?? 0);
 };
 
-const distinct = (values: (string | undefined)[]) => [...new Set(values.filter((v) => v !== undefined && v !== ""))];
+const distinct = (
+  values: (string | undefined)[],
+) => [...new Set(values.filter((v) => v !== undefined && v !== ""))];
 
 /** Orthanc's computed tags and the levels that answer them. */
 const COMPUTED = new Map<Tag, Computed>([
@@ -32,13 +34,19 @@ const COMPUTED = new Map<Tag, Computed>([
   [t(0x0020, 0x1206), count("Series")], // NumberOfStudyRelatedSeries
   [t(0x0020, 0x1208), count("Instance")], // NumberOfStudyRelatedInstances
   [t(0x0020, 0x1209), count("Instance")], // NumberOfSeriesRelatedInstances
-  [t(0x0008, 0x0061), (deps, r) => // ModalitiesInStudy
+  [t(0x0008, 0x0061), (deps, r) =>
+    // ModalitiesInStudy
     r.level !== "Study" ? undefined : distinct(
-      relatives(deps, r, "Series").map((s) => deps.core.index.mainTags(s.internalId).get(t(0x0008, 0x0060))),
+      relatives(deps, r, "Series").map((s) =>
+        deps.core.index.mainTags(s.internalId).get(t(0x0008, 0x0060))
+      ),
     ).sort().join("\\")],
-  [t(0x0008, 0x0062), (deps, r) => // SOPClassesInStudy
+  [t(0x0008, 0x0062), (deps, r) =>
+    // SOPClassesInStudy
     r.level !== "Study" ? undefined : distinct(
-      relatives(deps, r, "Instance").map((i) => deps.core.index.metadata(i.internalId).get(Metadata.SopClassUid)),
+      relatives(deps, r, "Instance").map((i) =>
+        deps.core.index.metadata(i.internalId).get(Metadata.SopClassUid)
+      ),
     ).sort().join("\\")],
   [t(0x0008, 0x0056), () => "ONLINE"], // InstanceAvailability
 ]);
@@ -87,15 +95,22 @@ export async function requestedTags(
   for (const tag of tags) {
     if (!values.has(tag)) continue;
     const value = values.get(tag)!;
-    if (format === "full") out[formatTag(tag)] = { Name: tagName(tag), Type: value === null ? "Null" : "String", Value: value };
-    else out[format === "short" ? formatTag(tag) : tagName(tag)] = value;
+    if (format === "full") {
+      out[formatTag(tag)] = {
+        Name: tagName(tag),
+        Type: value === null ? "Null" : "String",
+        Value: value,
+      };
+    } else out[format === "short" ? formatTag(tag) : tagName(tag)] = value;
   }
   return out;
 }
 
 function ancestorHolds(level: Level, tag: Tag): boolean {
   for (let i = levelIndex(level) - 1; i >= 0; i--) {
-    if (MAIN_TAGS[(["Patient", "Study", "Series", "Instance"] as const)[i]!].includes(tag)) return true;
+    if (MAIN_TAGS[(["Patient", "Study", "Series", "Instance"] as const)[i]!].includes(tag)) {
+      return true;
+    }
   }
   return false;
 }

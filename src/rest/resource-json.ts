@@ -14,8 +14,9 @@ function tagsObject(tags: Map<number, string>, level: Level, format: TagsFormat)
   for (const tag of MAIN_TAGS[level]) {
     const value = tags.get(tag);
     if (value === undefined) continue;
-    if (format === "full") out[formatTag(tag)] = { Name: tagName(tag), Type: "String", Value: value };
-    else out[format === "short" ? formatTag(tag) : tagName(tag)] = value;
+    if (format === "full") {
+      out[formatTag(tag)] = { Name: tagName(tag), Type: "String", Value: value };
+    } else out[format === "short" ? formatTag(tag) : tagName(tag)] = value;
   }
   return out;
 }
@@ -37,7 +38,11 @@ function seriesStatus(
   return seen.size === expected ? "Complete" : "Missing";
 }
 
-export function resourceJson(deps: RestDependencies, r: Resource, format: TagsFormat = "simplify"): JsonObject {
+export function resourceJson(
+  deps: RestDependencies,
+  r: Resource,
+  format: TagsFormat = "simplify",
+): JsonObject {
   const { index } = deps.core;
   const tags = index.mainTags(r.internalId);
   const metadata = index.metadata(r.internalId);
@@ -91,7 +96,9 @@ export function resourceJson(deps: RestDependencies, r: Resource, format: TagsFo
 /** The instance Orthanc reads for a resource: the first child at each level down. */
 export function firstInstance(deps: RestDependencies, r: Resource): Resource | undefined {
   let current: Resource | undefined = r;
-  while (current && current.level !== "Instance") current = deps.core.index.children(current.internalId)[0];
+  while (current && current.level !== "Instance") {
+    current = deps.core.index.children(current.internalId)[0];
+  }
   return current;
 }
 

@@ -149,7 +149,9 @@ export function registerResourceRoutes(
         GET: async (c) => {
           const found = relatives(deps, lookup(deps, c, level), other);
           const rendering = renderingOf(c);
-          if (levelIndex(other) < levelIndex(level)) return jsonResponse(await describe(deps, found[0]!, rendering));
+          if (levelIndex(other) < levelIndex(level)) {
+            return jsonResponse(await describe(deps, found[0]!, rendering));
+          }
           if (c.req.query("expand") === "false") return jsonResponse(found.map((r) => r.publicId));
           const out: JsonValue[] = [];
           for (const r of found) out.push(await describe(deps, r, rendering));

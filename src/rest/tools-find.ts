@@ -1,15 +1,21 @@
 // POST /tools/find: the body is checked with zod and rejected with Orthanc's messages.
 import type { Hono } from "hono";
 import { z } from "zod";
-import { LEVEL_PATH, type Level, LEVELS } from "../dicom/levels.ts";
+import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import { findElement } from "../dicom/parser.ts";
 import type { Tag } from "../dicom/tag.ts";
 import type { JsonValue } from "../dicom/tags-json.ts";
 import { elementText } from "../dicom/values.ts";
 import type { Resource } from "../index/database.ts";
 import { lookupIdentifier } from "../index/lookup.ts";
+import { METADATA_NAMES } from "../index/schema.ts";
 import { OrthancError } from "../server/errors.ts";
-import { type FindRequest, findResources, type LabelFilter, type LabelsConstraint } from "../server/find.ts";
+import {
+  type FindRequest,
+  findResources,
+  type LabelFilter,
+  type LabelsConstraint,
+} from "../server/find.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { describe } from "./describe.ts";
 import { readInstance } from "./instance-data.ts";
@@ -50,6 +56,16 @@ const FindBody = z.object({
   ParentPatient: z.string({ error: 'Field "ParentPatient" should be a string' }).optional(),
   ParentStudy: z.string({ error: 'Field "ParentStudy" should be a string' }).optional(),
   ParentSeries: z.string({ error: 'Field "ParentSeries" should be a string' }).optional(),
+  OrderBy: z.array(
+    z.object({
+      Type: z.enum(["DicomTag", "Metadata"], {
+        error: 'OrderBy "Type" must be "DicomTag" or "Metadata"',
+      }),
+      Key: z.string({ error: 'OrderBy "Key" must be a string' }),
+      Direction: z.enum(["ASC", "DESC"], { error: 'OrderBy "Direction" must be "ASC" or "DESC"' }),
+    }, { error: 'Field "OrderBy" must contain objects' }),
+    { error: 'Field "OrderBy" must be an array' },
+  ).optional(),
 });
 type FindBodyType = z.infer<typeof FindBody>;
 
@@ -86,7 +102,10 @@ function levelOf(text: string): Level {
 
 /** The descendants-of filter (ParentPatient / ParentStudy / ParentSeries), checked. */
 function parentOf(deps: RestDependencies, body: FindBodyType, level: Level): FindRequest["parent"] {
-  const given = ([["Patient", body.ParentPatient], ["Study", body.ParentStudy], ["Series", body.ParentSeries]] as const)
+  const given = ([["Patient", body.ParentPatient], ["Study", body.ParentStudy], [
+    "Series",
+    body.ParentSeries,
+  ]] as const)
     .filter(([, id]) => id !== undefined);
   if (given.length === 0) return undefined;
   if (given.length > 1) throw new OrthancError("BadRequest", "Only one parent can be given");
@@ -129,8 +148,27 @@ async function findRequest(
       limit,
       labels: labelFilter(body.Labels, body.LabelsConstraint),
       parent: parentOf(deps, body, level),
+      orderBy: body.OrderBy?.map((o) =>
+        o.Type === "DicomTag"
+          ? { kind: "tag" as const, tag: parseTagName(o.Key), descending: o.Direction === "DESC" }
+          : {
+            kind: "metadata" as const,
+            type: metadataType(deps, o.Key),
+            descending: o.Direction === "DESC",
+          }
+      ),
     },
   };
+}
+
+/** A metadata name (Orthanc's, UserMetadata's) or number. */
+function metadataType(deps: RestDependencies, name: string): number {
+  const system = Object.entries(METADATA_NAMES).find(([, n]) => n === name)?.[0];
+  if (system !== undefined) return Number(system);
+  const user = deps.config.UserMetadata[name];
+  if (user !== undefined) return user;
+  if (/^\d+$/.test(name)) return Number(name);
+  throw new OrthancError("InexistentItem", `Unknown metadata: ${name}`);
 }
 
 /** Reads a tag that is not indexed in one instance of a resource. */
@@ -162,18 +200,24 @@ export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): v
   route(app, "/tools/count-resources", {
     POST: async (c) => {
       const { find } = await findRequest(deps, c.req.raw);
-      const found = await findResources(deps.core.index, { ...find, since: 0, limit: undefined }, tagReader(deps));
+      const found = await findResources(
+        deps.core.index,
+        { ...find, since: 0, limit: undefined },
+        tagReader(deps),
+      );
       return jsonResponse({ Count: found.length });
     },
   });
   route(app, "/tools/lookup", {
     POST: async (c) => {
       const value = (await c.req.text()).trim();
-      return jsonResponse(lookupIdentifier(deps.core.index, value).map((r) => ({
-        ID: r.publicId,
-        Path: `/${LEVEL_PATH[r.level]}/${r.publicId}`,
-        Type: r.level,
-      })));
+      return jsonResponse(
+        lookupIdentifier(deps.core.index, value).map((r) => ({
+          ID: r.publicId,
+          Path: `/${LEVEL_PATH[r.level]}/${r.publicId}`,
+          Type: r.level,
+        })),
+      );
     },
   });
 }

@@ -26,6 +26,11 @@ export interface FindRequest {
   labels?: LabelFilter;
   /** Only the descendants of this resource. */
   parent?: { level: Level; internalId: number };
+  orderBy?: ({ kind: "tag"; tag: Tag; descending: boolean } | {
+    kind: "metadata";
+    type: number;
+    descending: boolean;
+  })[];
 }
 
 type Matcher = (value: string | undefined) => boolean;
@@ -85,7 +90,11 @@ function globPattern(constraint: string): string {
 }
 
 /** The SQL condition of one constraint (universal ones are filtered out before). */
-export function valueCondition(tag: Tag, constraint: string, caseSensitive: boolean): ValueCondition {
+export function valueCondition(
+  tag: Tag,
+  constraint: string,
+  caseSensitive: boolean,
+): ValueCondition {
   if (constraint.includes("\\")) {
     const alternatives = constraint.split("\\").map((c) => valueCondition(tag, c, caseSensitive));
     if (alternatives.every((a) => a.kind === "equal" && a.exact === undefined)) {
@@ -95,11 +104,18 @@ export function valueCondition(tag: Tag, constraint: string, caseSensitive: bool
   }
   const vr = lookupTag(tag)?.vr ?? "";
   if (RANGE_VRS.has(vr) && (constraint.includes("*") || constraint.includes("?"))) {
-    throw new OrthancError("ParameterOutOfRange", `Wildcards are not allowed on tag ${formatTag(tag)}`);
+    throw new OrthancError(
+      "ParameterOutOfRange",
+      `Wildcards are not allowed on tag ${formatTag(tag)}`,
+    );
   }
   if (RANGE_VRS.has(vr) && constraint.includes("-")) {
     const [low, high] = constraint.split("-", 2) as [string, string];
-    return { kind: "range", low: low === "" ? undefined : low, high: high === "" ? undefined : high };
+    return {
+      kind: "range",
+      low: low === "" ? undefined : low,
+      high: high === "" ? undefined : high,
+    };
   }
   if (constraint.includes("*") || constraint.includes("?")) {
     const pattern = globPattern(constraint);
@@ -127,7 +143,12 @@ export interface PlannedFind {
 
 export function planFind(index: IndexDatabase, request: FindRequest): PlannedFind {
   // Limit 0 means no limit, as in Orthanc.
-  const plan: FindPlan = { level: request.level, tags: [], since: request.since, limit: request.limit || undefined };
+  const plan: FindPlan = {
+    level: request.level,
+    tags: [],
+    since: request.since,
+    limit: request.limit || undefined,
+  };
   const fileConstraints: FileConstraint[] = [];
   let empty = false;
   for (const [tag, value] of request.query) {
@@ -144,9 +165,27 @@ export function planFind(index: IndexDatabase, request: FindRequest): PlannedFin
     if (levelIndex(holder) > levelIndex(request.level)) empty = true;
     // Studies hold a copy of their patient's tags.
     const copied = holder === "Patient" && request.level !== "Patient" ? "Study" : holder;
-    plan.tags.push({ holder: copied, tag, condition: valueCondition(tag, value, request.caseSensitive) });
+    plan.tags.push({
+      holder: copied,
+      tag,
+      condition: valueCondition(tag, value, request.caseSensitive),
+    });
   }
   if (request.parent) plan.ancestor = request.parent;
+  if (request.orderBy) {
+    plan.orderBy = request.orderBy.map((o) => {
+      if (o.kind === "metadata") return o;
+      const holder = MAIN_TAGS[request.level].includes(o.tag)
+        ? request.level
+        : levelOfTag(o.tag) ?? request.level;
+      const copied = holder === "Patient" && request.level !== "Patient" ? "Study" : holder;
+      // Ordering by a lower level's tag cannot be answered from the index; it leaves the order as is.
+      return {
+        ...o,
+        holder: levelIndex(copied) > levelIndex(request.level) ? request.level : copied,
+      };
+    });
+  }
   if (request.labels) Object.assign(plan, labelRestriction(index, request.level, request.labels));
   return { plan, fileConstraints, empty };
 }
@@ -176,7 +215,9 @@ export async function findResources(
 ): Promise<Resource[]> {
   const { plan, fileConstraints, empty } = planFind(index, request);
   if (empty) return [];
-  if (fileConstraints.length === 0) return runFind(index, plan).map((row) => toResource(row, request.level));
+  if (fileConstraints.length === 0) {
+    return runFind(index, plan).map((row) => toResource(row, request.level));
+  }
   const all = runFind(index, { ...plan, since: 0, limit: undefined });
   const kept: Resource[] = [];
   let skipped = 0;
@@ -206,6 +247,11 @@ function labelRestriction(
   if (labels.length === 0) {
     return filter.constraint === "None" ? { exclude: labelledResources(index, level) } : {};
   }
-  const carrying = resourcesWithLabels(index, level, labels, filter.constraint === "All" ? labels.length : 1);
+  const carrying = resourcesWithLabels(
+    index,
+    level,
+    labels,
+    filter.constraint === "All" ? labels.length : 1,
+  );
   return filter.constraint === "None" ? { exclude: carrying } : { restrictTo: carrying };
 }

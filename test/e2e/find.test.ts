@@ -18,7 +18,10 @@ afterAll(async () => {
 });
 
 const find = async (body: unknown) => {
-  const res = await fetch(`${server.url}/tools/find`, { method: "POST", body: JSON.stringify(body) });
+  const res = await fetch(`${server.url}/tools/find`, {
+    method: "POST",
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: await res.json() };
 };
 
@@ -27,8 +30,16 @@ test("RequestedTags: main tags of any level, computed tags and tags read in a fi
     Level: "Study",
     Query: { PatientID: "5Yp0E" },
     Expand: true,
-    RequestedTags: ["PatientName", "StudyDate", "NumberOfStudyRelatedSeries", "NumberOfStudyRelatedInstances",
-      "ModalitiesInStudy", "SOPClassesInStudy", "Rows", "0008,0056"],
+    RequestedTags: [
+      "PatientName",
+      "StudyDate",
+      "NumberOfStudyRelatedSeries",
+      "NumberOfStudyRelatedInstances",
+      "ModalitiesInStudy",
+      "SOPClassesInStudy",
+      "Rows",
+      "0008,0056",
+    ],
   });
   expect(body.length).toBe(1);
   expect(body[0].RequestedTags).toEqual({
@@ -44,16 +55,28 @@ test("RequestedTags: main tags of any level, computed tags and tags read in a fi
 });
 
 test("Full and Short renderings of the main tags", async () => {
-  const full = (await find({ Level: "Patient", Query: { PatientID: "5Yp0E" }, Expand: true, Full: true })).body;
-  expect(full[0].MainDicomTags["0010,0020"]).toEqual({ Name: "PatientID", Type: "String", Value: "5Yp0E" });
-  const short = (await find({ Level: "Patient", Query: { PatientID: "5Yp0E" }, Expand: true, Short: true })).body;
+  const full =
+    (await find({ Level: "Patient", Query: { PatientID: "5Yp0E" }, Expand: true, Full: true }))
+      .body;
+  expect(full[0].MainDicomTags["0010,0020"]).toEqual({
+    Name: "PatientID",
+    Type: "String",
+    Value: "5Yp0E",
+  });
+  const short =
+    (await find({ Level: "Patient", Query: { PatientID: "5Yp0E" }, Expand: true, Short: true }))
+      .body;
   expect(short[0].MainDicomTags["0010,0020"]).toBe("5Yp0E");
 });
 
 test("ParentPatient / ParentStudy restrict to descendants", async () => {
   const series = (await find({ Level: "Series", Query: {}, ParentStudy: BRAINIX_STUDY })).body;
   expect(series.length).toBe(2);
-  const instances = (await find({ Level: "Instance", Query: { InstanceNumber: "1" }, ParentPatient: BRAINIX_PATIENT }))
+  const instances = (await find({
+    Level: "Instance",
+    Query: { InstanceNumber: "1" },
+    ParentPatient: BRAINIX_PATIENT,
+  }))
     .body;
   expect(instances.length).toBe(2);
   expect((await find({ Level: "Series", Query: {}, ParentStudy: "nope" })).status).toBe(404);
@@ -76,7 +99,10 @@ test("count-resources and lookup", async () => {
   expect(await lookup.json()).toEqual([
     { ID: BRAINIX_PATIENT, Path: `/patients/${BRAINIX_PATIENT}`, Type: "Patient" },
   ]);
-  const none = await fetch(`${server.url}/tools/lookup`, { method: "POST", body: "no such identifier" });
+  const none = await fetch(`${server.url}/tools/lookup`, {
+    method: "POST",
+    body: "no such identifier",
+  });
   expect(await none.json()).toEqual([]);
 });
 
@@ -84,9 +110,50 @@ test("requested-tags on GET routes", async () => {
   const study = await (await fetch(
     `${server.url}/studies/${BRAINIX_STUDY}?requested-tags=NumberOfStudyRelatedInstances;0010,0010`,
   )).json();
-  expect(study.RequestedTags).toEqual({ NumberOfStudyRelatedInstances: "44", PatientName: "BRAINIX" });
-  const list = await (await fetch(`${server.url}/studies?expand&requested-tags=ModalitiesInStudy`)).json();
-  expect(list.every((s: { RequestedTags: { ModalitiesInStudy: string } }) => s.RequestedTags.ModalitiesInStudy === "MR"))
+  expect(study.RequestedTags).toEqual({
+    NumberOfStudyRelatedInstances: "44",
+    PatientName: "BRAINIX",
+  });
+  const list = await (await fetch(`${server.url}/studies?expand&requested-tags=ModalitiesInStudy`))
+    .json();
+  expect(
+    list.every((s: { RequestedTags: { ModalitiesInStudy: string } }) =>
+      s.RequestedTags.ModalitiesInStudy === "MR"
+    ),
+  )
     .toBe(true);
-  expect((await fetch(`${server.url}/studies/${BRAINIX_STUDY}?requested-tags=NotATag`)).status).toBe(500);
+  expect((await fetch(`${server.url}/studies/${BRAINIX_STUDY}?requested-tags=NotATag`)).status)
+    .toBe(500);
+});
+
+test("OrderBy a tag or a metadata, ascending or descending", async () => {
+  const byNumber = (await find({
+    Level: "Instance",
+    Query: { PatientName: "BRAINIX", SeriesDescription: "T2W/FE-EPI" },
+    OrderBy: [{ Type: "DicomTag", Key: "InstanceNumber", Direction: "DESC" }],
+    Expand: true,
+    Limit: 3,
+  })).body;
+  expect(
+    byNumber.map((i: { MainDicomTags: { InstanceNumber: string } }) =>
+      i.MainDicomTags.InstanceNumber
+    ),
+  )
+    .toEqual(["9", "8", "7"]);
+  const byStudyDate = (await find({
+    Level: "Series",
+    Query: {},
+    OrderBy: [{ Type: "DicomTag", Key: "StudyDate", Direction: "ASC" }, {
+      Type: "Metadata",
+      Key: "LastUpdate",
+      Direction: "DESC",
+    }],
+  })).body;
+  expect(byStudyDate.length).toBe(3);
+  const bad = await find({
+    Level: "Study",
+    Query: {},
+    OrderBy: [{ Type: "Color", Key: "x", Direction: "ASC" }],
+  });
+  expect(bad.status).toBe(400);
 });
