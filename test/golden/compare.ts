@@ -44,8 +44,13 @@ export function normalizeEntry(entry: GoldenEntry): GoldenEntry {
   // The order of /tools/find results is an artifact of Orthanc's SQL plan (sorted by ID for
   // some queries, by index order for others); the set of resources is the contract.
   if (entry.path === "/tools/find" && Array.isArray(body)) {
-    const key = (v: unknown) => (typeof v === "string" ? v : JSON.stringify((v as { ID?: string }).ID ?? v));
-    return { ...entry, body: [...body].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)) };
+    const key = (
+      v: unknown,
+    ) => (typeof v === "string" ? v : JSON.stringify((v as { ID?: string }).ID ?? v));
+    return {
+      ...entry,
+      body: [...body].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)),
+    };
   }
   return { ...entry, body };
 }
