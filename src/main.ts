@@ -5,6 +5,9 @@ import { defaultConfigurationText } from "./config/default-file.ts";
 import { loadConfiguration } from "./config/load.ts";
 import { ConfigurationError } from "./config/schema.ts";
 import { configureLogging, log } from "./log.ts";
+import { pluginHttpHooks } from "./plugins/http.ts";
+import { PluginManager } from "./plugins/manager.ts";
+import { networkFor } from "./dimse/network.ts";
 import { createApp } from "./rest/app.ts";
 import { PharosCore } from "./server/core.ts";
 
@@ -65,7 +68,10 @@ async function main(): Promise<number> {
   configureLogging(cli);
   const config = loadConfiguration(cli.configPath, log.warning);
   const core = new PharosCore(config);
-  const app = createApp({ core, config, stability: core.stability });
+  const plugins = new PluginManager(config, core);
+  const app = createApp({ core, config, stability: core.stability }, pluginHttpHooks(plugins));
+  plugins.attachApp(app);
+  await plugins.loadAll(config.PluginsFailOnError);
 
   const server = Bun.serve({
     port: config.HttpPort,
@@ -75,6 +81,12 @@ async function main(): Promise<number> {
     fetch: (request, srv) => app.fetch(request, { remoteAddress: srv.requestIP(request)?.address }),
   });
   log.warning(`Pharos ${packageJson.version} has started: HTTP on port ${server.port}`);
+  const dicom = config.DicomServerEnabled ? networkFor(core) : undefined;
+  if (dicom) {
+    const port = await dicom.start();
+    log.warning(`DICOM server listening with AET ${config.DicomAet} on port: ${port}`);
+  }
+  plugins.started();
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -83,7 +95,9 @@ async function main(): Promise<number> {
   });
   log.warning("Pharos is stopping");
   // Stop taking requests, let those under way finish, then close the index.
+  dicom?.stop();
   await server.stop(false);
+  await plugins.stop();
   await core.close();
   log.warning("Pharos has stopped");
   return 0;

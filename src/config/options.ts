@@ -53,6 +53,11 @@ export const OPTIONS = {
     default: [],
     comment: "Plugins to load (files or folders).",
   },
+  PluginsFailOnError: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Refuse to start when a plugin fails to load (else it is logged and left out).",
+  },
   HttpServerEnabled: { schema: z.boolean(), default: true, comment: "Serve the REST API." },
   HttpPort: { schema: port, default: 8042, comment: "HTTP port of the REST API." },
   HttpDescribeErrors: {
@@ -205,7 +210,11 @@ export const OPTIONS = {
       z.string(),
       z.union([
         z.array(z.union([z.string(), z.number()])).min(3).max(4),
-        z.looseObject({ AET: z.string(), Host: z.string(), Port: z.union([z.number(), z.string()]) }),
+        z.looseObject({
+          AET: z.string(),
+          Host: z.string(),
+          Port: z.union([z.number(), z.string()]),
+        }),
       ]),
     ),
     default: {},

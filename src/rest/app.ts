@@ -1,5 +1,6 @@
 // The REST API: hono routes behind Orthanc's access rules and error rendering.
 import { Hono } from "hono";
+import type { PluginHttpHooks } from "../plugins/http.ts";
 import { OrthancError } from "../server/errors.ts";
 import { registerAttachmentRoutes } from "./attachments.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
@@ -7,8 +8,10 @@ import { errorResponse } from "./errors.ts";
 import { registerInstanceRoutes, uploadHandler } from "./instances.ts";
 import { registerChangeRoutes } from "./changes.ts";
 import { compressJson } from "./compression.ts";
+import { registerJobRoutes } from "./jobs.ts";
 import { registerLabelRoutes } from "./labels.ts";
 import { registerMetadataRoutes } from "./metadata.ts";
+import { registerModalityRoutes } from "./modalities.ts";
 import { registerProtectionRoutes } from "./protection.ts";
 import { registerResourceRoutes } from "./resources.ts";
 import { registerSystemRoutes } from "./system.ts";
@@ -28,7 +31,7 @@ function credentials(header: string | undefined): { user: string; password: stri
     : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-export function createApp(deps: RestDependencies): Hono<AppEnv> {
+export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Hono<AppEnv> {
   const { config } = deps;
   const app = new Hono<AppEnv>();
 
@@ -36,7 +39,7 @@ export function createApp(deps: RestDependencies): Hono<AppEnv> {
     if (!config.RemoteAccessAllowed && !isLoopback(c.env?.remoteAddress)) {
       return new Response(null, { status: 403 });
     }
-    if (config.AuthenticationEnabled) {
+    if (config.AuthenticationEnabled && !plugins?.trusted(c.req.raw)) {
       let given: { user: string; password: string } | undefined;
       try {
         given = credentials(c.req.header("authorization"));
@@ -54,6 +57,8 @@ export function createApp(deps: RestDependencies): Hono<AppEnv> {
     await next();
   });
   if (config.HttpCompressionEnabled) app.use(compressJson());
+  // Plugins' HTTP filters and routes come before the built-in routes, as in Orthanc.
+  if (plugins) app.use(plugins.middleware);
 
   registerSystemRoutes(app, deps);
   registerResourceRoutes(app, deps, { Instance: { POST: uploadHandler(deps) } });
@@ -64,6 +69,9 @@ export function createApp(deps: RestDependencies): Hono<AppEnv> {
   registerProtectionRoutes(app, deps);
   registerFindRoutes(app, deps);
   registerLabelRoutes(app, deps);
+  registerModalityRoutes(app, deps);
+  registerJobRoutes(app, deps);
+  plugins?.registerRoutes(app, deps);
 
   app.notFound((c) =>
     errorResponse(

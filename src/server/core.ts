@@ -32,7 +32,7 @@ import { isoNow } from "./time.ts";
 
 export class PharosCore {
   readonly index: IndexDatabase;
-  readonly storage: StorageArea;
+  private storageArea: StorageArea;
   readonly events: EventBus;
   readonly stability: StabilityTracker;
   readonly attachments: AttachmentStore;
@@ -49,7 +49,7 @@ export class PharosCore {
     mkdirSync(storageDir, { recursive: true });
     mkdirSync(indexDir, { recursive: true });
     this.index = new IndexDatabase(join(indexDir, "pharos-index.sqlite"));
-    this.storage = new FilesystemStorage(storageDir, config.SyncStorageArea);
+    this.storageArea = new FilesystemStorage(storageDir, config.SyncStorageArea);
     this.events = new EventBus((error) =>
       log.error(`Error in an event listener: ${String(error)}`)
     );
@@ -71,7 +71,11 @@ export class PharosCore {
     this.stability.start();
     this.pipeline = new StorePipeline({
       index: this.index,
-      storage: this.storage,
+      storage: {
+        create: (uuid, type, data) => this.storage.create(uuid, type, data),
+        read: (uuid, type) => this.storage.read(uuid, type),
+        remove: (uuid, type) => this.storage.remove(uuid, type),
+      },
       events: this.events,
       options: () => ({
         compression: config.StorageCompression,
@@ -88,6 +92,15 @@ export class PharosCore {
       receivedCallbacks: this.receivedCallbacks,
       removeFiles: (files) => this.removeFiles(files),
     });
+  }
+
+  get storage(): StorageArea {
+    return this.storageArea;
+  }
+
+  /** A plugin's storage area replaces the filesystem; only before anything is stored. */
+  useStorageArea(area: StorageArea): void {
+    this.storageArea = area;
   }
 
   /** Stores one instance; tracked so that shutdown waits for it. */

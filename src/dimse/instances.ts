@@ -1,0 +1,70 @@
+// From stored resources to what goes on the wire: the instances below resources, and an
+// instance's dataset bytes as stored (the meta header removed, the dataset untouched).
+import type { Level } from "../dicom/levels.ts";
+import { elementBytes, findElement, latin1, parseDicom } from "../dicom/parser.ts";
+import { Tags } from "../dicom/tag.ts";
+import type { Resource } from "../index/database.ts";
+import type { PharosCore } from "../server/core.ts";
+import type { DimseInstance } from "./types.ts";
+
+/** The instances below (or equal to) the resources, in creation order, without duplicates. */
+export function instancesBelow(core: PharosCore, resources: Resource[]): Resource[] {
+  const out: Resource[] = [];
+  const seen = new Set<number>();
+  const walk = (r: Resource) => {
+    if (r.level === "Instance") {
+      if (!seen.has(r.internalId)) {
+        seen.add(r.internalId);
+        out.push(r);
+      }
+      return;
+    }
+    for (const child of core.index.children(r.internalId)) walk(child);
+  };
+  for (const r of resources) walk(r);
+  return out;
+}
+
+function uidOf(file: ReturnType<typeof parseDicom>, metaTag: number, tag: number): string {
+  const fromMeta = findElement(file.meta, metaTag);
+  const e = fromMeta ?? findElement(file.dataset, tag);
+  if (!e) return "";
+  const bytes = fromMeta ? elementBytes(file.meta, e) : elementBytes(file.dataset, e);
+  return latin1(bytes).replace(/[\0 ]+$/, "");
+}
+
+/** A stored instance as DIMSE sends it. */
+export async function loadInstance(core: PharosCore, instance: Resource): Promise<DimseInstance> {
+  const bytes = await core.dicomBytes(instance);
+  const file = parseDicom(bytes);
+  return {
+    sopClassUid: uidOf(file, Tags.MediaStorageSopClassUid, Tags.SopClassUid),
+    sopInstanceUid: uidOf(file, Tags.MediaStorageSopInstanceUid, Tags.SopInstanceUid),
+    transferSyntax: file.transferSyntax,
+    dataset: bytes.subarray(file.datasetOffset),
+  };
+}
+
+/** Orthanc's level names in REST answers and DICOM QueryRetrieveLevel values. */
+export const QR_LEVEL: Record<Level, string> = {
+  Patient: "PATIENT",
+  Study: "STUDY",
+  Series: "SERIES",
+  Instance: "IMAGE",
+};
+
+export function levelOfQr(text: string): Level | undefined {
+  switch (text.trim().toUpperCase()) {
+    case "PATIENT":
+      return "Patient";
+    case "STUDY":
+      return "Study";
+    case "SERIES":
+      return "Series";
+    case "IMAGE":
+    case "INSTANCE":
+      return "Instance";
+    default:
+      return undefined;
+  }
+}

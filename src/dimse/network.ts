@@ -1,0 +1,316 @@
+// The DICOM network of one Pharos: the SCP (association policy and handlers over the core),
+// the modalities, and the SCU operations the REST API and C-MOVE use.
+import type { Configuration } from "../config/schema.ts";
+import type { Level } from "../dicom/levels.ts";
+import { findElement } from "../dicom/parser.ts";
+import { type Tag, Tags } from "../dicom/tag.ts";
+import type { Resource } from "../index/database.ts";
+import { log } from "../log.ts";
+import type { PharosCore } from "../server/core.ts";
+import { OrthancError } from "../server/errors.ts";
+import { find } from "../server/find.ts";
+import { parseIdentifier, part10 } from "./codec.ts";
+import { answerFind, readIdentifier, Status } from "./find-scp.ts";
+import { instancesBelow, loadInstance } from "./instances.ts";
+import { EXPLICIT_LE, IMPLICIT_LE, scu, startScp } from "./library.ts";
+import { type Modality, ModalityRegistry } from "./modalities.ts";
+import { acceptedTransferSyntaxes, isStorageClass, QR_CLASSES, VERIFICATION } from "./policy.ts";
+import type {
+  AssociationAnswer,
+  AssociationInfo,
+  AssociationRequest,
+  DimseInstance,
+  DimseServer,
+  Identifier,
+  Peer,
+  RetrieveResult,
+  ScpHandlers,
+  SubOperationCounts,
+} from "./types.ts";
+
+type Command = "Echo" | "Store" | "Find" | "Move" | "Get";
+
+const UNCOMPRESSED = [EXPLICIT_LE, IMPLICIT_LE];
+
+export class DicomNetwork {
+  readonly modalities: ModalityRegistry;
+  /** /tools/accepted-transfer-syntaxes and /tools/unknown-sop-class-accepted change these. */
+  acceptedSyntaxes: Set<string>;
+  unknownSopClassAccepted: boolean;
+  private server?: DimseServer;
+
+  constructor(private readonly core: PharosCore, private readonly config: Configuration) {
+    this.modalities = new ModalityRegistry(config, core.index);
+    this.acceptedSyntaxes = acceptedTransferSyntaxes(config.AcceptedTransferSyntaxes, config.raw);
+    this.unknownSopClassAccepted = config.UnknownSopClassAccepted;
+  }
+
+  get port(): number | undefined {
+    return this.server?.port;
+  }
+
+  async start(): Promise<number> {
+    this.server = await startScp(this.handlers(), {
+      port: this.config.DicomPort,
+      timeoutSeconds: this.config.DicomScpTimeout,
+      maxPduLength: this.config.MaximumPduLength,
+    });
+    return this.server.port;
+  }
+
+  stop(): void {
+    this.server?.close();
+    this.server = undefined;
+  }
+
+  private sameAet(a: string, b: string): boolean {
+    return this.config.raw.StrictAetComparison === true
+      ? a === b
+      : a.toUpperCase() === b.toUpperCase();
+  }
+
+  /** Orthanc's IsAllowedRequest. */
+  allowed(info: AssociationInfo, command: Command): boolean {
+    const c = this.config;
+    if (
+      (command === "Echo" && c.DicomAlwaysAllowEcho) ||
+      (command === "Store" && c.DicomAlwaysAllowStore) ||
+      (command === "Find" && c.DicomAlwaysAllowFind) ||
+      (command === "Move" && c.DicomAlwaysAllowMove) ||
+      (command === "Get" && c.DicomAlwaysAllowGet)
+    ) return true;
+    let matches = this.modalities.matching(info.callingAet, info.remoteIp);
+    if (matches.length > 1) matches = matches.filter((m) => m.Host === info.remoteIp);
+    return matches.some((m) => m[`Allow${command}`]);
+  }
+
+  private associate(request: AssociationRequest): AssociationAnswer {
+    const c = this.config;
+    if (c.DicomCheckCalledAet && !this.sameAet(request.calledAet, c.DicomAet)) {
+      log.warning(
+        `DICOM association refused: called AET "${request.calledAet}" is not "${c.DicomAet}"`,
+      );
+      return { kind: "reject", reason: "CalledAe" };
+    }
+    const anyAlways = c.DicomAlwaysAllowEcho || c.DicomAlwaysAllowStore ||
+      c.DicomAlwaysAllowFind || c.DicomAlwaysAllowFindWorklist || c.DicomAlwaysAllowMove ||
+      c.DicomAlwaysAllowGet;
+    if (!anyAlways && this.modalities.matching(request.callingAet, request.remoteIp).length === 0) {
+      log.warning(`DICOM association refused: unknown AET "${request.callingAet}"`);
+      return { kind: "reject", reason: "CallingAe" };
+    }
+    const accepted = new Map<number, string>();
+    const refusedAbstractSyntax = new Set<number>();
+    for (const context of request.contexts) {
+      const as = context.abstractSyntax;
+      let acceptable: (ts: string) => boolean;
+      if (as === VERIFICATION || QR_CLASSES.has(as)) {
+        acceptable = (ts) => UNCOMPRESSED.includes(ts);
+      } else if (isStorageClass(as) || this.unknownSopClassAccepted) {
+        acceptable = (ts) => this.acceptedSyntaxes.has(ts);
+      } else {
+        refusedAbstractSyntax.add(context.id);
+        continue;
+      }
+      const proposed = context.transferSyntaxes.map((t) => t.replace(/\0/g, "").trim());
+      const chosen = proposed.includes(EXPLICIT_LE) && acceptable(EXPLICIT_LE)
+        ? EXPLICIT_LE
+        : proposed.find(acceptable);
+      if (chosen) accepted.set(context.id, chosen);
+    }
+    return { kind: "accept", accepted, refusedAbstractSyntax };
+  }
+
+  private handlers(): ScpHandlers {
+    return {
+      associate: (request) => this.associate(request),
+      allowed: (info, command) => {
+        const ok = this.allowed(info, command);
+        if (!ok) {
+          log.error(
+            `${command} requests are not allowed for the application entity ${info.callingAet}`,
+          );
+        }
+        return ok;
+      },
+      echo: () => Promise.resolve(Status.Success),
+      store: async (info, message) => {
+        const size = message.chunks.reduce((n, c) => n + c.length, 0);
+        if (size === 0) return Status.UnableToProcess;
+        const bytes = part10(
+          message.chunks,
+          message.sopClassUid,
+          message.sopInstanceUid,
+          message.transferSyntax,
+          info.callingAet,
+        );
+        try {
+          const result = await this.core.store(bytes, {
+            kind: "DicomProtocol",
+            remoteAet: info.callingAet,
+            remoteIp: info.remoteIp,
+            calledAet: info.calledAet,
+          });
+          return result.status === "FilteredOut" ? Status.OutOfResources : Status.Success;
+        } catch (error) {
+          log.error(`C-STORE from ${info.callingAet} refused: ${String(error)}`);
+          if (
+            error instanceof OrthancError &&
+            (error.kind === "BadFileFormat" || error.kind === "InexistentTag")
+          ) return Status.UnableToProcess;
+          return Status.OutOfResources;
+        }
+      },
+      find: (_info, identifier) => this.findScp(identifier),
+      move: (info, identifier, destination, messageId, progress) =>
+        this.moveScp(info, identifier, destination, messageId, progress),
+      get: (_info, identifier, send, progress) => this.getScp(identifier, send, progress),
+    };
+  }
+
+  private findScp(identifier: Identifier): Promise<{ status: number; answers: Uint8Array[] }> {
+    let query;
+    try {
+      query = readIdentifier(
+        parseIdentifier(identifier.bytes, identifier.transferSyntax),
+        this.core.defaultEncoding,
+      );
+    } catch {
+      query = undefined;
+    }
+    if (!query) return Promise.resolve({ status: Status.UnableToProcess, answers: [] });
+    return answerFind(this.core, query, identifier.transferSyntax, {
+      defaultEncoding: this.core.defaultEncoding,
+      retrieveAet: this.config.DicomAet,
+      limitResults: this.config.LimitFindResults,
+      limitInstances: this.config.LimitFindInstances,
+      caseSensitivePN: this.config.raw.CaseSensitivePN === true,
+    });
+  }
+
+  /** The instances a C-MOVE/C-GET identifier designates (by UIDs, as Orthanc reads them). */
+  private retrieveTargets(identifier: Identifier): Resource[] | undefined {
+    let dataset;
+    try {
+      dataset = parseIdentifier(identifier.bytes, identifier.transferSyntax);
+    } catch {
+      return undefined;
+    }
+    const query = readIdentifier(dataset, this.core.defaultEncoding);
+    const keys: [Level, Tag][] = [
+      ["Patient", Tags.PatientId],
+      ["Study", Tags.StudyInstanceUid],
+      ["Series", Tags.SeriesInstanceUid],
+      ["Instance", Tags.SopInstanceUid],
+    ];
+    // Without a valid level, the most specific UID given decides (as Orthanc guesses).
+    let level = query?.level;
+    if (!level) {
+      for (const [l, tag] of keys) if (findElement(dataset, tag)) level = l;
+    }
+    if (!level || !query) return undefined;
+    const [, tag] = keys.find(([l]) => l === level)!;
+    const value = query.constraints.get(tag)?.value;
+    if (!value) return [];
+    const resources = find(this.core.index, {
+      level,
+      query: new Map([[tag, value]]),
+      caseSensitive: true,
+      since: 0,
+    });
+    return instancesBelow(this.core, resources);
+  }
+
+  private async moveScp(
+    info: AssociationInfo,
+    identifier: Identifier,
+    destination: string,
+    messageId: number,
+    progress: (counts: SubOperationCounts) => void,
+  ): Promise<RetrieveResult> {
+    const counts: SubOperationCounts = { remaining: 0, completed: 0, failed: 0, warning: 0 };
+    const modality = this.modalities.byAet(destination);
+    if (!modality) {
+      log.error(`C-MOVE: unknown destination AET "${destination}"`);
+      return { status: Status.MoveDestinationUnknown, counts };
+    }
+    const targets = this.retrieveTargets(identifier);
+    if (!targets) return { status: Status.UnableToProcess, counts };
+    counts.remaining = targets.length;
+    const instances: DimseInstance[] = [];
+    for (const t of targets) instances.push(await loadInstance(this.core, t));
+    try {
+      await scu.store(this.peerOf(modality), instances, {
+        moveOriginator: { aet: info.callingAet, messageId },
+        onEach: (status) => {
+          counts.remaining--;
+          if (status === 0) counts.completed++;
+          else if ((status & 0xf000) === 0xb000) counts.warning++;
+          else counts.failed++;
+          if (counts.remaining > 0) progress({ ...counts });
+        },
+      });
+    } catch (error) {
+      log.error(`C-MOVE to ${destination}: ${String(error)}`);
+    }
+    counts.failed += counts.remaining;
+    counts.remaining = 0;
+    return { status: finalStatus(counts), counts };
+  }
+
+  private async getScp(
+    identifier: Identifier,
+    send: (instance: DimseInstance) => Promise<number>,
+    progress: (counts: SubOperationCounts) => void,
+  ): Promise<RetrieveResult> {
+    const counts: SubOperationCounts = { remaining: 0, completed: 0, failed: 0, warning: 0 };
+    const targets = this.retrieveTargets(identifier);
+    if (!targets) return { status: Status.UnableToProcess, counts };
+    counts.remaining = targets.length;
+    for (const t of targets) {
+      const status = await send(await loadInstance(this.core, t));
+      counts.remaining--;
+      if (status === 0) counts.completed++;
+      else if ((status & 0xf000) === 0xb000) counts.warning++;
+      else counts.failed++;
+      if (counts.remaining > 0) progress({ ...counts });
+    }
+    return { status: finalStatus(counts), counts };
+  }
+
+  peerOf(modality: Modality): Peer {
+    return {
+      host: modality.Host,
+      port: modality.Port,
+      aet: modality.AET,
+      localAet: modality.LocalAet || this.config.DicomAet,
+      timeoutSeconds: modality.Timeout || this.config.DicomScuTimeout,
+    };
+  }
+
+  /** The modality of a REST id, or Orthanc's error for an unknown one. */
+  modality(id: string): Modality {
+    const m = this.modalities.get(id);
+    if (!m) throw new OrthancError("InexistentItem", `No modality with symbolic name: ${id}`);
+    return m;
+  }
+}
+
+function finalStatus(counts: SubOperationCounts): number {
+  if (counts.failed === 0 && counts.warning === 0) return Status.Success;
+  return counts.completed === 0 && counts.warning === 0
+    ? Status.OutOfResourcesSubOperations
+    : Status.SubOperationsWithFailures;
+}
+
+const networks = new WeakMap<PharosCore, DicomNetwork>();
+
+/** The network of a core, created on first use. */
+export function networkFor(core: PharosCore): DicomNetwork {
+  let n = networks.get(core);
+  if (!n) {
+    n = new DicomNetwork(core, core.config);
+    networks.set(core, n);
+  }
+  return n;
+}

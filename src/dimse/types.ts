@@ -1,0 +1,148 @@
+// Pharos's own small interface to a DIMSE implementation: what an SCP handler receives and
+// answers, and what the SCU operations need. Only `library.ts` knows the library behind it.
+
+export interface ProposedContext {
+  id: number;
+  abstractSyntax: string;
+  transferSyntaxes: string[];
+}
+
+export interface AssociationRequest {
+  callingAet: string;
+  calledAet: string;
+  remoteIp: string;
+  contexts: ProposedContext[];
+}
+
+export type AssociationAnswer =
+  | { kind: "reject"; reason: "CallingAe" | "CalledAe" | "NoReason" }
+  | {
+    kind: "accept";
+    /** Presentation context id → accepted transfer syntax; the others are refused. */
+    accepted: Map<number, string>;
+    /** Why each refused context was refused. */
+    refusedAbstractSyntax: Set<number>;
+  };
+
+export interface AssociationInfo {
+  callingAet: string;
+  calledAet: string;
+  remoteIp: string;
+}
+
+/** One dataset with the UIDs of its command, as received or as to be sent. */
+export interface DimseInstance {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntax: string;
+  /** The dataset bytes exactly as they travel (no meta header). */
+  dataset: Uint8Array;
+}
+
+export interface ReceivedStore {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntax: string;
+  chunks: Uint8Array[];
+  moveOriginatorAet?: string;
+}
+
+export interface Identifier {
+  sopClassUid: string;
+  transferSyntax: string;
+  /** The identifier bytes as received, in `transferSyntax`. */
+  bytes: Uint8Array;
+}
+
+export interface SubOperationCounts {
+  remaining: number;
+  completed: number;
+  failed: number;
+  warning: number;
+}
+
+export interface RetrieveResult {
+  status: number;
+  counts: SubOperationCounts;
+}
+
+export interface ScpHandlers {
+  associate(request: AssociationRequest): AssociationAnswer;
+  /** Whether a command is allowed on this association; a refusal aborts it, as Orthanc does. */
+  allowed(
+    association: AssociationInfo,
+    command: "Echo" | "Store" | "Find" | "Move" | "Get",
+  ): boolean;
+  echo(association: AssociationInfo): Promise<number>;
+  store(association: AssociationInfo, message: ReceivedStore): Promise<number>;
+  /** Answers are datasets encoded in the identifier's transfer syntax. */
+  find(
+    association: AssociationInfo,
+    identifier: Identifier,
+  ): Promise<{ status: number; answers: Uint8Array[] }>;
+  move(
+    association: AssociationInfo,
+    identifier: Identifier,
+    destination: string,
+    messageId: number,
+    progress: (counts: SubOperationCounts) => void,
+  ): Promise<RetrieveResult>;
+  get(
+    association: AssociationInfo,
+    identifier: Identifier,
+    send: (instance: DimseInstance) => Promise<number>,
+    progress: (counts: SubOperationCounts) => void,
+  ): Promise<RetrieveResult>;
+}
+
+export interface ScpOptions {
+  port: number;
+  /** Seconds without traffic after which an association is aborted (0: never). */
+  timeoutSeconds: number;
+  maxPduLength: number;
+}
+
+export interface DimseServer {
+  readonly port: number;
+  close(): void;
+}
+
+export interface Peer {
+  host: string;
+  port: number;
+  aet: string;
+  localAet: string;
+  timeoutSeconds: number;
+}
+
+export class DimseError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+  }
+}
+
+export interface ScuClient {
+  echo(peer: Peer): Promise<void>;
+  /** Sends the instances in one association; the DIMSE status of each, or -1 if not sent. */
+  store(
+    peer: Peer,
+    instances: DimseInstance[],
+    options?: {
+      moveOriginator?: { aet: string; messageId: number };
+      /** Called with the status of each instance as its answer arrives. */
+      onEach?: (status: number, index: number) => void;
+    },
+  ): Promise<number[]>;
+  /** C-FIND: the answers, each a dataset with the transfer syntax it came in. */
+  find(
+    peer: Peer,
+    sopClassUid: string,
+    identifier: (transferSyntax: string) => Uint8Array,
+  ): Promise<{ status: number; answers: { bytes: Uint8Array; transferSyntax: string }[] }>;
+  move(
+    peer: Peer,
+    sopClassUid: string,
+    destination: string,
+    identifier: (transferSyntax: string) => Uint8Array,
+  ): Promise<RetrieveResult>;
+}

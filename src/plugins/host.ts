@@ -1,0 +1,245 @@
+// The API object each plugin receives (the typed contract is pharos-plugin.d.ts). It reaches
+// the server only through the manager, the REST API and a few core services: never the index.
+import packageJson from "../../package.json" with { type: "json" };
+import { decodingOf } from "../dicom/summary.ts";
+import type { OrthancIds } from "../dicom/identifiers.ts";
+import { type ParsedDicom, parseDicom } from "../dicom/parser.ts";
+import { datasetToJson } from "../dicom/tags-json.ts";
+import { ChangeType } from "../index/schema.ts";
+import { log } from "../log.ts";
+import { ORTHANC_COMPATIBLE_VERSION } from "../rest/system.ts";
+import type { PharosCore } from "../server/core.ts";
+import { OrthancError } from "../server/errors.ts";
+import type { ChangeEvent as CoreChangeEvent, RequestOrigin } from "../server/events.ts";
+import { createAnswers } from "./answers.ts";
+import { replaceElement } from "./dicom-edit.ts";
+import type { LoadedPlugin, PluginManager } from "./manager.ts";
+import type {
+  ChangeEvent,
+  DicomInstance,
+  InstanceOrigin,
+  PharosHost,
+  ResourceLevel,
+  RestCallOptions,
+} from "./pharos-plugin.d.ts";
+
+const CHANGE_NAMES = new Map<number, string>(
+  Object.entries(ChangeType).map(([name, code]) => [code, name]),
+);
+
+export function toPluginChange(event: CoreChangeEvent): ChangeEvent {
+  return {
+    changeType: CHANGE_NAMES.get(event.changeType) ?? `Unknown${event.changeType}`,
+    changeTypeCode: event.changeType,
+    level: event.level as ResourceLevel,
+    resourceId: event.publicId,
+    date: event.date,
+  };
+}
+
+function originOf(origin: RequestOrigin): InstanceOrigin {
+  const out: InstanceOrigin = { kind: origin.kind };
+  if (origin.remoteIp !== undefined) out.remoteIp = origin.remoteIp;
+  if (origin.remoteAet !== undefined) out.remoteAet = origin.remoteAet;
+  if (origin.calledAet !== undefined) out.calledAet = origin.calledAet;
+  if (origin.httpUsername !== undefined) out.httpUsername = origin.httpUsername;
+  return out;
+}
+
+function simplified(core: PharosCore, parsed: ParsedDicom): Record<string, unknown> {
+  return datasetToJson(parsed.dataset, decodingOf(parsed, core.defaultEncoding), "simplify");
+}
+
+/** A received instance as plugins see it; parsed lazily when it was not already. */
+export function instanceView(
+  core: PharosCore,
+  bytes: Uint8Array,
+  origin: RequestOrigin,
+  ids: OrthancIds,
+  known?: { parsed: ParsedDicom; transferSyntax: string; sopClassUid: string },
+): DicomInstance {
+  let parsed = known?.parsed;
+  const parse = () => (parsed ??= parseDicom(bytes));
+  return {
+    bytes,
+    origin: originOf(origin),
+    ids: { ...ids },
+    get transferSyntax() {
+      return known?.transferSyntax ?? parse().transferSyntax;
+    },
+    get sopClassUid() {
+      if (known) return known.sopClassUid;
+      const tags = simplified(core, parse());
+      return typeof tags.SOPClassUID === "string" ? tags.SOPClassUID : "";
+    },
+    simplifiedTags: () => simplified(core, parse()),
+  };
+}
+
+const LOOKUP_TAGS = {
+  patient: { level: "Patient", tag: "PatientID", key: "MainDicomTags" },
+  study: { level: "Study", tag: "StudyInstanceUID", key: "MainDicomTags" },
+  studyByAccessionNumber: { level: "Study", tag: "AccessionNumber", key: "MainDicomTags" },
+  series: { level: "Series", tag: "SeriesInstanceUID", key: "MainDicomTags" },
+  instance: { level: "Instance", tag: "SOPInstanceUID", key: "MainDicomTags" },
+} as const;
+
+function checkProperty(property: number): void {
+  if (!Number.isInteger(property) || property < 1024 || property > 0x7fffffff) {
+    throw new OrthancError(
+      "ParameterOutOfRange",
+      `Plugins may only use global properties >= 1024 (got ${property})`,
+    );
+  }
+}
+
+export function createHost(
+  manager: PluginManager,
+  plugin: LoadedPlugin,
+  state: { initializing: boolean },
+): PharosHost {
+  const { core, config } = manager;
+  const r = plugin.registrations;
+  const prefix = `[plugin ${plugin.id}] `;
+  const call = (method: string, uri: string, options?: RestCallOptions) =>
+    manager.restCall(method, uri, options);
+
+  /** Exact lookups through /tools/find (the index is never touched directly). */
+  const lookup = async (which: keyof typeof LOOKUP_TAGS, value: string) => {
+    if (typeof value !== "string" || value === "") return undefined;
+    const spec = LOOKUP_TAGS[which];
+    const res = await call("POST", "/tools/find", {
+      body: JSON.stringify({
+        Level: spec.level,
+        Query: { [spec.tag]: value },
+        CaseSensitive: true,
+        Expand: true,
+      }),
+    });
+    if (!res.ok) throw new OrthancError("InternalError", `Lookup failed: HTTP ${res.status}`);
+    const found = await res.json() as { ID: string; MainDicomTags?: Record<string, string> }[];
+    // Wildcards in the value are matched literally: keep only the exact matches.
+    return found.find((f) => f.MainDicomTags?.[spec.tag] === value)?.ID;
+  };
+
+  const duringInitialize = (what: string) => {
+    if (!state.initializing) {
+      throw new OrthancError("BadRequest", `${what}() can only be called from initialize()`);
+    }
+  };
+
+  const host: PharosHost = {
+    pluginName: plugin.id,
+    pharosVersion: packageJson.version,
+    orthancVersion: ORTHANC_COMPATIBLE_VERSION,
+    configuration: Object.freeze(structuredClone(config.raw)),
+    configurationDirectory: config.configurationDirectory,
+    log: {
+      error: (m) => log.error(prefix + m),
+      warning: (m) => log.warning(prefix + m),
+      info: (m) => log.info(prefix + m),
+      trace: (m) => log.trace(prefix + m),
+    },
+    setDescription(description) {
+      plugin.description = String(description);
+    },
+    extendExplorer(javascript) {
+      r.explorer.push(String(javascript));
+    },
+    rest: {
+      register(pattern, handler, options) {
+        if (typeof handler !== "function") throw new TypeError("The handler must be a function");
+        const source = typeof pattern === "string" ? pattern : pattern.source;
+        const flags = typeof pattern === "string" ? "" : pattern.flags.replace(/[gy]/g, "");
+        const route = {
+          // Orthanc matches the whole URI (boost::regex_match).
+          pattern: new RegExp(`^(?:${source})$`, flags),
+          handler,
+          queue: options?.exclusive ? Promise.resolve() as Promise<unknown> : undefined,
+        };
+        r.routes.push(route);
+        // Registered after initialize(): live at once.
+        if (!state.initializing && manager.plugins.includes(plugin)) {
+          manager.routes.push({ ...route, plugin });
+        }
+      },
+      call: (method, uri, options) => call(method, uri, options),
+      get: (uri, options) => call("GET", uri, options),
+      post: (uri, body, options) => call("POST", uri, { ...options, body }),
+      put: (uri, body, options) => call("PUT", uri, { ...options, body }),
+      delete: (uri, options) => call("DELETE", uri, options),
+      async getJson<T>(uri: string, options?: RestCallOptions): Promise<T> {
+        const res = await call("GET", uri, options);
+        if (!res.ok) {
+          throw new OrthancError(
+            res.status === 404 ? "UnknownResource" : "InternalError",
+            `GET ${uri} answered HTTP ${res.status}`,
+            res.status,
+          );
+        }
+        return await res.json() as T;
+      },
+      generateAuthorizationToken: () => manager.generateToken(),
+    },
+    answers: createAnswers(),
+    lookup: {
+      patient: (v) => lookup("patient", v),
+      study: (v) => lookup("study", v),
+      studyByAccessionNumber: (v) => lookup("studyByAccessionNumber", v),
+      series: (v) => lookup("series", v),
+      instance: (v) => lookup("instance", v),
+    },
+    async getDicomForInstance(instanceId) {
+      return await core.dicomBytes(core.resource(instanceId, "Instance"));
+    },
+    globalProperties: {
+      // deno-lint-ignore require-await
+      async get(property: number, defaultValue?: string) {
+        checkProperty(property);
+        return core.index.globalProperty(property) ?? defaultValue;
+      },
+      // deno-lint-ignore require-await
+      async set(property: number, value: string) {
+        checkProperty(property);
+        core.index.setGlobalProperty(property, String(value));
+      },
+    } as PharosHost["globalProperties"],
+    onIncomingHttpRequest(filter) {
+      duringInitialize("onIncomingHttpRequest");
+      r.httpFilters.push(filter);
+    },
+    onIncomingInstance(filter) {
+      duringInitialize("onIncomingInstance");
+      r.instanceFilters.push(filter);
+    },
+    onReceivedInstance(callback) {
+      duringInitialize("onReceivedInstance");
+      r.received.push(callback);
+    },
+    onChange(callback) {
+      duringInitialize("onChange");
+      r.changes.push(callback);
+    },
+    onStoredInstance(callback) {
+      duringInitialize("onStoredInstance");
+      r.stored.push(callback);
+    },
+    metrics: {
+      set(name, value) {
+        manager.metrics.set(name, value);
+      },
+      onRefresh(callback) {
+        duringInitialize("metrics.onRefresh");
+        r.refresh.push(callback);
+      },
+    },
+    registerStorageArea(area) {
+      manager.claimStorageArea(plugin, area, state.initializing);
+    },
+    dicom: {
+      simplifiedTags: (bytes) => simplified(core, parseDicom(bytes)),
+      replaceElement: (bytes, tag, value) => replaceElement(bytes, tag, value),
+    },
+  };
+  return Object.freeze(host);
+}

@@ -1,0 +1,192 @@
+// The plugins' side of the REST API: HTTP filters and plugin routes (consulted before the
+// built-in routes, as Orthanc does), /plugins, /plugins/{id}, /plugins/explorer.js and the
+// metrics at /tools/metrics-prometheus.
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import { log } from "../log.ts";
+import type { AppEnv, RestDependencies } from "../rest/context.ts";
+import { errorResponse } from "../rest/errors.ts";
+import { jsonResponse, textResponse } from "../rest/json.ts";
+import { route } from "../rest/router.ts";
+import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
+import { finishAnswer, pluginErrorJson } from "./answers.ts";
+import type { PluginManager, PluginRoute } from "./manager.ts";
+import type { HttpRequestInfo, RouteMatch } from "./pharos-plugin.d.ts";
+
+const MB = 1024 * 1024;
+
+/** What the REST application asks of the plugin host. */
+export interface PluginHttpHooks {
+  /** In-process calls from plugins and plugin-issued tokens skip authentication. */
+  trusted(request: Request): boolean;
+  /** HTTP filters and plugin routes; registered after authentication. */
+  middleware: MiddlewareHandler<AppEnv>;
+  /** /plugins…, /tools/metrics… */
+  registerRoutes(app: Hono<AppEnv>, deps: RestDependencies): void;
+}
+
+function decodedPath(url: URL): string {
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return url.pathname;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
+  const describeErrors = manager.config.HttpDescribeErrors;
+
+  /** A failure inside a plugin's callback: logged; Orthanc's 500 error JSON for the client. */
+  const failure = (
+    c: Context<AppEnv>,
+    pluginId: string,
+    what: string,
+    error: unknown,
+  ): Response => {
+    if (error instanceof OrthancError) {
+      return errorResponse(error, c.req.method, c.req.path, describeErrors);
+    }
+    log.error(
+      `Error in the ${what} of plugin "${pluginId}" (${c.req.method} ${c.req.path}): ${
+        describe(error)
+      }`,
+    );
+    if (!describeErrors) return new Response(null, { status: 500 });
+    return pluginErrorJson(
+      500,
+      c.req.method,
+      c.req.path,
+      `Error in the ${what} of plugin "${pluginId}": ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  };
+
+  const runRoute = async (
+    c: Context<AppEnv>,
+    r: PluginRoute,
+    match: RouteMatch,
+  ): Promise<Response> => {
+    const run = async () => {
+      const answer = await r.handler(c.req.raw, match);
+      if (!(answer instanceof Response)) {
+        throw new TypeError("the REST callback did not return a Response");
+      }
+      return finishAnswer(answer, c.req.method, c.req.path);
+    };
+    try {
+      if (!r.queue) return await run();
+      // Exclusive routes: one call at a time, in arrival order.
+      const result = r.queue.then(run, run);
+      r.queue = result.catch(() => undefined);
+      return await result;
+    } catch (error) {
+      return failure(c, r.plugin.id, "REST callback", error);
+    }
+  };
+
+  const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const internal = manager.internalRequests.get(c.req.raw);
+    if (manager.httpFilters.length === 0 && manager.routes.length === 0) return await next();
+    const url = new URL(c.req.url);
+    const uri = decodedPath(url);
+    const getArguments = Object.fromEntries(url.searchParams);
+    if (!internal && manager.httpFilters.length > 0) {
+      const info: HttpRequestInfo = {
+        method: c.req.method,
+        uri,
+        ip: c.env?.remoteAddress ?? "127.0.0.1",
+        headers: Object.fromEntries(c.req.raw.headers),
+        getArguments,
+      };
+      for (const { plugin, fn } of manager.httpFilters) {
+        let allowed: boolean;
+        try {
+          allowed = await fn({ ...info, headers: { ...info.headers } });
+        } catch (error) {
+          return failure(c, plugin.id, "HTTP request filter", error);
+        }
+        if (!allowed) {
+          log.info(`Plugin "${plugin.id}" refused ${c.req.method} ${uri}`);
+          return new Response(null, { status: 403 });
+        }
+      }
+    }
+    if (!internal || internal.afterPlugins) {
+      for (const r of manager.routes) {
+        const m = r.pattern.exec(uri);
+        if (!m) continue;
+        return await runRoute(c, r, {
+          uri,
+          groups: m.slice(1).map((g) => g ?? ""),
+          named: { ...(m.groups ?? {}) } as Record<string, string>,
+          getArguments,
+          remoteIp: internal ? undefined : c.env?.remoteAddress,
+          username: c.get("username"),
+        });
+      }
+    }
+    return await next();
+  };
+
+  const registerRoutes = (app: Hono<AppEnv>, deps: RestDependencies): void => {
+    route(app, "/plugins", {
+      GET: () => jsonResponse(manager.plugins.map((p) => p.id).sort()),
+    });
+    route(app, "/plugins/explorer.js", {
+      GET: () => {
+        let script = "";
+        for (const p of [...manager.plugins].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+          for (const js of p.registrations.explorer) {
+            script += `\n\n/**\n * From plugin: ${p.id}\n **/\n\n${js}`;
+          }
+        }
+        return textResponse(script, "application/javascript");
+      },
+    });
+    route(app, "/plugins/:id", {
+      GET: (c) => {
+        const p = manager.plugins.find((p) => p.id === c.req.param("id"));
+        if (!p) throw new NotFoundWithoutBody();
+        const body: Record<string, string | boolean> = {
+          ExtendsOrthancExplorer: p.registrations.explorer.length > 0,
+          ID: p.id,
+          Path: p.path,
+          Version: p.version,
+        };
+        if (p.description !== undefined) body.Description = p.description;
+        return jsonResponse(body);
+      },
+    });
+    route(app, "/tools/metrics", {
+      GET: () => textResponse(manager.metrics.enabled ? "1" : "0"),
+      PUT: async (c) => {
+        const value = (await c.req.text()).trim().toLowerCase();
+        if (!["0", "1", "true", "false"].includes(value)) {
+          throw new OrthancError("ParameterOutOfRange", "The value must be 0 or 1");
+        }
+        manager.metrics.enabled = value === "1" || value === "true";
+        return textResponse("");
+      },
+    });
+    route(app, "/tools/metrics-prometheus", {
+      GET: async () => {
+        if (!manager.metrics.enabled) return textResponse("", "text/plain; version=0.0.4");
+        const t = deps.core.index.totals();
+        manager.metrics.set("orthanc_count_patients", t.patients);
+        manager.metrics.set("orthanc_count_studies", t.studies);
+        manager.metrics.set("orthanc_count_series", t.series);
+        manager.metrics.set("orthanc_count_instances", t.instances);
+        manager.metrics.set("orthanc_disk_size_mb", t.compressedSize / MB);
+        manager.metrics.set("orthanc_uncompressed_size_mb", t.uncompressedSize / MB);
+        await manager.refreshMetrics();
+        return textResponse(manager.metrics.prometheus(), "text/plain; version=0.0.4");
+      },
+    });
+  };
+
+  return { trusted: (request) => manager.trusted(request), middleware, registerRoutes };
+}

@@ -1,0 +1,270 @@
+// The API a Pharos plugin receives: everything a plugin may do goes through `PharosHost`.
+// Plugins import these types with `import type` only (type imports vanish when the plugin is
+// loaded, so a plugin stays one plain ESM file that needs nothing beside it at run time):
+//
+//   import type { PharosPlugin } from "./pharos-plugin.d.ts"; // a copy of this file
+//   export default {
+//     name: "hello", version: "1.0.0",
+//     initialize(host) { host.rest.register(/^\/hello$/, () => host.answers.text("hi")); },
+//   } satisfies PharosPlugin;
+
+/** A value or a promise of it: every callback may be async. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** What a plugin module default-exports (or, equivalently, its `initialize` function). */
+export interface PharosPlugin {
+  /** The plugin's id at /plugins; defaults to the file name without its extension. */
+  name?: string;
+  version?: string;
+  description?: string;
+  /** Called once at startup, before the HTTP server takes requests. May be async. */
+  initialize(host: PharosHost): Awaitable<void>;
+  /** Called once when the server stops, after the HTTP server has stopped. */
+  finalize?(): Awaitable<void>;
+}
+
+export type ResourceLevel = "Patient" | "Study" | "Series" | "Instance";
+
+/** Where an instance came from (Orthanc's OrthancPluginInstanceOrigin and request details). */
+export interface InstanceOrigin {
+  kind: "RestApi" | "DicomProtocol" | "Plugins" | "Lua" | "Unknown";
+  remoteIp?: string;
+  remoteAet?: string;
+  calledAet?: string;
+  httpUsername?: string;
+}
+
+/** The Orthanc identifiers of an instance and of its ancestors. */
+export interface InstanceIds {
+  patient: string;
+  study: string;
+  series: string;
+  instance: string;
+}
+
+/** A received instance as the filters and the on-stored callbacks see it. */
+export interface DicomInstance {
+  /** The bytes as they will be (or were) stored. Do not modify them. */
+  readonly bytes: Uint8Array;
+  readonly origin: InstanceOrigin;
+  readonly ids: InstanceIds;
+  readonly transferSyntax: string;
+  readonly sopClassUid: string;
+  /** The whole dataset in Orthanc's simplified JSON (`/instances/{id}/simplified-tags`). */
+  simplifiedTags(): Record<string, unknown>;
+}
+
+/** What a received-instance callback decides (OrthancPluginReceivedInstanceAction). */
+export type ReceivedInstanceDecision =
+  | { action: "keep" }
+  | { action: "discard" }
+  | { action: "replace"; bytes: Uint8Array };
+
+/** A change of the change feed, plus the "OrthancStarted" and "OrthancStopped" signals. */
+export interface ChangeEvent {
+  /** Orthanc's name: "NewInstance", "StableStudy", …, "OrthancStarted", "OrthancStopped". */
+  changeType: string;
+  /** Orthanc's numeric change type (0 for OrthancStarted/OrthancStopped). */
+  changeTypeCode: number;
+  /** Null for OrthancStarted/OrthancStopped. */
+  level: ResourceLevel | null;
+  /** Orthanc identifier of the resource ("" for OrthancStarted/OrthancStopped). */
+  resourceId: string;
+  date: string;
+}
+
+/** An incoming HTTP request as the HTTP filters see it (OrthancPluginIncomingHttpRequestFilter2). */
+export interface HttpRequestInfo {
+  method: string;
+  /** The path, URL-decoded, without the query string. */
+  uri: string;
+  ip: string;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  getArguments: Record<string, string>;
+}
+
+/** What a REST callback receives beside the Web-standard Request. */
+export interface RouteMatch {
+  /** The decoded path that matched. */
+  uri: string;
+  /** The regular expression's groups, in order (Orthanc's `groups`). */
+  groups: string[];
+  /** Named groups, if the expression has any. */
+  named: Record<string, string>;
+  /** The GET arguments. */
+  getArguments: Record<string, string>;
+  /** Client address; undefined for calls from inside (host.rest.*). */
+  remoteIp?: string;
+  /** The authenticated user, when authentication is enabled. */
+  username?: string;
+}
+
+export type RestHandler = (request: Request, match: RouteMatch) => Awaitable<Response>;
+
+export interface RouteOptions {
+  /**
+   * Calls of this route run one at a time (OrthancPluginRegisterRestCallback); by default they
+   * run concurrently (OrthancPluginRegisterRestCallbackNoLock).
+   */
+  exclusive?: boolean;
+}
+
+export interface RestCallOptions {
+  headers?: Record<string, string>;
+  body?: BodyInit;
+  /** Route the call through the plugins' routes too (Orthanc's "AfterPlugins" variants). */
+  afterPlugins?: boolean;
+}
+
+/** Raw pixels for host.answers.png; rows are packed (no padding between rows). */
+export interface RawImage {
+  format: "Grayscale8" | "Grayscale16" | "RGB24" | "RGBA32";
+  width: number;
+  height: number;
+  /** Grayscale16 samples are native 16-bit values (a Uint16Array or its bytes, little endian). */
+  pixels: Uint8Array | Uint16Array;
+}
+
+export interface MultipartPart {
+  body: Uint8Array | string;
+  contentType: string;
+  headers?: Record<string, string>;
+}
+
+export interface AnswerOptions {
+  headers?: Record<string, string>;
+  /** Name → value; each becomes a Set-Cookie header (OrthancPluginSetCookie). */
+  cookies?: Record<string, string>;
+  status?: number;
+}
+
+/** Helpers building Web-standard Responses the way Orthanc's answer functions do. */
+export interface Answers {
+  buffer(body: BodyInit, mimeType: string, options?: AnswerOptions): Response;
+  text(body: string, options?: AnswerOptions): Response;
+  json(value: unknown, options?: AnswerOptions): Response;
+  /** A PNG encoded from raw pixels (OrthancPluginCompressAndAnswerPngImage). */
+  png(image: RawImage, options?: AnswerOptions): Response;
+  redirect(location: string): Response;
+  /** A bare status, or a status with a body (OrthancPluginSendHttpStatus[Code]). */
+  status(status: number, body?: BodyInit): Response;
+  unauthorized(realm: string): Response;
+  methodNotAllowed(allowed: string[]): Response;
+  /** Orthanc's error JSON with the given HTTP status and "Details" (SetHttpErrorDetails). */
+  error(status: number, details: string): Response;
+  /** A multipart answer (StartMultipartAnswer + SendMultipartItem2). */
+  multipart(parts: MultipartPart[], subType?: "related" | "mixed", contentType?: string): Response;
+}
+
+/** Orthanc identifiers of the resources with a given DICOM identifier. */
+export interface Lookups {
+  patient(patientId: string): Promise<string | undefined>;
+  study(studyInstanceUid: string): Promise<string | undefined>;
+  studyByAccessionNumber(accessionNumber: string): Promise<string | undefined>;
+  series(seriesInstanceUid: string): Promise<string | undefined>;
+  instance(sopInstanceUid: string): Promise<string | undefined>;
+}
+
+/** A storage area replacing the filesystem (OrthancPluginRegisterStorageArea). */
+export interface PluginStorageArea {
+  create(uuid: string, contentType: number, data: Uint8Array): Awaitable<void>;
+  read(uuid: string, contentType: number): Awaitable<Uint8Array>;
+  remove(uuid: string, contentType: number): Awaitable<void>;
+}
+
+export interface PharosHost {
+  /** This plugin's id. */
+  readonly pluginName: string;
+  /** Pharos's version, and the Orthanc version whose REST behaviour it reproduces. */
+  readonly pharosVersion: string;
+  readonly orthancVersion: string;
+  /** The whole configuration as written (a plugin reads its own section from it). */
+  readonly configuration: Readonly<Record<string, unknown>>;
+  /** The folder of the configuration file: resolve a plugin's relative paths against it. */
+  readonly configurationDirectory: string;
+
+  /** Logs in the server's log, prefixed with the plugin's name. */
+  readonly log: {
+    error(message: string): void;
+    warning(message: string): void;
+    info(message: string): void;
+    trace(message: string): void;
+  };
+  /** Description shown at /plugins/{id} (OrthancPluginSetDescription). */
+  setDescription(description: string): void;
+  /** JavaScript appended to /plugins/explorer.js (OrthancPluginExtendOrthancExplorer). */
+  extendExplorer(javascript: string): void;
+
+  readonly rest: {
+    /**
+     * Answers the requests whose whole decoded path matches `pattern` (a string is compiled as
+     * a regular expression anchored at both ends). Plugin routes are consulted before the
+     * built-in ones, as in Orthanc.
+     */
+    register(pattern: RegExp | string, handler: RestHandler, options?: RouteOptions): void;
+    /** Calls the REST API in-process, with full access (no authentication, no HTTP filters). */
+    call(method: string, uri: string, options?: RestCallOptions): Promise<Response>;
+    get(uri: string, options?: RestCallOptions): Promise<Response>;
+    post(uri: string, body?: BodyInit, options?: RestCallOptions): Promise<Response>;
+    put(uri: string, body?: BodyInit, options?: RestCallOptions): Promise<Response>;
+    delete(uri: string, options?: RestCallOptions): Promise<Response>;
+    /** GET, then the JSON body; throws on an error status. */
+    getJson<T = unknown>(uri: string, options?: RestCallOptions): Promise<T>;
+    /**
+     * A value for the "Authorization" header that grants full access to the REST API over HTTP
+     * (OrthancPluginGenerateRestApiAuthorizationToken), valid until the server stops.
+     */
+    generateAuthorizationToken(): string;
+  };
+
+  readonly answers: Answers;
+  readonly lookup: Lookups;
+
+  /** The DICOM file of an instance, as stored (OrthancPluginGetDicomForInstance). */
+  getDicomForInstance(instanceId: string): Promise<Uint8Array>;
+
+  /** Global properties of the index; plugins may use numbers >= 1024 only. */
+  readonly globalProperties: {
+    get(property: number): Promise<string | undefined>;
+    get(property: number, defaultValue: string): Promise<string>;
+    set(property: number, value: string): Promise<void>;
+  };
+
+  /** Return false to refuse the request (403), as OrthancPluginRegisterIncomingHttpRequestFilter2. */
+  onIncomingHttpRequest(filter: (request: HttpRequestInfo) => Awaitable<boolean>): void;
+  /** Return false to refuse an instance before it is stored (FilteredOut). */
+  onIncomingInstance(filter: (instance: DicomInstance) => Awaitable<boolean>): void;
+  /** Keep, discard or replace the received bytes before anything else looks at them. */
+  onReceivedInstance(
+    callback: (
+      bytes: Uint8Array,
+      origin: InstanceOrigin,
+    ) => Awaitable<ReceivedInstanceDecision | undefined>,
+  ): void;
+  /** Each change, in order, one at a time (as Orthanc's on-change thread). */
+  onChange(callback: (change: ChangeEvent) => Awaitable<void>): void;
+  /** Each stored instance, after it is committed. */
+  onStoredInstance(callback: (instance: DicomInstance) => Awaitable<void>): void;
+
+  /** Metrics exported at /tools/metrics-prometheus. */
+  readonly metrics: {
+    set(name: string, value: number): void;
+    /** Called before each export, to set fresh values (OrthancPluginRegisterRefreshMetricsCallback). */
+    onRefresh(callback: () => Awaitable<void>): void;
+  };
+
+  /** Replaces the filesystem storage area; only from initialize(), and by one plugin. */
+  registerStorageArea(area: PluginStorageArea): void;
+
+  /** DICOM helpers. */
+  readonly dicom: {
+    /** The dataset of a DICOM file in Orthanc's simplified JSON. */
+    simplifiedTags(bytes: Uint8Array): Record<string, unknown>;
+    /**
+     * A copy of `bytes` where one top-level element gets a new text value (the element is
+     * added if missing); every other byte is unchanged. `tag` is "0010,0010" or a number.
+     */
+    replaceElement(bytes: Uint8Array, tag: string | number, value: string): Uint8Array;
+  };
+}

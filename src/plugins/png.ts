@@ -1,0 +1,86 @@
+// A small PNG encoder (8/16-bit grayscale, RGB, RGBA) over zlib, for plugins' image answers.
+import { deflateSync } from "node:zlib";
+import type { RawImage } from "./pharos-plugin.d.ts";
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+const LAYOUT = {
+  Grayscale8: { colorType: 0, bitDepth: 8, bytesPerPixel: 1 },
+  Grayscale16: { colorType: 0, bitDepth: 16, bytesPerPixel: 2 },
+  RGB24: { colorType: 2, bitDepth: 8, bytesPerPixel: 3 },
+  RGBA32: { colorType: 6, bitDepth: 8, bytesPerPixel: 4 },
+} as const;
+
+/** Encodes packed rows of pixels as a PNG file. */
+export function encodePng(image: RawImage): Uint8Array {
+  const layout = LAYOUT[image.format];
+  if (!layout) throw new TypeError(`Unsupported pixel format: ${String(image.format)}`);
+  const { width, height } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`Bad image size: ${width}x${height}`);
+  }
+  const rowBytes = width * layout.bytesPerPixel;
+  const pixels = new Uint8Array(
+    image.pixels.buffer,
+    image.pixels.byteOffset,
+    image.pixels.byteLength,
+  );
+  if (pixels.length < rowBytes * height) {
+    throw new RangeError(`${pixels.length} bytes of pixels for a ${width}x${height} image`);
+  }
+  // Each row starts with its filter type (0: none); 16-bit samples are big endian in PNG.
+  const raw = new Uint8Array((rowBytes + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = pixels.subarray(y * rowBytes, (y + 1) * rowBytes);
+    const at = y * (rowBytes + 1) + 1;
+    if (layout.bitDepth === 16) {
+      for (let i = 0; i < rowBytes; i += 2) {
+        raw[at + i] = row[i + 1]!;
+        raw[at + i + 1] = row[i]!;
+      }
+    } else raw.set(row, at);
+  }
+  const header = new Uint8Array(13);
+  const hv = new DataView(header.buffer);
+  hv.setUint32(0, width);
+  hv.setUint32(4, height);
+  header[8] = layout.bitDepth;
+  header[9] = layout.colorType;
+  const parts = [
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", new Uint8Array(deflateSync(raw))),
+    chunk("IEND", new Uint8Array(0)),
+  ];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}

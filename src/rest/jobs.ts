@@ -1,0 +1,25 @@
+// GET /jobs and /jobs/{id}, over the minimal jobs registry (server/jobs.ts).
+import type { Hono } from "hono";
+import { OrthancError } from "../server/errors.ts";
+import { jobsOf } from "../server/jobs.ts";
+import type { AppEnv, RestDependencies } from "./context.ts";
+import { jsonResponse } from "./json.ts";
+import { route } from "./router.ts";
+
+export function registerJobRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+  const jobs = jobsOf(deps.core);
+  route(app, "/jobs", {
+    GET: (c) => {
+      const ids = jobs.ids();
+      if (c.req.query("expand") === undefined) return jsonResponse(ids);
+      return jsonResponse(ids.map((id) => jobs.json(jobs.get(id)!)));
+    },
+  });
+  route(app, "/jobs/:id", {
+    GET: (c) => {
+      const job = jobs.get(c.req.param("id") ?? "");
+      if (!job) throw new OrthancError("UnknownResource");
+      return jsonResponse(jobs.json(job));
+    },
+  });
+}

@@ -1,0 +1,272 @@
+// /modalities (configuration and REST-defined), the SCU operations on a modality (echo, store,
+// query, move, find-*), /tools/dicom-echo, and the SCP's transfer syntax settings in /tools.
+import type { Context, Hono } from "hono";
+import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
+import { LEVEL_PATH } from "../dicom/levels.ts";
+import type { Resource } from "../index/database.ts";
+import { type DicomNetwork, networkFor } from "../dimse/network.ts";
+import { type Modality, parseModality } from "../dimse/modalities.ts";
+import { expandTransferSyntaxes } from "../dimse/policy.ts";
+import {
+  answerJson,
+  asNetworkError,
+  findOn,
+  moveOn,
+  parseLevel,
+  storeTo,
+} from "../dimse/scu-ops.ts";
+import { scu } from "../dimse/library.ts";
+import { OrthancError } from "../server/errors.ts";
+import { jobsOf } from "../server/jobs.ts";
+import type { AppEnv, RestDependencies } from "./context.ts";
+import { jsonResponse } from "./json.ts";
+import { registerQueryRoutes } from "./queries.ts";
+import { route } from "./router.ts";
+
+export async function jsonBody(c: Context<AppEnv>): Promise<JsonValue> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    throw new OrthancError("BadFileFormat", "Cannot parse the JSON body");
+  }
+}
+
+function asObject(body: JsonValue): JsonObject {
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    throw new OrthancError("BadFileFormat", "The body must be a JSON object");
+  }
+  return body;
+}
+
+const OPERATIONS = [
+  "configuration",
+  "echo",
+  "find",
+  "find-instance",
+  "find-patient",
+  "find-series",
+  "find-study",
+  "move",
+  "query",
+  "store",
+];
+
+/** Submits work as a job, answering its content (Synchronous) or its id. */
+export async function runAsJob(
+  deps: RestDependencies,
+  type: string,
+  synchronous: boolean,
+  content: JsonObject,
+  work: (job: { progress: number; content: JsonObject }) => Promise<void>,
+): Promise<Response> {
+  const job = jobsOf(deps.core).submit(type, content, work);
+  if (!synchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });
+  await job.done;
+  if (job.state === "Failure") {
+    throw new OrthancError(
+      job.errorCode === 9 ? "NetworkProtocol" : "InternalError",
+      job.errorDetails || undefined,
+    );
+  }
+  return jsonResponse(job.content);
+}
+
+function resourcesOf(deps: RestDependencies, body: JsonValue): Resource[] {
+  const ids = typeof body === "string"
+    ? [body]
+    : Array.isArray(body)
+    ? body
+    : (asObject(body).Resources as JsonValue) ?? [];
+  if (!Array.isArray(ids)) {
+    throw new OrthancError("BadFileFormat", 'Field "Resources" must be an array');
+  }
+  return ids.map((id) => {
+    const r = typeof id === "string" ? deps.core.index.lookup(id.trim()) : undefined;
+    if (!r) throw new OrthancError("UnknownResource", `Unknown resource: ${String(id)}`);
+    return r;
+  });
+}
+
+export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+  const network = networkFor(deps.core);
+  const { config } = deps;
+  const registry = network.modalities;
+
+  route(app, "/modalities", {
+    GET: (c) => {
+      if (c.req.query("expand") === undefined) return jsonResponse(registry.names());
+      return jsonResponse(
+        Object.fromEntries(registry.entries().map(([n, m]) => [n, m as unknown as JsonObject])),
+      );
+    },
+  });
+  route(app, "/modalities/:id", {
+    GET: (c) => {
+      network.modality(c.req.param("id") ?? "");
+      return jsonResponse(OPERATIONS);
+    },
+    PUT: async (c) => {
+      registry.set(c.req.param("id") ?? "", parseModality(await jsonBody(c)));
+      return new Response(""); // Orthanc 1.10 answers an empty body
+    },
+    DELETE: (c) => {
+      if (!registry.delete(c.req.param("id") ?? "")) {
+        throw new OrthancError(
+          "InexistentItem",
+          `No modality with symbolic name: ${(c.req.param("id") ?? "")}`,
+        );
+      }
+      return jsonResponse({});
+    },
+  });
+  route(app, "/modalities/:id/configuration", {
+    GET: (c) => jsonResponse(network.modality(c.req.param("id") ?? "") as unknown as JsonObject),
+  });
+  route(app, "/modalities/:id/echo", {
+    POST: async (c) => {
+      const modality = network.modality(c.req.param("id") ?? "");
+      await echo(network, modality);
+      return jsonResponse({});
+    },
+  });
+  route(app, "/tools/dicom-echo", {
+    POST: async (c) => {
+      const modality = parseModality(await jsonBody(c));
+      await echo(network, modality);
+      return jsonResponse({});
+    },
+  });
+  route(app, "/modalities/:id/store", {
+    POST: async (c) => {
+      const modality = network.modality(c.req.param("id") ?? "");
+      // As in Orthanc, a body that is not JSON is the identifier of one resource.
+      const text = (await c.req.text()).trim();
+      let body: JsonValue;
+      try {
+        body = JSON.parse(text) as JsonValue;
+      } catch {
+        body = text;
+      }
+      const resources = resourcesOf(deps, body);
+      const options = typeof body === "object" && body && !Array.isArray(body) ? body : {};
+      const synchronous = options.Synchronous !== false && options.Asynchronous !== true;
+      const originatorAet = typeof options.MoveOriginatorAet === "string"
+        ? options.MoveOriginatorAet
+        : undefined;
+      const originatorId = typeof options.MoveOriginatorID === "number"
+        ? options.MoveOriginatorID
+        : 0;
+      const content: JsonObject = {
+        Description: "REST API",
+        FailedInstancesCount: 0,
+        InstancesCount: 0,
+        LocalAet: modality.LocalAet || config.DicomAet,
+        ParentResources: resources.map((r) => r.publicId),
+        RemoteAet: modality.AET,
+      };
+      return runAsJob(deps, "DicomModalityStore", synchronous, content, async (job) => {
+        const result = await storeTo(network, deps.core, modality, resources, {
+          moveOriginator: originatorAet
+            ? { aet: originatorAet, messageId: originatorId }
+            : undefined,
+          progress: (done, total) => (job.progress = Math.floor((100 * done) / total)),
+        });
+        job.content.InstancesCount = result.total;
+        job.content.FailedInstancesCount = result.failed;
+        if (result.failed > 0 && options.Permissive !== true) {
+          throw new OrthancError(
+            "NetworkProtocol",
+            `Cannot send ${result.failed} instance(s) to modality "${modality.AET}"`,
+          );
+        }
+      });
+    },
+  });
+  route(app, "/modalities/:id/move", {
+    POST: async (c) => {
+      const modality = network.modality(c.req.param("id") ?? "");
+      const body = asObject(await jsonBody(c));
+      const level = parseLevel(body.Level);
+      const list = body.Resources;
+      if (!Array.isArray(list)) {
+        throw new OrthancError("BadFileFormat", 'Field "Resources" must be an array');
+      }
+      const target = typeof body.TargetAet === "string" ? body.TargetAet : config.DicomAet;
+      const content: JsonObject = {
+        Description: "REST API",
+        LocalAet: modality.LocalAet || config.DicomAet,
+        Query: list,
+        RemoteAet: modality.AET,
+        TargetAet: target,
+      };
+      return runAsJob(deps, "DicomMoveScu", body.Synchronous !== false, content, async () => {
+        for (const keys of list) {
+          await moveOn(network, modality, level, asObject(keys) as Record<string, string>, target);
+        }
+      });
+    },
+  });
+  for (
+    const [path, level] of [
+      ["find-patient", "Patient"],
+      ["find-study", "Study"],
+      ["find-series", "Series"],
+      ["find-instance", "Instance"],
+    ] as const
+  ) {
+    route(app, `/modalities/:id/${path}`, {
+      POST: async (c) => {
+        const modality = network.modality(c.req.param("id") ?? "");
+        const query = asObject(await jsonBody(c));
+        const answers = await findOn(network, modality, level, query);
+        return jsonResponse(answers.map((a) => simplify(answerJson(a, network, deps.core))));
+      },
+    });
+  }
+
+  route(app, "/tools/accepted-transfer-syntaxes", {
+    GET: () => jsonResponse([...network.acceptedSyntaxes].sort()),
+    PUT: async (c) => {
+      const body = await jsonBody(c);
+      const patterns = typeof body === "string" ? [body] : body;
+      if (!Array.isArray(patterns) || patterns.some((p) => typeof p !== "string")) {
+        throw new OrthancError("BadFileFormat", "Expected a list of transfer syntaxes");
+      }
+      network.acceptedSyntaxes = expandTransferSyntaxes(patterns as string[]);
+      return jsonResponse([...network.acceptedSyntaxes].sort());
+    },
+  });
+  route(app, "/tools/unknown-sop-class-accepted", {
+    GET: () => jsonResponse(network.unknownSopClassAccepted ? 1 : 0),
+    PUT: async (c) => {
+      const text = (await c.req.text()).trim();
+      if (!["0", "1", "true", "false"].includes(text)) {
+        throw new OrthancError("ParameterOutOfRange", "Expected 0, 1, true or false");
+      }
+      network.unknownSopClassAccepted = text === "1" || text === "true";
+      return new Response("");
+    },
+  });
+
+  registerQueryRoutes(app, deps);
+  void LEVEL_PATH;
+}
+
+function simplify(full: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const entry of Object.values(full)) {
+    const { Name, Value } = entry as { Name: string; Value: JsonValue };
+    out[Name] = Value;
+  }
+  return out;
+}
+
+async function echo(network: DicomNetwork, modality: Modality): Promise<void> {
+  try {
+    await scu.echo(network.peerOf(modality));
+  } catch (error) {
+    throw asNetworkError(error, `DicomAssociation - C-ECHO to AET "${modality.AET}"`);
+  }
+}

@@ -1,0 +1,2 @@
+// Not a plugin: no default export.
+export const name = "nothing";

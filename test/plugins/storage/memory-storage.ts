@@ -1,0 +1,27 @@
+// A storage area kept in a folder of its own with flat names: it replaces the filesystem one.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { PharosPlugin } from "../../../src/plugins/pharos-plugin.d.ts";
+
+const plugin: PharosPlugin = {
+  name: "flat-storage",
+  initialize(host) {
+    const dir = resolve(host.configurationDirectory, String(host.configuration.FlatStorage));
+    mkdirSync(dir, { recursive: true });
+    const path = (uuid: string, type: number) => join(dir, `${uuid}.${type}`);
+    host.registerStorageArea({
+      create: (uuid, type, data) => writeFileSync(path(uuid, type), data),
+      read: (uuid, type) => new Uint8Array(readFileSync(path(uuid, type))),
+      remove: (uuid, type) => rmSync(path(uuid, type), { force: true }),
+    });
+    host.rest.register("/flat-storage/late", () => {
+      try {
+        host.registerStorageArea({ create() {}, read: () => new Uint8Array(), remove() {} });
+        return host.answers.text("accepted");
+      } catch (error) {
+        return host.answers.text(`refused: ${(error as Error).message}`);
+      }
+    });
+  },
+};
+export default plugin;
