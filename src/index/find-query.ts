@@ -40,6 +40,8 @@ export interface FindPlan {
   restrictTo?: Set<number>;
   exclude?: Set<number>;
   orderBy?: OrderKey[];
+  /** MetadataQuery (Orthanc 1.12.5): each value exactly, from a list, or a GLOB pattern. */
+  metadata?: { type: number; values: string[]; pattern: boolean }[];
   since: number;
   limit?: number;
 }
@@ -175,6 +177,15 @@ export function runFind(index: IndexDatabase, plan: FindPlan): FoundRow[] {
         conditionSql("m", plan.childModality.condition, params)
       })`,
     );
+  }
+  for (const m of plan.metadata ?? []) {
+    const test = m.pattern
+      ? "m.value GLOB ?"
+      : `m.value IN (${m.values.map(() => "?").join(", ")})`;
+    where.push(
+      `EXISTS (SELECT 1 FROM metadata m WHERE m.resource_id = r.internal_id AND m.type = ${m.type} AND ${test})`,
+    );
+    params.push(...m.values);
   }
   if (plan.ancestor) {
     where.push(`${aliasOf(plan.level, plan.ancestor.level)}.internal_id = ?`);

@@ -17,7 +17,7 @@ import {
   type LabelsConstraint,
 } from "../server/find.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
-import { describe } from "./describe.ts";
+import { describe, RESPONSE_CONTENT } from "./describe.ts";
 import { readInstance } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
 import { checkLabel } from "./labels.ts";
@@ -56,6 +56,16 @@ const FindBody = z.object({
   ParentPatient: z.string({ error: 'Field "ParentPatient" should be a string' }).optional(),
   ParentStudy: z.string({ error: 'Field "ParentStudy" should be a string' }).optional(),
   ParentSeries: z.string({ error: 'Field "ParentSeries" should be a string' }).optional(),
+  MetadataQuery: z.record(
+    z.string(),
+    z.string({ error: 'Field "MetadataQuery" must contain strings' }),
+    {
+      error: 'Field "MetadataQuery" must be a JSON object',
+    },
+  ).optional(),
+  ResponseContent: z.array(z.enum(RESPONSE_CONTENT, { error: 'Bad value in "ResponseContent"' }), {
+    error: 'Field "ResponseContent" must be an array',
+  }).optional(),
   OrderBy: z.array(
     z.object({
       Type: z.enum(["DicomTag", "Metadata"], {
@@ -148,6 +158,13 @@ async function findRequest(
       limit,
       labels: labelFilter(body.Labels, body.LabelsConstraint),
       parent: parentOf(deps, body, level),
+      metadata: body.MetadataQuery
+        ? new Map(
+          Object.entries(body.MetadataQuery).map((
+            [name, value],
+          ) => [metadataType(deps, name), value]),
+        )
+        : undefined,
       orderBy: body.OrderBy?.map((o) =>
         o.Type === "DicomTag"
           ? { kind: "tag" as const, tag: parseTagName(o.Key), descending: o.Direction === "DESC" }
@@ -187,10 +204,12 @@ export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): v
     POST: async (c) => {
       const { body, find } = await findRequest(deps, c.req.raw);
       const found = await findResources(deps.core.index, find, tagReader(deps));
-      if (!body.Expand) return jsonResponse(found.map((r) => r.publicId));
+      // ResponseContent, when given, overrides Expand (Orthanc 1.12.5).
+      if (!body.Expand && !body.ResponseContent) return jsonResponse(found.map((r) => r.publicId));
       const rendering = {
         format: body.Full ? "full" as const : body.Short ? "short" as const : "simplify" as const,
         requested: body.RequestedTags?.map(parseTagName),
+        parts: body.ResponseContent,
       };
       const out: JsonValue[] = [];
       for (const r of found) out.push(await describe(deps, r, rendering));

@@ -31,6 +31,8 @@ export interface FindRequest {
     type: number;
     descending: boolean;
   })[];
+  /** Constraints on metadata values (exact, "\\"-separated lists, or "*"/"?" wildcards). */
+  metadata?: Map<number, string>;
 }
 
 type Matcher = (value: string | undefined) => boolean;
@@ -172,6 +174,15 @@ export function planFind(index: IndexDatabase, request: FindRequest): PlannedFin
     });
   }
   if (request.parent) plan.ancestor = request.parent;
+  for (const [type, value] of request.metadata ?? []) {
+    if (value === "" || value === "*") continue;
+    const pattern = value.includes("*") || value.includes("?");
+    (plan.metadata ??= []).push({
+      type,
+      values: pattern ? [globPattern(value)] : value.split("\\"),
+      pattern,
+    });
+  }
   if (request.orderBy) {
     plan.orderBy = request.orderBy.map((o) => {
       if (o.kind === "metadata") return o;

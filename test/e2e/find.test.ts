@@ -157,3 +157,45 @@ test("OrderBy a tag or a metadata, ascending or descending", async () => {
   });
   expect(bad.status).toBe(400);
 });
+
+test("ResponseContent picks the parts of each answer", async () => {
+  const { body } = await find({
+    Level: "Patient",
+    Query: { PatientID: "5Yp0E" },
+    ResponseContent: ["MainDicomTags", "Children", "IsProtected", "Metadata"],
+  });
+  expect(Object.keys(body[0]).sort()).toEqual([
+    "ID",
+    "IsProtected",
+    "MainDicomTags",
+    "Metadata",
+    "Studies",
+    "Type",
+  ]);
+  expect(body[0].IsProtected).toBe(false);
+  expect(body[0].Metadata.LastUpdate).toMatch(/^\d{8}T\d{6}$/);
+  expect(body[0].Studies).toEqual([BRAINIX_STUDY]);
+  const onlyId =
+    (await find({ Level: "Study", Query: { PatientID: "5Yp0E" }, ResponseContent: [] })).body;
+  expect(onlyId).toEqual([{ ID: BRAINIX_STUDY, Type: "Study" }]);
+  expect((await find({ Level: "Study", Query: {}, ResponseContent: ["Colour"] })).status).toBe(400);
+});
+
+test("MetadataQuery filters on metadata values", async () => {
+  const all = (await find({
+    Level: "Instance",
+    Query: { PatientName: "BRAINIX" },
+    MetadataQuery: { Origin: "RestApi" },
+  }))
+    .body;
+  expect(all.length).toBe(5); // LimitFindInstances
+  const none =
+    (await find({ Level: "Series", Query: {}, MetadataQuery: { RemoteAET: "NOBODY" } })).body;
+  expect(none).toEqual([]);
+  const wildcard =
+    (await find({ Level: "Study", Query: {}, MetadataQuery: { LastUpdate: "20*" } })).body;
+  expect(wildcard.length).toBe(2);
+  const list =
+    (await find({ Level: "Series", Query: {}, MetadataQuery: { RemoteAET: "X\\" } })).body;
+  expect(list.length).toBe(3);
+});
