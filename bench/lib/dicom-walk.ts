@@ -1,6 +1,8 @@
 // Where the top-level elements of a Part 10 file lie, for patching values in place. A view of
 // the project's parser (src/dicom/parser.ts) with header positions added.
-import { type DicomElement, parseDicom } from "../../src/dicom/parser.ts";
+import { type DicomElement, isLongVr, parseDicom } from "../../src/dicom/parser.ts";
+
+export { isLongVr };
 
 export const EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
 
@@ -23,23 +25,6 @@ export interface ParsedFile {
   transferSyntax: string;
 }
 
-// PS3.5 7.1.2: these VRs carry two reserved bytes and a 32-bit length.
-const LONG_VRS = new Set([
-  "OB",
-  "OD",
-  "OF",
-  "OL",
-  "OV",
-  "OW",
-  "SQ",
-  "SV",
-  "UC",
-  "UN",
-  "UR",
-  "UT",
-  "UV",
-]);
-
 export function tagOf(group: number, element: number): number {
   return ((group << 16) | element) >>> 0;
 }
@@ -47,10 +32,6 @@ export function tagOf(group: number, element: number): number {
 export function tagName(tag: number): string {
   const hex = (n: number) => n.toString(16).padStart(4, "0").toUpperCase();
   return `(${hex(tag >>> 16)},${hex(tag & 0xffff)})`;
-}
-
-export function isLongVr(vr: string): boolean {
-  return LONG_VRS.has(vr);
 }
 
 /** Explicit VR little endian only: the header length follows from the VR. */

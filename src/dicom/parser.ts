@@ -46,7 +46,8 @@ export interface ParsedDicom {
 export class DicomParseError extends Error {}
 
 const UNDEFINED = 0xffffffff;
-const LONG_VRS = new Set([
+/** PS3.5 7.1.2: these VRs carry two reserved bytes and a 32-bit length in explicit VR. */
+export const LONG_VRS: ReadonlySet<string> = new Set([
   "OB",
   "OD",
   "OF",
@@ -61,6 +62,7 @@ const LONG_VRS = new Set([
   "UT",
   "UV",
 ]);
+export const isLongVr = (vr: string): boolean => LONG_VRS.has(vr);
 const KNOWN_VRS = new Set([
   "AE",
   "AS",
