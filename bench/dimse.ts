@@ -1,7 +1,12 @@
-// C-STORE throughput: storescu sends N instances in one association to Pharos and to Orthanc
-// 1.10.1 (same run, same corpus, fresh storage each time), with TCP_NODELAY=1 and without.
+// DICOM network benchmarks, Pharos beside Orthanc 1.10.1 (same run, same corpus):
+//  - receive: storescu sends N instances in one association (fresh storage each time), with
+//    TCP_NODELAY=1 and without;
+//  - send: POST /modalities/storescp/store (Synchronous) of the same N instances to storescp;
+//  - find: C-FIND latency at study level (findscu, one association per query) on an index
+//    filled directly with S studies (Pharos only: Orthanc's index cannot be filled that way).
 //
-//   bun bench/dimse.ts [--n=500] [--binary] [--no-orthanc]
+//   bun bench/dimse.ts [--n=500] [--studies=5000] [--runs=20] [--parts=receive,send,find]
+//                      [--binary] [--no-orthanc]
 //
 // The corpus is one sample copied N times with new SOPInstanceUIDs (dcmodify -gin).
 import {
@@ -15,6 +20,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { orthancIds } from "../src/dicom/identifiers.ts";
+import { IndexDatabase } from "../src/index/database.ts";
+import { Metadata } from "../src/index/schema.ts";
 
 const root = resolve(import.meta.dir, "..");
 const args = new Map(
@@ -24,6 +32,9 @@ const args = new Map(
   }),
 );
 const N = Number(args.get("n") ?? 500);
+const STUDIES = Number(args.get("studies") ?? 5000);
+const RUNS = Number(args.get("runs") ?? 20);
+const PARTS = new Set((args.get("parts") ?? "receive,send,find").split(","));
 const sample = resolve(root, "../shared/dicom-samples/Brainix/Flair/IM-0001-0001.dcm");
 
 function freePort(): number {
@@ -124,19 +135,205 @@ async function run(server: Server, nodelay: boolean): Promise<{ seconds: number;
   }
 }
 
-console.log(
-  `C-STORE, storescu → SCP, one association: ${N} instances, ${(bytes / 1e6).toFixed(1)} MB`,
-);
-console.log("| server | TCP_NODELAY | seconds | instances/s | MB/s | stored |");
-console.log("| --- | --- | ---: | ---: | ---: | ---: |");
-for (const nodelay of [true, false]) {
+if (PARTS.has("receive")) {
+  console.log(
+    `C-STORE, storescu → SCP, one association: ${N} instances, ${(bytes / 1e6).toFixed(1)} MB`,
+  );
+  console.log("| server | TCP_NODELAY | seconds | instances/s | MB/s | stored |");
+  console.log("| --- | --- | ---: | ---: | ---: | ---: |");
+  for (const nodelay of [true, false]) {
+    for (const server of servers) {
+      const { seconds, stored } = await run(server, nodelay);
+      console.log(
+        `| ${server.label} | ${nodelay ? "1" : "unset"} | ${seconds.toFixed(2)} | ${
+          (N / seconds).toFixed(0)
+        } | ${(bytes / 1e6 / seconds).toFixed(1)} | ${stored} |`,
+      );
+    }
+  }
+}
+
+/** Starts a server on a fresh folder; `fill` may prepare its index folder first. */
+async function startServer(
+  server: Server,
+  extra: Record<string, unknown>,
+  fill?: (indexDir: string) => void,
+): Promise<{ http: string; dicom: number; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(work, "run-"));
+  mkdirSync(join(dir, "db"));
+  fill?.(join(dir, "db"));
+  const http = freePort();
+  const dicom = freePort();
+  writeFileSync(
+    join(dir, "config.json"),
+    JSON.stringify({
+      HttpPort: http,
+      DicomPort: dicom,
+      DicomAet: "BENCH",
+      StorageDirectory: join(dir, "db"),
+      IndexDirectory: join(dir, "db"),
+      RemoteAccessAllowed: true,
+      AuthenticationEnabled: false,
+      ...extra,
+    }),
+  );
+  const proc = Bun.spawn([...server.command, join(dir, "config.json")], {
+    cwd: dir,
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  const url = `http://127.0.0.1:${http}`;
+  await until(async () => (await fetch(`${url}/system`)).ok, server.label);
+  return {
+    http: url,
+    dicom,
+    async stop() {
+      proc.kill();
+      await proc.exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+if (PARTS.has("send")) {
+  const scpDir = mkdtempSync(join(work, "storescp-"));
+  const scpPort = freePort();
+  const env = { ...process.env, TCP_NODELAY: "1" } as Record<string, string>;
+  const scp = Bun.spawn(["storescp", "-aet", "STORESCP", "+B", "-od", scpDir, String(scpPort)], {
+    stdout: "ignore",
+    stderr: "ignore",
+    env,
+  });
+  await until(
+    () =>
+      Promise.resolve(
+        Bun.spawnSync(["echoscu", "-aec", "STORESCP", "127.0.0.1", String(scpPort)], { env })
+          .exitCode === 0,
+      ),
+    "storescp",
+  );
+  console.log(
+    `\nC-STORE SCU, POST /modalities/storescp/store (Synchronous) → storescp +B: ${N} instances`,
+  );
+  console.log("| server | seconds | instances/s | MB/s | received |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
   for (const server of servers) {
-    const { seconds, stored } = await run(server, nodelay);
-    console.log(
-      `| ${server.label} | ${nodelay ? "1" : "unset"} | ${seconds.toFixed(2)} | ${
-        (N / seconds).toFixed(0)
-      } | ${(bytes / 1e6 / seconds).toFixed(1)} | ${stored} |`,
-    );
+    const s = await startServer(server, {
+      DicomModalities: { storescp: ["STORESCP", "127.0.0.1", scpPort] },
+    });
+    try {
+      let study = "";
+      for (const f of files) {
+        const r = await fetch(`${s.http}/instances`, { method: "POST", body: Bun.file(f) });
+        study = (await r.json()).ParentStudy;
+      }
+      for (const f of readdirSync(scpDir)) rmSync(join(scpDir, f));
+      const started = performance.now();
+      const r = await fetch(`${s.http}/modalities/storescp/store`, {
+        method: "POST",
+        body: JSON.stringify({ Resources: [study], Synchronous: true }),
+      });
+      const seconds = (performance.now() - started) / 1000;
+      if (!r.ok) throw new Error(`store failed: ${await r.text()}`);
+      const received = readdirSync(scpDir).length;
+      console.log(
+        `| ${server.label} | ${seconds.toFixed(2)} | ${(N / seconds).toFixed(0)} | ${
+          (bytes / 1e6 / seconds).toFixed(1)
+        } | ${received} |`,
+      );
+    } finally {
+      await s.stop();
+    }
+  }
+  scp.kill();
+  await scp.exited;
+}
+
+/** An index with `count` patients of one study each, written directly (as bench/find.ts). */
+function fillIndex(indexDir: string, count: number): void {
+  const index = new IndexDatabase(join(indexDir, "pharos-index.sqlite"));
+  const family = ["SMITH", "JONES", "MARTIN", "DUBOIS", "MULLER", "ROSSI", "GARCIA", "SATO"];
+  for (let s = 0; s < count;) {
+    index.transaction(() => {
+      for (let b = 0; b < 1000 && s < count; b++, s++) {
+        const pid = `PID${String(s).padStart(8, "0")}`;
+        const studyUid = `2.25.1${String(s).padStart(9, "0")}`;
+        const ids = orthancIds({
+          patientId: pid,
+          studyInstanceUid: studyUid,
+          seriesInstanceUid: "",
+          sopInstanceUid: "",
+        });
+        const p = index.createResource("Patient", ids.patient, null);
+        const tags: [number, string][] = [
+          [0x00100010, `${family[s % family.length]}${Math.floor(s / 8)}^ANNA`],
+          [0x00100020, pid],
+        ];
+        for (const [tag, v] of tags) index.setMainTag(p, tag, v);
+        const st = index.createResource("Study", ids.study, p);
+        for (const [tag, v] of tags) index.setMainTag(st, tag, v);
+        const day = new Date(Date.UTC(2005, 0, 1) + (s * 86_400_000 * 3) % (20 * 365 * 86_400_000));
+        index.setMainTag(st, 0x00080020, day.toISOString().slice(0, 10).replace(/-/g, ""));
+        index.setMainTag(st, 0x00080050, `ACC${String(s).padStart(8, "0")}`);
+        index.setMainTag(st, 0x0020000d, studyUid);
+        index.setMetadata(st, Metadata.LastUpdate, "20260101T000000");
+      }
+    });
+  }
+  index.close();
+}
+
+if (PARTS.has("find")) {
+  const pharos = servers[0]!;
+  const s = await startServer(pharos, {
+    DicomModalities: { findscu: ["FINDSCU", "127.0.0.1", 1] },
+  }, (dir) => fillIndex(dir, STUDIES));
+  const queries: [string, string[]][] = [
+    ["AccessionNumber exact", ["AccessionNumber=ACC00001234"]],
+    ["PatientName wildcard", ["PatientName=MARTIN1*"]],
+    ["StudyDate range (1 month)", ["StudyDate=20100101-20100131"]],
+  ];
+  console.log(
+    `\nC-FIND at study level, findscu (one association per query, process start included), ` +
+      `${STUDIES} studies, ${RUNS} runs, ${pharos.label}`,
+  );
+  console.log("| query | answers | median ms | p95 ms |");
+  console.log("| --- | ---: | ---: | ---: |");
+  const env = { ...process.env, TCP_NODELAY: "1" } as Record<string, string>;
+  try {
+    for (const [label, keys] of queries) {
+      const samples: number[] = [];
+      let answers = 0;
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        const r = Bun.spawnSync([
+          "findscu",
+          "-v",
+          "-S",
+          "-aet",
+          "FINDSCU",
+          "-aec",
+          "BENCH",
+          "-k",
+          "QueryRetrieveLevel=STUDY",
+          "-k",
+          "StudyInstanceUID",
+          "-k",
+          "PatientName",
+          ...keys.flatMap((k) => ["-k", k]),
+          "127.0.0.1",
+          String(s.dicom),
+        ], { env });
+        samples.push(performance.now() - t);
+        answers = (r.stderr.toString().match(/Find Response: \d+ \(Pending\)/g) ?? []).length;
+      }
+      samples.sort((a, b) => a - b);
+      const at = (q: number) =>
+        samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
+      console.log(`| ${label} | ${answers} | ${at(0.5).toFixed(1)} | ${at(0.95).toFixed(1)} |`);
+    }
+  } finally {
+    await s.stop();
   }
 }
 rmSync(work, { recursive: true, force: true });

@@ -10,11 +10,13 @@ import { Writable } from "node:stream";
 import type * as DimseModule from "dcmjs-dimse";
 import {
   type AssociationInfo,
+  type DimseCommand,
   DimseError,
   type DimseInstance,
   type DimseServer,
   type Peer,
   type ProposedContext,
+  type ReceivedStore,
   type RetrieveResult,
   type ScpHandlers,
   type ScpOptions,
@@ -34,6 +36,7 @@ const ENCODED = Symbol("pharos-encoded");
 
 export const IMPLICIT_LE = "1.2.840.10008.1.2";
 export const EXPLICIT_LE = "1.2.840.10008.1.2.1";
+const WORKLIST_FIND = "1.2.840.10008.5.1.4.31";
 
 let loaded: Dimse | undefined;
 
@@ -81,6 +84,22 @@ function dimse(): Dimse {
       return bytesDataset(lib, bytes, transferSyntax, encode);
     }
     return transcode(dataset, transferSyntax, opts);
+  };
+  // The SCU side (a Client's network) keeps a C-STORE sub-operation of C-GET as the bytes
+  // received, without parsing them (the SCP overrides this method with its own stream).
+  (networkProto as {
+    createDatasetFromStoreWritableStream: (
+      w: { toBuffer(): Buffer },
+      c: PresentationContext,
+      cb: (d: Dataset) => void,
+    ) => void;
+  }).createDatasetFromStoreWritableStream = (writable, context, callback) => {
+    const buffer = writable.toBuffer();
+    const dataset = new lib.Dataset({}, context.getAcceptedTransferSyntaxUid());
+    (dataset as unknown as Record<symbol, unknown>)[CHUNKS] = [
+      new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length),
+    ];
+    callback(dataset);
   };
   loaded = lib;
   return lib;
@@ -210,7 +229,7 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
     }
 
     /** Runs a handler; a refused command or an exception aborts the association. */
-    private guard(command: "Echo" | "Store" | "Find" | "Move" | "Get", run: () => Promise<void>) {
+    private guard(command: DimseCommand, run: () => Promise<void>) {
       if (!handlers.allowed(this.info, command)) {
         this.sendAbort();
         setTimeout(() => this.sock().destroy(), 50);
@@ -264,7 +283,8 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
       request: InstanceType<Dimse["requests"]["CFindRequest"]>,
       callback: (r: InstanceType<Dimse["responses"]["CFindResponse"]>[]) => void,
     ) {
-      this.guard("Find", async () => {
+      const worklist = request.getAffectedSopClassUid() === WORKLIST_FIND;
+      this.guard(worklist ? "FindWorklist" : "Find", async () => {
         const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE;
         const result = await handlers.find(this.info, {
           sopClassUid: request.getAffectedSopClassUid(),
@@ -406,10 +426,18 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
 
 function storeRequest(lib: Dimse, instance: DimseInstance) {
   // The request takes its UIDs from a tiny dataset whose serialization is the stored bytes.
-  const dataset = bytesDataset(lib, instance.dataset, instance.transferSyntax, undefined, {
-    SOPClassUID: instance.sopClassUid,
-    SOPInstanceUID: instance.sopInstanceUid,
-  });
+  // The bytes travel only in their own transfer syntax: were the library to pick another
+  // context of the SOP class, the transcoding hook refuses, and the sub-operation fails.
+  const dataset = bytesDataset(
+    lib,
+    instance.dataset,
+    instance.transferSyntax,
+    (ts) => (ts === instance.transferSyntax ? instance.dataset : undefined),
+    {
+      SOPClassUID: instance.sopClassUid,
+      SOPInstanceUID: instance.sopInstanceUid,
+    },
+  );
   return new lib.requests.CStoreRequest(dataset);
 }
 
@@ -418,7 +446,16 @@ function storeRequest(lib: Dimse, instance: DimseInstance) {
 
 interface Exchange {
   requests: Request[];
-  extraContexts?: { abstractSyntax: string; transferSyntax: string }[];
+  extraContexts?: {
+    abstractSyntax: string;
+    transferSyntax: string;
+    /** More transfer syntaxes proposed in the same context. */
+    more?: string[];
+    /** Proposes the SCP role too (storage contexts of a C-GET). */
+    scpRole?: boolean;
+  }[];
+  /** C-STORE requests received on the association (C-GET sub-operations). */
+  onStore?: (store: ReceivedStore) => Promise<number>;
 }
 
 /** Runs requests over one association; resolves when it is released or closed. */
@@ -427,9 +464,42 @@ function runAssociation(peer: Peer, exchange: Exchange): Promise<void> {
   const client = new lib.Client();
   for (const r of exchange.requests) client.addRequest(r);
   for (const c of exchange.extraContexts ?? []) {
-    client.addAdditionalPresentationContext(
-      new lib.association.PresentationContext(0, c.abstractSyntax, c.transferSyntax),
-      true,
+    const context = c.scpRole
+      ? new lib.association.PresentationContext(
+        0,
+        c.abstractSyntax,
+        c.transferSyntax,
+        0,
+        true,
+        true,
+      )
+      : new lib.association.PresentationContext(0, c.abstractSyntax, c.transferSyntax);
+    for (const ts of c.more ?? []) context.addTransferSyntaxUid(ts);
+    client.addAdditionalPresentationContext(context, true);
+  }
+  const onStore = exchange.onStore;
+  if (onStore) {
+    client.on(
+      "cStoreRequest",
+      (
+        request: InstanceType<Dimse["requests"]["CStoreRequest"]>,
+        callback: (r: InstanceType<Dimse["responses"]["CStoreResponse"]>) => void,
+      ) => {
+        const dataset = request.getDataset();
+        const chunks = (dataset as unknown as Record<symbol, unknown> | undefined)?.[CHUNKS] as
+          | Uint8Array[]
+          | undefined;
+        const response = lib.responses.CStoreResponse.fromRequest(request);
+        onStore({
+          sopClassUid: request.getAffectedSopClassUid(),
+          sopInstanceUid: request.getAffectedSopInstanceUid(),
+          transferSyntax: dataset?.getTransferSyntaxUid() ?? IMPLICIT_LE,
+          chunks: chunks ?? [],
+        }).catch(() => 0xa700).then((status) => {
+          response.setStatus(status);
+          callback(response);
+        });
+      },
     );
   }
   const timeout = peer.timeoutSeconds > 0 ? peer.timeoutSeconds * 1000 : 2 ** 31 - 1;
@@ -534,6 +604,33 @@ export const scu: ScuClient = {
         transferSyntax: r.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE,
       }));
     return { status: final.getStatus(), answers };
+  },
+
+  async get(peer, sopClassUid, encode, options) {
+    const lib = dimse();
+    const request = new lib.requests.CGetRequest();
+    request.setAffectedSopClassUid(sopClassUid);
+    request.setDataset(identifierDataset(lib, encode));
+    const { all } = responsesOf(request);
+    const [first, ...more] = options.transferSyntaxes;
+    await runAssociation(peer, {
+      requests: [request],
+      extraContexts: first === undefined ? [] : options.storageClasses.map((abstractSyntax) => ({
+        abstractSyntax,
+        transferSyntax: first,
+        more,
+        scpRole: true,
+      })),
+      onStore: options.onStore,
+    });
+    const final = all.at(-1) as InstanceType<Dimse["responses"]["CGetResponse"]> | undefined;
+    if (!final) throw new DimseError(`No answer to C-GET from ${peer.aet}`);
+    const counts: SubOperationCounts = emptyCounts();
+    counts.remaining = final.getRemaining() ?? 0;
+    counts.completed = final.getCompleted() ?? 0;
+    counts.failed = final.getFailures() ?? 0;
+    counts.warning = final.getWarnings() ?? 0;
+    return { status: final.getStatus(), counts } satisfies RetrieveResult;
   },
 
   async move(peer, sopClassUid, destination, encode) {

@@ -14,11 +14,18 @@ import { answerFind, readIdentifier, Status } from "./find-scp.ts";
 import { instancesBelow, loadInstance } from "./instances.ts";
 import { EXPLICIT_LE, IMPLICIT_LE, scu, startScp } from "./library.ts";
 import { type Modality, ModalityRegistry } from "./modalities.ts";
+import {
+  answerWorklistFind,
+  WORKLIST_FIND,
+  type WorklistSettings,
+  worklistSettings,
+} from "./worklists.ts";
 import { acceptedTransferSyntaxes, isStorageClass, QR_CLASSES, VERIFICATION } from "./policy.ts";
 import type {
   AssociationAnswer,
   AssociationInfo,
   AssociationRequest,
+  DimseCommand,
   DimseInstance,
   DimseServer,
   Identifier,
@@ -28,7 +35,7 @@ import type {
   SubOperationCounts,
 } from "./types.ts";
 
-type Command = "Echo" | "Store" | "Find" | "Move" | "Get";
+type Command = DimseCommand;
 
 const UNCOMPRESSED = [EXPLICIT_LE, IMPLICIT_LE];
 
@@ -37,12 +44,14 @@ export class DicomNetwork {
   /** /tools/accepted-transfer-syntaxes and /tools/unknown-sop-class-accepted change these. */
   acceptedSyntaxes: Set<string>;
   unknownSopClassAccepted: boolean;
+  readonly worklists: WorklistSettings;
   private server?: DimseServer;
 
   constructor(private readonly core: PharosCore, private readonly config: Configuration) {
     this.modalities = new ModalityRegistry(config, core.index);
     this.acceptedSyntaxes = acceptedTransferSyntaxes(config.AcceptedTransferSyntaxes, config.raw);
     this.unknownSopClassAccepted = config.UnknownSopClassAccepted;
+    this.worklists = worklistSettings(config);
   }
 
   get port(): number | undefined {
@@ -76,6 +85,7 @@ export class DicomNetwork {
       (command === "Echo" && c.DicomAlwaysAllowEcho) ||
       (command === "Store" && c.DicomAlwaysAllowStore) ||
       (command === "Find" && c.DicomAlwaysAllowFind) ||
+      (command === "FindWorklist" && c.DicomAlwaysAllowFindWorklist) ||
       (command === "Move" && c.DicomAlwaysAllowMove) ||
       (command === "Get" && c.DicomAlwaysAllowGet)
     ) return true;
@@ -104,7 +114,10 @@ export class DicomNetwork {
     for (const context of request.contexts) {
       const as = context.abstractSyntax;
       let acceptable: (ts: string) => boolean;
-      if (as === VERIFICATION || QR_CLASSES.has(as)) {
+      if (
+        as === VERIFICATION || QR_CLASSES.has(as) ||
+        (as === WORKLIST_FIND && this.worklists.enabled)
+      ) {
         acceptable = (ts) => UNCOMPRESSED.includes(ts);
       } else if (isStorageClass(as) || this.unknownSopClassAccepted) {
         acceptable = (ts) => this.acceptedSyntaxes.has(ts);
@@ -151,7 +164,9 @@ export class DicomNetwork {
             remoteIp: info.remoteIp,
             calledAet: info.calledAet,
           });
-          return result.status === "FilteredOut" ? Status.OutOfResources : Status.Success;
+          if (result.status !== "FilteredOut") return Status.Success;
+          // A plugin's C-STORE filter chose the status; other filters refuse as Orthanc does.
+          return result.dimseStatus ?? Status.OutOfResources;
         } catch (error) {
           log.error(`C-STORE from ${info.callingAet} refused: ${String(error)}`);
           if (
@@ -161,7 +176,15 @@ export class DicomNetwork {
           return Status.OutOfResources;
         }
       },
-      find: (_info, identifier) => this.findScp(identifier),
+      find: (info, identifier) =>
+        identifier.sopClassUid === WORKLIST_FIND
+          ? Promise.resolve(
+            answerWorklistFind(this.worklists, identifier, info.callingAet, {
+              defaultEncoding: this.core.defaultEncoding,
+              caseSensitivePN: this.config.raw.CaseSensitivePN === true,
+            }),
+          )
+          : this.findScp(identifier),
       move: (info, identifier, destination, messageId, progress) =>
         this.moveScp(info, identifier, destination, messageId, progress),
       get: (_info, identifier, send, progress) => this.getScp(identifier, send, progress),

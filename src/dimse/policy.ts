@@ -24,6 +24,52 @@ export const MOVE_CLASSES = {
   Study: "1.2.840.10008.5.1.4.1.2.2.2",
 } as const;
 
+export const GET_CLASSES = {
+  Patient: "1.2.840.10008.5.1.4.1.2.1.3",
+  Study: "1.2.840.10008.5.1.4.1.2.2.3",
+} as const;
+
+/** Storage SOP classes a C-GET SCU proposes (with the SCP role) for its sub-operations. */
+export const COMMON_STORAGE_CLASSES = [
+  "1.2.840.10008.5.1.4.1.1.1", // CR
+  "1.2.840.10008.5.1.4.1.1.1.1", // Digital X-Ray, presentation
+  "1.2.840.10008.5.1.4.1.1.1.1.1", // Digital X-Ray, processing
+  "1.2.840.10008.5.1.4.1.1.1.2", // Mammography, presentation
+  "1.2.840.10008.5.1.4.1.1.1.2.1", // Mammography, processing
+  "1.2.840.10008.5.1.4.1.1.1.3", // Intra-oral X-Ray
+  "1.2.840.10008.5.1.4.1.1.2", // CT
+  "1.2.840.10008.5.1.4.1.1.2.1", // Enhanced CT
+  "1.2.840.10008.5.1.4.1.1.3.1", // US multi-frame
+  "1.2.840.10008.5.1.4.1.1.4", // MR
+  "1.2.840.10008.5.1.4.1.1.4.1", // Enhanced MR
+  "1.2.840.10008.5.1.4.1.1.4.2", // MR spectroscopy
+  "1.2.840.10008.5.1.4.1.1.6.1", // US
+  "1.2.840.10008.5.1.4.1.1.7", // Secondary capture
+  "1.2.840.10008.5.1.4.1.1.7.1", // Multi-frame single bit SC
+  "1.2.840.10008.5.1.4.1.1.7.2", // Multi-frame grayscale byte SC
+  "1.2.840.10008.5.1.4.1.1.7.3", // Multi-frame grayscale word SC
+  "1.2.840.10008.5.1.4.1.1.7.4", // Multi-frame true color SC
+  "1.2.840.10008.5.1.4.1.1.11.1", // Grayscale softcopy presentation state
+  "1.2.840.10008.5.1.4.1.1.12.1", // X-Ray angiographic
+  "1.2.840.10008.5.1.4.1.1.12.2", // X-Ray radiofluoroscopic
+  "1.2.840.10008.5.1.4.1.1.13.1.3", // Breast tomosynthesis
+  "1.2.840.10008.5.1.4.1.1.20", // NM
+  "1.2.840.10008.5.1.4.1.1.66", // Raw data
+  "1.2.840.10008.5.1.4.1.1.66.4", // Segmentation
+  "1.2.840.10008.5.1.4.1.1.77.1.4", // VL photographic
+  "1.2.840.10008.5.1.4.1.1.88.11", // Basic text SR
+  "1.2.840.10008.5.1.4.1.1.88.22", // Enhanced SR
+  "1.2.840.10008.5.1.4.1.1.88.33", // Comprehensive SR
+  "1.2.840.10008.5.1.4.1.1.88.59", // Key object selection
+  "1.2.840.10008.5.1.4.1.1.104.1", // Encapsulated PDF
+  "1.2.840.10008.5.1.4.1.1.128", // PET
+  "1.2.840.10008.5.1.4.1.1.130", // Enhanced PET
+  "1.2.840.10008.5.1.4.1.1.481.1", // RT image
+  "1.2.840.10008.5.1.4.1.1.481.2", // RT dose
+  "1.2.840.10008.5.1.4.1.1.481.3", // RT structure set
+  "1.2.840.10008.5.1.4.1.1.481.5", // RT plan
+];
+
 /** Storage SOP classes outside the 1.2.840.10008.5.1.4.1.1 arc. */
 const OTHER_STORAGE = new Set([
   "1.2.840.10008.5.1.4.34.7", // RT Beams Delivery Instruction

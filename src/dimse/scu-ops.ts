@@ -5,17 +5,25 @@ import { tagFromName } from "../dicom/dictionary.ts";
 import type { Level } from "../dicom/levels.ts";
 import { elementBytes, findElement, latin1 } from "../dicom/parser.ts";
 import { parseTagText, type Tag, Tags } from "../dicom/tag.ts";
-import { datasetToJson, type JsonObject } from "../dicom/tags-json.ts";
+import { datasetToJson, type JsonObject, type TagsFormat } from "../dicom/tags-json.ts";
 import type { Resource } from "../index/database.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
-import { type Element, encodeDataset, parseIdentifier, textElement, vrOf } from "./codec.ts";
+import {
+  type Element,
+  encodeDataset,
+  parseIdentifier,
+  part10,
+  textElement,
+  vrOf,
+} from "./codec.ts";
 import { instancesBelow, loadInstance, QR_LEVEL } from "./instances.ts";
 import type { Modality } from "./modalities.ts";
 import type { DicomNetwork } from "./network.ts";
-import { FIND_CLASSES, MOVE_CLASSES } from "./policy.ts";
+import { COMMON_STORAGE_CLASSES, FIND_CLASSES, GET_CLASSES, MOVE_CLASSES } from "./policy.ts";
 import { scu } from "./library.ts";
 import { DimseError, type DimseInstance } from "./types.ts";
+import { WORKLIST_FIND, worklistIdentifier } from "./worklists.ts";
 
 const QUERY_RETRIEVE_LEVEL = 0x00080052;
 
@@ -115,6 +123,44 @@ export async function findOn(
   }
 }
 
+/** C-FIND on the modality's worklists (Modality Worklist Information Model FIND). */
+export async function findWorklistOn(
+  network: DicomNetwork,
+  modality: Modality,
+  query: Record<string, unknown>,
+): Promise<{ bytes: Uint8Array; transferSyntax: string }[]> {
+  const identifier = worklistIdentifier(query);
+  let result;
+  try {
+    result = await scu.find(network.peerOf(modality), WORKLIST_FIND, identifier);
+  } catch (error) {
+    throw asNetworkError(error, `DicomAssociation - C-FIND to AET "${modality.AET}"`);
+  }
+  if (result.status !== 0 && result.status !== 0xfe00) {
+    throw new OrthancError(
+      "NetworkProtocol",
+      `C-FIND SCU to AET "${modality.AET}" has failed with DIMSE status 0x${
+        result.status.toString(16).toUpperCase().padStart(4, "0")
+      }`,
+    );
+  }
+  return result.answers;
+}
+
+export function worklistAnswerJson(
+  answer: { bytes: Uint8Array; transferSyntax: string },
+  core: PharosCore,
+  format: TagsFormat,
+): JsonObject {
+  const dataset = parseIdentifier(answer.bytes, answer.transferSyntax);
+  const cs = findElement(dataset, Tags.SpecificCharacterSet);
+  const decoding = textDecoding(
+    cs ? latin1(elementBytes(dataset, cs)).split("\\") : undefined,
+    core.defaultEncoding,
+  );
+  return datasetToJson(dataset, decoding, format);
+}
+
 export function asNetworkError(error: unknown, what: string): unknown {
   if (error instanceof DimseError) {
     return new OrthancError("NetworkProtocol", `${what}: ${error.message}`);
@@ -150,6 +196,68 @@ export async function moveOn(
       }`,
     );
   }
+}
+
+/**
+ * C-GET of the resources an identifier names (level + UIDs): the instances come back on the
+ * association and go through the store pipeline. Sub-operation counts of the final answer.
+ */
+export async function getOn(
+  network: DicomNetwork,
+  core: PharosCore,
+  modality: Modality,
+  level: Level,
+  keys: Record<string, string>,
+  onInstance?: () => void,
+): Promise<{ completed: number; failed: number; warning: number }> {
+  const sopClass = level === "Patient" ? GET_CLASSES.Patient : GET_CLASSES.Study;
+  const peer = network.peerOf(modality);
+  const syntaxes = [...network.acceptedSyntaxes].sort((a, b) =>
+    a === "1.2.840.10008.1.2.1" ? -1 : b === "1.2.840.10008.1.2.1" ? 1 : 0
+  );
+  let result;
+  try {
+    result = await scu.get(peer, sopClass, findIdentifier(level, keys, false), {
+      storageClasses: COMMON_STORAGE_CLASSES,
+      transferSyntaxes: syntaxes,
+      onStore: async (received) => {
+        if (received.chunks.every((c) => c.length === 0)) return 0xc000;
+        const bytes = part10(
+          received.chunks,
+          received.sopClassUid,
+          received.sopInstanceUid,
+          received.transferSyntax,
+          modality.AET,
+        );
+        try {
+          const stored = await core.store(bytes, {
+            kind: "DicomProtocol",
+            remoteAet: modality.AET,
+            remoteIp: modality.Host,
+            calledAet: peer.localAet,
+          });
+          onInstance?.();
+          return stored.status === "FilteredOut" ? 0xa700 : 0;
+        } catch (error) {
+          return error instanceof OrthancError &&
+              (error.kind === "BadFileFormat" || error.kind === "InexistentTag")
+            ? 0xc000
+            : 0xa700;
+        }
+      },
+    });
+  } catch (error) {
+    throw asNetworkError(error, `DicomAssociation - C-GET to AET "${modality.AET}"`);
+  }
+  if (result.status !== 0 && result.status !== 0xb000) {
+    throw new OrthancError(
+      "NetworkProtocol",
+      `C-GET SCU to AET "${modality.AET}" has failed with DIMSE status 0x${
+        result.status.toString(16).toUpperCase().padStart(4, "0")
+      }`,
+    );
+  }
+  return result.counts;
 }
 
 /** C-STORE of local resources to a modality; the number of instances that failed. */

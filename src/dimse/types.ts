@@ -66,12 +66,15 @@ export interface RetrieveResult {
   counts: SubOperationCounts;
 }
 
+/** What an association may be allowed to do (worklist C-FIND has its own permission). */
+export type DimseCommand = "Echo" | "Store" | "Find" | "FindWorklist" | "Move" | "Get";
+
 export interface ScpHandlers {
   associate(request: AssociationRequest): AssociationAnswer;
   /** Whether a command is allowed on this association; a refusal aborts it, as Orthanc does. */
   allowed(
     association: AssociationInfo,
-    command: "Echo" | "Store" | "Find" | "Move" | "Get",
+    command: DimseCommand,
   ): boolean;
   echo(association: AssociationInfo): Promise<number>;
   store(association: AssociationInfo, message: ReceivedStore): Promise<number>;
@@ -144,5 +147,17 @@ export interface ScuClient {
     sopClassUid: string,
     destination: string,
     identifier: (transferSyntax: string) => Uint8Array,
+  ): Promise<RetrieveResult>;
+  /** C-GET: the instances come back on the association, each handed to `onStore`. */
+  get(
+    peer: Peer,
+    sopClassUid: string,
+    identifier: (transferSyntax: string) => Uint8Array,
+    options: {
+      /** Storage SOP classes proposed (with the SCP role) for the sub-operations. */
+      storageClasses: string[];
+      transferSyntaxes: string[];
+      onStore: (store: ReceivedStore) => Promise<number>;
+    },
   ): Promise<RetrieveResult>;
 }

@@ -212,6 +212,10 @@ export function createHost(
       duringInitialize("onIncomingInstance");
       r.instanceFilters.push(filter);
     },
+    onIncomingCStoreInstance(filter) {
+      duringInitialize("onIncomingCStoreInstance");
+      r.cstoreFilters.push(filter);
+    },
     onReceivedInstance(callback) {
       duringInitialize("onReceivedInstance");
       r.received.push(callback);
@@ -232,6 +236,9 @@ export function createHost(
         duringInitialize("metrics.onRefresh");
         r.refresh.push(callback);
       },
+    },
+    jobs: {
+      submit: (job) => manager.submitJob(plugin, job),
     },
     registerStorageArea(area) {
       manager.claimStorageArea(plugin, area, state.initializing);

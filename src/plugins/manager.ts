@@ -11,6 +11,7 @@ import type { AppEnv } from "../rest/context.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { StoredInstanceEvent } from "../server/events.ts";
+import { jobsOf, type SteppedJob } from "../server/jobs.ts";
 import type { IncomingInstance, ReceivedDecision } from "../server/store.ts";
 import { createHost, instanceView, toPluginChange } from "./host.ts";
 import { MetricsRegistry } from "./metrics.ts";
@@ -19,7 +20,9 @@ import type {
   DicomInstance,
   HttpRequestInfo,
   InstanceOrigin,
+  JobStepStatus,
   PharosPlugin,
+  PluginJob,
   PluginStorageArea,
   ReceivedInstanceDecision,
   RestHandler,
@@ -42,6 +45,7 @@ export interface Registrations {
   routes: Omit<PluginRoute, "plugin">[];
   httpFilters: ((request: HttpRequestInfo) => Awaitable<boolean>)[];
   instanceFilters: ((instance: DicomInstance) => Awaitable<boolean>)[];
+  cstoreFilters: ((instance: DicomInstance) => Awaitable<number | undefined | void>)[];
   received: ((
     bytes: Uint8Array,
     origin: InstanceOrigin,
@@ -127,6 +131,10 @@ export class PluginManager {
     plugin: LoadedPlugin;
     fn: Registrations["instanceFilters"][number];
   }[] = [];
+  private readonly cstoreFilters: {
+    plugin: LoadedPlugin;
+    fn: Registrations["cstoreFilters"][number];
+  }[] = [];
   private readonly received: { plugin: LoadedPlugin; fn: Registrations["received"][number] }[] = [];
   private readonly changes: { plugin: LoadedPlugin; fn: Registrations["changes"][number] }[] = [];
   private readonly stored: { plugin: LoadedPlugin; fn: Registrations["stored"][number] }[] = [];
@@ -136,6 +144,10 @@ export class PluginManager {
 
   constructor(readonly config: Configuration, readonly core: PharosCore) {
     this.metrics.enabled = config.raw.MetricsEnabled !== false;
+    const concurrent = config.raw.ConcurrentJobs;
+    if (typeof concurrent === "number" && Number.isInteger(concurrent) && concurrent >= 0) {
+      jobsOf(core).concurrency = concurrent;
+    }
   }
 
   /** The REST application that host.rest.* calls into. */
@@ -194,6 +206,7 @@ export class PluginManager {
         routes: [],
         httpFilters: [],
         instanceFilters: [],
+        cstoreFilters: [],
         received: [],
         changes: [],
         stored: [],
@@ -237,6 +250,7 @@ export class PluginManager {
     for (const route of r.routes) this.routes.push({ ...route, plugin });
     for (const fn of r.httpFilters) this.httpFilters.push({ plugin, fn });
     for (const fn of r.instanceFilters) this.instanceFilters.push({ plugin, fn });
+    for (const fn of r.cstoreFilters) this.cstoreFilters.push({ plugin, fn });
     for (const fn of r.received) this.received.push({ plugin, fn });
     for (const fn of r.changes) this.changes.push({ plugin, fn });
     for (const fn of r.stored) this.stored.push({ plugin, fn });
@@ -255,6 +269,12 @@ export class PluginManager {
     }
     if (this.instanceFilters.length > 0) {
       core.filters.push((instance) => this.dispatchInstanceFilter(instance));
+    }
+    // After the instance filters, as in Orthanc.
+    if (this.cstoreFilters.length > 0) {
+      core.filters.push((instance) =>
+        instance.origin.kind === "DicomProtocol" ? this.dispatchCStoreFilter(instance) : 0
+      );
     }
     if (this.stored.length > 0) {
       core.events.onStoredInstance((event) => this.dispatchStored(event));
@@ -312,6 +332,96 @@ export class PluginManager {
       }
     }
     return true;
+  }
+
+  /** 0 accepts; otherwise the DIMSE status of the first filter that refuses. */
+  private async dispatchCStoreFilter(instance: IncomingInstance): Promise<number> {
+    const view = instanceView(this.core, instance.bytes, instance.origin, instance.summary.ids, {
+      parsed: instance.parsed,
+      transferSyntax: instance.summary.transferSyntax,
+      sopClassUid: instance.summary.sopClassUid,
+    });
+    for (const { plugin, fn } of this.cstoreFilters) {
+      let status: unknown;
+      try {
+        status = await fn(view);
+        if (status === undefined) status = 0;
+        if (
+          typeof status !== "number" || !Number.isInteger(status) || status < 0 || status > 0xffff
+        ) {
+          throw new Error(`not a DIMSE status: ${JSON.stringify(status)}`);
+        }
+      } catch (error) {
+        throw this.pipelineError(plugin, "C-STORE filter", error);
+      }
+      if (status !== 0) {
+        log.info(
+          `Plugin "${plugin.id}" refused the C-STORE of instance ${instance.summary.ids.instance} ` +
+            `with DIMSE status 0x${status.toString(16).padStart(4, "0")}`,
+        );
+        return status;
+      }
+    }
+    return 0;
+  }
+
+  /** Queues a plugin's job (host.jobs.submit); its callbacks are guarded. */
+  submitJob(plugin: LoadedPlugin, spec: PluginJob): string {
+    if (!spec || typeof spec !== "object") throw new TypeError("A job must be an object");
+    if (typeof spec.type !== "string" || spec.type === "") {
+      throw new TypeError("A job needs a non-empty type");
+    }
+    for (const method of ["step", "getProgress", "getContent"] as const) {
+      if (typeof spec[method] !== "function") throw new TypeError(`A job needs ${method}()`);
+    }
+    const priority = spec.priority ?? 0;
+    if (!Number.isInteger(priority)) throw new TypeError("A job's priority must be an integer");
+    const what = (method: string) => `${method} of the job "${spec.type}"`;
+    const report = (method: string, error: unknown) =>
+      log.error(`Error in the ${what(method)} of plugin "${plugin.id}": ${describeError(error)}`);
+    const stepped: SteppedJob = {
+      step: async () => {
+        let status: JobStepStatus;
+        try {
+          status = await spec.step();
+          if (status !== "continue" && status !== "success" && status !== "failure") {
+            throw new Error(`step() answered ${JSON.stringify(status)}`);
+          }
+        } catch (error) {
+          report("step()", error);
+          throw new OrthancError(
+            "Plugin",
+            `Error in the ${what("step()")} of plugin "${plugin.id}": ${
+              error instanceof Error ? error.message : String(error)
+            }`,
+          );
+        }
+        return status;
+      },
+      stop: async (reason) => {
+        if (spec.stop) await this.guard(plugin, what("stop()"), () => spec.stop!(reason));
+      },
+      update: (job) => {
+        try {
+          const progress = Number(spec.getProgress());
+          if (Number.isFinite(progress)) {
+            job.progress = Math.round(Math.min(1, Math.max(0, progress)) * 100);
+          }
+        } catch (error) {
+          report("getProgress()", error);
+        }
+        try {
+          const content = spec.getContent();
+          if (!content || typeof content !== "object" || Array.isArray(content)) {
+            throw new Error("getContent() must answer a JSON object");
+          }
+          job.content = JSON.parse(JSON.stringify(content));
+        } catch (error) {
+          report("getContent()", error);
+        }
+      },
+    };
+    return jobsOf(this.core).submitStepped(spec.type, stepped, priority).id;
   }
 
   private dispatchStored(event: StoredInstanceEvent): void {

@@ -173,6 +173,41 @@ export interface PluginStorageArea {
   remove(uuid: string, contentType: number): Awaitable<void>;
 }
 
+/** Why a job stops (OrthancPluginJobStopReason). */
+export type JobStopReason = "Success" | "Paused" | "Failure" | "Canceled";
+
+/** What one step of a job decides (OrthancPluginJobStepStatus). */
+export type JobStepStatus = "continue" | "success" | "failure";
+
+/**
+ * A custom job (OrthancPluginCreateJob2 + OrthancPluginSubmitJob). The server calls `step()`
+ * until it answers "success" or "failure", yielding to the event loop between two steps; a
+ * throwing or rejecting step fails the job (the error is logged). Pause and cancel
+ * (POST /jobs/{id}/pause|cancel) take effect between two steps.
+ */
+export interface PluginJob {
+  /** The job's `Type` at /jobs/{id}. */
+  type: string;
+  /** Higher runs first among the pending jobs (default 0). */
+  priority?: number;
+  /** One unit of work; keep it short (a CPU-bound step blocks the server while it runs). */
+  step(): Awaitable<JobStepStatus>;
+  /**
+   * Called after the last step ("Success" / "Failure"), or between two steps when the job is
+   * paused or canceled. A paused job resumes with `step()` where it stopped.
+   */
+  stop?(reason: JobStopReason): Awaitable<void>;
+  /** 0 to 1, read after each step (`Progress` shows it as a percentage). */
+  getProgress(): number;
+  /** A JSON object, read after each step (`Content` at /jobs/{id}). */
+  getContent(): Record<string, unknown>;
+  /**
+   * Accepted for parity with OrthancPluginJobGetSerialized, but never called: Pharos does not
+   * save jobs (no SaveJobs persistence), so there is nothing to reload or unserialize.
+   */
+  serialize?(): unknown;
+}
+
 export interface PharosHost {
   /** This plugin's id. */
   readonly pluginName: string;
@@ -235,6 +270,14 @@ export interface PharosHost {
   onIncomingHttpRequest(filter: (request: HttpRequestInfo) => Awaitable<boolean>): void;
   /** Return false to refuse an instance before it is stored (FilteredOut). */
   onIncomingInstance(filter: (instance: DicomInstance) => Awaitable<boolean>): void;
+  /**
+   * For instances received by C-STORE only, after the onIncomingInstance filters: return 0 (or
+   * nothing) to accept the instance, or a DIMSE status (e.g. 0xA700) to refuse it; the C-STORE
+   * SCP answers that status and nothing is stored (OrthancPluginRegisterIncomingCStoreInstanceFilter).
+   */
+  onIncomingCStoreInstance(
+    filter: (instance: DicomInstance) => Awaitable<number | undefined | void>,
+  ): void;
   /** Keep, discard or replace the received bytes before anything else looks at them. */
   onReceivedInstance(
     callback: (
@@ -252,6 +295,12 @@ export interface PharosHost {
     set(name: string, value: number): void;
     /** Called before each export, to set fresh values (OrthancPluginRegisterRefreshMetricsCallback). */
     onRefresh(callback: () => Awaitable<void>): void;
+  };
+
+  /** Custom jobs, listed with the server's jobs at /jobs. */
+  readonly jobs: {
+    /** Queues a job (it starts Pending) and returns its id; may be called at any time. */
+    submit(job: PluginJob): string;
   };
 
   /** Replaces the filesystem storage area; only from initialize(), and by one plugin. */

@@ -1,4 +1,5 @@
-// GET /jobs and /jobs/{id}, over the minimal jobs registry (server/jobs.ts).
+// GET /jobs and /jobs/{id}, POST /jobs/{id}/cancel|pause|resume, over the minimal jobs registry
+// (server/jobs.ts).
 import type { Hono } from "hono";
 import { OrthancError } from "../server/errors.ts";
 import { jobsOf } from "../server/jobs.ts";
@@ -22,4 +23,13 @@ export function registerJobRoutes(app: Hono<AppEnv>, deps: RestDependencies): vo
       return jsonResponse(jobs.json(job));
     },
   });
+  // Orthanc answers "{}" once the action is registered.
+  for (const action of ["cancel", "pause", "resume"] as const) {
+    route(app, `/jobs/:id/${action}`, {
+      POST: (c) => {
+        jobs[action](c.req.param("id") ?? "");
+        return jsonResponse({});
+      },
+    });
+  }
 }

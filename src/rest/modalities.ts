@@ -11,11 +11,16 @@ import {
   answerJson,
   asNetworkError,
   findOn,
+  findWorklistOn,
+  getOn,
   moveOn,
   parseLevel,
   storeTo,
+  worklistAnswerJson,
 } from "../dimse/scu-ops.ts";
 import { scu } from "../dimse/library.ts";
+import type { DimseInstance } from "../dimse/types.ts";
+import { elementBytes, findElement, latin1, parseDicom } from "../dicom/parser.ts";
 import { OrthancError } from "../server/errors.ts";
 import { jobsOf } from "../server/jobs.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
@@ -48,9 +53,12 @@ const OPERATIONS = [
   "find-patient",
   "find-series",
   "find-study",
+  "find-worklist",
+  "get",
   "move",
   "query",
   "store",
+  "store-straight",
 ];
 
 /** Submits work as a job, answering its content (Synchronous) or its id. */
@@ -208,6 +216,68 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
       });
     },
   });
+  route(app, "/modalities/:id/get", {
+    POST: async (c) => {
+      const modality = network.modality(c.req.param("id") ?? "");
+      const body = asObject(await jsonBody(c));
+      const level = parseLevel(body.Level);
+      const list = body.Resources;
+      if (!Array.isArray(list)) {
+        throw new OrthancError("BadFileFormat", 'Field "Resources" must be an array');
+      }
+      const synchronous = body.Synchronous !== false && body.Asynchronous !== true;
+      const content: JsonObject = {
+        Description: "REST API",
+        LocalAet: modality.LocalAet || config.DicomAet,
+        Query: list,
+        RemoteAet: modality.AET,
+      };
+      return runAsJob(deps, "DicomGetScu", synchronous, content, async (job) => {
+        let done = 0;
+        for (const keys of list) {
+          const counts = await getOn(
+            network,
+            deps.core,
+            modality,
+            level,
+            asObject(keys) as Record<string, string>,
+          );
+          if (counts.failed > 0 && body.Permissive !== true) {
+            throw new OrthancError(
+              "NetworkProtocol",
+              `C-GET SCU to AET "${modality.AET}": ${counts.failed} sub-operation(s) failed`,
+            );
+          }
+          job.progress = Math.floor((100 * ++done) / list.length);
+        }
+      });
+    },
+  });
+  route(app, "/modalities/:id/store-straight", {
+    POST: async (c) => {
+      const modality = network.modality(c.req.param("id") ?? "");
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      const instance = instanceOfFile(bytes);
+      let status: number | undefined;
+      try {
+        [status] = await scu.store(network.peerOf(modality), [instance]);
+      } catch (error) {
+        throw asNetworkError(error, `DicomAssociation - C-STORE to AET "${modality.AET}"`);
+      }
+      if (status !== 0 && ((status ?? -1) & 0xf000) !== 0xb000) {
+        throw new OrthancError(
+          "NetworkProtocol",
+          `C-STORE SCU to AET "${modality.AET}" has failed with DIMSE status 0x${
+            (status ?? 0xffff).toString(16).toUpperCase().padStart(4, "0")
+          }`,
+        );
+      }
+      return jsonResponse({
+        SOPClassUID: instance.sopClassUid,
+        SOPInstanceUID: instance.sopInstanceUid,
+      });
+    },
+  });
   for (
     const [path, level] of [
       ["find-patient", "Patient"],
@@ -225,6 +295,25 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
       },
     });
   }
+
+  route(app, "/modalities/:id/find-worklist", {
+    POST: async (c) => {
+      const modality = network.modality(c.req.param("id") ?? "");
+      const body = asObject(await jsonBody(c));
+      // Orthanc 1.12 reads {"Query": {...}, "Full"/"Short"}; 1.10 reads the query itself.
+      const wrapped = body.Query !== undefined && typeof body.Query === "object";
+      const query = wrapped ? asObject(body.Query as JsonValue) : body;
+      const format = !wrapped
+        ? "simplify"
+        : body.Full === true
+        ? "full"
+        : body.Short === true
+        ? "short"
+        : "simplify";
+      const answers = await findWorklistOn(network, modality, query);
+      return jsonResponse(answers.map((a) => worklistAnswerJson(a, deps.core, format)));
+    },
+  });
 
   route(app, "/tools/accepted-transfer-syntaxes", {
     GET: () => jsonResponse([...network.acceptedSyntaxes].sort()),
@@ -252,6 +341,32 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
 
   registerQueryRoutes(app, deps);
   void LEVEL_PATH;
+}
+
+/** The dataset of a Part 10 file as it travels (the bytes after the meta header). */
+function instanceOfFile(bytes: Uint8Array): DimseInstance {
+  let parsed;
+  try {
+    parsed = parseDicom(bytes);
+  } catch {
+    throw new OrthancError("BadFileFormat", "Cannot parse an invalid DICOM file");
+  }
+  const text = (tag: number) => {
+    const e = findElement(parsed.meta, tag) ?? findElement(parsed.dataset, tag);
+    const dataset = findElement(parsed.meta, tag) ? parsed.meta : parsed.dataset;
+    return e ? latin1(elementBytes(dataset, e)).replace(/[\0 ]+$/, "") : "";
+  };
+  const sopClassUid = text(0x00020002) || text(0x00080016);
+  const sopInstanceUid = text(0x00020003) || text(0x00080018);
+  if (!sopClassUid || !sopInstanceUid) {
+    throw new OrthancError("InexistentTag", "The file has no SOP class or instance UID");
+  }
+  return {
+    sopClassUid,
+    sopInstanceUid,
+    transferSyntax: parsed.transferSyntax,
+    dataset: bytes.subarray(parsed.datasetOffset),
+  };
 }
 
 function simplify(full: JsonObject): JsonObject {

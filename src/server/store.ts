@@ -18,6 +18,8 @@ export type StoreStatus = "Success" | "AlreadyStored" | "FilteredOut";
 export interface StoreResult {
   status: StoreStatus;
   ids: OrthancIds;
+  /** FilteredOut by a C-STORE filter: the DIMSE status the SCP answers. */
+  dimseStatus?: number;
 }
 
 export interface IncomingInstance {
@@ -27,8 +29,13 @@ export interface IncomingInstance {
   origin: RequestOrigin;
 }
 
-/** Returns false to refuse an instance (Orthanc's incoming-instance filters). */
-export type IncomingFilter = (instance: IncomingInstance) => boolean | Promise<boolean>;
+/**
+ * Returns false to refuse an instance (Orthanc's incoming-instance filters), or a non-zero DIMSE
+ * status to refuse it with that status (C-STORE filters; 0 accepts).
+ */
+export type IncomingFilter = (
+  instance: IncomingInstance,
+) => boolean | number | Promise<boolean | number>;
 
 /** May keep, discard or replace received bytes before they are parsed for indexing. */
 export type ReceivedCallback = (
@@ -112,9 +119,11 @@ export class StorePipeline {
     const options = this.deps.options();
     const { parsed, summary } = parseInstance(bytes, options.defaultEncoding);
     for (const filter of this.deps.filters) {
-      if (!(await filter({ bytes, parsed, summary, origin }))) {
-        return { status: "FilteredOut", ids: summary.ids };
+      const verdict = await filter({ bytes, parsed, summary, origin });
+      if (typeof verdict === "number" && verdict !== 0) {
+        return { status: "FilteredOut", ids: summary.ids, dimseStatus: verdict };
       }
+      if (verdict === false) return { status: "FilteredOut", ids: summary.ids };
     }
     const { index } = this.deps;
     if (!options.overwrite && index.lookup(summary.ids.instance)) {
