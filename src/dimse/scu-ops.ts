@@ -1,5 +1,6 @@
 // SCU operations behind the REST API: C-FIND identifiers from Orthanc's JSON queries, their
 // answers back to Orthanc's JSON, C-MOVE identifiers, and the store of local resources.
+import { logExportedInstance } from "../server/exports.ts";
 import { textDecoding } from "../dicom/charsets.ts";
 import { tagFromName } from "../dicom/dictionary.ts";
 import type { Level } from "../dicom/levels.ts";
@@ -284,6 +285,14 @@ export async function storeTo(
   } catch (error) {
     throw asNetworkError(error, `DicomAssociation - connecting to AET "${modality.AET}"`);
   }
-  const failed = statuses.filter((s) => s !== 0 && (s & 0xf000) !== 0xb000).length;
+  const succeeded = (s: number) => s === 0 || (s & 0xf000) === 0xb000;
+  if (core.config.LogExportedResources) {
+    core.index.transaction(() => {
+      targets.forEach((t, i) => {
+        if (succeeded(statuses[i] ?? -1)) logExportedInstance(core.index, t, modality.AET);
+      });
+    });
+  }
+  const failed = statuses.filter((s) => !succeeded(s)).length;
   return { total: instances.length, failed };
 }

@@ -45,6 +45,7 @@ beforeAll(async () => {
       DicomPort: dicomPort,
       DicomAet: "PHAROS",
       DicomModalities: { storescp: ["STORESCP", "127.0.0.1", storescp.port] },
+      LogExportedResources: true,
     },
   });
   const glob = new Bun.Glob("*.dcm");
@@ -133,6 +134,20 @@ test("store to storescp: synchronous, byte-exact, then as a job in /jobs", async
   });
   const files = storescp.files();
   expect(files.length).toBe(22);
+  // LogExportedResources: one row per instance sent, with its UIDs.
+  const exports = (await api("GET", "/exports?limit=100")).body as {
+    Exports: {
+      RemoteModality: string;
+      ResourceType: string;
+      SOPInstanceUID: string;
+      PatientID: string;
+    }[];
+  };
+  expect(exports.Exports.length).toBe(22);
+  expect(
+    exports.Exports.every((e) => e.RemoteModality === "STORESCP" && e.ResourceType === "Instance"),
+  ).toBe(true);
+  expect(new Set(exports.Exports.map((e) => e.SOPInstanceUID)).size).toBe(22);
   const sent = new Set(files.map((f) => Buffer.from(fileDataset(f)).toString("base64")));
   for (const id of (await api("GET", "/instances")).body as string[]) {
     const bytes = new Uint8Array(
