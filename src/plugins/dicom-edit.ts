@@ -1,25 +1,10 @@
 // One element replaced in a DICOM file, every other byte kept: the new value is encoded with
 // the header form the file already uses (or, for a new element, the transfer syntax's form)
 // and spliced in; a group length covering the element is adjusted.
-import { latin1, type ParsedDicom, parseDicom, TransferSyntax } from "../dicom/parser.ts";
+import { latin1, LONG_VRS, type ParsedDicom, parseDicom, TransferSyntax } from "../dicom/parser.ts";
 import { lookupTag } from "../dicom/dictionary.ts";
 import { makeTag, parseTagText, type Tag, tagElement, tagGroup } from "../dicom/tag.ts";
 
-const LONG_VRS = new Set([
-  "OB",
-  "OD",
-  "OF",
-  "OL",
-  "OV",
-  "OW",
-  "SQ",
-  "SV",
-  "UC",
-  "UN",
-  "UR",
-  "UT",
-  "UV",
-]);
 const TEXT_VRS = new Set([
   "AE",
   "AS",
