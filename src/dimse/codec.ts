@@ -147,3 +147,29 @@ export function vrOf(tag: Tag): string {
   if (!vr || vr.length !== 2 || vr.includes("/")) return "UN";
   return vr === "OX" ? "OW" : vr;
 }
+
+/** A US element (one value). */
+export function usElement(tag: Tag, value: number): Element {
+  return { tag, vr: "US", value: new Uint8Array([value & 0xff, (value >> 8) & 0xff]) };
+}
+
+/** A sequence of explicit-length items, each encoded in the transfer syntax. */
+export function sequenceElement(tag: Tag, items: Element[][], transferSyntax: string): Element {
+  const parts: Uint8Array[] = [];
+  for (const item of items) {
+    const body = encodeDataset(item, transferSyntax);
+    const header = new Uint8Array(8);
+    const view = new DataView(header.buffer);
+    view.setUint16(0, 0xfffe, true);
+    view.setUint16(2, 0xe000, true);
+    view.setUint32(4, body.length, true);
+    parts.push(header, body);
+  }
+  const value = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let pos = 0;
+  for (const p of parts) {
+    value.set(p, pos);
+    pos += p.length;
+  }
+  return { tag, vr: "SQ", value };
+}

@@ -21,6 +21,8 @@ import {
   type ScpHandlers,
   type ScpOptions,
   type ScuClient,
+  STORAGE_COMMITMENT_CLASS,
+  STORAGE_COMMITMENT_INSTANCE,
   type SubOperationCounts,
 } from "./types.ts";
 
@@ -348,6 +350,38 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
       });
     }
 
+    override nActionRequest(
+      request: InstanceType<Dimse["requests"]["NActionRequest"]>,
+      callback: (r: InstanceType<Dimse["responses"]["NActionResponse"]>) => void,
+    ) {
+      this.guard("NAction", async () => {
+        const status = await handlers.nAction(this.info, request.getActionTypeId(), {
+          sopClassUid: request.getRequestedSopClassUid(),
+          transferSyntax: request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE,
+          bytes: rawOf(request),
+        });
+        const response = R.NActionResponse.fromRequest(request);
+        response.setStatus(status);
+        if (!this.closed) callback(response);
+      });
+    }
+
+    override nEventReportRequest(
+      request: InstanceType<Dimse["requests"]["NEventReportRequest"]>,
+      callback: (r: InstanceType<Dimse["responses"]["NEventReportResponse"]>) => void,
+    ) {
+      this.guard("EventReport", async () => {
+        const status = await handlers.eventReport(this.info, request.getEventTypeId(), {
+          sopClassUid: request.getAffectedSopClassUid(),
+          transferSyntax: request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE,
+          bytes: rawOf(request),
+        });
+        const response = R.NEventReportResponse.fromRequest(request);
+        response.setStatus(status);
+        if (!this.closed) callback(response);
+      });
+    }
+
     /** A C-STORE sub-operation of C-GET, on this association; resolves to its status. */
     private subStore(instance: DimseInstance): Promise<number> {
       const request = storeRequest(lib, instance);
@@ -631,6 +665,36 @@ export const scu: ScuClient = {
     counts.failed = final.getFailures() ?? 0;
     counts.warning = final.getWarnings() ?? 0;
     return { status: final.getStatus(), counts } satisfies RetrieveResult;
+  },
+
+  async nAction(peer, actionTypeId, encode) {
+    const lib = dimse();
+    const request = new lib.requests.NActionRequest(
+      STORAGE_COMMITMENT_CLASS,
+      STORAGE_COMMITMENT_INSTANCE,
+      actionTypeId,
+    );
+    request.setDataset(identifierDataset(lib, encode));
+    const { all } = responsesOf(request);
+    await runAssociation(peer, { requests: [request] });
+    const final = all.at(-1);
+    if (!final) throw new DimseError(`No answer to N-ACTION from ${peer.aet}`);
+    return final.getStatus();
+  },
+
+  async eventReport(peer, eventTypeId, encode) {
+    const lib = dimse();
+    const request = new lib.requests.NEventReportRequest(
+      STORAGE_COMMITMENT_CLASS,
+      STORAGE_COMMITMENT_INSTANCE,
+      eventTypeId,
+    );
+    request.setDataset(identifierDataset(lib, encode));
+    const { all } = responsesOf(request);
+    await runAssociation(peer, { requests: [request] });
+    const final = all.at(-1);
+    if (!final) throw new DimseError(`No answer to N-EVENT-REPORT from ${peer.aet}`);
+    return final.getStatus();
   },
 
   async move(peer, sopClassUid, destination, encode) {

@@ -21,23 +21,35 @@ import {
   worklistSettings,
 } from "./worklists.ts";
 import { acceptedTransferSyntaxes, isStorageClass, QR_CLASSES, VERIFICATION } from "./policy.ts";
-import type {
-  AssociationAnswer,
-  AssociationInfo,
-  AssociationRequest,
-  DimseCommand,
-  DimseInstance,
-  DimseServer,
-  Identifier,
-  Peer,
-  RetrieveResult,
-  ScpHandlers,
-  SubOperationCounts,
+import {
+  CommitmentReports,
+  type CommittedInstance,
+  type FailedInstance,
+  NO_SUCH_OBJECT,
+  readCommitment,
+  reportDataset,
+} from "./storage-commitment.ts";
+import { Metadata } from "../index/schema.ts";
+import {
+  type AssociationAnswer,
+  type AssociationInfo,
+  type AssociationRequest,
+  type DimseCommand,
+  type DimseInstance,
+  type DimseServer,
+  type Identifier,
+  type Peer,
+  type RetrieveResult,
+  type ScpHandlers,
+  STORAGE_COMMITMENT_CLASS,
+  type SubOperationCounts,
 } from "./types.ts";
 
 type Command = DimseCommand;
 
 const UNCOMPRESSED = [EXPLICIT_LE, IMPLICIT_LE];
+/** DIMSE status of a DIMSE-N request that cannot be processed. */
+const PROCESSING_FAILURE = 0x0110;
 
 export class DicomNetwork {
   readonly modalities: ModalityRegistry;
@@ -45,6 +57,8 @@ export class DicomNetwork {
   acceptedSyntaxes: Set<string>;
   unknownSopClassAccepted: boolean;
   readonly worklists: WorklistSettings;
+  /** Storage commitment requests sent by Pharos (/storage-commitment/{id}). */
+  readonly commitments = new CommitmentReports();
   private server?: DimseServer;
 
   constructor(private readonly core: PharosCore, private readonly config: Configuration) {
@@ -115,7 +129,7 @@ export class DicomNetwork {
       const as = context.abstractSyntax;
       let acceptable: (ts: string) => boolean;
       if (
-        as === VERIFICATION || QR_CLASSES.has(as) ||
+        as === VERIFICATION || QR_CLASSES.has(as) || as === STORAGE_COMMITMENT_CLASS ||
         (as === WORKLIST_FIND && this.worklists.enabled)
       ) {
         acceptable = (ts) => UNCOMPRESSED.includes(ts);
@@ -188,7 +202,68 @@ export class DicomNetwork {
       move: (info, identifier, destination, messageId, progress) =>
         this.moveScp(info, identifier, destination, messageId, progress),
       get: (_info, identifier, send, progress) => this.getScp(identifier, send, progress),
+      nAction: (info, actionTypeId, dataset) =>
+        Promise.resolve(this.commitmentRequested(info, actionTypeId, dataset)),
+      eventReport: (info, _eventTypeId, dataset) => {
+        const report = readCommitment(dataset);
+        if (!report) return Promise.resolve(PROCESSING_FAILURE);
+        if (!this.commitments.complete(report.transactionUid, report.referenced, report.failed)) {
+          log.warning(
+            `Storage commitment report from ${info.callingAet} for an unknown transaction ${report.transactionUid}`,
+          );
+        }
+        return Promise.resolve(Status.Success);
+      },
     };
+  }
+
+  /**
+   * N-ACTION of storage commitment (SCP): answered at once; the result goes to the requesting
+   * modality as an N-EVENT-REPORT on a new association, as Orthanc does.
+   */
+  private commitmentRequested(info: AssociationInfo, actionTypeId: number, dataset: Identifier) {
+    const request = readCommitment(dataset);
+    if (actionTypeId !== 1 || !request) return PROCESSING_FAILURE;
+    const modality = this.modalities.byAet(info.callingAet);
+    if (!modality) {
+      log.error(`Storage commitment: unknown modality "${info.callingAet}" to send the report to`);
+      return PROCESSING_FAILURE;
+    }
+    const success: CommittedInstance[] = [];
+    const failures: FailedInstance[] = [];
+    for (const item of request.referenced) {
+      if (this.hasInstance(item)) success.push(item);
+      else failures.push({ ...item, reason: NO_SUCH_OBJECT });
+    }
+    const peer = { ...this.peerOf(modality), localAet: info.calledAet || this.config.DicomAet };
+    setTimeout(() => {
+      scu.eventReport(
+        peer,
+        failures.length === 0 ? 1 : 2,
+        reportDataset(request.transactionUid, success, failures),
+      ).then((status) => {
+        if (status !== 0) {
+          log.error(`Storage commitment report to ${modality.AET}: DIMSE status ${status}`);
+        }
+      }).catch((error) => {
+        log.error(`Storage commitment report to ${modality.AET}: ${String(error)}`);
+      });
+    }, 0);
+    return Status.Success;
+  }
+
+  /** Whether Pharos stores an instance with these SOP class and instance UIDs. */
+  private hasInstance(item: CommittedInstance): boolean {
+    if (!item.sopClassUid || !item.sopInstanceUid) return false;
+    const found = find(this.core.index, {
+      level: "Instance",
+      query: new Map([[Tags.SopInstanceUid, item.sopInstanceUid]]),
+      caseSensitive: true,
+      since: 0,
+    });
+    return found.some((r) =>
+      this.core.index.metadata(r.internalId).get(Metadata.SopClassUid) === item.sopClassUid
+    );
   }
 
   private findScp(identifier: Identifier): Promise<{ status: number; answers: Uint8Array[] }> {

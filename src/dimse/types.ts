@@ -67,7 +67,19 @@ export interface RetrieveResult {
 }
 
 /** What an association may be allowed to do (worklist C-FIND has its own permission). */
-export type DimseCommand = "Echo" | "Store" | "Find" | "FindWorklist" | "Move" | "Get";
+export type DimseCommand =
+  | "Echo"
+  | "Store"
+  | "Find"
+  | "FindWorklist"
+  | "Move"
+  | "Get"
+  | "NAction"
+  | "EventReport";
+
+/** Storage commitment (Push Model): the SOP class and its well-known instance. */
+export const STORAGE_COMMITMENT_CLASS = "1.2.840.10008.1.20.1";
+export const STORAGE_COMMITMENT_INSTANCE = "1.2.840.10008.1.20.1.1";
 
 export interface ScpHandlers {
   associate(request: AssociationRequest): AssociationAnswer;
@@ -96,6 +108,14 @@ export interface ScpHandlers {
     send: (instance: DimseInstance) => Promise<number>,
     progress: (counts: SubOperationCounts) => void,
   ): Promise<RetrieveResult>;
+  /** N-ACTION (storage commitment request): the dataset as received; resolves to the status. */
+  nAction(association: AssociationInfo, actionTypeId: number, dataset: Identifier): Promise<number>;
+  /** N-EVENT-REPORT (storage commitment result): the dataset as received; the status. */
+  eventReport(
+    association: AssociationInfo,
+    eventTypeId: number,
+    dataset: Identifier,
+  ): Promise<number>;
 }
 
 export interface ScpOptions {
@@ -160,4 +180,16 @@ export interface ScuClient {
       onStore: (store: ReceivedStore) => Promise<number>;
     },
   ): Promise<RetrieveResult>;
+  /** N-ACTION on the storage commitment instance; the DIMSE status of the answer. */
+  nAction(
+    peer: Peer,
+    actionTypeId: number,
+    dataset: (transferSyntax: string) => Uint8Array,
+  ): Promise<number>;
+  /** N-EVENT-REPORT on the storage commitment instance; the DIMSE status of the answer. */
+  eventReport(
+    peer: Peer,
+    eventTypeId: number,
+    dataset: (transferSyntax: string) => Uint8Array,
+  ): Promise<number>;
 }

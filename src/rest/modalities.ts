@@ -19,6 +19,9 @@ import {
   worklistAnswerJson,
 } from "../dimse/scu-ops.ts";
 import { scu } from "../dimse/library.ts";
+import { instancesBelow, loadInstance } from "../dimse/instances.ts";
+import { type CommittedInstance, requestDataset } from "../dimse/storage-commitment.ts";
+import { generateUid } from "../dicom/uid.ts";
 import type { DimseInstance } from "../dimse/types.ts";
 import { elementBytes, findElement, latin1, parseDicom } from "../dicom/parser.ts";
 import { OrthancError } from "../server/errors.ts";
@@ -57,6 +60,7 @@ const OPERATIONS = [
   "get",
   "move",
   "query",
+  "storage-commitment",
   "store",
   "store-straight",
 ];
@@ -251,6 +255,87 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
           job.progress = Math.floor((100 * ++done) / list.length);
         }
       });
+    },
+  });
+  route(app, "/modalities/:id/storage-commitment", {
+    POST: async (c) => {
+      const body = await jsonBody(c);
+      if (!body || typeof body !== "object" || Array.isArray(body)) {
+        throw new OrthancError(
+          "BadFileFormat",
+          "Must provide a JSON object with a list of resources",
+        );
+      }
+      if (body.Resources === undefined && body.DicomInstances === undefined) {
+        throw new OrthancError(
+          "BadFileFormat",
+          'Empty storage commitment request, one of these fields is mandatory: "Resources", "DicomInstances"',
+        );
+      }
+      const instances: CommittedInstance[] = [];
+      if (body.Resources !== undefined) {
+        if (!Array.isArray(body.Resources)) {
+          throw new OrthancError(
+            "BadFileFormat",
+            'The "Resources" field must provide an array of Orthanc resources',
+          );
+        }
+        for (const r of resourcesOf(deps, body.Resources)) {
+          for (const instance of instancesBelow(deps.core, [r])) {
+            const loaded = await loadInstance(deps.core, instance);
+            instances.push({
+              sopClassUid: loaded.sopClassUid,
+              sopInstanceUid: loaded.sopInstanceUid,
+            });
+          }
+        }
+      }
+      if (body.DicomInstances !== undefined) {
+        const list = body.DicomInstances;
+        if (!Array.isArray(list)) {
+          throw new OrthancError("BadFileFormat", 'The "DicomInstances" field must be an array');
+        }
+        for (const item of list) {
+          const o = item && typeof item === "object" && !Array.isArray(item) ? item : undefined;
+          if (typeof o?.SOPClassUID !== "string" || typeof o.SOPInstanceUID !== "string") {
+            throw new OrthancError(
+              "BadFileFormat",
+              'Each item of "DicomInstances" must contain the "SOPClassUID" and "SOPInstanceUID" fields',
+            );
+          }
+          instances.push({ sopClassUid: o.SOPClassUID, sopInstanceUid: o.SOPInstanceUID });
+        }
+      }
+      const modality = network.modality(c.req.param("id") ?? "");
+      const peer = network.peerOf(modality);
+      if (typeof body.Timeout === "number" && body.Timeout >= 0) peer.timeoutSeconds = body.Timeout;
+      const transactionUid = generateUid("instance");
+      // The report exists (Pending) before the request goes out, as in Orthanc.
+      network.commitments.add(transactionUid, modality.AET);
+      let status;
+      try {
+        status = await scu.nAction(peer, 1, requestDataset(transactionUid, instances));
+      } catch (error) {
+        network.commitments.delete(transactionUid);
+        throw asNetworkError(error, `DicomAssociation - N-ACTION to AET "${modality.AET}"`);
+      }
+      if (status !== 0) {
+        network.commitments.delete(transactionUid);
+        throw new OrthancError(
+          "NetworkProtocol",
+          `Storage commitment N-ACTION to AET "${modality.AET}" has failed with DIMSE status 0x${
+            status.toString(16).toUpperCase().padStart(4, "0")
+          }`,
+        );
+      }
+      return jsonResponse({ ID: transactionUid, Path: `/storage-commitment/${transactionUid}` });
+    },
+  });
+  route(app, "/storage-commitment/:id", {
+    GET: (c) => {
+      const report = network.commitments.json(c.req.param("id") ?? "");
+      if (!report) throw new OrthancError("InexistentItem");
+      return jsonResponse(report);
     },
   });
   route(app, "/modalities/:id/store-straight", {
