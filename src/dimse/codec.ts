@@ -2,7 +2,7 @@
 // only; the dataset bytes are kept as they arrived), and a small writer for the identifiers
 // Pharos builds itself (C-FIND answers and queries, C-MOVE/C-GET identifiers).
 import { lookupTag } from "../dicom/dictionary.ts";
-import { type DicomDataset, parseDicom, TransferSyntax } from "../dicom/parser.ts";
+import { type DicomDataset, LONG_VRS, parseDicom, TransferSyntax } from "../dicom/parser.ts";
 import { type Tag, tagElement, tagGroup } from "../dicom/tag.ts";
 
 export const PHAROS_IMPLEMENTATION_UID = "1.2.826.0.1.3680043.10.1403.1";
@@ -14,21 +14,6 @@ export interface Element {
   value: Uint8Array;
 }
 
-const LONG_VRS = new Set([
-  "OB",
-  "OD",
-  "OF",
-  "OL",
-  "OV",
-  "OW",
-  "SQ",
-  "SV",
-  "UC",
-  "UN",
-  "UR",
-  "UT",
-  "UV",
-]);
 const textEncoder = new TextEncoder();
 
 function ascii(text: string): Uint8Array {

@@ -13,6 +13,7 @@ import {
 } from "../dicom/parser.ts";
 import { type Tag, tagElement, Tags } from "../dicom/tag.ts";
 import { elementText } from "../dicom/values.ts";
+import { decodingOf } from "../dicom/summary.ts";
 import type { Resource } from "../index/database.ts";
 import type { PharosCore } from "../server/core.ts";
 import { find, matcherFor } from "../server/find.ts";
@@ -146,6 +147,7 @@ export async function answerFind(
 ): Promise<{ status: number; answers: Uint8Array[] }> {
   const engineQuery = new Map<Tag, string>();
   const postFilters: ((chain: Map<Level, Resource>, tags: Map<Tag, string>) => boolean)[] = [];
+  const fileFilters: { tag: Tag; match: (value: string | undefined) => boolean }[] = [];
   for (const [tag, { value, vr }] of query.constraints) {
     if (tag === MODALITIES_IN_STUDY && query.level === "Study") {
       const match = matcherFor(MODALITY, value, true);
@@ -159,8 +161,12 @@ export async function answerFind(
     const indexed = LEVELS.slice(0, levelIndex(query.level) + 1).some((l) =>
       MAIN_TAGS[l].includes(tag)
     );
-    // Orthanc reads other constraints from the files; Pharos answers on the indexed tags.
-    if (!indexed) continue;
+    // Orthanc checks the other constraints in the files: here, in each candidate's first instance.
+    if (!indexed) {
+      const match = matcherFor(tag, value, !(vr === PN_TAGS_VR && !options.caseSensitivePN));
+      if (match) fileFilters.push({ tag, match });
+      continue;
+    }
     if (vr === PN_TAGS_VR && !options.caseSensitivePN) {
       const match = matcherFor(tag, value, false);
       if (match) postFilters.push((_chain, tags) => match(tags.get(tag)));
@@ -182,6 +188,12 @@ export async function answerFind(
     const chain = ancestorsAndSelf(core, resource);
     const tags = tagsOf(core, chain);
     if (!postFilters.every((f) => f(chain, tags))) continue;
+    if (
+      fileFilters.length > 0 &&
+      !(await matchesInFile(core, resource, fileFilters, options.defaultEncoding))
+    ) {
+      continue;
+    }
     if (limit > 0 && answers.length >= limit) {
       complete = false;
       break;
@@ -189,6 +201,25 @@ export async function answerFind(
     answers.push(await answerOf(core, query, chain, tags, transferSyntax, charset, utf8, options));
   }
   return { status: complete ? Status.Success : Status.Cancel, answers };
+}
+
+async function matchesInFile(
+  core: PharosCore,
+  resource: Resource,
+  filters: { tag: Tag; match: (value: string | undefined) => boolean }[],
+  defaultEncoding: Encoding,
+): Promise<boolean> {
+  let instance: Resource | undefined = resource;
+  while (instance && instance.level !== "Instance") {
+    instance = core.index.children(instance.internalId)[0];
+  }
+  if (!instance) return false;
+  const parsed = parseDicom(await core.dicomBytes(instance));
+  const decoding = decodingOf(parsed, defaultEncoding);
+  return filters.every(({ tag, match }) => {
+    const e = findElement(parsed.dataset, tag);
+    return match(e ? elementText(parsed.dataset, e, decoding) : undefined);
+  });
 }
 
 async function answerOf(

@@ -160,6 +160,21 @@ describe("C-FIND", () => {
     expect(r.out.match(/Find Response: \d+ \(Pending\)/g)?.length).toBe(1);
   });
 
+  test("constraints on tags the index does not keep are checked in the files", async () => {
+    const match = await find("READER", [
+      "QueryRetrieveLevel=SERIES",
+      "Rows=288",
+      "SeriesInstanceUID",
+    ]);
+    expect(match.out).toContain(`(0020,000e) UI [${FLAIR_SERIES}`);
+    const none = await find("READER", [
+      "QueryRetrieveLevel=SERIES",
+      "Rows=12345",
+      "SeriesInstanceUID",
+    ]);
+    expect(none.out.match(/Find Response: \d+ \(Pending\)/g)).toBeNull();
+  });
+
   test("LimitFindResults ends with Cancel status, as Orthanc does", async () => {
     const r = await find("READER", ["QueryRetrieveLevel=STUDY", "PatientName"]);
     expect(r.out.match(/Find Response: \d+ \(Pending\)/g)?.length).toBe(1);
