@@ -43,10 +43,59 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
     return a;
   };
 
+  /** Runs a C-FIND on a modality and keeps its answers as a new query. */
+  const runQuery = async (name: string, level: Level, query: JsonObject, normalize: boolean) => {
+    const raw = await findOn(network, network.modality(name), level, query, normalize);
+    const id = crypto.randomUUID();
+    queries.set(id, {
+      modality: name,
+      level,
+      query,
+      answers: raw.map((a) => answerJson(a, network, deps.core)),
+    });
+    while (queries.size > limit) queries.delete(queries.keys().next().value!);
+    return { ID: id, Path: `/queries/${id}` };
+  };
+
+  // /queries/{id}/answers/{n}/query-studies|series|instances: a C-FIND one or more levels down,
+  // keyed by the identifiers of that answer, plus the constraints of the body's "Query".
+  const CHILD_QUERIES: [string, Level][] = [
+    ["query-studies", "Study"],
+    ["query-series", "Series"],
+    [
+      "query-instances",
+      "Instance",
+    ],
+  ];
+  for (const [segment, childLevel] of CHILD_QUERIES) {
+    route(app, `/queries/:id/answers/:n/${segment}`, {
+      POST: async (c) => {
+        const q = get(c.req.param("id") ?? "");
+        const a = answer(q, c.req.param("n") ?? "");
+        if (LEVELS.indexOf(childLevel) <= LEVELS.indexOf(q.level)) {
+          throw new OrthancError("UnknownResource");
+        }
+        const body = await jsonBody(c);
+        const extra = body && typeof body === "object" && !Array.isArray(body) && body.Query &&
+            typeof body.Query === "object" && !Array.isArray(body.Query)
+          ? body.Query as JsonObject
+          : {};
+        const query: JsonObject = { ...extra };
+        for (const tag of KEYS[q.level]) {
+          const value = (a[tag] as { Value?: unknown } | undefined)?.Value;
+          if (typeof value === "string") query[tag] = value;
+        }
+        const normalize =
+          !(body && typeof body === "object" && !Array.isArray(body) && body.Normalize === false);
+        return jsonResponse(await runQuery(q.modality, childLevel, query, normalize));
+      },
+    });
+  }
+
   route(app, "/modalities/:id/query", {
     POST: async (c) => {
       const name = c.req.param("id") ?? "";
-      const modality = network.modality(name);
+      network.modality(name); // an unknown modality is a 404 before the body is read
       const body = await jsonBody(c);
       if (!body || typeof body !== "object" || Array.isArray(body)) {
         throw new OrthancError("BadFileFormat", "The body must be a JSON object");
@@ -56,16 +105,7 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
       if (typeof query !== "object" || Array.isArray(query)) {
         throw new OrthancError("BadFileFormat", 'Field "Query" must be a JSON object');
       }
-      const raw = await findOn(network, modality, level, query, body.Normalize !== false);
-      const id = crypto.randomUUID();
-      queries.set(id, {
-        modality: name,
-        level,
-        query,
-        answers: raw.map((a) => answerJson(a, network, deps.core)),
-      });
-      while (queries.size > limit) queries.delete(queries.keys().next().value!);
-      return jsonResponse({ ID: id, Path: `/queries/${id}` });
+      return jsonResponse(await runQuery(name, level, query, body.Normalize !== false));
     },
   });
   route(app, "/queries", { GET: () => jsonResponse([...queries.keys()]) });

@@ -210,6 +210,19 @@ test.skipIf(!hasOrthanc)(
     expect(content.StudyInstanceUID).toBe(FLAIR_STUDY);
     expect(content.PatientName).toBe("BRAINIX");
     expect(await (await fetch(`${pharos.url}/queries/${qid}/level`)).text()).toBe("Study");
+    // One level down from that answer: the series of the study on Orthanc.
+    const series = await api("POST", `/queries/${qid}/answers/0/query-series`, {
+      Query: { Modality: "" },
+    });
+    expect(series.status).toBe(200);
+    const seriesAnswers = (await api("GET", `/queries/${series.body.ID}/answers?expand`)).body as {
+      "0008,0060": { Value: string };
+    }[];
+    expect(seriesAnswers.map((a) => a["0008,0060"].Value)).toEqual(["MR"]);
+    expect(await (await fetch(`${pharos.url}/queries/${series.body.ID}/level`)).text()).toBe(
+      "Series",
+    );
+    await api("DELETE", `/queries/${series.body.ID}`);
     await api("DELETE", `/studies/${studyId}`);
     expect((await api("GET", "/statistics")).body.CountInstances).toBe(0);
     const retrieved = await api("POST", `/queries/${qid}/answers/0/retrieve`, "PHAROS");
