@@ -45,6 +45,30 @@ export async function loadInstance(core: PharosCore, instance: Resource): Promis
   };
 }
 
+/**
+ * The instances to send, loaded a batch at a time (one association each) so that memory stays
+ * bounded whatever the size of the study: a batch holds up to `maxBytes`, and at least one.
+ */
+export async function* instanceBatches(
+  core: PharosCore,
+  targets: Resource[],
+  maxBytes = 128 * 1024 * 1024,
+): AsyncGenerator<DimseInstance[]> {
+  let batch: DimseInstance[] = [];
+  let size = 0;
+  for (const t of targets) {
+    const instance = await loadInstance(core, t);
+    if (batch.length > 0 && size + instance.dataset.length > maxBytes) {
+      yield batch;
+      batch = [];
+      size = 0;
+    }
+    batch.push(instance);
+    size += instance.dataset.length;
+  }
+  if (batch.length > 0) yield batch;
+}
+
 /** Orthanc's level names in REST answers and DICOM QueryRetrieveLevel values. */
 export const QR_LEVEL: Record<Level, string> = {
   Patient: "PATIENT",

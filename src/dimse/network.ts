@@ -11,7 +11,7 @@ import { OrthancError } from "../server/errors.ts";
 import { find } from "../server/find.ts";
 import { parseIdentifier, part10 } from "./codec.ts";
 import { answerFind, readIdentifier, Status } from "./find-scp.ts";
-import { instancesBelow, loadInstance } from "./instances.ts";
+import { instanceBatches, instancesBelow, loadInstance } from "./instances.ts";
 import { EXPLICIT_LE, IMPLICIT_LE, scu, startScp } from "./library.ts";
 import { type Modality, ModalityRegistry } from "./modalities.ts";
 import {
@@ -335,19 +335,19 @@ export class DicomNetwork {
     const targets = this.retrieveTargets(identifier);
     if (!targets) return { status: Status.UnableToProcess, counts };
     counts.remaining = targets.length;
-    const instances: DimseInstance[] = [];
-    for (const t of targets) instances.push(await loadInstance(this.core, t));
     try {
-      await scu.store(this.peerOf(modality), instances, {
-        moveOriginator: { aet: info.callingAet, messageId },
-        onEach: (status) => {
-          counts.remaining--;
-          if (status === 0) counts.completed++;
-          else if ((status & 0xf000) === 0xb000) counts.warning++;
-          else counts.failed++;
-          if (counts.remaining > 0) progress({ ...counts });
-        },
-      });
+      for await (const batch of instanceBatches(this.core, targets)) {
+        await scu.store(this.peerOf(modality), batch, {
+          moveOriginator: { aet: info.callingAet, messageId },
+          onEach: (status) => {
+            counts.remaining--;
+            if (status === 0) counts.completed++;
+            else if ((status & 0xf000) === 0xb000) counts.warning++;
+            else counts.failed++;
+            if (counts.remaining > 0) progress({ ...counts });
+          },
+        });
+      }
     } catch (error) {
       log.error(`C-MOVE to ${destination}: ${String(error)}`);
     }

@@ -18,12 +18,12 @@ import {
   textElement,
   vrOf,
 } from "./codec.ts";
-import { instancesBelow, loadInstance, QR_LEVEL } from "./instances.ts";
+import { instanceBatches, instancesBelow, QR_LEVEL } from "./instances.ts";
 import type { Modality } from "./modalities.ts";
 import type { DicomNetwork } from "./network.ts";
 import { COMMON_STORAGE_CLASSES, FIND_CLASSES, GET_CLASSES, MOVE_CLASSES } from "./policy.ts";
 import { scu } from "./library.ts";
-import { DimseError, type DimseInstance } from "./types.ts";
+import { DimseError } from "./types.ts";
 import { WORKLIST_FIND, worklistIdentifier } from "./worklists.ts";
 
 const QUERY_RETRIEVE_LEVEL = 0x00080052;
@@ -273,15 +273,17 @@ export async function storeTo(
   } = {},
 ): Promise<{ total: number; failed: number }> {
   const targets = instancesBelow(core, resources);
-  const instances: DimseInstance[] = [];
-  for (const t of targets) instances.push(await loadInstance(core, t));
   let done = 0;
-  let statuses: number[];
+  const statuses: number[] = [];
   try {
-    statuses = await scu.store(network.peerOf(modality), instances, {
-      moveOriginator: options.moveOriginator,
-      onEach: () => options.progress?.(++done, instances.length),
-    });
+    for await (const batch of instanceBatches(core, targets)) {
+      statuses.push(
+        ...await scu.store(network.peerOf(modality), batch, {
+          moveOriginator: options.moveOriginator,
+          onEach: () => options.progress?.(++done, targets.length),
+        }),
+      );
+    }
   } catch (error) {
     throw asNetworkError(error, `DicomAssociation - connecting to AET "${modality.AET}"`);
   }
@@ -294,5 +296,5 @@ export async function storeTo(
     });
   }
   const failed = statuses.filter((s) => !succeeded(s)).length;
-  return { total: instances.length, failed };
+  return { total: targets.length, failed };
 }
