@@ -148,6 +148,9 @@ export async function answerFind(
   const engineQuery = new Map<Tag, string>();
   const postFilters: ((chain: Map<Level, Resource>, tags: Map<Tag, string>) => boolean)[] = [];
   const fileFilters: { tag: Tag; match: (value: string | undefined) => boolean }[] = [];
+  const pnTags = new Set(
+    [...query.constraints].filter(([, c]) => c.vr === PN_TAGS_VR).map(([tag]) => tag),
+  );
   for (const [tag, { value, vr }] of query.constraints) {
     if (tag === MODALITIES_IN_STUDY && query.level === "Study") {
       const match = matcherFor(MODALITY, value, true);
@@ -167,17 +170,13 @@ export async function answerFind(
       if (match) fileFilters.push({ tag, match });
       continue;
     }
-    if (vr === PN_TAGS_VR && !options.caseSensitivePN) {
-      const match = matcherFor(tag, value, false);
-      if (match) postFilters.push((_chain, tags) => match(tags.get(tag)));
-      continue;
-    }
     engineQuery.set(tag, value);
   }
   const candidates = find(core.index, {
     level: query.level,
     query: engineQuery,
-    caseSensitive: true,
+    // Names match case-insensitively unless CaseSensitivePN, in the index like everything else.
+    caseSensitive: (tag) => !(pnTags.has(tag) && !options.caseSensitivePN),
     since: 0,
   });
   const limit = query.level === "Instance" ? options.limitInstances : options.limitResults;

@@ -19,7 +19,8 @@ export interface LabelFilter {
 export interface FindRequest {
   level: Level;
   query: Map<Tag, string>;
-  caseSensitive: boolean;
+  /** For every constraint, or per tag (C-FIND: PN tags follow CaseSensitivePN, others are exact). */
+  caseSensitive: boolean | ((tag: Tag) => boolean);
   since: number;
   /** Undefined or 0: no limit. */
   limit?: number;
@@ -143,6 +144,9 @@ export interface PlannedFind {
   empty: boolean;
 }
 
+const sensitivity = (request: FindRequest, tag: Tag): boolean =>
+  typeof request.caseSensitive === "function" ? request.caseSensitive(tag) : request.caseSensitive;
+
 export function planFind(index: IndexDatabase, request: FindRequest): PlannedFind {
   // Limit 0 means no limit, as in Orthanc.
   const plan: FindPlan = {
@@ -156,12 +160,14 @@ export function planFind(index: IndexDatabase, request: FindRequest): PlannedFin
   for (const [tag, value] of request.query) {
     if (value === "" || value === "*") continue;
     if (tag === MODALITIES_IN_STUDY && request.level === "Study") {
-      plan.childModality = { condition: valueCondition(0x00080060, value, request.caseSensitive) };
+      plan.childModality = {
+        condition: valueCondition(0x00080060, value, sensitivity(request, 0x00080060)),
+      };
       continue;
     }
     const holder = MAIN_TAGS[request.level].includes(tag) ? request.level : levelOfTag(tag);
     if (holder === undefined) {
-      fileConstraints.push({ tag, match: matcherFor(tag, value, request.caseSensitive)! });
+      fileConstraints.push({ tag, match: matcherFor(tag, value, sensitivity(request, tag))! });
       continue;
     }
     if (levelIndex(holder) > levelIndex(request.level)) empty = true;
@@ -170,7 +176,7 @@ export function planFind(index: IndexDatabase, request: FindRequest): PlannedFin
     plan.tags.push({
       holder: copied,
       tag,
-      condition: valueCondition(tag, value, request.caseSensitive),
+      condition: valueCondition(tag, value, sensitivity(request, tag)),
     });
   }
   if (request.parent) plan.ancestor = request.parent;
