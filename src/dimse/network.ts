@@ -11,6 +11,7 @@ import { OrthancError } from "../server/errors.ts";
 import { find } from "../server/find.ts";
 import { parseIdentifier, part10 } from "./codec.ts";
 import { answerFind, readIdentifier, Status } from "./find-scp.ts";
+import { logExportedInstance } from "../server/exports.ts";
 import { instanceBatches, instancesBelow, loadInstance } from "./instances.ts";
 import { EXPLICIT_LE, IMPLICIT_LE, scu, startScp } from "./library.ts";
 import { type Modality, ModalityRegistry } from "./modalities.ts";
@@ -335,18 +336,25 @@ export class DicomNetwork {
     const targets = this.retrieveTargets(identifier);
     if (!targets) return { status: Status.UnableToProcess, counts };
     counts.remaining = targets.length;
+    let offset = 0;
     try {
       for await (const batch of instanceBatches(this.core, targets)) {
+        const first = offset;
         await scu.store(this.peerOf(modality), batch, {
           moveOriginator: { aet: info.callingAet, messageId },
-          onEach: (status) => {
+          onEach: (status, index) => {
             counts.remaining--;
             if (status === 0) counts.completed++;
             else if ((status & 0xf000) === 0xb000) counts.warning++;
             else counts.failed++;
+            const sent = status === 0 || (status & 0xf000) === 0xb000;
+            if (sent && this.config.LogExportedResources) {
+              logExportedInstance(this.core.index, targets[first + index]!, modality.AET);
+            }
             if (counts.remaining > 0) progress({ ...counts });
           },
         });
+        offset += batch.length;
       }
     } catch (error) {
       log.error(`C-MOVE to ${destination}: ${String(error)}`);

@@ -26,6 +26,7 @@ beforeAll(async () => {
       DicomAet: "PHAROS",
       DicomScpTimeout: 2,
       LimitFindResults: 1,
+      LogExportedResources: true,
       DicomModalities: {
         storescp: ["STORESCP", "127.0.0.1", storescp.port],
         reader: { AET: "READER", Host: "127.0.0.1", Port: 1, AllowFind: true, AllowMove: false },
@@ -231,6 +232,12 @@ describe("C-MOVE and C-GET", () => {
     for (const f of received) {
       expect(stored.has(Buffer.from(fileDataset(f)).toString("base64"))).toBe(true);
     }
+    // Each instance the C-MOVE sent is in the exports log.
+    const exports = (await json("/exports?limit=1000")) as {
+      Exports: { RemoteModality: string }[];
+    };
+    expect(exports.Exports.filter((e) => e.RemoteModality === "STORESCP").length)
+      .toBeGreaterThanOrEqual(22);
   }, 60000);
 
   test("unknown destination and a modality without AllowMove", async () => {
