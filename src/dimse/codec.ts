@@ -5,7 +5,8 @@ import { lookupTag } from "../dicom/dictionary.ts";
 import { type DicomDataset, LONG_VRS, parseDicom, TransferSyntax } from "../dicom/parser.ts";
 import { type Tag, tagElement, tagGroup } from "../dicom/tag.ts";
 
-export const PHAROS_IMPLEMENTATION_UID = "1.2.826.0.1.3680043.10.1403.1";
+// A UUID-derived UID (PS3.5 B.2): Pharos owns no registered root.
+export const PHAROS_IMPLEMENTATION_UID = "2.25.188956742270301179477131008468806802306";
 export const PHAROS_IMPLEMENTATION_VERSION = "PHAROS_010";
 
 export interface Element {

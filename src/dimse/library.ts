@@ -5,7 +5,8 @@
 // raw PDV bytes, never a re-serialized dataset). Identifiers (C-FIND/C-MOVE/C-GET) are taken
 // as raw bytes too, and everything Pharos sends is bytes it encoded or stored itself: the
 // library only frames them.
-import type { Socket } from "node:net";
+import { createServer, type Socket } from "node:net";
+import { log } from "../log.ts";
 import { Writable } from "node:stream";
 import type * as DimseModule from "dcmjs-dimse";
 import {
@@ -25,6 +26,7 @@ import {
   STORAGE_COMMITMENT_INSTANCE,
   type SubOperationCounts,
 } from "./types.ts";
+import { PHAROS_IMPLEMENTATION_UID } from "./codec.ts";
 
 type Dimse = typeof DimseModule;
 type Dataset = InstanceType<Dimse["Dataset"]>;
@@ -41,6 +43,8 @@ export const EXPLICIT_LE = "1.2.840.10008.1.2.1";
 const WORKLIST_FIND = "1.2.840.10008.5.1.4.31";
 
 let loaded: Dimse | undefined;
+/** MaximumPduLength, known at startup, applied whenever the library loads. */
+let maxPduLength: number | undefined;
 
 /**
  * Loads the library once (it brings its own dcmjs, so it is not loaded before the DICOM
@@ -50,6 +54,9 @@ let loaded: Dimse | undefined;
 function dimse(): Dimse {
   if (loaded) return loaded;
   const lib = require("dcmjs-dimse") as Dimse;
+  lib.Implementation.setImplementationClassUid(PHAROS_IMPLEMENTATION_UID);
+  lib.Implementation.setImplementationVersion("PHAROS_010");
+  if (maxPduLength !== undefined) lib.Implementation.setMaxPduLength(maxPduLength);
   lib.log.setLevel(process.env.PHAROS_DIMSE_TRACE ? "trace" : "silent");
   // Network (the parent of Scp) accumulates each incoming dataset in `this.dimseStream` and
   // parses it with `toBuffer()`; keep those bytes on the message being completed (a symbol
@@ -133,7 +140,44 @@ function emptyCounts(): SubOperationCounts {
 // ---------------------------------------------------------------------------------------------
 // SCP
 
+type ScpConstructor = new (socket: Socket, opts: Record<string, unknown>) => {
+  connected: boolean;
+  on(event: "networkError", listener: (error: Error) => void): void;
+};
+
+/**
+ * Listens on the DICOM port at once, but loads the DIMSE library (and the dcmjs it brings,
+ * ~30 MiB and ~50 ms) with the first association: a server nobody calls over DICOM never pays.
+ */
 export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<DimseServer> {
+  maxPduLength = options.maxPduLength;
+  if (loaded) loaded.Implementation.setMaxPduLength(maxPduLength);
+  const timeout = options.timeoutSeconds > 0 ? options.timeoutSeconds * 1000 : 2 ** 31 - 1;
+  const opts = { connectTimeout: timeout, associationTimeout: timeout, pduTimeout: timeout };
+  let Scp: ScpConstructor | undefined;
+  const server = createServer((socket) => {
+    Scp ??= scpClass(handlers);
+    const scp = new Scp(socket, opts);
+    // As the library's own server does: the association is live, and a network error ends it.
+    scp.connected = true;
+    scp.on("networkError", () => socket.end());
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, () => {
+      server.off("error", reject);
+      server.on("error", (error) => log.error(`DICOM server: ${error.message}`));
+      const address = server.address();
+      resolve({
+        port: typeof address === "object" && address ? address.port : options.port,
+        close: () => server.close(),
+      });
+    });
+  });
+}
+
+/** The SCP class, built on the library once it is loaded. */
+function scpClass(handlers: ScpHandlers): ScpConstructor {
   const lib = dimse();
   const { Status, PresentationContextResult, RejectResult, RejectSource, RejectReason } =
     lib.constants;
@@ -435,27 +479,7 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
     return r;
   }
 
-  lib.Implementation.setImplementationClassUid("1.2.826.0.1.3680043.10.1403.1");
-  lib.Implementation.setImplementationVersion("PHAROS_010");
-  lib.Implementation.setMaxPduLength(options.maxPduLength);
-
-  const server = new lib.Server(PharosScp as unknown as typeof DimseModule.Scp);
-  const timeout = options.timeoutSeconds > 0 ? options.timeoutSeconds * 1000 : 2 ** 31 - 1;
-  return new Promise((resolve, reject) => {
-    server.on("listening", () => {
-      const inner = (server as unknown as { server: { address(): { port: number } } }).server;
-      resolve({ port: inner.address().port, close: () => server.close() });
-    });
-    server.on("networkError", (error: Error) => {
-      const inner = (server as unknown as { server?: { listening: boolean } }).server;
-      if (!inner?.listening) reject(error);
-    });
-    server.listen(options.port, {
-      connectTimeout: timeout,
-      associationTimeout: timeout,
-      pduTimeout: timeout,
-    });
-  });
+  return PharosScp as unknown as ScpConstructor;
 }
 
 function storeRequest(lib: Dimse, instance: DimseInstance) {
