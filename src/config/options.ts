@@ -251,6 +251,12 @@ export const OPTIONS = {
     default: false,
     comment: "Accept C-STORE of SOP classes that are not known storage classes.",
   },
+  WebDavEnabled: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Serve the read-only WebDAV folders /webdav/by-studies/ (plugin collections are always served).",
+  },
 } satisfies Record<string, OptionSpec>;
 
 /** Orthanc options Pharos accepts without warning, though it does not use them yet. */
@@ -259,7 +265,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "LuaScripts",
   "ConcurrentJobs",
   "OrthancExplorerEnabled",
-  "WebDavEnabled",
   "WebDavDeleteAllowed",
   "WebDavUploadAllowed",
   "SslEnabled",

@@ -240,6 +240,11 @@ export function createHost(
     jobs: {
       submit: (job) => manager.submitJob(plugin, job),
     },
+    webdav: {
+      register(uri, collection) {
+        manager.claimWebDav(plugin, uri, collection, state.initializing);
+      },
+    },
     registerStorageArea(area) {
       manager.claimStorageArea(plugin, area, state.initializing);
     },

@@ -9,8 +9,9 @@ import { jsonResponse, textResponse } from "../rest/json.ts";
 import { route } from "../rest/router.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import { finishAnswer, pluginErrorJson } from "./answers.ts";
-import type { PluginManager, PluginRoute } from "./manager.ts";
+import type { PluginManager, PluginRoute, PluginWebDav } from "./manager.ts";
 import type { HttpRequestInfo, RouteMatch } from "./pharos-plugin.d.ts";
+import { serveWebDav } from "./webdav.ts";
 
 const MB = 1024 * 1024;
 
@@ -88,9 +89,24 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
     }
   };
 
+  /** The plugin collection a path falls in (/webdav/<uri>/…), and the items below its root. */
+  const webDavOf = (uri: string): { w: PluginWebDav; path: string[] } | undefined => {
+    if (manager.webdav.length === 0 || !uri.startsWith("/webdav/")) return undefined;
+    const items = uri.split("/").filter((s) => s !== "").slice(1);
+    for (const w of manager.webdav) {
+      if (w.items.every((item, i) => items[i] === item)) {
+        return { w, path: items.slice(w.items.length) };
+      }
+    }
+    return undefined;
+  };
+
   const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
     const internal = manager.internalRequests.get(c.req.raw);
-    if (manager.httpFilters.length === 0 && manager.routes.length === 0) return await next();
+    if (
+      manager.httpFilters.length === 0 && manager.routes.length === 0 &&
+      manager.webdav.length === 0
+    ) return await next();
     const url = new URL(c.req.url);
     const uri = decodedPath(url);
     const getArguments = Object.fromEntries(url.searchParams);
@@ -116,6 +132,19 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
       }
     }
     if (!internal || internal.afterPlugins) {
+      const dav = webDavOf(uri);
+      if (dav) {
+        try {
+          return await serveWebDav(
+            dav.w.collection,
+            c.req.raw,
+            ["webdav", ...dav.w.items],
+            dav.path,
+          );
+        } catch (error) {
+          return failure(c, dav.w.plugin.id, "WebDAV callback", error);
+        }
+      }
       for (const r of manager.routes) {
         const m = r.pattern.exec(uri);
         if (!m) continue;

@@ -26,7 +26,12 @@ import type {
   PluginStorageArea,
   ReceivedInstanceDecision,
   RestHandler,
+  WebDavCollection,
 } from "./pharos-plugin.d.ts";
+import { uriItems } from "./webdav.ts";
+
+/** Orthanc's built-in WebDAV folders: plugins may not register collections there. */
+const RESERVED_WEBDAV = ["by-dates", "by-patients", "by-studies", "by-uids", "uploads"];
 
 export const PLUGIN_EXTENSIONS = [".js", ".mjs", ".ts"];
 
@@ -55,6 +60,14 @@ export interface Registrations {
   refresh: (() => Awaitable<void>)[];
   storage?: PluginStorageArea;
   explorer: string[];
+  webdav: { items: string[]; collection: WebDavCollection }[];
+}
+
+/** A plugin's WebDAV collection, served at /webdav/<items…>/. */
+export interface PluginWebDav {
+  plugin: LoadedPlugin;
+  items: string[];
+  collection: WebDavCollection;
 }
 
 export interface LoadedPlugin {
@@ -122,6 +135,7 @@ export class PluginManager {
   readonly plugins: LoadedPlugin[] = [];
   readonly routes: PluginRoute[] = [];
   readonly httpFilters: { plugin: LoadedPlugin; fn: Registrations["httpFilters"][number] }[] = [];
+  readonly webdav: PluginWebDav[] = [];
   readonly metrics = new MetricsRegistry();
   /** In-process requests made by plugins, and whether they may reach the plugins' routes. */
   readonly internalRequests = new WeakMap<Request, { afterPlugins: boolean }>();
@@ -212,6 +226,7 @@ export class PluginManager {
         stored: [],
         refresh: [],
         explorer: [],
+        webdav: [],
       },
     };
     const state = { initializing: true };
@@ -244,6 +259,47 @@ export class PluginManager {
     plugin.registrations.storage = area;
   }
 
+  /** Registers a WebDAV collection from a plugin's initialize(); served if it succeeds. */
+  claimWebDav(
+    plugin: LoadedPlugin,
+    uri: string,
+    collection: WebDavCollection,
+    initializing: boolean,
+  ): void {
+    if (!initializing) {
+      throw new OrthancError(
+        "BadRequest",
+        "A WebDAV collection can only be registered from initialize()",
+      );
+    }
+    const items = typeof uri === "string" ? uriItems(uri) : [];
+    if (items.length === 0) throw new OrthancError("BadRequest", `Bad WebDAV URI: ${String(uri)}`);
+    for (const method of ["listFolder", "retrieveFile"] as const) {
+      if (typeof collection?.[method] !== "function") {
+        throw new OrthancError("BadRequest", `The WebDAV collection has no ${method}() method`);
+      }
+    }
+    for (const method of ["storeFile", "createFolder", "deleteItem"] as const) {
+      if (collection[method] !== undefined && typeof collection[method] !== "function") {
+        throw new OrthancError("BadRequest", `The WebDAV collection's ${method} is not a function`);
+      }
+    }
+    if (RESERVED_WEBDAV.includes(items[0]!)) {
+      throw new OrthancError(
+        "BadRequest",
+        `The WebDAV folder /webdav/${items[0]} is Orthanc's own`,
+      );
+    }
+    const key = items.join("/");
+    const taken = [...this.webdav, ...plugin.registrations.webdav].some((w) =>
+      w.items.join("/") === key
+    );
+    if (taken) {
+      throw new OrthancError("BadRequest", `A WebDAV collection is already registered at ${key}`);
+    }
+    plugin.registrations.webdav.push({ items, collection });
+  }
+
   private adopt(plugin: LoadedPlugin): void {
     const r = plugin.registrations;
     this.plugins.push(plugin);
@@ -255,6 +311,7 @@ export class PluginManager {
     for (const fn of r.changes) this.changes.push({ plugin, fn });
     for (const fn of r.stored) this.stored.push({ plugin, fn });
     for (const fn of r.refresh) this.refresh.push({ plugin, fn });
+    for (const w of r.webdav) this.webdav.push({ plugin, ...w });
     if (r.storage) {
       this.storageOwner = plugin;
       this.core.useStorageArea(storageAdapter(plugin, r.storage));

@@ -208,6 +208,43 @@ export interface PluginJob {
   serialize?(): unknown;
 }
 
+/** One entry of a WebDAV folder (OrthancPluginWebDavAddFile / AddFolder). */
+export interface WebDavItem {
+  /** Base name, without any "/". */
+  name: string;
+  /** True for a subfolder. */
+  folder?: boolean;
+  /** Size of a file in bytes (getcontentlength). */
+  size?: number;
+  /** Guessed from the extension when missing. */
+  mimeType?: string;
+  /** A Date, Orthanc's UTC "YYYYMMDDTHHMMSS" or ISO 8601; now when missing. */
+  dateTime?: string | Date;
+}
+
+/** The content of a WebDAV file (OrthancPluginWebDavRetrieveFile). */
+export interface WebDavFile {
+  data: Uint8Array | string;
+  mimeType?: string;
+  dateTime?: string | Date;
+}
+
+/**
+ * A WebDAV collection (OrthancPluginRegisterWebDavCollection). `path` holds the items below the
+ * collection's root ([] is the root). A folder exists when `listFolder` answers an array (this
+ * replaces Orthanc's isExistingFolder callback). A write callback answers false when the
+ * collection is read-only (403); without the callback the method is not allowed (405).
+ */
+export interface WebDavCollection {
+  /** The content of a folder, or undefined if there is no such folder. */
+  listFolder(path: string[]): Awaitable<WebDavItem[] | undefined>;
+  /** The content of a file, or undefined if there is no such file. */
+  retrieveFile(path: string[]): Awaitable<WebDavFile | undefined>;
+  storeFile?(path: string[], data: Uint8Array): Awaitable<boolean | void>;
+  createFolder?(path: string[]): Awaitable<boolean | void>;
+  deleteItem?(path: string[]): Awaitable<boolean | void>;
+}
+
 export interface PharosHost {
   /** This plugin's id. */
   readonly pluginName: string;
@@ -301,6 +338,15 @@ export interface PharosHost {
   readonly jobs: {
     /** Queues a job (it starts Pending) and returns its id; may be called at any time. */
     submit(job: PluginJob): string;
+  };
+
+  /** WebDAV collections served at /webdav/<uri>/. */
+  readonly webdav: {
+    /**
+     * Serves `collection` at /webdav/<uri>/ (OrthancPluginRegisterWebDavCollection); only from
+     * initialize(). `uri` is one or more path items ("files", "/my/files").
+     */
+    register(uri: string, collection: WebDavCollection): void;
   };
 
   /** Replaces the filesystem storage area; only from initialize(), and by one plugin. */

@@ -16,6 +16,7 @@ import { registerProtectionRoutes } from "./protection.ts";
 import { registerResourceRoutes } from "./resources.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFindRoutes } from "./tools-find.ts";
+import { registerWebDavRoutes } from "./webdav.ts";
 
 function isLoopback(address: string | undefined): boolean {
   if (!address) return true;
@@ -71,6 +72,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
   registerLabelRoutes(app, deps);
   registerModalityRoutes(app, deps);
   registerJobRoutes(app, deps);
+  registerWebDavRoutes(app, deps);
   plugins?.registerRoutes(app, deps);
 
   app.notFound((c) =>

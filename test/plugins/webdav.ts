@@ -1,0 +1,104 @@
+// A fixture for host.webdav.register: an in-memory writable tree at /webdav/mem/, a read-only
+// collection at /webdav/ro/files/ (no MKCOL/DELETE, PUT refused) and one whose callbacks throw.
+import type {
+  PharosPlugin,
+  WebDavCollection,
+  WebDavItem,
+} from "../../src/plugins/pharos-plugin.d.ts";
+
+interface Node {
+  files: Map<string, { data: Uint8Array; dateTime: string }>;
+  folders: Map<string, Node>;
+}
+
+const empty = (): Node => ({ files: new Map(), folders: new Map() });
+
+function folderAt(root: Node, path: string[]): Node | undefined {
+  let node: Node | undefined = root;
+  for (const item of path) node = node?.folders.get(item);
+  return node;
+}
+
+function memory(): WebDavCollection {
+  const root = empty();
+  root.files.set("hello.txt", {
+    data: new TextEncoder().encode("hello webdav"),
+    dateTime: "20240102T030405",
+  });
+  root.folders.set("sub dir", empty());
+  return {
+    listFolder(path) {
+      const node = folderAt(root, path);
+      if (!node) return undefined;
+      const items: WebDavItem[] = [];
+      for (const [name] of node.folders) {
+        items.push({ name, folder: true, dateTime: "20240101T000000" });
+      }
+      for (const [name, f] of node.files) {
+        items.push({ name, size: f.data.byteLength, dateTime: f.dateTime });
+      }
+      return items;
+    },
+    retrieveFile(path) {
+      const file = folderAt(root, path.slice(0, -1))?.files.get(path.at(-1)!);
+      return file && { data: file.data, dateTime: file.dateTime };
+    },
+    storeFile(path, data) {
+      const node = folderAt(root, path.slice(0, -1));
+      if (!node) throw new Error(`no folder for ${path.join("/")}`);
+      node.files.set(path.at(-1)!, { data, dateTime: "20250607T080910" });
+    },
+    createFolder(path) {
+      const node = folderAt(root, path.slice(0, -1));
+      if (!node) throw new Error(`no folder for ${path.join("/")}`);
+      node.folders.set(path.at(-1)!, empty());
+    },
+    deleteItem(path) {
+      const node = folderAt(root, path.slice(0, -1));
+      const name = path.at(-1)!;
+      return node !== undefined && (node.files.delete(name) || node.folders.delete(name));
+    },
+  };
+}
+
+export default {
+  name: "webdav-probe",
+  version: "1.0.0",
+  initialize(host) {
+    host.webdav.register("mem", memory());
+    host.webdav.register("/ro/files/", {
+      listFolder: (path) => path.length === 0 ? [{ name: "a.dcm", size: 3 }] : undefined,
+      retrieveFile: (path) =>
+        path.join("/") === "a.dcm" ? { data: new Uint8Array([1, 2, 3]) } : undefined,
+      storeFile: () => false,
+    });
+    host.webdav.register("boom", {
+      listFolder: () => {
+        throw new Error("listing exploded");
+      },
+      retrieveFile: () => Promise.reject(new Error("retrieval exploded")),
+    });
+    // A second registration at the same URI is refused.
+    let refused = false;
+    try {
+      host.webdav.register("mem/", memory());
+    } catch {
+      refused = true;
+    }
+    let reserved = false;
+    try {
+      host.webdav.register("by-studies", memory());
+    } catch {
+      reserved = true;
+    }
+    host.rest.register("/webdav-probe/state", async () => {
+      let late = false;
+      try {
+        host.webdav.register("late", memory());
+      } catch {
+        late = true;
+      }
+      return host.answers.json({ refused, reserved, late: await Promise.resolve(late) });
+    });
+  },
+} satisfies PharosPlugin;
