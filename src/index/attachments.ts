@@ -16,12 +16,9 @@ interface Row {
   revision: number;
 }
 
-type Values = [number, number, string, number, number, number, string, string, number];
-
 interface AttachmentStatements {
   one: Statement<Row, [number, number]>;
   types: Statement<{ content_type: number }, [number]>;
-  upsert: Statement<unknown, Values>;
   remove: Statement<unknown, [number, number]>;
 }
 
@@ -39,15 +36,6 @@ function statements(index: IndexDatabase): AttachmentStatements {
     ),
     // Orthanc lists them from a std::set, i.e. by number.
     types: q("SELECT content_type FROM attachments WHERE resource_id = ? ORDER BY content_type"),
-    // An UPDATE rather than DELETE + INSERT, so that one trigger adjusts the totals by the delta.
-    upsert: q(
-      `INSERT INTO attachments (resource_id, content_type, uuid, compressed_size, uncompressed_size,
-         compression, uncompressed_md5, compressed_md5, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (resource_id, content_type) DO UPDATE SET uuid = excluded.uuid,
-         compressed_size = excluded.compressed_size, uncompressed_size = excluded.uncompressed_size,
-         compression = excluded.compression, uncompressed_md5 = excluded.uncompressed_md5,
-         compressed_md5 = excluded.compressed_md5, revision = excluded.revision`,
-    ),
     remove: q("DELETE FROM attachments WHERE resource_id = ? AND content_type = ?"),
   };
   cache.set(index, s);
@@ -79,17 +67,7 @@ export function attachmentTypes(index: IndexDatabase, internalId: number): numbe
 
 /** Creates the attachment or replaces the row of the same content type. */
 export function writeAttachment(index: IndexDatabase, internalId: number, a: AttachmentInfo): void {
-  statements(index).upsert.run(
-    internalId,
-    a.contentType,
-    a.uuid,
-    a.compressedSize,
-    a.uncompressedSize,
-    a.compression,
-    a.uncompressedMd5,
-    a.compressedMd5,
-    a.revision,
-  );
+  index.addAttachment(internalId, a);
 }
 
 export function deleteAttachment(

@@ -249,9 +249,15 @@ export class IndexDatabase {
       ),
       setProtected: q("UPDATE patient_recycling SET protected = ? WHERE patient_id = ?"),
       isProtected: q("SELECT protected FROM patient_recycling WHERE patient_id = ?"),
+      // An UPDATE on conflict rather than DELETE + INSERT, so that one trigger adjusts the
+      // totals by the difference when an attachment is replaced.
       insertAttachment: q(
         `INSERT INTO attachments (resource_id, content_type, uuid, compressed_size, uncompressed_size,
-           compression, uncompressed_md5, compressed_md5, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           compression, uncompressed_md5, compressed_md5, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (resource_id, content_type) DO UPDATE SET uuid = excluded.uuid,
+           compressed_size = excluded.compressed_size, uncompressed_size = excluded.uncompressed_size,
+           compression = excluded.compression, uncompressed_md5 = excluded.uncompressed_md5,
+           compressed_md5 = excluded.compressed_md5, revision = excluded.revision`,
       ),
       attachments: q("SELECT * FROM attachments WHERE resource_id = ? ORDER BY content_type"),
       subtreeFiles: q(
@@ -333,6 +339,7 @@ export class IndexDatabase {
     return new Map(this.s.metadata.all(internalId).map((r) => [r.type, r.value]));
   }
 
+  /** Creates the attachment, or replaces the one of the same content type. */
   addAttachment(internalId: number, a: AttachmentInfo): void {
     this.s.insertAttachment.run(
       internalId,
