@@ -111,12 +111,7 @@ export async function findOn(
       findIdentifier(level, query, normalize),
     );
     if (result.status !== 0) {
-      throw new OrthancError(
-        "NetworkProtocol",
-        `C-FIND SCU to AET "${modality.AET}" has failed with DIMSE status 0x${
-          result.status.toString(16).toUpperCase().padStart(4, "0")
-        }`,
-      );
+      throw dimseFailure("C-FIND SCU", modality.AET, result.status);
     }
     return result.answers;
   } catch (error) {
@@ -138,12 +133,7 @@ export async function findWorklistOn(
     throw asNetworkError(error, `DicomAssociation - C-FIND to AET "${modality.AET}"`);
   }
   if (result.status !== 0 && result.status !== 0xfe00) {
-    throw new OrthancError(
-      "NetworkProtocol",
-      `C-FIND SCU to AET "${modality.AET}" has failed with DIMSE status 0x${
-        result.status.toString(16).toUpperCase().padStart(4, "0")
-      }`,
-    );
+    throw dimseFailure("C-FIND SCU", modality.AET, result.status);
   }
   return result.answers;
 }
@@ -160,6 +150,15 @@ export function worklistAnswerJson(
     core.defaultEncoding,
   );
   return datasetToJson(dataset, decoding, format);
+}
+
+/** Orthanc's error for an operation a peer answered with a failure status. */
+export function dimseFailure(operation: string, aet: string, status: number): OrthancError {
+  const hex = status.toString(16).toUpperCase().padStart(4, "0");
+  return new OrthancError(
+    "NetworkProtocol",
+    `${operation} to AET "${aet}" has failed with DIMSE status 0x${hex}`,
+  );
 }
 
 export function asNetworkError(error: unknown, what: string): unknown {
@@ -190,12 +189,7 @@ export async function moveOn(
     throw asNetworkError(error, `DicomAssociation - C-MOVE to AET "${modality.AET}"`);
   }
   if (result.status !== 0) {
-    throw new OrthancError(
-      "NetworkProtocol",
-      `C-MOVE SCU to AET "${modality.AET}" has failed with DIMSE status 0x${
-        result.status.toString(16).toUpperCase().padStart(4, "0")
-      }`,
-    );
+    throw dimseFailure("C-MOVE SCU", modality.AET, result.status);
   }
 }
 
@@ -251,12 +245,7 @@ export async function getOn(
     throw asNetworkError(error, `DicomAssociation - C-GET to AET "${modality.AET}"`);
   }
   if (result.status !== 0 && result.status !== 0xb000) {
-    throw new OrthancError(
-      "NetworkProtocol",
-      `C-GET SCU to AET "${modality.AET}" has failed with DIMSE status 0x${
-        result.status.toString(16).toUpperCase().padStart(4, "0")
-      }`,
-    );
+    throw dimseFailure("C-GET SCU", modality.AET, result.status);
   }
   return result.counts;
 }

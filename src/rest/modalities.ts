@@ -10,6 +10,7 @@ import { expandTransferSyntaxes } from "../dimse/policy.ts";
 import {
   answerJson,
   asNetworkError,
+  dimseFailure,
   findOn,
   findWorklistOn,
   getOn,
@@ -321,12 +322,7 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
       }
       if (status !== 0) {
         network.commitments.delete(transactionUid);
-        throw new OrthancError(
-          "NetworkProtocol",
-          `Storage commitment N-ACTION to AET "${modality.AET}" has failed with DIMSE status 0x${
-            status.toString(16).toUpperCase().padStart(4, "0")
-          }`,
-        );
+        throw dimseFailure("Storage commitment N-ACTION", modality.AET, status);
       }
       return jsonResponse({ ID: transactionUid, Path: `/storage-commitment/${transactionUid}` });
     },
@@ -350,12 +346,7 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
         throw asNetworkError(error, `DicomAssociation - C-STORE to AET "${modality.AET}"`);
       }
       if (status !== 0 && ((status ?? -1) & 0xf000) !== 0xb000) {
-        throw new OrthancError(
-          "NetworkProtocol",
-          `C-STORE SCU to AET "${modality.AET}" has failed with DIMSE status 0x${
-            (status ?? 0xffff).toString(16).toUpperCase().padStart(4, "0")
-          }`,
-        );
+        throw dimseFailure("C-STORE SCU", modality.AET, status ?? 0xffff);
       }
       return jsonResponse({
         SOPClassUID: instance.sopClassUid,
