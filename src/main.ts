@@ -10,6 +10,8 @@ import { PluginManager } from "./plugins/manager.ts";
 import { networkFor } from "./dimse/network.ts";
 import { createApp } from "./rest/app.ts";
 import { PharosCore } from "./server/core.ts";
+import { jobsOf } from "./server/jobs.ts";
+import { JobsSaver, restoreJobs } from "./server/jobs-saving.ts";
 
 const USAGE = `Usage: pharos [OPTION]... [CONFIGURATION]
 Pharos, an Orthanc-compatible DICOM server.
@@ -19,6 +21,7 @@ Pharos starts on embedded defaults (HTTP 8042, storage in ./PharosStorage).
 
   --config=FILE    write the default configuration, commented, to FILE and exit
   --logdir=DIR     write the logs to a file in DIR instead of stderr
+  --no-jobs        do not reload the jobs saved in the database
   --verbose        more logs
   --trace          even more logs
   --help           this help
@@ -29,6 +32,7 @@ interface CommandLine {
   configPath?: string;
   writeConfig?: string;
   logDir?: string;
+  noJobs: boolean;
   verbose: boolean;
   trace: boolean;
   help: boolean;
@@ -36,12 +40,19 @@ interface CommandLine {
 }
 
 function parseCommandLine(args: string[]): CommandLine {
-  const out: CommandLine = { verbose: false, trace: false, help: false, version: false };
+  const out: CommandLine = {
+    noJobs: false,
+    verbose: false,
+    trace: false,
+    help: false,
+    version: false,
+  };
   for (const arg of args) {
     if (arg === "--help" || arg === "-h") out.help = true;
     else if (arg === "--version") out.version = true;
     else if (arg === "--verbose") out.verbose = true;
     else if (arg === "--trace") out.trace = true;
+    else if (arg === "--no-jobs") out.noJobs = true;
     else if (arg.startsWith("--config=")) out.writeConfig = arg.slice("--config=".length);
     else if (arg.startsWith("--logdir=")) out.logDir = arg.slice("--logdir=".length);
     else if (arg.startsWith("--")) {
@@ -72,6 +83,11 @@ async function main(): Promise<number> {
   const app = createApp({ core, config, stability: core.stability }, pluginHttpHooks(plugins));
   plugins.attachApp(app);
   await plugins.loadAll(config.PluginsFailOnError);
+  const jobs = jobsOf(core);
+  if (config.SaveJobs && !cli.noJobs) {
+    restoreJobs(jobs, core.index, (type, saved) => plugins.unserializeJob(type, saved));
+  }
+  const jobsSaver = config.SaveJobs ? new JobsSaver(jobs, core.index) : undefined;
 
   const server = Bun.serve({
     port: config.HttpPort,
@@ -94,7 +110,10 @@ async function main(): Promise<number> {
     process.once("SIGTERM", stop);
   });
   log.warning("Pharos is stopping");
-  // Stop taking requests, let those under way finish, then close the index.
+  // The jobs are saved first, as they run: stopping the network fails the associations of jobs
+  // that must run again at the next start. Then stop taking requests, let those under way
+  // finish, and close the index.
+  jobsSaver?.stop();
   dicom?.stop();
   await server.stop(false);
   await plugins.stop();

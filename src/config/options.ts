@@ -58,6 +58,22 @@ export const OPTIONS = {
     default: false,
     comment: "Refuse to start when a plugin fails to load (else it is logged and left out).",
   },
+  ConcurrentJobs: {
+    schema: nonNegative,
+    default: 2,
+    comment: "Jobs run at once at most (0 means one per CPU).",
+  },
+  JobsHistorySize: {
+    schema: nonNegative,
+    default: 10,
+    comment: "Finished jobs kept in /jobs.",
+  },
+  SaveJobs: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Save the jobs in the index, to reload them at the next start (unless --no-jobs): unfinished ones run again.",
+  },
   HttpServerEnabled: { schema: z.boolean(), default: true, comment: "Serve the REST API." },
   HttpPort: { schema: port, default: 8042, comment: "HTTP port of the REST API." },
   HttpDescribeErrors: {
@@ -263,7 +279,6 @@ export const OPTIONS = {
 export const KNOWN_ORTHANC_OPTIONS = new Set([
   "MaximumStorageCacheSize",
   "LuaScripts",
-  "ConcurrentJobs",
   "OrthancExplorerEnabled",
   "WebDavDeleteAllowed",
   "WebDavUploadAllowed",
@@ -291,7 +306,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "QueryRetrieveSize",
   "CaseSensitivePN",
   "LoadPrivateDictionary",
-  "SaveJobs",
   "MetricsEnabled",
   "ExecuteLuaEnabled",
   "HttpRequestTimeout",
@@ -299,7 +313,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "MediaArchiveSize",
   "StorageAccessOnFind",
   "SynchronousCMove",
-  "JobsHistorySize",
   "LimitJobs",
   "DeidentifyLogs",
   "DeidentifyLogsDicomVersion",

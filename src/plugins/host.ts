@@ -239,6 +239,10 @@ export function createHost(
     },
     jobs: {
       submit: (job) => manager.submitJob(plugin, job),
+      registerUnserializer(callback) {
+        duringInitialize("jobs.registerUnserializer");
+        r.unserializers.push(callback);
+      },
     },
     webdav: {
       register(uri, collection) {

@@ -6,6 +6,7 @@ import { basename, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Hono } from "hono";
 import { type Configuration, ConfigurationError } from "../config/schema.ts";
+import type { JsonValue } from "../dicom/tags-json.ts";
 import { log } from "../log.ts";
 import type { AppEnv } from "../rest/context.ts";
 import type { PharosCore } from "../server/core.ts";
@@ -58,6 +59,7 @@ export interface Registrations {
   changes: ((change: ChangeEvent) => Awaitable<void>)[];
   stored: ((instance: DicomInstance) => Awaitable<void>)[];
   refresh: (() => Awaitable<void>)[];
+  unserializers: ((type: string, serialized: unknown) => PluginJob | undefined | null)[];
   storage?: PluginStorageArea;
   explorer: string[];
   webdav: { items: string[]; collection: WebDavCollection }[];
@@ -158,10 +160,6 @@ export class PluginManager {
 
   constructor(readonly config: Configuration, readonly core: PharosCore) {
     this.metrics.enabled = config.raw.MetricsEnabled !== false;
-    const concurrent = config.raw.ConcurrentJobs;
-    if (typeof concurrent === "number" && Number.isInteger(concurrent) && concurrent >= 0) {
-      jobsOf(core).concurrency = concurrent;
-    }
   }
 
   /** The REST application that host.rest.* calls into. */
@@ -225,6 +223,7 @@ export class PluginManager {
         changes: [],
         stored: [],
         refresh: [],
+        unserializers: [],
         explorer: [],
         webdav: [],
       },
@@ -424,6 +423,39 @@ export class PluginManager {
 
   /** Queues a plugin's job (host.jobs.submit); its callbacks are guarded. */
   submitJob(plugin: LoadedPlugin, spec: PluginJob): string {
+    const priority = spec?.priority ?? 0;
+    return jobsOf(this.core).submitStepped(spec.type, this.steppedJob(plugin, spec), priority).id;
+  }
+
+  /**
+   * Rebuilds a saved plugin job: the first unserializer (in loading order) that answers a job
+   * wins (OrthancPluginRegisterJobsUnserializer).
+   */
+  unserializeJob(type: string, serialized: JsonValue): SteppedJob | undefined {
+    for (const plugin of this.plugins) {
+      for (const fn of plugin.registrations.unserializers) {
+        let spec: PluginJob | undefined | null;
+        try {
+          spec = fn(type, structuredClone(serialized));
+        } catch (error) {
+          log.error(
+            `Error in the jobs unserializer of plugin "${plugin.id}": ${describeError(error)}`,
+          );
+          continue;
+        }
+        if (spec === undefined || spec === null) continue;
+        try {
+          return this.steppedJob(plugin, spec);
+        } catch (error) {
+          log.error(`Plugin "${plugin.id}" unserialized an invalid job: ${describeError(error)}`);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** A plugin's job as the registry runs it, every callback guarded. */
+  private steppedJob(plugin: LoadedPlugin, spec: PluginJob): SteppedJob {
     if (!spec || typeof spec !== "object") throw new TypeError("A job must be an object");
     if (typeof spec.type !== "string" || spec.type === "") {
       throw new TypeError("A job needs a non-empty type");
@@ -477,8 +509,18 @@ export class PluginManager {
           report("getContent()", error);
         }
       },
+      serialize: () => {
+        if (!spec.serialize) return undefined;
+        try {
+          const value = spec.serialize();
+          return value === undefined ? undefined : JSON.parse(JSON.stringify(value)) as JsonValue;
+        } catch (error) {
+          report("serialize()", error);
+          return undefined;
+        }
+      },
     };
-    return jobsOf(this.core).submitStepped(spec.type, stepped, priority).id;
+    return stepped;
   }
 
   private dispatchStored(event: StoredInstanceEvent): void {

@@ -202,8 +202,9 @@ export interface PluginJob {
   /** A JSON object, read after each step (`Content` at /jobs/{id}). */
   getContent(): Record<string, unknown>;
   /**
-   * Accepted for parity with OrthancPluginJobGetSerialized, but never called: Pharos does not
-   * save jobs (no SaveJobs persistence), so there is nothing to reload or unserialize.
+   * What rebuilds this job after a restart (OrthancPluginJobGetSerialized), as a JSON value;
+   * called when the jobs are saved (SaveJobs). Without it, or when it answers undefined, the
+   * job is not saved and does not survive a restart.
    */
   serialize?(): unknown;
 }
@@ -338,6 +339,15 @@ export interface PharosHost {
   readonly jobs: {
     /** Queues a job (it starts Pending) and returns its id; may be called at any time. */
     submit(job: PluginJob): string;
+    /**
+     * Rebuilds the saved jobs at startup (OrthancPluginRegisterJobsUnserializer); only from
+     * initialize(). Called with each saved job's type and what its `serialize()` answered; answer
+     * the job, or undefined if the type is not yours. The job keeps its id and priority, and
+     * goes on with `step()` (a paused one stays paused).
+     */
+    registerUnserializer(
+      callback: (type: string, serialized: unknown) => PluginJob | undefined,
+    ): void;
   };
 
   /** WebDAV collections served at /webdav/<uri>/. */

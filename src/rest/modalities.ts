@@ -13,10 +13,7 @@ import {
   dimseFailure,
   findOn,
   findWorklistOn,
-  getOn,
-  moveOn,
   parseLevel,
-  storeTo,
   worklistAnswerJson,
 } from "../dimse/scu-ops.ts";
 import { scu } from "../dimse/library.ts";
@@ -27,6 +24,12 @@ import type { DimseInstance } from "../dimse/types.ts";
 import { elementBytes, findElement, latin1, parseDicom } from "../dicom/parser.ts";
 import { OrthancError } from "../server/errors.ts";
 import { jobsOf } from "../server/jobs.ts";
+import {
+  defineDicomJobs,
+  dicomJobParams,
+  type RetrieveJobParams,
+  type StoreJobParams,
+} from "../dimse/jobs.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
 import { registerQueryRoutes } from "./queries.ts";
@@ -66,15 +69,15 @@ const OPERATIONS = [
   "store-straight",
 ];
 
-/** Submits work as a job, answering its content (Synchronous) or its id. */
+/** Starts a DICOM job, answering its content (Synchronous) or its id. */
 export async function runAsJob(
   deps: RestDependencies,
-  type: string,
+  type: "DicomModalityStore" | "DicomMoveScu" | "DicomGetScu",
   synchronous: boolean,
   content: JsonObject,
-  work: (job: { progress: number; content: JsonObject }) => Promise<void>,
+  params: StoreJobParams | RetrieveJobParams,
 ): Promise<Response> {
-  const job = jobsOf(deps.core).submit(type, content, work);
+  const job = jobsOf(deps.core).start(type, dicomJobParams(params), content);
   if (!synchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });
   await job.done;
   if (job.state === "Failure") {
@@ -104,6 +107,7 @@ function resourcesOf(deps: RestDependencies, body: JsonValue): Resource[] {
 
 export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
   const network = networkFor(deps.core);
+  defineDicomJobs(deps.core, network);
   const { config } = deps;
   const registry = network.modalities;
 
@@ -179,21 +183,11 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
         ParentResources: resources.map((r) => r.publicId),
         RemoteAet: modality.AET,
       };
-      return runAsJob(deps, "DicomModalityStore", synchronous, content, async (job) => {
-        const result = await storeTo(network, deps.core, modality, resources, {
-          moveOriginator: originatorAet
-            ? { aet: originatorAet, messageId: originatorId }
-            : undefined,
-          progress: (done, total) => (job.progress = Math.floor((100 * done) / total)),
-        });
-        job.content.InstancesCount = result.total;
-        job.content.FailedInstancesCount = result.failed;
-        if (result.failed > 0 && options.Permissive !== true) {
-          throw new OrthancError(
-            "NetworkProtocol",
-            `Cannot send ${result.failed} instance(s) to modality "${modality.AET}"`,
-          );
-        }
+      return runAsJob(deps, "DicomModalityStore", synchronous, content, {
+        modality,
+        resources: resources.map((r) => r.publicId),
+        moveOriginator: originatorAet ? { aet: originatorAet, messageId: originatorId } : undefined,
+        permissive: options.Permissive === true,
       });
     },
   });
@@ -214,10 +208,12 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
         RemoteAet: modality.AET,
         TargetAet: target,
       };
-      return runAsJob(deps, "DicomMoveScu", body.Synchronous !== false, content, async () => {
-        for (const keys of list) {
-          await moveOn(network, modality, level, asObject(keys) as Record<string, string>, target);
-        }
+      return runAsJob(deps, "DicomMoveScu", body.Synchronous !== false, content, {
+        modality,
+        level,
+        queries: list.map((keys) => asObject(keys) as Record<string, string>),
+        target,
+        permissive: false,
       });
     },
   });
@@ -237,24 +233,11 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
         Query: list,
         RemoteAet: modality.AET,
       };
-      return runAsJob(deps, "DicomGetScu", synchronous, content, async (job) => {
-        let done = 0;
-        for (const keys of list) {
-          const counts = await getOn(
-            network,
-            deps.core,
-            modality,
-            level,
-            asObject(keys) as Record<string, string>,
-          );
-          if (counts.failed > 0 && body.Permissive !== true) {
-            throw new OrthancError(
-              "NetworkProtocol",
-              `C-GET SCU to AET "${modality.AET}": ${counts.failed} sub-operation(s) failed`,
-            );
-          }
-          job.progress = Math.floor((100 * ++done) / list.length);
-        }
+      return runAsJob(deps, "DicomGetScu", synchronous, content, {
+        modality,
+        level,
+        queries: list.map((keys) => asObject(keys) as Record<string, string>),
+        permissive: body.Permissive === true,
       });
     },
   });

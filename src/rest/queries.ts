@@ -4,7 +4,7 @@ import type { Hono } from "hono";
 import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
 import { networkFor } from "../dimse/network.ts";
-import { answerJson, findOn, moveOn, parseLevel } from "../dimse/scu-ops.ts";
+import { answerJson, findOn, parseLevel } from "../dimse/scu-ops.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
@@ -184,8 +184,12 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
       RemoteAet: modality.AET,
       TargetAet: target,
     };
-    return runAsJob(deps, "DicomMoveScu", options.Synchronous !== false, content, async () => {
-      for (const k of keys) await moveOn(network, modality, q.level, k, target);
+    return runAsJob(deps, "DicomMoveScu", options.Synchronous !== false, content, {
+      modality,
+      level: q.level,
+      queries: keys,
+      target,
+      permissive: false,
     });
   };
   route(app, "/queries/:id/retrieve", {

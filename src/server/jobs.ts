@@ -1,10 +1,14 @@
-// A minimal jobs registry, listed in /jobs with Orthanc's job JSON; nothing is saved (no
-// SaveJobs). Two kinds of jobs: `submit` runs a promise at once (no pause, no cancel);
-// `submitStepped` runs a job step by step, as Orthanc's engine does for plugin jobs
-// (OrthancPluginCreateJob2): queued by priority, at most `concurrency` at a time, yielding to
-// the event loop between steps, and can be paused, resumed and canceled between two steps.
-// The full jobs engine is a later issue.
+// The jobs registry behind /jobs, with Orthanc's job JSON. Two kinds of jobs:
+// - built-in jobs (`start`): a runner defined for their type (`define`) is called once with the
+//   job's JSON parameters and runs to its end (no pause, no cancel); the parameters are what
+//   makes them savable, as a restart runs them again from the start;
+// - stepped jobs (`submitStepped`, a plugin's OrthancPluginCreateJob2): queued by priority, at
+//   most `concurrency` at a time, yielding to the event loop between steps, and can be paused,
+//   resumed and canceled between two steps.
+// `serialize` and `restore` are Orthanc's SaveJobs (src/server/jobs-saving.ts writes them).
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
+import { log } from "../log.ts";
+import type { PharosCore } from "./core.ts";
 import { ErrorCodes, OrthancError } from "./errors.ts";
 import { isoNow } from "./time.ts";
 
@@ -21,7 +25,18 @@ export interface SteppedJob {
   stop(reason: JobStopReason): Promise<void>;
   /** Refreshes `job.progress` and `job.content` (after each step). */
   update(job: Job): void;
+  /** What rebuilds the job after a restart, or undefined if it cannot be saved. */
+  serialize(): JsonValue | undefined;
 }
+
+/** Runs a built-in job from its parameters; may update `job.progress` and `job.content`. */
+export type JobRunner = (params: JsonObject, job: Job) => Promise<void>;
+
+/** Rebuilds a saved stepped job, or answers undefined when nobody knows its type. */
+export type SteppedJobUnserializer = (
+  type: string,
+  serialized: JsonValue,
+) => SteppedJob | undefined;
 
 export interface Job {
   readonly id: string;
@@ -39,96 +54,199 @@ export interface Job {
   timestamp: string;
   /** Settles when the job is over (never rejects). */
   done: Promise<void>;
+  /** Built-in jobs only: what their runner needs. */
+  params?: JsonObject;
   /** Stepped jobs only. */
   stepped?: SteppedJob;
   /** A pause or cancel asked while the job runs, applied after the current step. */
   request?: "pause" | "cancel";
 }
 
-const HISTORY = 10;
+/** One job as saved in the database (the value of `serialize().Jobs`). */
+interface SavedJob {
+  ID: string;
+  Type: string;
+  Priority: number;
+  State: JobState;
+  Progress: number;
+  Content: JsonObject;
+  ErrorCode: number;
+  ErrorDescription: string;
+  ErrorDetails: string;
+  CreationTime: string;
+  CompletionTime?: string;
+  RuntimeMs: number;
+  Params?: JsonObject;
+  Serialized?: JsonValue;
+}
 
 function fractionalNow(): string {
   const now = new Date();
   return `${isoNow(now)}.${String(now.getUTCMilliseconds()).padStart(3, "0")}000`;
 }
 
+const isObject = (v: unknown): v is JsonObject =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function newJob(type: string, priority: number, content: JsonObject, id?: string): Job {
+  return {
+    id: id ?? crypto.randomUUID(),
+    type,
+    priority,
+    state: "Pending",
+    progress: 0,
+    content,
+    errorCode: 0,
+    errorDescription: "Success",
+    errorDetails: "",
+    creationTime: fractionalNow(),
+    runtimeMs: 0,
+    timestamp: fractionalNow(),
+    done: Promise.resolve(),
+  };
+}
+
 export class JobRegistry {
   private readonly jobs = new Map<string, Job>();
   /** Stepped jobs run at once at most (Orthanc's ConcurrentJobs). */
   concurrency = 2;
+  /** Finished jobs kept (Orthanc's JobsHistorySize). */
+  historySize = 10;
+  /** Called when a job is submitted, and when one changes state (for SaveJobs). */
+  onChange?: (what: "submitted" | "changed") => void;
+  private readonly runners = new Map<string, JobRunner>();
   private readonly pending: Job[] = [];
   private running = 0;
   private readonly finishers = new Map<string, () => void>();
 
-  /** Starts a job; `run` may update `job.progress` and `job.content`. */
-  submit(
-    type: string,
-    content: JsonObject,
-    run: (job: Job) => Promise<void>,
-    priority = 0,
-  ): Job {
-    const job: Job = {
-      id: crypto.randomUUID(),
-      type,
-      priority,
-      state: "Running",
-      progress: 0,
-      content,
-      errorCode: 0,
-      errorDescription: "Success",
-      errorDetails: "",
-      creationTime: fractionalNow(),
-      runtimeMs: 0,
-      timestamp: fractionalNow(),
-      done: Promise.resolve(),
-    };
+  /** The runner of the built-in jobs of a type. */
+  define(type: string, runner: JobRunner): void {
+    this.runners.set(type, runner);
+  }
+
+  /** Starts a built-in job of a defined type with its parameters. */
+  start(type: string, params: JsonObject, content: JsonObject, priority = 0): Job {
+    const job = newJob(type, priority, content);
+    job.params = params;
     this.jobs.set(job.id, job);
+    this.runBuiltin(job);
+    this.onChange?.("submitted");
+    return job;
+  }
+
+  private runBuiltin(job: Job): void {
+    const runner = this.runners.get(job.type);
+    if (!runner) throw new OrthancError("InternalError", `No runner for jobs of type ${job.type}`);
+    job.state = "Running";
     const started = performance.now();
-    job.done = run(job).then(
+    job.done = runner(job.params ?? {}, job).then(
       () => {
         job.state = "Success";
         job.progress = 100;
       },
       (error: unknown) => {
         job.state = "Failure";
-        const kind = error instanceof OrthancError ? error.kind : "InternalError";
-        job.errorCode = ErrorCodes[kind].code;
-        job.errorDescription = ErrorCodes[kind].message;
-        job.errorDetails = error instanceof OrthancError && error.details ? error.details : "";
+        this.fail(job, error);
       },
     ).finally(() => {
-      job.runtimeMs = performance.now() - started;
+      job.runtimeMs += performance.now() - started;
       job.completionTime = fractionalNow();
       job.timestamp = job.completionTime;
       this.trim();
+      this.onChange?.("changed");
     });
-    return job;
   }
 
   /** Queues a job run step by step (a plugin's job); it starts Pending. */
-  submitStepped(type: string, stepped: SteppedJob, priority = 0): Job {
+  submitStepped(type: string, stepped: SteppedJob, priority = 0, id?: string): Job {
+    const job = newJob(type, priority, {}, id);
     const { promise, resolve } = Promise.withResolvers<void>();
-    const job: Job = {
-      id: crypto.randomUUID(),
-      type,
-      priority,
-      state: "Pending",
-      progress: 0,
-      content: {},
-      errorCode: 0,
-      errorDescription: "Success",
-      errorDetails: "",
-      creationTime: fractionalNow(),
-      runtimeMs: 0,
-      timestamp: fractionalNow(),
-      done: promise,
-      stepped,
-    };
+    job.done = promise;
+    job.stepped = stepped;
     this.finishers.set(job.id, resolve);
     stepped.update(job);
     this.jobs.set(job.id, job);
     this.enqueue(job);
+    this.onChange?.("submitted");
     return job;
+  }
+
+  /**
+   * The registry as saved by SaveJobs: every job that can be rebuilt (finished ones as records,
+   * built-in ones with their parameters, stepped ones with what they serialize).
+   */
+  serialize(): JsonObject {
+    const jobs: JsonObject = {};
+    for (const job of this.jobs.values()) {
+      const saved: SavedJob = {
+        ID: job.id,
+        Type: job.type,
+        Priority: job.priority,
+        State: job.state,
+        Progress: job.progress,
+        Content: job.content,
+        ErrorCode: job.errorCode,
+        ErrorDescription: job.errorDescription,
+        ErrorDetails: job.errorDetails,
+        CreationTime: job.creationTime,
+        RuntimeMs: job.runtimeMs,
+      };
+      if (job.completionTime) saved.CompletionTime = job.completionTime;
+      else if (job.params) saved.Params = job.params;
+      else if (job.stepped) {
+        const serialized = job.stepped.serialize();
+        if (serialized === undefined || serialized === null) continue;
+        saved.Serialized = serialized;
+      } else continue;
+      jobs[job.id] = saved as unknown as JsonObject;
+    }
+    return { Jobs: jobs };
+  }
+
+  /**
+   * Reloads a saved registry: finished jobs come back in the history, unfinished ones are
+   * queued again (a paused stepped job stays paused). A job nobody can rebuild is logged and
+   * left out.
+   */
+  restore(saved: JsonValue, unserialize: SteppedJobUnserializer): void {
+    const jobs = isObject(saved) && isObject(saved.Jobs) ? saved.Jobs : {};
+    for (const value of Object.values(jobs)) {
+      if (!isObject(value)) continue;
+      const s = value as unknown as SavedJob;
+      if (typeof s.ID !== "string" || typeof s.Type !== "string" || this.jobs.has(s.ID)) continue;
+      const finished = s.State === "Success" || s.State === "Failure";
+      let job: Job;
+      if (finished) {
+        job = newJob(s.Type, s.Priority, s.Content, s.ID);
+        job.completionTime = s.CompletionTime ?? fractionalNow();
+      } else if (s.Params !== undefined && this.runners.has(s.Type)) {
+        job = newJob(s.Type, s.Priority, s.Content, s.ID);
+        job.params = s.Params;
+      } else {
+        const stepped = s.Serialized === undefined ? undefined : unserialize(s.Type, s.Serialized);
+        if (!stepped) {
+          log.warning(`Cannot reload the saved job ${s.ID} of type ${s.Type}: no unserializer`);
+          continue;
+        }
+        job = this.submitStepped(s.Type, stepped, s.Priority, s.ID);
+        job.runtimeMs = s.RuntimeMs;
+        if (s.State === "Paused") this.pause(job.id);
+        continue;
+      }
+      Object.assign(job, {
+        creationTime: s.CreationTime,
+        state: s.State,
+        progress: s.Progress,
+        errorCode: s.ErrorCode,
+        errorDescription: s.ErrorDescription,
+        errorDetails: s.ErrorDetails,
+        runtimeMs: s.RuntimeMs,
+        timestamp: job.completionTime ?? fractionalNow(),
+      });
+      this.jobs.set(job.id, job);
+      if (!finished) this.runBuiltin(job);
+    }
+    this.trim();
   }
 
   private enqueue(job: Job): void {
@@ -190,8 +308,10 @@ export class JobRegistry {
     } finally {
       job.runtimeMs += performance.now() - started;
       job.request = undefined;
-      if (reason === "Paused") job.state = "Paused";
-      else this.complete(job, reason === "Success" ? "Success" : "Failure");
+      if (reason === "Paused") {
+        job.state = "Paused";
+        this.onChange?.("changed");
+      } else this.complete(job, reason === "Success" ? "Success" : "Failure");
     }
   }
 
@@ -210,6 +330,7 @@ export class JobRegistry {
     this.finishers.get(job.id)?.();
     this.finishers.delete(job.id);
     this.trim();
+    this.onChange?.("changed");
   }
 
   private job(id: string): Job {
@@ -252,6 +373,7 @@ export class JobRegistry {
     const at = this.pending.indexOf(job);
     if (at >= 0) this.pending.splice(at, 1);
     job.state = "Paused";
+    this.onChange?.("changed");
   }
 
   /** POST /jobs/{id}/resume: only a paused job. */
@@ -269,9 +391,15 @@ export class JobRegistry {
 
   private trim(): void {
     const finished = [...this.jobs.values()].filter((j) => j.completionTime);
-    for (const j of finished.slice(0, Math.max(0, finished.length - HISTORY))) {
+    for (const j of finished.slice(0, Math.max(0, finished.length - this.historySize))) {
       this.jobs.delete(j.id);
     }
+  }
+
+  /** Whether some job is not finished yet (its progress may still move). */
+  busy(): boolean {
+    for (const job of this.jobs.values()) if (!job.completionTime) return true;
+    return false;
   }
 
   ids(): string[] {
@@ -303,14 +431,16 @@ export class JobRegistry {
   }
 }
 
-const registries = new WeakMap<object, JobRegistry>();
+const registries = new WeakMap<PharosCore, JobRegistry>();
 
-/** The registry of a server (keyed by its core). */
-export function jobsOf(owner: object): JobRegistry {
-  let r = registries.get(owner);
+/** The registry of a server, set up from its configuration. */
+export function jobsOf(core: PharosCore): JobRegistry {
+  let r = registries.get(core);
   if (!r) {
     r = new JobRegistry();
-    registries.set(owner, r);
+    r.concurrency = core.config.ConcurrentJobs;
+    r.historySize = core.config.JobsHistorySize;
+    registries.set(core, r);
   }
   return r;
 }

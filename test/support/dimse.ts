@@ -33,9 +33,8 @@ export interface StoreScp {
 }
 
 /** storescp in bit-preserving mode: it writes each dataset exactly as received. */
-export async function startStoreScp(aet = "STORESCP"): Promise<StoreScp> {
+export async function startStoreScp(aet = "STORESCP", port = freePort()): Promise<StoreScp> {
   const dir = mkdtempSync(join(tmpdir(), "pharos-storescp-"));
-  const port = freePort();
   const proc = Bun.spawn(["storescp", "-aet", aet, "+B", "-od", dir, String(port)], {
     stdout: "ignore",
     stderr: "ignore",

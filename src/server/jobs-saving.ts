@@ -1,0 +1,86 @@
+// Orthanc's SaveJobs: the jobs registry is written to a global property of the index shortly
+// after a job is submitted, every 10 seconds while something changed, and when the server stops;
+// it is read back at startup (unless --no-jobs).
+import type { JsonValue } from "../dicom/tags-json.ts";
+import type { IndexDatabase } from "../index/database.ts";
+import { log } from "../log.ts";
+import type { JobRegistry, SteppedJobUnserializer } from "./jobs.ts";
+
+/** Orthanc's GlobalProperty_JobsRegistry. */
+export const JOBS_REGISTRY_PROPERTY = 5;
+
+export interface JobsSavingOptions {
+  /** Delay between a submission and its save. */
+  afterSubmitMs: number;
+  /** Period of the saves while jobs change. */
+  periodMs: number;
+}
+
+const DEFAULTS: JobsSavingOptions = { afterSubmitMs: 100, periodMs: 10_000 };
+
+/** Reloads the saved registry; a damaged one is logged and ignored. */
+export function restoreJobs(
+  registry: JobRegistry,
+  index: IndexDatabase,
+  unserialize: SteppedJobUnserializer,
+): void {
+  const text = index.globalProperty(JOBS_REGISTRY_PROPERTY);
+  if (text === undefined) return;
+  let saved: JsonValue;
+  try {
+    saved = JSON.parse(text) as JsonValue;
+  } catch {
+    log.warning("The saved jobs registry is not JSON: it is ignored");
+    return;
+  }
+  registry.restore(saved, unserialize);
+  log.info(`Reloaded ${registry.ids().length} job(s) from the database`);
+}
+
+export class JobsSaver {
+  private dirty = false;
+  private soon?: ReturnType<typeof setTimeout>;
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly registry: JobRegistry,
+    private readonly index: IndexDatabase,
+    options: Partial<JobsSavingOptions> = {},
+  ) {
+    const { afterSubmitMs, periodMs } = { ...DEFAULTS, ...options };
+    registry.onChange = (what) => {
+      this.dirty = true;
+      if (what === "submitted" && !this.soon) {
+        this.soon = setTimeout(() => {
+          this.soon = undefined;
+          this.save();
+        }, afterSubmitMs);
+      }
+    };
+    this.timer = setInterval(() => {
+      if (this.dirty || this.registry.busy()) this.save();
+    }, periodMs);
+    this.timer.unref?.();
+  }
+
+  /** Writes the registry now. */
+  save(): void {
+    this.dirty = false;
+    try {
+      this.index.setGlobalProperty(
+        JOBS_REGISTRY_PROPERTY,
+        JSON.stringify(this.registry.serialize()),
+      );
+    } catch (error) {
+      log.error(`Cannot save the jobs registry: ${String(error)}`);
+    }
+  }
+
+  /** The last save, when the server stops. */
+  stop(): void {
+    clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
+    this.registry.onChange = undefined;
+    this.save();
+  }
+}

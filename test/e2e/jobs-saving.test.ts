@@ -1,0 +1,174 @@
+// SaveJobs through restarts of a real server: finished jobs come back in the history, a plugin
+// job goes on from what it serialized, a paused one stays paused, a job without serialize() is
+// gone, a C-STORE job cut by the stop runs again (to storescp), --no-jobs reloads nothing, and a
+// submitted job is saved soon enough to survive a kill -9.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { JOBS_REGISTRY_PROPERTY } from "../../src/server/jobs-saving.ts";
+import { startStoreScp } from "../support/dimse.ts";
+import {
+  freePort,
+  type RunningServer,
+  samplesDir,
+  startPharos,
+  upload,
+  waitFor,
+} from "../support/server.ts";
+
+const PLUGIN = resolve(import.meta.dir, "../plugins/saved-jobs.ts");
+const FLAIR = join(samplesDir, "Brainix/Flair/IM-0001-0001.dcm");
+
+let dir: string;
+let server: RunningServer;
+const storePort = freePort();
+const config = {
+  Plugins: [PLUGIN],
+  ConcurrentJobs: 3,
+  DicomModalities: { scp: ["STORESCP", "127.0.0.1", storePort] },
+};
+const start = (extraArgs: string[] = []) => startPharos({ dir, config, extraArgs });
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "pharos-saved-jobs-"));
+});
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// deno-lint-ignore no-explicit-any
+const json = async (path: string, init?: RequestInit): Promise<any> =>
+  await (await fetch(`${server.url}${path}`, init)).json();
+const post = (path: string, body: unknown) =>
+  json(path, { method: "POST", body: JSON.stringify(body) });
+const submit = async (body: unknown): Promise<string> =>
+  (await post("/saved-jobs/submit", body)).ID;
+
+// deno-lint-ignore no-explicit-any
+async function until(id: string, check: (job: any) => boolean, what: string) {
+  // deno-lint-ignore no-explicit-any
+  let job: any;
+  await waitFor(async () => check(job = await json(`/jobs/${id}`)), `job ${id} ${what}`);
+  return job;
+}
+
+/** The jobs saved in the index file, read beside the running server. */
+function savedJobIds(): string[] {
+  const db = new Database(join(dir, "index", "pharos-index.sqlite"), { readonly: true });
+  try {
+    const row = db.query("SELECT value FROM global_properties WHERE property = ?")
+      .get(JOBS_REGISTRY_PROPERTY) as { value: string } | null;
+    return row ? Object.keys(JSON.parse(row.value).Jobs) : [];
+  } finally {
+    db.close();
+  }
+}
+
+describe("SaveJobs", () => {
+  const ids: Record<string, string> = {};
+  let silent: Server;
+  const sockets: Socket[] = [];
+
+  test("jobs of every kind, then a stop", async () => {
+    server = await start();
+    expect((await upload(server.url, FLAIR)).status).toBe(200);
+
+    ids.finished = await submit({ kind: "counter", target: 3 });
+    await until(ids.finished, (j) => j.State === "Success", "succeeds");
+    ids.running = await submit({ kind: "counter" });
+    await until(ids.running, (j) => j.Content.Count >= 5, "counts");
+    ids.paused = await submit({ kind: "counter" });
+    await until(ids.paused, (j) => j.Content.Count >= 1, "counts");
+    await post(`/jobs/${ids.paused}/pause`, {});
+    await until(ids.paused, (j) => j.State === "Paused", "pauses");
+    ids.volatile = await submit({ kind: "volatile" });
+    await until(ids.volatile, (j) => j.State === "Running", "runs");
+
+    // A peer that accepts the connection and never answers: the C-STORE job hangs Running.
+    silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((ok) => silent.listen(storePort, "127.0.0.1", ok));
+    const store = await post("/modalities/scp/store", {
+      Resources: [(await json("/instances"))[0]],
+      Asynchronous: true,
+    });
+    ids.store = store.ID;
+    await waitFor(() => sockets.length > 0, "the C-STORE association");
+    expect((await json(`/jobs/${ids.store}`)).State).toBe("Running");
+
+    expect(await server.stop({ keep: true })).toBe(0);
+    for (const s of sockets) s.destroy();
+    await new Promise((ok) => silent.close(ok));
+  }, 30_000);
+
+  test(
+    "after a restart: history, resumed, paused, dropped, and the C-STORE runs again",
+    async () => {
+      const scp = await startStoreScp("STORESCP", storePort);
+      try {
+        server = await start();
+        const listed: string[] = await json("/jobs");
+        expect(listed).toContain(ids.finished);
+        expect(listed).not.toContain(ids.volatile);
+
+        const finished = await json(`/jobs/${ids.finished}`);
+        expect(finished).toMatchObject({ State: "Success", Type: "Counter", Progress: 100 });
+        expect(finished.Content).toEqual({ Count: 3, Target: 3, ResumedFrom: null });
+
+        const running = await until(ids.running, (j) => j.Content.Count > 0, "counts again");
+        expect(running.Type).toBe("Counter");
+        expect(running.Content.ResumedFrom).toBeGreaterThanOrEqual(5);
+        expect(running.Content.Count).toBeGreaterThanOrEqual(running.Content.ResumedFrom);
+
+        const paused = await json(`/jobs/${ids.paused}`);
+        expect(paused.State).toBe("Paused");
+        await post(`/jobs/${ids.paused}/resume`, {});
+        const resumed = await until(ids.paused, (j) => j.State === "Running", "resumes");
+        expect(resumed.Content.ResumedFrom).toBeGreaterThanOrEqual(1);
+
+        const store = await until(ids.store, (j) => j.State === "Success", "succeeds");
+        expect(store.Type).toBe("DicomModalityStore");
+        expect(store.Content).toMatchObject({ InstancesCount: 1, FailedInstancesCount: 0 });
+        await waitFor(() => scp.files().length === 1, "the instance at storescp");
+      } finally {
+        await scp.stop();
+      }
+      await post(`/jobs/${ids.running}/cancel`, {});
+      await post(`/jobs/${ids.paused}/cancel`, {});
+      expect(await server.stop({ keep: true })).toBe(0);
+    },
+    30_000,
+  );
+
+  test("--no-jobs reloads nothing", async () => {
+    expect(savedJobIds()).toContain(ids.store);
+    server = await start(["--no-jobs"]);
+    expect(await json("/jobs")).toEqual([]);
+  }, 30_000);
+
+  test("a submitted job is saved at once, and survives a kill -9", async () => {
+    const id = await submit({ kind: "counter" });
+    await waitFor(() => savedJobIds().includes(id), "the job in the index");
+    await server.stop({ keep: true, signal: "SIGKILL" });
+    server = await start();
+    const job = await until(id, (j) => j.State === "Running", "runs");
+    expect(job.Content.ResumedFrom).toBeGreaterThanOrEqual(0);
+    await post(`/jobs/${id}/cancel`, {});
+    await until(id, (j) => j.State === "Failure", "is canceled");
+  }, 30_000);
+
+  test("SaveJobs false saves nothing", async () => {
+    await server.stop({ keep: true });
+    server = await startPharos({ dir, config: { ...config, SaveJobs: false } });
+    const before = savedJobIds();
+    const id = await submit({ kind: "counter", target: 2 });
+    await until(id, (j) => j.State === "Success", "succeeds");
+    await server.stop({ keep: true });
+    expect(savedJobIds()).toEqual(before);
+    server = await startPharos({ dir, config: { ...config, SaveJobs: false } });
+    expect(await json("/jobs")).toEqual([]);
+  }, 30_000);
+});
