@@ -34,12 +34,16 @@ export interface UidsFolder {
 export function byUids(deps: RestDependencies): UidsFolder {
   const { index } = deps.core;
 
-  /** The resources of a level under the given UIDs (study, then series…), in arrival order. */
+  /**
+   * The resources of a level under the given UIDs (study, then series…), in the order Orthanc
+   * 1.10.1's lookups give them: studies and series by public id, instances by arrival.
+   */
   const lookup = (level: Level, uids: string[]): Resource[] => {
-    if (uids.length === 0) return index.listLevel(level).flatMap((id) => index.lookup(id) ?? []);
     const query = new Map(uids.map((uid, i) => [UID_TAGS[UID_LEVELS[i]!], uid]));
-    return find(index, { level, query, caseSensitive: true, since: 0 })
-      .sort((a, b) => a.internalId - b.internalId);
+    const found = find(index, { level, query, caseSensitive: true, since: 0 });
+    return level === "Instance"
+      ? found.sort((a, b) => a.internalId - b.internalId)
+      : found.sort((a, b) => (a.publicId < b.publicId ? -1 : 1));
   };
   const levelOf = (uids: string[]) => UID_LEVELS[uids.length - 1]!;
 
