@@ -270,8 +270,17 @@ export const OPTIONS = {
   WebDavEnabled: {
     schema: z.boolean(),
     default: true,
-    comment:
-      "Serve the read-only WebDAV folders /webdav/by-studies/ (plugin collections are always served).",
+    comment: "Serve Orthanc's WebDAV share at /webdav/ (plugin collections are always served).",
+  },
+  WebDavDeleteAllowed: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Whether deleting through the WebDAV share deletes the DICOM resources.",
+  },
+  WebDavUploadAllowed: {
+    schema: z.boolean(),
+    default: true,
+    comment: "Whether files written into /webdav/uploads/ are imported.",
   },
 } satisfies Record<string, OptionSpec>;
 
@@ -280,8 +289,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "MaximumStorageCacheSize",
   "LuaScripts",
   "OrthancExplorerEnabled",
-  "WebDavDeleteAllowed",
-  "WebDavUploadAllowed",
   "SslEnabled",
   "SslCertificate",
   "SslMinimumProtocolVersion",

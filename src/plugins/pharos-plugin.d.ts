@@ -27,7 +27,7 @@ export type ResourceLevel = "Patient" | "Study" | "Series" | "Instance";
 
 /** Where an instance came from (Orthanc's OrthancPluginInstanceOrigin and request details). */
 export interface InstanceOrigin {
-  kind: "RestApi" | "DicomProtocol" | "Plugins" | "Lua" | "Unknown";
+  kind: "RestApi" | "DicomProtocol" | "Plugins" | "Lua" | "WebDav" | "Unknown";
   remoteIp?: string;
   remoteAet?: string;
   calledAet?: string;

@@ -1,144 +1,113 @@
-// Orthanc's built-in WebDAV server, read-only and partial: /webdav/ lists "by-studies", where each
-// study is a folder ("PatientID - PatientName - StudyDescription") of series folders ("Modality -
-// SeriesDescription") holding the instances as "SOPInstanceUID.dcm". Served with the WebDAV code
-// of the plugins' collections (src/plugins/webdav.ts) when WebDavEnabled is true.
-import type { Hono } from "hono";
-import { makeTag } from "../dicom/tag.ts";
-import type { Resource } from "../index/database.ts";
-import { ContentType, Metadata } from "../index/schema.ts";
-import type { WebDavCollection, WebDavItem } from "../plugins/pharos-plugin.d.ts";
-import { serveWebDav } from "../plugins/webdav.ts";
+// Orthanc's built-in WebDAV share at /webdav/ (WebDavEnabled): by-dates, by-patients, by-studies,
+// by-uids, and uploads (WebDavUploadAllowed). Deleting through the share deletes the resources
+// when WebDavDeleteAllowed is set. Plugin collections are served elsewhere (src/plugins/http.ts).
+import type { Context, Hono, Next } from "hono";
 import type { AppEnv, RestDependencies } from "./context.ts";
+import { errorResponse } from "./errors.ts";
+import { type DavBucket, type DavItem, serveDav } from "./webdav-protocol.ts";
+import { byDates, byPatients, byStudies, type DavNode } from "./webdav-resources.ts";
+import { byUids } from "./webdav-uids.ts";
+import { UploadArea } from "./webdav-upload-area.ts";
+import { UploadImporter } from "./webdav-uploads.ts";
 
-export const BY_STUDIES = "by-studies";
+const ROOT = "/webdav";
+const BY_DATES = "by-dates";
+const BY_PATIENTS = "by-patients";
+const BY_STUDIES = "by-studies";
+const BY_UIDS = "by-uids";
+const UPLOADS = "uploads";
 
-const TAGS = {
-  PatientID: makeTag(0x0010, 0x0020),
-  PatientName: makeTag(0x0010, 0x0010),
-  StudyDescription: makeTag(0x0008, 0x1030),
-  Modality: makeTag(0x0008, 0x0060),
-  SeriesDescription: makeTag(0x0008, 0x103e),
-  SOPInstanceUID: makeTag(0x0008, 0x0018),
-};
-
-interface Entry {
-  item: WebDavItem;
-  resource: Resource;
+interface Uploads {
+  area: UploadArea;
+  importer: UploadImporter;
 }
 
-/** Folder and file names may not hold "/"; equal names get the Orthanc id appended. */
-function named(entries: { name: string; resource: Resource; item: Omit<WebDavItem, "name"> }[]) {
-  const seen = new Map<string, number>();
-  for (const e of entries) seen.set(e.name, (seen.get(e.name) ?? 0) + 1);
-  return entries.map((e): Entry => {
-    const name = seen.get(e.name)! > 1 ? `${e.name} [${e.resource.publicId}]` : e.name;
-    return { item: { ...e.item, name }, resource: e.resource };
-  });
-}
-
-const clean = (text: string) => text.replace(/[/\\]/g, "_").replace(/\0/g, "").trim() || "_";
-
-export function builtinWebDav(deps: RestDependencies): WebDavCollection {
-  const index = deps.core.index;
-  const tags = (r: Resource | undefined) => (r ? index.mainTags(r.internalId) : new Map());
-  const date = (r: Resource, type: number) => index.metadata(r.internalId).get(type);
-
-  const studies = (): Entry[] =>
-    named(
-      index.listLevel("Study").flatMap((id) => {
-        const study = index.lookup(id);
-        if (!study) return [];
-        const patient = study.parentId === null ? undefined : index.byInternalId(study.parentId);
-        const p = tags(patient);
-        const s = tags(study);
-        const name = clean(
-          `${p.get(TAGS.PatientID) ?? ""} - ${p.get(TAGS.PatientName) ?? ""} - ${
-            s.get(TAGS.StudyDescription) ?? ""
-          }`,
-        );
-        return [{
-          name,
-          resource: study,
-          item: { folder: true, dateTime: date(study, Metadata.LastUpdate) },
-        }];
-      }),
-    );
-
-  const series = (study: Resource): Entry[] =>
-    named(
-      index.children(study.internalId).map((r) => {
-        const t = tags(r);
-        const name = clean(
-          `${t.get(TAGS.Modality) ?? ""} - ${t.get(TAGS.SeriesDescription) ?? ""}`,
-        );
-        return {
-          name,
-          resource: r,
-          item: { folder: true, dateTime: date(r, Metadata.LastUpdate) },
-        };
-      }),
-    );
-
-  const instances = (series: Resource): Entry[] =>
-    named(
-      index.children(series.internalId).map((r) => {
-        const a = index.attachment(r.internalId, ContentType.Dicom);
-        return {
-          name: `${clean(tags(r).get(TAGS.SOPInstanceUID) ?? r.publicId)}.dcm`,
-          resource: r,
-          item: {
-            size: a?.uncompressedSize ?? 0,
-            mimeType: "application/dicom",
-            dateTime: date(r, Metadata.ReceptionDate),
-          },
-        };
-      }),
-    );
-
-  /** The entries of a folder below /webdav/, or undefined when there is no such folder. */
-  const entries = (path: string[]): WebDavItem[] | Entry[] | undefined => {
-    if (path.length === 0) return [{ name: BY_STUDIES, folder: true }];
-    if (path[0] !== BY_STUDIES || path.length > 3) return undefined;
-    let level = studies();
-    for (let depth = 1; depth < path.length; depth++) {
-      const found = level.find((e) => e.item.name === path[depth] && e.item.folder);
-      if (!found) return undefined;
-      level = depth === 1 ? series(found.resource) : instances(found.resource);
-    }
-    return level;
-  };
+function orthancShare(deps: RestDependencies, uploads: Uploads | undefined): DavBucket {
+  const deleteAllowed = deps.config.WebDavDeleteAllowed;
+  const uids = byUids(deps);
+  const tree = (root: string | undefined): DavNode | undefined =>
+    root === BY_PATIENTS
+      ? byPatients(deps)
+      : root === BY_STUDIES
+      ? byStudies(deps)
+      : root === BY_DATES
+      ? byDates(deps)
+      : undefined;
+  const inUploads = (root: string | undefined) => uploads && root === UPLOADS ? uploads : undefined;
 
   return {
-    listFolder(path) {
-      return entries(path)?.map((e) => ("item" in e ? e.item : e));
+    async isExistingFolder([root, ...rest]) {
+      if (root === undefined) return true;
+      if (root === BY_UIDS) return uids.isExistingFolder(rest);
+      const node = tree(root);
+      if (node) return (await node.list(rest)) !== undefined;
+      return inUploads(root)?.area.isExistingFolder(rest) ?? false;
     },
-    async retrieveFile(path) {
-      if (path.length !== 4) return undefined;
-      const found = (entries(path.slice(0, -1)) as Entry[] | undefined)?.find((e) =>
-        e.item.name === path[3]
-      );
-      if (!found) return undefined;
-      return {
-        data: await deps.core.dicomBytes(found.resource),
-        mimeType: "application/dicom",
-        dateTime: found.item.dateTime,
-      };
+    async listCollection([root, ...rest]) {
+      if (root === undefined) {
+        const names = [BY_DATES, BY_PATIENTS, BY_STUDIES, BY_UIDS, ...(uploads ? [UPLOADS] : [])];
+        return names.map((name): DavItem => ({ name, folder: true }));
+      }
+      if (root === BY_UIDS) return uids.list(rest);
+      const node = tree(root);
+      if (node) return await node.list(rest);
+      return inUploads(root)?.area.list(rest);
+    },
+    async getFileContent([root, ...rest]) {
+      if (root === BY_UIDS) return await uids.file(rest);
+      const node = tree(root);
+      if (node) return await node.file(rest);
+      return inUploads(root)?.area.file(rest);
+    },
+    storeFile([root, ...rest], bytes) {
+      return inUploads(root)?.importer.put(rest, bytes) ?? false;
+    },
+    createFolder([root, ...rest]) {
+      return inUploads(root)?.area.createFolder(rest) ?? false;
+    },
+    async deleteItem([root, ...rest]) {
+      if (root === BY_UIDS) return deleteAllowed && await uids.remove(rest);
+      const node = tree(root);
+      if (node) return deleteAllowed && await node.remove(rest);
+      return inUploads(root)?.area.remove(rest) ?? false;
     },
   };
+}
+
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 export function registerWebDavRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
   if (!deps.config.WebDavEnabled) return;
-  const collection = builtinWebDav(deps);
-  const handler = (c: { req: { raw: Request; path: string } }) => {
-    let items: string[];
+  let uploads: Uploads | undefined;
+  if (deps.config.WebDavUploadAllowed) {
+    const area = new UploadArea();
+    const importer = new UploadImporter(
+      area,
+      (bytes) => deps.core.store(bytes, { kind: "WebDav" }),
+    );
+    uploads = { area, importer };
+  }
+  const share = orthancShare(deps, uploads);
+  const handler = async (c: Context<AppEnv>, next: Next) => {
+    const uri = decodedPath(c.req.path);
+    const path = uri.split("/").filter((s) => s !== "").slice(1);
     try {
-      items = decodeURIComponent(c.req.path).split("/").filter((s) => s !== "");
-    } catch {
-      items = c.req.path.split("/").filter((s) => s !== "");
+      const response = await serveDav(share, c.req.raw, uri, ROOT, path);
+      if (response) return response;
+      await next();
+      return c.res;
+    } catch (error) {
+      // Orthanc's error JSON names the WebDAV-only methods (PROPFIND, MKCOL…) "GET".
+      const method = ["PUT", "DELETE"].includes(c.req.method) ? c.req.method : "GET";
+      return errorResponse(error, method, uri, deps.config.HttpDescribeErrors);
     }
-    return serveWebDav(collection, c.req.raw, ["webdav"], items.slice(1));
   };
-  app.all("/webdav", handler);
-  app.all("/webdav/*", handler);
+  app.all(ROOT, handler);
+  app.all(`${ROOT}/*`, handler);
 }

@@ -16,8 +16,8 @@ export interface StoredInstanceEvent {
 }
 
 export interface RequestOrigin {
-  /** "RestApi", "DicomProtocol", "Plugins", "Lua" or "Unknown" (Orthanc's RequestOrigin). */
-  kind: "RestApi" | "DicomProtocol" | "Plugins" | "Lua" | "Unknown";
+  /** "RestApi", "DicomProtocol", "Plugins", "Lua", "WebDav" or "Unknown" (Orthanc's RequestOrigin). */
+  kind: "RestApi" | "DicomProtocol" | "Plugins" | "Lua" | "WebDav" | "Unknown";
   remoteIp?: string;
   remoteAet?: string;
   calledAet?: string;
