@@ -33,6 +33,10 @@ export interface DicomElement {
 export interface DicomDataset {
   source: ByteSource;
   elements: DicomElement[];
+  /** False when the dataset was encoded in implicit VR: its VRs then come from the dictionary. */
+  explicitVr: boolean;
+  /** For an item: its length was written as undefined (it ends with an item delimiter). */
+  undefinedLength?: boolean;
 }
 
 export interface ParsedDicom {
@@ -100,6 +104,8 @@ const KNOWN_VRS = new Set([
   "UV",
 ]);
 
+export const isKnownVr = (vr: string): boolean => KNOWN_VRS.has(vr);
+
 export const TransferSyntax = {
   ImplicitLittle: "1.2.840.10008.1.2",
   ExplicitLittle: "1.2.840.10008.1.2.1",
@@ -129,7 +135,7 @@ class Reader {
     end: number | undefined,
     inherited?: Map<number, string>,
   ): { dataset: DicomDataset; pos: number } {
-    const { source } = this.ctx;
+    const { source, explicitVr } = this.ctx;
     const elements: DicomElement[] = [];
     // Items see the private creators of their enclosing datasets, as DCMTK resolves them.
     const creators = new Map<number, string>(inherited);
@@ -139,10 +145,10 @@ class Reader {
       const tag = this.readTag(pos);
       if (tag === Tags.ItemDelimitation) {
         if (end !== undefined) throw new DicomParseError("unexpected item delimiter");
-        return { dataset: { source, elements }, pos: pos + 8 };
+        return { dataset: { source, elements, explicitVr }, pos: pos + 8 };
       }
       if (tag === Tags.SequenceDelimitation && end === undefined) {
-        return { dataset: { source, elements }, pos };
+        return { dataset: { source, elements, explicitVr }, pos };
       }
       const element = this.readElement(pos, tag, creators);
       elements.push(element.element);
@@ -152,7 +158,7 @@ class Reader {
       throw new DicomParseError("missing item delimiter");
     }
     if (pos > limit) throw new DicomParseError("element overruns its container");
-    return { dataset: { source, elements }, pos };
+    return { dataset: { source, elements, explicitVr }, pos };
   }
 
   private readTag(pos: number): Tag {
@@ -254,7 +260,7 @@ class Reader {
       pos += 8;
       if (length === UNDEFINED) {
         const r = this.readDataset(pos, undefined, creators);
-        items.push(r.dataset);
+        items.push({ ...r.dataset, undefinedLength: true });
         pos = r.pos;
       } else {
         if (pos + length > source.bytes.length) throw new DicomParseError("truncated item");
@@ -298,7 +304,7 @@ export function latin1(bytes: Uint8Array): string {
   return s;
 }
 
-function hasPreamble(bytes: Uint8Array): boolean {
+export function hasPreamble(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 &&
     bytes[131] === 0x4d;
 }
@@ -349,7 +355,7 @@ function parseBareDataset(source: ByteSource): ParsedDicom {
     throw new DicomParseError("not a DICOM file");
   }
   const dataset = new Reader({ source, explicitVr: false }).readDataset(0, bytes.length).dataset;
-  const meta: DicomDataset = { source, elements: [] };
+  const meta: DicomDataset = { source, elements: [], explicitVr: true };
   return { meta, dataset, transferSyntax: TransferSyntax.ImplicitLittle, datasetOffset: 0 };
 }
 

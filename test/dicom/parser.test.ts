@@ -58,6 +58,17 @@ describe("parser", () => {
     expect(elementBytes(parsed.dataset, e).buffer).toBe(bytes.buffer);
   });
 
+  test("records how datasets and items were encoded, for re-encoding", async () => {
+    const undefinedItems = parseDicom(await read("Brainix/Epi/IM-0001-0001.dcm"));
+    const sequence = undefinedItems.dataset.elements.find((e) => e.items?.length)!;
+    expect(sequence.items![0]!.undefinedLength).toBe(true);
+    expect(undefinedItems.dataset.explicitVr).toBe(true);
+    const definedItems = parseDicom(await read("MultiframeWindowing.dcm"));
+    expect(definedItems.dataset.elements.find((e) => e.items?.length)!.items![0]!.undefinedLength)
+      .toBeUndefined();
+    expect(parseDicom(await read("ColorTestMalaterre.dcm")).dataset.explicitVr).toBe(false);
+  });
+
   test("rejects what is not DICOM, or truncated", async () => {
     expect(() => parseDicom(new TextEncoder().encode("hello world, not DICOM"))).toThrow(
       DicomParseError,
