@@ -58,6 +58,11 @@ export const OPTIONS = {
     default: false,
     comment: "Refuse to start when a plugin fails to load (else it is logged and left out).",
   },
+  BuiltinDecoderTranscoderOrder: {
+    schema: z.enum(["Before", "After"]),
+    default: "After",
+    comment: "Whether the built-in image decoders and transcoder run before or after the plugins'.",
+  },
   ConcurrentJobs: {
     schema: nonNegative,
     default: 2,
@@ -333,7 +338,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "IngestTranscodingOfUncompressed",
   "IngestTranscodingOfCompressed",
   "TranscodeDicomProtocol",
-  "BuiltinDecoderTranscoderOrder",
   "DicomScuPreferredTransferSyntax",
   "ExtraMainDicomTags",
   "HttpsClientCertificate",

@@ -33,16 +33,21 @@ function uidOf(file: ReturnType<typeof parseDicom>, metaTag: number, tag: number
   return latin1(bytes).replace(/[\0 ]+$/, "");
 }
 
-/** A stored instance as DIMSE sends it. */
-export async function loadInstance(core: PharosCore, instance: Resource): Promise<DimseInstance> {
-  const bytes = await core.dicomBytes(instance);
+/** A Part 10 file as DIMSE sends it; throws DicomParseError on a file that is not DICOM. */
+export function dimseInstanceOf(bytes: Uint8Array): DimseInstance {
   const file = parseDicom(bytes);
   return {
     sopClassUid: uidOf(file, Tags.MediaStorageSopClassUid, Tags.SopClassUid),
     sopInstanceUid: uidOf(file, Tags.MediaStorageSopInstanceUid, Tags.SopInstanceUid),
     transferSyntax: file.transferSyntax,
     dataset: bytes.subarray(file.datasetOffset),
+    file: bytes,
   };
+}
+
+/** A stored instance as DIMSE sends it. */
+export async function loadInstance(core: PharosCore, instance: Resource): Promise<DimseInstance> {
+  return dimseInstanceOf(await core.dicomBytes(instance));
 }
 
 /**

@@ -15,6 +15,7 @@ import { logExportedInstance } from "../server/exports.ts";
 import { instanceBatches, instancesBelow, loadInstance } from "./instances.ts";
 import { EXPLICIT_LE, IMPLICIT_LE, scu, startScp } from "./library.ts";
 import { type Modality, ModalityRegistry } from "./modalities.ts";
+import { NO_ANSWER, sendTranscoded } from "./store-transcoding.ts";
 import {
   answerWorklistFind,
   WORKLIST_FIND,
@@ -337,23 +338,33 @@ export class DicomNetwork {
     if (!targets) return { status: Status.UnableToProcess, counts };
     counts.remaining = targets.length;
     let offset = 0;
+    const peer = this.peerOf(modality);
+    const moveOriginator = { aet: info.callingAet, messageId };
     try {
       for await (const batch of instanceBatches(this.core, targets)) {
         const first = offset;
-        await scu.store(this.peerOf(modality), batch, {
-          moveOriginator: { aet: info.callingAet, messageId },
-          onEach: (status, index) => {
-            counts.remaining--;
-            if (status === 0) counts.completed++;
-            else if ((status & 0xf000) === 0xb000) counts.warning++;
-            else counts.failed++;
-            const sent = status === 0 || (status & 0xf000) === 0xb000;
-            if (sent && this.config.LogExportedResources) {
-              logExportedInstance(this.core.index, targets[first + index]!, modality.AET);
-            }
-            if (counts.remaining > 0) progress({ ...counts });
-          },
+        const tally = (status: number, index: number) => {
+          counts.remaining--;
+          if (status === 0) counts.completed++;
+          else if ((status & 0xf000) === 0xb000) counts.warning++;
+          else counts.failed++;
+          const sent = status === 0 || (status & 0xf000) === 0xb000;
+          if (sent && this.config.LogExportedResources) {
+            logExportedInstance(this.core.index, targets[first + index]!, modality.AET);
+          }
+          if (counts.remaining > 0) progress({ ...counts });
+        };
+        const answers = await scu.store(peer, batch, {
+          moveOriginator,
+          onEach: (status, index) => status !== NO_ANSWER && tally(status, index),
         });
+        if (modality.AllowTranscoding && answers.includes(NO_ANSWER)) {
+          const before = [...answers];
+          await sendTranscoded(this.core, peer, batch, answers, moveOriginator);
+          answers.forEach((status, i) =>
+            before[i] === NO_ANSWER && status !== NO_ANSWER && tally(status, i)
+          );
+        }
         offset += batch.length;
       }
     } catch (error) {

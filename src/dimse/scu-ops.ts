@@ -23,6 +23,7 @@ import type { Modality } from "./modalities.ts";
 import type { DicomNetwork } from "./network.ts";
 import { COMMON_STORAGE_CLASSES, FIND_CLASSES, GET_CLASSES, MOVE_CLASSES } from "./policy.ts";
 import { scu } from "./library.ts";
+import { NO_ANSWER, sendTranscoded } from "./store-transcoding.ts";
 import { DimseError } from "./types.ts";
 import { WORKLIST_FIND, worklistIdentifier } from "./worklists.ts";
 
@@ -262,16 +263,19 @@ export async function storeTo(
   } = {},
 ): Promise<{ total: number; failed: number }> {
   const targets = instancesBelow(core, resources);
+  const peer = network.peerOf(modality);
   let done = 0;
   const statuses: number[] = [];
   try {
     for await (const batch of instanceBatches(core, targets)) {
-      statuses.push(
-        ...await scu.store(network.peerOf(modality), batch, {
-          moveOriginator: options.moveOriginator,
-          onEach: () => options.progress?.(++done, targets.length),
-        }),
-      );
+      const answers = await scu.store(peer, batch, {
+        moveOriginator: options.moveOriginator,
+        onEach: () => options.progress?.(++done, targets.length),
+      });
+      if (modality.AllowTranscoding && answers.includes(NO_ANSWER)) {
+        await sendTranscoded(core, peer, batch, answers, options.moveOriginator);
+      }
+      statuses.push(...answers);
     }
   } catch (error) {
     throw asNetworkError(error, `DicomAssociation - connecting to AET "${modality.AET}"`);

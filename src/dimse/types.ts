@@ -37,6 +37,8 @@ export interface DimseInstance {
   transferSyntax: string;
   /** The dataset bytes exactly as they travel (no meta header). */
   dataset: Uint8Array;
+  /** The whole Part 10 file, `dataset` included (what a transcoder reads). */
+  file: Uint8Array;
 }
 
 export interface ReceivedStore {

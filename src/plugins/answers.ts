@@ -2,7 +2,7 @@
 import { JSON_CONTENT_TYPE, orthancJsonText } from "../rest/json.ts";
 import type { JsonValue } from "../dicom/tags-json.ts";
 import type { AnswerOptions, Answers, MultipartPart } from "./pharos-plugin.d.ts";
-import { encodePng } from "./png.ts";
+import { encodePng } from "../imaging/png.ts";
 
 const STATUS_TEXT: Record<number, string> = {
   400: "Bad Request",

@@ -15,11 +15,14 @@ import type { StoredInstanceEvent } from "../server/events.ts";
 import { jobsOf, type SteppedJob } from "../server/jobs.ts";
 import type { IncomingInstance, ReceivedDecision } from "../server/store.ts";
 import { createHost, instanceView, toPluginChange } from "./host.ts";
+import { decodersOf } from "../imaging/decode.ts";
+import { transcodersOf } from "../imaging/transcoders.ts";
 import { MetricsRegistry } from "./metrics.ts";
 import type {
   ChangeEvent,
   DicomInstance,
   HttpRequestInfo,
+  ImageDecoder,
   InstanceOrigin,
   JobStepStatus,
   PharosPlugin,
@@ -27,6 +30,7 @@ import type {
   PluginStorageArea,
   ReceivedInstanceDecision,
   RestHandler,
+  Transcoder,
   WebDavCollection,
 } from "./pharos-plugin.d.ts";
 import { uriItems } from "./webdav.ts";
@@ -60,6 +64,8 @@ export interface Registrations {
   stored: ((instance: DicomInstance) => Awaitable<void>)[];
   refresh: (() => Awaitable<void>)[];
   unserializers: ((type: string, serialized: unknown) => PluginJob | undefined | null)[];
+  decoders: ImageDecoder[];
+  transcoders: Transcoder[];
   storage?: PluginStorageArea;
   explorer: string[];
   webdav: { items: string[]; collection: WebDavCollection }[];
@@ -224,6 +230,8 @@ export class PluginManager {
         stored: [],
         refresh: [],
         unserializers: [],
+        decoders: [],
+        transcoders: [],
         explorer: [],
         webdav: [],
       },
@@ -311,6 +319,17 @@ export class PluginManager {
     for (const fn of r.stored) this.stored.push({ plugin, fn });
     for (const fn of r.refresh) this.refresh.push({ plugin, fn });
     for (const w of r.webdav) this.webdav.push({ plugin, ...w });
+    for (const fn of r.decoders) {
+      decodersOf(this.core).add((dicom, frame) =>
+        this.guard(plugin, "image decoder", () => fn(dicom, frame))
+      );
+    }
+    for (const fn of r.transcoders) {
+      transcodersOf(this.core).add(async (dicom, allowed, allowNewUid) =>
+        (await this.guard(plugin, "transcoder", () => fn(dicom, [...allowed], allowNewUid))) ??
+          undefined
+      );
+    }
     if (r.storage) {
       this.storageOwner = plugin;
       this.core.useStorageArea(storageAdapter(plugin, r.storage));

@@ -126,6 +126,37 @@ export interface RawImage {
   pixels: Uint8Array | Uint16Array;
 }
 
+/**
+ * A decoded frame (OrthancPluginImage): row-major samples, interleaved for color. Uint8Array for
+ * Grayscale8, RGB24 and RGBA32; Uint16Array for Grayscale16; Int16Array for SignedGrayscale16.
+ */
+export interface DecodedImage {
+  format: "Grayscale8" | "Grayscale16" | "SignedGrayscale16" | "RGB24" | "RGBA32";
+  width: number;
+  height: number;
+  pixels: Uint8Array | Uint16Array | Int16Array;
+}
+
+/**
+ * Decodes one frame of a DICOM file (OrthancPluginRegisterDecodeImageCallback): the image, or
+ * undefined to leave the file to the other decoders.
+ */
+export type ImageDecoder = (
+  dicom: Uint8Array,
+  frame: number,
+) => Awaitable<DecodedImage | undefined>;
+
+/**
+ * Transcodes a DICOM file (OrthancPluginRegisterTranscoderCallback) to one of the allowed transfer
+ * syntaxes: the new file, or undefined to leave it to the other transcoders. With
+ * `allowNewSopInstanceUid` false, the SOP Instance UID must be kept (lossless transcoding).
+ */
+export type Transcoder = (
+  dicom: Uint8Array,
+  allowedSyntaxes: string[],
+  allowNewSopInstanceUid: boolean,
+) => Awaitable<Uint8Array | undefined>;
+
 export interface MultipartPart {
   body: Uint8Array | string;
   contentType: string;
@@ -348,6 +379,29 @@ export interface PharosHost {
     registerUnserializer(
       callback: (type: string, serialized: unknown) => PluginJob | undefined,
     ): void;
+  };
+
+  /** Image decoding and transcoding, the server's and the plugins'. */
+  readonly imaging: {
+    /**
+     * Adds a decoder used by the image routes (/instances/{id}/frames/…, /preview…); only from
+     * initialize(). It is tried after the built-in decoders, or before them with
+     * BuiltinDecoderTranscoderOrder "Before"; among plugins, in loading order.
+     */
+    registerDecoder(decoder: ImageDecoder): void;
+    /**
+     * Adds a transcoder, used by GET /instances/{id}/file?transcode= and by C-STORE sends when
+     * the peer refuses the instance's transfer syntax; only from initialize(). Order as for
+     * decoders.
+     */
+    registerTranscoder(transcoder: Transcoder): void;
+    /** Decodes a frame, as the image routes do (OrthancPluginDecodeDicomImage); throws if none can. */
+    decodeFrame(dicom: Uint8Array, frame?: number): Promise<DecodedImage>;
+    /**
+     * Transcodes a DICOM file (OrthancPluginTranscodeDicomInstance), the SOP Instance UID kept;
+     * throws if no transcoder can.
+     */
+    transcode(dicom: Uint8Array, transferSyntax: string): Promise<Uint8Array>;
   };
 
   /** WebDAV collections served at /webdav/<uri>/. */

@@ -5,6 +5,7 @@ import { OrthancError } from "../server/errors.ts";
 import { registerAttachmentRoutes } from "./attachments.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { errorResponse } from "./errors.ts";
+import { registerImageRoutes } from "./images.ts";
 import { registerInstanceRoutes, uploadHandler } from "./instances.ts";
 import { registerChangeRoutes } from "./changes.ts";
 import { compressJson } from "./compression.ts";
@@ -64,6 +65,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
   registerSystemRoutes(app, deps);
   registerResourceRoutes(app, deps, { Instance: { POST: uploadHandler(deps) } });
   registerInstanceRoutes(app, deps);
+  registerImageRoutes(app, deps);
   registerMetadataRoutes(app, deps);
   registerAttachmentRoutes(app, deps);
   registerChangeRoutes(app, deps);

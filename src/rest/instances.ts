@@ -10,6 +10,8 @@ import {
 import { formatTag, parseTagText, Tags } from "../dicom/tag.ts";
 import { datasetToJson, type JsonObject } from "../dicom/tags-json.ts";
 import { elementText, isBinaryVr } from "../dicom/values.ts";
+import type { Resource } from "../index/database.ts";
+import { transcodersOf } from "../imaging/transcoders.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { RequestOrigin } from "../server/events.ts";
 import type { StoreResult } from "../server/store.ts";
@@ -18,6 +20,22 @@ import { readInstance, tagsFormat } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
 import type { Handler } from "./router.ts";
 import { route } from "./router.ts";
+
+/** GET /instances/{id}/file?transcode=: the stored file in another transfer syntax. */
+async function transcoded(
+  deps: RestDependencies,
+  resource: Resource,
+  syntax: string,
+): Promise<Uint8Array> {
+  if (!/^[0-9]+(\.[0-9]+)*$/.test(syntax)) {
+    throw new OrthancError("ParameterOutOfRange", `Unknown transfer syntax: ${syntax}`);
+  }
+  const out = await transcodersOf(deps.core).transcode(await deps.core.dicomBytes(resource), [
+    syntax,
+  ]);
+  if (!out) throw new OrthancError("NotImplemented", `Cannot transcode to ${syntax}`);
+  return out;
+}
 
 function storeAnswer(result: StoreResult): JsonObject {
   return {
@@ -143,11 +161,15 @@ export function registerInstanceRoutes(app: Hono<AppEnv>, deps: RestDependencies
 
   route(app, "/instances/:id/file", {
     GET: async (c) => {
-      const { body, uuid } = await deps.core.dicomDownload(instance(c));
+      const target = c.req.query("transcode");
+      const { body, uuid } = target === undefined
+        ? await deps.core.dicomDownload(instance(c))
+        : { body: await transcoded(deps, instance(c), target), uuid: instance(c).publicId };
+      const filename = c.req.query("filename") ?? `${uuid}.dcm`;
       return new Response(body, {
         headers: {
           "Content-Type": "application/dicom",
-          "Content-Disposition": `filename="${uuid}.dcm"`,
+          "Content-Disposition": `filename="${filename.replace(/["\\\r\n]/g, "_")}"`,
         },
       });
     },

@@ -17,11 +17,10 @@ import {
   worklistAnswerJson,
 } from "../dimse/scu-ops.ts";
 import { scu } from "../dimse/library.ts";
-import { instancesBelow, loadInstance } from "../dimse/instances.ts";
+import { dimseInstanceOf, instancesBelow, loadInstance } from "../dimse/instances.ts";
 import { type CommittedInstance, requestDataset } from "../dimse/storage-commitment.ts";
 import { generateUid } from "../dicom/uid.ts";
 import type { DimseInstance } from "../dimse/types.ts";
-import { elementBytes, findElement, latin1, parseDicom } from "../dicom/parser.ts";
 import { OrthancError } from "../server/errors.ts";
 import { jobsOf } from "../server/jobs.ts";
 import {
@@ -404,28 +403,16 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
 
 /** The dataset of a Part 10 file as it travels (the bytes after the meta header). */
 function instanceOfFile(bytes: Uint8Array): DimseInstance {
-  let parsed;
+  let instance: DimseInstance;
   try {
-    parsed = parseDicom(bytes);
+    instance = dimseInstanceOf(bytes);
   } catch {
     throw new OrthancError("BadFileFormat", "Cannot parse an invalid DICOM file");
   }
-  const text = (tag: number) => {
-    const e = findElement(parsed.meta, tag) ?? findElement(parsed.dataset, tag);
-    const dataset = findElement(parsed.meta, tag) ? parsed.meta : parsed.dataset;
-    return e ? latin1(elementBytes(dataset, e)).replace(/[\0 ]+$/, "") : "";
-  };
-  const sopClassUid = text(0x00020002) || text(0x00080016);
-  const sopInstanceUid = text(0x00020003) || text(0x00080018);
-  if (!sopClassUid || !sopInstanceUid) {
+  if (!instance.sopClassUid || !instance.sopInstanceUid) {
     throw new OrthancError("InexistentTag", "The file has no SOP class or instance UID");
   }
-  return {
-    sopClassUid,
-    sopInstanceUid,
-    transferSyntax: parsed.transferSyntax,
-    dataset: bytes.subarray(parsed.datasetOffset),
-  };
+  return instance;
 }
 
 function simplify(full: JsonObject): JsonObject {

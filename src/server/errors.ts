@@ -14,7 +14,7 @@ export const ErrorCodes = {
     http: 401,
     message: "Bad credentials were provided to an HTTP request",
   },
-  NotImplemented: { code: 2, http: 501, message: "Not implemented yet" },
+  NotImplemented: { code: 2, http: 500, message: "Not implemented yet" },
   FullStorage: { code: 19, http: 507, message: "The file storage is full" },
   CorruptedFile: { code: 20, http: 500, message: "Corrupted file (e.g. inconsistent MD5 hash)" },
   BadJson: { code: 28, http: 400, message: "Cannot parse a JSON document" },

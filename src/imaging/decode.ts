@@ -1,0 +1,138 @@
+// Decoding a frame of an instance: the built-in decoders (native transfer syntaxes and RLE),
+// and the plugins' decoders (OrthancPluginRegisterDecodeImageCallback), tried after the
+// built-in ones or before them (BuiltinDecoderTranscoderOrder).
+import {
+  type DicomElement,
+  findElement,
+  type ParsedDicom,
+  TransferSyntax,
+} from "../dicom/parser.ts";
+import { Tags } from "../dicom/tag.ts";
+import { log } from "../log.ts";
+import type { PharosCore } from "../server/core.ts";
+import type { DecodedImage } from "./image.ts";
+import { CHANNELS, pixelModule } from "./image.ts";
+import { decodeNative, nativeFrameSize } from "./native.ts";
+import { expandRle } from "./rle.ts";
+
+const RLE = "1.2.840.10008.1.2.5";
+const NATIVE = new Set<string>(Object.values(TransferSyntax));
+
+/** A plugin's decoder: the frame, or undefined when it does not handle this file. */
+export type FrameDecoder = (
+  dicom: Uint8Array,
+  frame: number,
+) => Promise<DecodedImage | undefined>;
+
+/** The bytes of one frame of encapsulated pixel data (PS3.5 A.4). */
+function encapsulatedFrame(
+  parsed: ParsedDicom,
+  pixels: DicomElement,
+  frame: number,
+  frames: number,
+): Uint8Array | undefined {
+  const { bytes, view } = parsed.dataset.source;
+  const [table, ...fragments] = pixels.fragments ?? [];
+  if (!table || fragments.length === 0) return undefined;
+  const slice = (list: typeof fragments) => {
+    const out = new Uint8Array(list.reduce((n, f) => n + f.length, 0));
+    let at = 0;
+    for (const f of list) {
+      out.set(bytes.subarray(f.offset, f.offset + f.length), at);
+      at += f.length;
+    }
+    return out;
+  };
+  if (fragments.length === frames) return slice([fragments[frame]!]);
+  if (frames === 1) return slice(fragments);
+  if (table.length < 4 * frames) return undefined;
+  // The basic offset table gives each frame's first fragment, relative to the first fragment.
+  const first = fragments[0]!.offset - 8;
+  const startOf = (n: number) => first + view.getUint32(table.offset + 4 * n, true);
+  const start = startOf(frame);
+  const end = frame + 1 < frames ? startOf(frame + 1) : Infinity;
+  return slice(fragments.filter((f) => f.offset - 8 >= start && f.offset - 8 < end));
+}
+
+/** The built-in decoders; undefined when they cannot decode this instance. */
+export function decodeBuiltin(parsed: ParsedDicom, frame: number): DecodedImage | undefined {
+  const pm = pixelModule(parsed);
+  const pixels = findElement(parsed.dataset, Tags.PixelData);
+  if (!pm || !pixels || frame < 0 || frame >= pm.frames) return undefined;
+  const { littleEndian, bytes } = parsed.dataset.source;
+  if (NATIVE.has(parsed.transferSyntax) && !pixels.fragments) {
+    const size = nativeFrameSize(pm);
+    const start = pixels.offset + frame * size;
+    if (!Number.isInteger(size) || start + size > pixels.offset + pixels.length) return undefined;
+    return decodeNative(pm, bytes.subarray(start, start + size), {
+      littleEndian,
+      swappedBytePairs: !littleEndian && pixels.vr === "OW",
+    });
+  }
+  if (parsed.transferSyntax === RLE && pixels.fragments) {
+    const data = encapsulatedFrame(parsed, pixels, frame, pm.frames);
+    const native = data && expandRle(pm, data);
+    if (!native) return undefined;
+    return decodeNative({ ...pm, planar: true }, native, {
+      littleEndian: true,
+      swappedBytePairs: false,
+    });
+  }
+  return undefined;
+}
+
+/** Checks what a plugin answered, so that the renderers can trust it. */
+export function validDecodedImage(image: DecodedImage): boolean {
+  const channels = CHANNELS[image.format];
+  if (channels === undefined) return false;
+  if (!Number.isInteger(image.width) || !Number.isInteger(image.height)) return false;
+  if (image.width <= 0 || image.height <= 0) return false;
+  const expected = image.format === "Grayscale16"
+    ? Uint16Array
+    : image.format === "SignedGrayscale16"
+    ? Int16Array
+    : Uint8Array;
+  return image.pixels instanceof expected &&
+    image.pixels.length === image.width * image.height * channels;
+}
+
+export class FrameDecoders {
+  private readonly plugins: FrameDecoder[] = [];
+
+  /** With `pluginsFirst`, the plugins' decoders are tried before the built-in ones. */
+  constructor(private readonly pluginsFirst = false) {}
+
+  add(decoder: FrameDecoder): void {
+    this.plugins.push(decoder);
+  }
+
+  /** The decoded frame, or undefined when no decoder can decode it. */
+  async decode(
+    dicom: Uint8Array,
+    parsed: ParsedDicom,
+    frame: number,
+  ): Promise<DecodedImage | undefined> {
+    if (!this.pluginsFirst) {
+      const builtin = decodeBuiltin(parsed, frame);
+      if (builtin) return builtin;
+    }
+    for (const decoder of this.plugins) {
+      const image = await decoder(dicom, frame);
+      if (image && validDecodedImage(image)) return image;
+      if (image) log.error("A plugin's image decoder answered an invalid image: ignored");
+    }
+    return this.pluginsFirst ? decodeBuiltin(parsed, frame) : undefined;
+  }
+}
+
+const registries = new WeakMap<PharosCore, FrameDecoders>();
+
+/** The decoders of a server (BuiltinDecoderTranscoderOrder "Before" puts the plugins first). */
+export function decodersOf(core: PharosCore): FrameDecoders {
+  let r = registries.get(core);
+  if (!r) {
+    r = new FrameDecoders(core.config.BuiltinDecoderTranscoderOrder === "Before");
+    registries.set(core, r);
+  }
+  return r;
+}

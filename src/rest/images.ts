@@ -1,0 +1,161 @@
+// The frames of an instance: /instances/{id}/frames[/{n}[/preview|image-uint8|image-uint16|
+// image-int16|numpy|raw|raw.gz]], and the frame-0 shortcuts /instances/{id}/preview… Decoding is
+// the built-in decoders' or the plugins' (imaging/decode.ts).
+import type { Context, Hono } from "hono";
+import { gzipSync } from "node:zlib";
+import { findElement, TransferSyntax } from "../dicom/parser.ts";
+import { Tags } from "../dicom/tag.ts";
+import { decodersOf } from "../imaging/decode.ts";
+import { frameCount, pixelModule, rescaleOf } from "../imaging/image.ts";
+import { nativeFrameSize } from "../imaging/native.ts";
+import { encodePng } from "../imaging/png.ts";
+import { encodeNpy, type ImageMode, renderFrame } from "../imaging/render.ts";
+import { BareStatusError, NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
+import type { AppEnv, RestDependencies } from "./context.ts";
+import { type InstanceData, readInstance } from "./instance-data.ts";
+import { jsonResponse } from "./json.ts";
+import { route } from "./router.ts";
+
+const MODES: ImageMode[] = ["preview", "image-uint8", "image-uint16", "image-int16"];
+const FRAME_ROUTES = [
+  "image-int16",
+  "image-uint16",
+  "image-uint8",
+  "numpy",
+  "preview",
+  "raw",
+  "raw.gz",
+];
+const NATIVE = new Set<string>(Object.values(TransferSyntax));
+
+/** Orthanc answers PNG unless the client accepts JPEG only (Pharos has no JPEG encoder yet). */
+function acceptsPng(accept: string | undefined): boolean {
+  if (!accept) return true;
+  return accept.split(",").some((part) => {
+    const type = part.split(";")[0]!.trim().toLowerCase();
+    return type === "image/png" || type === "image/*" || type === "*/*";
+  });
+}
+
+/**
+ * The frame asked for. Orthanc answers a bad number with a bare 404, except /numpy (400) and an
+ * out-of-range /raw (400).
+ */
+function frameIndex(text: string | undefined, data: InstanceData, what: string): number {
+  const outOfRange = () => new OrthancError("ParameterOutOfRange");
+  if (!text || !/^\d+$/.test(text)) {
+    throw what === "numpy" ? outOfRange() : new NotFoundWithoutBody();
+  }
+  const frame = Number(text);
+  if (frame >= frameCount(data.parsed)) {
+    throw what === "numpy" || what.startsWith("raw") ? outOfRange() : new NotFoundWithoutBody();
+  }
+  return frame;
+}
+
+async function decoded(
+  deps: RestDependencies,
+  data: InstanceData,
+  frame: number,
+  what: string,
+) {
+  const image = await decodersOf(deps.core).decode(data.bytes, data.parsed, frame);
+  if (image) return image;
+  // Orthanc's images answer a bare 415; /numpy says why.
+  if (what !== "numpy") throw new BareStatusError(415);
+  if (!pixelModule(data.parsed)) throw new OrthancError("NotImplemented");
+  if (!findElement(data.parsed.dataset, Tags.PixelData)) throw new OrthancError("BadFileFormat");
+  throw new BareStatusError(415);
+}
+
+/** The stored bytes of a native frame (Orthanc's /raw does not decode compressed ones). */
+function rawFrame(data: InstanceData, frame: number): Uint8Array {
+  const { parsed } = data;
+  const pixels = findElement(parsed.dataset, Tags.PixelData);
+  const pm = pixelModule(parsed);
+  if (!pm) throw new OrthancError("NotImplemented");
+  if (!pixels) throw new OrthancError("BadFileFormat", "Cannot access a raw frame");
+  const source = parsed.dataset.source.bytes;
+  if (pixels.fragments) {
+    const fragments = pixels.fragments.slice(1);
+    if (fragments.length !== pm.frames) {
+      throw new OrthancError("BadFileFormat", "Cannot access a raw frame");
+    }
+    const f = fragments[frame]!;
+    return source.subarray(f.offset, f.offset + f.length);
+  }
+  const size = nativeFrameSize(pm);
+  const start = pixels.offset + frame * size;
+  if (!NATIVE.has(parsed.transferSyntax) || start + size > pixels.offset + pixels.length) {
+    throw new OrthancError("BadFileFormat", "Cannot access a raw frame");
+  }
+  return source.subarray(start, start + size);
+}
+
+const binary = (body: Uint8Array, type: string) =>
+  new Response(body, { headers: { "Content-Type": type } });
+
+export function registerImageRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+  const load = (c: Context<AppEnv>) =>
+    readInstance(deps, deps.core.resource(c.req.param("id") ?? "", "Instance"));
+
+  const answer = async (c: Context<AppEnv>, what: string, frameText: string | undefined) => {
+    const data = await load(c);
+    // Orthanc reports an instance without an image before a frame number out of range, and
+    // fails to decode a compressed frame out of range rather than not finding it.
+    const numeric = /^\d+$/.test(frameText ?? "");
+    if (!pixelModule(data.parsed)) {
+      if (what === "numpy" || (what.startsWith("raw") && numeric)) {
+        throw new OrthancError("NotImplemented");
+      }
+      if (MODES.includes(what as ImageMode) && numeric) throw new BareStatusError(415);
+    }
+    const encapsulated = findElement(data.parsed.dataset, Tags.PixelData)?.fragments;
+    if (
+      encapsulated && MODES.includes(what as ImageMode) && numeric &&
+      Number(frameText) >= frameCount(data.parsed)
+    ) {
+      throw new BareStatusError(415);
+    }
+    const frame = frameIndex(frameText, data, what);
+    if (what === "raw" || what === "raw.gz") {
+      const raw = rawFrame(data, frame);
+      return what === "raw"
+        ? binary(raw, "application/octet-stream")
+        : binary(gzipSync(raw), "application/gzip");
+    }
+    const image = await decoded(deps, data, frame, what);
+    if (what === "numpy") {
+      const rescale = c.req.query("rescale") === "false"
+        ? undefined
+        : rescaleOf(data.parsed, frame);
+      return binary(encodeNpy(image, rescale), "application/octet-stream");
+    }
+    if (!acceptsPng(c.req.header("Accept"))) throw new NotFoundWithoutBody();
+    const monochrome1 = pixelModule(data.parsed)?.photometric === "MONOCHROME1";
+    const rendered = renderFrame(image, what as ImageMode, monochrome1);
+    if (!rendered) throw new BareStatusError(415);
+    return binary(encodePng(rendered), "image/png");
+  };
+
+  route(app, "/instances/:id/frames", {
+    GET: async (c) => {
+      const data = await load(c);
+      return jsonResponse([...Array(frameCount(data.parsed)).keys()]);
+    },
+  });
+  route(app, "/instances/:id/frames/:frame", {
+    GET: async (c) => {
+      frameIndex(c.req.param("frame"), await load(c), "");
+      return jsonResponse(FRAME_ROUTES);
+    },
+  });
+  for (const what of FRAME_ROUTES) {
+    route(app, `/instances/:id/frames/:frame/${what}`, {
+      GET: (c) => answer(c, what, c.req.param("frame")),
+    });
+  }
+  for (const what of [...MODES, "numpy"]) {
+    route(app, `/instances/:id/${what}`, { GET: (c) => answer(c, what, "0") });
+  }
+}

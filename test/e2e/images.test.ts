@@ -1,0 +1,237 @@
+// The image routes of instances, with Orthanc 1.10.1 as the oracle (same files, same requests:
+// statuses, PNG pixels, numpy and raw bytes), and the plugins' decode-image and transcoder
+// callbacks (test/plugins/imaging.ts decompresses with DCMTK): JPEG frames decoded by a plugin, a
+// throwing decoder isolated, /file?transcode=, and C-STORE sends transcoded for a peer that
+// accepts uncompressed syntaxes only (storescp's default).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  dcmtk,
+  hasOrthanc,
+  type RunningOrthanc,
+  startOrthanc,
+  startStoreScp,
+} from "../support/dimse.ts";
+import { decodePng } from "../support/png.ts";
+import { type RunningServer, samplesDir, startPharos, upload } from "../support/server.ts";
+
+const PLUGIN = resolve(import.meta.dir, "../plugins/imaging.ts");
+
+/** Files Pharos decodes itself (native and RLE), or through the plugin (JPEG), or not at all. */
+const FILES = {
+  implicitGray: "TransferSyntaxes/1.2.840.10008.1.2.dcm",
+  implicitRgb: "ColorTestMalaterre.dcm",
+  explicitGray: "Brainix/Epi/IM-0001-0022.dcm",
+  explicitGray8: "Encodings/DavidClunie/SCSGREEK",
+  multiframe: "MultiframeWindowing.dcm",
+  bigEndianRgb: "TransferSyntaxes/1.2.840.10008.1.2.2.dcm",
+  deflated: "TransferSyntaxes/1.2.840.10008.1.2.1.99.dcm",
+  explicitRgb: "TransferSyntaxes/1.2.840.10008.1.2.1.dcm",
+  rle: "Formats/Rle.dcm",
+  rleSigned: "TransferSyntaxes/1.2.840.10008.1.2.5.dcm",
+  noPixelData: "Issue22-NoPixelData.dcm",
+  noImage: "MarekLatin2.dcm",
+  jpeg: "Formats/Jpeg.dcm",
+  jpegLs: "TransferSyntaxes/1.2.840.10008.1.2.4.80.dcm",
+} as const;
+type Name = keyof typeof FILES;
+
+const ROUTES = [
+  "frames",
+  "frames/0/preview",
+  "frames/0/image-uint8",
+  "frames/0/image-uint16",
+  "frames/0/image-int16",
+  "frames/0/numpy",
+  "frames/0/numpy?rescale=false",
+  "frames/0/raw",
+  "frames/0/raw.gz",
+  "frames/3/preview",
+  "frames/3/numpy",
+  "frames/3/raw",
+  "frames/x/preview",
+  "preview",
+  "image-uint16",
+];
+
+let pharos: RunningServer;
+let orthanc: RunningOrthanc | undefined;
+let stderr: Promise<string>;
+const ids = {} as Record<Name, string>;
+
+beforeAll(async () => {
+  pharos = await startPharos({ config: { Plugins: [PLUGIN] } });
+  stderr = new Response(pharos.process.stderr as ReadableStream).text();
+  if (hasOrthanc) orthanc = await startOrthanc("IMAGES");
+  for (const [name, file] of Object.entries(FILES)) {
+    const res = await upload(pharos.url, join(samplesDir, file));
+    ids[name as Name] = (await res.json()).ID;
+    if (orthanc) expect((await upload(orthanc.url, join(samplesDir, file))).status).toBe(200);
+  }
+}, 60_000);
+afterAll(async () => {
+  await pharos?.stop();
+  await orthanc?.stop();
+});
+
+const get = (base: string, path: string, init?: RequestInit) => fetch(`${base}${path}`, init);
+
+describe.skipIf(!hasOrthanc)("image routes against Orthanc 1.10.1", () => {
+  // JPEG-LS goes to the throwing decoder in Pharos; Orthanc decodes it.
+  const compared = (Object.keys(FILES) as Name[]).filter((n) => n !== "jpegLs");
+  for (const name of compared) {
+    test(name, async () => {
+      for (const route of ROUTES) {
+        const path = `/instances/${ids[name]}/${route}`;
+        const [a, b] = await Promise.all([get(orthanc!.url, path), get(pharos.url, path)]);
+        const what = `${name} ${route}`;
+        expect(`${what} ${b.status}`).toBe(`${what} ${a.status}`);
+        if (a.status !== 200) continue;
+        const [ab, bb] = [
+          new Uint8Array(await a.arrayBuffer()),
+          new Uint8Array(await b.arrayBuffer()),
+        ];
+        const type = a.headers.get("content-type") ?? "";
+        expect(`${what} ${b.headers.get("content-type")}`).toBe(`${what} ${type}`);
+        if (type === "image/png") {
+          const [pa, pb] = [decodePng(ab), decodePng(bb)];
+          expect({ ...pb, samples: undefined }).toEqual({ ...pa, samples: undefined });
+          expect(`${what} ${pb.samples.every((v, i) => v === pa.samples[i])}`).toBe(`${what} true`);
+        } else if (type.startsWith("application/json")) {
+          expect(JSON.parse(new TextDecoder().decode(bb))).toEqual(
+            JSON.parse(new TextDecoder().decode(ab)),
+          );
+        } else if (route.endsWith("raw.gz")) {
+          expect(Bun.gunzipSync(bb)).toEqual(Bun.gunzipSync(ab));
+        } else expect(`${what} ${Buffer.from(bb).equals(Buffer.from(ab))}`).toBe(`${what} true`);
+      }
+    }, 30_000);
+  }
+});
+
+describe("image routes", () => {
+  test("frames list and the routes of a frame", async () => {
+    expect(await (await get(pharos.url, `/instances/${ids.multiframe}/frames`)).json())
+      .toEqual([0, 1, 2, 3]);
+    const routes = await (await get(pharos.url, `/instances/${ids.multiframe}/frames/1`)).json();
+    expect(routes).toContain("preview");
+    expect(routes).toContain("numpy");
+  });
+
+  test("multi-frame: each frame is its own, rescaled per frame in numpy", async () => {
+    const npy = async (frame: number, query = "") => {
+      const path = `/instances/${ids.multiframe}/frames/${frame}/numpy${query}`;
+      const bytes = new Uint8Array(await (await get(pharos.url, path)).arrayBuffer());
+      const headerLength = bytes[8]! | (bytes[9]! << 8);
+      const header = new TextDecoder().decode(bytes.subarray(10, 10 + headerLength));
+      return { header, data: bytes.slice(10 + headerLength).buffer };
+    };
+    const raw = await npy(1, "?rescale=false");
+    expect(raw.header).toContain("'descr': '<u2'");
+    expect([...new Uint16Array(raw.data)]).toEqual([0, 16, 32, 48]);
+    const rescaled = await npy(1);
+    expect(rescaled.header).toContain("'descr': '<f4'");
+    expect([...new Float32Array(rescaled.data)]).toEqual([100, 116, 132, 148]);
+    expect([...new Float32Array((await npy(3)).data)]).toEqual([100, 132, 164, 196]);
+  });
+
+  test("a PNG only: a client that accepts JPEG only gets Orthanc's bare 404", async () => {
+    const path = `/instances/${ids.explicitGray}/preview`;
+    expect((await get(pharos.url, path, { headers: { Accept: "image/jpeg" } })).status).toBe(404);
+    const png = await get(pharos.url, path, { headers: { Accept: "image/jpeg, image/png" } });
+    expect(png.headers.get("content-type")).toBe("image/png");
+  });
+});
+
+describe("plugin decoders", () => {
+  test("a JPEG frame is decoded by the plugin (through DCMTK)", async () => {
+    const res = await get(pharos.url, `/instances/${ids.jpeg}/preview`);
+    expect(res.status).toBe(200);
+    const png = decodePng(new Uint8Array(await res.arrayBuffer()));
+    expect(png.width).toBeGreaterThan(0);
+    expect(new Set(png.samples).size).toBeGreaterThan(10);
+  });
+
+  test("a throwing decoder is logged; the frame answers 415 and the server goes on", async () => {
+    expect((await get(pharos.url, `/instances/${ids.jpegLs}/preview`)).status).toBe(415);
+    expect((await get(pharos.url, `/instances/${ids.explicitGray}/preview`)).status).toBe(200);
+  });
+});
+
+describe("transcoding", () => {
+  const dump = async (bytes: Uint8Array) => {
+    const dir = mkdtempSync(join(tmpdir(), "pharos-transcoded-"));
+    try {
+      writeFileSync(join(dir, "f.dcm"), bytes);
+      return (await dcmtk(["dcmdump", "-M", join(dir, "f.dcm")])).out;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const file = async (id: string, syntax: string) =>
+    await get(pharos.url, `/instances/${id}/file?transcode=${syntax}`);
+
+  test("/file?transcode= with the built-in transcoder: explicit to implicit", async () => {
+    const res = await file(ids.explicitGray, "1.2.840.10008.1.2");
+    expect(res.status).toBe(200);
+    const out = await dump(new Uint8Array(await res.arrayBuffer()));
+    expect(out).toContain("=LittleEndianImplicit");
+    expect(out).toMatch(/PixelData/);
+  });
+
+  test("/file?transcode= through the plugin's transcoder: JPEG to explicit", async () => {
+    const res = await file(ids.jpeg, "1.2.840.10008.1.2.1");
+    expect(res.status).toBe(200);
+    expect(await dump(new Uint8Array(await res.arrayBuffer()))).toContain("=LittleEndianExplicit");
+    const probe = await (await fetch(`${pharos.url}/imaging-probe/transcode`, {
+      method: "POST",
+      body: JSON.stringify({ id: ids.rle, syntax: "1.2.840.10008.1.2.1" }),
+    })).json();
+    expect(probe.Syntax).toBe("1.2.840.10008.1.2.1");
+  });
+
+  test("/file?transcode= errors: a bad UID, a syntax nobody can write, the same syntax", async () => {
+    const bad = await file(ids.explicitGray, "not-a-uid");
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).OrthancError).toBe("Parameter out of range");
+    const none = await file(ids.explicitGray, "1.2.840.10008.1.2.4.90");
+    expect(none.status).toBe(500);
+    const same = await file(ids.explicitGray, "1.2.840.10008.1.2.1");
+    const stored = readFileSync(join(samplesDir, FILES.explicitGray));
+    expect(Buffer.from(await same.arrayBuffer()).equals(stored)).toBe(true);
+  });
+
+  test("C-STORE to a peer without the stored syntax: sent transcoded", async () => {
+    const scp = await startStoreScp("SCP");
+    try {
+      const modality = { AET: "SCP", Host: "127.0.0.1", Port: scp.port };
+      expect(
+        (await fetch(`${pharos.url}/modalities/scp`, {
+          method: "PUT",
+          body: JSON.stringify(modality),
+        })).status,
+      ).toBe(200);
+      const store = await (await fetch(`${pharos.url}/modalities/scp/store`, {
+        method: "POST",
+        body: JSON.stringify({ Resources: [ids.deflated, ids.rle, ids.jpeg] }),
+      })).json();
+      expect(store).toMatchObject({ InstancesCount: 3, FailedInstancesCount: 0 });
+      const received = scp.files();
+      expect(received.length).toBe(3);
+      for (const f of received) {
+        expect(await dump(new Uint8Array(readFileSync(f)))).toContain("=LittleEndianExplicit");
+      }
+    } finally {
+      await scp.stop();
+    }
+  });
+
+  test("plugin failures were logged by name", async () => {
+    await pharos.stop();
+    expect(await stderr).toContain(
+      'Error in the image decoder of plugin "imaging-probe": Error: imaging-probe: this decoder throws on JPEG-LS on purpose',
+    );
+  });
+});
