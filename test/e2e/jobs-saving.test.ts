@@ -30,7 +30,11 @@ const config = {
   ConcurrentJobs: 3,
   DicomModalities: { scp: ["STORESCP", "127.0.0.1", storePort] },
 };
-const start = (extraArgs: string[] = []) => startPharos({ dir, config, extraArgs });
+/** (Re)starts the server on the same folder; a server left running by a failed test is stopped. */
+async function start(extraArgs: string[] = [], overrides: Record<string, unknown> = {}) {
+  await server?.stop({ keep: true });
+  server = await startPharos({ dir, config: { ...config, ...overrides }, extraArgs });
+}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "pharos-saved-jobs-"));
@@ -74,7 +78,7 @@ describe("SaveJobs", () => {
   const sockets: Socket[] = [];
 
   test("jobs of every kind, then a stop", async () => {
-    server = await start();
+    await start();
     expect((await upload(server.url, FLAIR)).status).toBe(200);
 
     ids.finished = await submit({ kind: "counter", target: 3 });
@@ -109,7 +113,7 @@ describe("SaveJobs", () => {
     async () => {
       const scp = await startStoreScp("STORESCP", storePort);
       try {
-        server = await start();
+        await start();
         const listed: string[] = await json("/jobs");
         expect(listed).toContain(ids.finished);
         expect(listed).not.toContain(ids.volatile);
@@ -145,7 +149,7 @@ describe("SaveJobs", () => {
 
   test("--no-jobs reloads nothing", async () => {
     expect(savedJobIds()).toContain(ids.store);
-    server = await start(["--no-jobs"]);
+    await start(["--no-jobs"]);
     expect(await json("/jobs")).toEqual([]);
   }, 30_000);
 
@@ -153,7 +157,7 @@ describe("SaveJobs", () => {
     const id = await submit({ kind: "counter" });
     await waitFor(() => savedJobIds().includes(id), "the job in the index");
     await server.stop({ keep: true, signal: "SIGKILL" });
-    server = await start();
+    await start();
     const job = await until(id, (j) => j.State === "Running", "runs");
     expect(job.Content.ResumedFrom).toBeGreaterThanOrEqual(0);
     await post(`/jobs/${id}/cancel`, {});
@@ -162,13 +166,13 @@ describe("SaveJobs", () => {
 
   test("SaveJobs false saves nothing", async () => {
     await server.stop({ keep: true });
-    server = await startPharos({ dir, config: { ...config, SaveJobs: false } });
+    await start([], { SaveJobs: false });
     const before = savedJobIds();
     const id = await submit({ kind: "counter", target: 2 });
     await until(id, (j) => j.State === "Success", "succeeds");
     await server.stop({ keep: true });
     expect(savedJobIds()).toEqual(before);
-    server = await startPharos({ dir, config: { ...config, SaveJobs: false } });
+    await start([], { SaveJobs: false });
     expect(await json("/jobs")).toEqual([]);
   }, 30_000);
 });
