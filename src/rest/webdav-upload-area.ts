@@ -1,6 +1,6 @@
 // The folder tree behind /webdav/uploads/ (Orthanc's WebDavStorage), kept in memory: files stay
 // only until they are imported, and clients create folders before writing into them.
-import { guessMimeType } from "../plugins/webdav.ts";
+import { autodetectMimeType } from "./webdav-mime.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { DavFile, DavItem } from "./webdav-protocol.ts";
 
@@ -79,7 +79,7 @@ export class UploadArea {
     if (!folder) return false;
     checkName(name);
     if (folder.folders.has(name)) return false;
-    folder.files.set(name, { bytes, mimeType: guessMimeType(name), time: new Date() });
+    folder.files.set(name, { bytes, mimeType: autodetectMimeType(name), time: new Date() });
     folder.time = new Date();
     return true;
   }
