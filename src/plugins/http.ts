@@ -7,11 +7,12 @@ import type { AppEnv, RestDependencies } from "../rest/context.ts";
 import { errorResponse } from "../rest/errors.ts";
 import { jsonResponse, textResponse } from "../rest/json.ts";
 import { route } from "../rest/router.ts";
+import { answerDav } from "../rest/webdav-protocol.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import { finishAnswer, pluginErrorJson } from "./answers.ts";
 import type { PluginManager, PluginRoute, PluginWebDav } from "./manager.ts";
 import type { HttpRequestInfo, RouteMatch } from "./pharos-plugin.d.ts";
-import { serveWebDav } from "./webdav.ts";
+import { pluginBucket } from "./webdav.ts";
 
 const MB = 1024 * 1024;
 
@@ -89,7 +90,10 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
     }
   };
 
-  /** The plugin collection a path falls in (/webdav/<uri>/…), and the items below its root. */
+  /**
+   * The plugin collection a path falls in (/webdav/<uri>/…), and the items below its root; served
+   * by the built-in share's protocol code, as Orthanc serves every bucket.
+   */
   const webDavOf = (uri: string): { w: PluginWebDav; path: string[] } | undefined => {
     if (manager.webdav.length === 0 || !uri.startsWith("/webdav/")) return undefined;
     const items = uri.split("/").filter((s) => s !== "").slice(1);
@@ -134,16 +138,11 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
     if (!internal || internal.afterPlugins) {
       const dav = webDavOf(uri);
       if (dav) {
-        try {
-          return await serveWebDav(
-            dav.w.collection,
-            c.req.raw,
-            ["webdav", ...dav.w.items],
-            dav.path,
-          );
-        } catch (error) {
-          return failure(c, dav.w.plugin.id, "WebDAV callback", error);
-        }
+        const bucket = pluginBucket(dav.w.collection, dav.w.plugin.id);
+        const root = `/webdav/${dav.w.items.join("/")}`;
+        const answer = await answerDav(bucket, c.req.raw, uri, root, dav.path, describeErrors);
+        // Not a WebDAV method (POST): on to the REST routes, as in Orthanc.
+        if (answer) return answer;
       }
       for (const r of manager.routes) {
         const m = r.pattern.exec(uri);

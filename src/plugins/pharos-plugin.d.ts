@@ -248,29 +248,43 @@ export interface WebDavItem {
   folder?: boolean;
   /** Size of a file in bytes (getcontentlength). */
   size?: number;
-  /** Guessed from the extension when missing. */
+  /**
+   * Guessed from the extension when missing. Orthanc shows only the types it knows
+   * (application/dicom, image/png, text/plain…; "text/xml" as application/xml), any other as
+   * application/octet-stream.
+   */
   mimeType?: string;
-  /** A Date, Orthanc's UTC "YYYYMMDDTHHMMSS" or ISO 8601; now when missing. */
+  /**
+   * Creation time (also shown as the modification time): a Date, Orthanc's UTC
+   * "YYYYMMDDTHHMMSS[,fff]" or ISO 8601; now when missing. Shown to the second
+   * ("2024-01-02T03:04:05Z"); an ill-formed date answers Orthanc's 400 (ParameterOutOfRange).
+   */
   dateTime?: string | Date;
 }
 
 /** The content of a WebDAV file (OrthancPluginWebDavRetrieveFile). */
 export interface WebDavFile {
   data: Uint8Array | string;
+  /** As WebDavItem.mimeType. */
   mimeType?: string;
+  /** Modification time (GET's Last-Modified, PROPFIND's getlastmodified), as WebDavItem.dateTime. */
   dateTime?: string | Date;
 }
 
 /**
- * A WebDAV collection (OrthancPluginRegisterWebDavCollection). `path` holds the items below the
- * collection's root ([] is the root). A folder exists when `listFolder` answers an array (this
- * replaces Orthanc's isExistingFolder callback). A write callback answers false when the
- * collection is read-only (403); without the callback the method is not allowed (405).
+ * A WebDAV collection (OrthancPluginRegisterWebDavCollection), answered by the same WebDAV code
+ * as Orthanc's own share: OPTIONS at its root, PROPFIND with Depth 0 or 1, GET/HEAD, PUT, MKCOL,
+ * DELETE, and the faked LOCK/UNLOCK/PROPPATCH. `path` holds the items below the collection's root
+ * ([] is the root). A folder exists when `listFolder` answers an array (this replaces Orthanc's
+ * isExistingFolder callback). A write callback answers false to refuse the write (403), anything
+ * else is success (PUT and MKCOL 201, DELETE 204); without the callback the write is refused (403).
+ * A callback that throws is logged and answers Orthanc's error JSON: 500 (ErrorCode_Plugin), or
+ * the status of an error the host threw to it.
  */
 export interface WebDavCollection {
   /** The content of a folder, or undefined if there is no such folder. */
   listFolder(path: string[]): Awaitable<WebDavItem[] | undefined>;
-  /** The content of a file, or undefined if there is no such file. */
+  /** The content of a file, or undefined if there is no such file (404). */
   retrieveFile(path: string[]): Awaitable<WebDavFile | undefined>;
   storeFile?(path: string[], data: Uint8Array): Awaitable<boolean | void>;
   createFolder?(path: string[]): Awaitable<boolean | void>;

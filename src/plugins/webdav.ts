@@ -1,195 +1,117 @@
-// WebDAV collections registered by plugins (host.webdav.register, Orthanc's
-// OrthancPluginRegisterWebDavCollection), served under /webdav/<uri>/: OPTIONS, PROPFIND (Depth 0
-// or 1), GET/HEAD, and PUT, MKCOL, DELETE when the collection has the matching callback.
-import type { WebDavCollection, WebDavItem } from "./pharos-plugin.d.ts";
-
-/** The methods a collection answers, for OPTIONS and 405. */
-export function allowedMethods(collection: WebDavCollection): string[] {
-  const methods = ["OPTIONS", "PROPFIND", "GET", "HEAD"];
-  if (collection.storeFile) methods.push("PUT");
-  if (collection.createFolder) methods.push("MKCOL");
-  if (collection.deleteItem) methods.push("DELETE");
-  return methods;
-}
+// A plugin's WebDAV collection (host.webdav.register, Orthanc's OrthancPluginRegisterWebDavCollection)
+// as a bucket of the built-in WebDAV server, as Orthanc's OrthancPlugins::WebDavCollection adapts
+// the plugin's callbacks to its IWebDavBucket: the protocol and XML are the built-in share's.
+import { log } from "../log.ts";
+import type { DavBucket, DavFile, DavItem } from "../rest/webdav-protocol.ts";
+import { autodetectMimeType, lookupMimeType } from "../rest/webdav-mime.ts";
+import { OrthancError } from "../server/errors.ts";
+import type { WebDavCollection, WebDavFile, WebDavItem } from "./pharos-plugin.d.ts";
 
 /** The path items of a collection's URI ("/a/b/" → ["a", "b"]). */
 export function uriItems(uri: string): string[] {
   return uri.split("/").filter((s) => s !== "");
 }
 
-const MIME_TYPES: Record<string, string> = {
-  dcm: "application/dicom",
-  json: "application/json",
-  xml: "application/xml",
-  txt: "text/plain",
-  html: "text/html",
-  png: "image/png",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  pdf: "application/pdf",
-  zip: "application/zip",
-};
-
-/** Orthanc guesses the MIME type from the extension when the plugin gives none. */
-export function guessMimeType(name: string): string {
-  const dot = name.lastIndexOf(".");
-  return (dot >= 0 && MIME_TYPES[name.slice(dot + 1).toLowerCase()]) || "application/octet-stream";
-}
-
-/** A date as the plugin gives it: a Date, Orthanc's "YYYYMMDDTHHMMSS[,fff]" (UTC), or ISO 8601. */
-export function parseDateTime(value: string | Date | undefined): Date {
+/**
+ * A date as the plugin gives it: a Date, Orthanc's "YYYYMMDDTHHMMSS[,fff]" (UTC), or ISO 8601; now
+ * when missing. WebDAV shows it to the second.
+ */
+function dateOf(value: string | Date | undefined): Date {
+  if (value === undefined) return new Date();
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
   if (typeof value === "string") {
-    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})/.exec(value);
-    if (m) {
-      const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
-      return new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
-    }
-    const parsed = new Date(value);
-    if (!Number.isNaN(parsed.getTime())) return parsed;
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(?:[,.]\d+)?$/.exec(value);
+    const iso = m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}` : undefined;
+    const date = new Date(iso ? `${iso}Z` : /^\d{4}-\d{2}-\d{2}/.test(value) ? value : NaN);
+    const valid = !Number.isNaN(date.getTime());
+    // The round trip refuses what Date would roll over (a 30th of February).
+    if (valid && (!iso || date.toISOString().startsWith(iso))) return date;
   }
-  return new Date();
+  // Orthanc refuses an ill-formed date with ParameterOutOfRange.
+  throw new OrthancError("ParameterOutOfRange", `Presumably ill-formed date: ${String(value)}`);
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** The type Orthanc shows: guessed from the name when none is given; an unknown one is binary. */
+function mimeOf(given: string | undefined, name: string): string {
+  if (!given) return autodetectMimeType(name);
+  const known = lookupMimeType(given);
+  if (known) return known;
+  log.warning(`Unknown MIME type in plugin: ${given}`);
+  return "application/octet-stream";
 }
 
-function href(items: string[], folder: boolean): string {
-  const path = "/" + items.map(encodeURIComponent).join("/");
-  return folder && items.length > 0 ? `${path}/` : path;
-}
-
-function responseXml(items: string[], item: WebDavItem, displayName: string): string {
-  const folder = item.folder === true;
-  const props = [
-    `<D:displayname>${escapeXml(displayName)}</D:displayname>`,
-    folder ? "<D:resourcetype><D:collection/></D:resourcetype>" : "<D:resourcetype/>",
-    `<D:getlastmodified>${parseDateTime(item.dateTime).toUTCString()}</D:getlastmodified>`,
-    `<D:creationdate>${parseDateTime(item.dateTime).toISOString()}</D:creationdate>`,
-  ];
-  if (!folder) {
-    props.push(
-      `<D:getcontentlength>${Math.max(0, Math.floor(item.size ?? 0))}</D:getcontentlength>`,
-    );
-    props.push(
-      `<D:getcontenttype>${
-        escapeXml(item.mimeType || guessMimeType(item.name))
-      }</D:getcontenttype>`,
-    );
+function itemOf(value: unknown): DavItem {
+  const item = value as WebDavItem | null;
+  if (!item || typeof item !== "object" || typeof item.name !== "string" || item.name === "") {
+    throw new TypeError("each item of listFolder() needs a non-empty name");
   }
-  return `<D:response><D:href>${escapeXml(href(items, folder))}</D:href><D:propstat><D:prop>${
-    props.join("")
-  }</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`;
+  const created = dateOf(item.dateTime);
+  if (item.folder === true) return { name: item.name, folder: true, created };
+  return {
+    name: item.name,
+    folder: false,
+    size: Math.max(0, Math.floor(Number(item.size ?? 0)) || 0),
+    mimeType: mimeOf(item.mimeType, item.name),
+    created,
+  };
 }
 
-function multistatus(responses: string[]): Response {
-  const body = `<?xml version="1.0" encoding="utf-8"?>\n<D:multistatus xmlns:D="DAV:">${
-    responses.join("")
-  }</D:multistatus>\n`;
-  return new Response(body, {
-    status: 207,
-    headers: { "Content-Type": "application/xml; charset=utf-8" },
-  });
-}
-
-function checkItems(value: unknown): WebDavItem[] {
-  if (!Array.isArray(value)) throw new TypeError("listFolder() must answer an array or undefined");
-  for (const item of value) {
-    if (!item || typeof item !== "object" || typeof item.name !== "string" || item.name === "") {
-      throw new TypeError("each item of listFolder() needs a non-empty name");
-    }
+function fileOf(value: WebDavFile, name: string): DavFile {
+  const data = typeof value?.data === "string" ? new TextEncoder().encode(value.data) : value?.data;
+  if (!(data instanceof Uint8Array)) {
+    throw new TypeError("retrieveFile() must answer { data: Uint8Array | string }");
   }
-  return value as WebDavItem[];
+  return { bytes: data, mimeType: mimeOf(value.mimeType, name), modified: dateOf(value.dateTime) };
 }
-
-/** False when a write callback says the collection is read-only (Orthanc's isReadOnly). */
-const written = (result: unknown) => result !== false;
 
 /**
- * Answers one WebDAV request. `base` is the path of the collection's root ("/webdav/x" split
- * into items), `path` the items below it. Errors thrown by the callbacks escape: the caller logs
- * them with the plugin's name.
+ * The bucket serving `collection` for plugin `pluginId`. Each callback is guarded: what it throws
+ * (or a malformed answer) is logged with the plugin's name and becomes Orthanc's error answer,
+ * 500 for ErrorCode_Plugin, or the status of an error the plugin got from the host.
  */
-export async function serveWebDav(
-  collection: WebDavCollection,
-  request: Request,
-  base: string[],
-  path: string[],
-): Promise<Response> {
-  const method = request.method.toUpperCase();
-  const allow = allowedMethods(collection);
-  const list = async (items: string[]) => {
-    const answer = await collection.listFolder([...items]);
-    return answer === undefined || answer === null ? undefined : checkItems(answer);
+export function pluginBucket(collection: WebDavCollection, pluginId: string): DavBucket {
+  const guard = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      const text = `Error in the WebDAV callback of plugin "${pluginId}"`;
+      log.error(`${text}: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+      if (error instanceof OrthancError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new OrthancError("Plugin", `${text}: ${message}`);
+    }
   };
-  /** The item a path names: a folder, a file of its parent folder, or undefined. */
-  const find = async (): Promise<WebDavItem | undefined> => {
-    if (path.length === 0) return { name: base.at(-1) ?? "", folder: true };
-    const parent = await list(path.slice(0, -1));
-    return parent?.find((i) => i.name === path.at(-1));
-  };
+  const list = (path: string[]) =>
+    guard(async () => {
+      const answer: unknown = await collection.listFolder([...path]);
+      if (answer === undefined || answer === null) return undefined;
+      if (!Array.isArray(answer)) {
+        throw new TypeError("listFolder() must answer an array or undefined");
+      }
+      return answer.map(itemOf);
+    });
+  /** Orthanc's core takes the flag its write callbacks set as success: true → 201/204, false → 403. */
+  const write = (call: (() => unknown) | undefined) =>
+    guard(async () => call !== undefined && (await call()) !== false);
+  const { storeFile, createFolder, deleteItem } = collection;
 
-  switch (method) {
-    case "OPTIONS":
-      return new Response(null, {
-        status: 200,
-        headers: { Allow: allow.join(", "), DAV: "1", "MS-Author-Via": "DAV" },
+  return {
+    async isExistingFolder(path) {
+      return (await list(path)) !== undefined;
+    },
+    listCollection: list,
+    getFileContent(path) {
+      // The root is a folder, not a file (Orthanc's adapter would read past the empty path).
+      if (path.length === 0) return undefined;
+      return guard(async () => {
+        const answer = await collection.retrieveFile([...path]);
+        return answer === undefined || answer === null ? undefined : fileOf(answer, path.at(-1)!);
       });
-    case "PROPFIND": {
-      const depth = (request.headers.get("depth") ?? "1").trim().toLowerCase();
-      const item = await find();
-      if (!item) return new Response(null, { status: 404 });
-      const self = [...base, ...path];
-      const responses = [responseXml(self, item, item.name)];
-      if (item.folder && depth !== "0") {
-        const children = await list(path);
-        if (!children) return new Response(null, { status: 404 });
-        for (const child of children) {
-          responses.push(responseXml([...self, child.name], child, child.name));
-        }
-      }
-      return multistatus(responses);
-    }
-    case "GET":
-    case "HEAD": {
-      if (path.length === 0) return new Response(null, { status: 404 });
-      const file = await collection.retrieveFile([...path]);
-      if (file === undefined || file === null) return new Response(null, { status: 404 });
-      const data = typeof file.data === "string" ? new TextEncoder().encode(file.data) : file.data;
-      if (!(data instanceof Uint8Array)) {
-        throw new TypeError("retrieveFile() must answer { data: Uint8Array | string }");
-      }
-      return new Response(method === "HEAD" ? null : data, {
-        status: 200,
-        headers: {
-          "Content-Type": file.mimeType || guessMimeType(path.at(-1)!),
-          "Content-Length": String(data.byteLength),
-          "Last-Modified": parseDateTime(file.dateTime).toUTCString(),
-        },
-      });
-    }
-    case "PUT": {
-      if (!collection.storeFile) break;
-      if (path.length === 0) return new Response(null, { status: 409 });
-      const data = new Uint8Array(await request.arrayBuffer());
-      const ok = written(await collection.storeFile([...path], data));
-      return new Response(null, { status: ok ? 201 : 403 });
-    }
-    case "MKCOL": {
-      if (!collection.createFolder) break;
-      if (path.length === 0) {
-        return new Response(null, { status: 405, headers: { Allow: allow.join(", ") } });
-      }
-      const ok = written(await collection.createFolder([...path]));
-      return new Response(null, { status: ok ? 201 : 403 });
-    }
-    case "DELETE": {
-      if (!collection.deleteItem) break;
-      if (path.length === 0) return new Response(null, { status: 403 });
-      const ok = written(await collection.deleteItem([...path]));
-      return new Response(null, { status: ok ? 204 : 403 });
-    }
-  }
-  return new Response(null, { status: 405, headers: { Allow: allow.join(", ") } });
+    },
+    // Without the callback, the method is refused as a read-only collection refuses it.
+    storeFile: (path, bytes) =>
+      write(storeFile && (() => storeFile.call(collection, [...path], bytes))),
+    createFolder: (path) => write(createFolder && (() => createFolder.call(collection, [...path]))),
+    deleteItem: (path) => write(deleteItem && (() => deleteItem.call(collection, [...path]))),
+  };
 }

@@ -1,7 +1,9 @@
 // The HTTP side of Orthanc's built-in WebDAV server (its HttpServer's WebDAV handling over an
 // IWebDavBucket): OPTIONS, PROPFIND (Depth 0 or 1), GET/HEAD, PUT, DELETE, MKCOL, and the faked
-// PROPPATCH, LOCK and UNLOCK that clients such as Windows Explorer need before they write.
+// PROPPATCH, LOCK and UNLOCK that clients such as Windows Explorer need before they write. Orthanc
+// serves its own share and the plugins' collections with this same code.
 import { OrthancError } from "../server/errors.ts";
+import { errorResponse } from "./errors.ts";
 import {
   davDate,
   type DavEntry,
@@ -180,5 +182,25 @@ export async function serveDav(
         status: 400,
         headers: { "Content-Type": "text/plain; charset=utf-8" },
       });
+  }
+}
+
+/**
+ * serveDav, with an error (a bad Depth, a failing bucket) rendered as Orthanc's error JSON. Its
+ * Method names the WebDAV-only methods (PROPFIND, MKCOL…) "GET", as Orthanc does.
+ */
+export async function answerDav(
+  bucket: DavBucket,
+  request: Request,
+  uri: string,
+  root: string,
+  path: string[],
+  describeErrors: boolean,
+): Promise<Response | undefined> {
+  try {
+    return await serveDav(bucket, request, uri, root, path);
+  } catch (error) {
+    const method = ["PUT", "DELETE"].includes(request.method) ? request.method : "GET";
+    return errorResponse(error, method, uri, describeErrors);
   }
 }

@@ -1,10 +1,10 @@
 // Orthanc's built-in WebDAV share at /webdav/ (WebDavEnabled): by-dates, by-patients, by-studies,
 // by-uids, and uploads (WebDavUploadAllowed). Deleting through the share deletes the resources
-// when WebDavDeleteAllowed is set. Plugin collections are served elsewhere (src/plugins/http.ts).
+// when WebDavDeleteAllowed is set. Plugin collections are routed elsewhere (src/plugins/http.ts),
+// through the same protocol code.
 import type { Context, Hono, Next } from "hono";
 import type { AppEnv, RestDependencies } from "./context.ts";
-import { errorResponse } from "./errors.ts";
-import { type DavBucket, type DavItem, serveDav } from "./webdav-protocol.ts";
+import { answerDav, type DavBucket, type DavItem } from "./webdav-protocol.ts";
 import { byDates, byPatients, byStudies, type DavNode } from "./webdav-resources.ts";
 import { byUids } from "./webdav-uids.ts";
 import { UploadArea } from "./webdav-upload-area.ts";
@@ -97,16 +97,11 @@ export function registerWebDavRoutes(app: Hono<AppEnv>, deps: RestDependencies):
   const handler = async (c: Context<AppEnv>, next: Next) => {
     const uri = decodedPath(c.req.path);
     const path = uri.split("/").filter((s) => s !== "").slice(1);
-    try {
-      const response = await serveDav(share, c.req.raw, uri, ROOT, path);
-      if (response) return response;
-      await next();
-      return c.res;
-    } catch (error) {
-      // Orthanc's error JSON names the WebDAV-only methods (PROPFIND, MKCOL…) "GET".
-      const method = ["PUT", "DELETE"].includes(c.req.method) ? c.req.method : "GET";
-      return errorResponse(error, method, uri, deps.config.HttpDescribeErrors);
-    }
+    const describe = deps.config.HttpDescribeErrors;
+    const response = await answerDav(share, c.req.raw, uri, ROOT, path, describe);
+    if (response) return response;
+    await next();
+    return c.res;
   };
   app.all(ROOT, handler);
   app.all(`${ROOT}/*`, handler);

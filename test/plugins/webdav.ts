@@ -1,5 +1,6 @@
 // A fixture for host.webdav.register: an in-memory writable tree at /webdav/mem/, a read-only
-// collection at /webdav/ro/files/ (no MKCOL/DELETE, PUT refused) and one whose callbacks throw.
+// collection at /webdav/ro/files/ (no MKCOL/DELETE, PUT refused) with the dates and MIME types a
+// plugin may give, one whose callbacks throw and one that gives an ill-formed date.
 import type {
   PharosPlugin,
   WebDavCollection,
@@ -67,9 +68,25 @@ export default {
   initialize(host) {
     host.webdav.register("mem", memory());
     host.webdav.register("/ro/files/", {
-      listFolder: (path) => path.length === 0 ? [{ name: "a.dcm", size: 3 }] : undefined,
+      listFolder: (path) =>
+        path.length === 0
+          ? [
+            { name: "a.dcm", size: 3, dateTime: "20230405T060708,123" },
+            { name: "custom.dat", size: 1, mimeType: "text/x-custom", dateTime: new Date(0) },
+            {
+              name: "legacy.xml",
+              size: 2,
+              mimeType: "text/xml",
+              dateTime: "2022-01-02T03:04:05.678Z",
+            },
+          ]
+          : undefined,
       retrieveFile: (path) =>
-        path.join("/") === "a.dcm" ? { data: new Uint8Array([1, 2, 3]) } : undefined,
+        path.join("/") === "a.dcm"
+          ? { data: new Uint8Array([1, 2, 3]), dateTime: "20230405T060708" }
+          : path.join("/") === "custom.dat"
+          ? { data: "x", mimeType: "text/x-custom", dateTime: new Date(0) }
+          : undefined,
       storeFile: () => false,
     });
     host.webdav.register("boom", {
@@ -77,6 +94,14 @@ export default {
         throw new Error("listing exploded");
       },
       retrieveFile: () => Promise.reject(new Error("retrieval exploded")),
+      storeFile: () => {
+        throw new Error("storage exploded");
+      },
+    });
+    host.webdav.register("bad-date", {
+      listFolder: (path) =>
+        path.length === 0 ? [{ name: "x.txt", size: 1, dateTime: "20241345T000000" }] : undefined,
+      retrieveFile: () => undefined,
     });
     // A second registration at the same URI is refused.
     let refused = false;
