@@ -1,5 +1,7 @@
 // The API object each plugin receives (the typed contract is pharos-plugin.d.ts). It reaches
 // the server only through the manager, the REST API and a few core services: never the index.
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import packageJson from "../../package.json" with { type: "json" };
 import { decodingOf } from "../dicom/summary.ts";
 import type { OrthancIds } from "../dicom/identifiers.ts";
@@ -244,6 +246,12 @@ export function createHost(
       registerUnserializer(callback) {
         duringInitialize("jobs.registerUnserializer");
         r.unserializers.push(callback);
+      },
+    },
+    workers: {
+      run(module, input, options = {}) {
+        const url = pathToFileURL(resolve(dirname(plugin.path), module)).href;
+        return manager.workers.run(url, input, options.timeoutMs) as Promise<never>;
       },
     },
     imaging: {

@@ -18,6 +18,7 @@ import { createHost, instanceView, toPluginChange } from "./host.ts";
 import { decodersOf } from "../imaging/decode.ts";
 import { transcodersOf } from "../imaging/transcoders.ts";
 import { MetricsRegistry } from "./metrics.ts";
+import { PluginWorkers } from "./workers.ts";
 import type {
   ChangeEvent,
   DicomInstance,
@@ -148,6 +149,8 @@ export class PluginManager {
   /** In-process requests made by plugins, and whether they may reach the plugins' routes. */
   readonly internalRequests = new WeakMap<Request, { afterPlugins: boolean }>();
   readonly tokens = new Set<string>();
+  /** The worker pools of host.workers.run. */
+  readonly workers = new PluginWorkers();
   private app?: Hono<AppEnv>;
   private readonly instanceFilters: {
     plugin: LoadedPlugin;
@@ -572,6 +575,7 @@ export class PluginManager {
       if (finalize) await this.guard(plugin, "finalize()", () => finalize.call(plugin.module));
     }
     this.tokens.clear();
+    this.workers.terminate();
   }
 
   /** Runs each refresh callback, then renders the metrics. */

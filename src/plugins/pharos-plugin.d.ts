@@ -395,6 +395,23 @@ export interface PharosHost {
     ): void;
   };
 
+  /** CPU-bound work off the server's event loop. */
+  readonly workers: {
+    /**
+     * Runs the default export of `module` (a path relative to this plugin's file, or absolute)
+     * with `input` in a worker thread, and answers its result. Each module gets a small pool of
+     * workers (one per core but one), so the server keeps answering while they compute. `input`
+     * and the result are structured-cloned (JSON values, typed arrays…); the module runs in its
+     * own thread, without access to `host`. A throw in the module rejects with its message; past
+     * `timeoutMs` the worker is terminated and the promise rejects.
+     */
+    run<Output = unknown>(
+      module: string,
+      input: unknown,
+      options?: { timeoutMs?: number },
+    ): Promise<Output>;
+  };
+
   /** Image decoding and transcoding, the server's and the plugins'. */
   readonly imaging: {
     /**

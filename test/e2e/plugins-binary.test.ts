@@ -1,5 +1,5 @@
 // Plugins work the same in the compiled executable: .ts and .js modules load from disk beside
-// a binary that has no node_modules and no sources.
+// a binary that has no node_modules and no sources, worker threads included.
 import { afterAll, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +20,11 @@ test("dist/pharos loads the shipped plugins and isolates a failing one", async (
   const server = await startPharos({
     command: [binary],
     config: {
-      Plugins: [join(root, "plugins"), join(root, "test/plugins/probe.ts")],
+      Plugins: [
+        join(root, "plugins"),
+        join(root, "test/plugins/probe.ts"),
+        join(root, "test/plugins/cpu.ts"),
+      ],
       AutoRouter: { Url: peer.url },
       PathFilter: { Deny: ["^/tools/now$"] },
       RewriteTags: { Tags: { "0008,0080": "PHAROS HOSPITAL" } },
@@ -29,12 +33,17 @@ test("dist/pharos loads the shipped plugins and isolates a failing one", async (
   try {
     expect(await (await fetch(`${server.url}/plugins`)).json()).toEqual([
       "auto-router",
+      "cpu-probe",
       "metrics",
       "path-filter",
       "png-route",
       "probe",
       "rewrite-tags",
     ]);
+    // Worker threads start from a plugin's module on disk inside the executable too.
+    const burn = await fetch(`${server.url}/cpu-probe/burn?ms=5`);
+    expect(burn.status).toBe(200);
+    expect((await burn.json()).turns).toBeGreaterThan(0);
     const png = await fetch(`${server.url}/png-sample/4x4`);
     expect(png.headers.get("content-type")).toBe("image/png");
     expect((await fetch(`${server.url}/tools/now`)).status).toBe(403);
