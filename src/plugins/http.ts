@@ -91,12 +91,13 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
   };
 
   /**
-   * The plugin collection a path falls in (/webdav/<uri>/…), and the items below its root; served
-   * by the built-in share's protocol code, as Orthanc serves every bucket.
+   * The plugin collection a path falls in (/<uri>/…, mounted where the plugin said, as Orthanc
+   * does), and the items below its root; served by the built-in share's protocol code, as Orthanc
+   * serves every bucket.
    */
   const webDavOf = (uri: string): { w: PluginWebDav; path: string[] } | undefined => {
-    if (manager.webdav.length === 0 || !uri.startsWith("/webdav/")) return undefined;
-    const items = uri.split("/").filter((s) => s !== "").slice(1);
+    if (manager.webdav.length === 0) return undefined;
+    const items = uri.split("/").filter((s) => s !== "");
     for (const w of manager.webdav) {
       if (w.items.every((item, i) => items[i] === item)) {
         return { w, path: items.slice(w.items.length) };
@@ -139,7 +140,7 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
       const dav = webDavOf(uri);
       if (dav) {
         const bucket = pluginBucket(dav.w.collection, dav.w.plugin.id);
-        const root = `/webdav/${dav.w.items.join("/")}`;
+        const root = `/${dav.w.items.join("/")}`;
         const answer = await answerDav(bucket, c.req.raw, uri, root, dav.path, describeErrors);
         // Not a WebDAV method (POST): on to the REST routes, as in Orthanc.
         if (answer) return answer;

@@ -294,10 +294,10 @@ export class PluginManager {
         throw new OrthancError("BadRequest", `The WebDAV collection's ${method} is not a function`);
       }
     }
-    if (RESERVED_WEBDAV.includes(items[0]!)) {
+    if (items[0] === "webdav" && (items.length === 1 || RESERVED_WEBDAV.includes(items[1]!))) {
       throw new OrthancError(
         "BadRequest",
-        `The WebDAV folder /webdav/${items[0]} is Orthanc's own`,
+        `The WebDAV folder /${items.join("/")} is Orthanc's own`,
       );
     }
     const key = items.join("/");

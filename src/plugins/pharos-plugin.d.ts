@@ -435,11 +435,13 @@ export interface PharosHost {
     transcode(dicom: Uint8Array, transferSyntax: string): Promise<Uint8Array>;
   };
 
-  /** WebDAV collections served at /webdav/<uri>/. */
+  /** WebDAV collections served at their own URI, as Orthanc mounts them. */
   readonly webdav: {
     /**
-     * Serves `collection` at /webdav/<uri>/ (OrthancPluginRegisterWebDavCollection); only from
-     * initialize(). `uri` is one or more path items ("files", "/my/files").
+     * Serves `collection` at /<uri>/ (OrthancPluginRegisterWebDavCollection), e.g.
+     * "/webdav-plugin"; only from initialize(). `uri` is one or more path items; it may be below
+     * /webdav/ but not /webdav itself nor Orthanc's folders there (by-dates, by-patients,
+     * by-studies, by-uids, uploads).
      */
     register(uri: string, collection: WebDavCollection): void;
   };

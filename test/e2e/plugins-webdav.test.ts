@@ -58,6 +58,18 @@ describe("plugin WebDAV collections", () => {
     });
   });
 
+  test("a collection is mounted at its own URI, as in Orthanc (not below /webdav/)", async () => {
+    expect((await dav("/dav-root/made", "MKCOL")).status).toBe(201);
+    const listing = await entries(await propfind("/dav-root", "1"));
+    expect(listing.map((e) => e.href)).toEqual([
+      "/dav-root/",
+      "/dav-root/sub%20dir",
+      "/dav-root/made",
+      "/dav-root/hello.txt",
+    ]);
+    expect((await propfind("/webdav/dav-root", "1")).status).toBe(404);
+  });
+
   test("OPTIONS answers at the collection's root only, with Orthanc's DAV and Allow", async () => {
     for (const path of ["/webdav/mem", "/webdav/mem/", "/webdav/ro/files/"]) {
       const res = await dav(path, "OPTIONS");

@@ -1,6 +1,7 @@
 // A fixture for host.webdav.register: an in-memory writable tree at /webdav/mem/, a read-only
 // collection at /webdav/ro/files/ (no MKCOL/DELETE, PUT refused) with the dates and MIME types a
-// plugin may give, one whose callbacks throw and one that gives an ill-formed date.
+// plugin may give, one whose callbacks throw, one that gives an ill-formed date, and a writable
+// tree mounted at the root (/dav-root/), as Orthanc mounts collections at their own URI.
 import type {
   PharosPlugin,
   WebDavCollection,
@@ -66,8 +67,10 @@ export default {
   name: "webdav-probe",
   version: "1.0.0",
   initialize(host) {
-    host.webdav.register("mem", memory());
-    host.webdav.register("/ro/files/", {
+    host.webdav.register("/webdav/mem", memory());
+    // Mounted at the root, as Orthanc mounts "/webdav-plugin" in its sample.
+    host.webdav.register("/dav-root", memory());
+    host.webdav.register("/webdav/ro/files/", {
       listFolder: (path) =>
         path.length === 0
           ? [
@@ -89,7 +92,7 @@ export default {
           : undefined,
       storeFile: () => false,
     });
-    host.webdav.register("boom", {
+    host.webdav.register("/webdav/boom", {
       listFolder: () => {
         throw new Error("listing exploded");
       },
@@ -98,7 +101,7 @@ export default {
         throw new Error("storage exploded");
       },
     });
-    host.webdav.register("bad-date", {
+    host.webdav.register("/webdav/bad-date", {
       listFolder: (path) =>
         path.length === 0 ? [{ name: "x.txt", size: 1, dateTime: "20241345T000000" }] : undefined,
       retrieveFile: () => undefined,
@@ -106,20 +109,20 @@ export default {
     // A second registration at the same URI is refused.
     let refused = false;
     try {
-      host.webdav.register("mem/", memory());
+      host.webdav.register("webdav/mem/", memory());
     } catch {
       refused = true;
     }
     let reserved = false;
     try {
-      host.webdav.register("by-studies", memory());
+      host.webdav.register("/webdav/by-studies", memory());
     } catch {
       reserved = true;
     }
     host.rest.register("/webdav-probe/state", async () => {
       let late = false;
       try {
-        host.webdav.register("late", memory());
+        host.webdav.register("/late", memory());
       } catch {
         late = true;
       }
