@@ -58,14 +58,17 @@ for (const [name, text] of Object.entries(PLUGINS)) {
 const plugin = (name: keyof typeof PLUGINS) => join(pluginDir, `${name}.mjs`);
 
 /**
- * Ingest for each configuration, interleaved run by run (A B C D, A B C D, …) so that a
- * neighbour's load on this small machine does not land on one configuration only.
+ * Ingest for each configuration, interleaved run by run and in reverse order every other round
+ * (A B C D, D C B A, …), so that neither a neighbour's load on this small machine nor the disk
+ * slowing down as the run goes on lands on one configuration only.
  */
 async function ingestAll(configs: { label: string; plugins: string[] }[]): Promise<number[]> {
   const corpus = generateCorpus({ count });
   const results = configs.map(() => [] as IngestRun[]);
   for (let i = 0; i < runs; i++) {
-    for (const [k, c] of configs.entries()) {
+    const order = [...configs.entries()];
+    if (i % 2 === 1) order.reverse();
+    for (const [k, c] of order) {
       const server = pharos(command, { keep: false, config: { Plugins: c.plugins }, workDir });
       const run = await ingestOnFreshServer(server, corpus, concurrency);
       if (run.problem) throw new Error(`${c.label}: ${run.problem}`);
