@@ -46,6 +46,7 @@ import {
   STORAGE_COMMITMENT_CLASS,
   type SubOperationCounts,
 } from "./types.ts";
+import { perCore } from "../server/per-core.ts";
 
 type Command = DimseCommand;
 
@@ -420,14 +421,5 @@ function finalStatus(counts: SubOperationCounts): number {
     : Status.SubOperationsWithFailures;
 }
 
-const networks = new WeakMap<PharosCore, DicomNetwork>();
-
 /** The network of a core, created on first use. */
-export function networkFor(core: PharosCore): DicomNetwork {
-  let n = networks.get(core);
-  if (!n) {
-    n = new DicomNetwork(core, core.config);
-    networks.set(core, n);
-  }
-  return n;
-}
+export const networkFor = perCore((core) => new DicomNetwork(core, core.config));

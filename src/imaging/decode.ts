@@ -9,11 +9,11 @@ import {
 } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
 import { log } from "../log.ts";
-import type { PharosCore } from "../server/core.ts";
 import type { DecodedImage } from "./image.ts";
 import { CHANNELS, pixelModule } from "./image.ts";
 import { decodeNative, nativeFrameSize } from "./native.ts";
 import { expandRle } from "./rle.ts";
+import { perCore } from "../server/per-core.ts";
 
 const RLE = "1.2.840.10008.1.2.5";
 const NATIVE = new Set<string>(Object.values(TransferSyntax));
@@ -125,14 +125,7 @@ export class FrameDecoders {
   }
 }
 
-const registries = new WeakMap<PharosCore, FrameDecoders>();
-
 /** The decoders of a server (BuiltinDecoderTranscoderOrder "Before" puts the plugins first). */
-export function decodersOf(core: PharosCore): FrameDecoders {
-  let r = registries.get(core);
-  if (!r) {
-    r = new FrameDecoders(core.config.BuiltinDecoderTranscoderOrder === "Before");
-    registries.set(core, r);
-  }
-  return r;
-}
+export const decodersOf = perCore((core) =>
+  new FrameDecoders(core.config.BuiltinDecoderTranscoderOrder === "Before")
+);

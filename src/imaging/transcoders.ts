@@ -5,7 +5,7 @@ import { findElement, latin1, type ParsedDicom, parseDicom } from "../dicom/pars
 import { Tags } from "../dicom/tag.ts";
 import { transcodeNative } from "../dicom/transcode.ts";
 import { log } from "../log.ts";
-import type { PharosCore } from "../server/core.ts";
+import { perCore } from "../server/per-core.ts";
 
 /** A plugin's transcoder: the new file, or undefined when it does not handle this one. */
 export type FileTranscoder = (
@@ -82,14 +82,7 @@ export class Transcoders {
   }
 }
 
-const registries = new WeakMap<PharosCore, Transcoders>();
-
 /** The transcoders of a server. */
-export function transcodersOf(core: PharosCore): Transcoders {
-  let r = registries.get(core);
-  if (!r) {
-    r = new Transcoders(core.config.BuiltinDecoderTranscoderOrder === "Before");
-    registries.set(core, r);
-  }
-  return r;
-}
+export const transcodersOf = perCore((core) =>
+  new Transcoders(core.config.BuiltinDecoderTranscoderOrder === "Before")
+);

@@ -8,9 +8,9 @@
 // `serialize` and `restore` are Orthanc's SaveJobs (src/server/jobs-saving.ts writes them).
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { log } from "../log.ts";
-import type { PharosCore } from "./core.ts";
 import { ErrorCodes, OrthancError } from "./errors.ts";
 import { isoNow } from "./time.ts";
+import { perCore } from "./per-core.ts";
 
 export type JobState = "Pending" | "Running" | "Success" | "Failure" | "Paused";
 
@@ -431,16 +431,10 @@ export class JobRegistry {
   }
 }
 
-const registries = new WeakMap<PharosCore, JobRegistry>();
-
 /** The registry of a server, set up from its configuration. */
-export function jobsOf(core: PharosCore): JobRegistry {
-  let r = registries.get(core);
-  if (!r) {
-    r = new JobRegistry();
-    r.concurrency = core.config.ConcurrentJobs;
-    r.historySize = core.config.JobsHistorySize;
-    registries.set(core, r);
-  }
-  return r;
-}
+export const jobsOf = perCore((core) => {
+  const registry = new JobRegistry();
+  registry.concurrency = core.config.ConcurrentJobs;
+  registry.historySize = core.config.JobsHistorySize;
+  return registry;
+});
