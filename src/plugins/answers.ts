@@ -2,6 +2,7 @@
 import { JSON_CONTENT_TYPE, orthancJsonText } from "../rest/json.ts";
 import type { JsonValue } from "../dicom/tags-json.ts";
 import type { AnswerOptions, Answers, MultipartPart } from "./pharos-plugin.d.ts";
+import { encodeJpeg } from "../imaging/jpeg.ts";
 import { encodePng } from "../imaging/png.ts";
 
 const STATUS_TEXT: Record<number, string> = {
@@ -88,6 +89,11 @@ export function createAnswers(): Answers {
       new Response(encodePng(image), {
         status: options?.status ?? 200,
         headers: headersOf("image/png", options),
+      }),
+    jpeg: (image, quality = 90, options) =>
+      new Response(encodeJpeg(image, quality), {
+        status: options?.status ?? 200,
+        headers: headersOf("image/jpeg", options),
       }),
     redirect: (location) => new Response(null, { status: 301, headers: { Location: location } }),
     status: (status, body) => new Response(body ?? null, { status }),

@@ -177,6 +177,11 @@ export interface Answers {
   json(value: unknown, options?: AnswerOptions): Response;
   /** A PNG encoded from raw pixels (OrthancPluginCompressAndAnswerPngImage). */
   png(image: RawImage, options?: AnswerOptions): Response;
+  /**
+   * A baseline JPEG encoded from 8-bit raw pixels (Grayscale8, RGB24, RGBA32 without its alpha),
+   * quality 1–100, 90 by default (OrthancPluginCompressAndAnswerJpegImage); throws on Grayscale16.
+   */
+  jpeg(image: RawImage, quality?: number, options?: AnswerOptions): Response;
   redirect(location: string): Response;
   /** A bare status, or a status with a body (OrthancPluginSendHttpStatus[Code]). */
   status(status: number, body?: BodyInit): Response;

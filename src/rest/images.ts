@@ -8,7 +8,10 @@ import { Tags } from "../dicom/tag.ts";
 import { decodersOf } from "../imaging/decode.ts";
 import { frameCount, pixelModule, rescaleOf } from "../imaging/image.ts";
 import { nativeFrameSize } from "../imaging/native.ts";
+import { encodeJpeg } from "../imaging/jpeg.ts";
+import { encodePam } from "../imaging/pam.ts";
 import { encodePng } from "../imaging/png.ts";
+import type { RawImage } from "../plugins/pharos-plugin.d.ts";
 import { encodeNpy, type ImageMode, renderFrame } from "../imaging/render.ts";
 import { BareStatusError, NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
@@ -28,13 +31,53 @@ const FRAME_ROUTES = [
 ];
 const NATIVE = new Set<string>(Object.values(TransferSyntax));
 
-/** Orthanc answers PNG unless the client accepts JPEG only (Pharos has no JPEG encoder yet). */
-function acceptsPng(accept: string | undefined): boolean {
-  if (!accept) return true;
-  return accept.split(",").some((part) => {
-    const type = part.split(";")[0]!.trim().toLowerCase();
-    return type === "image/png" || type === "image/*" || type === "*/*";
-  });
+const binary = (body: Uint8Array, type: string) =>
+  new Response(body, { headers: { "Content-Type": type } });
+
+type ImageEncoding = "png" | "jpeg" | "pam";
+
+const MIME: Record<ImageEncoding, string> = {
+  png: "image/png",
+  jpeg: "image/jpeg",
+  pam: "image/x-portable-arbitrarymap",
+};
+
+/**
+ * The encoding Orthanc picks from Accept: by q-value, then in the order listed; the wildcards
+ * mean PNG; JPEG only for the 8-bit modes. Undefined when nothing acceptable fits (Orthanc's 404,
+ * before any decoding).
+ */
+function negotiate(accept: string | undefined, mode: ImageMode): ImageEncoding | undefined {
+  const eightBits = mode === "preview" || mode === "image-uint8";
+  if (!accept?.trim()) return "png";
+  const entries = accept.split(",").map((part, index) => {
+    const [type = "", ...params] = part.split(";").map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith("q="));
+    return { type, q: q ? Number(q.slice(2)) : 1, index };
+  }).filter((e) => e.q > 0).sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const { type } of entries) {
+    if (type === "image/png" || type === "image/*" || type === "*/*") return "png";
+    if (type === "image/jpeg" && eightBits) return "jpeg";
+    if (type === "image/x-portable-arbitrarymap") return "pam";
+  }
+  return undefined;
+}
+
+/** ?quality= of JPEG answers: 1 to 100, 90 by default; Orthanc answers 415 otherwise. */
+function jpegQuality(text: string | undefined): number {
+  if (text === undefined) return 90;
+  const quality = Number(text);
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw new BareStatusError(415);
+  return quality;
+}
+
+function encodeImage(image: RawImage, encoding: ImageEncoding, quality: string | undefined) {
+  const body = encoding === "png"
+    ? encodePng(image)
+    : encoding === "jpeg"
+    ? encodeJpeg(image, jpegQuality(quality))
+    : encodePam(image);
+  return binary(body, MIME[encoding]);
 }
 
 /**
@@ -92,9 +135,6 @@ function rawFrame(data: InstanceData, frame: number): Uint8Array {
   return source.subarray(start, start + size);
 }
 
-const binary = (body: Uint8Array, type: string) =>
-  new Response(body, { headers: { "Content-Type": type } });
-
 export function registerImageRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
   const load = (c: Context<AppEnv>) =>
     readInstance(deps, deps.core.resource(c.req.param("id") ?? "", "Instance"));
@@ -124,18 +164,21 @@ export function registerImageRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
         ? binary(raw, "application/octet-stream")
         : binary(gzipSync(raw), "application/gzip");
     }
+    const encoding = what === "numpy"
+      ? undefined
+      : negotiate(c.req.header("Accept"), what as ImageMode);
+    if (what !== "numpy" && !encoding) throw new NotFoundWithoutBody();
     const image = await decoded(deps, data, frame, what);
-    if (what === "numpy") {
+    if (!encoding) {
       const rescale = c.req.query("rescale") === "false"
         ? undefined
         : rescaleOf(data.parsed, frame);
       return binary(encodeNpy(image, rescale), "application/octet-stream");
     }
-    if (!acceptsPng(c.req.header("Accept"))) throw new NotFoundWithoutBody();
     const monochrome1 = pixelModule(data.parsed)?.photometric === "MONOCHROME1";
     const rendered = renderFrame(image, what as ImageMode, monochrome1);
     if (!rendered) throw new BareStatusError(415);
-    return binary(encodePng(rendered), "image/png");
+    return encodeImage(rendered, encoding, c.req.query("quality"));
   };
 
   route(app, "/instances/:id/frames", {

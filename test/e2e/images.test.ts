@@ -111,6 +111,45 @@ describe.skipIf(!hasOrthanc)("image routes against Orthanc 1.10.1", () => {
   }
 });
 
+/** Content negotiation: [route, Accept]. PAM answers are compared byte for byte. */
+const ACCEPTS: [string, string][] = [
+  ["frames/0/preview", "image/jpeg"],
+  ["frames/0/preview", "image/png;q=0.5, image/jpeg"],
+  ["frames/0/preview", "image/gif, image/jpeg"],
+  ["frames/0/preview", "text/html"],
+  ["frames/0/preview?quality=500", "image/jpeg"],
+  ["frames/0/preview", "image/x-portable-arbitrarymap"],
+  ["frames/0/image-uint8", "image/jpeg"],
+  ["frames/0/image-uint8", "image/x-portable-arbitrarymap"],
+  ["frames/0/image-uint16", "image/jpeg"],
+  ["frames/0/image-uint16", "image/x-portable-arbitrarymap"],
+  ["frames/0/image-int16", "image/x-portable-arbitrarymap"],
+];
+
+describe.skipIf(!hasOrthanc)("Accept and formats against Orthanc 1.10.1", () => {
+  for (const name of ["explicitGray", "explicitGray8", "explicitRgb", "rle"] as const) {
+    test(name, async () => {
+      for (const [route, accept] of ACCEPTS) {
+        const path = `/instances/${ids[name]}/${route}`;
+        const init = { headers: { Accept: accept } };
+        const [a, b] = await Promise.all([
+          get(orthanc!.url, path, init),
+          get(pharos.url, path, init),
+        ]);
+        const what = `${name} ${route} [${accept}]`;
+        expect(`${what} ${b.status} ${b.headers.get("content-type")}`)
+          .toBe(`${what} ${a.status} ${a.headers.get("content-type")}`);
+        const [ab, bb] = [Buffer.from(await a.arrayBuffer()), Buffer.from(await b.arrayBuffer())];
+        if (a.headers.get("content-type") === "image/x-portable-arbitrarymap") {
+          expect(`${what} ${bb.equals(ab)}`).toBe(`${what} true`);
+        } else if (a.headers.get("content-type") === "image/jpeg") {
+          expect([...bb.subarray(0, 2), ...bb.subarray(-2)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+        }
+      }
+    }, 30_000);
+  }
+});
+
 describe("image routes", () => {
   test("frames list and the routes of a frame", async () => {
     expect(await (await get(pharos.url, `/instances/${ids.multiframe}/frames`)).json())
@@ -137,11 +176,15 @@ describe("image routes", () => {
     expect([...new Float32Array((await npy(3)).data)]).toEqual([100, 132, 164, 196]);
   });
 
-  test("a PNG only: a client that accepts JPEG only gets Orthanc's bare 404", async () => {
+  test("JPEG answers: quality changes the size; 16-bit images cannot be JPEG", async () => {
     const path = `/instances/${ids.explicitGray}/preview`;
-    expect((await get(pharos.url, path, { headers: { Accept: "image/jpeg" } })).status).toBe(404);
-    const png = await get(pharos.url, path, { headers: { Accept: "image/jpeg, image/png" } });
-    expect(png.headers.get("content-type")).toBe("image/png");
+    const size = async (quality: number) =>
+      (await (await get(pharos.url, `${path}?quality=${quality}`, {
+        headers: { Accept: "image/jpeg" },
+      })).arrayBuffer()).byteLength;
+    expect(await size(20)).toBeLessThan(await size(95));
+    const uint16 = `/instances/${ids.explicitGray}/image-uint16`;
+    expect((await get(pharos.url, uint16, { headers: { Accept: "image/jpeg" } })).status).toBe(404);
   });
 });
 
