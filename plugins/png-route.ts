@@ -1,5 +1,6 @@
 // A REST route answering PNG images drawn by the plugin: GET /png-sample/{width}x{height}
-// gives a diagonal grayscale gradient (?format=rgb for colours, ?depth=16 for 16 bits).
+// gives a diagonal grayscale gradient (?format=rgb for colours, ?depth=16 for 16 bits; ?as=jpeg
+// answers a JPEG of the 8-bit ones).
 import type { PharosPlugin, RawImage } from "../src/plugins/pharos-plugin.d.ts";
 
 const MAX = 4096;
@@ -41,9 +42,11 @@ const plugin: PharosPlugin = {
         : match.getArguments.depth === "16"
         ? "Grayscale16"
         : "Grayscale8";
-      return host.answers.png(gradient(width, height, format), {
-        headers: { "Cache-Control": "max-age=3600" },
-      });
+      const options = { headers: { "Cache-Control": "max-age=3600" } };
+      if (match.getArguments.as === "jpeg" && format !== "Grayscale16") {
+        return host.answers.jpeg(gradient(width, height, format), 90, options);
+      }
+      return host.answers.png(gradient(width, height, format), options);
     });
   },
 };

@@ -238,6 +238,12 @@ describe("png-route", () => {
       );
       const file = Bun.spawnSync(["file", "-b", join(dir, "x.png")]);
       expect(file.stdout.toString()).toContain("PNG image data, 64 x 32, 8-bit grayscale");
+      const jpeg = await fetch(`${server.url}/png-sample/64x32?format=rgb&as=jpeg`);
+      expect(jpeg.headers.get("content-type")).toBe("image/jpeg");
+      writeFileSync(join(dir, "x.jpg"), new Uint8Array(await jpeg.arrayBuffer()));
+      const jpegFile = Bun.spawnSync(["file", "-b", join(dir, "x.jpg")]).stdout.toString();
+      expect(jpegFile).toContain("JPEG image data, JFIF standard 1.01");
+      expect(jpegFile).toContain("64x32, components 3");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
