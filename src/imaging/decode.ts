@@ -9,7 +9,7 @@ import {
 } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
 import { log } from "../log.ts";
-import type { DecodedImage } from "./image.ts";
+import type { DecodedImage, PixelModule } from "./image.ts";
 import { CHANNELS, pixelModule } from "./image.ts";
 import { decodeNative, nativeFrameSize } from "./native.ts";
 import { expandRle } from "./rle.ts";
@@ -34,15 +34,10 @@ function encapsulatedFrame(
   const { bytes, view } = parsed.dataset.source;
   const [table, ...fragments] = pixels.fragments ?? [];
   if (!table || fragments.length === 0) return undefined;
-  const slice = (list: typeof fragments) => {
-    const out = new Uint8Array(list.reduce((n, f) => n + f.length, 0));
-    let at = 0;
-    for (const f of list) {
-      out.set(bytes.subarray(f.offset, f.offset + f.length), at);
-      at += f.length;
-    }
-    return out;
-  };
+  const slice = (list: typeof fragments) =>
+    new Uint8Array(
+      Bun.concatArrayBuffers(list.map((f) => bytes.subarray(f.offset, f.offset + f.length))),
+    );
   if (fragments.length === frames) return slice([fragments[frame]!]);
   if (frames === 1) return slice(fragments);
   if (table.length < 4 * frames) return undefined;
@@ -54,17 +49,31 @@ function encapsulatedFrame(
   return slice(fragments.filter((f) => f.offset - 8 >= start && f.offset - 8 < end));
 }
 
+/**
+ * The stored bytes of one frame of uncompressed pixel data, or undefined when the pixel data is
+ * too short for it (or its size is not whole bytes).
+ */
+export function nativeFrame(
+  parsed: ParsedDicom,
+  pm: PixelModule,
+  pixels: DicomElement,
+  frame: number,
+): Uint8Array | undefined {
+  const size = nativeFrameSize(pm);
+  const start = pixels.offset + frame * size;
+  if (!Number.isInteger(size) || start + size > pixels.offset + pixels.length) return undefined;
+  return parsed.dataset.source.bytes.subarray(start, start + size);
+}
+
 /** The built-in decoders; undefined when they cannot decode this instance. */
 export function decodeBuiltin(parsed: ParsedDicom, frame: number): DecodedImage | undefined {
   const pm = pixelModule(parsed);
   const pixels = findElement(parsed.dataset, Tags.PixelData);
   if (!pm || !pixels || frame < 0 || frame >= pm.frames) return undefined;
-  const { littleEndian, bytes } = parsed.dataset.source;
+  const { littleEndian } = parsed.dataset.source;
   if (NATIVE.has(parsed.transferSyntax) && !pixels.fragments) {
-    const size = nativeFrameSize(pm);
-    const start = pixels.offset + frame * size;
-    if (!Number.isInteger(size) || start + size > pixels.offset + pixels.length) return undefined;
-    return decodeNative(pm, bytes.subarray(start, start + size), {
+    const bytes = nativeFrame(parsed, pm, pixels, frame);
+    return bytes && decodeNative(pm, bytes, {
       littleEndian,
       swappedBytePairs: !littleEndian && pixels.vr === "OW",
     });

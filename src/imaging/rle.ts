@@ -30,6 +30,9 @@ export function expandRle(pm: PixelModule, frame: Uint8Array): Uint8Array | unde
     return undefined;
   }
   const count = pm.rows * pm.columns;
+  // A PackBits run of 2 bytes expands to 128 at most: Rows and Columns claiming more than the data
+  // can hold are a damaged file, not a reason to allocate gigabytes.
+  if (count * segments > 64 * frame.length) return undefined;
   const out = new Uint8Array(count * segments);
   const plane = new Uint8Array(count);
   for (let s = 0; s < segments; s++) {

@@ -5,9 +5,8 @@ import type { Context, Hono } from "hono";
 import { gzipSync } from "node:zlib";
 import { findElement, TransferSyntax } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
-import { decodersOf } from "../imaging/decode.ts";
+import { decodersOf, nativeFrame } from "../imaging/decode.ts";
 import { frameCount, pixelModule, rescaleOf } from "../imaging/image.ts";
-import { nativeFrameSize } from "../imaging/native.ts";
 import { encodeJpeg } from "../imaging/jpeg.ts";
 import { encodePam } from "../imaging/pam.ts";
 import { encodePng } from "../imaging/png.ts";
@@ -118,21 +117,19 @@ function rawFrame(data: InstanceData, frame: number): Uint8Array {
   const pm = pixelModule(parsed);
   if (!pm) throw new OrthancError("NotImplemented");
   if (!pixels) throw new OrthancError("BadFileFormat", "Cannot access a raw frame");
-  const source = parsed.dataset.source.bytes;
   if (pixels.fragments) {
     const fragments = pixels.fragments.slice(1);
     if (fragments.length !== pm.frames) {
       throw new OrthancError("BadFileFormat", "Cannot access a raw frame");
     }
     const f = fragments[frame]!;
-    return source.subarray(f.offset, f.offset + f.length);
+    return parsed.dataset.source.bytes.subarray(f.offset, f.offset + f.length);
   }
-  const size = nativeFrameSize(pm);
-  const start = pixels.offset + frame * size;
-  if (!NATIVE.has(parsed.transferSyntax) || start + size > pixels.offset + pixels.length) {
-    throw new OrthancError("BadFileFormat", "Cannot access a raw frame");
-  }
-  return source.subarray(start, start + size);
+  const bytes = NATIVE.has(parsed.transferSyntax)
+    ? nativeFrame(parsed, pm, pixels, frame)
+    : undefined;
+  if (!bytes) throw new OrthancError("BadFileFormat", "Cannot access a raw frame");
+  return bytes;
 }
 
 export function registerImageRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
