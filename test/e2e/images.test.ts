@@ -15,7 +15,13 @@ import {
   startStoreScp,
 } from "../support/dimse.ts";
 import { decodePng } from "../support/png.ts";
-import { type RunningServer, samplesDir, startPharos, upload } from "../support/server.ts";
+import {
+  freePort,
+  type RunningServer,
+  samplesDir,
+  startPharos,
+  upload,
+} from "../support/server.ts";
 
 const PLUGIN = resolve(import.meta.dir, "../plugins/imaging.ts");
 
@@ -59,10 +65,19 @@ const ROUTES = [
 let pharos: RunningServer;
 let orthanc: RunningOrthanc | undefined;
 let stderr: Promise<string>;
+let dicomPort: number;
 const ids = {} as Record<Name, string>;
 
 beforeAll(async () => {
-  pharos = await startPharos({ config: { Plugins: [PLUGIN] } });
+  dicomPort = freePort();
+  pharos = await startPharos({
+    config: {
+      Plugins: [PLUGIN],
+      DicomPort: dicomPort,
+      DicomAet: "PHAROS",
+      DicomAlwaysAllowMove: true,
+    },
+  });
   stderr = new Response(pharos.process.stderr as ReadableStream).text();
   if (hasOrthanc) orthanc = await startOrthanc("IMAGES");
   for (const [name, file] of Object.entries(FILES)) {
@@ -266,6 +281,34 @@ describe("transcoding", () => {
       for (const f of received) {
         expect(await dump(new Uint8Array(readFileSync(f)))).toContain("=LittleEndianExplicit");
       }
+
+      // A C-MOVE to that peer transcodes the same way; a failed sub-operation would make the final
+      // status a warning, not a success.
+      const tags = await (await get(pharos.url, `/instances/${ids.rleSigned}/simplified-tags`))
+        .json();
+      const move = await dcmtk([
+        "movescu",
+        "-v",
+        "-aet",
+        "SCP",
+        "-aem",
+        "SCP",
+        "-aec",
+        "PHAROS",
+        "-S",
+        "-k",
+        "QueryRetrieveLevel=IMAGE",
+        "-k",
+        `StudyInstanceUID=${tags.StudyInstanceUID}`,
+        "-k",
+        `SeriesInstanceUID=${tags.SeriesInstanceUID}`,
+        "-k",
+        `SOPInstanceUID=${tags.SOPInstanceUID}`,
+        "127.0.0.1",
+        String(dicomPort),
+      ]);
+      expect(move.out).toContain("Received Final Move Response (Success)");
+      expect(scp.files().length).toBe(4);
     } finally {
       await scp.stop();
     }
