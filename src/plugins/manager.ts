@@ -445,8 +445,8 @@ export class PluginManager {
 
   /** Queues a plugin's job (host.jobs.submit); its callbacks are guarded. */
   submitJob(plugin: LoadedPlugin, spec: PluginJob): string {
-    const priority = spec?.priority ?? 0;
-    return jobsOf(this.core).submitStepped(spec.type, this.steppedJob(plugin, spec), priority).id;
+    const stepped = this.steppedJob(plugin, spec);
+    return jobsOf(this.core).submitStepped(spec.type, stepped, spec.priority ?? 0).id;
   }
 
   /**

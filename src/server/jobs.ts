@@ -6,6 +6,7 @@
 //   most `concurrency` at a time, yielding to the event loop between steps, and can be paused,
 //   resumed and canceled between two steps.
 // `serialize` and `restore` are Orthanc's SaveJobs (src/server/jobs-saving.ts writes them).
+import { z } from "zod";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { log } from "../log.ts";
 import { ErrorCodes, OrthancError } from "./errors.ts";
@@ -62,23 +63,26 @@ export interface Job {
   request?: "pause" | "cancel";
 }
 
-/** One job as saved in the database (the value of `serialize().Jobs`). */
-interface SavedJob {
-  ID: string;
-  Type: string;
-  Priority: number;
-  State: JobState;
-  Progress: number;
-  Content: JsonObject;
-  ErrorCode: number;
-  ErrorDescription: string;
-  ErrorDetails: string;
-  CreationTime: string;
-  CompletionTime?: string;
-  RuntimeMs: number;
-  Params?: JsonObject;
-  Serialized?: JsonValue;
-}
+const jsonObject = z.record(z.string(), z.unknown()).transform((o) => o as JsonObject);
+
+/** One job as saved in the database (a value of `serialize().Jobs`), checked when read back. */
+const SavedJob = z.object({
+  ID: z.string().min(1),
+  Type: z.string().min(1),
+  Priority: z.number().int(),
+  State: z.enum(["Pending", "Running", "Success", "Failure", "Paused"]),
+  Progress: z.number(),
+  Content: jsonObject,
+  ErrorCode: z.number().int(),
+  ErrorDescription: z.string(),
+  ErrorDetails: z.string(),
+  CreationTime: z.string(),
+  CompletionTime: z.string().optional(),
+  RuntimeMs: z.number(),
+  Params: jsonObject.optional(),
+  Serialized: z.unknown().optional(),
+});
+type SavedJob = Omit<z.infer<typeof SavedJob>, "Serialized"> & { Serialized?: JsonValue };
 
 function fractionalNow(): string {
   const now = new Date();
@@ -198,7 +202,7 @@ export class JobRegistry {
         if (serialized === undefined || serialized === null) continue;
         saved.Serialized = serialized;
       } else continue;
-      jobs[job.id] = saved as unknown as JsonObject;
+      jobs[job.id] = saved as JsonObject;
     }
     return { Jobs: jobs };
   }
@@ -211,9 +215,13 @@ export class JobRegistry {
   restore(saved: JsonValue, unserialize: SteppedJobUnserializer): void {
     const jobs = isObject(saved) && isObject(saved.Jobs) ? saved.Jobs : {};
     for (const value of Object.values(jobs)) {
-      if (!isObject(value)) continue;
-      const s = value as unknown as SavedJob;
-      if (typeof s.ID !== "string" || typeof s.Type !== "string" || this.jobs.has(s.ID)) continue;
+      const parsed = SavedJob.safeParse(value);
+      if (!parsed.success) {
+        log.warning("A saved job is damaged: it is left out");
+        continue;
+      }
+      const s = parsed.data as SavedJob;
+      if (this.jobs.has(s.ID)) continue;
       const finished = s.State === "Success" || s.State === "Failure";
       let job: Job;
       if (finished) {

@@ -175,4 +175,49 @@ describe("SaveJobs", () => {
     await start([], { SaveJobs: false });
     expect(await json("/jobs")).toEqual([]);
   }, 30_000);
+
+  test("a damaged saved registry: damaged jobs are left out, the others come back", async () => {
+    await server.stop({ keep: true });
+    const valid = {
+      ID: "valid-job",
+      Type: "Counter",
+      Priority: 0,
+      State: "Success",
+      Progress: 100,
+      Content: { Count: 1 },
+      ErrorCode: 0,
+      ErrorDescription: "Success",
+      ErrorDetails: "",
+      CreationTime: "20261124T000000.000000",
+      CompletionTime: "20261124T000001.000000",
+      RuntimeMs: 5,
+    };
+    const write = (text: string) => {
+      const db = new Database(join(dir, "index", "pharos-index.sqlite"));
+      try {
+        db.query("INSERT OR REPLACE INTO global_properties (property, value) VALUES (?, ?)")
+          .run(JOBS_REGISTRY_PROPERTY, text);
+      } finally {
+        db.close();
+      }
+    };
+    write(
+      JSON.stringify({
+        Jobs: {
+          a: { ID: 3 },
+          b: "nope",
+          c: { ...valid, State: "Odd" },
+          e: { ...valid, ID: "bad-content", Content: "text" },
+          d: valid,
+        },
+      }),
+    );
+    await start();
+    expect(await json("/jobs")).toEqual(["valid-job"]);
+    expect((await json("/jobs/valid-job")).Content).toEqual({ Count: 1 });
+    await server.stop({ keep: true });
+    write("not JSON at all");
+    await start();
+    expect(await json("/jobs")).toEqual([]);
+  }, 30_000);
 });
