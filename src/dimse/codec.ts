@@ -151,11 +151,5 @@ export function sequenceElement(tag: Tag, items: Element[][], transferSyntax: st
     view.setUint32(4, body.length, true);
     parts.push(header, body);
   }
-  const value = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    value.set(p, pos);
-    pos += p.length;
-  }
-  return { tag, vr: "SQ", value };
+  return { tag, vr: "SQ", value: new Uint8Array(Bun.concatArrayBuffers(parts)) };
 }

@@ -120,18 +120,10 @@ function wrapItem(body: Uint8Array): Uint8Array {
   return out;
 }
 
+const concatBytes = (parts: Uint8Array[]) => new Uint8Array(Bun.concatArrayBuffers(parts));
+
 function itemBytes(elements: Element[], transferSyntax: string): Uint8Array {
   return wrapItem(encodeDataset(elements, transferSyntax));
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
 }
 
 /** All elements of a dataset, re-framed for `transferSyntax` (values kept as they are). */
@@ -141,7 +133,9 @@ function copyAll(dataset: DicomDataset, transferSyntax: string): Element[] {
       ? {
         tag: e.tag,
         vr: "SQ",
-        value: concat(e.items.map((i) => itemBytes(copyAll(i, transferSyntax), transferSyntax))),
+        value: concatBytes(
+          e.items.map((i) => itemBytes(copyAll(i, transferSyntax), transferSyntax)),
+        ),
       }
       : { tag: e.tag, vr: vrFor(e), value: elementBytes(dataset, e) }
   );
@@ -163,7 +157,7 @@ function extract(query: DicomDataset, worklist: DicomDataset, transferSyntax: st
           transferSyntax,
         )
       );
-      out.push({ tag: key.tag, vr: "SQ", value: concat(items) });
+      out.push({ tag: key.tag, vr: "SQ", value: concatBytes(items) });
     } else if (!key.items) {
       out.push({ tag: own.tag, vr: vrFor(own), value: elementBytes(worklist, own) });
     }
@@ -287,7 +281,7 @@ function encodeQuery(elements: QueryElement[], transferSyntax: string): Uint8Arr
         ? {
           tag: e.tag,
           vr: "SQ",
-          value: concat(e.items.map((i) => wrapItem(encodeQuery(i, transferSyntax)))),
+          value: concatBytes(e.items.map((i) => wrapItem(encodeQuery(i, transferSyntax)))),
         }
         : e
     ),

@@ -77,11 +77,5 @@ export function encodePng(image: RawImage): Uint8Array {
     chunk("IDAT", new Uint8Array(deflateSync(raw))),
     chunk("IEND", new Uint8Array(0)),
   ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return new Uint8Array(Bun.concatArrayBuffers(parts));
 }

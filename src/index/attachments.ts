@@ -3,21 +3,15 @@
 // database and cached beside it, since IndexDatabase owns the connection. The `totals` triggers
 // keep /statistics right whichever of these statements runs.
 import type { SQLQueryBindings, Statement } from "bun:sqlite";
-import type { AttachmentInfo, IndexDatabase } from "./database.ts";
-
-interface Row {
-  content_type: number;
-  uuid: string;
-  compressed_size: number;
-  uncompressed_size: number;
-  compression: number;
-  uncompressed_md5: string;
-  compressed_md5: string;
-  revision: number;
-}
+import {
+  type AttachmentInfo,
+  type AttachmentRow,
+  type IndexDatabase,
+  toAttachment,
+} from "./database.ts";
 
 interface AttachmentStatements {
-  one: Statement<Row, [number, number]>;
+  one: Statement<AttachmentRow, [number, number]>;
   types: Statement<{ content_type: number }, [number]>;
   remove: Statement<unknown, [number, number]>;
 }
@@ -48,17 +42,7 @@ export function findAttachment(
   contentType: number,
 ): AttachmentInfo | undefined {
   const row = statements(index).one.get(internalId, contentType);
-  if (!row) return undefined;
-  return {
-    contentType: row.content_type,
-    uuid: row.uuid,
-    compressedSize: row.compressed_size,
-    uncompressedSize: row.uncompressed_size,
-    compression: row.compression,
-    uncompressedMd5: row.uncompressed_md5,
-    compressedMd5: row.compressed_md5,
-    revision: row.revision,
-  };
+  return row ? toAttachment(row) : undefined;
 }
 
 export function attachmentTypes(index: IndexDatabase, internalId: number): number[] {

@@ -35,7 +35,8 @@ interface ResourceRow {
   parent_id: number | null;
 }
 
-interface AttachmentRow {
+/** A row of the `attachments` table. */
+export interface AttachmentRow {
   content_type: number;
   uuid: string;
   compressed_size: number;
@@ -118,7 +119,7 @@ const toChange = (
   date: row.date,
 });
 
-const toAttachment = (row: AttachmentRow): AttachmentInfo => ({
+export const toAttachment = (row: AttachmentRow): AttachmentInfo => ({
   contentType: row.content_type,
   uuid: row.uuid,
   compressedSize: row.compressed_size,

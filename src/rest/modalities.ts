@@ -190,15 +190,21 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
       });
     },
   });
+  /** The body of /move and /get: a level and a list of identifiers to retrieve. */
+  const retrieveRequest = async (c: Context<AppEnv>) => {
+    const modality = network.modality(c.req.param("id") ?? "");
+    const body = asObject(await jsonBody(c));
+    const level = parseLevel(body.Level);
+    const list = body.Resources;
+    if (!Array.isArray(list)) {
+      throw new OrthancError("BadFileFormat", 'Field "Resources" must be an array');
+    }
+    const queries = list.map((keys) => asObject(keys) as Record<string, string>);
+    return { modality, body, level, list, queries };
+  };
   route(app, "/modalities/:id/move", {
     POST: async (c) => {
-      const modality = network.modality(c.req.param("id") ?? "");
-      const body = asObject(await jsonBody(c));
-      const level = parseLevel(body.Level);
-      const list = body.Resources;
-      if (!Array.isArray(list)) {
-        throw new OrthancError("BadFileFormat", 'Field "Resources" must be an array');
-      }
+      const { modality, body, level, list, queries } = await retrieveRequest(c);
       const target = typeof body.TargetAet === "string" ? body.TargetAet : config.DicomAet;
       const content: JsonObject = {
         Description: "REST API",
@@ -210,7 +216,7 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
       return runAsJob(deps, "DicomMoveScu", body.Synchronous !== false, content, {
         modality,
         level,
-        queries: list.map((keys) => asObject(keys) as Record<string, string>),
+        queries,
         target,
         permissive: false,
       });
@@ -218,13 +224,7 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
   });
   route(app, "/modalities/:id/get", {
     POST: async (c) => {
-      const modality = network.modality(c.req.param("id") ?? "");
-      const body = asObject(await jsonBody(c));
-      const level = parseLevel(body.Level);
-      const list = body.Resources;
-      if (!Array.isArray(list)) {
-        throw new OrthancError("BadFileFormat", 'Field "Resources" must be an array');
-      }
+      const { modality, body, level, list, queries } = await retrieveRequest(c);
       const synchronous = body.Synchronous !== false && body.Asynchronous !== true;
       const content: JsonObject = {
         Description: "REST API",
@@ -235,7 +235,7 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
       return runAsJob(deps, "DicomGetScu", synchronous, content, {
         modality,
         level,
-        queries: list.map((keys) => asObject(keys) as Record<string, string>),
+        queries,
         permissive: body.Permissive === true,
       });
     },
