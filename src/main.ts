@@ -1,16 +1,22 @@
-// Command line (Orthanc's flags), then the servers; a clean stop on SIGINT/SIGTERM.
+// The composition root: Pharos is the parts built here, in the order they start (and the
+// reverse order they stop). Run as a program, Orthanc's command line, then the servers, and a
+// clean stop on SIGINT/SIGTERM; imported (tests), `composePharos` builds a server in-process.
 import { writeFileSync } from "node:fs";
 import packageJson from "../package.json" with { type: "json" };
 import { defaultConfigurationText } from "./config/default-file.ts";
+import type { Hono } from "hono";
 import { loadConfiguration } from "./config/load.ts";
-import { ConfigurationError } from "./config/schema.ts";
+import { type Configuration, ConfigurationError } from "./config/schema.ts";
+import { defineDicomJobs } from "./dimse/jobs.ts";
+import { DicomNetwork } from "./dimse/network.ts";
+import { type Codecs, createCodecs } from "./imaging/codecs.ts";
 import { configureLogging, log } from "./log.ts";
 import { pluginHttpHooks } from "./plugins/http.ts";
 import { PluginManager } from "./plugins/manager.ts";
-import { networkFor } from "./dimse/network.ts";
 import { createApp } from "./rest/app.ts";
+import type { AppEnv } from "./rest/context.ts";
 import { PharosCore } from "./server/core.ts";
-import { jobsOf } from "./server/jobs.ts";
+import { JobRegistry } from "./server/jobs.ts";
 import { JobsSaver, restoreJobs } from "./server/jobs-saving.ts";
 
 const USAGE = `Usage: pharos [OPTION]... [CONFIGURATION]
@@ -62,6 +68,80 @@ function parseCommandLine(args: string[]): CommandLine {
   return out;
 }
 
+export interface Pharos {
+  config: Configuration;
+  core: PharosCore;
+  jobs: JobRegistry;
+  codecs: Codecs;
+  network: DicomNetwork;
+  plugins: PluginManager;
+  /** The REST API; `app.request()` serves a request in-process. */
+  app: Hono<AppEnv>;
+  /** Listens on HTTP (and DICOM when DicomServerEnabled); the ports actually bound. */
+  start(): Promise<{ httpPort: number; dicomPort?: number }>;
+  /** Saves the jobs, stops listening, lets the writes under way finish, closes the index. */
+  stop(): Promise<void>;
+}
+
+/** Builds every part of a server from its configuration, in dependency order. */
+export async function composePharos(
+  config: Configuration,
+  options: { noJobs?: boolean } = {},
+): Promise<Pharos> {
+  const core = new PharosCore(config);
+  const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
+  const codecs = createCodecs(config.BuiltinDecoderTranscoderOrder);
+  const network = new DicomNetwork(core, config, codecs.transcoders);
+  defineDicomJobs(jobs, core, network);
+  const plugins = new PluginManager(config, core, jobs, codecs);
+  const app = createApp(
+    { core, config, stability: core.stability, jobs, network, codecs },
+    pluginHttpHooks(plugins),
+  );
+  plugins.attachApp(app);
+  await plugins.loadAll(config.PluginsFailOnError);
+  if (config.SaveJobs && !options.noJobs) {
+    restoreJobs(jobs, core.index, (type, saved) => plugins.unserializeJob(type, saved));
+  }
+  const jobsSaver = config.SaveJobs ? new JobsSaver(jobs, core.index) : undefined;
+
+  let http: ReturnType<typeof Bun.serve> | undefined;
+  let dicomListening = false;
+  return {
+    config,
+    core,
+    jobs,
+    codecs,
+    network,
+    plugins,
+    app,
+    async start() {
+      http = Bun.serve({
+        port: config.HttpPort,
+        hostname: "0.0.0.0",
+        maxRequestBodySize: 4 * 1024 * 1024 * 1024,
+        idleTimeout: 120,
+        fetch: (request, srv) =>
+          app.fetch(request, { remoteAddress: srv.requestIP(request)?.address }),
+      });
+      const dicomPort = config.DicomServerEnabled ? await network.start() : undefined;
+      dicomListening = dicomPort !== undefined;
+      plugins.started();
+      return { httpPort: http.port ?? config.HttpPort, dicomPort };
+    },
+    async stop() {
+      // The jobs are saved first, as they run: stopping the network fails the associations of
+      // jobs that must run again at the next start. Then stop taking requests, let those under
+      // way finish, and close the index.
+      jobsSaver?.stop();
+      if (dicomListening) network.stop();
+      await http?.stop(false);
+      await plugins.stop();
+      await core.close();
+    },
+  };
+}
+
 async function main(): Promise<number> {
   const cli = parseCommandLine(process.argv.slice(2));
   if (cli.help) {
@@ -78,60 +158,35 @@ async function main(): Promise<number> {
   }
   configureLogging(cli);
   const config = loadConfiguration(cli.configPath, log.warning);
-  const core = new PharosCore(config);
-  const plugins = new PluginManager(config, core);
-  const app = createApp({ core, config, stability: core.stability }, pluginHttpHooks(plugins));
-  plugins.attachApp(app);
-  await plugins.loadAll(config.PluginsFailOnError);
-  const jobs = jobsOf(core);
-  if (config.SaveJobs && !cli.noJobs) {
-    restoreJobs(jobs, core.index, (type, saved) => plugins.unserializeJob(type, saved));
+  const pharos = await composePharos(config, { noJobs: cli.noJobs });
+  const { httpPort, dicomPort } = await pharos.start();
+  log.warning(`Pharos ${packageJson.version} has started: HTTP on port ${httpPort}`);
+  if (dicomPort !== undefined) {
+    log.warning(`DICOM server listening with AET ${config.DicomAet} on port: ${dicomPort}`);
   }
-  const jobsSaver = config.SaveJobs ? new JobsSaver(jobs, core.index) : undefined;
-
-  const server = Bun.serve({
-    port: config.HttpPort,
-    hostname: "0.0.0.0",
-    maxRequestBodySize: 4 * 1024 * 1024 * 1024,
-    idleTimeout: 120,
-    fetch: (request, srv) => app.fetch(request, { remoteAddress: srv.requestIP(request)?.address }),
-  });
-  log.warning(`Pharos ${packageJson.version} has started: HTTP on port ${server.port}`);
-  const dicom = config.DicomServerEnabled ? networkFor(core) : undefined;
-  if (dicom) {
-    const port = await dicom.start();
-    log.warning(`DICOM server listening with AET ${config.DicomAet} on port: ${port}`);
-  }
-  plugins.started();
-
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
   log.warning("Pharos is stopping");
-  // The jobs are saved first, as they run: stopping the network fails the associations of jobs
-  // that must run again at the next start. Then stop taking requests, let those under way
-  // finish, and close the index.
-  jobsSaver?.stop();
-  dicom?.stop();
-  await server.stop(false);
-  await plugins.stop();
-  await core.close();
+  await pharos.stop();
   log.warning("Pharos has stopped");
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    if (error instanceof ConfigurationError) {
-      process.stderr.write(`E ${error.message}\n`);
-    } else {
-      process.stderr.write(
-        `E Pharos failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
-      );
-    }
-    process.exit(1);
-  },
-);
+if (import.meta.main) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      if (error instanceof ConfigurationError) {
+        process.stderr.write(`E ${error.message}\n`);
+      } else {
+        process.stderr.write(
+          `E Pharos failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+        );
+      }
+      process.exit(1);
+    },
+  );
+}

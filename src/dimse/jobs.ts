@@ -5,7 +5,7 @@ import type { Level } from "../dicom/levels.ts";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
-import { jobsOf } from "../server/jobs.ts";
+import type { JobRegistry } from "../server/jobs.ts";
 import { type Modality, parseModality } from "./modalities.ts";
 import type { DicomNetwork } from "./network.ts";
 import { getOn, moveOn, parseLevel, storeTo } from "./scu-ops.ts";
@@ -42,8 +42,7 @@ const queriesOf = (params: JsonObject) =>
   (Array.isArray(params.queries) ? params.queries : []).map(strings);
 
 /** Defines the runners of the DICOM jobs on the server's registry (once per server). */
-export function defineDicomJobs(core: PharosCore, network: DicomNetwork): void {
-  const jobs = jobsOf(core);
+export function defineDicomJobs(jobs: JobRegistry, core: PharosCore, network: DicomNetwork): void {
   jobs.define("DicomModalityStore", async (params, job) => {
     const modality = parseModality(params.modality);
     const resources = (Array.isArray(params.resources) ? params.resources : []).map((id) => {

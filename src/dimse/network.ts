@@ -46,7 +46,7 @@ import {
   STORAGE_COMMITMENT_CLASS,
   type SubOperationCounts,
 } from "./types.ts";
-import { perCore } from "../server/per-core.ts";
+import type { Transcoders } from "../imaging/transcoders.ts";
 
 type Command = DimseCommand;
 
@@ -64,7 +64,12 @@ export class DicomNetwork {
   readonly commitments = new CommitmentReports();
   private server?: DimseServer;
 
-  constructor(private readonly core: PharosCore, private readonly config: Configuration) {
+  constructor(
+    private readonly core: PharosCore,
+    private readonly config: Configuration,
+    /** What sends fall back on for a peer that accepts none of the stored syntaxes. */
+    readonly transcoders: Transcoders,
+  ) {
     this.modalities = new ModalityRegistry(config, core.index);
     this.acceptedSyntaxes = acceptedTransferSyntaxes(config.AcceptedTransferSyntaxes, config.raw);
     this.unknownSopClassAccepted = config.UnknownSopClassAccepted;
@@ -361,7 +366,7 @@ export class DicomNetwork {
         });
         if (modality.AllowTranscoding && answers.includes(NO_ANSWER)) {
           const before = [...answers];
-          await sendTranscoded(this.core, peer, batch, answers, moveOriginator);
+          await sendTranscoded(this.transcoders, peer, batch, answers, moveOriginator);
           answers.forEach((status, i) =>
             before[i] === NO_ANSWER && status !== NO_ANSWER && tally(status, i)
           );
@@ -422,4 +427,3 @@ function finalStatus(counts: SubOperationCounts): number {
 }
 
 /** The network of a core, created on first use. */
-export const networkFor = perCore((core) => new DicomNetwork(core, core.config));

@@ -273,7 +273,7 @@ export async function storeTo(
         onEach: () => options.progress?.(++done, targets.length),
       });
       if (modality.AllowTranscoding && answers.includes(NO_ANSWER)) {
-        await sendTranscoded(core, peer, batch, answers, options.moveOriginator);
+        await sendTranscoded(network.transcoders, peer, batch, answers, options.moveOriginator);
       }
       statuses.push(...answers);
     }

@@ -1,8 +1,7 @@
 // C-STORE sends that fall back on transcoding: an instance whose transfer syntax the peer did
 // not accept is sent again in an uncompressed syntax, as Orthanc does for modalities that allow
 // transcoding (AllowTranscoding).
-import { transcodersOf } from "../imaging/transcoders.ts";
-import type { PharosCore } from "../server/core.ts";
+import type { Transcoders } from "../imaging/transcoders.ts";
 import { dimseInstanceOf } from "./instances.ts";
 import { EXPLICIT_LE, IMPLICIT_LE, scu } from "./library.ts";
 import type { DimseInstance, Peer } from "./types.ts";
@@ -15,7 +14,7 @@ export const NO_ANSWER = -1;
  * VR little endian; `statuses` is updated in place.
  */
 export async function sendTranscoded(
-  core: PharosCore,
+  transcoders: Transcoders,
   peer: Peer,
   batch: DimseInstance[],
   statuses: number[],
@@ -25,7 +24,7 @@ export async function sendTranscoded(
     const retry: { at: number; instance: DimseInstance }[] = [];
     for (const [at, instance] of batch.entries()) {
       if (statuses[at] !== NO_ANSWER || instance.transferSyntax === target) continue;
-      const file = await transcodersOf(core).transcode(instance.file, [target]);
+      const file = await transcoders.transcode(instance.file, [target]);
       if (file) retry.push({ at, instance: dimseInstanceOf(file) });
     }
     if (retry.length === 0) return;

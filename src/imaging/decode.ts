@@ -13,7 +13,6 @@ import type { DecodedImage, PixelModule } from "./image.ts";
 import { CHANNELS, pixelModule } from "./image.ts";
 import { decodeNative, nativeFrameSize } from "./native.ts";
 import { expandRle } from "./rle.ts";
-import { perCore } from "../server/per-core.ts";
 
 const RLE = "1.2.840.10008.1.2.5";
 const NATIVE = new Set<string>(Object.values(TransferSyntax));
@@ -133,8 +132,3 @@ export class FrameDecoders {
     return this.pluginsFirst ? decodeBuiltin(parsed, frame) : undefined;
   }
 }
-
-/** The decoders of a server (BuiltinDecoderTranscoderOrder "Before" puts the plugins first). */
-export const decodersOf = perCore((core) =>
-  new FrameDecoders(core.config.BuiltinDecoderTranscoderOrder === "Before")
-);

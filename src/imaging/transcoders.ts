@@ -5,7 +5,6 @@ import { findElement, latin1, type ParsedDicom, parseDicom } from "../dicom/pars
 import { Tags } from "../dicom/tag.ts";
 import { transcodeNative } from "../dicom/transcode.ts";
 import { log } from "../log.ts";
-import { perCore } from "../server/per-core.ts";
 
 /** A plugin's transcoder: the new file, or undefined when it does not handle this one. */
 export type FileTranscoder = (
@@ -81,8 +80,3 @@ export class Transcoders {
     return this.pluginsFirst ? this.builtin(dicom, allowed) : undefined;
   }
 }
-
-/** The transcoders of a server. */
-export const transcodersOf = perCore((core) =>
-  new Transcoders(core.config.BuiltinDecoderTranscoderOrder === "Before")
-);

@@ -11,8 +11,6 @@ import { ChangeType } from "../index/schema.ts";
 import { log } from "../log.ts";
 import { ORTHANC_COMPATIBLE_VERSION } from "../rest/system.ts";
 import type { PharosCore } from "../server/core.ts";
-import { decodersOf } from "../imaging/decode.ts";
-import { transcodersOf } from "../imaging/transcoders.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { ChangeEvent as CoreChangeEvent, RequestOrigin } from "../server/events.ts";
 import { createAnswers } from "./answers.ts";
@@ -264,12 +262,12 @@ export function createHost(
         r.transcoders.push(transcoder);
       },
       async decodeFrame(dicom, frame = 0) {
-        const image = await decodersOf(core).decode(dicom, parseDicom(dicom), frame);
+        const image = await manager.codecs.decoders.decode(dicom, parseDicom(dicom), frame);
         if (!image) throw new OrthancError("NotImplemented", "No decoder for this image");
         return image;
       },
       async transcode(dicom, transferSyntax) {
-        const out = await transcodersOf(core).transcode(dicom, [transferSyntax]);
+        const out = await manager.codecs.transcoders.transcode(dicom, [transferSyntax]);
         if (!out) {
           throw new OrthancError("NotImplemented", `Cannot transcode to ${transferSyntax}`);
         }

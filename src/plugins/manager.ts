@@ -12,11 +12,10 @@ import type { AppEnv } from "../rest/context.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { StoredInstanceEvent } from "../server/events.ts";
-import { jobsOf, type SteppedJob } from "../server/jobs.ts";
+import type { JobRegistry, SteppedJob } from "../server/jobs.ts";
 import type { IncomingInstance, ReceivedDecision } from "../server/store.ts";
 import { createHost, instanceView, toPluginChange } from "./host.ts";
-import { decodersOf } from "../imaging/decode.ts";
-import { transcodersOf } from "../imaging/transcoders.ts";
+import type { Codecs } from "../imaging/codecs.ts";
 import { MetricsRegistry } from "./metrics.ts";
 import { PluginWorkers } from "./workers.ts";
 import type {
@@ -167,7 +166,12 @@ export class PluginManager {
   private changeQueue: Promise<void> = Promise.resolve();
   private storageOwner?: LoadedPlugin;
 
-  constructor(readonly config: Configuration, readonly core: PharosCore) {
+  constructor(
+    readonly config: Configuration,
+    readonly core: PharosCore,
+    readonly jobs: JobRegistry,
+    readonly codecs: Codecs,
+  ) {
     this.metrics.enabled = config.raw.MetricsEnabled !== false;
   }
 
@@ -323,12 +327,12 @@ export class PluginManager {
     for (const fn of r.refresh) this.refresh.push({ plugin, fn });
     for (const w of r.webdav) this.webdav.push({ plugin, ...w });
     for (const fn of r.decoders) {
-      decodersOf(this.core).add((dicom, frame) =>
+      this.codecs.decoders.add((dicom, frame) =>
         this.guard(plugin, "image decoder", () => fn(dicom, frame))
       );
     }
     for (const fn of r.transcoders) {
-      transcodersOf(this.core).add(async (dicom, allowed, allowNewUid) =>
+      this.codecs.transcoders.add(async (dicom, allowed, allowNewUid) =>
         (await this.guard(plugin, "transcoder", () => fn(dicom, [...allowed], allowNewUid))) ??
           undefined
       );
@@ -446,7 +450,7 @@ export class PluginManager {
   /** Queues a plugin's job (host.jobs.submit); its callbacks are guarded. */
   submitJob(plugin: LoadedPlugin, spec: PluginJob): string {
     const stepped = this.steppedJob(plugin, spec);
-    return jobsOf(this.core).submitStepped(spec.type, stepped, spec.priority ?? 0).id;
+    return this.jobs.submitStepped(spec.type, stepped, spec.priority ?? 0).id;
   }
 
   /**

@@ -1,12 +1,19 @@
-// What every REST handler can reach.
+// What every REST handler can reach: the parts of the server, built by the composition root
+// (src/main.ts).
 import type { Configuration } from "../config/schema.ts";
+import type { DicomNetwork } from "../dimse/network.ts";
+import type { Codecs } from "../imaging/codecs.ts";
 import type { PharosCore } from "../server/core.ts";
+import type { JobRegistry } from "../server/jobs.ts";
 import type { StabilityTracker } from "../server/stability.ts";
 
 export interface RestDependencies {
   core: PharosCore;
   config: Configuration;
   stability: StabilityTracker;
+  jobs: JobRegistry;
+  network: DicomNetwork;
+  codecs: Codecs;
 }
 
 export type AppEnv = {

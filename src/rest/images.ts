@@ -5,7 +5,7 @@ import type { Context, Hono } from "hono";
 import { gzipSync } from "node:zlib";
 import { findElement, TransferSyntax } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
-import { decodersOf, nativeFrame } from "../imaging/decode.ts";
+import { nativeFrame } from "../imaging/decode.ts";
 import { frameCount, pixelModule, rescaleOf } from "../imaging/image.ts";
 import { encodeJpeg } from "../imaging/jpeg.ts";
 import { encodePam } from "../imaging/pam.ts";
@@ -101,7 +101,7 @@ async function decoded(
   frame: number,
   what: string,
 ) {
-  const image = await decodersOf(deps.core).decode(data.bytes, data.parsed, frame);
+  const image = await deps.codecs.decoders.decode(data.bytes, data.parsed, frame);
   if (image) return image;
   // Orthanc's images answer a bare 415; /numpy says why.
   if (what !== "numpy") throw new BareStatusError(415);

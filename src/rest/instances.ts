@@ -11,7 +11,6 @@ import { formatTag, parseTagText, Tags } from "../dicom/tag.ts";
 import { datasetToJson, type JsonObject } from "../dicom/tags-json.ts";
 import { elementText, isBinaryVr } from "../dicom/values.ts";
 import type { Resource } from "../index/database.ts";
-import { transcodersOf } from "../imaging/transcoders.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { RequestOrigin } from "../server/events.ts";
 import type { StoreResult } from "../server/store.ts";
@@ -30,7 +29,7 @@ async function transcoded(
   if (!/^[0-9]+(\.[0-9]+)*$/.test(syntax)) {
     throw new OrthancError("ParameterOutOfRange", `Unknown transfer syntax: ${syntax}`);
   }
-  const out = await transcodersOf(deps.core).transcode(await deps.core.dicomBytes(resource), [
+  const out = await deps.codecs.transcoders.transcode(await deps.core.dicomBytes(resource), [
     syntax,
   ]);
   if (!out) throw new OrthancError("NotImplemented", `Cannot transcode to ${syntax}`);

@@ -2,13 +2,12 @@
 // (server/jobs.ts).
 import type { Hono } from "hono";
 import { OrthancError } from "../server/errors.ts";
-import { jobsOf } from "../server/jobs.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
 import { route } from "./router.ts";
 
 export function registerJobRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
-  const jobs = jobsOf(deps.core);
+  const { jobs } = deps;
   route(app, "/jobs", {
     GET: (c) => {
       const ids = jobs.ids();

@@ -4,7 +4,7 @@ import type { Context, Hono } from "hono";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { LEVEL_PATH } from "../dicom/levels.ts";
 import type { Resource } from "../index/database.ts";
-import { type DicomNetwork, networkFor } from "../dimse/network.ts";
+import type { DicomNetwork } from "../dimse/network.ts";
 import { type Modality, parseModality } from "../dimse/modalities.ts";
 import { expandTransferSyntaxes } from "../dimse/policy.ts";
 import {
@@ -22,13 +22,7 @@ import { type CommittedInstance, requestDataset } from "../dimse/storage-commitm
 import { generateUid } from "../dicom/uid.ts";
 import type { DimseInstance } from "../dimse/types.ts";
 import { OrthancError } from "../server/errors.ts";
-import { jobsOf } from "../server/jobs.ts";
-import {
-  defineDicomJobs,
-  dicomJobParams,
-  type RetrieveJobParams,
-  type StoreJobParams,
-} from "../dimse/jobs.ts";
+import { dicomJobParams, type RetrieveJobParams, type StoreJobParams } from "../dimse/jobs.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
 import { registerQueryRoutes } from "./queries.ts";
@@ -76,7 +70,7 @@ export async function runAsJob(
   content: JsonObject,
   params: StoreJobParams | RetrieveJobParams,
 ): Promise<Response> {
-  const job = jobsOf(deps.core).start(type, dicomJobParams(params), content);
+  const job = deps.jobs.start(type, dicomJobParams(params), content);
   if (!synchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });
   await job.done;
   if (job.state === "Failure") {
@@ -105,8 +99,7 @@ function resourcesOf(deps: RestDependencies, body: JsonValue): Resource[] {
 }
 
 export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
-  const network = networkFor(deps.core);
-  defineDicomJobs(deps.core, network);
+  const { network } = deps;
   const { config } = deps;
   const registry = network.modalities;
 

@@ -3,7 +3,6 @@
 import type { Hono } from "hono";
 import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
-import { networkFor } from "../dimse/network.ts";
 import { answerJson, findOn, parseLevel } from "../dimse/scu-ops.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
@@ -26,7 +25,7 @@ const KEYS: Record<Level, string[]> = {
 };
 
 export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
-  const network = networkFor(deps.core);
+  const { network } = deps;
   const queries = new Map<string, StoredQuery>();
   const limit = typeof deps.config.raw.QueryRetrieveSize === "number"
     ? deps.config.raw.QueryRetrieveSize

@@ -11,7 +11,6 @@ import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { log } from "../log.ts";
 import { ErrorCodes, OrthancError } from "./errors.ts";
 import { isoNow } from "./time.ts";
-import { perCore } from "./per-core.ts";
 
 export type JobState = "Pending" | "Running" | "Success" | "Failure" | "Paused";
 
@@ -112,10 +111,12 @@ function newJob(type: string, priority: number, content: JsonObject, id?: string
 
 export class JobRegistry {
   private readonly jobs = new Map<string, Job>();
-  /** Stepped jobs run at once at most (Orthanc's ConcurrentJobs). */
-  concurrency = 2;
-  /** Finished jobs kept (Orthanc's JobsHistorySize). */
-  historySize = 10;
+  /**
+   * @param concurrency stepped jobs run at once at most (Orthanc's ConcurrentJobs, 0: one per
+   *   core)
+   * @param historySize finished jobs kept (Orthanc's JobsHistorySize)
+   */
+  constructor(private readonly concurrency = 2, private readonly historySize = 10) {}
   /** Called when a job is submitted, and when one changes state (for SaveJobs). */
   onChange?: (what: "submitted" | "changed") => void;
   private readonly runners = new Map<string, JobRunner>();
@@ -438,11 +439,3 @@ export class JobRegistry {
     return out;
   }
 }
-
-/** The registry of a server, set up from its configuration. */
-export const jobsOf = perCore((core) => {
-  const registry = new JobRegistry();
-  registry.concurrency = core.config.ConcurrentJobs;
-  registry.historySize = core.config.JobsHistorySize;
-  return registry;
-});

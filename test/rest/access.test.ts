@@ -5,37 +5,36 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { validateConfiguration } from "../../src/config/schema.ts";
-import { createApp } from "../../src/rest/app.ts";
-import { PharosCore } from "../../src/server/core.ts";
+import { composePharos, type Pharos } from "../../src/main.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pharos-access-"));
-const cores: PharosCore[] = [];
+const servers: Pharos[] = [];
 afterAll(async () => {
-  for (const core of cores) await core.close();
+  for (const pharos of servers) await pharos.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function appWith(options: Record<string, unknown>) {
+async function appWith(options: Record<string, unknown>) {
   const config = validateConfiguration(
     {
-      StorageDirectory: join(dir, `s${cores.length}`),
-      IndexDirectory: join(dir, `i${cores.length}`),
+      StorageDirectory: join(dir, `s${servers.length}`),
+      IndexDirectory: join(dir, `i${servers.length}`),
       ...options,
     },
     dir,
     () => {},
     () => true,
   );
-  const core = new PharosCore(config);
-  cores.push(core);
-  return createApp({ core, config, stability: core.stability });
+  const pharos = await composePharos(config);
+  servers.push(pharos);
+  return pharos.app;
 }
 
-const call = (app: ReturnType<typeof appWith>, address: string) =>
+const call = (app: Pharos["app"], address: string) =>
   app.fetch(new Request("http://pharos/system"), { remoteAddress: address });
 
 test("without RemoteAccessAllowed only loopback clients are served", async () => {
-  const app = appWith({ RemoteAccessAllowed: false });
+  const app = await appWith({ RemoteAccessAllowed: false });
   expect((await call(app, "127.0.0.1")).status).toBe(200);
   expect((await call(app, "::1")).status).toBe(200);
   expect((await call(app, "::ffff:127.0.0.1")).status).toBe(200);
@@ -43,6 +42,6 @@ test("without RemoteAccessAllowed only loopback clients are served", async () =>
 });
 
 test("with RemoteAccessAllowed every client is served", async () => {
-  const app = appWith({ RemoteAccessAllowed: true });
+  const app = await appWith({ RemoteAccessAllowed: true });
   expect((await call(app, "192.0.2.10")).status).toBe(200);
 });
