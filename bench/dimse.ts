@@ -21,8 +21,8 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { orthancIds } from "../src/dicom/identifiers.ts";
-import { IndexDatabase } from "../src/index/database.ts";
-import { Metadata } from "../src/index/schema.ts";
+import { SqliteIndex } from "../src/index/sqlite/database.ts";
+import { Metadata } from "../src/server/model.ts";
 
 const root = resolve(import.meta.dir, "..");
 const args = new Map(
@@ -251,7 +251,7 @@ if (PARTS.has("send")) {
 
 /** An index with `count` patients of one study each, written directly (as bench/find.ts). */
 function fillIndex(indexDir: string, count: number): void {
-  const index = new IndexDatabase(join(indexDir, "pharos-index.sqlite"));
+  const index = new SqliteIndex(join(indexDir, "pharos-index.sqlite"));
   const family = ["SMITH", "JONES", "MARTIN", "DUBOIS", "MULLER", "ROSSI", "GARCIA", "SATO"];
   for (let s = 0; s < count;) {
     index.transaction(() => {

@@ -10,8 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { IndexDatabase } from "../src/index/database.ts";
-import { ChangeType, ContentType } from "../src/index/schema.ts";
+import { SqliteIndex } from "../src/index/sqlite/database.ts";
+import { ChangeType, ContentType } from "../src/server/model.ts";
 import { startPharos } from "../test/support/server.ts";
 
 const { values } = parseArgs({
@@ -25,7 +25,7 @@ const requests = Number(values.requests);
 
 const dir = mkdtempSync(join(tmpdir(), "pharos-feeds-"));
 mkdirSync(join(dir, "index"));
-const index = new IndexDatabase(join(dir, "index", "pharos-index.sqlite"));
+const index = new SqliteIndex(join(dir, "index", "pharos-index.sqlite"));
 
 const fillStart = performance.now();
 const date = "20260101T000000";

@@ -10,8 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { IndexDatabase } from "../src/index/database.ts";
-import { ContentType, Metadata } from "../src/index/schema.ts";
+import { SqliteIndex } from "../src/index/sqlite/database.ts";
+import { ContentType, Metadata } from "../src/server/model.ts";
 import { orthancIds } from "../src/dicom/identifiers.ts";
 import { startPharos } from "../test/support/server.ts";
 
@@ -53,7 +53,7 @@ const uid = (kind: number, i: number) => `2.25.${kind}${String(i).padStart(9, "0
 const dir = mkdtempSync(join(tmpdir(), "pharos-find-"));
 mkdirSync(join(dir, "index"));
 const indexPath = join(dir, "index", "pharos-index.sqlite");
-const index = new IndexDatabase(indexPath);
+const index = new SqliteIndex(indexPath);
 const fillStart = performance.now();
 let made = 0;
 for (let s = 0; s < studies && made < total;) {

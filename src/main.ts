@@ -101,9 +101,9 @@ export async function composePharos(
   plugins.attachApp(app);
   await plugins.loadAll(config.PluginsFailOnError);
   if (config.SaveJobs && !options.noJobs) {
-    restoreJobs(jobs, core.index, (type, saved) => plugins.unserializeJob(type, saved));
+    restoreJobs(jobs, core.properties, (type, saved) => plugins.unserializeJob(type, saved));
   }
-  const jobsSaver = config.SaveJobs ? new JobsSaver(jobs, core.index) : undefined;
+  const jobsSaver = config.SaveJobs ? new JobsSaver(jobs, core.properties) : undefined;
 
   let http: ReturnType<typeof Bun.serve> | undefined;
   let dicomListening = false;

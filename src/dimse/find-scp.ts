@@ -14,9 +14,9 @@ import {
 import { type Tag, tagElement, Tags } from "../dicom/tag.ts";
 import { elementText } from "../dicom/values.ts";
 import { decodingOf } from "../dicom/summary.ts";
-import type { Resource } from "../index/database.ts";
+import type { Resource } from "../server/model.ts";
 import type { PharosCore } from "../server/core.ts";
-import { find, matcherFor } from "../server/find.ts";
+import { matcherFor } from "../server/find.ts";
 import { type Element, encodeDataset, textElement } from "./codec.ts";
 import { levelOfQr } from "./instances.ts";
 
@@ -98,7 +98,7 @@ function ancestorsAndSelf(core: PharosCore, resource: Resource): Map<Level, Reso
   let r: Resource | undefined = resource;
   while (r) {
     out.set(r.level, r);
-    r = r.parentId === null ? undefined : core.index.byInternalId(r.parentId);
+    r = r.parentId === null ? undefined : core.resources.byInternalId(r.parentId);
   }
   return out;
 }
@@ -106,7 +106,7 @@ function ancestorsAndSelf(core: PharosCore, resource: Resource): Map<Level, Reso
 function descendants(core: PharosCore, resource: Resource, level: Level): Resource[] {
   let current = [resource];
   for (let i = levelIndex(resource.level); i < levelIndex(level); i++) {
-    current = current.flatMap((r) => core.index.children(r.internalId));
+    current = current.flatMap((r) => core.resources.children(r.internalId));
   }
   return current;
 }
@@ -116,15 +116,17 @@ function tagsOf(core: PharosCore, chain: Map<Level, Resource>): Map<Tag, string>
   const tags = new Map<Tag, string>();
   for (const level of LEVELS) {
     const r = chain.get(level);
-    if (r) { for (const [tag, value] of core.index.mainTags(r.internalId)) tags.set(tag, value); }
+    if (r) {
+      for (const [tag, value] of core.resources.mainTags(r.internalId)) tags.set(tag, value);
+    }
   }
   return tags;
 }
 
 function modalitiesInStudy(core: PharosCore, study: Resource): string[] {
   const set = new Set<string>();
-  for (const s of core.index.children(study.internalId)) {
-    const m = core.index.mainTags(s.internalId).get(MODALITY);
+  for (const s of core.resources.children(study.internalId)) {
+    const m = core.resources.mainTags(s.internalId).get(MODALITY);
     if (m) set.add(m);
   }
   return [...set];
@@ -172,7 +174,7 @@ export async function answerFind(
     }
     engineQuery.set(tag, value);
   }
-  const candidates = find(core.index, {
+  const candidates = core.finder.find({
     level: query.level,
     query: engineQuery,
     // Names match case-insensitively unless CaseSensitivePN, in the index like everything else.
@@ -210,7 +212,7 @@ async function matchesInFile(
 ): Promise<boolean> {
   let instance: Resource | undefined = resource;
   while (instance && instance.level !== "Instance") {
-    instance = core.index.children(instance.internalId)[0];
+    instance = core.resources.children(instance.internalId)[0];
   }
   if (!instance) return false;
   const parsed = parseDicom(await core.dicomBytes(instance));
@@ -254,7 +256,7 @@ async function answerOf(
     } else if (tag === SOP_CLASSES_IN_STUDY && chain.has("Study")) {
       const set = new Set<string>();
       for (const i of descendants(core, chain.get("Study")!, "Instance")) {
-        const v = core.index.metadata(i.internalId).get(10);
+        const v = core.resources.metadata(i.internalId).get(10);
         if (v) set.add(v);
       }
       value = [...set].join("\\");

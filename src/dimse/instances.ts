@@ -3,7 +3,7 @@
 import type { Level } from "../dicom/levels.ts";
 import { elementBytes, findElement, latin1, parseDicom } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
-import type { Resource } from "../index/database.ts";
+import type { Resource } from "../server/model.ts";
 import type { PharosCore } from "../server/core.ts";
 import type { DimseInstance } from "./types.ts";
 
@@ -19,7 +19,7 @@ export function instancesBelow(core: PharosCore, resources: Resource[]): Resourc
       }
       return;
     }
-    for (const child of core.index.children(r.internalId)) walk(child);
+    for (const child of core.resources.children(r.internalId)) walk(child);
   };
   for (const r of resources) walk(r);
   return out;

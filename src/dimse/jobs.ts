@@ -46,7 +46,7 @@ export function defineDicomJobs(jobs: JobRegistry, core: PharosCore, network: Di
   jobs.define("DicomModalityStore", async (params, job) => {
     const modality = parseModality(params.modality);
     const resources = (Array.isArray(params.resources) ? params.resources : []).map((id) => {
-      const r = typeof id === "string" ? core.index.lookup(id) : undefined;
+      const r = typeof id === "string" ? core.resources.lookup(id) : undefined;
       if (!r) throw new OrthancError("UnknownResource", `Unknown resource: ${String(id)}`);
       return r;
     });

@@ -2,7 +2,8 @@
 // forms, plus those defined through the REST API (kept in memory, or in the index with
 // DicomModalitiesInDatabase).
 import type { Configuration } from "../config/schema.ts";
-import type { IndexDatabase } from "../index/database.ts";
+import { GlobalProperty } from "../server/model.ts";
+import type { GlobalProperties } from "../server/properties.ts";
 import { OrthancError } from "../server/errors.ts";
 
 export interface Modality {
@@ -35,9 +36,6 @@ const PERMISSIONS = [
   "AllowStore",
   "AllowTranscoding",
 ] as const;
-
-/** Global property where REST-defined modalities live with DicomModalitiesInDatabase. */
-const MODALITIES_PROPERTY = 20;
 
 function bad(message: string): OrthancError {
   return new OrthancError("BadFileFormat", message);
@@ -109,12 +107,15 @@ export function parseModality(value: unknown): Modality {
 export class ModalityRegistry {
   private readonly modalities = new Map<string, Modality>();
 
-  constructor(private readonly config: Configuration, private readonly index: IndexDatabase) {
+  constructor(
+    private readonly config: Configuration,
+    private readonly properties: GlobalProperties,
+  ) {
     for (const [name, value] of Object.entries(config.DicomModalities)) {
       this.modalities.set(name, parseModality(value));
     }
     if (config.DicomModalitiesInDatabase) {
-      const stored = index.globalProperty(MODALITIES_PROPERTY);
+      const stored = properties.get(GlobalProperty.Modalities);
       if (stored) {
         for (const [name, value] of Object.entries(JSON.parse(stored) as Record<string, unknown>)) {
           this.modalities.set(name, parseModality(value));
@@ -148,8 +149,8 @@ export class ModalityRegistry {
 
   private persist(): void {
     if (!this.config.DicomModalitiesInDatabase) return;
-    this.index.setGlobalProperty(
-      MODALITIES_PROPERTY,
+    this.properties.set(
+      GlobalProperty.Modalities,
       JSON.stringify(Object.fromEntries(this.modalities)),
     );
   }

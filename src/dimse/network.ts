@@ -4,14 +4,12 @@ import type { Configuration } from "../config/schema.ts";
 import type { Level } from "../dicom/levels.ts";
 import { findElement } from "../dicom/parser.ts";
 import { type Tag, Tags } from "../dicom/tag.ts";
-import type { Resource } from "../index/database.ts";
+import type { Resource } from "../server/model.ts";
 import { log } from "../log.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
-import { find } from "../server/find.ts";
 import { parseIdentifier, part10 } from "./codec.ts";
 import { answerFind, readIdentifier, Status } from "./find-scp.ts";
-import { logExportedInstance } from "../server/exports.ts";
 import { instanceBatches, instancesBelow, loadInstance } from "./instances.ts";
 import { EXPLICIT_LE, IMPLICIT_LE, scu, startScp } from "./library.ts";
 import { type Modality, ModalityRegistry } from "./modalities.ts";
@@ -31,7 +29,7 @@ import {
   readCommitment,
   reportDataset,
 } from "./storage-commitment.ts";
-import { Metadata } from "../index/schema.ts";
+import { Metadata } from "../server/model.ts";
 import {
   type AssociationAnswer,
   type AssociationInfo,
@@ -70,7 +68,7 @@ export class DicomNetwork {
     /** What sends fall back on for a peer that accepts none of the stored syntaxes. */
     readonly transcoders: Transcoders,
   ) {
-    this.modalities = new ModalityRegistry(config, core.index);
+    this.modalities = new ModalityRegistry(config, core.properties);
     this.acceptedSyntaxes = acceptedTransferSyntaxes(config.AcceptedTransferSyntaxes, config.raw);
     this.unknownSopClassAccepted = config.UnknownSopClassAccepted;
     this.worklists = worklistSettings(config);
@@ -263,14 +261,14 @@ export class DicomNetwork {
   /** Whether Pharos stores an instance with these SOP class and instance UIDs. */
   private hasInstance(item: CommittedInstance): boolean {
     if (!item.sopClassUid || !item.sopInstanceUid) return false;
-    const found = find(this.core.index, {
+    const found = this.core.finder.find({
       level: "Instance",
       query: new Map([[Tags.SopInstanceUid, item.sopInstanceUid]]),
       caseSensitive: true,
       since: 0,
     });
     return found.some((r) =>
-      this.core.index.metadata(r.internalId).get(Metadata.SopClassUid) === item.sopClassUid
+      this.core.resources.metadata(r.internalId).get(Metadata.SopClassUid) === item.sopClassUid
     );
   }
 
@@ -318,7 +316,7 @@ export class DicomNetwork {
     const [, tag] = keys.find(([l]) => l === level)!;
     const value = query.constraints.get(tag)?.value;
     if (!value) return [];
-    const resources = find(this.core.index, {
+    const resources = this.core.finder.find({
       level,
       query: new Map([[tag, value]]),
       caseSensitive: true,
@@ -356,7 +354,7 @@ export class DicomNetwork {
           else counts.failed++;
           const sent = status === 0 || (status & 0xf000) === 0xb000;
           if (sent && this.config.LogExportedResources) {
-            logExportedInstance(this.core.index, targets[first + index]!, modality.AET);
+            this.core.changes.logExportedInstances([targets[first + index]!], modality.AET);
           }
           if (counts.remaining > 0) progress({ ...counts });
         };

@@ -1,13 +1,12 @@
 // SCU operations behind the REST API: C-FIND identifiers from Orthanc's JSON queries, their
 // answers back to Orthanc's JSON, C-MOVE identifiers, and the store of local resources.
-import { logExportedInstance } from "../server/exports.ts";
 import { textDecoding } from "../dicom/charsets.ts";
 import { tagFromName } from "../dicom/dictionary.ts";
 import type { Level } from "../dicom/levels.ts";
 import { elementBytes, findElement, latin1 } from "../dicom/parser.ts";
 import { parseTagText, type Tag, Tags } from "../dicom/tag.ts";
 import { datasetToJson, type JsonObject, type TagsFormat } from "../dicom/tags-json.ts";
-import type { Resource } from "../index/database.ts";
+import type { Resource } from "../server/model.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
 import {
@@ -282,11 +281,8 @@ export async function storeTo(
   }
   const succeeded = (s: number) => s === 0 || (s & 0xf000) === 0xb000;
   if (core.config.LogExportedResources) {
-    core.index.transaction(() => {
-      targets.forEach((t, i) => {
-        if (succeeded(statuses[i] ?? -1)) logExportedInstance(core.index, t, modality.AET);
-      });
-    });
+    const sent = targets.filter((_, i) => succeeded(statuses[i] ?? -1));
+    core.changes.logExportedInstances(sent, modality.AET);
   }
   const failed = statuses.filter((s) => !succeeded(s)).length;
   return { total: targets.length, failed };

@@ -7,7 +7,7 @@ import { decodingOf } from "../dicom/summary.ts";
 import type { OrthancIds } from "../dicom/identifiers.ts";
 import { type ParsedDicom, parseDicom } from "../dicom/parser.ts";
 import { datasetToJson } from "../dicom/tags-json.ts";
-import { ChangeType } from "../index/schema.ts";
+import { ChangeType } from "../server/model.ts";
 import { log } from "../log.ts";
 import { ORTHANC_COMPATIBLE_VERSION } from "../rest/system.ts";
 import type { PharosCore } from "../server/core.ts";
@@ -198,12 +198,12 @@ export function createHost(
       // deno-lint-ignore require-await
       async get(property: number, defaultValue?: string) {
         checkProperty(property);
-        return core.index.globalProperty(property) ?? defaultValue;
+        return core.properties.get(property) ?? defaultValue;
       },
       // deno-lint-ignore require-await
       async set(property: number, value: string) {
         checkProperty(property);
-        core.index.setGlobalProperty(property, String(value));
+        core.properties.set(property, String(value));
       },
     } as PharosHost["globalProperties"],
     onIncomingHttpRequest(filter) {

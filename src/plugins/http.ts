@@ -204,7 +204,7 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
     route(app, "/tools/metrics-prometheus", {
       GET: async () => {
         if (!manager.metrics.enabled) return textResponse("", "text/plain; version=0.0.4");
-        const t = deps.core.index.totals();
+        const t = deps.core.resources.totals();
         manager.metrics.set("orthanc_count_patients", t.patients);
         manager.metrics.set("orthanc_count_studies", t.studies);
         manager.metrics.set("orthanc_count_series", t.series);

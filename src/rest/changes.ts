@@ -2,8 +2,8 @@
 import type { Context, Hono } from "hono";
 import { LEVEL_PATH } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
-import type { ChangeRow, ExportRow } from "../index/database.ts";
-import { CHANGE_TYPE_NAMES } from "../index/schema.ts";
+import type { Change, ExportedResource } from "../server/model.ts";
+import { CHANGE_TYPE_NAMES } from "../server/model.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse, textResponse } from "./json.ts";
 import { route } from "./router.ts";
@@ -19,7 +19,7 @@ function numberArgument(c: Context<AppEnv>, name: string, fallback: number): num
   return Number.isInteger(n) && n >= 0 ? n : fallback;
 }
 
-function changeJson(row: ChangeRow): JsonObject {
+function changeJson(row: Change): JsonObject {
   return {
     ChangeType: CHANGE_TYPE_NAMES[row.changeType] ?? String(row.changeType),
     Date: row.date,
@@ -30,7 +30,7 @@ function changeJson(row: ChangeRow): JsonObject {
   };
 }
 
-function exportJson(row: ExportRow): JsonObject {
+function exportJson(row: ExportedResource): JsonObject {
   const out: JsonObject = {
     Date: row.date,
     ID: row.publicId,
@@ -65,26 +65,26 @@ function page<Row extends { seq: number }>(
 }
 
 export function registerChangeRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
-  const { index } = deps.core;
+  const changes = deps.core.changes;
   route(app, "/changes", {
     GET: (c) => {
       if (c.req.query("last") !== undefined) {
-        const last = index.lastChange();
+        const last = changes.lastChange();
         return jsonResponse({
           Changes: last ? [changeJson(last)] : [],
           Done: true,
-          Last: last?.seq ?? index.lastSequence("changes"),
+          Last: last?.seq ?? changes.lastSequence("changes"),
         });
       }
       const { rows, done, last } = page(
         c,
-        (s, l) => index.changes(s, l),
-        index.lastSequence("changes"),
+        (s, l) => changes.changes(s, l),
+        changes.lastSequence("changes"),
       );
       return jsonResponse({ Changes: rows.map(changeJson), Done: done, Last: last });
     },
     DELETE: () => {
-      index.clearChanges();
+      changes.clearChanges();
       return textResponse("");
     },
   });
@@ -92,13 +92,13 @@ export function registerChangeRoutes(app: Hono<AppEnv>, deps: RestDependencies):
     GET: (c) => {
       const { rows, done, last } = page(
         c,
-        (s, l) => index.exports(s, l),
-        index.lastSequence("exports"),
+        (s, l) => changes.exports(s, l),
+        changes.lastSequence("exports"),
       );
       return jsonResponse({ Done: done, Exports: rows.map(exportJson), Last: last });
     },
     DELETE: () => {
-      index.clearExports();
+      changes.clearExports();
       return textResponse("");
     },
   });

@@ -2,8 +2,8 @@
 import type { Context } from "hono";
 import type { Tag } from "../dicom/tag.ts";
 import type { JsonObject, TagsFormat } from "../dicom/tags-json.ts";
-import type { Resource } from "../index/database.ts";
-import { CONTENT_TYPE_NAMES, METADATA_NAMES } from "../index/schema.ts";
+import type { Resource } from "../server/model.ts";
+import { CONTENT_TYPE_NAMES, METADATA_NAMES } from "../server/model.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { requestedTags, requestedTagsArgument } from "./requested-tags.ts";
 import { resourceJson } from "./resource-json.ts";
@@ -47,22 +47,22 @@ function selectParts(
   full: JsonObject,
   parts: ResponsePart[],
 ): JsonObject {
-  const { index } = deps.core;
+  const resources = deps.core.resources;
   const out: JsonObject = { ID: full.ID!, Type: full.Type! };
   for (const part of parts) {
     for (const key of PART_KEYS[part]) if (key in full) out[key] = full[key]!;
     if (part === "Metadata") {
       const metadata: JsonObject = {};
-      for (const [type, value] of index.metadata(r.internalId)) {
+      for (const [type, value] of resources.metadata(r.internalId)) {
         metadata[METADATA_NAMES[type] ?? String(type)] = value;
       }
       out.Metadata = metadata;
     }
     if (part === "IsProtected" && r.level === "Patient") {
-      out.IsProtected = index.isProtected(r.internalId);
+      out.IsProtected = resources.isProtected(r.internalId);
     }
     if (part === "Attachments") {
-      out.Attachments = index.attachments(r.internalId).map((a) => ({
+      out.Attachments = resources.attachments(r.internalId).map((a) => ({
         ContentType: a.contentType,
         Name: CONTENT_TYPE_NAMES[a.contentType] ?? String(a.contentType),
         Uuid: a.uuid,

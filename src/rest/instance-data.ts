@@ -3,7 +3,7 @@ import type { TextDecoding } from "../dicom/charsets.ts";
 import { type ParsedDicom, parseDicom } from "../dicom/parser.ts";
 import { decodingOf } from "../dicom/summary.ts";
 import { datasetToJson, type JsonObject, type TagsFormat } from "../dicom/tags-json.ts";
-import type { Resource } from "../index/database.ts";
+import type { Resource } from "../server/model.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { RestDependencies } from "./context.ts";
 

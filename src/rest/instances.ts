@@ -10,7 +10,7 @@ import {
 import { formatTag, parseTagText, Tags } from "../dicom/tag.ts";
 import { datasetToJson, type JsonObject } from "../dicom/tags-json.ts";
 import { elementText, isBinaryVr } from "../dicom/values.ts";
-import type { Resource } from "../index/database.ts";
+import type { Resource } from "../server/model.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { RequestOrigin } from "../server/events.ts";
 import type { StoreResult } from "../server/store.ts";

@@ -1,8 +1,7 @@
 // Labels (Orthanc 1.12): /{level}/{id}/labels[/{label}] and /tools/labels.
 import type { Context, Hono } from "hono";
 import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
-import type { Resource } from "../index/database.ts";
-import { addLabel, allLabels, hasLabel, labelsOf, removeLabel } from "../index/labels.ts";
+import type { Resource } from "../server/model.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse, textResponse } from "./json.ts";
@@ -28,31 +27,31 @@ export function registerLabelRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
   const resource = (c: Context<AppEnv>, level: Level): Resource =>
     deps.core.resource(c.req.param("id") ?? "", level);
   // The label is checked before the resource, so a bad label is a 400 even on an unknown id.
-  const write = (c: Context<AppEnv>, level: Level, change: typeof addLabel): Response => {
+  const write = (c: Context<AppEnv>, level: Level, present: boolean): Response => {
     const label = checkLabel(c.req.param("label") ?? "");
-    const { index } = deps.core;
-    // One transaction, so that the resource cannot vanish between the lookup and the write.
-    index.transaction(() => change(index, resource(c, level).internalId, label));
+    const id = c.req.param("id") ?? "";
+    if (present) deps.core.labels.add(id, level, label);
+    else deps.core.labels.remove(id, level, label);
     return textResponse("");
   };
 
   for (const level of LEVELS) {
     const base = `/${LEVEL_PATH[level]}/:id/labels`;
     route(app, base, {
-      GET: (c) => jsonResponse(labelsOf(deps.core.index, resource(c, level).internalId)),
+      GET: (c) => jsonResponse(deps.core.resources.labelsOf(resource(c, level).internalId)),
     });
     route(app, `${base}/:label`, {
       // An absent label is Orthanc's bare 404; an invalid one can only be absent.
       GET: (c) => {
         const r = resource(c, level);
-        if (!hasLabel(deps.core.index, r.internalId, c.req.param("label") ?? "")) {
+        if (!deps.core.resources.hasLabel(r.internalId, c.req.param("label") ?? "")) {
           throw new NotFoundWithoutBody();
         }
         return textResponse("");
       },
-      PUT: (c) => write(c, level, addLabel),
-      DELETE: (c) => write(c, level, removeLabel),
+      PUT: (c) => write(c, level, true),
+      DELETE: (c) => write(c, level, false),
     });
   }
-  route(app, "/tools/labels", { GET: () => jsonResponse(allLabels(deps.core.index)) });
+  route(app, "/tools/labels", { GET: () => jsonResponse(deps.core.resources.allLabels()) });
 }

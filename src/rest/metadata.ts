@@ -3,10 +3,8 @@
 import type { Context, Hono } from "hono";
 import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
-import type { Resource } from "../index/database.ts";
-import { ChangeType, METADATA_NAMES } from "../index/schema.ts";
+import { METADATA_NAMES } from "../server/model.ts";
 import { BareStatusError, OrthancError } from "../server/errors.ts";
-import { isoNow } from "../server/time.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse, textResponse } from "./json.ts";
 import { isExpanded } from "./resources.ts";
@@ -17,7 +15,7 @@ import { route } from "./router.ts";
 const FIRST_USER_METADATA = 1024;
 
 export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
-  const { index } = deps.core;
+  const resources = deps.core.resources;
   const userNames = new Map(Object.entries(deps.config.UserMetadata));
   const nameOf = (type: number) =>
     METADATA_NAMES[type] ?? [...userNames].find(([, n]) => n === type)?.[0] ?? String(type);
@@ -30,16 +28,6 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
     if (n >= FIRST_USER_METADATA && n <= 65535) return n;
     throw new OrthancError("InexistentItem");
   };
-  const changed = (r: Resource) => {
-    const event = {
-      changeType: ChangeType.UpdatedMetadata,
-      level: r.level,
-      publicId: r.publicId,
-      date: isoNow(),
-    };
-    index.logChange(event.changeType, event.level, event.publicId, event.date);
-    deps.core.events.emitChanges([event]);
-  };
   const writable = (type: number) => {
     // Orthanc answers a write to its own metadata with a bare 403.
     if (type < FIRST_USER_METADATA) throw new BareStatusError(403);
@@ -51,7 +39,7 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
       deps.core.resource(c.req.param("id") ?? "", l);
     route(app, `${base}/metadata`, {
       GET: (c) => {
-        const entries = [...index.metadata(resource(c).internalId)].map(([type, value]) =>
+        const entries = [...resources.metadata(resource(c).internalId)].map(([type, value]) =>
           [nameOf(type), value] as const
         );
         if (!isExpanded(c)) return jsonResponse(entries.map(([name]) => name));
@@ -63,7 +51,7 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
     route(app, `${base}/metadata/:name`, {
       GET: (c) => {
         const r = resource(c);
-        const entry = index.metadataEntry(r.internalId, typeOf(c.req.param("name") ?? ""));
+        const entry = resources.metadataEntry(r.internalId, typeOf(c.req.param("name") ?? ""));
         if (!entry) throw new OrthancError("InexistentItem");
         return new Response(entry.value, {
           headers: { "Content-Type": "text/plain", ETag: etag(entry.revision, entry.value) },
@@ -74,13 +62,12 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
         const type = typeOf(c.req.param("name") ?? "");
         writable(type);
         const value = await c.req.text();
-        const revision = index.transaction(() => {
-          const current = index.metadataEntry(r.internalId, type);
-          checkMetadataRevision(c, current, deps.config.CheckRevisions, false);
-          index.setMetadata(r.internalId, type, value);
-          return current === undefined ? 0 : current.revision + 1;
-        });
-        changed(r);
+        const revision = deps.core.metadata.set(
+          r,
+          type,
+          value,
+          (current) => checkMetadataRevision(c, current, deps.config.CheckRevisions, false),
+        );
         return new Response("", {
           headers: { "Content-Type": "text/plain", ETag: etag(revision, value) },
         });
@@ -89,13 +76,11 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
         const r = resource(c);
         const type = typeOf(c.req.param("name") ?? "");
         writable(type);
-        index.transaction(() => {
-          const current = index.metadataEntry(r.internalId, type);
-          checkMetadataRevision(c, current, deps.config.CheckRevisions, true);
-          if (!current) throw new OrthancError("InexistentItem");
-          index.deleteMetadata(r.internalId, type);
-        });
-        changed(r);
+        deps.core.metadata.remove(
+          r,
+          type,
+          (current) => checkMetadataRevision(c, current, deps.config.CheckRevisions, true),
+        );
         return textResponse("");
       },
     });

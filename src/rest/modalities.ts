@@ -3,7 +3,7 @@
 import type { Context, Hono } from "hono";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { LEVEL_PATH } from "../dicom/levels.ts";
-import type { Resource } from "../index/database.ts";
+import type { Resource } from "../server/model.ts";
 import type { DicomNetwork } from "../dimse/network.ts";
 import { type Modality, parseModality } from "../dimse/modalities.ts";
 import { expandTransferSyntaxes } from "../dimse/policy.ts";
@@ -92,7 +92,7 @@ function resourcesOf(deps: RestDependencies, body: JsonValue): Resource[] {
     throw new OrthancError("BadFileFormat", 'Field "Resources" must be an array');
   }
   return ids.map((id) => {
-    const r = typeof id === "string" ? deps.core.index.lookup(id.trim()) : undefined;
+    const r = typeof id === "string" ? deps.core.resources.lookup(id.trim()) : undefined;
     if (!r) throw new OrthancError("UnknownResource", `Unknown resource: ${String(id)}`);
     return r;
   });

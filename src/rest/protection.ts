@@ -17,12 +17,12 @@ export function registerProtectionRoutes(app: Hono<AppEnv>, deps: RestDependenci
   route(app, "/patients/:id/protected", {
     GET: (c) => {
       const patient = core.resource(c.req.param("id") ?? "", "Patient");
-      return textResponse(core.index.isProtected(patient.internalId) ? "1" : "0");
+      return textResponse(core.protection.isProtected(patient) ? "1" : "0");
     },
     PUT: async (c) => {
       const patient = core.resource(c.req.param("id") ?? "", "Patient");
       const value = parseBoolean(await c.req.text());
-      core.index.setProtected(patient.internalId, value);
+      core.protection.set(patient, value);
       return textResponse("");
     },
   });

@@ -7,8 +7,8 @@ import { formatTag, makeTag, parseTagText, type Tag } from "../dicom/tag.ts";
 import { tagFromName } from "../dicom/dictionary.ts";
 import type { JsonObject, TagsFormat } from "../dicom/tags-json.ts";
 import { elementText } from "../dicom/values.ts";
-import type { Resource } from "../index/database.ts";
-import { Metadata } from "../index/schema.ts";
+import type { Resource } from "../server/model.ts";
+import { Metadata } from "../server/model.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { RestDependencies } from "./context.ts";
 import { readInstance } from "./instance-data.ts";
@@ -19,7 +19,7 @@ type Computed = (deps: RestDependencies, r: Resource) => string | undefined;
 
 const count = (below: Level): Computed => (deps, r) => {
   if (levelIndex(below) <= levelIndex(r.level)) return undefined;
-  return String(deps.core.index.subtreeStatistics(r.internalId).counts.get(below) ?? 0);
+  return String(deps.core.resources.subtreeStatistics(r.internalId).counts.get(below) ?? 0);
 };
 
 const distinct = (
@@ -38,14 +38,14 @@ const COMPUTED = new Map<Tag, Computed>([
     // ModalitiesInStudy
     r.level !== "Study" ? undefined : distinct(
       relatives(deps, r, "Series").map((s) =>
-        deps.core.index.mainTags(s.internalId).get(t(0x0008, 0x0060))
+        deps.core.resources.mainTags(s.internalId).get(t(0x0008, 0x0060))
       ),
     ).sort().join("\\")],
   [t(0x0008, 0x0062), (deps, r) =>
     // SOPClassesInStudy
     r.level !== "Study" ? undefined : distinct(
       relatives(deps, r, "Instance").map((i) =>
-        deps.core.index.metadata(i.internalId).get(Metadata.SopClassUid)
+        deps.core.resources.metadata(i.internalId).get(Metadata.SopClassUid)
       ),
     ).sort().join("\\")],
   [t(0x0008, 0x0056), () => "ONLINE"], // InstanceAvailability
@@ -71,7 +71,7 @@ export async function requestedTags(
   format: TagsFormat,
 ): Promise<JsonObject> {
   const values = new Map<Tag, string | null>();
-  const own = deps.core.index.mainTags(r.internalId);
+  const own = deps.core.resources.mainTags(r.internalId);
   const missing: Tag[] = [];
   for (const tag of tags) {
     const computed = COMPUTED.get(tag)?.(deps, r);
@@ -118,8 +118,8 @@ function ancestorHolds(level: Level, tag: Tag): boolean {
 function ancestorTag(deps: RestDependencies, r: Resource, tag: Tag): string | null {
   let current: Resource | undefined = r;
   while (current && current.parentId !== null) {
-    current = deps.core.index.byInternalId(current.parentId);
-    const value = current ? deps.core.index.mainTags(current.internalId).get(tag) : undefined;
+    current = deps.core.resources.byInternalId(current.parentId);
+    const value = current ? deps.core.resources.mainTags(current.internalId).get(tag) : undefined;
     if (value !== undefined) return value;
   }
   return null;

@@ -3,9 +3,8 @@ import { tagName } from "../dicom/dictionary.ts";
 import { type Level, LEVELS, MAIN_TAGS } from "../dicom/levels.ts";
 import { formatTag } from "../dicom/tag.ts";
 import type { JsonObject, JsonValue, TagsFormat } from "../dicom/tags-json.ts";
-import type { Resource } from "../index/database.ts";
-import { labelsOf } from "../index/labels.ts";
-import { ContentType, Metadata } from "../index/schema.ts";
+import type { Resource } from "../server/model.ts";
+import { ContentType, Metadata } from "../server/model.ts";
 import type { RestDependencies } from "./context.ts";
 
 /** Main tags in the format asked for (?full, ?short, or names by default). */
@@ -28,8 +27,8 @@ function seriesStatus(
 ): string {
   if (expected === undefined || !Number.isInteger(expected) || expected < 0) return "Unknown";
   const seen = new Set<number>();
-  for (const child of deps.core.index.children(series.internalId)) {
-    const index = deps.core.index.metadata(child.internalId).get(Metadata.IndexInSeries);
+  for (const child of deps.core.resources.children(series.internalId)) {
+    const index = deps.core.resources.metadata(child.internalId).get(Metadata.IndexInSeries);
     if (index === undefined || !/^\s*\d+\s*$/.test(index)) return "Unknown";
     const n = Number(index);
     if (!Number.isInteger(n) || n < 1 || n > expected || seen.has(n)) return "Inconsistent";
@@ -43,19 +42,19 @@ export function resourceJson(
   r: Resource,
   format: TagsFormat = "simplify",
 ): JsonObject {
-  const { index } = deps.core;
-  const tags = index.mainTags(r.internalId);
-  const metadata = index.metadata(r.internalId);
+  const resources = deps.core.resources;
+  const tags = resources.mainTags(r.internalId);
+  const metadata = resources.metadata(r.internalId);
   const out: JsonObject = {
     ID: r.publicId,
     Type: r.level,
     MainDicomTags: tagsObject(tags, r.level, format),
     // Orthanc 1.12 describes every level with its labels (sorted).
-    Labels: labelsOf(index, r.internalId),
+    Labels: resources.labelsOf(r.internalId),
   };
-  const children = () => index.children(r.internalId).map((c) => c.publicId);
+  const children = () => resources.children(r.internalId).map((c) => c.publicId);
   const parent =
-    () => (r.parentId === null ? null : index.byInternalId(r.parentId)?.publicId ?? null);
+    () => (r.parentId === null ? null : resources.byInternalId(r.parentId)?.publicId ?? null);
   if (r.level !== "Instance") {
     out.IsStable = deps.stability.isStable(r.publicId);
     out.LastUpdate = metadata.get(Metadata.LastUpdate) ?? null;
@@ -79,7 +78,7 @@ export function resourceJson(
       break;
     }
     case "Instance": {
-      const file = index.attachment(r.internalId, ContentType.Dicom);
+      const file = resources.attachment(r.internalId, ContentType.Dicom);
       const indexInSeries = metadata.get(Metadata.IndexInSeries);
       out.ParentSeries = parent();
       out.FileSize = file?.uncompressedSize ?? 0;
@@ -97,20 +96,20 @@ export function resourceJson(
 export function firstInstance(deps: RestDependencies, r: Resource): Resource | undefined {
   let current: Resource | undefined = r;
   while (current && current.level !== "Instance") {
-    current = deps.core.index.children(current.internalId)[0];
+    current = deps.core.resources.children(current.internalId)[0];
   }
   return current;
 }
 
 /** Resources of `level` below (or above) `from`, in index order. */
 export function relatives(deps: RestDependencies, from: Resource, level: Level): Resource[] {
-  const { index } = deps.core;
+  const resources = deps.core.resources;
   const fromRank = LEVELS.indexOf(from.level);
   const toRank = LEVELS.indexOf(level);
   if (toRank < fromRank) {
     let current: Resource | undefined = from;
     while (current && current.level !== level) {
-      current = current.parentId === null ? undefined : index.byInternalId(current.parentId);
+      current = current.parentId === null ? undefined : resources.byInternalId(current.parentId);
     }
     return current ? [current] : [];
   }
@@ -119,7 +118,7 @@ export function relatives(deps: RestDependencies, from: Resource, level: Level):
   let layer = [from];
   for (let rank = fromRank; rank < toRank; rank++) {
     let next: Resource[] = [];
-    for (const parent of layer) next = index.children(parent.internalId).concat(next);
+    for (const parent of layer) next = resources.children(parent.internalId).concat(next);
     layer = next;
   }
   return layer;

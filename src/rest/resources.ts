@@ -3,7 +3,7 @@ import type { Context, Hono } from "hono";
 import { type Level, LEVEL_PATH, levelIndex, LEVELS, MODULE_TAGS } from "../dicom/levels.ts";
 import { formatTag } from "../dicom/tag.ts";
 import { type JsonObject, type JsonValue, reformatFullJson } from "../dicom/tags-json.ts";
-import type { Resource } from "../index/database.ts";
+import type { Resource } from "../server/model.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { instanceTags, tagsFormat } from "./instance-data.ts";
@@ -43,7 +43,7 @@ function lookup(deps: RestDependencies, c: Context<AppEnv>, level: Level): Resou
 }
 
 function statistics(deps: RestDependencies, r: Resource): JsonObject {
-  const s = deps.core.index.subtreeStatistics(r.internalId);
+  const s = deps.core.resources.subtreeStatistics(r.internalId);
   const out: JsonObject = {
     DiskSize: String(s.compressed),
     DiskSizeMB: Math.floor(s.compressed / MB),
@@ -110,12 +110,12 @@ export function registerResourceRoutes(
     route(app, base, {
       GET: async (c) => {
         const { since, limit } = pagination(c);
-        const ids = deps.core.index.listLevel(level, since, limit);
+        const ids = deps.core.resources.listLevel(level, since, limit);
         if (!isExpanded(c)) return jsonResponse(ids);
         const rendering = renderingOf(c);
         const out: JsonValue[] = [];
         for (const id of ids) {
-          const r = deps.core.index.lookup(id);
+          const r = deps.core.resources.lookup(id);
           if (r) out.push(await describe(deps, r, rendering));
         }
         return jsonResponse(out);
@@ -125,12 +125,12 @@ export function registerResourceRoutes(
     route(app, `${base}/:id`, {
       // Orthanc answers an unknown id on these two with a bare 404.
       GET: async (c) => {
-        const r = deps.core.index.lookup(c.req.param("id") ?? "");
+        const r = deps.core.resources.lookup(c.req.param("id") ?? "");
         if (!r || r.level !== level) throw new NotFoundWithoutBody();
         return jsonResponse(await describe(deps, r, renderingOf(c)));
       },
       DELETE: async (c) => {
-        const r = deps.core.index.lookup(c.req.param("id") ?? "");
+        const r = deps.core.resources.lookup(c.req.param("id") ?? "");
         if (!r || r.level !== level) throw new NotFoundWithoutBody();
         const remaining = await deps.core.delete(r.publicId, level);
         return jsonResponse({ RemainingAncestor: remaining as unknown as JsonValue });

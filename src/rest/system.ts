@@ -33,7 +33,7 @@ export function registerSystemRoutes(app: Hono<AppEnv>, deps: RestDependencies):
   });
   route(app, "/statistics", {
     GET: () => {
-      const t = deps.core.index.totals();
+      const t = deps.core.resources.totals();
       return jsonResponse({
         CountInstances: t.instances,
         CountPatients: t.patients,

@@ -6,16 +6,10 @@ import { findElement } from "../dicom/parser.ts";
 import type { Tag } from "../dicom/tag.ts";
 import type { JsonValue } from "../dicom/tags-json.ts";
 import { elementText } from "../dicom/values.ts";
-import type { Resource } from "../index/database.ts";
-import { lookupIdentifier } from "../index/lookup.ts";
-import { METADATA_NAMES } from "../index/schema.ts";
+import type { Resource } from "../server/model.ts";
+import { METADATA_NAMES } from "../server/model.ts";
 import { OrthancError } from "../server/errors.ts";
-import {
-  type FindRequest,
-  findResources,
-  type LabelFilter,
-  type LabelsConstraint,
-} from "../server/find.ts";
+import { type FindRequest, type LabelFilter, type LabelsConstraint } from "../server/find.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { describe, RESPONSE_CONTENT } from "./describe.ts";
 import { readInstance } from "./instance-data.ts";
@@ -123,7 +117,7 @@ function parentOf(deps: RestDependencies, body: FindBodyType, level: Level): Fin
   if (LEVELS.indexOf(parentLevel) >= LEVELS.indexOf(level)) {
     throw new OrthancError("BadRequest", `Parent${parentLevel} is not above the level ${level}`);
   }
-  const parent = deps.core.index.lookup(id!);
+  const parent = deps.core.resources.lookup(id!);
   if (!parent || parent.level !== parentLevel) throw new OrthancError("UnknownResource");
   return { level: parentLevel, internalId: parent.internalId };
 }
@@ -203,7 +197,7 @@ export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): v
   route(app, "/tools/find", {
     POST: async (c) => {
       const { body, find } = await findRequest(deps, c.req.raw);
-      const found = await findResources(deps.core.index, find, tagReader(deps));
+      const found = await deps.core.finder.findResources(find, tagReader(deps));
       // ResponseContent, when given, overrides Expand (Orthanc 1.12.5).
       if (!body.Expand && !body.ResponseContent) return jsonResponse(found.map((r) => r.publicId));
       const rendering = {
@@ -219,8 +213,7 @@ export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): v
   route(app, "/tools/count-resources", {
     POST: async (c) => {
       const { find } = await findRequest(deps, c.req.raw);
-      const found = await findResources(
-        deps.core.index,
+      const found = await deps.core.finder.findResources(
         { ...find, since: 0, limit: undefined },
         tagReader(deps),
       );
@@ -231,7 +224,7 @@ export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): v
     POST: async (c) => {
       const value = (await c.req.text()).trim();
       return jsonResponse(
-        lookupIdentifier(deps.core.index, value).map((r) => ({
+        deps.core.resources.lookupIdentifier(value).map((r) => ({
           ID: r.publicId,
           Path: `/${LEVEL_PATH[r.level]}/${r.publicId}`,
           Type: r.level,

@@ -5,10 +5,9 @@
 // lists as empty (so that clients can DELETE what a recursive delete already removed).
 import type { Level } from "../dicom/levels.ts";
 import { makeTag, type Tag } from "../dicom/tag.ts";
-import type { Resource } from "../index/database.ts";
-import { ContentType, Metadata } from "../index/schema.ts";
+import type { Resource } from "../server/model.ts";
+import { ContentType, Metadata } from "../server/model.ts";
 import { OrthancError } from "../server/errors.ts";
-import { find } from "../server/find.ts";
 import type { RestDependencies } from "./context.ts";
 import type { DavFile, DavItem } from "./webdav-protocol.ts";
 
@@ -70,7 +69,7 @@ export function folderName(template: string, tags: Map<Tag, string>): string {
 export function resourceTime(deps: RestDependencies, r: Resource): Date {
   const type = r.level === "Instance" ? Metadata.ReceptionDate : Metadata.LastUpdate;
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})/.exec(
-    deps.core.index.metadata(r.internalId).get(type) ?? "",
+    deps.core.resources.metadata(r.internalId).get(type) ?? "",
   );
   if (!m) return new Date();
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, ...number[]];
@@ -116,17 +115,17 @@ function internalNode(
 
 /** A series folder: one "<instance id>.dcm" per instance, in the order they arrived. */
 function instancesNode(deps: RestDependencies, series: Resource): DavNode {
-  const { index } = deps.core;
+  const resources = deps.core.resources;
   const instanceOf = (path: string[]) => {
     if (path.length !== 1 || !path[0]!.endsWith(".dcm")) return undefined;
-    const r = index.lookup(path[0]!.slice(0, -4));
+    const r = resources.lookup(path[0]!.slice(0, -4));
     return r?.level === "Instance" ? r : undefined;
   };
   return {
     list(path) {
-      if (path.length > 0 || !index.lookup(series.publicId)) return undefined;
-      return index.children(series.internalId).flatMap((r): DavItem[] => {
-        const a = index.attachment(r.internalId, ContentType.Dicom);
+      if (path.length > 0 || !resources.lookup(series.publicId)) return undefined;
+      return resources.children(series.internalId).flatMap((r): DavItem[] => {
+        const a = resources.attachment(r.internalId, ContentType.Dicom);
         if (!a) return [];
         return [{
           name: `${r.publicId}.dcm`,
@@ -159,10 +158,10 @@ function instancesNode(deps: RestDependencies, series: Resource): DavNode {
 
 /** The main tags a level's template reads: a study's include its patient's. */
 function namingTags(deps: RestDependencies, r: Resource): Map<Tag, string> {
-  const { index } = deps.core;
-  const own = index.mainTags(r.internalId);
+  const resources = deps.core.resources;
+  const own = resources.mainTags(r.internalId);
   if (r.level !== "Study" || r.parentId === null) return own;
-  return new Map([...index.mainTags(r.parentId), ...own]);
+  return new Map([...resources.mainTags(r.parentId), ...own]);
 }
 
 /**
@@ -201,13 +200,18 @@ function resourcesNode(
       if (!r) return undefined;
       if (r.level === "Series") return instancesNode(deps, r);
       const child = CHILD_LEVEL[r.level]!;
-      return resourcesNode(deps, child, () => deps.core.index.children(r.internalId), templates);
+      return resourcesNode(
+        deps,
+        child,
+        () => deps.core.resources.children(r.internalId),
+        templates,
+      );
     },
   );
 }
 
 const allOf = (deps: RestDependencies, level: Level) => () =>
-  deps.core.index.listLevel(level).flatMap((id) => deps.core.index.lookup(id) ?? []);
+  deps.core.resources.listLevel(level).flatMap((id) => deps.core.resources.lookup(id) ?? []);
 
 export function byPatients(deps: RestDependencies): DavNode {
   return resourcesNode(deps, "Patient", allOf(deps, "Patient"), PATIENT_TEMPLATES);
@@ -219,7 +223,7 @@ export function byStudies(deps: RestDependencies): DavNode {
 
 /** Studies whose StudyDate falls in a range ("YYYYMMDD-YYYYMMDD", case-sensitive). */
 function studiesDated(deps: RestDependencies, range: string): Resource[] {
-  return find(deps.core.index, {
+  return deps.core.finder.find({
     level: "Study",
     query: new Map([[STUDY_DATE, range]]),
     caseSensitive: true,
@@ -232,10 +236,10 @@ const folders = (names: Iterable<string>): DavItem[] =>
 
 /** by-dates/: one folder per year of a StudyDate, then "YYYY-MM", then the studies. */
 export function byDates(deps: RestDependencies): DavNode {
-  const { index } = deps.core;
+  const resources = deps.core.resources;
   const dates = (studies: Resource[]) =>
     studies.flatMap((r) => {
-      const date = index.mainTags(r.internalId).get(STUDY_DATE);
+      const date = resources.mainTags(r.internalId).get(STUDY_DATE);
       return date?.length === 8 ? [date] : [];
     });
   const months = (year: string) =>

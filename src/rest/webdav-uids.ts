@@ -3,9 +3,8 @@
 // folders. Any UID path is a folder (listed empty when nothing matches), as in Orthanc.
 import type { Level } from "../dicom/levels.ts";
 import { type Tag, Tags } from "../dicom/tag.ts";
-import type { Resource } from "../index/database.ts";
-import { ContentType } from "../index/schema.ts";
-import { find } from "../server/find.ts";
+import type { Resource } from "../server/model.ts";
+import { ContentType } from "../server/model.ts";
 import type { RestDependencies } from "./context.ts";
 import { resourceJson } from "./resource-json.ts";
 import { styledJson } from "./styled-json.ts";
@@ -32,7 +31,7 @@ export interface UidsFolder {
 }
 
 export function byUids(deps: RestDependencies): UidsFolder {
-  const { index } = deps.core;
+  const resources = deps.core.resources;
 
   /**
    * The resources of a level under the given UIDs (study, then series…), in the order Orthanc
@@ -40,7 +39,7 @@ export function byUids(deps: RestDependencies): UidsFolder {
    */
   const lookup = (level: Level, uids: string[]): Resource[] => {
     const query = new Map(uids.map((uid, i) => [UID_TAGS[UID_LEVELS[i]!], uid]));
-    const found = find(index, { level, query, caseSensitive: true, since: 0 });
+    const found = deps.core.finder.find({ level, query, caseSensitive: true, since: 0 });
     return level === "Instance"
       ? found.sort((a, b) => a.internalId - b.internalId)
       : found.sort((a, b) => (a.publicId < b.publicId ? -1 : 1));
@@ -64,10 +63,10 @@ export function byUids(deps: RestDependencies): UidsFolder {
   };
 
   const item = (r: Resource, level: Level): DavItem[] => {
-    const uid = index.mainTags(r.internalId).get(UID_TAGS[level]);
+    const uid = resources.mainTags(r.internalId).get(UID_TAGS[level]);
     if (!uid) return [];
     if (level !== "Instance") return [{ name: uid, folder: true, created: resourceTime(deps, r) }];
-    const a = index.attachment(r.internalId, ContentType.Dicom);
+    const a = resources.attachment(r.internalId, ContentType.Dicom);
     if (!a) return [];
     return [{
       name: `${uid}.dcm`,

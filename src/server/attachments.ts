@@ -3,20 +3,22 @@
 // the new file is complete before one immediate transaction checks the revision and points the
 // row at it; the file is removed if that transaction fails, the replaced one after the commit.
 import type { Configuration } from "../config/schema.ts";
-import {
-  attachmentTypes,
-  deleteAttachment,
-  findAttachment,
-  writeAttachment,
-} from "../index/attachments.ts";
-import type { AttachmentInfo, Resource } from "../index/database.ts";
-import { ChangeType } from "../index/schema.ts";
+import type { IndexBackend } from "../index/interface.ts";
+import type { StorageArea } from "../storage/area.ts";
 import { compressAttachment, md5Hex, uncompressAttachment } from "../storage/compression.ts";
 import { FilesystemStorage } from "../storage/filesystem.ts";
-import type { PharosCore } from "./core.ts";
 import { OrthancError } from "./errors.ts";
-import type { ChangeEvent } from "./events.ts";
+import type { ChangeEvent, EventBus } from "./events.ts";
+import { type AttachmentInfo, ChangeType, type Resource, type StoredFile } from "./model.ts";
 import { isoNow } from "./time.ts";
+
+/** What the attachment store works with: the storage area may be replaced by a plugin's. */
+export interface AttachmentStoreParts {
+  index: IndexBackend;
+  storage: () => StorageArea;
+  events: EventBus;
+  removeFiles: (files: StoredFile[]) => Promise<void>;
+}
 
 /** Orthanc reserves the content types below 1024; 1024..65535 are the user's. */
 export function isUserContentType(type: number): boolean {
@@ -37,14 +39,19 @@ interface Encoded {
 }
 
 export class AttachmentStore {
-  constructor(private readonly core: PharosCore, private readonly options: Options) {}
+  constructor(private readonly parts: AttachmentStoreParts, private readonly options: Options) {}
 
   find(r: Resource, type: number): AttachmentInfo | undefined {
-    return findAttachment(this.core.index, r.internalId, type);
+    return this.parts.index.attachment(r.internalId, type);
   }
 
   types(r: Resource): number[] {
-    return attachmentTypes(this.core.index, r.internalId);
+    return this.parts.index.attachmentTypes(r.internalId);
+  }
+
+  /** Every attachment of a resource, by content type. */
+  all(r: Resource): AttachmentInfo[] {
+    return this.parts.index.attachments(r.internalId);
   }
 
   /**
@@ -62,16 +69,16 @@ export class AttachmentStore {
   }
 
   async remove(r: Resource, type: number, expected?: ExpectedRevision): Promise<void> {
-    const { index } = this.core;
+    const { index } = this.parts;
     const outcome = index.transaction(() => {
-      const current = findAttachment(index, r.internalId, type);
+      const current = index.attachment(r.internalId, type);
       if (!current) throw new OrthancError("UnknownResource");
       if (expected && !matches(expected, current)) throw new OrthancError("Revision");
-      deleteAttachment(index, r.internalId, type);
+      index.deleteAttachment(r.internalId, type);
       return { current, change: this.logChange(r, type) };
     });
-    await this.core.removeFiles([{ uuid: outcome.current.uuid, contentType: type }]);
-    if (outcome.change) this.core.events.emitChanges([outcome.change]);
+    await this.parts.removeFiles([{ uuid: outcome.current.uuid, contentType: type }]);
+    if (outcome.change) this.parts.events.emitChanges([outcome.change]);
   }
 
   /** Rewrites the stored file compressed or not; a no-op when it already is. */
@@ -102,7 +109,7 @@ export class AttachmentStore {
   /** The bytes as they are in the storage area (compressed or not). */
   async stored(a: AttachmentInfo): Promise<Uint8Array> {
     try {
-      return await this.core.storage.read(a.uuid, a.contentType);
+      return await this.parts.storage().read(a.uuid, a.contentType);
     } catch (error) {
       if (isMissingFile(error)) throw this.missing(a);
       throw error;
@@ -120,7 +127,7 @@ export class AttachmentStore {
    * storage area is not a plain filesystem.
    */
   async file(a: AttachmentInfo): Promise<Blob | undefined> {
-    const file = this.core.storage.file?.(a.uuid, a.contentType);
+    const file = this.parts.storage().file?.(a.uuid, a.contentType);
     if (file && !(await file.exists())) throw this.missing(a);
     return file;
   }
@@ -134,7 +141,7 @@ export class AttachmentStore {
   }
 
   private missing(a: AttachmentInfo): OrthancError {
-    const storage = this.core.storage;
+    const storage = this.parts.storage();
     const path = storage instanceof FilesystemStorage ? storage.path(a.uuid) : a.uuid;
     return new OrthancError(
       "RegularFileExpected",
@@ -167,7 +174,8 @@ export class AttachmentStore {
     encoded: Encoded,
     revise: (current: AttachmentInfo | undefined) => number,
   ): Promise<number> {
-    const { index, storage } = this.core;
+    const { index } = this.parts;
+    const storage = this.parts.storage();
     const { info, data } = encoded;
     await storage.create(info.uuid, info.contentType, data);
     let outcome: { revision: number; replaced?: AttachmentInfo; change?: ChangeEvent };
@@ -175,9 +183,9 @@ export class AttachmentStore {
       outcome = index.transaction(() => {
         // The resource may have been deleted while the file was being written.
         if (!index.byInternalId(r.internalId)) throw new OrthancError("UnknownResource");
-        const replaced = findAttachment(index, r.internalId, info.contentType);
+        const replaced = index.attachment(r.internalId, info.contentType);
         const revision = revise(replaced);
-        writeAttachment(index, r.internalId, { ...info, revision });
+        index.addAttachment(r.internalId, { ...info, revision });
         return { revision, replaced, change: this.logChange(r, info.contentType) };
       });
     } catch (error) {
@@ -185,9 +193,12 @@ export class AttachmentStore {
       throw error;
     }
     if (outcome.replaced) {
-      await this.core.removeFiles([{ uuid: outcome.replaced.uuid, contentType: info.contentType }]);
+      await this.parts.removeFiles([{
+        uuid: outcome.replaced.uuid,
+        contentType: info.contentType,
+      }]);
     }
-    if (outcome.change) this.core.events.emitChanges([outcome.change]);
+    if (outcome.change) this.parts.events.emitChanges([outcome.change]);
     return outcome.revision;
   }
 
@@ -200,7 +211,7 @@ export class AttachmentStore {
       publicId: r.publicId,
       date: isoNow(),
     };
-    this.core.index.logChange(event.changeType, event.level, event.publicId, event.date);
+    this.parts.index.logChange(event.changeType, event.level, event.publicId, event.date);
     return event;
   }
 }

@@ -1,5 +1,7 @@
 // The core every front end calls: it owns the index, the storage area, the store pipeline and
-// the event bus, and knows how to read an instance back.
+// the event bus, and hands out the services through which the front ends read and write
+// (resources, metadata, labels, protection, attachments, changes, properties, finds). The index
+// itself stays private to src/server.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Configuration } from "../config/schema.ts";
@@ -7,20 +9,23 @@ import type { Encoding } from "../dicom/charsets.ts";
 import { registerDictionaryEntry } from "../dicom/dictionary.ts";
 import type { Level } from "../dicom/levels.ts";
 import { parseTagText } from "../dicom/tag.ts";
-import {
-  type AttachmentInfo,
-  IndexDatabase,
-  type Resource,
-  type StoredFile,
-} from "../index/database.ts";
-import { ContentType } from "../index/schema.ts";
+import type { IndexBackend } from "../index/interface.ts";
+import { SqliteIndex } from "../index/sqlite/database.ts";
 import { log } from "../log.ts";
 import type { StorageArea } from "../storage/area.ts";
 import { FilesystemStorage } from "../storage/filesystem.ts";
 import { AttachmentStore } from "./attachments.ts";
+import { ChangeLog } from "./changes.ts";
 import { deleteSubtree, type RemainingAncestor } from "./delete.ts";
 import { OrthancError } from "./errors.ts";
 import { EventBus, type RequestOrigin } from "./events.ts";
+import { Finder } from "./find.ts";
+import { LabelWriter } from "./labels.ts";
+import { MetadataWriter } from "./metadata.ts";
+import { type AttachmentInfo, ContentType, type Resource, type StoredFile } from "./model.ts";
+import { GlobalProperties } from "./properties.ts";
+import { Protection } from "./protection.ts";
+import { ResourceReader } from "./resources.ts";
 import { StabilityTracker } from "./stability.ts";
 import {
   type IncomingFilter,
@@ -31,11 +36,18 @@ import {
 import { isoNow } from "./time.ts";
 
 export class PharosCore {
-  readonly index: IndexDatabase;
+  readonly index: IndexBackend;
   private storageArea: StorageArea;
   readonly events: EventBus;
   readonly stability: StabilityTracker;
+  readonly resources: ResourceReader;
+  readonly metadata: MetadataWriter;
+  readonly labels: LabelWriter;
+  readonly protection: Protection;
   readonly attachments: AttachmentStore;
+  readonly changes: ChangeLog;
+  readonly properties: GlobalProperties;
+  readonly finder: Finder;
   readonly filters: IncomingFilter[] = [];
   readonly receivedCallbacks: ReceivedCallback[] = [];
   defaultEncoding: Encoding;
@@ -48,13 +60,25 @@ export class PharosCore {
     const indexDir = resolve(base, config.IndexDirectory);
     mkdirSync(storageDir, { recursive: true });
     mkdirSync(indexDir, { recursive: true });
-    this.index = new IndexDatabase(join(indexDir, "pharos-index.sqlite"));
+    this.index = new SqliteIndex(join(indexDir, "pharos-index.sqlite"));
     this.storageArea = new FilesystemStorage(storageDir, config.SyncStorageArea);
     this.events = new EventBus((error) =>
       log.error(`Error in an event listener: ${String(error)}`)
     );
     this.defaultEncoding = config.DefaultEncoding;
-    this.attachments = new AttachmentStore(this, config);
+    this.resources = new ResourceReader(this.index);
+    this.metadata = new MetadataWriter(this.index, this.events);
+    this.labels = new LabelWriter(this.index);
+    this.protection = new Protection(this.index);
+    this.attachments = new AttachmentStore({
+      index: this.index,
+      storage: () => this.storageArea,
+      events: this.events,
+      removeFiles: (files) => this.removeFiles(files),
+    }, config);
+    this.changes = new ChangeLog(this.index);
+    this.properties = new GlobalProperties(this.index);
+    this.finder = new Finder(this.index);
     registerDictionary(config.Dictionary);
     this.stability = new StabilityTracker(
       config.StableAge * 1000,
@@ -116,9 +140,7 @@ export class PharosCore {
 
   /** Resolves a public id at a level, or throws Orthanc's UnknownResource. */
   resource(publicId: string, level: Level): Resource {
-    const r = this.index.lookup(publicId);
-    if (!r || r.level !== level) throw new OrthancError("UnknownResource");
-    return r;
+    return this.resources.get(publicId, level);
   }
 
   async delete(publicId: string, level: Level): Promise<RemainingAncestor | null> {

@@ -1,7 +1,7 @@
 // Deleting a resource: its subtree, then every ancestor left without children.
 import { type Level, LEVEL_PATH } from "../dicom/levels.ts";
-import type { IndexDatabase, Resource, StoredFile } from "../index/database.ts";
-import { ChangeType } from "../index/schema.ts";
+import type { IndexBackend } from "../index/interface.ts";
+import { ChangeType, type Resource, type StoredFile } from "./model.ts";
 import type { ChangeEvent } from "./events.ts";
 import { isoNow } from "./time.ts";
 
@@ -18,7 +18,7 @@ export interface DeletionOutcome {
 }
 
 /** Runs inside a transaction. */
-export function deleteSubtree(index: IndexDatabase, resource: Resource): DeletionOutcome {
+export function deleteSubtree(index: IndexBackend, resource: Resource): DeletionOutcome {
   const now = isoNow();
   const files = index.subtreeFiles(resource.internalId);
   const changes: ChangeEvent[] = [];

@@ -4,9 +4,8 @@ import { lookupTag } from "../dicom/dictionary.ts";
 import { type Level, levelIndex, LEVELS, MAIN_TAGS } from "../dicom/levels.ts";
 import { formatTag, type Tag } from "../dicom/tag.ts";
 import { OrthancError } from "./errors.ts";
-import { type IndexDatabase, normalizeValue, type Resource } from "../index/database.ts";
-import { type FindPlan, type FoundRow, runFind, type ValueCondition } from "../index/find-query.ts";
-import { labelledResources, resourcesWithLabels } from "../index/labels.ts";
+import type { FindPlan, FoundRow, IndexBackend, ValueCondition } from "../index/interface.ts";
+import { normalizeValue, type Resource } from "./model.ts";
 
 export type LabelsConstraint = "All" | "Any" | "None";
 
@@ -147,7 +146,7 @@ export interface PlannedFind {
 const sensitivity = (request: FindRequest, tag: Tag): boolean =>
   typeof request.caseSensitive === "function" ? request.caseSensitive(tag) : request.caseSensitive;
 
-export function planFind(index: IndexDatabase, request: FindRequest): PlannedFind {
+function planFind(index: IndexBackend, request: FindRequest): PlannedFind {
   // Limit 0 means no limit, as in Orthanc.
   const plan: FindPlan = {
     level: request.level,
@@ -214,58 +213,61 @@ const toResource = (row: FoundRow, level: Level): Resource => ({
   parentId: row.parent_id,
 });
 
-/**
- * Resources matching the main DICOM tags of a query (constraints on other tags are ignored:
- * findResources() reads the files for those).
- */
-export function find(index: IndexDatabase, request: FindRequest): Resource[] {
-  const { plan, empty } = planFind(index, request);
-  if (empty) return [];
-  return runFind(index, plan).map((row) => toResource(row, request.level));
-}
+/** Finds over one index; front ends reach it as `core.finder`. */
+export class Finder {
+  constructor(private readonly index: IndexBackend) {}
 
-/** find(), plus constraints on tags that are not indexed, checked in one instance's file. */
-export async function findResources(
-  index: IndexDatabase,
-  request: FindRequest,
-  readTag: (resource: Resource, tag: Tag) => Promise<string | undefined>,
-): Promise<Resource[]> {
-  const { plan, fileConstraints, empty } = planFind(index, request);
-  if (empty) return [];
-  if (fileConstraints.length === 0) {
-    return runFind(index, plan).map((row) => toResource(row, request.level));
+  /**
+   * Resources matching the main DICOM tags of a query (constraints on other tags are ignored:
+   * findResources() reads the files for those).
+   */
+  find(request: FindRequest): Resource[] {
+    const { plan, empty } = planFind(this.index, request);
+    if (empty) return [];
+    return this.index.runFind(plan).map((row) => toResource(row, request.level));
   }
-  const all = runFind(index, { ...plan, since: 0, limit: undefined });
-  const kept: Resource[] = [];
-  let skipped = 0;
-  for (const row of all) {
-    const resource = toResource(row, request.level);
-    let ok = true;
-    for (const c of fileConstraints) {
-      if (!c.match(await readTag(resource, c.tag))) {
-        ok = false;
-        break;
-      }
+
+  /** find(), plus constraints on tags that are not indexed, checked in one instance's file. */
+  async findResources(
+    request: FindRequest,
+    readTag: (resource: Resource, tag: Tag) => Promise<string | undefined>,
+  ): Promise<Resource[]> {
+    const { plan, fileConstraints, empty } = planFind(this.index, request);
+    if (empty) return [];
+    if (fileConstraints.length === 0) {
+      return this.index.runFind(plan).map((row) => toResource(row, request.level));
     }
-    if (!ok || skipped++ < request.since) continue;
-    kept.push(resource);
-    if (request.limit !== undefined && request.limit > 0 && kept.length >= request.limit) break;
+    const all = this.index.runFind({ ...plan, since: 0, limit: undefined });
+    const kept: Resource[] = [];
+    let skipped = 0;
+    for (const row of all) {
+      const resource = toResource(row, request.level);
+      let ok = true;
+      for (const c of fileConstraints) {
+        if (!c.match(await readTag(resource, c.tag))) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok || skipped++ < request.since) continue;
+      kept.push(resource);
+      if (request.limit !== undefined && request.limit > 0 && kept.length >= request.limit) break;
+    }
+    return kept;
   }
-  return kept;
 }
 
 /** Internal ids the label filter keeps or drops, resolved by one query up front. */
 function labelRestriction(
-  index: IndexDatabase,
+  index: IndexBackend,
   level: Level,
   filter: LabelFilter,
 ): Pick<FindPlan, "restrictTo" | "exclude"> {
   const labels = [...new Set(filter.labels)];
   if (labels.length === 0) {
-    return filter.constraint === "None" ? { exclude: labelledResources(index, level) } : {};
+    return filter.constraint === "None" ? { exclude: index.labelledResources(level) } : {};
   }
-  const carrying = resourcesWithLabels(
-    index,
+  const carrying = index.resourcesWithLabels(
     level,
     labels,
     filter.constraint === "All" ? labels.length : 1,

@@ -2,12 +2,10 @@
 // after a job is submitted, every 10 seconds while something changed, and when the server stops;
 // it is read back at startup (unless --no-jobs).
 import type { JsonValue } from "../dicom/tags-json.ts";
-import type { IndexDatabase } from "../index/database.ts";
+import { GlobalProperty } from "./model.ts";
+import type { GlobalProperties } from "./properties.ts";
 import { log } from "../log.ts";
 import type { JobRegistry, SteppedJobUnserializer } from "./jobs.ts";
-
-/** Orthanc's GlobalProperty_JobsRegistry. */
-export const JOBS_REGISTRY_PROPERTY = 5;
 
 export interface JobsSavingOptions {
   /** Delay between a submission and its save. */
@@ -21,10 +19,10 @@ const DEFAULTS: JobsSavingOptions = { afterSubmitMs: 100, periodMs: 10_000 };
 /** Reloads the saved registry; a damaged one is logged and ignored. */
 export function restoreJobs(
   registry: JobRegistry,
-  index: IndexDatabase,
+  properties: GlobalProperties,
   unserialize: SteppedJobUnserializer,
 ): void {
-  const text = index.globalProperty(JOBS_REGISTRY_PROPERTY);
+  const text = properties.get(GlobalProperty.JobsRegistry);
   if (text === undefined) return;
   let saved: JsonValue;
   try {
@@ -44,7 +42,7 @@ export class JobsSaver {
 
   constructor(
     private readonly registry: JobRegistry,
-    private readonly index: IndexDatabase,
+    private readonly properties: GlobalProperties,
     options: Partial<JobsSavingOptions> = {},
   ) {
     const { afterSubmitMs, periodMs } = { ...DEFAULTS, ...options };
@@ -67,8 +65,8 @@ export class JobsSaver {
   save(): void {
     this.dirty = false;
     try {
-      this.index.setGlobalProperty(
-        JOBS_REGISTRY_PROPERTY,
+      this.properties.set(
+        GlobalProperty.JobsRegistry,
         JSON.stringify(this.registry.serialize()),
       );
     } catch (error) {

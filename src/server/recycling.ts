@@ -1,6 +1,7 @@
 // Keeping the storage within MaximumStorageSize / MaximumPatientCount: before an instance is
 // indexed, delete the patients with the oldest activity (Recycle) or refuse it (Reject).
-import type { IndexDatabase, StoredFile } from "../index/database.ts";
+import type { IndexBackend } from "../index/interface.ts";
+import type { StoredFile } from "./model.ts";
 import { deleteSubtree } from "./delete.ts";
 import { OrthancError } from "./errors.ts";
 import type { ChangeEvent } from "./events.ts";
@@ -15,7 +16,7 @@ export interface StorageLimits {
 
 /** Runs inside the store transaction; throwing rolls the recycling back with it. */
 export function makeRoom(
-  index: IndexDatabase,
+  index: IndexBackend,
   limits: StorageLimits,
   incoming: { size: number; patientId: number | undefined },
 ): { files: StoredFile[]; changes: ChangeEvent[] } {

@@ -2,7 +2,7 @@
 // StableAge seconds becomes stable (IsStable), and a Stable* change is logged for it.
 import type { OrthancIds } from "../dicom/identifiers.ts";
 import type { Level } from "../dicom/levels.ts";
-import { ChangeType } from "../index/schema.ts";
+import { ChangeType } from "./model.ts";
 import type { ChangeEvent } from "./events.ts";
 
 const STABLE_CHANGE: Partial<Record<Level, number>> = {

@@ -4,8 +4,14 @@ import { idOfLevel, type OrthancIds } from "../dicom/identifiers.ts";
 import { type Level, LEVELS } from "../dicom/levels.ts";
 import { DicomParseError, type ParsedDicom, parseDicom } from "../dicom/parser.ts";
 import { type InstanceSummary, MissingTagError, summarize } from "../dicom/summary.ts";
-import type { AttachmentInfo, IndexDatabase, StoredFile } from "../index/database.ts";
-import { ChangeType, ContentType, Metadata } from "../index/schema.ts";
+import type { IndexBackend } from "../index/interface.ts";
+import {
+  type AttachmentInfo,
+  ChangeType,
+  ContentType,
+  Metadata,
+  type StoredFile,
+} from "./model.ts";
 import type { StorageArea } from "../storage/area.ts";
 import { compressAttachment, md5Hex } from "../storage/compression.ts";
 import { OrthancError } from "./errors.ts";
@@ -48,7 +54,7 @@ export type ReceivedDecision = { action: "keep" } | { action: "discard" } | {
 };
 
 export interface StoreDependencies {
-  index: IndexDatabase;
+  index: IndexBackend;
   storage: StorageArea;
   events: EventBus;
   options: () => {

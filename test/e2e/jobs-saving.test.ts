@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { JOBS_REGISTRY_PROPERTY } from "../../src/server/jobs-saving.ts";
+import { GlobalProperty } from "../../src/server/model.ts";
 import { startStoreScp } from "../support/dimse.ts";
 import {
   freePort,
@@ -65,7 +65,7 @@ function savedJobIds(): string[] {
   const db = new Database(join(dir, "index", "pharos-index.sqlite"), { readonly: true });
   try {
     const row = db.query("SELECT value FROM global_properties WHERE property = ?")
-      .get(JOBS_REGISTRY_PROPERTY) as { value: string } | null;
+      .get(GlobalProperty.JobsRegistry) as { value: string } | null;
     return row ? Object.keys(JSON.parse(row.value).Jobs) : [];
   } finally {
     db.close();
@@ -196,7 +196,7 @@ describe("SaveJobs", () => {
       const db = new Database(join(dir, "index", "pharos-index.sqlite"));
       try {
         db.query("INSERT OR REPLACE INTO global_properties (property, value) VALUES (?, ?)")
-          .run(JOBS_REGISTRY_PROPERTY, text);
+          .run(GlobalProperty.JobsRegistry, text);
       } finally {
         db.close();
       }

@@ -3,16 +3,16 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { IndexDatabase } from "../../src/index/database.ts";
-import { ContentType } from "../../src/index/schema.ts";
+import { SqliteIndex } from "../../src/index/sqlite/database.ts";
+import { ContentType } from "../../src/server/model.ts";
 import { deleteSubtree } from "../../src/server/delete.ts";
 
 const dirs: string[] = [];
-function freshIndex(): { index: IndexDatabase; path: string } {
+function freshIndex(): { index: SqliteIndex; path: string } {
   const dir = mkdtempSync(join(tmpdir(), "pharos-index-"));
   dirs.push(dir);
   const path = join(dir, "index.sqlite");
-  return { index: new IndexDatabase(path), path };
+  return { index: new SqliteIndex(path), path };
 }
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -31,7 +31,7 @@ function attachment(uuid: string, size: number) {
   };
 }
 
-function tree(index: IndexDatabase) {
+function tree(index: SqliteIndex) {
   return index.transaction(() => {
     const p = index.createResource("Patient", "p", null);
     const st = index.createResource("Study", "st", p);
@@ -102,7 +102,7 @@ test("a failed transaction leaves nothing behind, and commits survive a reopen",
   ).toThrow("boom");
   expect(index.lookup("p2")).toBeUndefined();
   index.close();
-  const reopened = new IndexDatabase(path);
+  const reopened = new SqliteIndex(path);
   expect(reopened.totals().instances).toBe(2);
   reopened.close();
 });

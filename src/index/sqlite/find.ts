@@ -1,56 +1,9 @@
 // The SQL of a find: one statement that walks from the most selective constraint to the
 // resources of the queried level, so that a query costs what it matches, not what is stored.
-import type { SQLQueryBindings } from "bun:sqlite";
-import { type Level, LEVELS } from "../dicom/levels.ts";
-import type { Tag } from "../dicom/tag.ts";
-import type { IndexDatabase } from "./database.ts";
-
-/** A condition on the normalized (upper-case) or raw value of one main tag. */
-export type ValueCondition =
-  | { kind: "equal"; norm: string; exact?: string }
-  | { kind: "in"; norms: string[] }
-  | { kind: "glob"; normPattern: string; exactPattern?: string }
-  | { kind: "range"; low?: string; high?: string }
-  | { kind: "any"; alternatives: ValueCondition[] };
-
-export interface TagConstraint {
-  /** The level whose row holds the tag (patient tags are also copied to studies). */
-  holder: Level;
-  tag: Tag;
-  condition: ValueCondition;
-}
-
-/** At the study level: a condition on the Modality of at least one of its series. */
-export interface ChildModalityConstraint {
-  condition: ValueCondition;
-}
-
-/** One key of OrderBy (Orthanc 1.12.5): a main tag or a metadata; resources lacking it stay. */
-export type OrderKey =
-  | { kind: "tag"; holder: Level; tag: Tag; descending: boolean }
-  | { kind: "metadata"; type: number; descending: boolean };
-
-export interface FindPlan {
-  level: Level;
-  tags: TagConstraint[];
-  childModality?: ChildModalityConstraint;
-  /** Only descendants of this resource (ParentPatient / ParentStudy / ParentSeries). */
-  ancestor?: { level: Level; internalId: number };
-  /** Only these internal ids (labels), or undefined for no such restriction. */
-  restrictTo?: Set<number>;
-  exclude?: Set<number>;
-  orderBy?: OrderKey[];
-  /** MetadataQuery (Orthanc 1.12.5): each value exactly, from a list, or a GLOB pattern. */
-  metadata?: { type: number; values: string[]; pattern: boolean }[];
-  since: number;
-  limit?: number;
-}
-
-export interface FoundRow {
-  internal_id: number;
-  public_id: string;
-  parent_id: number | null;
-}
+import type { Database, SQLQueryBindings } from "bun:sqlite";
+import { type Level, LEVELS } from "../../dicom/levels.ts";
+import type { Tag } from "../../dicom/tag.ts";
+import type { FindPlan, FoundRow, TagConstraint, ValueCondition } from "../interface.ts";
 
 /** Tags with a handful of distinct values: equality on them narrows less than a range. */
 const FEW_VALUES = new Set([0x00080060, 0x00100040, 0x00180015, 0x00080070]);
@@ -116,7 +69,7 @@ function aliasOf(level: Level, holder: Level): string {
   return distance <= 0 ? "r" : `a${distance}`;
 }
 
-export function runFind(index: IndexDatabase, plan: FindPlan): FoundRow[] {
+export function runFind(db: Database, plan: FindPlan): FoundRow[] {
   const params: SQLQueryBindings[] = [];
   const levelNo = LEVELS.indexOf(plan.level);
   const tags = [...plan.tags].sort((a, b) => selectivity(a) - selectivity(b));
@@ -222,7 +175,7 @@ export function runFind(index: IndexDatabase, plan: FindPlan): FoundRow[] {
     sql += " LIMIT ? OFFSET ?";
     params.push(plan.limit ?? -1, plan.since);
   }
-  const rows = index.db.query<FoundRow, SQLQueryBindings[]>(sql).all(...params);
+  const rows = db.query<FoundRow, SQLQueryBindings[]>(sql).all(...params);
   if (!filtered) return rows;
   const kept = rows.filter((row) =>
     (plan.restrictTo === undefined || plan.restrictTo.has(row.internal_id)) &&

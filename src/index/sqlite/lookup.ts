@@ -1,8 +1,8 @@
 // /tools/lookup: which resources carry a DICOM identifier (PatientID, Study/Series/SOP
 // Instance UID), each at the level that owns it.
-import type { SQLQueryBindings } from "bun:sqlite";
-import { LEVELS } from "../dicom/levels.ts";
-import type { IndexDatabase, Resource } from "./database.ts";
+import type { Database, SQLQueryBindings } from "bun:sqlite";
+import { LEVELS } from "../../dicom/levels.ts";
+import type { Resource } from "../../server/model.ts";
 
 const IDENTIFIERS: [number, number][] = [
   [0x00100020, 0], // PatientID, held by patients (studies only keep a copy)
@@ -11,7 +11,7 @@ const IDENTIFIERS: [number, number][] = [
   [0x00080018, 3], // SOPInstanceUID
 ];
 
-export function lookupIdentifier(index: IndexDatabase, value: string): Resource[] {
+export function lookupIdentifier(db: Database, value: string): Resource[] {
   const sql = `SELECT r.internal_id, r.level, r.public_id, r.parent_id FROM main_tags t
     JOIN resources r ON r.internal_id = t.resource_id
     WHERE (${
@@ -19,7 +19,7 @@ export function lookupIdentifier(index: IndexDatabase, value: string): Resource[
   }) AND t.norm = ? AND t.value = ?
     ORDER BY r.level, r.public_id`;
   const params: SQLQueryBindings[] = [...IDENTIFIERS.flat(), value.toUpperCase(), value];
-  return index.db.query<
+  return db.query<
     { internal_id: number; level: number; public_id: string; parent_id: number | null },
     SQLQueryBindings[]
   >(sql)

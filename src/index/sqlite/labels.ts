@@ -1,9 +1,8 @@
 // Labels of resources (Orthanc 1.12): the SQL on the `labels` table. Kept out of database.ts so
-// that the feature stays in one place; statements are prepared once per database and cached
-// beside it, since IndexDatabase owns the connection.
-import type { SQLQueryBindings, Statement } from "bun:sqlite";
-import { type Level, LEVELS } from "../dicom/levels.ts";
-import type { IndexDatabase } from "./database.ts";
+// that the feature stays in one place; statements are prepared once per connection and cached
+// beside it.
+import type { Database, SQLQueryBindings, Statement } from "bun:sqlite";
+import { type Level, LEVELS } from "../../dicom/levels.ts";
 
 interface LabelStatements {
   add: Statement<unknown, [number, string]>;
@@ -15,12 +14,12 @@ interface LabelStatements {
   labelled: Statement<{ id: number }, [number]>;
 }
 
-const cache = new WeakMap<IndexDatabase, LabelStatements>();
+const cache = new WeakMap<Database, LabelStatements>();
 
-function statements(index: IndexDatabase): LabelStatements {
-  let s = cache.get(index);
+function statements(db: Database): LabelStatements {
+  let s = cache.get(db);
   if (s) return s;
-  const q = <R, P extends SQLQueryBindings[]>(sql: string) => index.db.query<R, P>(sql);
+  const q = <R, P extends SQLQueryBindings[]>(sql: string) => db.query<R, P>(sql);
   s = {
     // Adding twice is not an error in Orthanc, hence OR IGNORE.
     add: q("INSERT OR IGNORE INTO labels (resource_id, label) VALUES (?, ?)"),
@@ -42,30 +41,30 @@ function statements(index: IndexDatabase): LabelStatements {
        JOIN resources r ON r.internal_id = l.resource_id WHERE r.level = ?`,
     ),
   };
-  cache.set(index, s);
+  cache.set(db, s);
   return s;
 }
 
-export function addLabel(index: IndexDatabase, internalId: number, label: string): void {
-  statements(index).add.run(internalId, label);
+export function addLabel(db: Database, internalId: number, label: string): void {
+  statements(db).add.run(internalId, label);
 }
 
-export function removeLabel(index: IndexDatabase, internalId: number, label: string): void {
-  statements(index).remove.run(internalId, label);
+export function removeLabel(db: Database, internalId: number, label: string): void {
+  statements(db).remove.run(internalId, label);
 }
 
 /** Labels of one resource, sorted. */
-export function labelsOf(index: IndexDatabase, internalId: number): string[] {
-  return statements(index).of.all(internalId).map((r) => r.label);
+export function labelsOf(db: Database, internalId: number): string[] {
+  return statements(db).of.all(internalId).map((r) => r.label);
 }
 
-export function hasLabel(index: IndexDatabase, internalId: number, label: string): boolean {
-  return statements(index).has.get(internalId, label) !== null;
+export function hasLabel(db: Database, internalId: number, label: string): boolean {
+  return statements(db).has.get(internalId, label) !== null;
 }
 
 /** Every label attached to at least one resource, sorted. */
-export function allLabels(index: IndexDatabase): string[] {
-  return statements(index).all.all().map((r) => r.label);
+export function allLabels(db: Database): string[] {
+  return statements(db).all.all().map((r) => r.label);
 }
 
 /**
@@ -73,12 +72,12 @@ export function allLabels(index: IndexDatabase): string[] {
  * least one (`minimum` = 1) of `labels`, which must be distinct.
  */
 export function resourcesWithLabels(
-  index: IndexDatabase,
+  db: Database,
   level: Level,
   labels: readonly string[],
   minimum: number,
 ): Set<number> {
-  const rows = statements(index).withLabels.all(
+  const rows = statements(db).withLabels.all(
     LEVELS.indexOf(level),
     JSON.stringify(labels),
     minimum,
@@ -87,6 +86,6 @@ export function resourcesWithLabels(
 }
 
 /** Internal ids of the resources of `level` that carry any label at all. */
-export function labelledResources(index: IndexDatabase, level: Level): Set<number> {
-  return new Set(statements(index).labelled.all(LEVELS.indexOf(level)).map((r) => r.id));
+export function labelledResources(db: Database, level: Level): Set<number> {
+  return new Set(statements(db).labelled.all(LEVELS.indexOf(level)).map((r) => r.id));
 }

@@ -1,32 +1,34 @@
-// The SQLite index: one prepared statement per operation, all writes inside transactions.
+// The embedded SQLite index (bun:sqlite, WAL): one prepared statement per operation, all writes
+// inside transactions. The SQL of labels, lookups, attachments and finds is in the files beside.
 import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
-import { type Level, LEVELS } from "../dicom/levels.ts";
-import type { Tag } from "../dicom/tag.ts";
+import { type Level, LEVELS } from "../../dicom/levels.ts";
+import type { Tag } from "../../dicom/tag.ts";
+import {
+  type AttachmentInfo,
+  type Change,
+  type ExportedResource,
+  type MetadataEntry,
+  normalizeValue,
+  type Resource,
+  type StoredFile,
+  type SubtreeStatistics,
+  type Totals,
+} from "../../server/model.ts";
+import type { FindPlan, FoundRow, IndexBackend } from "../interface.ts";
+import { attachmentTypes, deleteAttachment, findAttachment } from "./attachments.ts";
+import { runFind } from "./find.ts";
+import {
+  addLabel,
+  allLabels,
+  hasLabel,
+  labelledResources,
+  labelsOf,
+  removeLabel,
+  resourcesWithLabels,
+} from "./labels.ts";
+import { lookupIdentifier } from "./lookup.ts";
+import { type AttachmentRow, toAttachment } from "./rows.ts";
 import { SCHEMA, SCHEMA_VERSION } from "./schema.ts";
-
-export interface Resource {
-  internalId: number;
-  level: Level;
-  publicId: string;
-  parentId: number | null;
-}
-
-export interface AttachmentInfo {
-  contentType: number;
-  uuid: string;
-  compressedSize: number;
-  uncompressedSize: number;
-  /** 0 = none, 1 = zlib with Orthanc's 8-byte size prefix. */
-  compression: number;
-  uncompressedMd5: string;
-  compressedMd5: string;
-  revision: number;
-}
-
-export interface StoredFile {
-  uuid: string;
-  contentType: number;
-}
 
 interface ResourceRow {
   internal_id: number;
@@ -35,61 +37,12 @@ interface ResourceRow {
   parent_id: number | null;
 }
 
-/** A row of the `attachments` table. */
-export interface AttachmentRow {
-  content_type: number;
-  uuid: string;
-  compressed_size: number;
-  uncompressed_size: number;
-  compression: number;
-  uncompressed_md5: string;
-  compressed_md5: string;
-  revision: number;
-}
-
-export interface ChangeRow {
-  seq: number;
-  changeType: number;
-  level: Level;
-  publicId: string;
-  date: string;
-}
-
-export interface ExportRow {
-  seq: number;
-  level: Level;
-  publicId: string;
-  remoteModality: string;
-  patientId: string;
-  studyInstanceUid: string;
-  seriesInstanceUid: string;
-  sopInstanceUid: string;
-  date: string;
-}
-
-export interface MetadataEntry {
-  value: string;
-  revision: number;
-}
-
-export interface Totals {
-  patients: number;
-  studies: number;
-  series: number;
-  instances: number;
-  compressedSize: number;
-  uncompressedSize: number;
-}
-
 const toResource = (row: ResourceRow): Resource => ({
   internalId: row.internal_id,
   level: LEVELS[row.level]!,
   publicId: row.public_id,
   parentId: row.parent_id,
 });
-
-/** What case-insensitive matching compares. */
-export const normalizeValue = (value: string): string => value.toUpperCase();
 
 /** Brings an index written by an earlier version of Pharos to the current schema. */
 function migrate(db: Database): void {
@@ -111,7 +64,7 @@ function migrate(db: Database): void {
 
 const toChange = (
   row: { seq: number; change_type: number; level: number; public_id: string; date: string },
-): ChangeRow => ({
+): Change => ({
   seq: row.seq,
   changeType: row.change_type,
   level: LEVELS[row.level]!,
@@ -119,18 +72,7 @@ const toChange = (
   date: row.date,
 });
 
-export const toAttachment = (row: AttachmentRow): AttachmentInfo => ({
-  contentType: row.content_type,
-  uuid: row.uuid,
-  compressedSize: row.compressed_size,
-  uncompressedSize: row.uncompressed_size,
-  compression: row.compression,
-  uncompressedMd5: row.uncompressed_md5,
-  compressedMd5: row.compressed_md5,
-  revision: row.revision,
-});
-
-export class IndexDatabase {
+export class SqliteIndex implements IndexBackend {
   readonly db: Database;
   private readonly s: {
     byPublicId: Statement<ResourceRow, [string]>;
@@ -360,7 +302,51 @@ export class IndexDatabase {
   }
 
   attachment(internalId: number, contentType: number): AttachmentInfo | undefined {
-    return this.attachments(internalId).find((a) => a.contentType === contentType);
+    return findAttachment(this.db, internalId, contentType);
+  }
+
+  attachmentTypes(internalId: number): number[] {
+    return attachmentTypes(this.db, internalId);
+  }
+
+  deleteAttachment(internalId: number, contentType: number): void {
+    deleteAttachment(this.db, internalId, contentType);
+  }
+
+  lookupIdentifier(value: string): Resource[] {
+    return lookupIdentifier(this.db, value);
+  }
+
+  runFind(plan: FindPlan): FoundRow[] {
+    return runFind(this.db, plan);
+  }
+
+  addLabel(internalId: number, label: string): void {
+    addLabel(this.db, internalId, label);
+  }
+
+  removeLabel(internalId: number, label: string): void {
+    removeLabel(this.db, internalId, label);
+  }
+
+  labelsOf(internalId: number): string[] {
+    return labelsOf(this.db, internalId);
+  }
+
+  hasLabel(internalId: number, label: string): boolean {
+    return hasLabel(this.db, internalId, label);
+  }
+
+  allLabels(): string[] {
+    return allLabels(this.db);
+  }
+
+  resourcesWithLabels(level: Level, labels: readonly string[], minimum: number): Set<number> {
+    return resourcesWithLabels(this.db, level, labels, minimum);
+  }
+
+  labelledResources(level: Level): Set<number> {
+    return labelledResources(this.db, level);
   }
 
   /** Every file of a resource and its descendants. */
@@ -400,11 +386,11 @@ export class IndexDatabase {
     this.s.deleteMetadata.run(internalId, type);
   }
 
-  changes(since: number, limit: number): ChangeRow[] {
+  changes(since: number, limit: number): Change[] {
     return this.s.changes.all(since, limit).map(toChange);
   }
 
-  lastChange(): ChangeRow | undefined {
+  lastChange(): Change | undefined {
     const row = this.s.lastChange.get();
     return row ? toChange(row) : undefined;
   }
@@ -417,7 +403,7 @@ export class IndexDatabase {
     this.s.clearChanges.run();
   }
 
-  logExport(e: Omit<ExportRow, "seq">): void {
+  logExport(e: Omit<ExportedResource, "seq">): void {
     this.s.insertExport.run(
       LEVELS.indexOf(e.level),
       e.publicId,
@@ -430,7 +416,7 @@ export class IndexDatabase {
     );
   }
 
-  exports(since: number, limit: number): ExportRow[] {
+  exports(since: number, limit: number): ExportedResource[] {
     return this.s.exports.all(since, limit).map((r) => ({
       seq: r.seq,
       level: LEVELS[r.level]!,
@@ -467,9 +453,7 @@ export class IndexDatabase {
   }
 
   /** Sizes of the files below a resource, and its descendants per level. */
-  subtreeStatistics(
-    internalId: number,
-  ): { counts: Map<Level, number>; compressed: number; uncompressed: number } {
+  subtreeStatistics(internalId: number): SubtreeStatistics {
     const sizes = this.s.subtreeSizes.get(internalId);
     const counts = new Map<Level, number>();
     for (const row of this.s.subtreeCount.all(internalId)) counts.set(LEVELS[row.level]!, row.n);

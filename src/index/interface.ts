@@ -1,0 +1,181 @@
+// The index as the server sees it: one interface per table (as Orthanc's IDatabaseWrapper), that
+// the embedded SQLite back-end (src/index/sqlite) implements and a second back-end (PostgreSQL)
+// can implement too. Only src/server calls it; the front ends go through the server's services.
+//
+// The interface is synchronous, and a transaction is a synchronous closure: the store pipeline
+// and the deletions rely on nothing else running between their reads and their writes. A
+// back-end whose client is asynchronous must present it synchronously (for example a worker
+// holding the connection, waited for with Atomics.wait) or change this contract everywhere.
+import type { Level } from "../dicom/levels.ts";
+import type { Tag } from "../dicom/tag.ts";
+import type {
+  AttachmentInfo,
+  Change,
+  ExportedResource,
+  MetadataEntry,
+  Resource,
+  StoredFile,
+  SubtreeStatistics,
+  Totals,
+} from "../server/model.ts";
+
+/** A condition on the normalized (upper-case) or raw value of one main tag. */
+export type ValueCondition =
+  | { kind: "equal"; norm: string; exact?: string }
+  | { kind: "in"; norms: string[] }
+  | { kind: "glob"; normPattern: string; exactPattern?: string }
+  | { kind: "range"; low?: string; high?: string }
+  | { kind: "any"; alternatives: ValueCondition[] };
+
+export interface TagConstraint {
+  /** The level whose row holds the tag (patient tags are also copied to studies). */
+  holder: Level;
+  tag: Tag;
+  condition: ValueCondition;
+}
+
+/** At the study level: a condition on the Modality of at least one of its series. */
+export interface ChildModalityConstraint {
+  condition: ValueCondition;
+}
+
+/** One key of OrderBy (Orthanc 1.12.5): a main tag or a metadata; resources lacking it stay. */
+export type OrderKey =
+  | { kind: "tag"; holder: Level; tag: Tag; descending: boolean }
+  | { kind: "metadata"; type: number; descending: boolean };
+
+export interface FindPlan {
+  level: Level;
+  tags: TagConstraint[];
+  childModality?: ChildModalityConstraint;
+  /** Only descendants of this resource (ParentPatient / ParentStudy / ParentSeries). */
+  ancestor?: { level: Level; internalId: number };
+  /** Only these internal ids (labels), or undefined for no such restriction. */
+  restrictTo?: Set<number>;
+  exclude?: Set<number>;
+  orderBy?: OrderKey[];
+  /** MetadataQuery (Orthanc 1.12.5): each value exactly, from a list, or a GLOB pattern. */
+  metadata?: { type: number; values: string[]; pattern: boolean }[];
+  since: number;
+  limit?: number;
+}
+
+export interface FoundRow {
+  internal_id: number;
+  public_id: string;
+  parent_id: number | null;
+}
+
+/** The resources table: the patient / study / series / instance tree. */
+export interface ResourcesTable {
+  lookup(publicId: string): Resource | undefined;
+  byInternalId(internalId: number): Resource | undefined;
+  createResource(level: Level, publicId: string, parentId: number | null): number;
+  children(internalId: number): Resource[];
+  countChildren(internalId: number): number;
+  /** Public ids of a level in creation order; `since`/`limit` page through them as Orthanc does. */
+  listLevel(level: Level, since?: number, limit?: number): string[];
+  /** Deletes a resource and its descendants. */
+  deleteResource(internalId: number): void;
+  /** Every file of a resource and its descendants. */
+  subtreeFiles(internalId: number): StoredFile[];
+  subtreeStatistics(internalId: number): SubtreeStatistics;
+  /** The resources carrying a DICOM identifier (PatientID, a study/series/SOP instance UID). */
+  lookupIdentifier(value: string): Resource[];
+}
+
+/** The main DICOM tags of each resource, with their normalized values for matching. */
+export interface MainTagsTable {
+  setMainTag(internalId: number, tag: Tag, value: string): void;
+  mainTags(internalId: number): Map<Tag, string>;
+  /** The resources a find plan selects, ordered by public id, then paged. */
+  runFind(plan: FindPlan): FoundRow[];
+}
+
+export interface MetadataTable {
+  /** Creates the entry, or replaces its value and increments its revision. */
+  setMetadata(internalId: number, type: number, value: string): void;
+  metadata(internalId: number): Map<number, string>;
+  metadataEntry(internalId: number, type: number): MetadataEntry | undefined;
+  deleteMetadata(internalId: number, type: number): void;
+}
+
+export interface AttachmentsTable {
+  /** Creates the attachment, or replaces the one of the same content type. */
+  addAttachment(internalId: number, a: AttachmentInfo): void;
+  attachments(internalId: number): AttachmentInfo[];
+  attachment(internalId: number, contentType: number): AttachmentInfo | undefined;
+  /** The content types of a resource's attachments, by number. */
+  attachmentTypes(internalId: number): number[];
+  deleteAttachment(internalId: number, contentType: number): void;
+}
+
+export interface ChangesTable {
+  logChange(changeType: number, level: Level, publicId: string, date: string): void;
+  changes(since: number, limit: number): Change[];
+  lastChange(): Change | undefined;
+  /** The last sequence number given, which survives a clear (Orthanc's "Last"). */
+  lastSequence(table: "changes" | "exports"): number;
+  clearChanges(): void;
+}
+
+export interface ExportsTable {
+  logExport(e: Omit<ExportedResource, "seq">): void;
+  exports(since: number, limit: number): ExportedResource[];
+  clearExports(): void;
+}
+
+export interface LabelsTable {
+  addLabel(internalId: number, label: string): void;
+  removeLabel(internalId: number, label: string): void;
+  /** Labels of one resource, sorted by bytes. */
+  labelsOf(internalId: number): string[];
+  hasLabel(internalId: number, label: string): boolean;
+  /** Every label attached to at least one resource, sorted by bytes. */
+  allLabels(): string[];
+  /**
+   * Internal ids of the resources of `level` that carry all (`minimum` = labels.length) or at
+   * least one (`minimum` = 1) of `labels`, which must be distinct.
+   */
+  resourcesWithLabels(level: Level, labels: readonly string[], minimum: number): Set<number>;
+  /** Internal ids of the resources of `level` that carry any label at all. */
+  labelledResources(level: Level): Set<number>;
+}
+
+/** The recycling order of patients (MaximumStorageSize / MaximumPatientCount) and protection. */
+export interface RecyclingTable {
+  /** Moves a patient to the end of the recycling order (it just received an instance). */
+  touchPatient(patientId: number): void;
+  /** The patient to recycle first, never `keep` nor a protected one. */
+  oldestUnprotectedPatient(keep: number): number | undefined;
+  setProtected(patientId: number, value: boolean): void;
+  isProtected(patientId: number): boolean;
+}
+
+export interface GlobalPropertiesTable {
+  globalProperty(property: number): string | undefined;
+  setGlobalProperty(property: number, value: string): void;
+}
+
+export interface TotalsTable {
+  /** /statistics: kept exact on every insert and delete. */
+  totals(): Totals;
+}
+
+/** A whole index back-end. */
+export interface IndexBackend
+  extends
+    ResourcesTable,
+    MainTagsTable,
+    MetadataTable,
+    AttachmentsTable,
+    ChangesTable,
+    ExportsTable,
+    LabelsTable,
+    RecyclingTable,
+    GlobalPropertiesTable,
+    TotalsTable {
+  /** Runs `fn` in one write transaction; a throw rolls it back. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
