@@ -2,7 +2,6 @@
 // resources of the queried level, so that a query costs what it matches, not what is stored.
 import type { Database, SQLQueryBindings } from "bun:sqlite";
 import { type Level, LEVELS } from "../../dicom/levels.ts";
-import type { Tag } from "../../dicom/tag.ts";
 import type { FindPlan, FoundRow, TagConstraint, ValueCondition } from "../interface.ts";
 
 /** Tags with a handful of distinct values: equality on them narrows less than a range. */
