@@ -36,7 +36,7 @@ import {
 import { isoNow } from "./time.ts";
 
 export class PharosCore {
-  readonly index: IndexBackend;
+  private readonly index: IndexBackend;
   private storageArea: StorageArea;
   readonly events: EventBus;
   readonly stability: StabilityTracker;

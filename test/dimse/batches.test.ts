@@ -27,7 +27,7 @@ test("batches hold up to the byte budget, and at least one instance", async () =
   for (const f of files) {
     await core.store(new Uint8Array(await Bun.file(f).arrayBuffer()), { kind: "RestApi" });
   }
-  const targets = core.index.listLevel("Instance").map((id) => core.index.lookup(id)!);
+  const targets = core.resources.listLevel("Instance").map((id) => core.resources.lookup(id)!);
   const sizes = async (maxBytes: number) => {
     const out: number[] = [];
     for await (const batch of instanceBatches(core, targets, maxBytes)) out.push(batch.length);
