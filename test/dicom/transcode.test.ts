@@ -11,13 +11,18 @@ import {
   elementBytes,
   type ParsedDicom,
   parseDicom,
-  TransferSyntax,
 } from "../../src/dicom/parser.ts";
 import { formatTag, isPrivateGroup, parseTagText, Tags } from "../../src/dicom/tag.ts";
 import { transcodeNative } from "../../src/dicom/transcode.ts";
+import { TransferSyntax } from "../../src/dicom/uids.ts";
 import { samplesDir } from "../support/server.ts";
 
-const { ImplicitLittle, ExplicitLittle, Deflated, ExplicitBig } = TransferSyntax;
+const {
+  ImplicitVrLittleEndian: ImplicitLittle,
+  ExplicitVrLittleEndian: ExplicitLittle,
+  DeflatedExplicitVrLittleEndian: Deflated,
+  ExplicitVrBigEndian: ExplicitBig,
+} = TransferSyntax;
 const TARGETS = [ImplicitLittle, ExplicitLittle, Deflated, ExplicitBig];
 const DCMCONV_SYNTAX: Record<string, string> = {
   [ImplicitLittle]: "+ti",
