@@ -2,9 +2,9 @@
 // value is made of. The parser, the writer and the value decoder all read this one table.
 
 /** What a value of the VR holds. */
-export type VrKind = "text" | "bytes" | "numbers" | "sequence";
+type VrKind = "text" | "bytes" | "numbers" | "sequence";
 
-export interface VrInfo {
+interface VrInfo {
   kind: VrKind;
   /** In explicit VR, two reserved bytes and a 32-bit length follow the VR (else a 16-bit one). */
   longLength: boolean;
@@ -67,8 +67,6 @@ const VRS: ReadonlyMap<string, VrInfo> = new Map([
   ["UT", text(true)],
   ["UV", numbers(8, true)],
 ]);
-
-export const vrInfo = (vr: string): VrInfo | undefined => VRS.get(vr);
 
 export const isKnownVr = (vr: string): boolean => VRS.has(vr);
 

@@ -24,7 +24,7 @@ export function encodingOf(transferSyntax: string): Encoding {
   return EXPLICIT_VR_LITTLE_ENDIAN;
 }
 
-export const UNDEFINED_LENGTH = 0xffffffff;
+const UNDEFINED_LENGTH = 0xffffffff;
 
 /** A value longer than the 16-bit length of its VR's explicit header can hold. */
 export class ValueTooLongError extends Error {}
