@@ -13,7 +13,7 @@ import {
   parseDicom,
 } from "../../src/dicom/parser.ts";
 import { type Tag, Tags } from "../../src/dicom/tag.ts";
-import { TransferSyntax } from "../../src/dicom/uids.ts";
+import { StorageSopClass, TransferSyntax } from "../../src/dicom/uids.ts";
 import {
   copiedElement,
   elementHeader,
@@ -53,7 +53,11 @@ function number(value: number, size: 2 | 4, to: Encoding): Uint8Array {
 function part10(dataset: ElementToWrite[], transferSyntax: string): Uint8Array {
   const file = writeFileMeta([
     { tag: 0x00020001, vr: "OB", value: new Uint8Array([0, 1]) },
-    { tag: Tags.MediaStorageSopClassUid, vr: "UI", value: ascii("1.2.840.10008.5.1.4.1.1.7") },
+    {
+      tag: Tags.MediaStorageSopClassUid,
+      vr: "UI",
+      value: ascii(StorageSopClass.SecondaryCaptureImage),
+    },
     { tag: Tags.MediaStorageSopInstanceUid, vr: "UI", value: ascii("1.2.3") },
     { tag: Tags.TransferSyntaxUid, vr: "UI", value: ascii(transferSyntax) },
   ]);
@@ -77,7 +81,7 @@ function dcmdump(bytes: Uint8Array, name: string): string[] {
 /** Elements of every kind, in ascending tag order, with odd values that need padding. */
 function sample(to: Encoding): ElementToWrite[] {
   return [
-    { tag: 0x00080016, vr: "UI", value: ascii("1.2.840.10008.5.1.4.1.1.7") },
+    { tag: 0x00080016, vr: "UI", value: ascii(StorageSopClass.SecondaryCaptureImage) },
     { tag: 0x00080018, vr: "UI", value: ascii("1.2.3") },
     { tag: 0x00080060, vr: "CS", value: ascii("OT") },
     {
@@ -95,7 +99,7 @@ function sample(to: Encoding): ElementToWrite[] {
       tag: 0x00081140, // ReferencedImageSequence: defined lengths, nested
       items: [{
         elements: [
-          { tag: 0x00081150, vr: "UI", value: ascii("1.2.840.10008.5.1.4.1.1.2") },
+          { tag: 0x00081150, vr: "UI", value: ascii(StorageSopClass.CtImage) },
           {
             tag: 0x00081199,
             items: [{ elements: [{ tag: 0x00081155, vr: "UI", value: ascii("9.8") }] }],
