@@ -17,7 +17,10 @@ export const EXPLICIT_VR_LITTLE_ENDIAN: Encoding = { explicitVr: true, littleEnd
 const IMPLICIT_VR_LITTLE_ENDIAN: Encoding = { explicitVr: false, littleEndian: true };
 const EXPLICIT_VR_BIG_ENDIAN: Encoding = { explicitVr: true, littleEndian: false };
 
-/** How a transfer syntax frames its dataset; all but two are explicit VR little endian. */
+/**
+ * How a transfer syntax frames its dataset (a deflated one, before deflation): all but two are
+ * explicit VR little endian.
+ */
 export function encodingOf(transferSyntax: string): Encoding {
   if (transferSyntax === TransferSyntax.ImplicitVrLittleEndian) return IMPLICIT_VR_LITTLE_ENDIAN;
   if (transferSyntax === TransferSyntax.ExplicitVrBigEndian) return EXPLICIT_VR_BIG_ENDIAN;
