@@ -1,6 +1,7 @@
 // Where the top-level elements of a Part 10 file lie, for patching values in place. A view of
 // the project's parser (src/dicom/parser.ts) with header positions added.
-import { type DicomElement, isLongVr, parseDicom } from "../../src/dicom/parser.ts";
+import { type DicomElement, parseDicom } from "../../src/dicom/parser.ts";
+import { isLongVr } from "../../src/dicom/vr.ts";
 
 export { isLongVr };
 

@@ -1,6 +1,6 @@
 // Tag names and VRs: the DICOM standard and well-known private dictionaries (from dcmjs),
 // extended by the `Dictionary` configuration option.
-import { formatTag, isPrivateGroup, type Tag, tagElement, tagGroup } from "./tag.ts";
+import { formatTag, isPrivateGroup, parseTagText, type Tag, tagElement, tagGroup } from "./tag.ts";
 
 export interface DictionaryEntry {
   name: string;
@@ -100,6 +100,12 @@ export function tagName(tag: Tag, privateCreator?: string): string {
 export function tagFromName(name: string): Tag | undefined {
   const user = userByName.get(name);
   if (user !== undefined) return user;
-  const m = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/i.exec(dcmjsDictionary().nameMap[name]?.tag ?? "");
-  return m ? ((parseInt(m[1]!, 16) << 16) | parseInt(m[2]!, 16)) >>> 0 : undefined;
+  // dcmjs writes tags as "(0010,0010)"; masked ones ("(60xx,0010)") resolve to nothing.
+  const text = dcmjsDictionary().nameMap[name]?.tag;
+  return text?.startsWith("(") && text.endsWith(")") ? parseTagText(text.slice(1, -1)) : undefined;
+}
+
+/** A tag written in hex ("0010,0010", "00100010", "0010-0010") or as its keyword. */
+export function resolveTag(text: string): Tag | undefined {
+  return parseTagText(text) ?? tagFromName(text);
 }

@@ -3,6 +3,8 @@
 import { inflateRawSync } from "node:zlib";
 import { lookupTag } from "./dictionary.ts";
 import { isPrivateGroup, makeTag, type Tag, tagElement, tagGroup, Tags } from "./tag.ts";
+import { TransferSyntax as Uids } from "./uids.ts";
+import { isKnownVr, isLongVr } from "./vr.ts";
 
 export interface ByteSource {
   bytes: Uint8Array;
@@ -18,6 +20,8 @@ export interface Fragment {
 export interface DicomElement {
   tag: Tag;
   vr: string;
+  /** Offset of the element's header (its tag) in `source.bytes`. */
+  start: number;
   /** Offset of the value in `source.bytes`. */
   offset: number;
   /** Value length in bytes; for sequences and encapsulated data, the bytes they span. */
@@ -50,67 +54,13 @@ export interface ParsedDicom {
 export class DicomParseError extends Error {}
 
 const UNDEFINED = 0xffffffff;
-/** PS3.5 7.1.2: these VRs carry two reserved bytes and a 32-bit length in explicit VR. */
-export const LONG_VRS: ReadonlySet<string> = new Set([
-  "OB",
-  "OD",
-  "OF",
-  "OL",
-  "OV",
-  "OW",
-  "SQ",
-  "SV",
-  "UC",
-  "UN",
-  "UR",
-  "UT",
-  "UV",
-]);
-export const isLongVr = (vr: string): boolean => LONG_VRS.has(vr);
-const KNOWN_VRS = new Set([
-  "AE",
-  "AS",
-  "AT",
-  "CS",
-  "DA",
-  "DS",
-  "DT",
-  "FL",
-  "FD",
-  "IS",
-  "LO",
-  "LT",
-  "OB",
-  "OD",
-  "OF",
-  "OL",
-  "OV",
-  "OW",
-  "PN",
-  "SH",
-  "SL",
-  "SQ",
-  "SS",
-  "ST",
-  "SV",
-  "TM",
-  "UC",
-  "UI",
-  "UL",
-  "UN",
-  "UR",
-  "US",
-  "UT",
-  "UV",
-]);
 
-export const isKnownVr = (vr: string): boolean => KNOWN_VRS.has(vr);
-
+/** The uncompressed syntaxes under their former names, for src/dimse until it reads uids.ts. */
 export const TransferSyntax = {
-  ImplicitLittle: "1.2.840.10008.1.2",
-  ExplicitLittle: "1.2.840.10008.1.2.1",
-  Deflated: "1.2.840.10008.1.2.1.99",
-  ExplicitBig: "1.2.840.10008.1.2.2",
+  ImplicitLittle: Uids.ImplicitVrLittleEndian,
+  ExplicitLittle: Uids.ExplicitVrLittleEndian,
+  Deflated: Uids.DeflatedExplicitVrLittleEndian,
+  ExplicitBig: Uids.ExplicitVrBigEndian,
 } as const;
 
 function sourceOf(bytes: Uint8Array, littleEndian: boolean): ByteSource {
@@ -181,13 +131,13 @@ class Reader {
       : undefined;
     if (explicitVr) {
       vr = String.fromCharCode(bytes[pos]!, bytes[pos + 1]!);
-      if (!KNOWN_VRS.has(vr)) {
+      if (!isKnownVr(vr)) {
         // DCMTK tolerates unknown VR codes by falling back to the dictionary, or UN.
         vr = lookupTag(tag, privateCreator)?.vr ?? "UN";
         if (pos + 6 > bytes.length) throw new DicomParseError("truncated element header");
         length = view.getUint32(pos + 2, littleEndian);
         pos += 6;
-      } else if (LONG_VRS.has(vr)) {
+      } else if (isLongVr(vr)) {
         if (pos + 8 > bytes.length) throw new DicomParseError("truncated element header");
         length = view.getUint32(pos + 4, littleEndian);
         pos += 8;
@@ -201,7 +151,7 @@ class Reader {
       vr = implicitVr(tag, privateCreator, length);
     }
     const undefinedLength = length === UNDEFINED;
-    const element: DicomElement = { tag, vr, offset: pos, length, undefinedLength };
+    const element: DicomElement = { tag, vr, start, offset: pos, length, undefinedLength };
     if (privateCreator !== undefined) element.privateCreator = privateCreator;
 
     if (tag === Tags.PixelData && undefinedLength) {
@@ -329,17 +279,17 @@ export function parseDicom(input: Uint8Array): ParsedDicom {
 
   let source = fileSource;
   let datasetStart = pos;
-  if (transferSyntax === TransferSyntax.Deflated) {
+  if (transferSyntax === Uids.DeflatedExplicitVrLittleEndian) {
     try {
       source = sourceOf(new Uint8Array(inflateRawSync(input.subarray(pos))), true);
     } catch {
       throw new DicomParseError("cannot inflate a deflated dataset");
     }
     datasetStart = 0;
-  } else if (transferSyntax === TransferSyntax.ExplicitBig) {
+  } else if (transferSyntax === Uids.ExplicitVrBigEndian) {
     source = sourceOf(input, false);
   }
-  const explicitVr = transferSyntax !== TransferSyntax.ImplicitLittle;
+  const explicitVr = transferSyntax !== Uids.ImplicitVrLittleEndian;
   const dataset =
     new Reader({ source, explicitVr }).readDataset(datasetStart, source.bytes.length).dataset;
   return { meta, dataset, transferSyntax, datasetOffset: pos };
@@ -356,7 +306,7 @@ function parseBareDataset(source: ByteSource): ParsedDicom {
   }
   const dataset = new Reader({ source, explicitVr: false }).readDataset(0, bytes.length).dataset;
   const meta: DicomDataset = { source, elements: [], explicitVr: true };
-  return { meta, dataset, transferSyntax: TransferSyntax.ImplicitLittle, datasetOffset: 0 };
+  return { meta, dataset, transferSyntax: Uids.ImplicitVrLittleEndian, datasetOffset: 0 };
 }
 
 /** The meta group ends where group 0002 ends; its group length is trusted only if consistent. */
@@ -365,7 +315,7 @@ function findMetaEnd(source: ByteSource, start: number): number {
   let pos = start;
   while (pos + 8 <= bytes.length && view.getUint16(pos, true) === 0x0002) {
     const vr = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!);
-    if (LONG_VRS.has(vr)) {
+    if (isLongVr(vr)) {
       if (pos + 12 > bytes.length) throw new DicomParseError("truncated meta header");
       pos += 12 + view.getUint32(pos + 8, true);
     } else {

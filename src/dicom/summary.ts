@@ -4,6 +4,7 @@ import { type OrthancIds, orthancIds } from "./identifiers.ts";
 import { type Level, LEVELS, MAIN_TAGS } from "./levels.ts";
 import { elementBytes, findElement, latin1, type ParsedDicom } from "./parser.ts";
 import { makeTag, type Tag, Tags } from "./tag.ts";
+import { TransferSyntax } from "./uids.ts";
 import { elementText } from "./values.ts";
 
 export interface InstanceSummary {
@@ -67,7 +68,7 @@ export function summarize(parsed: ParsedDicom, fallback: Encoding): InstanceSumm
   // Orthanc reports the offset only for Part 10 files (with a meta header) whose dataset is not
   // deflated: elsewhere it would not be an offset into the stored file.
   const part10 = parsed.meta.elements.length > 0;
-  if (pixel && part10 && parsed.transferSyntax !== "1.2.840.10008.1.2.1.99") {
+  if (pixel && part10 && parsed.transferSyntax !== TransferSyntax.DeflatedExplicitVrLittleEndian) {
     summary.pixelDataOffset = pixel.offset;
   }
   if (index !== undefined) summary.indexInSeries = index;

@@ -9,32 +9,15 @@ import {
   hasPreamble,
   latin1,
   parseDicom,
-  TransferSyntax,
 } from "./parser.ts";
-import {
-  elementHeader,
-  type Encoding,
-  Output,
-  reencodeDataset,
-  UnencodableError,
-} from "./reencode.ts";
+import { reencodeDataset, UnencodableError } from "./reencode.ts";
 import { Tags } from "./tag.ts";
-
-const ENCODINGS: ReadonlyMap<string, Encoding> = new Map([
-  [TransferSyntax.ImplicitLittle, { explicitVr: false, littleEndian: true }],
-  [TransferSyntax.ExplicitLittle, { explicitVr: true, littleEndian: true }],
-  [TransferSyntax.Deflated, { explicitVr: true, littleEndian: true }],
-  [TransferSyntax.ExplicitBig, { explicitVr: true, littleEndian: false }],
-]);
-const META_ENCODING: Encoding = { explicitVr: true, littleEndian: true };
-
-/** A DICOMDIR's records point at each other by byte offsets, which re-encoding would break. */
-const MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10";
+import { SopClass, TransferSyntax, UNCOMPRESSED_TRANSFER_SYNTAXES } from "./uids.ts";
+import { encodingOf, type ValueElement, writeFileMeta } from "./writer.ts";
 
 /** The DICOM file re-encoded in `target`, or undefined when the built-in transcoder cannot do it (e.g. a compressed source or target). */
 export function transcodeNative(file: Uint8Array, target: string): Uint8Array | undefined {
-  const to = ENCODINGS.get(target);
-  if (!to) return undefined;
+  if (!UNCOMPRESSED_TRANSFER_SYNTAXES.has(target)) return undefined;
   let parsed;
   try {
     parsed = parseDicom(file);
@@ -43,26 +26,30 @@ export function transcodeNative(file: Uint8Array, target: string): Uint8Array | 
     throw e;
   }
   // A dataset without meta header has no meta elements to keep: it is no Part-10 file to rewrite.
-  if (!ENCODINGS.has(parsed.transferSyntax) || parsed.meta.elements.length === 0) return undefined;
-  if (parsed.transferSyntax === target) return file;
-  if (uidOf(parsed.meta, Tags.MediaStorageSopClassUid) === MEDIA_STORAGE_DIRECTORY) {
+  if (
+    !UNCOMPRESSED_TRANSFER_SYNTAXES.has(parsed.transferSyntax) || parsed.meta.elements.length === 0
+  ) {
     return undefined;
   }
-  const meta = metaGroup(parsed.meta, target);
+  if (parsed.transferSyntax === target) return file;
+  // A DICOMDIR's records point at each other by byte offsets, which re-encoding would break.
+  if (uidOf(parsed.meta, Tags.MediaStorageSopClassUid) === SopClass.MediaStorageDirectory) {
+    return undefined;
+  }
+  const meta = metaElements(parsed.meta, target);
   if (!meta) return undefined;
   let dataset: Uint8Array;
   try {
-    dataset = reencodeDataset(parsed.dataset, to).bytes();
+    dataset = reencodeDataset(parsed.dataset, encodingOf(target)).bytes();
   } catch (e) {
     if (e instanceof UnencodableError) return undefined;
     throw e;
   }
-  const out = new Output();
   // The preamble is the application's: kept when there is one.
-  out.push(hasPreamble(file) ? file.subarray(0, 128) : new Uint8Array(128));
-  out.push(new Uint8Array([0x44, 0x49, 0x43, 0x4d]));
-  out.append(meta);
-  out.push(target === TransferSyntax.Deflated ? deflateRawSync(dataset) : dataset);
+  const out = writeFileMeta(meta, hasPreamble(file) ? file.subarray(0, 128) : undefined);
+  out.push(
+    target === TransferSyntax.DeflatedExplicitVrLittleEndian ? deflateRawSync(dataset) : dataset,
+  );
   return out.bytes();
 }
 
@@ -71,30 +58,16 @@ function uidOf(dataset: DicomDataset, tag: number): string | undefined {
   return element && latin1(elementBytes(dataset, element)).replace(/[\0 ]+$/, "");
 }
 
-/** The meta elements as they are, with the new transfer syntax and a recomputed group length. */
-function metaGroup(meta: DicomDataset, transferSyntax: string): Output | undefined {
-  const body = new Output();
+/** The meta elements as they are, but for the transfer syntax (the group length is rewritten). */
+function metaElements(meta: DicomDataset, transferSyntax: string): ValueElement[] | undefined {
+  const elements: ValueElement[] = [];
   for (const e of meta.elements) {
     if (e.items || e.fragments || e.undefinedLength) return undefined;
     if (e.tag === Tags.FileMetaGroupLength) continue;
     const value = e.tag === Tags.TransferSyntaxUid
-      ? uidValue(transferSyntax)
+      ? Uint8Array.from(transferSyntax, (c) => c.charCodeAt(0))
       : elementBytes(meta, e);
-    body.push(elementHeader(e.tag, e.vr, value.length, META_ENCODING));
-    body.push(value);
+    elements.push({ tag: e.tag, vr: e.vr, value });
   }
-  const length = new Uint8Array(4);
-  new DataView(length.buffer).setUint32(0, body.size, true);
-  const out = new Output();
-  out.push(elementHeader(Tags.FileMetaGroupLength, "UL", 4, META_ENCODING));
-  out.push(length);
-  out.append(body);
-  return out;
-}
-
-/** A UID value, padded to an even length with a NUL (PS3.5 9.1). */
-function uidValue(uid: string): Uint8Array {
-  const out = new Uint8Array(uid.length + (uid.length % 2));
-  for (let i = 0; i < uid.length; i++) out[i] = uid.charCodeAt(i);
-  return out;
+  return elements;
 }

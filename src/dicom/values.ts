@@ -1,8 +1,8 @@
 // Decoding one element's value into the text Orthanc shows for it.
 import type { TextDecoding } from "./charsets.ts";
 import type { DicomDataset, DicomElement } from "./parser.ts";
+import { isBinaryVr } from "./vr.ts";
 
-const BINARY_VRS = new Set(["OB", "OD", "OF", "OL", "OV", "OW", "UN"]);
 const TRIM_LEADING_VRS = new Set([
   "AE",
   "AS",
@@ -16,8 +16,6 @@ const TRIM_LEADING_VRS = new Set([
   "TM",
   "UI",
 ]);
-
-export const isBinaryVr = (vr: string): boolean => BINARY_VRS.has(vr);
 
 /** C's "%.17g" (glibc: exact decimal expansion, ties to even), which DCMTK uses for FL and FD. */
 export function formatDouble(value: number): string {
@@ -114,7 +112,7 @@ export function elementText(
   e: DicomElement,
   decoding: TextDecoding,
 ): string | undefined {
-  if (e.items || e.fragments || BINARY_VRS.has(e.vr)) return undefined;
+  if (e.items || e.fragments || isBinaryVr(e.vr)) return undefined;
   const n = numbers(dataset, e);
   if (n !== undefined) return n;
   const raw = dataset.source.bytes.subarray(e.offset, e.offset + e.length);

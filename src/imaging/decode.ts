@@ -1,21 +1,14 @@
 // Decoding a frame of an instance: the built-in decoders (native transfer syntaxes and RLE),
 // and the plugins' decoders (OrthancPluginRegisterDecodeImageCallback), tried after the
 // built-in ones or before them (BuiltinDecoderTranscoderOrder).
-import {
-  type DicomElement,
-  findElement,
-  type ParsedDicom,
-  TransferSyntax,
-} from "../dicom/parser.ts";
+import { type DicomElement, findElement, type ParsedDicom } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
+import { TransferSyntax, UNCOMPRESSED_TRANSFER_SYNTAXES } from "../dicom/uids.ts";
 import { log } from "../log.ts";
 import type { DecodedImage, PixelModule } from "./image.ts";
 import { CHANNELS, pixelModule } from "./image.ts";
 import { decodeNative, nativeFrameSize } from "./native.ts";
 import { expandRle } from "./rle.ts";
-
-const RLE = "1.2.840.10008.1.2.5";
-const NATIVE = new Set<string>(Object.values(TransferSyntax));
 
 /** A plugin's decoder: the frame, or undefined when it does not handle this file. */
 export type FrameDecoder = (
@@ -70,14 +63,14 @@ export function decodeBuiltin(parsed: ParsedDicom, frame: number): DecodedImage 
   const pixels = findElement(parsed.dataset, Tags.PixelData);
   if (!pm || !pixels || frame < 0 || frame >= pm.frames) return undefined;
   const { littleEndian } = parsed.dataset.source;
-  if (NATIVE.has(parsed.transferSyntax) && !pixels.fragments) {
+  if (UNCOMPRESSED_TRANSFER_SYNTAXES.has(parsed.transferSyntax) && !pixels.fragments) {
     const bytes = nativeFrame(parsed, pm, pixels, frame);
     return bytes && decodeNative(pm, bytes, {
       littleEndian,
       swappedBytePairs: !littleEndian && pixels.vr === "OW",
     });
   }
-  if (parsed.transferSyntax === RLE && pixels.fragments) {
+  if (parsed.transferSyntax === TransferSyntax.RleLossless && pixels.fragments) {
     const data = encapsulatedFrame(parsed, pixels, frame, pm.frames);
     const native = data && expandRle(pm, data);
     if (!native) return undefined;

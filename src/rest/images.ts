@@ -3,7 +3,8 @@
 // the built-in decoders' or the plugins' (imaging/decode.ts).
 import type { Context, Hono } from "hono";
 import { gzipSync } from "node:zlib";
-import { findElement, TransferSyntax } from "../dicom/parser.ts";
+import { findElement } from "../dicom/parser.ts";
+import { UNCOMPRESSED_TRANSFER_SYNTAXES } from "../dicom/uids.ts";
 import { Tags } from "../dicom/tag.ts";
 import { nativeFrame } from "../imaging/decode.ts";
 import { frameCount, pixelModule, rescaleOf } from "../imaging/image.ts";
@@ -28,7 +29,6 @@ const FRAME_ROUTES = [
   "raw",
   "raw.gz",
 ];
-const NATIVE = new Set<string>(Object.values(TransferSyntax));
 
 const binary = (body: Uint8Array, type: string) =>
   new Response(body, { headers: { "Content-Type": type } });
@@ -125,7 +125,7 @@ function rawFrame(data: InstanceData, frame: number): Uint8Array {
     const f = fragments[frame]!;
     return parsed.dataset.source.bytes.subarray(f.offset, f.offset + f.length);
   }
-  const bytes = NATIVE.has(parsed.transferSyntax)
+  const bytes = UNCOMPRESSED_TRANSFER_SYNTAXES.has(parsed.transferSyntax)
     ? nativeFrame(parsed, pm, pixels, frame)
     : undefined;
   if (!bytes) throw new OrthancError("BadFileFormat", "Cannot access a raw frame");

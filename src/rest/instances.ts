@@ -9,7 +9,8 @@ import {
 } from "../dicom/parser.ts";
 import { formatTag, parseTagText, Tags } from "../dicom/tag.ts";
 import { datasetToJson, type JsonObject } from "../dicom/tags-json.ts";
-import { elementText, isBinaryVr } from "../dicom/values.ts";
+import { elementText } from "../dicom/values.ts";
+import { isBinaryVr } from "../dicom/vr.ts";
 import type { Resource } from "../server/model.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { RequestOrigin } from "../server/events.ts";

@@ -3,8 +3,8 @@
 import { tagName } from "../dicom/dictionary.ts";
 import { type Level, levelIndex, MAIN_TAGS } from "../dicom/levels.ts";
 import { findElement } from "../dicom/parser.ts";
-import { formatTag, makeTag, parseTagText, type Tag } from "../dicom/tag.ts";
-import { tagFromName } from "../dicom/dictionary.ts";
+import { formatTag, makeTag, type Tag } from "../dicom/tag.ts";
+import { resolveTag } from "../dicom/dictionary.ts";
 import type { JsonObject, TagsFormat } from "../dicom/tags-json.ts";
 import { elementText } from "../dicom/values.ts";
 import type { Resource } from "../server/model.ts";
@@ -53,7 +53,7 @@ const COMPUTED = new Map<Tag, Computed>([
 
 /** Resolves "PatientName", "0010,0010" or "00100010"; Orthanc's error for anything else. */
 export function parseTagName(name: string): Tag {
-  const tag = parseTagText(name.trim()) ?? tagFromName(name.trim());
+  const tag = resolveTag(name.trim());
   if (tag === undefined) throw new OrthancError("UnknownDicomTag");
   return tag;
 }

@@ -5,6 +5,7 @@ import { summarize } from "../../src/dicom/summary.ts";
 import { datasetToJson } from "../../src/dicom/tags-json.ts";
 import { decodingOf } from "../../src/dicom/summary.ts";
 import { Tags } from "../../src/dicom/tag.ts";
+import { TransferSyntax } from "../../src/dicom/uids.ts";
 import { formatDouble } from "../../src/dicom/values.ts";
 import { sampleFiles, samplesDir } from "../support/server.ts";
 
@@ -18,7 +19,7 @@ describe("parser", () => {
     for (const file of files) {
       const parsed = parseDicom(new Uint8Array(await Bun.file(file).arrayBuffer()));
       const expectedSyntax = file.split("/").pop()!.replace(/\.dcm$/, "");
-      if (expectedSyntax !== "1.2.840.10008.1.2") {
+      if (expectedSyntax !== TransferSyntax.ImplicitVrLittleEndian) {
         expect(parsed.transferSyntax).toBe(expectedSyntax);
       }
       expect(findElement(parsed.dataset, Tags.SopInstanceUid)).toBeDefined();

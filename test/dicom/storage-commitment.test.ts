@@ -6,11 +6,12 @@ import {
   reportDataset,
   requestDataset,
 } from "../../src/dimse/storage-commitment.ts";
+import { StorageSopClass, TransferSyntax } from "../../src/dicom/uids.ts";
 
-const EXPLICIT = "1.2.840.10008.1.2.1";
-const IMPLICIT = "1.2.840.10008.1.2";
-const a = { sopClassUid: "1.2.840.10008.5.1.4.1.1.4", sopInstanceUid: "1.2.3.4" };
-const b = { sopClassUid: "1.2.840.10008.5.1.4.1.1.2", sopInstanceUid: "1.2.3.45" };
+const EXPLICIT = TransferSyntax.ExplicitVrLittleEndian;
+const IMPLICIT = TransferSyntax.ImplicitVrLittleEndian;
+const a = { sopClassUid: StorageSopClass.MrImage, sopInstanceUid: "1.2.3.4" };
+const b = { sopClassUid: StorageSopClass.CtImage, sopInstanceUid: "1.2.3.45" };
 
 test("N-ACTION dataset round trip in both uncompressed syntaxes", () => {
   for (const ts of [EXPLICIT, IMPLICIT]) {

@@ -11,13 +11,18 @@ import {
   elementBytes,
   type ParsedDicom,
   parseDicom,
-  TransferSyntax,
 } from "../../src/dicom/parser.ts";
 import { formatTag, isPrivateGroup, parseTagText, Tags } from "../../src/dicom/tag.ts";
 import { transcodeNative } from "../../src/dicom/transcode.ts";
+import { StorageSopClass, TransferSyntax } from "../../src/dicom/uids.ts";
 import { samplesDir } from "../support/server.ts";
 
-const { ImplicitLittle, ExplicitLittle, Deflated, ExplicitBig } = TransferSyntax;
+const {
+  ImplicitVrLittleEndian: ImplicitLittle,
+  ExplicitVrLittleEndian: ExplicitLittle,
+  DeflatedExplicitVrLittleEndian: Deflated,
+  ExplicitVrBigEndian: ExplicitBig,
+} = TransferSyntax;
 const TARGETS = [ImplicitLittle, ExplicitLittle, Deflated, ExplicitBig];
 const DCMCONV_SYNTAX: Record<string, string> = {
   [ImplicitLittle]: "+ti",
@@ -166,7 +171,7 @@ function metaValues(parsed: ParsedDicom): string[] {
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 const SOP = [
-  textElement(Tags.SopClassUid, "UI", "1.2.840.10008.5.1.4.1.1.7"),
+  textElement(Tags.SopClassUid, "UI", StorageSopClass.SecondaryCaptureImage),
   textElement(Tags.SopInstanceUid, "UI", "1.2.3.4"),
 ];
 
@@ -192,7 +197,7 @@ function synthetic(): Uint8Array {
     bytes(0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0),
     encodeDataset([textElement(0x00100010, "PN", "Doe^J"), ...signed("SS")], ExplicitLittle),
   ]);
-  return part10(dataset, "1.2.840.10008.5.1.4.1.1.7", "1.2.3.4", ExplicitLittle);
+  return part10(dataset, StorageSopClass.SecondaryCaptureImage, "1.2.3.4", ExplicitLittle);
 }
 
 beforeAll(() => {
@@ -278,8 +283,8 @@ describe("transcodeNative", () => {
         .toBeUndefined();
       expect(transcodeNative(new Uint8Array(1000), target)).toBeUndefined();
     }
-    expect(transcodeNative(explicit, "1.2.840.10008.1.2.4.50")).toBeUndefined();
-    expect(transcodeNative(explicit, "1.2.840.10008.1.2.5")).toBeUndefined();
+    expect(transcodeNative(explicit, TransferSyntax.JpegBaseline)).toBeUndefined();
+    expect(transcodeNative(explicit, TransferSyntax.RleLossless)).toBeUndefined();
     // A DICOMDIR's offsets would no longer point at its records.
     expect(transcodeNative(read("Encodings/DavidClunie/DICOMDIR"), ImplicitLittle))
       .toBeUndefined();

@@ -1,0 +1,85 @@
+// The value representations (PS3.5 6.2, 7.1.2): how each VR is framed and padded, and what its
+// value is made of. The parser, the writer and the value decoder all read this one table.
+
+/** What a value of the VR holds. */
+type VrKind = "text" | "bytes" | "numbers" | "sequence";
+
+interface VrInfo {
+  kind: VrKind;
+  /** In explicit VR, two reserved bytes and a 32-bit length follow the VR (else a 16-bit one). */
+  longLength: boolean;
+  /** The byte that pads a value to an even length: a space for text, NUL for UIDs and binary. */
+  padding: number;
+  /** Byte width of the numbers a value is made of: what a change of byte order reverses. */
+  unit: number;
+}
+
+const SPACE = 0x20;
+const NUL = 0x00;
+
+const text = (longLength = false): VrInfo => ({
+  kind: "text",
+  longLength,
+  padding: SPACE,
+  unit: 1,
+});
+const bytes = (unit: number): VrInfo => ({ kind: "bytes", longLength: true, padding: NUL, unit });
+const numbers = (unit: number, longLength = false): VrInfo => ({
+  kind: "numbers",
+  longLength,
+  padding: NUL,
+  unit,
+});
+
+const VRS: ReadonlyMap<string, VrInfo> = new Map([
+  ["AE", text()],
+  ["AS", text()],
+  ["AT", numbers(2)],
+  ["CS", text()],
+  ["DA", text()],
+  ["DS", text()],
+  ["DT", text()],
+  ["FD", numbers(8)],
+  ["FL", numbers(4)],
+  ["IS", text()],
+  ["LO", text()],
+  ["LT", text()],
+  ["OB", bytes(1)],
+  ["OD", bytes(8)],
+  ["OF", bytes(4)],
+  ["OL", bytes(4)],
+  ["OV", bytes(8)],
+  ["OW", bytes(2)],
+  ["PN", text()],
+  ["SH", text()],
+  ["SL", numbers(4)],
+  ["SQ", { kind: "sequence", longLength: true, padding: NUL, unit: 1 }],
+  ["SS", numbers(2)],
+  ["ST", text()],
+  ["SV", numbers(8, true)],
+  ["TM", text()],
+  ["UC", text(true)],
+  ["UI", { ...text(), padding: NUL }],
+  ["UL", numbers(4)],
+  ["UN", bytes(1)],
+  ["UR", text(true)],
+  ["US", numbers(2)],
+  ["UT", text(true)],
+  ["UV", numbers(8, true)],
+]);
+
+export const isKnownVr = (vr: string): boolean => VRS.has(vr);
+
+/** Whether the VR takes the 12-byte explicit header (an unknown VR does not). */
+export const isLongVr = (vr: string): boolean => VRS.get(vr)?.longLength ?? false;
+
+/** OB, OD, OF, OL, OV, OW and UN: opaque values, never shown as text. */
+export const isBinaryVr = (vr: string): boolean => VRS.get(vr)?.kind === "bytes";
+
+export const isTextVr = (vr: string): boolean => VRS.get(vr)?.kind === "text";
+
+/** The padding byte of the VR; an unknown VR is padded as text. */
+export const paddingByte = (vr: string): number => VRS.get(vr)?.padding ?? SPACE;
+
+/** The unit a change of byte order swaps; 1 (nothing to swap) for text, OB, UN, unknown VRs. */
+export const swapUnit = (vr: string): number => VRS.get(vr)?.unit ?? 1;
