@@ -1,5 +1,5 @@
-// The core every front end calls: it owns the index, the storage area, the store pipeline and
-// the event bus, and knows how to read an instance back.
+// The core every front end calls: it owns the index, the storage area, the store pipeline, the
+// hook registry and the events, and knows how to read an instance back.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Configuration } from "../config/schema.ts";
@@ -21,23 +21,19 @@ import { AttachmentStore } from "./attachments.ts";
 import { deleteSubtree, type RemainingAncestor } from "./delete.ts";
 import { OrthancError } from "./errors.ts";
 import { EventBus, type RequestOrigin } from "./events.ts";
+import { HookRegistry } from "./hooks.ts";
 import { StabilityTracker } from "./stability.ts";
-import {
-  type IncomingFilter,
-  type ReceivedCallback,
-  StorePipeline,
-  type StoreResult,
-} from "./store.ts";
+import { StorePipeline, type StoreResult } from "./store.ts";
 import { isoNow } from "./time.ts";
 
 export class PharosCore {
   readonly index: IndexDatabase;
   private storageArea: StorageArea;
-  readonly events: EventBus;
+  /** What plugins (and Lua scripts) hook into: filters, received-instance decisions, events. */
+  readonly hooks = new HookRegistry();
+  readonly events = new EventBus(this.hooks);
   readonly stability: StabilityTracker;
   readonly attachments: AttachmentStore;
-  readonly filters: IncomingFilter[] = [];
-  readonly receivedCallbacks: ReceivedCallback[] = [];
   defaultEncoding: Encoding;
   private readonly pipeline: StorePipeline;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -50,9 +46,6 @@ export class PharosCore {
     mkdirSync(indexDir, { recursive: true });
     this.index = new IndexDatabase(join(indexDir, "pharos-index.sqlite"));
     this.storageArea = new FilesystemStorage(storageDir, config.SyncStorageArea);
-    this.events = new EventBus((error) =>
-      log.error(`Error in an event listener: ${String(error)}`)
-    );
     this.defaultEncoding = config.DefaultEncoding;
     this.attachments = new AttachmentStore(this, config);
     registerDictionary(config.Dictionary);
@@ -66,8 +59,12 @@ export class PharosCore {
         this.events.emitChanges([event]);
       },
     );
-    this.events.onStoredInstance((e) => this.stability.onStored(e.ids));
-    this.events.onChange((e) => this.stability.onChange(e));
+    this.hooks.register("storedInstance", "the stability tracker", (e) => {
+      this.stability.onStored(e.ids);
+    });
+    this.hooks.register("change", "the stability tracker", (e) => this.stability.onChange(e), {
+      immediate: true,
+    });
     this.stability.start();
     this.pipeline = new StorePipeline({
       index: this.index,
@@ -88,8 +85,7 @@ export class PharosCore {
           mode: config.MaximumStorageMode,
         },
       }),
-      filters: this.filters,
-      receivedCallbacks: this.receivedCallbacks,
+      hooks: this.hooks,
       removeFiles: (files) => this.removeFiles(files),
     });
   }
