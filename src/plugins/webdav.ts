@@ -1,6 +1,7 @@
 // A plugin's WebDAV collection (host.webdav.register, Orthanc's OrthancPluginRegisterWebDavCollection)
 // as a bucket of the built-in WebDAV server, as Orthanc's OrthancPlugins::WebDavCollection adapts
 // the plugin's callbacks to its IWebDavBucket: the protocol and XML are the built-in share's.
+// A collection is checked when registered: where it is mounted, and that its callbacks exist.
 import { log } from "../log.ts";
 import type { DavBucket, DavFile, DavItem } from "../rest/webdav-protocol.ts";
 import { autodetectMimeType, lookupMimeType } from "../rest/webdav-mime.ts";
