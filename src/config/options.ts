@@ -63,6 +63,12 @@ export const OPTIONS = {
     default: "After",
     comment: "Whether the built-in image decoders and transcoder run before or after the plugins'.",
   },
+  MetricsEnabled: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Whether Pharos monitors its metrics: if true, they are read at /tools/metrics-prometheus in Prometheus' text format.",
+  },
   ConcurrentJobs: {
     schema: nonNegative,
     default: 2,
@@ -318,7 +324,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "QueryRetrieveSize",
   "CaseSensitivePN",
   "LoadPrivateDictionary",
-  "MetricsEnabled",
   "ExecuteLuaEnabled",
   "HttpRequestTimeout",
   "OverwriteInstances",

@@ -1,7 +1,7 @@
 // The decoded frame every imaging module exchanges, and the attributes that describe the pixels.
 import { type DicomDataset, findElement, type ParsedDicom } from "../dicom/parser.ts";
 import { makeTag, Tags } from "../dicom/tag.ts";
-import type { DecodedImage } from "../plugins/pharos-plugin.d.ts";
+import type { DecodedImage } from "./types.ts";
 
 export type { DecodedImage };
 

@@ -1,7 +1,7 @@
 // A baseline JPEG encoder (ITU T.81) for 8-bit gray and RGB images: JFIF, YCbCr without
 // subsampling, the quality scaling of the IJG tables, and Huffman tables computed for each image
 // (any table is valid in baseline, and optimal ones make smaller files than Annex K's).
-import type { RawImage } from "../plugins/pharos-plugin.d.ts";
+import type { RawImage } from "./types.ts";
 
 /** Natural-order positions of the coefficients in zigzag order. */
 const ZIGZAG = (() => {

@@ -1,6 +1,6 @@
 // Netpbm's PAM format, which Orthanc answers for Accept: image/x-portable-arbitrarymap: a text
 // header, then the samples row by row, 16-bit ones big endian.
-import type { RawImage } from "../plugins/pharos-plugin.d.ts";
+import type { RawImage } from "./types.ts";
 
 const LAYOUT = {
   Grayscale8: { depth: 1, maxval: 255, tuple: "GRAYSCALE" },

@@ -1,7 +1,7 @@
 // A small PNG encoder (8/16-bit grayscale, RGB, RGBA) over zlib, for the image routes and the
 // plugins' image answers.
 import { deflateSync } from "node:zlib";
-import type { RawImage } from "../plugins/pharos-plugin.d.ts";
+import type { RawImage } from "./types.ts";
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);

@@ -1,7 +1,7 @@
 // From a decoded frame to what Orthanc's image routes answer: /preview stretches the gray range
 // to 8 bits; /image-uint8, /image-uint16 and /image-int16 convert with saturation (gray only);
 // /numpy writes the values as float32 (.npy format 1.0).
-import type { RawImage } from "../plugins/pharos-plugin.d.ts";
+import type { RawImage } from "./types.ts";
 import { CHANNELS, type DecodedImage } from "./image.ts";
 
 export type ImageMode = "preview" | "image-uint8" | "image-uint16" | "image-int16";

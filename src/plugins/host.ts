@@ -1,81 +1,54 @@
 // The API object each plugin receives (the typed contract is pharos-plugin.d.ts). It reaches
-// the server only through the manager, the REST API and a few core services: never the index.
+// the server only through the host services (HostServices, which the plugin manager provides),
+// the REST API and a few core services: never the index.
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import packageJson from "../../package.json" with { type: "json" };
-import { decodingOf } from "../dicom/summary.ts";
-import type { OrthancIds } from "../dicom/identifiers.ts";
-import { type ParsedDicom, parseDicom } from "../dicom/parser.ts";
-import { datasetToJson } from "../dicom/tags-json.ts";
-import { ChangeType } from "../server/model.ts";
+import type { Configuration } from "../config/schema.ts";
+import { parseDicom } from "../dicom/parser.ts";
+import type { Codecs } from "../imaging/codecs.ts";
 import { log } from "../log.ts";
 import { ORTHANC_COMPATIBLE_VERSION } from "../rest/system.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
-import type { ChangeEvent as CoreChangeEvent, RequestOrigin } from "../server/events.ts";
 import { createAnswers } from "./answers.ts";
 import { replaceElement } from "./dicom-edit.ts";
-import type { LoadedPlugin, PluginManager } from "./manager.ts";
+import type { LoadedPlugin, PluginRoute } from "./loaded-plugin.ts";
+import type { MetricsRegistry } from "./metrics.ts";
 import type {
-  ChangeEvent,
-  DicomInstance,
-  InstanceOrigin,
   PharosHost,
-  ResourceLevel,
+  PluginJob,
+  PluginStorageArea,
   RestCallOptions,
+  WebDavCollection,
 } from "./pharos-plugin.d.ts";
+import { simplifiedTags } from "./views.ts";
+import type { PluginWorkers } from "./workers.ts";
 
-const CHANGE_NAMES = new Map<number, string>(
-  Object.entries(ChangeType).map(([name, code]) => [code, name]),
-);
-
-export function toPluginChange(event: CoreChangeEvent): ChangeEvent {
-  return {
-    changeType: CHANGE_NAMES.get(event.changeType) ?? `Unknown${event.changeType}`,
-    changeTypeCode: event.changeType,
-    level: event.level as ResourceLevel,
-    resourceId: event.publicId,
-    date: event.date,
-  };
+/** What a plugin's host object calls into, so that it does not depend on the manager. */
+export interface HostServices {
+  readonly core: PharosCore;
+  readonly config: Configuration;
+  readonly codecs: Codecs;
+  readonly metrics: MetricsRegistry;
+  readonly workers: PluginWorkers;
+  /** The plugins whose initialize() succeeded, and their routes. */
+  readonly plugins: readonly LoadedPlugin[];
+  readonly routes: PluginRoute[];
+  restCall(method: string, uri: string, options?: RestCallOptions): Promise<Response>;
+  generateToken(): string;
+  submitJob(plugin: LoadedPlugin, spec: PluginJob): string;
+  claimWebDav(
+    plugin: LoadedPlugin,
+    uri: string,
+    collection: WebDavCollection,
+    initializing: boolean,
+  ): void;
+  claimStorageArea(plugin: LoadedPlugin, area: PluginStorageArea, initializing: boolean): void;
 }
 
-function originOf(origin: RequestOrigin): InstanceOrigin {
-  const out: InstanceOrigin = { kind: origin.kind };
-  if (origin.remoteIp !== undefined) out.remoteIp = origin.remoteIp;
-  if (origin.remoteAet !== undefined) out.remoteAet = origin.remoteAet;
-  if (origin.calledAet !== undefined) out.calledAet = origin.calledAet;
-  if (origin.httpUsername !== undefined) out.httpUsername = origin.httpUsername;
-  return out;
-}
-
-function simplified(core: PharosCore, parsed: ParsedDicom): Record<string, unknown> {
-  return datasetToJson(parsed.dataset, decodingOf(parsed, core.defaultEncoding), "simplify");
-}
-
-/** A received instance as plugins see it; parsed lazily when it was not already. */
-export function instanceView(
-  core: PharosCore,
-  bytes: Uint8Array,
-  origin: RequestOrigin,
-  ids: OrthancIds,
-  known?: { parsed: ParsedDicom; transferSyntax: string; sopClassUid: string },
-): DicomInstance {
-  let parsed = known?.parsed;
-  const parse = () => (parsed ??= parseDicom(bytes));
-  return {
-    bytes,
-    origin: originOf(origin),
-    ids: { ...ids },
-    get transferSyntax() {
-      return known?.transferSyntax ?? parse().transferSyntax;
-    },
-    get sopClassUid() {
-      if (known) return known.sopClassUid;
-      const tags = simplified(core, parse());
-      return typeof tags.SOPClassUID === "string" ? tags.SOPClassUID : "";
-    },
-    simplifiedTags: () => simplified(core, parse()),
-  };
+function simplified(core: PharosCore, bytes: Uint8Array): Record<string, unknown> {
+  return simplifiedTags(parseDicom(bytes), core.defaultEncoding);
 }
 
 const LOOKUP_TAGS = {
@@ -96,15 +69,15 @@ function checkProperty(property: number): void {
 }
 
 export function createHost(
-  manager: PluginManager,
+  services: HostServices,
   plugin: LoadedPlugin,
   state: { initializing: boolean },
 ): PharosHost {
-  const { core, config } = manager;
+  const { core, config } = services;
   const r = plugin.registrations;
   const prefix = `[plugin ${plugin.id}] `;
   const call = (method: string, uri: string, options?: RestCallOptions) =>
-    manager.restCall(method, uri, options);
+    services.restCall(method, uri, options);
 
   /** Exact lookups through /tools/find (the index is never touched directly). */
   const lookup = async (which: keyof typeof LOOKUP_TAGS, value: string) => {
@@ -161,8 +134,8 @@ export function createHost(
         };
         r.routes.push(route);
         // Registered after initialize(): live at once.
-        if (!state.initializing && manager.plugins.includes(plugin)) {
-          manager.routes.push({ ...route, plugin });
+        if (!state.initializing && services.plugins.includes(plugin)) {
+          services.routes.push({ ...route, plugin });
         }
       },
       call: (method, uri, options) => call(method, uri, options),
@@ -181,7 +154,7 @@ export function createHost(
         }
         return await res.json() as T;
       },
-      generateAuthorizationToken: () => manager.generateToken(),
+      generateAuthorizationToken: () => services.generateToken(),
     },
     answers: createAnswers(),
     lookup: {
@@ -232,7 +205,7 @@ export function createHost(
     },
     metrics: {
       set(name, value) {
-        manager.metrics.set(name, value);
+        services.metrics.set(name, value);
       },
       onRefresh(callback) {
         duringInitialize("metrics.onRefresh");
@@ -240,7 +213,7 @@ export function createHost(
       },
     },
     jobs: {
-      submit: (job) => manager.submitJob(plugin, job),
+      submit: (job) => services.submitJob(plugin, job),
       registerUnserializer(callback) {
         duringInitialize("jobs.registerUnserializer");
         r.unserializers.push(callback);
@@ -249,7 +222,7 @@ export function createHost(
     workers: {
       run(module, input, options = {}) {
         const url = pathToFileURL(resolve(dirname(plugin.path), module)).href;
-        return manager.workers.run(url, input, options.timeoutMs) as Promise<never>;
+        return services.workers.run(url, input, options.timeoutMs) as Promise<never>;
       },
     },
     imaging: {
@@ -262,12 +235,12 @@ export function createHost(
         r.transcoders.push(transcoder);
       },
       async decodeFrame(dicom, frame = 0) {
-        const image = await manager.codecs.decoders.decode(dicom, parseDicom(dicom), frame);
+        const image = await services.codecs.decoders.decode(dicom, parseDicom(dicom), frame);
         if (!image) throw new OrthancError("NotImplemented", "No decoder for this image");
         return image;
       },
       async transcode(dicom, transferSyntax) {
-        const out = await manager.codecs.transcoders.transcode(dicom, [transferSyntax]);
+        const out = await services.codecs.transcoders.transcode(dicom, [transferSyntax]);
         if (!out) {
           throw new OrthancError("NotImplemented", `Cannot transcode to ${transferSyntax}`);
         }
@@ -276,14 +249,14 @@ export function createHost(
     },
     webdav: {
       register(uri, collection) {
-        manager.claimWebDav(plugin, uri, collection, state.initializing);
+        services.claimWebDav(plugin, uri, collection, state.initializing);
       },
     },
     registerStorageArea(area) {
-      manager.claimStorageArea(plugin, area, state.initializing);
+      services.claimStorageArea(plugin, area, state.initializing);
     },
     dicom: {
-      simplifiedTags: (bytes) => simplified(core, parseDicom(bytes)),
+      simplifiedTags: (bytes) => simplified(core, bytes),
       replaceElement: (bytes, tag, value) => replaceElement(bytes, tag, value),
     },
   };

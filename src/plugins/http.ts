@@ -9,9 +9,11 @@ import { jsonResponse, textResponse } from "../rest/json.ts";
 import { route } from "../rest/router.ts";
 import { answerDav } from "../rest/webdav-protocol.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
+import { describeError, HookFailure, type IncomingHttpRequest } from "../server/hooks.ts";
 import { finishAnswer, pluginErrorJson } from "./answers.ts";
-import type { PluginManager, PluginRoute, PluginWebDav } from "./manager.ts";
-import type { HttpRequestInfo, RouteMatch } from "./pharos-plugin.d.ts";
+import { ownerName, type PluginRoute, type PluginWebDav } from "./loaded-plugin.ts";
+import type { PluginManager } from "./manager.ts";
+import type { RouteMatch } from "./pharos-plugin.d.ts";
 import { pluginBucket } from "./webdav.ts";
 
 const MB = 1024 * 1024;
@@ -34,17 +36,14 @@ function decodedPath(url: URL): string {
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
-}
-
 export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
   const describeErrors = manager.config.HttpDescribeErrors;
+  const { hooks } = manager.core;
 
   /** A failure inside a plugin's callback: logged; Orthanc's 500 error JSON for the client. */
   const failure = (
     c: Context<AppEnv>,
-    pluginId: string,
+    owner: string,
     what: string,
     error: unknown,
   ): Response => {
@@ -52,18 +51,14 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
       return errorResponse(error, c.req.method, c.req.path, describeErrors);
     }
     log.error(
-      `Error in the ${what} of plugin "${pluginId}" (${c.req.method} ${c.req.path}): ${
-        describe(error)
-      }`,
+      `Error in the ${what} of ${owner} (${c.req.method} ${c.req.path}): ${describeError(error)}`,
     );
     if (!describeErrors) return new Response(null, { status: 500 });
     return pluginErrorJson(
       500,
       c.req.method,
       c.req.path,
-      `Error in the ${what} of plugin "${pluginId}": ${
-        error instanceof Error ? error.message : String(error)
-      }`,
+      `Error in the ${what} of ${owner}: ${error instanceof Error ? error.message : String(error)}`,
     );
   };
 
@@ -86,7 +81,7 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
       r.queue = result.catch(() => undefined);
       return await result;
     } catch (error) {
-      return failure(c, r.plugin.id, "REST callback", error);
+      return failure(c, ownerName(r.plugin), "REST callback", error);
     }
   };
 
@@ -109,32 +104,31 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
   const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
     const internal = manager.internalRequests.get(c.req.raw);
     if (
-      manager.httpFilters.length === 0 && manager.routes.length === 0 &&
+      !hooks.has("incomingHttpRequest") && manager.routes.length === 0 &&
       manager.webdav.length === 0
     ) return await next();
     const url = new URL(c.req.url);
     const uri = decodedPath(url);
     const getArguments = Object.fromEntries(url.searchParams);
-    if (!internal && manager.httpFilters.length > 0) {
-      const info: HttpRequestInfo = {
+    if (!internal && hooks.has("incomingHttpRequest")) {
+      const request: IncomingHttpRequest = {
         method: c.req.method,
         uri,
         ip: c.env?.remoteAddress ?? "127.0.0.1",
         headers: Object.fromEntries(c.req.raw.headers),
         getArguments,
       };
-      for (const { plugin, fn } of manager.httpFilters) {
-        let allowed: boolean;
-        try {
-          allowed = await fn({ ...info, headers: { ...info.headers } });
-        } catch (error) {
-          return failure(c, plugin.id, "HTTP request filter", error);
+      let allowed: boolean;
+      try {
+        allowed = await hooks.decide("incomingHttpRequest", request);
+      } catch (error) {
+        if (error instanceof HookFailure) return failure(c, error.owner, error.label, error.reason);
+        if (error instanceof OrthancError) {
+          return errorResponse(error, c.req.method, c.req.path, describeErrors);
         }
-        if (!allowed) {
-          log.info(`Plugin "${plugin.id}" refused ${c.req.method} ${uri}`);
-          return new Response(null, { status: 403 });
-        }
+        throw error;
       }
+      if (!allowed) return new Response(null, { status: 403 });
     }
     if (!internal || internal.afterPlugins) {
       const dav = webDavOf(uri);

@@ -1,12 +1,18 @@
 // The API a Pharos plugin receives: everything a plugin may do goes through `PharosHost`.
 // Plugins import these types with `import type` only (type imports vanish when the plugin is
-// loaded, so a plugin stays one plain ESM file that needs nothing beside it at run time):
+// loaded, so a plugin stays one plain ESM file that needs nothing beside it at run time). The
+// image types are declared with the imaging code (src/imaging/types.ts) and re-exported here:
 //
 //   import type { PharosPlugin } from "./pharos-plugin.d.ts"; // a copy of this file
 //   export default {
 //     name: "hello", version: "1.0.0",
 //     initialize(host) { host.rest.register(/^\/hello$/, () => host.answers.text("hi")); },
 //   } satisfies PharosPlugin;
+
+import type { DecodedImage, RawImage } from "../imaging/types.ts";
+
+/** Raw pixels (host.answers.png) and decoded frames (image decoders), declared with the imaging code. */
+export type { DecodedImage, RawImage };
 
 /** A value or a promise of it: every callback may be async. */
 export type Awaitable<T> = T | Promise<T>;
@@ -115,26 +121,6 @@ export interface RestCallOptions {
   body?: BodyInit;
   /** Route the call through the plugins' routes too (Orthanc's "AfterPlugins" variants). */
   afterPlugins?: boolean;
-}
-
-/** Raw pixels for host.answers.png; rows are packed (no padding between rows). */
-export interface RawImage {
-  format: "Grayscale8" | "Grayscale16" | "RGB24" | "RGBA32";
-  width: number;
-  height: number;
-  /** Grayscale16 samples are native 16-bit values (a Uint16Array or its bytes, little endian). */
-  pixels: Uint8Array | Uint16Array;
-}
-
-/**
- * A decoded frame (OrthancPluginImage): row-major samples, interleaved for color. Uint8Array for
- * Grayscale8, RGB24 and RGBA32; Uint16Array for Grayscale16; Int16Array for SignedGrayscale16.
- */
-export interface DecodedImage {
-  format: "Grayscale8" | "Grayscale16" | "SignedGrayscale16" | "RGB24" | "RGBA32";
-  width: number;
-  height: number;
-  pixels: Uint8Array | Uint16Array | Int16Array;
 }
 
 /**

@@ -1,15 +1,61 @@
 // A plugin's WebDAV collection (host.webdav.register, Orthanc's OrthancPluginRegisterWebDavCollection)
 // as a bucket of the built-in WebDAV server, as Orthanc's OrthancPlugins::WebDavCollection adapts
 // the plugin's callbacks to its IWebDavBucket: the protocol and XML are the built-in share's.
+// A collection is checked when registered: where it is mounted, and that its callbacks exist.
 import { log } from "../log.ts";
 import type { DavBucket, DavFile, DavItem } from "../rest/webdav-protocol.ts";
 import { autodetectMimeType, lookupMimeType } from "../rest/webdav-mime.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { WebDavCollection, WebDavFile, WebDavItem } from "./pharos-plugin.d.ts";
 
+/** Orthanc's built-in WebDAV folders: plugins may not register collections there. */
+const RESERVED_WEBDAV = ["by-dates", "by-patients", "by-studies", "by-uids", "uploads"];
+
 /** The path items of a collection's URI ("/a/b/" → ["a", "b"]). */
-export function uriItems(uri: string): string[] {
+function uriItems(uri: string): string[] {
   return uri.split("/").filter((s) => s !== "");
+}
+
+/**
+ * The path items where a collection registered at `uri` is served; refuses it when registered
+ * too late, ill-formed, on Orthanc's own folders, or where `taken` (the URIs already served) has
+ * one.
+ */
+export function checkWebDavCollection(
+  uri: string,
+  collection: WebDavCollection,
+  initializing: boolean,
+  taken: readonly string[][],
+): string[] {
+  if (!initializing) {
+    throw new OrthancError(
+      "BadRequest",
+      "A WebDAV collection can only be registered from initialize()",
+    );
+  }
+  const items = typeof uri === "string" ? uriItems(uri) : [];
+  if (items.length === 0) throw new OrthancError("BadRequest", `Bad WebDAV URI: ${String(uri)}`);
+  for (const method of ["listFolder", "retrieveFile"] as const) {
+    if (typeof collection?.[method] !== "function") {
+      throw new OrthancError("BadRequest", `The WebDAV collection has no ${method}() method`);
+    }
+  }
+  for (const method of ["storeFile", "createFolder", "deleteItem"] as const) {
+    if (collection[method] !== undefined && typeof collection[method] !== "function") {
+      throw new OrthancError("BadRequest", `The WebDAV collection's ${method} is not a function`);
+    }
+  }
+  if (items[0] === "webdav" && (items.length === 1 || RESERVED_WEBDAV.includes(items[1]!))) {
+    throw new OrthancError(
+      "BadRequest",
+      `The WebDAV folder /${items.join("/")} is Orthanc's own`,
+    );
+  }
+  const key = items.join("/");
+  if (taken.some((t) => t.join("/") === key)) {
+    throw new OrthancError("BadRequest", `A WebDAV collection is already registered at ${key}`);
+  }
+  return items;
 }
 
 /**

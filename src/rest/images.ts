@@ -11,7 +11,7 @@ import { frameCount, pixelModule, rescaleOf } from "../imaging/image.ts";
 import { encodeJpeg } from "../imaging/jpeg.ts";
 import { encodePam } from "../imaging/pam.ts";
 import { encodePng } from "../imaging/png.ts";
-import type { RawImage } from "../plugins/pharos-plugin.d.ts";
+import type { RawImage } from "../imaging/types.ts";
 import { encodeNpy, type ImageMode, renderFrame } from "../imaging/render.ts";
 import { BareStatusError, NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";

@@ -1,7 +1,7 @@
-// The core every front end calls: it owns the index, the storage area, the store pipeline and
-// the event bus, and hands out the services through which the front ends read and write
-// (resources, metadata, labels, protection, attachments, changes, properties, finds). The index
-// itself stays private to src/server.
+// The core every front end calls: it owns the index, the storage area, the store pipeline, the
+// hook registry and the events, and hands out the services through which the front ends read
+// and write (resources, metadata, labels, protection, attachments, changes, properties, finds).
+// The index itself stays private to src/server.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Configuration } from "../config/schema.ts";
@@ -19,6 +19,7 @@ import { ChangeLog } from "./changes.ts";
 import { deleteSubtree, type RemainingAncestor } from "./delete.ts";
 import { OrthancError } from "./errors.ts";
 import { EventBus, type RequestOrigin } from "./events.ts";
+import { HookRegistry } from "./hooks.ts";
 import { Finder } from "./find.ts";
 import { LabelWriter } from "./labels.ts";
 import { MetadataWriter } from "./metadata.ts";
@@ -27,18 +28,15 @@ import { GlobalProperties } from "./properties.ts";
 import { Protection } from "./protection.ts";
 import { ResourceReader } from "./resources.ts";
 import { StabilityTracker } from "./stability.ts";
-import {
-  type IncomingFilter,
-  type ReceivedCallback,
-  StorePipeline,
-  type StoreResult,
-} from "./store.ts";
+import { StorePipeline, type StoreResult } from "./store.ts";
 import { isoNow } from "./time.ts";
 
 export class PharosCore {
   private readonly index: IndexBackend;
   private storageArea: StorageArea;
-  readonly events: EventBus;
+  /** What plugins (and Lua scripts) hook into: filters, received-instance decisions, events. */
+  readonly hooks = new HookRegistry();
+  readonly events = new EventBus(this.hooks);
   readonly stability: StabilityTracker;
   readonly resources: ResourceReader;
   readonly metadata: MetadataWriter;
@@ -48,8 +46,6 @@ export class PharosCore {
   readonly changes: ChangeLog;
   readonly properties: GlobalProperties;
   readonly finder: Finder;
-  readonly filters: IncomingFilter[] = [];
-  readonly receivedCallbacks: ReceivedCallback[] = [];
   defaultEncoding: Encoding;
   private readonly pipeline: StorePipeline;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -62,9 +58,6 @@ export class PharosCore {
     mkdirSync(indexDir, { recursive: true });
     this.index = new SqliteIndex(join(indexDir, "pharos-index.sqlite"));
     this.storageArea = new FilesystemStorage(storageDir, config.SyncStorageArea);
-    this.events = new EventBus((error) =>
-      log.error(`Error in an event listener: ${String(error)}`)
-    );
     this.defaultEncoding = config.DefaultEncoding;
     this.resources = new ResourceReader(this.index);
     this.metadata = new MetadataWriter(this.index, this.events);
@@ -90,8 +83,12 @@ export class PharosCore {
         this.events.emitChanges([event]);
       },
     );
-    this.events.onStoredInstance((e) => this.stability.onStored(e.ids));
-    this.events.onChange((e) => this.stability.onChange(e));
+    this.hooks.register("storedInstance", "the stability tracker", (e) => {
+      this.stability.onStored(e.ids);
+    });
+    this.hooks.register("change", "the stability tracker", (e) => this.stability.onChange(e), {
+      immediate: true,
+    });
     this.stability.start();
     this.pipeline = new StorePipeline({
       index: this.index,
@@ -112,8 +109,7 @@ export class PharosCore {
           mode: config.MaximumStorageMode,
         },
       }),
-      filters: this.filters,
-      receivedCallbacks: this.receivedCallbacks,
+      hooks: this.hooks,
       removeFiles: (files) => this.removeFiles(files),
     });
   }

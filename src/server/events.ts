@@ -1,4 +1,5 @@
-// The event bus: changes and stored instances, delivered after the transaction commits.
+// The events of the core: changes and stored instances, emitted after their transaction commits
+// and delivered as notifications of the hook registry (hooks.ts).
 import type { OrthancIds } from "../dicom/identifiers.ts";
 import type { Level } from "../dicom/levels.ts";
 
@@ -24,39 +25,21 @@ export interface RequestOrigin {
   httpUsername?: string;
 }
 
-type Listener<E> = (event: E) => void | Promise<void>;
+/** Where the events go: the notification hooks of the registry (hooks.ts). */
+export interface EventSink {
+  notify(hook: "change", event: ChangeEvent): Promise<void>;
+  notify(hook: "storedInstance", event: StoredInstanceEvent): Promise<void>;
+}
 
+/** What the core emits, as hook notifications: a handler's failure never reaches the emitter. */
 export class EventBus {
-  private readonly changeListeners: Listener<ChangeEvent>[] = [];
-  private readonly storedListeners: Listener<StoredInstanceEvent>[] = [];
-
-  constructor(private readonly onListenerError: (error: unknown) => void) {}
-
-  onChange(listener: Listener<ChangeEvent>): void {
-    this.changeListeners.push(listener);
-  }
-
-  onStoredInstance(listener: Listener<StoredInstanceEvent>): void {
-    this.storedListeners.push(listener);
-  }
+  constructor(private readonly sink: EventSink) {}
 
   emitChanges(events: ChangeEvent[]): void {
-    for (const event of events) this.dispatch(this.changeListeners, event);
+    for (const event of events) void this.sink.notify("change", event);
   }
 
   emitStored(event: StoredInstanceEvent): void {
-    this.dispatch(this.storedListeners, event);
-  }
-
-  /** A listener's failure is reported and never reaches the code that emitted the event. */
-  private dispatch<E>(listeners: Listener<E>[], event: E): void {
-    for (const listener of listeners) {
-      try {
-        const result = listener(event);
-        if (result instanceof Promise) result.catch(this.onListenerError);
-      } catch (error) {
-        this.onListenerError(error);
-      }
-    }
+    void this.sink.notify("storedInstance", event);
   }
 }

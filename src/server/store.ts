@@ -1,4 +1,5 @@
-// The store pipeline: every way in (REST, DICOM, plugins) stores an instance through here.
+// The store pipeline: every way in (REST, DICOM, plugins) stores an instance through here; the
+// received-instance and incoming filter hooks (hooks.ts) decide on the way.
 import type { Encoding } from "../dicom/charsets.ts";
 import { idOfLevel, type OrthancIds } from "../dicom/identifiers.ts";
 import { type Level, LEVELS } from "../dicom/levels.ts";
@@ -14,8 +15,16 @@ import {
 } from "./model.ts";
 import type { StorageArea } from "../storage/area.ts";
 import { compressAttachment, md5Hex } from "../storage/compression.ts";
+import { log } from "../log.ts";
 import { OrthancError } from "./errors.ts";
 import type { ChangeEvent, EventBus, RequestOrigin } from "./events.ts";
+import {
+  type HookAnswer,
+  HookFailure,
+  type HookInput,
+  type HookRegistry,
+  type InterventionHook,
+} from "./hooks.ts";
 import { makeRoom, type StorageLimits } from "./recycling.ts";
 import { isoNow } from "./time.ts";
 
@@ -28,31 +37,6 @@ export interface StoreResult {
   dimseStatus?: number;
 }
 
-export interface IncomingInstance {
-  bytes: Uint8Array;
-  parsed: ParsedDicom;
-  summary: InstanceSummary;
-  origin: RequestOrigin;
-}
-
-/**
- * Returns false to refuse an instance (Orthanc's incoming-instance filters), or a non-zero DIMSE
- * status to refuse it with that status (C-STORE filters; 0 accepts).
- */
-export type IncomingFilter = (
-  instance: IncomingInstance,
-) => boolean | number | Promise<boolean | number>;
-
-/** May keep, discard or replace received bytes before they are parsed for indexing. */
-export type ReceivedCallback = (
-  bytes: Uint8Array,
-  origin: RequestOrigin,
-) => ReceivedDecision | Promise<ReceivedDecision>;
-export type ReceivedDecision = { action: "keep" } | { action: "discard" } | {
-  action: "replace";
-  bytes: Uint8Array;
-};
-
 export interface StoreDependencies {
   index: IndexBackend;
   storage: StorageArea;
@@ -64,8 +48,7 @@ export interface StoreDependencies {
     defaultEncoding: Encoding;
     limits: StorageLimits;
   };
-  filters: IncomingFilter[];
-  receivedCallbacks: ReceivedCallback[];
+  hooks: HookRegistry;
   removeFiles: (files: StoredFile[]) => Promise<void>;
 }
 
@@ -113,23 +96,22 @@ export class StorePipeline {
   constructor(private readonly deps: StoreDependencies) {}
 
   async store(input: Uint8Array, origin: RequestOrigin): Promise<StoreResult> {
-    let bytes = input;
-    for (const callback of this.deps.receivedCallbacks) {
-      const decision = await callback(bytes, origin);
-      if (decision.action === "discard") {
-        const { summary } = parseInstance(bytes, this.deps.options().defaultEncoding);
-        return { status: "FilteredOut", ids: summary.ids };
-      }
-      if (decision.action === "replace") bytes = decision.bytes;
+    const received = await this.decide("receivedInstance", { bytes: input, origin });
+    if (received.action === "discard") {
+      const { summary } = parseInstance(input, this.deps.options().defaultEncoding);
+      return { status: "FilteredOut", ids: summary.ids };
     }
+    const bytes = received.action === "replace" ? received.bytes : input;
     const options = this.deps.options();
     const { parsed, summary } = parseInstance(bytes, options.defaultEncoding);
-    for (const filter of this.deps.filters) {
-      const verdict = await filter({ bytes, parsed, summary, origin });
-      if (typeof verdict === "number" && verdict !== 0) {
-        return { status: "FilteredOut", ids: summary.ids, dimseStatus: verdict };
-      }
-      if (verdict === false) return { status: "FilteredOut", ids: summary.ids };
+    const incoming = { bytes, parsed, summary, origin };
+    if (!await this.decide("incomingInstance", incoming)) {
+      return { status: "FilteredOut", ids: summary.ids };
+    }
+    // After the incoming-instance filters, as in Orthanc.
+    if (origin.kind === "DicomProtocol") {
+      const dimseStatus = await this.decide("incomingCStoreInstance", incoming);
+      if (dimseStatus !== 0) return { status: "FilteredOut", ids: summary.ids, dimseStatus };
     }
     const { index } = this.deps;
     if (!options.overwrite && index.lookup(summary.ids.instance)) {
@@ -155,6 +137,20 @@ export class StorePipeline {
     this.deps.events.emitChanges(outcome.changes);
     this.deps.events.emitStored({ ids: summary.ids, bytes, origin });
     return { status: "Success", ids: summary.ids };
+  }
+
+  /** A hook's failure inside the pipeline is logged, and the store answers 500. */
+  private async decide<K extends InterventionHook>(
+    hook: K,
+    input: HookInput<K>,
+  ): Promise<HookAnswer<K>> {
+    try {
+      return await this.deps.hooks.decide(hook, input);
+    } catch (error) {
+      if (!(error instanceof HookFailure)) throw error;
+      log.error(error.detail);
+      throw new OrthancError("InternalError", error.message);
+    }
   }
 
   private prepareAttachment(

@@ -1,0 +1,93 @@
+// What a plugin registered through its host, installed once its initialize() has succeeded: its
+// callbacks become handlers of the server's hook registry (server/hooks.ts), its decoders and
+// transcoders join the codecs. Each handler turns the plugin's lenient answers (nothing for
+// "keep" or "accept") into the hook's typed answer, and refuses ill-formed ones; the registry
+// reports a handler's failure with the plugin's name.
+import type { Codecs } from "../imaging/codecs.ts";
+import { log } from "../log.ts";
+import type { HookRegistry, ReceivedDecision } from "../server/hooks.ts";
+import { guard } from "./guard.ts";
+import { type LoadedPlugin, ownerName } from "./loaded-plugin.ts";
+import type { ReceivedInstanceDecision } from "./pharos-plugin.d.ts";
+import { type InstanceViews, signalChange, toPluginChange } from "./views.ts";
+
+function receivedDecision(decision: ReceivedInstanceDecision | undefined): ReceivedDecision {
+  if (decision === undefined || decision.action === "keep") return { action: "keep" };
+  if (decision.action === "discard") return { action: "discard" };
+  if (decision.action === "replace" && decision.bytes instanceof Uint8Array) {
+    return { action: "replace", bytes: decision.bytes };
+  }
+  throw new Error(`bad decision: ${JSON.stringify(decision)}`);
+}
+
+function dimseStatus(answer: unknown): number {
+  const status = answer === undefined ? 0 : answer;
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 0 || status > 0xffff) {
+    throw new Error(`not a DIMSE status: ${JSON.stringify(status)}`);
+  }
+  return status;
+}
+
+export function installHooks(
+  hooks: HookRegistry,
+  views: InstanceViews,
+  plugin: LoadedPlugin,
+): void {
+  const r = plugin.registrations;
+  const owner = ownerName(plugin);
+  for (const fn of r.received) {
+    hooks.register(
+      "receivedInstance",
+      owner,
+      async ({ bytes, origin }) => receivedDecision(await fn(bytes, { ...origin })),
+    );
+  }
+  for (const fn of r.instanceFilters) {
+    hooks.register("incomingInstance", owner, async (instance) => {
+      const allowed = Boolean(await fn(views.incoming(instance)));
+      if (!allowed) {
+        log.info(`Plugin "${plugin.id}" filtered out instance ${instance.summary.ids.instance}`);
+      }
+      return allowed;
+    });
+  }
+  for (const fn of r.cstoreFilters) {
+    hooks.register("incomingCStoreInstance", owner, async (instance) => {
+      const status = dimseStatus(await fn(views.incoming(instance)));
+      if (status !== 0) {
+        log.info(
+          `Plugin "${plugin.id}" refused the C-STORE of instance ${instance.summary.ids.instance} ` +
+            `with DIMSE status 0x${status.toString(16).padStart(4, "0")}`,
+        );
+      }
+      return status;
+    });
+  }
+  for (const fn of r.httpFilters) {
+    hooks.register("incomingHttpRequest", owner, async (request) => {
+      const allowed = Boolean(await fn({ ...request, headers: { ...request.headers } }));
+      if (!allowed) log.info(`Plugin "${plugin.id}" refused ${request.method} ${request.uri}`);
+      return allowed;
+    });
+  }
+  for (const fn of r.stored) {
+    hooks.register("storedInstance", owner, (event) => fn(views.stored(event)));
+  }
+  for (const fn of r.changes) {
+    hooks.register("change", owner, (event) => fn(toPluginChange(event)));
+    hooks.register("serverSignal", owner, (signal) => fn(signalChange(signal)));
+  }
+  for (const fn of r.refresh) hooks.register("refreshMetrics", owner, () => fn());
+}
+
+/** A plugin's decoders and transcoders, after the ones already there; each call guarded. */
+export function installCodecs(codecs: Codecs, plugin: LoadedPlugin): void {
+  for (const fn of plugin.registrations.decoders) {
+    codecs.decoders.add((dicom, frame) => guard(plugin, "image decoder", () => fn(dicom, frame)));
+  }
+  for (const fn of plugin.registrations.transcoders) {
+    codecs.transcoders.add(async (dicom, allowed, allowNewUid) =>
+      (await guard(plugin, "transcoder", () => fn(dicom, [...allowed], allowNewUid))) ?? undefined
+    );
+  }
+}

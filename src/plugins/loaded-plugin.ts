@@ -1,0 +1,84 @@
+// A loaded plugin and what it registered through its host: kept per plugin while initialize()
+// runs, and installed (hooks, routes, collections…) only once it has succeeded.
+import type {
+  Awaitable,
+  ChangeEvent,
+  DicomInstance,
+  HttpRequestInfo,
+  ImageDecoder,
+  InstanceOrigin,
+  PharosPlugin,
+  PluginJob,
+  PluginStorageArea,
+  ReceivedInstanceDecision,
+  RestHandler,
+  Transcoder,
+  WebDavCollection,
+} from "./pharos-plugin.d.ts";
+
+export interface PluginRoute {
+  plugin: LoadedPlugin;
+  pattern: RegExp;
+  handler: RestHandler;
+  /** For exclusive routes: the tail of the queue of calls. */
+  queue?: Promise<unknown>;
+}
+
+/** A plugin's WebDAV collection, served at /<items…>/. */
+export interface PluginWebDav {
+  plugin: LoadedPlugin;
+  items: string[];
+  collection: WebDavCollection;
+}
+
+export interface Registrations {
+  routes: Omit<PluginRoute, "plugin">[];
+  httpFilters: ((request: HttpRequestInfo) => Awaitable<boolean>)[];
+  instanceFilters: ((instance: DicomInstance) => Awaitable<boolean>)[];
+  cstoreFilters: ((instance: DicomInstance) => Awaitable<number | undefined | void>)[];
+  received: ((
+    bytes: Uint8Array,
+    origin: InstanceOrigin,
+  ) => Awaitable<ReceivedInstanceDecision | undefined>)[];
+  changes: ((change: ChangeEvent) => Awaitable<void>)[];
+  stored: ((instance: DicomInstance) => Awaitable<void>)[];
+  refresh: (() => Awaitable<void>)[];
+  unserializers: ((type: string, serialized: unknown) => PluginJob | undefined | null)[];
+  decoders: ImageDecoder[];
+  transcoders: Transcoder[];
+  storage?: PluginStorageArea;
+  explorer: string[];
+  webdav: { items: string[]; collection: WebDavCollection }[];
+}
+
+export interface LoadedPlugin {
+  id: string;
+  version: string;
+  description?: string;
+  path: string;
+  module: PharosPlugin;
+  registrations: Registrations;
+}
+
+export function emptyRegistrations(): Registrations {
+  return {
+    routes: [],
+    httpFilters: [],
+    instanceFilters: [],
+    cstoreFilters: [],
+    received: [],
+    changes: [],
+    stored: [],
+    refresh: [],
+    unserializers: [],
+    decoders: [],
+    transcoders: [],
+    explorer: [],
+    webdav: [],
+  };
+}
+
+/** How log messages and hook registrations name a plugin. */
+export function ownerName(plugin: LoadedPlugin): string {
+  return `plugin "${plugin.id}"`;
+}
