@@ -1,4 +1,4 @@
-// Attachments at the four levels, against real server processes: reading with ETags and ranges,
+// Attachments at the four levels, against in-process servers: reading with ETags and ranges,
 // user attachments with revisions, compression changed in place, MD5 verification, and the
 // answers Orthanc 1.10.1 gives to bad input (recorded from it; revisions follow the 1.12 contract,
 // which Orthanc's SQLite back-end does not implement).
@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
-import { type RunningServer, samplesDir, startPharos, upload } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { samplesDir, type TestServer, upload } from "../support/server.ts";
 
 const SAMPLE = join(samplesDir, "MultiframeWindowing.dcm");
 const INSTANCE = "fa11679b-df0608bd-ba4fbc44-51a73d64-5cbae016";
@@ -21,7 +22,7 @@ const A = `/instances/${INSTANCE}/attachments`;
 const md5 = (data: Uint8Array | string) => new Bun.CryptoHasher("md5").update(data).digest("hex");
 
 class Client {
-  constructor(readonly server: RunningServer) {}
+  constructor(readonly server: TestServer) {}
   fetch(path: string, init?: RequestInit): Promise<Response> {
     return fetch(`${this.server.url}${path}`, init);
   }
@@ -113,7 +114,7 @@ async function expectBare(res: Response, status: number): Promise<void> {
 }
 
 async function startWith(config: Record<string, unknown>): Promise<Client> {
-  const server = await startPharos({ config: { UserContentType: USER_TYPES, ...config } });
+  const server = await startInProcess({ config: { UserContentType: USER_TYPES, ...config } });
   expect((await upload(server.url, SAMPLE)).status).toBe(200);
   return new Client(server);
 }

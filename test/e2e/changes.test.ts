@@ -1,6 +1,7 @@
 // The change feed, stable resources and the exports log, as a syncing client polls them.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type RunningServer, sampleFiles, startPharos, waitFor } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { sampleFiles, type TestServer, waitFor } from "../support/server.ts";
 
 interface Change {
   ChangeType: string;
@@ -16,9 +17,9 @@ interface Feed {
   Last: number;
 }
 
-let server: RunningServer;
+let server: TestServer;
 beforeAll(async () => {
-  server = await startPharos({ config: { StableAge: 1 } });
+  server = await startInProcess({ config: { StableAge: 1 } });
 });
 afterAll(async () => {
   await server.stop();

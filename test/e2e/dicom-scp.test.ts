@@ -6,21 +6,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { datasetOf, dcmtk, fileDataset, startStoreScp, type StoreScp } from "../support/dimse.ts";
 import { RawAssociation, statusOf } from "../support/raw-dimse.ts";
-import { freePort, type RunningServer, samplesDir, startPharos } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { freePort, samplesDir, type TestServer } from "../support/server.ts";
 
 const FLAIR = join(samplesDir, "Brainix/Flair");
 const FLAIR_STUDY = "2.16.840.1.113669.632.20.1211.10000357775";
 const FLAIR_SERIES = "1.3.46.670589.11.0.0.11.4.2.0.8743.5.5396.2006120114285654497";
 const DUMMY_CT = join(samplesDir, "DummyCT.dcm");
 
-let pharos: RunningServer;
+let pharos: TestServer;
 let dicomPort: number;
 let storescp: StoreScp;
 
 beforeAll(async () => {
   storescp = await startStoreScp("STORESCP");
   dicomPort = freePort();
-  pharos = await startPharos({
+  pharos = await startInProcess({
     config: {
       DicomPort: dicomPort,
       DicomAet: "PHAROS",
@@ -366,7 +367,7 @@ describe("faulty peers", () => {
 
   test("DicomCheckCalledAet refuses another called AET", async () => {
     const p = freePort();
-    const server = await startPharos({
+    const server = await startInProcess({
       config: { DicomPort: p, DicomAet: "PHAROS", DicomCheckCalledAet: true },
     });
     try {

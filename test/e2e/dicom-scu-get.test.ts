@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   datasetOf,
+  dcmtk,
   fileDataset,
   hasOrthanc,
   type RunningOrthanc,
@@ -12,19 +13,14 @@ import {
   startStoreScp,
   type StoreScp,
 } from "../support/dimse.ts";
-import {
-  freePort,
-  type RunningServer,
-  samplesDir,
-  startPharos,
-  waitFor,
-} from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { freePort, samplesDir, type TestServer, waitFor } from "../support/server.ts";
 
 const FLAIR = join(samplesDir, "Brainix/Flair");
 const FLAIR_STUDY = "2.16.840.1.113669.632.20.1211.10000357775";
 const DUMMY_CT = join(samplesDir, "DummyCT.dcm");
 
-let pharos: RunningServer;
+let pharos: TestServer;
 let storescp: StoreScp;
 let orthanc: RunningOrthanc | undefined;
 
@@ -49,7 +45,7 @@ beforeAll(async () => {
       await fetch(`${orthanc.url}/instances`, { method: "POST", body: Bun.file(f) });
     }
   }
-  pharos = await startPharos({
+  pharos = await startInProcess({
     config: {
       DicomPort: dicomPort,
       DicomAet: "PHAROS",
@@ -115,9 +111,7 @@ test.skipIf(!hasOrthanc)(
     // The stored file holds the instance Orthanc sent (DCMTK re-writes it: same UID and pixels).
     const sample = new Uint8Array(readFileSync(join(FLAIR, "IM-0001-0001.dcm")));
     const uid = /\(0008,0018\) UI \[([0-9.]+)\]/.exec(
-      new TextDecoder().decode(
-        Bun.spawnSync(["dcmdump", "+P", "0008,0018", join(FLAIR, "IM-0001-0001.dcm")]).stdout,
-      ),
+      (await dcmtk(["dcmdump", "+P", "0008,0018", join(FLAIR, "IM-0001-0001.dcm")])).out,
     )![1]!;
     const [found] = await (await fetch(`${pharos.url}/tools/lookup`, { method: "POST", body: uid }))
       .json();

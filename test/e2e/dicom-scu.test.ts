@@ -12,17 +12,12 @@ import {
   startStoreScp,
   type StoreScp,
 } from "../support/dimse.ts";
-import {
-  freePort,
-  type RunningServer,
-  samplesDir,
-  startPharos,
-  waitFor,
-} from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { freePort, samplesDir, type TestServer, waitFor } from "../support/server.ts";
 
 const FLAIR_STUDY = "2.16.840.1.113669.632.20.1211.10000357775";
 
-let pharos: RunningServer;
+let pharos: TestServer;
 let dicomPort: number;
 let storescp: StoreScp;
 let orthanc: RunningOrthanc | undefined;
@@ -40,7 +35,7 @@ const api = async (method: string, path: string, body?: unknown, base = pharos.u
 beforeAll(async () => {
   storescp = await startStoreScp("STORESCP");
   dicomPort = freePort();
-  pharos = await startPharos({
+  pharos = await startInProcess({
     config: {
       DicomPort: dicomPort,
       DicomAet: "PHAROS",

@@ -4,17 +4,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { hasOrthanc, type RunningOrthanc, startOrthanc } from "../support/dimse.ts";
-import {
-  freePort,
-  type RunningServer,
-  samplesDir,
-  startPharos,
-  waitFor,
-} from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { freePort, samplesDir, type TestServer, waitFor } from "../support/server.ts";
 
 const MISSING = { SOPClassUID: "1.2.840.10008.5.1.4.1.1.4", SOPInstanceUID: "1.2.3.4.5.6.7.8.9" };
 
-let pharos: RunningServer;
+let pharos: TestServer;
 let orthanc: RunningOrthanc;
 let studyId: string;
 /** SOPClassUID/SOPInstanceUID of the instances uploaded to Pharos. */
@@ -60,7 +55,7 @@ beforeAll(async () => {
       phdead: ["PHDEAD", "127.0.0.1", deadPort],
     },
   });
-  pharos = await startPharos({
+  pharos = await startInProcess({
     config: {
       DicomPort: dicomPort,
       DicomAet: "PHAROS",

@@ -6,9 +6,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dcmtk } from "../support/dimse.ts";
-import { freePort, type RunningServer, startPharos } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { freePort, type TestServer } from "../support/server.ts";
 
-let pharos: RunningServer;
+let pharos: TestServer;
 let dicomPort: number;
 const dir = mkdtempSync(join(tmpdir(), "pharos-worklists-"));
 
@@ -61,7 +62,7 @@ beforeAll(async () => {
   writeFileSync(join(database, "notes.txt"), "not a worklist");
   writeFileSync(join(database, "broken.wl"), "not DICOM");
   dicomPort = freePort();
-  pharos = await startPharos({
+  pharos = await startInProcess({
     dir,
     config: {
       DicomPort: dicomPort,

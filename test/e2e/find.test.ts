@@ -1,14 +1,15 @@
 // What /tools/find adds beyond Orthanc 1.10 (the 1.12 contract), /tools/lookup and
 // /tools/count-resources, and the requested-tags argument of GET routes.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type RunningServer, sampleFiles, startPharos } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { sampleFiles, type TestServer } from "../support/server.ts";
 
-let server: RunningServer;
+let server: TestServer;
 const BRAINIX_STUDY = "27f7126f-4f66fb14-03f4081b-f9341db2-53925988";
 const BRAINIX_PATIENT = "16738bc3-e47ed42a-43ce044c-a3414a45-cb069bd0";
 
 beforeAll(async () => {
-  server = await startPharos({ config: { LimitFindInstances: 5 } });
+  server = await startInProcess({ config: { LimitFindInstances: 5 } });
   for (const file of [...await sampleFiles("Brainix"), ...await sampleFiles("Knee/T1")]) {
     await fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(file) });
   }

@@ -1,15 +1,17 @@
 // End-to-end comparison with real Orthanc 1.10.1: replays, against Pharos, the uploads and
 // requests recorded in test/golden/orthanc/*.json (same order) and compares the answers.
 // Goldens are (re-)recorded with: bun test/golden/record.ts
-// GOLDEN_COMMAND="path/to/binary" replays against another executable taking the config path as
-// its last argument (e.g. the compiled Pharos, or /usr/sbin/Orthanc to check the harness itself).
+// Pharos runs in the test process; GOLDEN_COMMAND="path/to/binary" replays against another
+// executable taking the config path as its last argument (e.g. the compiled Pharos, or
+// /usr/sbin/Orthanc to check the harness itself).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { goldenDir, sharedConfig } from "../golden/cases.ts";
 import { compareGroup, formatDifferences } from "../golden/compare.ts";
 import { type GoldenEntry, type GoldenFile, requestOf, runRequest } from "../golden/replay.ts";
-import { type RunningServer, startPharos } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { startPharos, type TestServer } from "../support/server.ts";
 
 const goldenFiles = existsSync(goldenDir)
   ? readdirSync(goldenDir)
@@ -28,14 +30,16 @@ if (goldenFiles.length === 0) {
     JSON.parse(readFileSync(join(goldenDir, f), "utf8"))
   );
   const replayed = new Map<number, GoldenEntry>();
-  let server: RunningServer | undefined;
+  let server: TestServer | undefined;
   let startError: Error | undefined;
 
   describe("golden comparison with Orthanc 1.10.1", () => {
     beforeAll(async () => {
       try {
         const command = process.env.GOLDEN_COMMAND?.split(" ").filter(Boolean);
-        server = await startPharos({ config: { ...sharedConfig }, command });
+        server = command
+          ? await startPharos({ config: { ...sharedConfig }, command })
+          : await startInProcess({ config: { ...sharedConfig } });
       } catch (error) {
         startError = error as Error;
         return;

@@ -2,7 +2,8 @@
 // of resource descriptions, /tools/find's label filter, and cleanup when a resource goes away.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type RunningServer, samplesDir, startPharos, upload } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { samplesDir, type TestServer, upload } from "../support/server.ts";
 
 interface Uploaded {
   ID: string;
@@ -13,7 +14,7 @@ interface Uploaded {
 
 type LevelPath = "patients" | "studies" | "series" | "instances";
 
-let server: RunningServer;
+let server: TestServer;
 let epi1: Uploaded; // Brainix, same series as epi2
 let epi2: Uploaded;
 let knee: Uploaded; // another patient
@@ -25,7 +26,7 @@ const store = async (file: string): Promise<Uploaded> => {
 };
 
 beforeAll(async () => {
-  server = await startPharos();
+  server = await startInProcess();
   epi1 = await store("Brainix/Epi/IM-0001-0001.dcm");
   epi2 = await store("Brainix/Epi/IM-0001-0002.dcm");
   knee = await store("Knee/T1/IM-0001-0001.dcm");

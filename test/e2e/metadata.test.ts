@@ -2,14 +2,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { type RunningServer, samplesDir, startPharos, upload } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { samplesDir, type TestServer, upload } from "../support/server.ts";
 
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
 async function withServer(
   config: Record<string, unknown>,
-): Promise<{ server: RunningServer; ids: Record<string, string> }> {
-  const server = await startPharos({
+): Promise<{ server: TestServer; ids: Record<string, string> }> {
+  const server = await startInProcess({
     config: { UserMetadata: { Sample: 1024, Comment: 1030 }, ...config },
   });
   const answer = await (await upload(server.url, join(samplesDir, "Knee/T1/IM-0001-0001.dcm")))
@@ -26,7 +27,7 @@ async function withServer(
 }
 
 describe("without CheckRevisions", () => {
-  let server: RunningServer;
+  let server: TestServer;
   let ids: Record<string, string>;
   beforeAll(async () => ({ server, ids } = await withServer({})));
   afterAll(async () => {
@@ -104,7 +105,7 @@ describe("without CheckRevisions", () => {
 });
 
 describe("with CheckRevisions", () => {
-  let server: RunningServer;
+  let server: TestServer;
   let ids: Record<string, string>;
   beforeAll(async () => ({ server, ids } = await withServer({ CheckRevisions: true })));
   afterAll(async () => {

@@ -1,8 +1,10 @@
-// Configuration options that change what the REST API does.
+// Configuration options that change what the REST API does. Dictionary and --logdir change
+// process-wide state (the DICOM dictionary, the log), so their server runs in a process of its own.
 import { expect, test } from "bun:test";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startInProcess } from "../support/in-process.ts";
 import { samplesDir, startPharos } from "../support/server.ts";
 
 const FILE = join(samplesDir, "Knee/T1/IM-0001-0001.dcm");
@@ -14,7 +16,7 @@ function storedFiles(root: string): string[] {
 }
 
 test("AuthenticationEnabled asks for RegisteredUsers' credentials", async () => {
-  const server = await startPharos({
+  const server = await startInProcess({
     config: { AuthenticationEnabled: true, RegisteredUsers: { alice: "s3cret" } },
   });
   try {
@@ -35,7 +37,7 @@ test("AuthenticationEnabled asks for RegisteredUsers' credentials", async () => 
 });
 
 test("StorageCompression stores zlib files and serves the original bytes", async () => {
-  const server = await startPharos({ config: { StorageCompression: true } });
+  const server = await startInProcess({ config: { StorageCompression: true } });
   try {
     const original = new Uint8Array(await Bun.file(FILE).arrayBuffer());
     const { ID } =
@@ -55,7 +57,7 @@ test("StorageCompression stores zlib files and serves the original bytes", async
 });
 
 test("OverwriteInstances replaces the stored file", async () => {
-  const server = await startPharos({ config: { OverwriteInstances: true } });
+  const server = await startInProcess({ config: { OverwriteInstances: true } });
   try {
     const post = () =>
       fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(FILE) }).then((r) =>
@@ -74,7 +76,7 @@ test("OverwriteInstances replaces the stored file", async () => {
 });
 
 test("HttpCompressionEnabled compresses JSON for clients that accept it", async () => {
-  const server = await startPharos();
+  const server = await startInProcess();
   try {
     const res = await fetch(`${server.url}/tools/generate-uid?level=series`, {
       headers: { "Accept-Encoding": "gzip" },
@@ -115,7 +117,7 @@ test("Dictionary names private tags, and --logdir writes the log to a file", asy
 });
 
 test("downloads are named after the stored file; a file missing from the disk is Orthanc's 500", async () => {
-  const server = await startPharos();
+  const server = await startInProcess();
   try {
     const { ID } =
       await (await fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(FILE) }))

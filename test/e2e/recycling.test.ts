@@ -1,7 +1,8 @@
 // MaximumPatientCount / MaximumStorageSize with Recycle and Reject, and protected patients.
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { type RunningServer, samplesDir, startPharos } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { samplesDir, type TestServer } from "../support/server.ts";
 
 // Four files of four different patients.
 const FILES = [
@@ -11,13 +12,13 @@ const FILES = [
   "TransferSyntaxes/1.2.840.10008.1.2.1.dcm",
 ].map((f) => join(samplesDir, f));
 
-const post = (server: RunningServer, file: string) =>
+const post = (server: TestServer, file: string) =>
   fetch(`${server.url}/instances`, { method: "POST", body: Bun.file(file) });
-const json = async (server: RunningServer, path: string) =>
+const json = async (server: TestServer, path: string) =>
   (await fetch(`${server.url}${path}`)).json();
 
 test("Recycle deletes the patient with the oldest activity, never a protected one", async () => {
-  const server = await startPharos({ config: { MaximumPatientCount: 2 } });
+  const server = await startInProcess({ config: { MaximumPatientCount: 2 } });
   try {
     const a = (await (await post(server, FILES[0]!)).json()).ParentPatient;
     const b = (await (await post(server, FILES[1]!)).json()).ParentPatient;
@@ -59,7 +60,7 @@ test("Recycle deletes the patient with the oldest activity, never a protected on
 });
 
 test("Reject refuses instead of recycling", async () => {
-  const server = await startPharos({
+  const server = await startInProcess({
     config: { MaximumPatientCount: 1, MaximumStorageMode: "Reject" },
   });
   try {
@@ -74,7 +75,7 @@ test("Reject refuses instead of recycling", async () => {
 });
 
 test("MaximumStorageSize recycles until the new instance fits, and statistics stay exact", async () => {
-  const server = await startPharos({ config: { MaximumStorageSize: 1 } });
+  const server = await startInProcess({ config: { MaximumStorageSize: 1 } });
   // 720 kB, 169 kB, 181 kB and 175 kB, four patients: the third one does not fit beside the first.
   const big = [
     "TransferSyntaxes/1.2.840.10008.1.2.4.57.dcm",

@@ -1,16 +1,17 @@
-// The REST API as a client sees it: a real server process on a free port over a temp folder.
+// The REST API as a client sees it: an in-process server on a free port over a temp folder.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { type RunningServer, samplesDir, startPharos, upload } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { samplesDir, type TestServer, upload } from "../support/server.ts";
 import { makeZip } from "../support/zip.ts";
 
 const BRAINIX = join(samplesDir, "Brainix/Epi/IM-0001-0001.dcm");
 const BRAINIX_ID = "1d429ccb-bdcc78a1-7d129d6a-ba4966ed-fe4dbd87";
 
-let server: RunningServer;
+let server: TestServer;
 beforeAll(async () => {
-  server = await startPharos();
+  server = await startInProcess();
 });
 afterAll(async () => {
   await server.stop();

@@ -2,7 +2,8 @@
 // (WebDavDeleteAllowed) and importing files written into /webdav/uploads/ (WebDavUploadAllowed).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type RunningServer, samplesDir, startPharos, upload, waitFor } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { samplesDir, type TestServer, upload, waitFor } from "../support/server.ts";
 import { makeZip } from "../support/zip.ts";
 
 const KNEE = join(samplesDir, "Knee/T1/IM-0001-0001.dcm");
@@ -14,9 +15,9 @@ const DUMMY_CT = join(samplesDir, "DummyCT.dcm");
 
 const bytesOf = async (file: string) => new Uint8Array(await Bun.file(file).arrayBuffer());
 
-let server: RunningServer;
+let server: TestServer;
 beforeAll(async () => {
-  server = await startPharos({ config: { WebDavDeleteAllowed: true } });
+  server = await startInProcess({ config: { WebDavDeleteAllowed: true } });
 });
 afterAll(async () => {
   await server.stop();
@@ -147,7 +148,7 @@ describe("built-in WebDAV: uploads (WebDavUploadAllowed)", () => {
   });
 
   test("WebDavUploadAllowed: false hides uploads/ and refuses writes", async () => {
-    const off = await startPharos({ config: { WebDavUploadAllowed: false } });
+    const off = await startInProcess({ config: { WebDavUploadAllowed: false } });
     try {
       const root = await fetch(`${off.url}/webdav/`, {
         method: "PROPFIND",

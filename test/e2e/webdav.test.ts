@@ -3,17 +3,18 @@
 // LOCK/UNLOCK/PROPPATCH, and WebDavEnabled. Writes are in webdav-write.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type RunningServer, samplesDir, startPharos, upload } from "../support/server.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { samplesDir, type TestServer, upload } from "../support/server.ts";
 
 const KNEE = join(samplesDir, "Knee/T1/IM-0001-0001.dcm");
 const KNEE2 = join(samplesDir, "Knee/T1/IM-0001-0002.dcm");
 const BRAINIX = join(samplesDir, "Brainix/Flair/IM-0001-0001.dcm");
 
-let server: RunningServer;
+let server: TestServer;
 /** Orthanc ids of the instances, in upload order. */
 const ids: string[] = [];
 beforeAll(async () => {
-  server = await startPharos();
+  server = await startInProcess();
   for (const file of [KNEE, KNEE2, BRAINIX]) {
     const res = await upload(server.url, file);
     expect(res.status).toBe(200);
@@ -255,7 +256,7 @@ describe("built-in WebDAV: reading", () => {
   });
 
   test("WebDavEnabled: false turns the share off", async () => {
-    const off = await startPharos({ config: { WebDavEnabled: false } });
+    const off = await startInProcess({ config: { WebDavEnabled: false } });
     try {
       const res = await fetch(`${off.url}/webdav/by-studies/`, {
         method: "PROPFIND",

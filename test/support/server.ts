@@ -7,10 +7,16 @@ import type { Subprocess } from "bun";
 export const samplesDir = resolve(import.meta.dir, "../../../shared/dicom-samples");
 const mainTs = resolve(import.meta.dir, "../../src/main.ts");
 
-export interface RunningServer {
+/** What every test server offers, in a process of its own or inside the test process. */
+export interface TestServer {
   url: string;
   port: number;
   dir: string;
+  /** Stops the server, then removes the folder unless `keep` is set or it was given. */
+  stop(options?: { keep?: boolean }): Promise<unknown>;
+}
+
+export interface RunningServer extends TestServer {
   process: Subprocess;
   /** Graceful stop (SIGTERM), then removes the folder unless `keep` is set. */
   stop(options?: { keep?: boolean; signal?: NodeJS.Signals }): Promise<number | null>;
@@ -49,7 +55,17 @@ export interface StartOptions {
   extraArgs?: string[];
 }
 
-export async function startPharos(options: StartOptions = {}): Promise<RunningServer> {
+/** A test server's folder, free HTTP port and configuration file, as both kinds of server use. */
+export interface PreparedServer {
+  dir: string;
+  port: number;
+  url: string;
+  config: Record<string, unknown>;
+  configPath: string;
+}
+
+/** Writes the configuration of a test server: the test defaults, then `config` over them. */
+export function prepareServer(options: Pick<StartOptions, "config" | "dir">): PreparedServer {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "pharos-test-"));
   const port = freePort();
   const config = {
@@ -64,13 +80,17 @@ export async function startPharos(options: StartOptions = {}): Promise<RunningSe
   };
   const configPath = join(dir, "config.json");
   writeFileSync(configPath, JSON.stringify(config, null, 2));
+  return { dir, port, url: `http://127.0.0.1:${port}`, config, configPath };
+}
+
+export async function startPharos(options: StartOptions = {}): Promise<RunningServer> {
+  const { dir, port, url, config, configPath } = prepareServer(options);
   const command = options.command ?? [process.execPath, mainTs];
   const proc = Bun.spawn([...command, ...(options.extraArgs ?? []), configPath], {
     stdout: "pipe",
     stderr: "pipe",
     env: { ...process.env, ...options.env },
   });
-  const url = `http://127.0.0.1:${port}`;
   const headers = authHeaders(config);
   try {
     await waitFor(
