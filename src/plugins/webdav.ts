@@ -2,8 +2,8 @@
 // as a bucket of the built-in WebDAV server, as Orthanc's OrthancPlugins::WebDavCollection adapts
 // the plugin's callbacks to its IWebDavBucket: the protocol and XML are the built-in share's.
 import { log } from "../log.ts";
-import type { DavBucket, DavFile, DavItem } from "../rest/webdav-protocol.ts";
-import { autodetectMimeType, lookupMimeType } from "../rest/webdav-mime.ts";
+import type { DavBucket, DavFile, DavItem } from "../webdav/protocol.ts";
+import { autodetectMimeType, lookupMimeType } from "../webdav/mime.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { WebDavCollection, WebDavFile, WebDavItem } from "./pharos-plugin.d.ts";
 

@@ -1,7 +1,7 @@
 // /{patients,studies,series,instances}/{id}/attachments: listing, reading (with Orthanc's ETag and
 // If-None-Match), user attachments written and deleted with revisions, compression changed in
 // place, MD5 verified. The storage and index work is in server/attachments.ts.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { Configuration } from "../config/schema.ts";
 import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
@@ -87,7 +87,8 @@ function quotedFilename(name: string): string {
 const emptyJson = (headers: Record<string, string> = {}) =>
   new Response("{}", { headers: { "Content-Type": "application/json", ...headers } });
 
-export function registerAttachmentRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function attachmentRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { config } = deps;
   const store = deps.core.attachments;
   const types = new ContentTypes(config.UserContentType);
@@ -229,4 +230,5 @@ export function registerAttachmentRoutes(app: Hono<AppEnv>, deps: RestDependenci
       POST: post(level, (r, type) => store.verify(r, type)),
     });
   }
+  return app;
 }

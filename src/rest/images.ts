@@ -1,7 +1,7 @@
 // The frames of an instance: /instances/{id}/frames[/{n}[/preview|image-uint8|image-uint16|
 // image-int16|numpy|raw|raw.gz]], and the frame-0 shortcuts /instances/{id}/preview… Decoding is
 // the built-in decoders' or the plugins' (imaging/decode.ts).
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { gzipSync } from "node:zlib";
 import { findElement, TransferSyntax } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
@@ -132,7 +132,8 @@ function rawFrame(data: InstanceData, frame: number): Uint8Array {
   return bytes;
 }
 
-export function registerImageRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const load = (c: Context<AppEnv>) =>
     readInstance(deps, deps.core.resource(c.req.param("id") ?? "", "Instance"));
 
@@ -198,4 +199,5 @@ export function registerImageRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
   for (const what of [...MODES, "numpy"]) {
     route(app, `/instances/:id/${what}`, { GET: (c) => answer(c, what, "0") });
   }
+  return app;
 }

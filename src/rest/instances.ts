@@ -1,5 +1,5 @@
 // Instance routes: upload (DICOM, ZIP, multipart) and what only instances have.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { isZip, readZip, ZipFormatError } from "../archive/zip-reader.ts";
 import {
   type DicomDataset,
@@ -155,7 +155,8 @@ function contentAnswer(dataset: DicomDataset, path: string[]): Response {
   return tagList(dataset);
 }
 
-export function registerInstanceRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function instanceRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const instance = (c: Context<AppEnv>) => deps.core.resource(c.req.param("id") ?? "", "Instance");
 
   route(app, "/instances/:id/file", {
@@ -211,4 +212,5 @@ export function registerInstanceRoutes(app: Hono<AppEnv>, deps: RestDependencies
   };
   route(app, "/instances/:id/content", { GET: content });
   route(app, "/instances/:id/content/*", { GET: content });
+  return app;
 }

@@ -1,12 +1,13 @@
 // GET /jobs and /jobs/{id}, POST /jobs/{id}/cancel|pause|resume, over the minimal jobs registry
 // (server/jobs.ts).
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
 import { route } from "./router.ts";
 
-export function registerJobRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function jobRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { jobs } = deps;
   route(app, "/jobs", {
     GET: (c) => {
@@ -31,4 +32,5 @@ export function registerJobRoutes(app: Hono<AppEnv>, deps: RestDependencies): vo
       },
     });
   }
+  return app;
 }

@@ -1,5 +1,5 @@
 // Labels (Orthanc 1.12): /{level}/{id}/labels[/{label}] and /tools/labels.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import type { Resource } from "../index/database.ts";
 import { addLabel, allLabels, hasLabel, labelsOf, removeLabel } from "../index/labels.ts";
@@ -24,7 +24,8 @@ export function checkLabel(label: string): string {
   return label;
 }
 
-export function registerLabelRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function labelRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const resource = (c: Context<AppEnv>, level: Level): Resource =>
     deps.core.resource(c.req.param("id") ?? "", level);
   // The label is checked before the resource, so a bad label is a 400 even on an unknown id.
@@ -55,4 +56,5 @@ export function registerLabelRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
     });
   }
   route(app, "/tools/labels", { GET: () => jsonResponse(allLabels(deps.core.index)) });
+  return app;
 }

@@ -1,6 +1,6 @@
 // Metadata of a resource (system entries set on ingest, user entries declared in UserMetadata),
 // with revisions.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
 import type { Resource } from "../index/database.ts";
@@ -16,7 +16,8 @@ import { route } from "./router.ts";
 /** Orthanc reserves the numbers below 1024 for its own metadata. */
 const FIRST_USER_METADATA = 1024;
 
-export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function metadataRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { index } = deps.core;
   const userNames = new Map(Object.entries(deps.config.UserMetadata));
   const nameOf = (type: number) =>
@@ -100,4 +101,5 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
       },
     });
   }
+  return app;
 }

@@ -1,6 +1,6 @@
 // /modalities (configuration and REST-defined), the SCU operations on a modality (echo, store,
 // query, move, find-*), /tools/dicom-echo, and the SCP's transfer syntax settings in /tools.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { LEVEL_PATH } from "../dicom/levels.ts";
 import type { Resource } from "../index/database.ts";
@@ -25,7 +25,7 @@ import { OrthancError } from "../server/errors.ts";
 import { dicomJobParams, type RetrieveJobParams, type StoreJobParams } from "../dimse/jobs.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
-import { registerQueryRoutes } from "./queries.ts";
+import { queryRoutes } from "./queries.ts";
 import { route } from "./router.ts";
 
 export async function jsonBody(c: Context<AppEnv>): Promise<JsonValue> {
@@ -98,7 +98,8 @@ function resourcesOf(deps: RestDependencies, body: JsonValue): Resource[] {
   });
 }
 
-export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { network } = deps;
   const { config } = deps;
   const registry = network.modalities;
@@ -390,8 +391,9 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
     },
   });
 
-  registerQueryRoutes(app, deps);
+  app.route("/", queryRoutes(deps));
   void LEVEL_PATH;
+  return app;
 }
 
 /** The dataset of a Part 10 file as it travels (the bytes after the meta header). */

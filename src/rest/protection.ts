@@ -1,5 +1,5 @@
 // /patients/{id}/protected: a protected patient is never recycled.
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { textResponse } from "./json.ts";
@@ -12,7 +12,8 @@ function parseBoolean(text: string): boolean {
   throw new OrthancError("BadFileFormat", "Boolean value expected");
 }
 
-export function registerProtectionRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function protectionRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { core } = deps;
   route(app, "/patients/:id/protected", {
     GET: (c) => {
@@ -26,4 +27,5 @@ export function registerProtectionRoutes(app: Hono<AppEnv>, deps: RestDependenci
       return textResponse("");
     },
   });
+  return app;
 }

@@ -1,6 +1,6 @@
 // POST /modalities/{id}/query and /queries/{id}/...: remote C-FIND answers kept in memory
 // (QueryRetrieveSize of them), each answer retrievable by C-MOVE.
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
 import { answerJson, findOn, parseLevel } from "../dimse/scu-ops.ts";
@@ -24,7 +24,8 @@ const KEYS: Record<Level, string[]> = {
   Instance: ["0020,000d", "0020,000e", "0008,0018"],
 };
 
-export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { network } = deps;
   const queries = new Map<string, StoredQuery>();
   const limit = typeof deps.config.raw.QueryRetrieveSize === "number"
@@ -203,6 +204,7 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
       return retrieve(q, [answer(q, c.req.param("n") ?? "")], await bodyOrText(c.req.raw));
     },
   });
+  return app;
 }
 
 /** Orthanc takes either a bare AET or a JSON body for /retrieve. */

@@ -1,5 +1,5 @@
 // Routes shared by the four levels: lists, one resource, relatives, tags summaries, deletion.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { type Level, LEVEL_PATH, levelIndex, LEVELS, MODULE_TAGS } from "../dicom/levels.ts";
 import { formatTag } from "../dicom/tag.ts";
 import { type JsonObject, type JsonValue, reformatFullJson } from "../dicom/tags-json.ts";
@@ -100,11 +100,11 @@ async function moduleTags(
 }
 
 /** `extraListMethods` adds methods to the list paths (POST /instances uploads). */
-export function registerResourceRoutes(
-  app: Hono<AppEnv>,
+export function resourceRoutes(
   deps: RestDependencies,
   extraListMethods: Partial<Record<Level, Methods>>,
-): void {
+): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   for (const level of LEVELS) {
     const base = `/${LEVEL_PATH[level]}`;
     route(app, base, {
@@ -191,4 +191,5 @@ export function registerResourceRoutes(
       },
     });
   }
+  return app;
 }

@@ -1,5 +1,5 @@
 // POST /tools/find: the body is checked with zod and rejected with Orthanc's messages.
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import { findElement } from "../dicom/parser.ts";
@@ -199,7 +199,8 @@ function tagReader(deps: RestDependencies) {
   };
 }
 
-export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function findRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   route(app, "/tools/find", {
     POST: async (c) => {
       const { body, find } = await findRequest(deps, c.req.raw);
@@ -239,4 +240,5 @@ export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): v
       );
     },
   });
+  return app;
 }

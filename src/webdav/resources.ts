@@ -9,8 +9,8 @@ import type { Resource } from "../index/database.ts";
 import { ContentType, Metadata } from "../index/schema.ts";
 import { OrthancError } from "../server/errors.ts";
 import { find } from "../server/find.ts";
-import type { RestDependencies } from "./context.ts";
-import type { DavFile, DavItem } from "./webdav-protocol.ts";
+import type { RestDependencies } from "../rest/context.ts";
+import type { DavFile, DavItem } from "./protocol.ts";
 
 type Awaitable<T> = T | Promise<T>;
 
