@@ -17,6 +17,7 @@ import type { AppEnv, RestDependencies } from "./context.ts";
 import { type InstanceData, readInstance } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
 import { route } from "./router.ts";
+import { idParam } from "./params.ts";
 
 const MODES: ImageMode[] = ["preview", "image-uint8", "image-uint16", "image-int16"];
 const FRAME_ROUTES = [
@@ -135,7 +136,7 @@ function rawFrame(data: InstanceData, frame: number): Uint8Array {
 export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const load = (c: Context<AppEnv>) =>
-    readInstance(deps, deps.core.resource(c.req.param("id") ?? "", "Instance"));
+    readInstance(deps, deps.core.resource(idParam(c), "Instance"));
 
   const answer = async (c: Context<AppEnv>, what: string, frameText: string | undefined) => {
     const data = await load(c);

@@ -19,6 +19,7 @@ import { readInstance, tagsFormat } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
 import type { Handler } from "./router.ts";
 import { route } from "./router.ts";
+import { idParam } from "./params.ts";
 
 /** GET /instances/{id}/file?transcode=: the stored file in another transfer syntax. */
 async function transcoded(
@@ -157,7 +158,7 @@ function contentAnswer(dataset: DicomDataset, path: string[]): Response {
 
 export function instanceRoutes(deps: RestDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const instance = (c: Context<AppEnv>) => deps.core.resource(c.req.param("id") ?? "", "Instance");
+  const instance = (c: Context<AppEnv>) => deps.core.resource(idParam(c), "Instance");
 
   route(app, "/instances/:id/file", {
     GET: async (c) => {

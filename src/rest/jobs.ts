@@ -5,6 +5,7 @@ import { OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
 import { route } from "./router.ts";
+import { idParam } from "./params.ts";
 
 export function jobRoutes(deps: RestDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -18,7 +19,7 @@ export function jobRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   route(app, "/jobs/:id", {
     GET: (c) => {
-      const job = jobs.get(c.req.param("id") ?? "");
+      const job = jobs.get(idParam(c));
       if (!job) throw new OrthancError("UnknownResource");
       return jsonResponse(jobs.json(job));
     },
@@ -27,7 +28,7 @@ export function jobRoutes(deps: RestDependencies): Hono<AppEnv> {
   for (const action of ["cancel", "pause", "resume"] as const) {
     route(app, `/jobs/:id/${action}`, {
       POST: (c) => {
-        jobs[action](c.req.param("id") ?? "");
+        jobs[action](idParam(c));
         return jsonResponse({});
       },
     });

@@ -7,6 +7,7 @@ import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse, textResponse } from "./json.ts";
 import { route } from "./router.ts";
+import { idParam, param } from "./params.ts";
 
 // Orthanc's rule: ASCII letters, digits, '_' and '-'; at most 64 characters because its MySQL
 // back-end keys a column of that width on the label.
@@ -27,10 +28,10 @@ export function checkLabel(label: string): string {
 export function labelRoutes(deps: RestDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const resource = (c: Context<AppEnv>, level: Level): Resource =>
-    deps.core.resource(c.req.param("id") ?? "", level);
+    deps.core.resource(idParam(c), level);
   // The label is checked before the resource, so a bad label is a 400 even on an unknown id.
   const write = (c: Context<AppEnv>, level: Level, change: typeof addLabel): Response => {
-    const label = checkLabel(c.req.param("label") ?? "");
+    const label = checkLabel(param(c, "label"));
     const { index } = deps.core;
     // One transaction, so that the resource cannot vanish between the lookup and the write.
     index.transaction(() => change(index, resource(c, level).internalId, label));
@@ -46,7 +47,7 @@ export function labelRoutes(deps: RestDependencies): Hono<AppEnv> {
       // An absent label is Orthanc's bare 404; an invalid one can only be absent.
       GET: (c) => {
         const r = resource(c, level);
-        if (!hasLabel(deps.core.index, r.internalId, c.req.param("label") ?? "")) {
+        if (!hasLabel(deps.core.index, r.internalId, param(c, "label"))) {
           throw new NotFoundWithoutBody();
         }
         return textResponse("");

@@ -12,6 +12,7 @@ import { jsonResponse, textResponse } from "./json.ts";
 import { isExpanded } from "./resources.ts";
 import { checkMetadataRevision, etag } from "./revisions.ts";
 import { route } from "./router.ts";
+import { idParam, param } from "./params.ts";
 
 /** Orthanc reserves the numbers below 1024 for its own metadata. */
 const FIRST_USER_METADATA = 1024;
@@ -48,8 +49,7 @@ export function metadataRoutes(deps: RestDependencies): Hono<AppEnv> {
 
   for (const level of LEVELS) {
     const base = `/${LEVEL_PATH[level]}/:id`;
-    const resource = (c: Context<AppEnv>, l: Level = level) =>
-      deps.core.resource(c.req.param("id") ?? "", l);
+    const resource = (c: Context<AppEnv>, l: Level = level) => deps.core.resource(idParam(c), l);
     route(app, `${base}/metadata`, {
       GET: (c) => {
         const entries = [...index.metadata(resource(c).internalId)].map(([type, value]) =>
@@ -64,7 +64,7 @@ export function metadataRoutes(deps: RestDependencies): Hono<AppEnv> {
     route(app, `${base}/metadata/:name`, {
       GET: (c) => {
         const r = resource(c);
-        const entry = index.metadataEntry(r.internalId, typeOf(c.req.param("name") ?? ""));
+        const entry = index.metadataEntry(r.internalId, typeOf(param(c, "name")));
         if (!entry) throw new OrthancError("InexistentItem");
         return new Response(entry.value, {
           headers: { "Content-Type": "text/plain", ETag: etag(entry.revision, entry.value) },
@@ -72,7 +72,7 @@ export function metadataRoutes(deps: RestDependencies): Hono<AppEnv> {
       },
       PUT: async (c) => {
         const r = resource(c);
-        const type = typeOf(c.req.param("name") ?? "");
+        const type = typeOf(param(c, "name"));
         writable(type);
         const value = await c.req.text();
         const revision = index.transaction(() => {
@@ -88,7 +88,7 @@ export function metadataRoutes(deps: RestDependencies): Hono<AppEnv> {
       },
       DELETE: (c) => {
         const r = resource(c);
-        const type = typeOf(c.req.param("name") ?? "");
+        const type = typeOf(param(c, "name"));
         writable(type);
         index.transaction(() => {
           const current = index.metadataEntry(r.internalId, type);

@@ -27,6 +27,7 @@ import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
 import { queryRoutes } from "./queries.ts";
 import { route } from "./router.ts";
+import { idParam } from "./params.ts";
 
 export async function jsonBody(c: Context<AppEnv>): Promise<JsonValue> {
   const text = await c.req.text();
@@ -114,29 +115,29 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   route(app, "/modalities/:id", {
     GET: (c) => {
-      network.modality(c.req.param("id") ?? "");
+      network.modality(idParam(c));
       return jsonResponse(OPERATIONS);
     },
     PUT: async (c) => {
-      registry.set(c.req.param("id") ?? "", parseModality(await jsonBody(c)));
+      registry.set(idParam(c), parseModality(await jsonBody(c)));
       return new Response(""); // Orthanc 1.10 answers an empty body
     },
     DELETE: (c) => {
-      if (!registry.delete(c.req.param("id") ?? "")) {
+      if (!registry.delete(idParam(c))) {
         throw new OrthancError(
           "InexistentItem",
-          `No modality with symbolic name: ${(c.req.param("id") ?? "")}`,
+          `No modality with symbolic name: ${(idParam(c))}`,
         );
       }
       return jsonResponse({});
     },
   });
   route(app, "/modalities/:id/configuration", {
-    GET: (c) => jsonResponse(network.modality(c.req.param("id") ?? "") as unknown as JsonObject),
+    GET: (c) => jsonResponse(network.modality(idParam(c)) as unknown as JsonObject),
   });
   route(app, "/modalities/:id/echo", {
     POST: async (c) => {
-      const modality = network.modality(c.req.param("id") ?? "");
+      const modality = network.modality(idParam(c));
       await echo(network, modality);
       return jsonResponse({});
     },
@@ -150,7 +151,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   route(app, "/modalities/:id/store", {
     POST: async (c) => {
-      const modality = network.modality(c.req.param("id") ?? "");
+      const modality = network.modality(idParam(c));
       // As in Orthanc, a body that is not JSON is the identifier of one resource.
       const text = (await c.req.text()).trim();
       let body: JsonValue;
@@ -186,7 +187,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   /** The body of /move and /get: a level and a list of identifiers to retrieve. */
   const retrieveRequest = async (c: Context<AppEnv>) => {
-    const modality = network.modality(c.req.param("id") ?? "");
+    const modality = network.modality(idParam(c));
     const body = asObject(await jsonBody(c));
     const level = parseLevel(body.Level);
     const list = body.Resources;
@@ -283,7 +284,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
           instances.push({ sopClassUid: o.SOPClassUID, sopInstanceUid: o.SOPInstanceUID });
         }
       }
-      const modality = network.modality(c.req.param("id") ?? "");
+      const modality = network.modality(idParam(c));
       const peer = network.peerOf(modality);
       if (typeof body.Timeout === "number" && body.Timeout >= 0) peer.timeoutSeconds = body.Timeout;
       const transactionUid = generateUid("instance");
@@ -305,14 +306,14 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   route(app, "/storage-commitment/:id", {
     GET: (c) => {
-      const report = network.commitments.json(c.req.param("id") ?? "");
+      const report = network.commitments.json(idParam(c));
       if (!report) throw new OrthancError("InexistentItem");
       return jsonResponse(report);
     },
   });
   route(app, "/modalities/:id/store-straight", {
     POST: async (c) => {
-      const modality = network.modality(c.req.param("id") ?? "");
+      const modality = network.modality(idParam(c));
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const instance = instanceOfFile(bytes);
       let status: number | undefined;
@@ -340,7 +341,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
   ) {
     route(app, `/modalities/:id/${path}`, {
       POST: async (c) => {
-        const modality = network.modality(c.req.param("id") ?? "");
+        const modality = network.modality(idParam(c));
         const query = asObject(await jsonBody(c));
         const answers = await findOn(network, modality, level, query);
         return jsonResponse(answers.map((a) => simplify(answerJson(a, network, deps.core))));
@@ -350,7 +351,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
 
   route(app, "/modalities/:id/find-worklist", {
     POST: async (c) => {
-      const modality = network.modality(c.req.param("id") ?? "");
+      const modality = network.modality(idParam(c));
       const body = asObject(await jsonBody(c));
       // Orthanc 1.12 reads {"Query": {...}, "Full"/"Short"}; 1.10 reads the query itself.
       const wrapped = body.Query !== undefined && typeof body.Query === "object";

@@ -4,6 +4,7 @@ import { OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { textResponse } from "./json.ts";
 import { route } from "./router.ts";
+import { idParam } from "./params.ts";
 
 function parseBoolean(text: string): boolean {
   const t = text.trim().toLowerCase();
@@ -17,11 +18,11 @@ export function protectionRoutes(deps: RestDependencies): Hono<AppEnv> {
   const { core } = deps;
   route(app, "/patients/:id/protected", {
     GET: (c) => {
-      const patient = core.resource(c.req.param("id") ?? "", "Patient");
+      const patient = core.resource(idParam(c), "Patient");
       return textResponse(core.index.isProtected(patient.internalId) ? "1" : "0");
     },
     PUT: async (c) => {
-      const patient = core.resource(c.req.param("id") ?? "", "Patient");
+      const patient = core.resource(idParam(c), "Patient");
       const value = parseBoolean(await c.req.text());
       core.index.setProtected(patient.internalId, value);
       return textResponse("");

@@ -9,6 +9,7 @@ import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
 import { jsonBody, runAsJob } from "./modalities.ts";
 import { route } from "./router.ts";
+import { idParam, param } from "./params.ts";
 
 interface StoredQuery {
   modality: string;
@@ -70,8 +71,8 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
   for (const [segment, childLevel] of CHILD_QUERIES) {
     route(app, `/queries/:id/answers/:n/${segment}`, {
       POST: async (c) => {
-        const q = get(c.req.param("id") ?? "");
-        const a = answer(q, c.req.param("n") ?? "");
+        const q = get(idParam(c));
+        const a = answer(q, param(c, "n"));
         if (LEVELS.indexOf(childLevel) <= LEVELS.indexOf(q.level)) {
           throw new OrthancError("UnknownResource");
         }
@@ -94,7 +95,7 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
 
   route(app, "/modalities/:id/query", {
     POST: async (c) => {
-      const name = c.req.param("id") ?? "";
+      const name = idParam(c);
       network.modality(name); // an unknown modality is a 404 before the body is read
       const body = await jsonBody(c);
       if (!body || typeof body !== "object" || Array.isArray(body)) {
@@ -111,18 +112,18 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
   route(app, "/queries", { GET: () => jsonResponse([...queries.keys()]) });
   route(app, "/queries/:id", {
     GET: (c) => {
-      get(c.req.param("id") ?? "");
+      get(idParam(c));
       return jsonResponse(["answers", "level", "modality", "query", "retrieve"]);
     },
     DELETE: (c) => {
-      get(c.req.param("id") ?? "");
-      queries.delete(c.req.param("id") ?? "");
+      get(idParam(c));
+      queries.delete(idParam(c));
       return jsonResponse({});
     },
   });
   route(app, "/queries/:id/answers", {
     GET: (c) => {
-      const q = get(c.req.param("id") ?? "");
+      const q = get(idParam(c));
       if (c.req.query("expand") === undefined) {
         return jsonResponse(q.answers.map((_, i) => String(i)));
       }
@@ -131,8 +132,8 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   route(app, "/queries/:id/answers/:n", {
     GET: (c) => {
-      const q = get(c.req.param("id") ?? "");
-      answer(q, c.req.param("n") ?? "");
+      const q = get(idParam(c));
+      answer(q, param(c, "n"));
       const below = LEVELS.slice(LEVELS.indexOf(q.level) + 1).map((l) =>
         `query-${l === "Instance" ? "instances" : l === "Series" ? "series" : "studies"}`
       );
@@ -141,7 +142,7 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   route(app, "/queries/:id/answers/:n/content", {
     GET: (c) => {
-      const a = answer(get(c.req.param("id") ?? ""), c.req.param("n") ?? "");
+      const a = answer(get(idParam(c)), param(c, "n"));
       if (c.req.query("simplify") === undefined && c.req.query("short") === undefined) {
         return jsonResponse(a);
       }
@@ -153,10 +154,10 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
       return jsonResponse(out);
     },
   });
-  route(app, "/queries/:id/level", { GET: (c) => text(get(c.req.param("id") ?? "").level) });
-  route(app, "/queries/:id/modality", { GET: (c) => text(get(c.req.param("id") ?? "").modality) });
+  route(app, "/queries/:id/level", { GET: (c) => text(get(idParam(c)).level) });
+  route(app, "/queries/:id/modality", { GET: (c) => text(get(idParam(c)).modality) });
   route(app, "/queries/:id/query", {
-    GET: (c) => jsonResponse(get(c.req.param("id") ?? "").query),
+    GET: (c) => jsonResponse(get(idParam(c)).query),
   });
 
   const retrieve = (q: StoredQuery, answers: JsonObject[], body: unknown) => {
@@ -194,14 +195,14 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
   };
   route(app, "/queries/:id/retrieve", {
     POST: async (c) => {
-      const q = get(c.req.param("id") ?? "");
+      const q = get(idParam(c));
       return retrieve(q, q.answers, await bodyOrText(c.req.raw));
     },
   });
   route(app, "/queries/:id/answers/:n/retrieve", {
     POST: async (c) => {
-      const q = get(c.req.param("id") ?? "");
-      return retrieve(q, [answer(q, c.req.param("n") ?? "")], await bodyOrText(c.req.raw));
+      const q = get(idParam(c));
+      return retrieve(q, [answer(q, param(c, "n"))], await bodyOrText(c.req.raw));
     },
   });
   return app;

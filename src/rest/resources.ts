@@ -11,6 +11,7 @@ import { describe, renderingOf } from "./describe.ts";
 import { jsonResponse } from "./json.ts";
 import { relatives } from "./resource-json.ts";
 import { type Methods, route } from "./router.ts";
+import { idParam } from "./params.ts";
 
 const MB = 1024 * 1024;
 
@@ -39,7 +40,7 @@ export function isExpanded(c: Context<AppEnv>): boolean {
 }
 
 function lookup(deps: RestDependencies, c: Context<AppEnv>, level: Level): Resource {
-  return deps.core.resource(c.req.param("id") ?? "", level);
+  return deps.core.resource(idParam(c), level);
 }
 
 function statistics(deps: RestDependencies, r: Resource): JsonObject {
@@ -125,12 +126,12 @@ export function resourceRoutes(
     route(app, `${base}/:id`, {
       // Orthanc answers an unknown id on these two with a bare 404.
       GET: async (c) => {
-        const r = deps.core.index.lookup(c.req.param("id") ?? "");
+        const r = deps.core.index.lookup(idParam(c));
         if (!r || r.level !== level) throw new NotFoundWithoutBody();
         return jsonResponse(await describe(deps, r, renderingOf(c)));
       },
       DELETE: async (c) => {
-        const r = deps.core.index.lookup(c.req.param("id") ?? "");
+        const r = deps.core.index.lookup(idParam(c));
         if (!r || r.level !== level) throw new NotFoundWithoutBody();
         const remaining = await deps.core.delete(r.publicId, level);
         return jsonResponse({ RemainingAncestor: remaining as unknown as JsonValue });
