@@ -8,9 +8,10 @@ import { errorResponse } from "./errors.ts";
 import { imageRoutes } from "./images.ts";
 import { instanceRoutes, uploadHandler } from "./instances.ts";
 import { changeRoutes } from "./changes.ts";
-import { compressJson } from "./compression.ts";
 import { jobRoutes } from "./jobs.ts";
 import { labelRoutes } from "./labels.ts";
+import { accessControl } from "./middleware/access.ts";
+import { compressJson } from "./middleware/compression.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { modalityRoutes } from "./modalities.ts";
 import { protectionRoutes } from "./protection.ts";
@@ -19,45 +20,11 @@ import { systemRoutes } from "./system.ts";
 import { findRoutes } from "./tools-find.ts";
 import { webDavRoutes } from "./webdav.ts";
 
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return true;
-  return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
-}
-
-function credentials(header: string | undefined): { user: string; password: string } | undefined {
-  if (!header?.startsWith("Basic ")) return undefined;
-  const decoded = atob(header.slice(6).trim());
-  const colon = decoded.indexOf(":");
-  return colon < 0
-    ? undefined
-    : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
 export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Hono<AppEnv> {
   const { config } = deps;
   const app = new Hono<AppEnv>();
 
-  app.use(async (c, next) => {
-    if (!config.RemoteAccessAllowed && !isLoopback(c.env?.remoteAddress)) {
-      return new Response(null, { status: 403 });
-    }
-    if (config.AuthenticationEnabled && !plugins?.trusted(c.req.raw)) {
-      let given: { user: string; password: string } | undefined;
-      try {
-        given = credentials(c.req.header("authorization"));
-      } catch {
-        given = undefined;
-      }
-      if (!given || config.RegisteredUsers[given.user] !== given.password) {
-        return new Response(null, {
-          status: 401,
-          headers: { "WWW-Authenticate": 'Basic realm="Orthanc Secure Area"' },
-        });
-      }
-      c.set("username", given.user);
-    }
-    await next();
-  });
+  app.use(accessControl(config, plugins?.trusted));
   if (config.HttpCompressionEnabled) app.use(compressJson());
   // Plugins' HTTP filters and routes come before the built-in routes, as in Orthanc.
   if (plugins) app.use(plugins.middleware);
