@@ -29,9 +29,7 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { network } = deps;
   const queries = new Map<string, StoredQuery>();
-  const limit = typeof deps.config.raw.QueryRetrieveSize === "number"
-    ? deps.config.raw.QueryRetrieveSize
-    : 100;
+  const limit = deps.config.QueryRetrieveSize;
 
   const get = (id: string): StoredQuery => {
     const q = queries.get(id);
