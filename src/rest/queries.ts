@@ -5,9 +5,10 @@ import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
 import { answerJson, findOn, parseLevel } from "../dimse/scu-ops.ts";
 import { OrthancError } from "../server/errors.ts";
+import { anyJson, DICOM_NETWORK_JSON, JSON_OR_TEXT, jsonObject, readBody } from "./body.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
-import { jsonBody, runAsJob } from "./modalities.ts";
+import { runAsJob } from "./modalities.ts";
 import { route } from "./router.ts";
 import { idParam, param } from "./params.ts";
 
@@ -17,6 +18,13 @@ interface StoredQuery {
   query: JsonObject;
   answers: JsonObject[];
 }
+
+// The bodies' schemas; the fields are checked where they are used, in Orthanc's words.
+const QueryBody = jsonObject("The body must be a JSON object");
+/** {"Query": {…}, "Normalize": …}; Orthanc ignores a body of another shape. */
+const ChildQueryBody = anyJson;
+/** The target AET, bare or in {"TargetAet": …, "Synchronous": …}. */
+const RetrieveBody = anyJson;
 
 const KEYS: Record<Level, string[]> = {
   Patient: ["0010,0020"],
@@ -74,7 +82,7 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
         if (LEVELS.indexOf(childLevel) <= LEVELS.indexOf(q.level)) {
           throw new OrthancError("UnknownResource");
         }
-        const body = await jsonBody(c);
+        const body = await readBody(c, DICOM_NETWORK_JSON, ChildQueryBody);
         const extra = body && typeof body === "object" && !Array.isArray(body) && body.Query &&
             typeof body.Query === "object" && !Array.isArray(body.Query)
           ? body.Query as JsonObject
@@ -95,10 +103,7 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
     POST: async (c) => {
       const name = idParam(c);
       network.modality(name); // an unknown modality is a 404 before the body is read
-      const body = await jsonBody(c);
-      if (!body || typeof body !== "object" || Array.isArray(body)) {
-        throw new OrthancError("BadFileFormat", "The body must be a JSON object");
-      }
+      const body = await readBody(c, DICOM_NETWORK_JSON, QueryBody);
       const level = parseLevel(body.Level);
       const query = (body.Query ?? {}) as JsonObject;
       if (typeof query !== "object" || Array.isArray(query)) {
@@ -194,27 +199,16 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
   route(app, "/queries/:id/retrieve", {
     POST: async (c) => {
       const q = get(idParam(c));
-      return retrieve(q, q.answers, await bodyOrText(c.req.raw));
+      return retrieve(q, q.answers, await readBody(c, JSON_OR_TEXT, RetrieveBody));
     },
   });
   route(app, "/queries/:id/answers/:n/retrieve", {
     POST: async (c) => {
       const q = get(idParam(c));
-      return retrieve(q, [answer(q, param(c, "n"))], await bodyOrText(c.req.raw));
+      return retrieve(q, [answer(q, param(c, "n"))], await readBody(c, JSON_OR_TEXT, RetrieveBody));
     },
   });
   return app;
-}
-
-/** Orthanc takes either a bare AET or a JSON body for /retrieve. */
-async function bodyOrText(request: Request): Promise<unknown> {
-  const text = (await request.text()).trim();
-  if (text === "") return "";
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 function text(value: string): Response {
