@@ -124,6 +124,13 @@ export const OPTIONS = {
     default: {},
     comment: "Users and passwords for HTTP Basic authentication.",
   },
+  // Read by the REST API only (src/rest).
+  QueryRetrieveSize: {
+    schema: nonNegative,
+    default: 100,
+    comment:
+      "Maximum number of query/retrieve DICOM requests that are kept. The least recently used requests get deleted as new requests are issued.",
+  },
   OverwriteInstances: {
     schema: z.boolean(),
     default: false,
@@ -321,7 +328,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "HttpThreadsCount",
   "StoreDicom",
   "DicomAssociationCloseDelay",
-  "QueryRetrieveSize",
   "CaseSensitivePN",
   "LoadPrivateDictionary",
   "ExecuteLuaEnabled",

@@ -7,7 +7,7 @@ import type { AppEnv, RestDependencies } from "../rest/context.ts";
 import { errorResponse } from "../rest/errors.ts";
 import { jsonResponse, textResponse } from "../rest/json.ts";
 import { route } from "../rest/router.ts";
-import { answerDav } from "../rest/webdav-protocol.ts";
+import { answerDav } from "../webdav/protocol.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import { describeError, HookFailure, type IncomingHttpRequest } from "../server/hooks.ts";
 import { finishAnswer, pluginErrorJson } from "./answers.ts";

@@ -3,8 +3,8 @@
 // the plugin's callbacks to its IWebDavBucket: the protocol and XML are the built-in share's.
 // A collection is checked when registered: where it is mounted, and that its callbacks exist.
 import { log } from "../log.ts";
-import type { DavBucket, DavFile, DavItem } from "../rest/webdav-protocol.ts";
-import { autodetectMimeType, lookupMimeType } from "../rest/webdav-mime.ts";
+import type { DavBucket, DavFile, DavItem } from "../webdav/protocol.ts";
+import { autodetectMimeType, lookupMimeType } from "../webdav/mime.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { WebDavCollection, WebDavFile, WebDavItem } from "./pharos-plugin.d.ts";
 

@@ -1,7 +1,7 @@
 // /{patients,studies,series,instances}/{id}/attachments: listing, reading (with Orthanc's ETag and
 // If-None-Match), user attachments written and deleted with revisions, compression changed in
 // place, MD5 verified. The storage and index work is in server/attachments.ts.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { Configuration } from "../config/schema.ts";
 import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
@@ -15,6 +15,7 @@ import { errorResponse } from "./errors.ts";
 import { jsonResponse, textResponse } from "./json.ts";
 import { etag, revisionHeader } from "./revisions.ts";
 import { type Handler, route } from "./router.ts";
+import { idParam, param } from "./params.ts";
 
 type Reader = (a: AttachmentInfo, c: Context<AppEnv>) => Response | Promise<Response>;
 
@@ -87,16 +88,17 @@ function quotedFilename(name: string): string {
 const emptyJson = (headers: Record<string, string> = {}) =>
   new Response("{}", { headers: { "Content-Type": "application/json", ...headers } });
 
-export function registerAttachmentRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function attachmentRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { config } = deps;
   const store = deps.core.attachments;
   const types = new ContentTypes(config.UserContentType);
-  const nameParam = (c: Context<AppEnv>) => types.parse(c.req.param("name") ?? "");
+  const nameParam = (c: Context<AppEnv>) => types.parse(param(c, "name"));
 
   /** GET routes on one attachment: ETag on every answer (errors too), 304 on If-None-Match. */
   const reader = (level: Level, answer: Reader): Handler => async (c) => {
     const type = nameParam(c);
-    const r = deps.core.resource(c.req.param("id") ?? "", level);
+    const r = deps.core.resource(idParam(c), level);
     const a = store.find(r, type);
     if (!a) throw new OrthancError("UnknownResource");
     const tag = `"${a.revision}-${a.uncompressedMd5}"`;
@@ -153,7 +155,7 @@ export function registerAttachmentRoutes(app: Hono<AppEnv>, deps: RestDependenci
     // Orthanc answers a write to its own attachments with a bare 403.
     if (!isUserContentType(type)) throw new BareStatusError(403);
     const given = revisionHeader(c, "if-match");
-    const r = deps.core.resource(c.req.param("id") ?? "", level);
+    const r = deps.core.resource(idParam(c), level);
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     // With CheckRevisions, overwriting without If-Match is a conflict: a revision that
     // never matches says so, while a first write still succeeds.
@@ -175,7 +177,7 @@ export function registerAttachmentRoutes(app: Hono<AppEnv>, deps: RestDependenci
         'HTTP header "If-Match" is missing, as "CheckRevisions" is "true"',
       );
     }
-    const r = deps.core.resource(c.req.param("id") ?? "", level);
+    const r = deps.core.resource(idParam(c), level);
     await store.remove(r, type, given);
     return textResponse("");
   };
@@ -184,7 +186,7 @@ export function registerAttachmentRoutes(app: Hono<AppEnv>, deps: RestDependenci
     (level: Level, action: (r: Resource, type: number) => Promise<boolean>) =>
     async (c: Context<AppEnv>) => {
       const type = nameParam(c);
-      const r = deps.core.resource(c.req.param("id") ?? "", level);
+      const r = deps.core.resource(idParam(c), level);
       // Orthanc's handlers that answer nothing give a bare 400 on POST.
       if (!(await action(r, type))) throw new BareStatusError(400);
       return emptyJson();
@@ -198,7 +200,7 @@ export function registerAttachmentRoutes(app: Hono<AppEnv>, deps: RestDependenci
     const base = `/${LEVEL_PATH[level]}/:id/attachments`;
     route(app, base, {
       GET: (c) => {
-        const r = deps.core.resource(c.req.param("id") ?? "", level);
+        const r = deps.core.resource(idParam(c), level);
         const present = store.types(r);
         if (c.req.query("full") === undefined) {
           return jsonResponse(present.map((t) => types.name(t)));
@@ -229,4 +231,5 @@ export function registerAttachmentRoutes(app: Hono<AppEnv>, deps: RestDependenci
       POST: post(level, (r, type) => store.verify(r, type)),
     });
   }
+  return app;
 }

@@ -1,5 +1,5 @@
 // The change feed (/changes) and the exports log (/exports) that other systems poll.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { LEVEL_PATH } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
 import type { Change, ExportedResource } from "../server/model.ts";
@@ -64,7 +64,8 @@ function page<Row extends { seq: number }>(
   return { rows: kept, done, last: kept.length > 0 ? kept[kept.length - 1]!.seq : lastSequence };
 }
 
-export function registerChangeRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function changeRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const changes = deps.core.changes;
   route(app, "/changes", {
     GET: (c) => {
@@ -102,4 +103,5 @@ export function registerChangeRoutes(app: Hono<AppEnv>, deps: RestDependencies):
       return textResponse("");
     },
   });
+  return app;
 }

@@ -1,7 +1,7 @@
 // The frames of an instance: /instances/{id}/frames[/{n}[/preview|image-uint8|image-uint16|
 // image-int16|numpy|raw|raw.gz]], and the frame-0 shortcuts /instances/{id}/preview… Decoding is
 // the built-in decoders' or the plugins' (imaging/decode.ts).
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { gzipSync } from "node:zlib";
 import { findElement } from "../dicom/parser.ts";
 import { UNCOMPRESSED_TRANSFER_SYNTAXES } from "../dicom/uids.ts";
@@ -18,6 +18,7 @@ import type { AppEnv, RestDependencies } from "./context.ts";
 import { type InstanceData, readInstance } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
 import { route } from "./router.ts";
+import { idParam } from "./params.ts";
 
 const MODES: ImageMode[] = ["preview", "image-uint8", "image-uint16", "image-int16"];
 const FRAME_ROUTES = [
@@ -132,9 +133,10 @@ function rawFrame(data: InstanceData, frame: number): Uint8Array {
   return bytes;
 }
 
-export function registerImageRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const load = (c: Context<AppEnv>) =>
-    readInstance(deps, deps.core.resource(c.req.param("id") ?? "", "Instance"));
+    readInstance(deps, deps.core.resource(idParam(c), "Instance"));
 
   const answer = async (c: Context<AppEnv>, what: string, frameText: string | undefined) => {
     const data = await load(c);
@@ -198,4 +200,5 @@ export function registerImageRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
   for (const what of [...MODES, "numpy"]) {
     route(app, `/instances/:id/${what}`, { GET: (c) => answer(c, what, "0") });
   }
+  return app;
 }

@@ -1,5 +1,5 @@
 // Instance routes: upload (DICOM, ZIP, multipart) and what only instances have.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { isZip, readZip, ZipFormatError } from "../archive/zip-reader.ts";
 import {
   type DicomDataset,
@@ -20,6 +20,7 @@ import { readInstance, tagsFormat } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
 import type { Handler } from "./router.ts";
 import { route } from "./router.ts";
+import { idParam } from "./params.ts";
 
 /** GET /instances/{id}/file?transcode=: the stored file in another transfer syntax. */
 async function transcoded(
@@ -156,8 +157,9 @@ function contentAnswer(dataset: DicomDataset, path: string[]): Response {
   return tagList(dataset);
 }
 
-export function registerInstanceRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
-  const instance = (c: Context<AppEnv>) => deps.core.resource(c.req.param("id") ?? "", "Instance");
+export function instanceRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const instance = (c: Context<AppEnv>) => deps.core.resource(idParam(c), "Instance");
 
   route(app, "/instances/:id/file", {
     GET: async (c) => {
@@ -212,4 +214,5 @@ export function registerInstanceRoutes(app: Hono<AppEnv>, deps: RestDependencies
   };
   route(app, "/instances/:id/content", { GET: content });
   route(app, "/instances/:id/content/*", { GET: content });
+  return app;
 }

@@ -1,12 +1,14 @@
 // GET /jobs and /jobs/{id}, POST /jobs/{id}/cancel|pause|resume, over the minimal jobs registry
 // (server/jobs.ts).
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
 import { route } from "./router.ts";
+import { idParam } from "./params.ts";
 
-export function registerJobRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function jobRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { jobs } = deps;
   route(app, "/jobs", {
     GET: (c) => {
@@ -17,7 +19,7 @@ export function registerJobRoutes(app: Hono<AppEnv>, deps: RestDependencies): vo
   });
   route(app, "/jobs/:id", {
     GET: (c) => {
-      const job = jobs.get(c.req.param("id") ?? "");
+      const job = jobs.get(idParam(c));
       if (!job) throw new OrthancError("UnknownResource");
       return jsonResponse(jobs.json(job));
     },
@@ -26,9 +28,10 @@ export function registerJobRoutes(app: Hono<AppEnv>, deps: RestDependencies): vo
   for (const action of ["cancel", "pause", "resume"] as const) {
     route(app, `/jobs/:id/${action}`, {
       POST: (c) => {
-        jobs[action](c.req.param("id") ?? "");
+        jobs[action](idParam(c));
         return jsonResponse({});
       },
     });
   }
+  return app;
 }

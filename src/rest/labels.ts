@@ -1,11 +1,12 @@
 // Labels (Orthanc 1.12): /{level}/{id}/labels[/{label}] and /tools/labels.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import type { Resource } from "../server/model.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse, textResponse } from "./json.ts";
 import { route } from "./router.ts";
+import { idParam, param } from "./params.ts";
 
 // Orthanc's rule: ASCII letters, digits, '_' and '-'; at most 64 characters because its MySQL
 // back-end keys a column of that width on the label.
@@ -23,15 +24,15 @@ export function checkLabel(label: string): string {
   return label;
 }
 
-export function registerLabelRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function labelRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const resource = (c: Context<AppEnv>, level: Level): Resource =>
-    deps.core.resource(c.req.param("id") ?? "", level);
+    deps.core.resource(idParam(c), level);
   // The label is checked before the resource, so a bad label is a 400 even on an unknown id.
   const write = (c: Context<AppEnv>, level: Level, present: boolean): Response => {
-    const label = checkLabel(c.req.param("label") ?? "");
-    const id = c.req.param("id") ?? "";
-    if (present) deps.core.labels.add(id, level, label);
-    else deps.core.labels.remove(id, level, label);
+    const label = checkLabel(param(c, "label"));
+    if (present) deps.core.labels.add(idParam(c), level, label);
+    else deps.core.labels.remove(idParam(c), level, label);
     return textResponse("");
   };
 
@@ -44,7 +45,7 @@ export function registerLabelRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
       // An absent label is Orthanc's bare 404; an invalid one can only be absent.
       GET: (c) => {
         const r = resource(c, level);
-        if (!deps.core.resources.hasLabel(r.internalId, c.req.param("label") ?? "")) {
+        if (!deps.core.resources.hasLabel(r.internalId, param(c, "label"))) {
           throw new NotFoundWithoutBody();
         }
         return textResponse("");
@@ -54,4 +55,5 @@ export function registerLabelRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
     });
   }
   route(app, "/tools/labels", { GET: () => jsonResponse(deps.core.resources.allLabels()) });
+  return app;
 }

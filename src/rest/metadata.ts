@@ -1,6 +1,6 @@
 // Metadata of a resource (system entries set on ingest, user entries declared in UserMetadata),
 // with revisions.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
 import { METADATA_NAMES } from "../server/model.ts";
@@ -10,11 +10,13 @@ import { jsonResponse, textResponse } from "./json.ts";
 import { isExpanded } from "./resources.ts";
 import { checkMetadataRevision, etag } from "./revisions.ts";
 import { route } from "./router.ts";
+import { idParam, param } from "./params.ts";
 
 /** Orthanc reserves the numbers below 1024 for its own metadata. */
 const FIRST_USER_METADATA = 1024;
 
-export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function metadataRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const resources = deps.core.resources;
   const userNames = new Map(Object.entries(deps.config.UserMetadata));
   const nameOf = (type: number) =>
@@ -35,8 +37,7 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
 
   for (const level of LEVELS) {
     const base = `/${LEVEL_PATH[level]}/:id`;
-    const resource = (c: Context<AppEnv>, l: Level = level) =>
-      deps.core.resource(c.req.param("id") ?? "", l);
+    const resource = (c: Context<AppEnv>, l: Level = level) => deps.core.resource(idParam(c), l);
     route(app, `${base}/metadata`, {
       GET: (c) => {
         const entries = [...resources.metadata(resource(c).internalId)].map(([type, value]) =>
@@ -51,7 +52,7 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
     route(app, `${base}/metadata/:name`, {
       GET: (c) => {
         const r = resource(c);
-        const entry = resources.metadataEntry(r.internalId, typeOf(c.req.param("name") ?? ""));
+        const entry = resources.metadataEntry(r.internalId, typeOf(param(c, "name")));
         if (!entry) throw new OrthancError("InexistentItem");
         return new Response(entry.value, {
           headers: { "Content-Type": "text/plain", ETag: etag(entry.revision, entry.value) },
@@ -59,7 +60,7 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
       },
       PUT: async (c) => {
         const r = resource(c);
-        const type = typeOf(c.req.param("name") ?? "");
+        const type = typeOf(param(c, "name"));
         writable(type);
         const value = await c.req.text();
         const revision = deps.core.metadata.set(
@@ -74,7 +75,7 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
       },
       DELETE: (c) => {
         const r = resource(c);
-        const type = typeOf(c.req.param("name") ?? "");
+        const type = typeOf(param(c, "name"));
         writable(type);
         deps.core.metadata.remove(
           r,
@@ -85,4 +86,5 @@ export function registerMetadataRoutes(app: Hono<AppEnv>, deps: RestDependencies
       },
     });
   }
+  return app;
 }

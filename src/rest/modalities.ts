@@ -1,6 +1,7 @@
 // /modalities (configuration and REST-defined), the SCU operations on a modality (echo, store,
 // query, move, find-*), /tools/dicom-echo, and the SCP's transfer syntax settings in /tools.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { z } from "zod";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { LEVEL_PATH } from "../dicom/levels.ts";
 import type { Resource } from "../server/model.ts";
@@ -24,25 +25,37 @@ import type { DimseInstance } from "../dimse/types.ts";
 import { OrthancError } from "../server/errors.ts";
 import { dicomJobParams, type RetrieveJobParams, type StoreJobParams } from "../dimse/jobs.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
+import {
+  anyJson,
+  DICOM_NETWORK_JSON,
+  isJsonObject,
+  JSON_OR_TEXT,
+  jsonObject,
+  readBody,
+} from "./body.ts";
 import { jsonResponse } from "./json.ts";
-import { registerQueryRoutes } from "./queries.ts";
+import { queryRoutes } from "./queries.ts";
 import { route } from "./router.ts";
+import { idParam } from "./params.ts";
 
-export async function jsonBody(c: Context<AppEnv>): Promise<JsonValue> {
-  const text = await c.req.text();
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch {
-    throw new OrthancError("BadFileFormat", "Cannot parse the JSON body");
-  }
-}
+// The bodies' schemas. Most only say what the top level is: the fields are then checked one by
+// one, in the order and words of Orthanc, interleaved with the lookups they lead to.
+const MUST_BE_OBJECT = "The body must be a JSON object";
+/** A modality's definition: parseModality checks it (both forms). */
+const ModalityBody = anyJson;
+/** One or more resources: an id (JSON or bare), a list of ids, or {"Resources": […], options}. */
+const StoreBody = anyJson;
+const RetrieveBody = jsonObject(MUST_BE_OBJECT);
+const ModalityFindBody = jsonObject(MUST_BE_OBJECT);
+const WorklistBody = jsonObject(MUST_BE_OBJECT);
+const CommitmentBody = jsonObject("Must provide a JSON object with a list of resources");
+const TransferSyntaxesBody = z.union([z.string(), z.array(z.string())], {
+  error: "Expected a list of transfer syntaxes",
+});
 
-function asObject(body: JsonValue): JsonObject {
-  if (!body || typeof body !== "object" || Array.isArray(body)) {
-    throw new OrthancError("BadFileFormat", "The body must be a JSON object");
-  }
-  return body;
+function asObject(value: JsonValue): JsonObject {
+  if (!isJsonObject(value)) throw new OrthancError("BadFileFormat", MUST_BE_OBJECT);
+  return value;
 }
 
 const OPERATIONS = [
@@ -98,7 +111,8 @@ function resourcesOf(deps: RestDependencies, body: JsonValue): Resource[] {
   });
 }
 
-export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { network } = deps;
   const { config } = deps;
   const registry = network.modalities;
@@ -113,51 +127,45 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
   });
   route(app, "/modalities/:id", {
     GET: (c) => {
-      network.modality(c.req.param("id") ?? "");
+      network.modality(idParam(c));
       return jsonResponse(OPERATIONS);
     },
     PUT: async (c) => {
-      registry.set(c.req.param("id") ?? "", parseModality(await jsonBody(c)));
+      registry.set(idParam(c), parseModality(await readBody(c, DICOM_NETWORK_JSON, ModalityBody)));
       return new Response(""); // Orthanc 1.10 answers an empty body
     },
     DELETE: (c) => {
-      if (!registry.delete(c.req.param("id") ?? "")) {
+      if (!registry.delete(idParam(c))) {
         throw new OrthancError(
           "InexistentItem",
-          `No modality with symbolic name: ${(c.req.param("id") ?? "")}`,
+          `No modality with symbolic name: ${(idParam(c))}`,
         );
       }
       return jsonResponse({});
     },
   });
   route(app, "/modalities/:id/configuration", {
-    GET: (c) => jsonResponse(network.modality(c.req.param("id") ?? "") as unknown as JsonObject),
+    GET: (c) => jsonResponse(network.modality(idParam(c)) as unknown as JsonObject),
   });
   route(app, "/modalities/:id/echo", {
     POST: async (c) => {
-      const modality = network.modality(c.req.param("id") ?? "");
+      const modality = network.modality(idParam(c));
       await echo(network, modality);
       return jsonResponse({});
     },
   });
   route(app, "/tools/dicom-echo", {
     POST: async (c) => {
-      const modality = parseModality(await jsonBody(c));
+      const modality = parseModality(await readBody(c, DICOM_NETWORK_JSON, ModalityBody));
       await echo(network, modality);
       return jsonResponse({});
     },
   });
   route(app, "/modalities/:id/store", {
     POST: async (c) => {
-      const modality = network.modality(c.req.param("id") ?? "");
+      const modality = network.modality(idParam(c));
       // As in Orthanc, a body that is not JSON is the identifier of one resource.
-      const text = (await c.req.text()).trim();
-      let body: JsonValue;
-      try {
-        body = JSON.parse(text) as JsonValue;
-      } catch {
-        body = text;
-      }
+      const body = await readBody(c, JSON_OR_TEXT, StoreBody);
       const resources = resourcesOf(deps, body);
       const options = typeof body === "object" && body && !Array.isArray(body) ? body : {};
       const synchronous = options.Synchronous !== false && options.Asynchronous !== true;
@@ -185,8 +193,8 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
   });
   /** The body of /move and /get: a level and a list of identifiers to retrieve. */
   const retrieveRequest = async (c: Context<AppEnv>) => {
-    const modality = network.modality(c.req.param("id") ?? "");
-    const body = asObject(await jsonBody(c));
+    const modality = network.modality(idParam(c));
+    const body = await readBody(c, DICOM_NETWORK_JSON, RetrieveBody);
     const level = parseLevel(body.Level);
     const list = body.Resources;
     if (!Array.isArray(list)) {
@@ -235,13 +243,7 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
   });
   route(app, "/modalities/:id/storage-commitment", {
     POST: async (c) => {
-      const body = await jsonBody(c);
-      if (!body || typeof body !== "object" || Array.isArray(body)) {
-        throw new OrthancError(
-          "BadFileFormat",
-          "Must provide a JSON object with a list of resources",
-        );
-      }
+      const body = await readBody(c, DICOM_NETWORK_JSON, CommitmentBody);
       if (body.Resources === undefined && body.DicomInstances === undefined) {
         throw new OrthancError(
           "BadFileFormat",
@@ -282,7 +284,7 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
           instances.push({ sopClassUid: o.SOPClassUID, sopInstanceUid: o.SOPInstanceUID });
         }
       }
-      const modality = network.modality(c.req.param("id") ?? "");
+      const modality = network.modality(idParam(c));
       const peer = network.peerOf(modality);
       if (typeof body.Timeout === "number" && body.Timeout >= 0) peer.timeoutSeconds = body.Timeout;
       const transactionUid = generateUid("instance");
@@ -304,14 +306,14 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
   });
   route(app, "/storage-commitment/:id", {
     GET: (c) => {
-      const report = network.commitments.json(c.req.param("id") ?? "");
+      const report = network.commitments.json(idParam(c));
       if (!report) throw new OrthancError("InexistentItem");
       return jsonResponse(report);
     },
   });
   route(app, "/modalities/:id/store-straight", {
     POST: async (c) => {
-      const modality = network.modality(c.req.param("id") ?? "");
+      const modality = network.modality(idParam(c));
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const instance = instanceOfFile(bytes);
       let status: number | undefined;
@@ -339,8 +341,8 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
   ) {
     route(app, `/modalities/:id/${path}`, {
       POST: async (c) => {
-        const modality = network.modality(c.req.param("id") ?? "");
-        const query = asObject(await jsonBody(c));
+        const modality = network.modality(idParam(c));
+        const query = await readBody(c, DICOM_NETWORK_JSON, ModalityFindBody);
         const answers = await findOn(network, modality, level, query);
         return jsonResponse(answers.map((a) => simplify(answerJson(a, network, deps.core))));
       },
@@ -349,8 +351,8 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
 
   route(app, "/modalities/:id/find-worklist", {
     POST: async (c) => {
-      const modality = network.modality(c.req.param("id") ?? "");
-      const body = asObject(await jsonBody(c));
+      const modality = network.modality(idParam(c));
+      const body = await readBody(c, DICOM_NETWORK_JSON, WorklistBody);
       // Orthanc 1.12 reads {"Query": {...}, "Full"/"Short"}; 1.10 reads the query itself.
       const wrapped = body.Query !== undefined && typeof body.Query === "object";
       const query = wrapped ? asObject(body.Query as JsonValue) : body;
@@ -369,12 +371,9 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
   route(app, "/tools/accepted-transfer-syntaxes", {
     GET: () => jsonResponse([...network.acceptedSyntaxes].sort()),
     PUT: async (c) => {
-      const body = await jsonBody(c);
+      const body = await readBody(c, DICOM_NETWORK_JSON, TransferSyntaxesBody);
       const patterns = typeof body === "string" ? [body] : body;
-      if (!Array.isArray(patterns) || patterns.some((p) => typeof p !== "string")) {
-        throw new OrthancError("BadFileFormat", "Expected a list of transfer syntaxes");
-      }
-      network.acceptedSyntaxes = expandTransferSyntaxes(patterns as string[]);
+      network.acceptedSyntaxes = expandTransferSyntaxes(patterns);
       return jsonResponse([...network.acceptedSyntaxes].sort());
     },
   });
@@ -390,8 +389,9 @@ export function registerModalityRoutes(app: Hono<AppEnv>, deps: RestDependencies
     },
   });
 
-  registerQueryRoutes(app, deps);
+  app.route("/", queryRoutes(deps));
   void LEVEL_PATH;
+  return app;
 }
 
 /** The dataset of a Part 10 file as it travels (the bytes after the meta header). */

@@ -1,14 +1,16 @@
 // POST /modalities/{id}/query and /queries/{id}/...: remote C-FIND answers kept in memory
 // (QueryRetrieveSize of them), each answer retrievable by C-MOVE.
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
 import { answerJson, findOn, parseLevel } from "../dimse/scu-ops.ts";
 import { OrthancError } from "../server/errors.ts";
+import { anyJson, DICOM_NETWORK_JSON, JSON_OR_TEXT, jsonObject, readBody } from "./body.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
-import { jsonBody, runAsJob } from "./modalities.ts";
+import { runAsJob } from "./modalities.ts";
 import { route } from "./router.ts";
+import { idParam, param } from "./params.ts";
 
 interface StoredQuery {
   modality: string;
@@ -17,6 +19,13 @@ interface StoredQuery {
   answers: JsonObject[];
 }
 
+// The bodies' schemas; the fields are checked where they are used, in Orthanc's words.
+const QueryBody = jsonObject("The body must be a JSON object");
+/** {"Query": {…}, "Normalize": …}; Orthanc ignores a body of another shape. */
+const ChildQueryBody = anyJson;
+/** The target AET, bare or in {"TargetAet": …, "Synchronous": …}. */
+const RetrieveBody = anyJson;
+
 const KEYS: Record<Level, string[]> = {
   Patient: ["0010,0020"],
   Study: ["0020,000d"],
@@ -24,12 +33,11 @@ const KEYS: Record<Level, string[]> = {
   Instance: ["0020,000d", "0020,000e", "0008,0018"],
 };
 
-export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { network } = deps;
   const queries = new Map<string, StoredQuery>();
-  const limit = typeof deps.config.raw.QueryRetrieveSize === "number"
-    ? deps.config.raw.QueryRetrieveSize
-    : 100;
+  const limit = deps.config.QueryRetrieveSize;
 
   const get = (id: string): StoredQuery => {
     const q = queries.get(id);
@@ -69,12 +77,12 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
   for (const [segment, childLevel] of CHILD_QUERIES) {
     route(app, `/queries/:id/answers/:n/${segment}`, {
       POST: async (c) => {
-        const q = get(c.req.param("id") ?? "");
-        const a = answer(q, c.req.param("n") ?? "");
+        const q = get(idParam(c));
+        const a = answer(q, param(c, "n"));
         if (LEVELS.indexOf(childLevel) <= LEVELS.indexOf(q.level)) {
           throw new OrthancError("UnknownResource");
         }
-        const body = await jsonBody(c);
+        const body = await readBody(c, DICOM_NETWORK_JSON, ChildQueryBody);
         const extra = body && typeof body === "object" && !Array.isArray(body) && body.Query &&
             typeof body.Query === "object" && !Array.isArray(body.Query)
           ? body.Query as JsonObject
@@ -93,12 +101,9 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
 
   route(app, "/modalities/:id/query", {
     POST: async (c) => {
-      const name = c.req.param("id") ?? "";
+      const name = idParam(c);
       network.modality(name); // an unknown modality is a 404 before the body is read
-      const body = await jsonBody(c);
-      if (!body || typeof body !== "object" || Array.isArray(body)) {
-        throw new OrthancError("BadFileFormat", "The body must be a JSON object");
-      }
+      const body = await readBody(c, DICOM_NETWORK_JSON, QueryBody);
       const level = parseLevel(body.Level);
       const query = (body.Query ?? {}) as JsonObject;
       if (typeof query !== "object" || Array.isArray(query)) {
@@ -110,18 +115,18 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
   route(app, "/queries", { GET: () => jsonResponse([...queries.keys()]) });
   route(app, "/queries/:id", {
     GET: (c) => {
-      get(c.req.param("id") ?? "");
+      get(idParam(c));
       return jsonResponse(["answers", "level", "modality", "query", "retrieve"]);
     },
     DELETE: (c) => {
-      get(c.req.param("id") ?? "");
-      queries.delete(c.req.param("id") ?? "");
+      get(idParam(c));
+      queries.delete(idParam(c));
       return jsonResponse({});
     },
   });
   route(app, "/queries/:id/answers", {
     GET: (c) => {
-      const q = get(c.req.param("id") ?? "");
+      const q = get(idParam(c));
       if (c.req.query("expand") === undefined) {
         return jsonResponse(q.answers.map((_, i) => String(i)));
       }
@@ -130,8 +135,8 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
   });
   route(app, "/queries/:id/answers/:n", {
     GET: (c) => {
-      const q = get(c.req.param("id") ?? "");
-      answer(q, c.req.param("n") ?? "");
+      const q = get(idParam(c));
+      answer(q, param(c, "n"));
       const below = LEVELS.slice(LEVELS.indexOf(q.level) + 1).map((l) =>
         `query-${l === "Instance" ? "instances" : l === "Series" ? "series" : "studies"}`
       );
@@ -140,7 +145,7 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
   });
   route(app, "/queries/:id/answers/:n/content", {
     GET: (c) => {
-      const a = answer(get(c.req.param("id") ?? ""), c.req.param("n") ?? "");
+      const a = answer(get(idParam(c)), param(c, "n"));
       if (c.req.query("simplify") === undefined && c.req.query("short") === undefined) {
         return jsonResponse(a);
       }
@@ -152,10 +157,10 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
       return jsonResponse(out);
     },
   });
-  route(app, "/queries/:id/level", { GET: (c) => text(get(c.req.param("id") ?? "").level) });
-  route(app, "/queries/:id/modality", { GET: (c) => text(get(c.req.param("id") ?? "").modality) });
+  route(app, "/queries/:id/level", { GET: (c) => text(get(idParam(c)).level) });
+  route(app, "/queries/:id/modality", { GET: (c) => text(get(idParam(c)).modality) });
   route(app, "/queries/:id/query", {
-    GET: (c) => jsonResponse(get(c.req.param("id") ?? "").query),
+    GET: (c) => jsonResponse(get(idParam(c)).query),
   });
 
   const retrieve = (q: StoredQuery, answers: JsonObject[], body: unknown) => {
@@ -193,27 +198,17 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
   };
   route(app, "/queries/:id/retrieve", {
     POST: async (c) => {
-      const q = get(c.req.param("id") ?? "");
-      return retrieve(q, q.answers, await bodyOrText(c.req.raw));
+      const q = get(idParam(c));
+      return retrieve(q, q.answers, await readBody(c, JSON_OR_TEXT, RetrieveBody));
     },
   });
   route(app, "/queries/:id/answers/:n/retrieve", {
     POST: async (c) => {
-      const q = get(c.req.param("id") ?? "");
-      return retrieve(q, [answer(q, c.req.param("n") ?? "")], await bodyOrText(c.req.raw));
+      const q = get(idParam(c));
+      return retrieve(q, [answer(q, param(c, "n"))], await readBody(c, JSON_OR_TEXT, RetrieveBody));
     },
   });
-}
-
-/** Orthanc takes either a bare AET or a JSON body for /retrieve. */
-async function bodyOrText(request: Request): Promise<unknown> {
-  const text = (await request.text()).trim();
-  if (text === "") return "";
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  return app;
 }
 
 function text(value: string): Response {

@@ -1,5 +1,5 @@
 // Routes shared by the four levels: lists, one resource, relatives, tags summaries, deletion.
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { type Level, LEVEL_PATH, levelIndex, LEVELS, MODULE_TAGS } from "../dicom/levels.ts";
 import { formatTag } from "../dicom/tag.ts";
 import { type JsonObject, type JsonValue, reformatFullJson } from "../dicom/tags-json.ts";
@@ -11,6 +11,7 @@ import { describe, renderingOf } from "./describe.ts";
 import { jsonResponse } from "./json.ts";
 import { relatives } from "./resource-json.ts";
 import { type Methods, route } from "./router.ts";
+import { idParam } from "./params.ts";
 
 const MB = 1024 * 1024;
 
@@ -39,7 +40,7 @@ export function isExpanded(c: Context<AppEnv>): boolean {
 }
 
 function lookup(deps: RestDependencies, c: Context<AppEnv>, level: Level): Resource {
-  return deps.core.resource(c.req.param("id") ?? "", level);
+  return deps.core.resource(idParam(c), level);
 }
 
 function statistics(deps: RestDependencies, r: Resource): JsonObject {
@@ -100,11 +101,11 @@ async function moduleTags(
 }
 
 /** `extraListMethods` adds methods to the list paths (POST /instances uploads). */
-export function registerResourceRoutes(
-  app: Hono<AppEnv>,
+export function resourceRoutes(
   deps: RestDependencies,
   extraListMethods: Partial<Record<Level, Methods>>,
-): void {
+): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   for (const level of LEVELS) {
     const base = `/${LEVEL_PATH[level]}`;
     route(app, base, {
@@ -125,12 +126,12 @@ export function registerResourceRoutes(
     route(app, `${base}/:id`, {
       // Orthanc answers an unknown id on these two with a bare 404.
       GET: async (c) => {
-        const r = deps.core.resources.lookup(c.req.param("id") ?? "");
+        const r = deps.core.resources.lookup(idParam(c));
         if (!r || r.level !== level) throw new NotFoundWithoutBody();
         return jsonResponse(await describe(deps, r, renderingOf(c)));
       },
       DELETE: async (c) => {
-        const r = deps.core.resources.lookup(c.req.param("id") ?? "");
+        const r = deps.core.resources.lookup(idParam(c));
         if (!r || r.level !== level) throw new NotFoundWithoutBody();
         const remaining = await deps.core.delete(r.publicId, level);
         return jsonResponse({ RemainingAncestor: remaining as unknown as JsonValue });
@@ -191,4 +192,5 @@ export function registerResourceRoutes(
       },
     });
   }
+  return app;
 }

@@ -1,5 +1,5 @@
 // /system, /statistics and /tools/*.
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { isEncoding } from "../dicom/charsets.ts";
 import { generateUid, type UidLevel } from "../dicom/uid.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
@@ -12,7 +12,8 @@ const MB = 1024 * 1024;
 /** The Orthanc release whose REST behaviour Pharos reproduces. */
 export const ORTHANC_COMPATIBLE_VERSION = "1.10.1";
 
-export function registerSystemRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function systemRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const { config } = deps;
   route(app, "/system", {
     GET: () =>
@@ -68,4 +69,5 @@ export function registerSystemRoutes(app: Hono<AppEnv>, deps: RestDependencies):
       return textResponse("");
     },
   });
+  return app;
 }

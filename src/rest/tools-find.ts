@@ -1,5 +1,5 @@
 // POST /tools/find: the body is checked with zod and rejected with Orthanc's messages.
-import type { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import { findElement } from "../dicom/parser.ts";
@@ -10,6 +10,7 @@ import type { Resource } from "../server/model.ts";
 import { METADATA_NAMES } from "../server/model.ts";
 import { OrthancError } from "../server/errors.ts";
 import { type FindRequest, type LabelFilter, type LabelsConstraint } from "../server/find.ts";
+import { FIND_JSON, isJsonObject, readBody } from "./body.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { describe, RESPONSE_CONTENT } from "./describe.ts";
 import { readInstance } from "./instance-data.ts";
@@ -72,6 +73,10 @@ const FindBody = z.object({
   ).optional(),
 });
 type FindBodyType = z.infer<typeof FindBody>;
+// Anything but an object is refused before its fields are looked at, in Orthanc's words.
+const FindRequestBody = z.custom<z.input<typeof FindBody>>(isJsonObject, {
+  error: "The body must contain a JSON object",
+}).pipe(FindBody);
 
 /** The label filter of a request, or undefined for a request that does not mention labels. */
 function labelFilter(
@@ -82,20 +87,6 @@ function labelFilter(
   // Orthanc skips empty strings in "Labels" and refuses any other invalid label.
   const wanted = (labels ?? []).filter((l) => l !== "").map(checkLabel);
   return { labels: wanted, constraint: constraint ?? "All" };
-}
-
-export async function readJsonObject(request: Request): Promise<unknown> {
-  const text = await request.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new OrthancError("BadRequest", "The body must contain a JSON object");
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new OrthancError("BadRequest", "The body must contain a JSON object");
-  }
-  return body;
 }
 
 function levelOf(text: string): Level {
@@ -125,11 +116,9 @@ function parentOf(deps: RestDependencies, body: FindBodyType, level: Level): Fin
 /** Parses and checks a /tools/find or /tools/count-resources body. */
 async function findRequest(
   deps: RestDependencies,
-  request: Request,
+  c: Context<AppEnv>,
 ): Promise<{ body: FindBodyType; find: FindRequest }> {
-  const parsed = FindBody.safeParse(await readJsonObject(request));
-  if (!parsed.success) throw new OrthancError("BadRequest", parsed.error.issues[0]?.message);
-  const body = parsed.data;
+  const body = await readBody(c, FIND_JSON, FindRequestBody);
   const level = levelOf(body.Level);
   const query = new Map<Tag, string>();
   for (const [name, value] of Object.entries(body.Query)) {
@@ -193,10 +182,11 @@ function tagReader(deps: RestDependencies) {
   };
 }
 
-export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
+export function findRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   route(app, "/tools/find", {
     POST: async (c) => {
-      const { body, find } = await findRequest(deps, c.req.raw);
+      const { body, find } = await findRequest(deps, c);
       const found = await deps.core.finder.findResources(find, tagReader(deps));
       // ResponseContent, when given, overrides Expand (Orthanc 1.12.5).
       if (!body.Expand && !body.ResponseContent) return jsonResponse(found.map((r) => r.publicId));
@@ -212,7 +202,7 @@ export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): v
   });
   route(app, "/tools/count-resources", {
     POST: async (c) => {
-      const { find } = await findRequest(deps, c.req.raw);
+      const { find } = await findRequest(deps, c);
       const found = await deps.core.finder.findResources(
         { ...find, since: 0, limit: undefined },
         tagReader(deps),
@@ -232,4 +222,5 @@ export function registerFindRoutes(app: Hono<AppEnv>, deps: RestDependencies): v
       );
     },
   });
+  return app;
 }

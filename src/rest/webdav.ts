@@ -1,78 +1,11 @@
-// Orthanc's built-in WebDAV share at /webdav/ (WebDavEnabled): by-dates, by-patients, by-studies,
-// by-uids, and uploads (WebDavUploadAllowed). Deleting through the share deletes the resources
-// when WebDavDeleteAllowed is set. Plugin collections are routed elsewhere (src/plugins/http.ts),
-// through the same protocol code.
-import type { Context, Hono, Next } from "hono";
+// /webdav and /webdav/*: Orthanc's built-in share (src/webdav/share.ts) behind its WebDAV
+// protocol code. A request the protocol does not answer goes on to the next routes.
+import { type Context, Hono, type Next } from "hono";
+import { answerDav } from "../webdav/protocol.ts";
+import { orthancShare } from "../webdav/share.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
-import { answerDav, type DavBucket, type DavItem } from "./webdav-protocol.ts";
-import { byDates, byPatients, byStudies, type DavNode } from "./webdav-resources.ts";
-import { byUids } from "./webdav-uids.ts";
-import { UploadArea } from "./webdav-upload-area.ts";
-import { UploadImporter } from "./webdav-uploads.ts";
 
 const ROOT = "/webdav";
-const BY_DATES = "by-dates";
-const BY_PATIENTS = "by-patients";
-const BY_STUDIES = "by-studies";
-const BY_UIDS = "by-uids";
-const UPLOADS = "uploads";
-
-interface Uploads {
-  area: UploadArea;
-  importer: UploadImporter;
-}
-
-function orthancShare(deps: RestDependencies, uploads: Uploads | undefined): DavBucket {
-  const deleteAllowed = deps.config.WebDavDeleteAllowed;
-  const uids = byUids(deps);
-  const tree = (root: string | undefined): DavNode | undefined =>
-    root === BY_PATIENTS
-      ? byPatients(deps)
-      : root === BY_STUDIES
-      ? byStudies(deps)
-      : root === BY_DATES
-      ? byDates(deps)
-      : undefined;
-  const inUploads = (root: string | undefined) => uploads && root === UPLOADS ? uploads : undefined;
-
-  return {
-    async isExistingFolder([root, ...rest]) {
-      if (root === undefined) return true;
-      if (root === BY_UIDS) return uids.isExistingFolder(rest);
-      const node = tree(root);
-      if (node) return (await node.list(rest)) !== undefined;
-      return inUploads(root)?.area.isExistingFolder(rest) ?? false;
-    },
-    async listCollection([root, ...rest]) {
-      if (root === undefined) {
-        const names = [BY_DATES, BY_PATIENTS, BY_STUDIES, BY_UIDS, ...(uploads ? [UPLOADS] : [])];
-        return names.map((name): DavItem => ({ name, folder: true }));
-      }
-      if (root === BY_UIDS) return uids.list(rest);
-      const node = tree(root);
-      if (node) return await node.list(rest);
-      return inUploads(root)?.area.list(rest);
-    },
-    async getFileContent([root, ...rest]) {
-      if (root === BY_UIDS) return await uids.file(rest);
-      const node = tree(root);
-      if (node) return await node.file(rest);
-      return inUploads(root)?.area.file(rest);
-    },
-    storeFile([root, ...rest], bytes) {
-      return inUploads(root)?.importer.put(rest, bytes) ?? false;
-    },
-    createFolder([root, ...rest]) {
-      return inUploads(root)?.area.createFolder(rest) ?? false;
-    },
-    async deleteItem([root, ...rest]) {
-      if (root === BY_UIDS) return deleteAllowed && await uids.remove(rest);
-      const node = tree(root);
-      if (node) return deleteAllowed && await node.remove(rest);
-      return inUploads(root)?.area.remove(rest) ?? false;
-    },
-  };
-}
 
 function decodedPath(path: string): string {
   try {
@@ -82,18 +15,10 @@ function decodedPath(path: string): string {
   }
 }
 
-export function registerWebDavRoutes(app: Hono<AppEnv>, deps: RestDependencies): void {
-  if (!deps.config.WebDavEnabled) return;
-  let uploads: Uploads | undefined;
-  if (deps.config.WebDavUploadAllowed) {
-    const area = new UploadArea();
-    const importer = new UploadImporter(
-      area,
-      (bytes) => deps.core.store(bytes, { kind: "WebDav" }),
-    );
-    uploads = { area, importer };
-  }
-  const share = orthancShare(deps, uploads);
+export function webDavRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  if (!deps.config.WebDavEnabled) return app;
+  const share = orthancShare(deps);
   const handler = async (c: Context<AppEnv>, next: Next) => {
     const uri = decodedPath(c.req.path);
     const path = uri.split("/").filter((s) => s !== "").slice(1);
@@ -105,4 +30,5 @@ export function registerWebDavRoutes(app: Hono<AppEnv>, deps: RestDependencies):
   };
   app.all(ROOT, handler);
   app.all(`${ROOT}/*`, handler);
+  return app;
 }

@@ -45,3 +45,29 @@ test("with RemoteAccessAllowed every client is served", async () => {
   const app = await appWith({ RemoteAccessAllowed: true });
   expect((await call(app, "192.0.2.10")).status).toBe(200);
 });
+
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${btoa(`${user}:${password}`)}`,
+});
+
+test("with AuthenticationEnabled only registered users with their password are served", async () => {
+  const app = await appWith({ AuthenticationEnabled: true, RegisteredUsers: { alice: "secret" } });
+  const get = (headers: Record<string, string>) =>
+    app.fetch(new Request("http://pharos/system", { headers }), { remoteAddress: "127.0.0.1" });
+  expect((await get(basic("alice", "secret"))).status).toBe(200);
+  for (
+    const headers of [
+      {},
+      basic("alice", "secre"),
+      basic("alice", "secret "),
+      basic("bob", "secret"),
+      basic("constructor", ""),
+      { authorization: "Basic %%%" },
+      { authorization: "Bearer secret" },
+    ]
+  ) {
+    const answer = await get(headers);
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get("www-authenticate")).toBe('Basic realm="Orthanc Secure Area"');
+  }
+});

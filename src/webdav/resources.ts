@@ -8,8 +8,8 @@ import { makeTag, type Tag } from "../dicom/tag.ts";
 import type { Resource } from "../server/model.ts";
 import { ContentType, Metadata } from "../server/model.ts";
 import { OrthancError } from "../server/errors.ts";
-import type { RestDependencies } from "./context.ts";
-import type { DavFile, DavItem } from "./webdav-protocol.ts";
+import type { RestDependencies } from "../rest/context.ts";
+import type { DavFile, DavItem } from "./protocol.ts";
 
 type Awaitable<T> = T | Promise<T>;
 

@@ -2,8 +2,8 @@
 // import queue, and the removal of folders left empty after an idle delay (30 s in Orthanc,
 // shortened here).
 import { expect, test } from "bun:test";
-import { UploadArea } from "../../src/rest/webdav-upload-area.ts";
-import { UploadImporter } from "../../src/rest/webdav-uploads.ts";
+import { UploadArea } from "../../src/webdav/upload-area.ts";
+import { UploadImporter } from "../../src/webdav/uploads.ts";
 import { OrthancError } from "../../src/server/errors.ts";
 import type { StoreResult } from "../../src/server/store.ts";
 import { waitFor } from "../support/server.ts";

@@ -1,7 +1,7 @@
 // HttpCompressionEnabled: gzip for JSON answers of 1 KiB or more, when the client accepts it.
 // Files, text and small answers go as they are (and keep their strong ETags).
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./context.ts";
+import type { AppEnv } from "../context.ts";
 
 const THRESHOLD = 1024;
 

@@ -5,11 +5,11 @@ import type { Level } from "../dicom/levels.ts";
 import { type Tag, Tags } from "../dicom/tag.ts";
 import type { Resource } from "../server/model.ts";
 import { ContentType } from "../server/model.ts";
-import type { RestDependencies } from "./context.ts";
-import { resourceJson } from "./resource-json.ts";
+import type { RestDependencies } from "../rest/context.ts";
+import { resourceJson } from "../rest/resource-json.ts";
 import { styledJson } from "./styled-json.ts";
-import type { DavFile, DavItem } from "./webdav-protocol.ts";
-import { deleteResource, resourceTime } from "./webdav-resources.ts";
+import type { DavFile, DavItem } from "./protocol.ts";
+import { deleteResource, resourceTime } from "./resources.ts";
 
 const STUDY_INFO = "study.json";
 const SERIES_INFO = "series.json";

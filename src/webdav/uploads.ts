@@ -6,7 +6,7 @@ import { isZip, readZip } from "../archive/zip-reader.ts";
 import { log } from "../log.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { StoreResult } from "../server/store.ts";
-import type { UploadArea } from "./webdav-upload-area.ts";
+import type { UploadArea } from "./upload-area.ts";
 
 const IDLE_CLEANUP_MS = 30_000;
 

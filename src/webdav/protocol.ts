@@ -3,7 +3,7 @@
 // PROPPATCH, LOCK and UNLOCK that clients such as Windows Explorer need before they write. Orthanc
 // serves its own share and the plugins' collections with this same code.
 import { OrthancError } from "../server/errors.ts";
-import { errorResponse } from "./errors.ts";
+import { errorResponse } from "../rest/errors.ts";
 import {
   davDate,
   type DavEntry,
@@ -11,7 +11,7 @@ import {
   lockXml,
   multistatusXml,
   proppatchXml,
-} from "./webdav-xml.ts";
+} from "./xml.ts";
 
 type Awaitable<T> = T | Promise<T>;
 

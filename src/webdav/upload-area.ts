@@ -1,8 +1,8 @@
 // The folder tree behind /webdav/uploads/ (Orthanc's WebDavStorage), kept in memory: files stay
 // only until they are imported, and clients create folders before writing into them.
-import { autodetectMimeType } from "./webdav-mime.ts";
+import { autodetectMimeType } from "./mime.ts";
 import { OrthancError } from "../server/errors.ts";
-import type { DavFile, DavItem } from "./webdav-protocol.ts";
+import type { DavFile, DavItem } from "./protocol.ts";
 
 interface UploadedFile {
   bytes: Uint8Array;
