@@ -4,6 +4,7 @@
 import type { Configuration } from "../config/schema.ts";
 import type { IndexDatabase } from "../index/database.ts";
 import { OrthancError } from "../server/errors.ts";
+import { matchingModalities } from "./association.ts";
 
 export interface Modality {
   AET: string;
@@ -156,11 +157,14 @@ export class ModalityRegistry {
 
   /** The modalities an incoming association matches: same AET, and same host if checked. */
   matching(aet: string, remoteIp: string): Modality[] {
-    const strict = this.config.raw.StrictAetComparison === true;
-    const same = (a: string) => strict ? a === aet : a.toUpperCase() === aet.toUpperCase();
-    return [...this.modalities.values()].filter((m) =>
-      same(m.AET) && (!this.config.DicomCheckModalityHost || m.Host === remoteIp)
-    );
+    return matchingModalities(this.modalities.values(), aet, remoteIp, {
+      strictAetComparison: this.config.StrictAetComparison,
+      checkModalityHost: this.config.DicomCheckModalityHost,
+    });
+  }
+
+  all(): Modality[] {
+    return [...this.modalities.values()];
   }
 
   /** The modality a C-MOVE destination AET designates. */

@@ -13,7 +13,7 @@ import { parseIdentifier, part10 } from "./codec.ts";
 import { answerFind, readIdentifier, Status } from "./find-scp.ts";
 import { logExportedInstance } from "../server/exports.ts";
 import { instanceBatches, instancesBelow, loadInstance } from "./instances.ts";
-import { EXPLICIT_LE, IMPLICIT_LE, scu, startScp } from "./library.ts";
+import { scu, startScp } from "./library.ts";
 import { type Modality, ModalityRegistry } from "./modalities.ts";
 import { NO_ANSWER, sendTranscoded } from "./store-transcoding.ts";
 import {
@@ -22,7 +22,8 @@ import {
   type WorklistSettings,
   worklistSettings,
 } from "./worklists.ts";
-import { acceptedTransferSyntaxes, isStorageClass, QR_CLASSES, VERIFICATION } from "./policy.ts";
+import { acceptedTransferSyntaxes } from "./policy.ts";
+import { type AssociationPolicy, isAllowedRequest, negotiate } from "./association.ts";
 import {
   CommitmentReports,
   type CommittedInstance,
@@ -33,24 +34,17 @@ import {
 } from "./storage-commitment.ts";
 import { Metadata } from "../index/schema.ts";
 import {
-  type AssociationAnswer,
   type AssociationInfo,
-  type AssociationRequest,
-  type DimseCommand,
   type DimseInstance,
   type DimseServer,
   type Identifier,
   type Peer,
   type RetrieveResult,
   type ScpHandlers,
-  STORAGE_COMMITMENT_CLASS,
   type SubOperationCounts,
 } from "./types.ts";
 import type { Transcoders } from "../imaging/transcoders.ts";
 
-type Command = DimseCommand;
-
-const UNCOMPRESSED = [EXPLICIT_LE, IMPLICIT_LE];
 /** DIMSE status of a DIMSE-N request that cannot be processed. */
 const PROCESSING_FAILURE = 0x0110;
 
@@ -71,7 +65,7 @@ export class DicomNetwork {
     readonly transcoders: Transcoders,
   ) {
     this.modalities = new ModalityRegistry(config, core.index);
-    this.acceptedSyntaxes = acceptedTransferSyntaxes(config.AcceptedTransferSyntaxes, config.raw);
+    this.acceptedSyntaxes = acceptedTransferSyntaxes(config.AcceptedTransferSyntaxes, config);
     this.unknownSopClassAccepted = config.UnknownSopClassAccepted;
     this.worklists = worklistSettings(config);
   }
@@ -94,73 +88,43 @@ export class DicomNetwork {
     this.server = undefined;
   }
 
-  private sameAet(a: string, b: string): boolean {
-    return this.config.raw.StrictAetComparison === true
-      ? a === b
-      : a.toUpperCase() === b.toUpperCase();
-  }
-
-  /** Orthanc's IsAllowedRequest. */
-  allowed(info: AssociationInfo, command: Command): boolean {
+  /** The association policy as configured, with the settings REST may have changed. */
+  private policy(): AssociationPolicy {
     const c = this.config;
-    if (
-      (command === "Echo" && c.DicomAlwaysAllowEcho) ||
-      (command === "Store" && c.DicomAlwaysAllowStore) ||
-      (command === "Find" && c.DicomAlwaysAllowFind) ||
-      (command === "FindWorklist" && c.DicomAlwaysAllowFindWorklist) ||
-      (command === "Move" && c.DicomAlwaysAllowMove) ||
-      (command === "Get" && c.DicomAlwaysAllowGet)
-    ) return true;
-    let matches = this.modalities.matching(info.callingAet, info.remoteIp);
-    if (matches.length > 1) matches = matches.filter((m) => m.Host === info.remoteIp);
-    return matches.some((m) => m[`Allow${command}`]);
-  }
-
-  private associate(request: AssociationRequest): AssociationAnswer {
-    const c = this.config;
-    if (c.DicomCheckCalledAet && !this.sameAet(request.calledAet, c.DicomAet)) {
-      log.warning(
-        `DICOM association refused: called AET "${request.calledAet}" is not "${c.DicomAet}"`,
-      );
-      return { kind: "reject", reason: "CalledAe" };
-    }
-    const anyAlways = c.DicomAlwaysAllowEcho || c.DicomAlwaysAllowStore ||
-      c.DicomAlwaysAllowFind || c.DicomAlwaysAllowFindWorklist || c.DicomAlwaysAllowMove ||
-      c.DicomAlwaysAllowGet;
-    if (!anyAlways && this.modalities.matching(request.callingAet, request.remoteIp).length === 0) {
-      log.warning(`DICOM association refused: unknown AET "${request.callingAet}"`);
-      return { kind: "reject", reason: "CallingAe" };
-    }
-    const accepted = new Map<number, string>();
-    const refusedAbstractSyntax = new Set<number>();
-    for (const context of request.contexts) {
-      const as = context.abstractSyntax;
-      let acceptable: (ts: string) => boolean;
-      if (
-        as === VERIFICATION || QR_CLASSES.has(as) || as === STORAGE_COMMITMENT_CLASS ||
-        (as === WORKLIST_FIND && this.worklists.enabled)
-      ) {
-        acceptable = (ts) => UNCOMPRESSED.includes(ts);
-      } else if (isStorageClass(as) || this.unknownSopClassAccepted) {
-        acceptable = (ts) => this.acceptedSyntaxes.has(ts);
-      } else {
-        refusedAbstractSyntax.add(context.id);
-        continue;
-      }
-      const proposed = context.transferSyntaxes.map((t) => t.replace(/\0/g, "").trim());
-      const chosen = proposed.includes(EXPLICIT_LE) && acceptable(EXPLICIT_LE)
-        ? EXPLICIT_LE
-        : proposed.find(acceptable);
-      if (chosen) accepted.set(context.id, chosen);
-    }
-    return { kind: "accept", accepted, refusedAbstractSyntax };
+    return {
+      dicomAet: c.DicomAet,
+      checkCalledAet: c.DicomCheckCalledAet,
+      strictAetComparison: c.StrictAetComparison,
+      checkModalityHost: c.DicomCheckModalityHost,
+      alwaysAllow: {
+        Echo: c.DicomAlwaysAllowEcho,
+        Store: c.DicomAlwaysAllowStore,
+        Find: c.DicomAlwaysAllowFind,
+        FindWorklist: c.DicomAlwaysAllowFindWorklist,
+        Move: c.DicomAlwaysAllowMove,
+        Get: c.DicomAlwaysAllowGet,
+      },
+      acceptedSyntaxes: this.acceptedSyntaxes,
+      unknownSopClassAccepted: this.unknownSopClassAccepted,
+      worklistsEnabled: this.worklists.enabled,
+    };
   }
 
   private handlers(): ScpHandlers {
     return {
-      associate: (request) => this.associate(request),
+      associate: (request) => {
+        const answer = negotiate(this.policy(), this.modalities.all(), request);
+        if (answer.kind === "reject" && answer.reason === "CalledAe") {
+          log.warning(
+            `DICOM association refused: called AET "${request.calledAet}" is not "${this.config.DicomAet}"`,
+          );
+        } else if (answer.kind === "reject" && answer.reason === "CallingAe") {
+          log.warning(`DICOM association refused: unknown AET "${request.callingAet}"`);
+        }
+        return answer;
+      },
       allowed: (info, command) => {
-        const ok = this.allowed(info, command);
+        const ok = isAllowedRequest(this.policy(), this.modalities.all(), info, command);
         if (!ok) {
           log.error(
             `${command} requests are not allowed for the application entity ${info.callingAet}`,
@@ -203,7 +167,7 @@ export class DicomNetwork {
           ? Promise.resolve(
             answerWorklistFind(this.worklists, identifier, info.callingAet, {
               defaultEncoding: this.core.defaultEncoding,
-              caseSensitivePN: this.config.raw.CaseSensitivePN === true,
+              caseSensitivePN: this.config.CaseSensitivePN,
             }),
           )
           : this.findScp(identifier),
@@ -290,7 +254,7 @@ export class DicomNetwork {
       retrieveAet: this.config.DicomAet,
       limitResults: this.config.LimitFindResults,
       limitInstances: this.config.LimitFindInstances,
-      caseSensitivePN: this.config.raw.CaseSensitivePN === true,
+      caseSensitivePN: this.config.CaseSensitivePN,
     });
   }
 

@@ -38,21 +38,18 @@ export interface WorklistSettings {
 }
 
 /** Reads the `Worklists` section; the folder is relative to the configuration folder. */
-export function worklistSettings(config: Configuration): WorklistSettings {
-  const section = config.raw.Worklists;
-  const o = section && typeof section === "object" ? section as Record<string, unknown> : {};
-  const folder = typeof o.Database === "string"
-    ? o.Database
-    : typeof o.Directory === "string"
-    ? o.Directory
-    : "";
+export function worklistSettings(
+  config: Pick<Configuration, "Worklists" | "configurationDirectory">,
+): WorklistSettings {
+  const { Enable, Database, Directory, FilterIssuerAet, LimitAnswers } = config.Worklists;
+  const folder = Database ?? Directory ?? "";
   return {
-    enabled: o.Enable === true && folder !== "",
+    enabled: Enable === true && folder !== "",
     folder: folder === "" || isAbsolute(folder)
       ? folder
       : join(config.configurationDirectory, folder),
-    filterIssuerAet: o.FilterIssuerAet === true,
-    limitAnswers: typeof o.LimitAnswers === "number" ? o.LimitAnswers : 0,
+    filterIssuerAet: FilterIssuerAet === true,
+    limitAnswers: LimitAnswers ?? 0,
   };
 }
 
