@@ -13,7 +13,8 @@ import { parseIdentifier, part10 } from "./codec.ts";
 import { answerFind, readIdentifier, Status } from "./find-scp.ts";
 import { logExportedInstance } from "../server/exports.ts";
 import { instanceBatches, instancesBelow, loadInstance } from "./instances.ts";
-import { scu, startScp } from "./library.ts";
+import { scu } from "./adapter/client.ts";
+import { startScp } from "./adapter/server.ts";
 import { type Modality, ModalityRegistry } from "./modalities.ts";
 import { NO_ANSWER, sendTranscoded } from "./store-transcoding.ts";
 import {

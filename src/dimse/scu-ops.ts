@@ -22,7 +22,7 @@ import { instanceBatches, instancesBelow, QR_LEVEL } from "./instances.ts";
 import type { Modality } from "./modalities.ts";
 import type { DicomNetwork } from "./network.ts";
 import { COMMON_STORAGE_CLASSES, FIND_CLASSES, GET_CLASSES, MOVE_CLASSES } from "./policy.ts";
-import { scu } from "./library.ts";
+import { scu } from "./adapter/client.ts";
 import { NO_ANSWER, sendTranscoded } from "./store-transcoding.ts";
 import { DimseError } from "./types.ts";
 import { WORKLIST_FIND, worklistIdentifier } from "./worklists.ts";

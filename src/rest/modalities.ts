@@ -16,7 +16,7 @@ import {
   parseLevel,
   worklistAnswerJson,
 } from "../dimse/scu-ops.ts";
-import { scu } from "../dimse/library.ts";
+import { scu } from "../dimse/adapter/client.ts";
 import { dimseInstanceOf, instancesBelow, loadInstance } from "../dimse/instances.ts";
 import { type CommittedInstance, requestDataset } from "../dimse/storage-commitment.ts";
 import { generateUid } from "../dicom/uid.ts";
