@@ -5,6 +5,7 @@ import type { Configuration } from "../config/schema.ts";
 import type { IndexDatabase } from "../index/database.ts";
 import { OrthancError } from "../server/errors.ts";
 import { matchingModalities } from "./association.ts";
+import type { Peer } from "./types.ts";
 
 export interface Modality {
   AET: string;
@@ -23,6 +24,26 @@ export interface Modality {
   Port: number;
   Timeout: number;
   UseDicomTls: boolean;
+}
+
+/** The modalities Pharos sends to, by AET, and how to reach each. */
+export interface ModalityDirectory {
+  byAet(aet: string): Modality | undefined;
+  peerOf(modality: Modality): Peer;
+}
+
+/** How to reach a modality: its own LocalAet and Timeout, else DicomAet and DicomScuTimeout. */
+export function peerOf(
+  modality: Modality,
+  defaults: Pick<Configuration, "DicomAet" | "DicomScuTimeout">,
+): Peer {
+  return {
+    host: modality.Host,
+    port: modality.Port,
+    aet: modality.AET,
+    localAet: modality.LocalAet || defaults.DicomAet,
+    timeoutSeconds: modality.Timeout || defaults.DicomScuTimeout,
+  };
 }
 
 const PERMISSIONS = [

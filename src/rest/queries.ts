@@ -3,7 +3,8 @@
 import type { Hono } from "hono";
 import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
-import { answerJson, findOn, parseLevel } from "../dimse/scu-ops.ts";
+import { findOn } from "../dimse/client.ts";
+import { answerJson, parseLevel } from "../dimse/identifiers.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
@@ -50,7 +51,7 @@ export function registerQueryRoutes(app: Hono<AppEnv>, deps: RestDependencies): 
       modality: name,
       level,
       query,
-      answers: raw.map((a) => answerJson(a, network, deps.core)),
+      answers: raw.map((a) => answerJson(a, deps.core.defaultEncoding)),
     });
     while (queries.size > limit) queries.delete(queries.keys().next().value!);
     return { ID: id, Path: `/queries/${id}` };
