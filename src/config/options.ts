@@ -285,6 +285,84 @@ export const OPTIONS = {
     default: false,
     comment: "Accept C-STORE of SOP classes that are not known storage classes.",
   },
+  StrictAetComparison: {
+    schema: z.boolean(),
+    default: false,
+    comment:
+      "Compare AETs case-sensitively (by default, Orthanc compares them case-insensitively).",
+  },
+  CaseSensitivePN: {
+    schema: z.boolean(),
+    default: false,
+    comment:
+      "C-FIND SCP: match PN values (such as PatientName) case-sensitively; by default the search is case-insensitive, which does not follow the DICOM standard.",
+  },
+  DeflatedTransferSyntaxAccepted: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Accept the Deflated transfer syntaxes (a group enabled or disabled at once, applied after AcceptedTransferSyntaxes).",
+  },
+  JpegTransferSyntaxAccepted: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Accept the JPEG transfer syntaxes (a group enabled or disabled at once, applied after AcceptedTransferSyntaxes).",
+  },
+  Jpeg2000TransferSyntaxAccepted: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Accept the JPEG 2000 transfer syntaxes (a group enabled or disabled at once, applied after AcceptedTransferSyntaxes).",
+  },
+  JpegLosslessTransferSyntaxAccepted: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Accept the JPEG lossless transfer syntaxes (a group enabled or disabled at once, applied after AcceptedTransferSyntaxes).",
+  },
+  JpipTransferSyntaxAccepted: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Accept the JPIP transfer syntaxes (a group enabled or disabled at once, applied after AcceptedTransferSyntaxes).",
+  },
+  Mpeg2TransferSyntaxAccepted: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Accept the MPEG-2 transfer syntaxes (a group enabled or disabled at once, applied after AcceptedTransferSyntaxes).",
+  },
+  RleTransferSyntaxAccepted: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Accept the RLE transfer syntaxes (a group enabled or disabled at once, applied after AcceptedTransferSyntaxes).",
+  },
+  Mpeg4TransferSyntaxAccepted: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Accept the MPEG-4 transfer syntaxes (a group enabled or disabled at once, applied after AcceptedTransferSyntaxes).",
+  },
+  H265TransferSyntaxAccepted: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Accept the H.265 transfer syntaxes (a group enabled or disabled at once, applied after AcceptedTransferSyntaxes).",
+  },
+  Worklists: {
+    schema: z.looseObject({
+      Enable: z.boolean().optional(),
+      Database: z.string().optional(),
+      Directory: z.string().optional(),
+      FilterIssuerAet: z.boolean().optional(),
+      LimitAnswers: nonNegative.optional(),
+    }),
+    default: { Enable: false, Database: "", FilterIssuerAet: false, LimitAnswers: 0 },
+    comment:
+      'Modality worklists, as Orthanc\'s worklist plugin reads them: "Enable", "Database" (folder of .wl files; "Directory" is the newer name), "FilterIssuerAet", "LimitAnswers" (0: no limit).',
+  },
   WebDavEnabled: {
     schema: z.boolean(),
     default: true,
@@ -321,14 +399,12 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "HttpTimeout",
   "HttpsVerifyPeers",
   "HttpsCACertificates",
-  "StrictAetComparison",
   "StoreMD5ForAttachments",
   "KeepAlive",
   "TcpNoDelay",
   "HttpThreadsCount",
   "StoreDicom",
   "DicomAssociationCloseDelay",
-  "CaseSensitivePN",
   "LoadPrivateDictionary",
   "ExecuteLuaEnabled",
   "HttpRequestTimeout",
@@ -352,18 +428,8 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "DicomScuPreferredTransferSyntax",
   "ExtraMainDicomTags",
   "HttpsClientCertificate",
-  "Worklists",
   "DatabaseServerIdentifier",
   "RestApiWriteToFileSystemEnabled",
   "StorageCommitmentReportsSize",
   "DicomThreadsCount",
-  "DeflatedTransferSyntaxAccepted",
-  "JpegTransferSyntaxAccepted",
-  "Jpeg2000TransferSyntaxAccepted",
-  "JpegLosslessTransferSyntaxAccepted",
-  "JpipTransferSyntaxAccepted",
-  "Mpeg2TransferSyntaxAccepted",
-  "RleTransferSyntaxAccepted",
-  "Mpeg4TransferSyntaxAccepted",
-  "H265TransferSyntaxAccepted",
 ]);

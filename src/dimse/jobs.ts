@@ -8,7 +8,8 @@ import { OrthancError } from "../server/errors.ts";
 import type { JobRegistry } from "../server/jobs.ts";
 import { type Modality, parseModality } from "./modalities.ts";
 import type { DicomNetwork } from "./network.ts";
-import { getOn, moveOn, parseLevel, storeTo } from "./scu-ops.ts";
+import { getOn, moveOn, storeTo } from "./client.ts";
+import { parseLevel } from "./identifiers.ts";
 
 export interface StoreJobParams {
   modality: Modality;

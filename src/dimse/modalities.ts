@@ -5,6 +5,8 @@ import type { Configuration } from "../config/schema.ts";
 import { GlobalProperty } from "../server/model.ts";
 import type { GlobalProperties } from "../server/properties.ts";
 import { OrthancError } from "../server/errors.ts";
+import { matchingModalities } from "./association.ts";
+import type { Peer } from "./types.ts";
 
 export interface Modality {
   AET: string;
@@ -23,6 +25,26 @@ export interface Modality {
   Port: number;
   Timeout: number;
   UseDicomTls: boolean;
+}
+
+/** The modalities Pharos sends to, by AET, and how to reach each. */
+export interface ModalityDirectory {
+  byAet(aet: string): Modality | undefined;
+  peerOf(modality: Modality): Peer;
+}
+
+/** How to reach a modality: its own LocalAet and Timeout, else DicomAet and DicomScuTimeout. */
+export function peerOf(
+  modality: Modality,
+  defaults: Pick<Configuration, "DicomAet" | "DicomScuTimeout">,
+): Peer {
+  return {
+    host: modality.Host,
+    port: modality.Port,
+    aet: modality.AET,
+    localAet: modality.LocalAet || defaults.DicomAet,
+    timeoutSeconds: modality.Timeout || defaults.DicomScuTimeout,
+  };
 }
 
 const PERMISSIONS = [
@@ -157,11 +179,14 @@ export class ModalityRegistry {
 
   /** The modalities an incoming association matches: same AET, and same host if checked. */
   matching(aet: string, remoteIp: string): Modality[] {
-    const strict = this.config.raw.StrictAetComparison === true;
-    const same = (a: string) => strict ? a === aet : a.toUpperCase() === aet.toUpperCase();
-    return [...this.modalities.values()].filter((m) =>
-      same(m.AET) && (!this.config.DicomCheckModalityHost || m.Host === remoteIp)
-    );
+    return matchingModalities(this.modalities.values(), aet, remoteIp, {
+      strictAetComparison: this.config.StrictAetComparison,
+      checkModalityHost: this.config.DicomCheckModalityHost,
+    });
+  }
+
+  all(): Modality[] {
+    return [...this.modalities.values()];
   }
 
   /** The modality a C-MOVE destination AET designates. */

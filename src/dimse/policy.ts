@@ -4,6 +4,12 @@
 
 export const VERIFICATION = "1.2.840.10008.1.1";
 
+/** Modality Worklist Information Model FIND. */
+export const WORKLIST_FIND = "1.2.840.10008.5.1.4.31";
+
+export const IMPLICIT_LE = "1.2.840.10008.1.2";
+export const EXPLICIT_LE = "1.2.840.10008.1.2.1";
+
 /** Query/retrieve SOP classes the SCP serves (patient root and study root). */
 export const QR_CLASSES = new Set([
   "1.2.840.10008.5.1.4.1.2.1.1", // Patient Root FIND
@@ -86,8 +92,20 @@ export function isStorageClass(uid: string): boolean {
   return uid.startsWith("1.2.840.10008.5.1.4.1.1.") || OTHER_STORAGE.has(uid);
 }
 
+/** Orthanc's options that turn a group of transfer syntaxes off. */
+export type TransferSyntaxFlag =
+  | "DeflatedTransferSyntaxAccepted"
+  | "JpegTransferSyntaxAccepted"
+  | "JpegLosslessTransferSyntaxAccepted"
+  | "Jpeg2000TransferSyntaxAccepted"
+  | "JpipTransferSyntaxAccepted"
+  | "Mpeg2TransferSyntaxAccepted"
+  | "Mpeg4TransferSyntaxAccepted"
+  | "H265TransferSyntaxAccepted"
+  | "RleTransferSyntaxAccepted";
+
 /** The transfer syntaxes Pharos knows, grouped as Orthanc's legacy flags group them. */
-export const KNOWN_TRANSFER_SYNTAXES: Record<string, string | undefined> = {
+export const KNOWN_TRANSFER_SYNTAXES: Record<string, TransferSyntaxFlag | undefined> = {
   "1.2.840.10008.1.2": undefined,
   "1.2.840.10008.1.2.1": undefined,
   "1.2.840.10008.1.2.2": undefined,
@@ -133,12 +151,12 @@ export function expandTransferSyntaxes(patterns: string | string[]): Set<string>
 /** The C-STORE transfer syntaxes: AcceptedTransferSyntaxes minus those a flag turns off. */
 export function acceptedTransferSyntaxes(
   patterns: string | string[],
-  raw: Record<string, unknown>,
+  flags: Record<TransferSyntaxFlag, boolean>,
 ): Set<string> {
   const out = expandTransferSyntaxes(patterns);
   for (const ts of [...out]) {
     const flag = KNOWN_TRANSFER_SYNTAXES[ts];
-    if (flag && raw[flag] === false) out.delete(ts);
+    if (flag && !flags[flag]) out.delete(ts);
   }
   return out;
 }

@@ -3,7 +3,8 @@
 // transcoding (AllowTranscoding).
 import type { Transcoders } from "../imaging/transcoders.ts";
 import { dimseInstanceOf } from "./instances.ts";
-import { EXPLICIT_LE, IMPLICIT_LE, scu } from "./library.ts";
+import { scu } from "./adapter/client.ts";
+import { EXPLICIT_LE, IMPLICIT_LE } from "./policy.ts";
 import type { DimseInstance, Peer } from "./types.ts";
 
 /** What scu.store reports for an instance that got no answer (no presentation context). */

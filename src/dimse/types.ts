@@ -56,6 +56,12 @@ export interface Identifier {
   bytes: Uint8Array;
 }
 
+/** A C-FIND's answers (datasets in the identifier's transfer syntax) and its final status. */
+export interface FindAnswer {
+  status: number;
+  answers: Uint8Array[];
+}
+
 export interface SubOperationCounts {
   remaining: number;
   completed: number;
@@ -93,10 +99,7 @@ export interface ScpHandlers {
   echo(association: AssociationInfo): Promise<number>;
   store(association: AssociationInfo, message: ReceivedStore): Promise<number>;
   /** Answers are datasets encoded in the identifier's transfer syntax. */
-  find(
-    association: AssociationInfo,
-    identifier: Identifier,
-  ): Promise<{ status: number; answers: Uint8Array[] }>;
+  find(association: AssociationInfo, identifier: Identifier): Promise<FindAnswer>;
   move(
     association: AssociationInfo,
     identifier: Identifier,

@@ -5,25 +5,22 @@ import { z } from "zod";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { LEVEL_PATH } from "../dicom/levels.ts";
 import type { Resource } from "../server/model.ts";
-import type { DicomNetwork } from "../dimse/network.ts";
-import { type Modality, parseModality } from "../dimse/modalities.ts";
+import { parseModality } from "../dimse/modalities.ts";
 import { expandTransferSyntaxes } from "../dimse/policy.ts";
 import {
-  answerJson,
-  asNetworkError,
-  dimseFailure,
+  echoOn,
   findOn,
   findWorklistOn,
-  parseLevel,
-  worklistAnswerJson,
-} from "../dimse/scu-ops.ts";
-import { scu } from "../dimse/library.ts";
+  requestCommitmentOn,
+  storeFileTo,
+} from "../dimse/client.ts";
+import { answerJson, parseLevel } from "../dimse/identifiers.ts";
 import { dimseInstanceOf, instancesBelow, loadInstance } from "../dimse/instances.ts";
-import { type CommittedInstance, requestDataset } from "../dimse/storage-commitment.ts";
+import type { CommittedInstance } from "../dimse/storage-commitment.ts";
 import { generateUid } from "../dicom/uid.ts";
 import type { DimseInstance } from "../dimse/types.ts";
 import { OrthancError } from "../server/errors.ts";
-import { dicomJobParams, type RetrieveJobParams, type StoreJobParams } from "../dimse/jobs.ts";
+import { runAsJob } from "./dicom-jobs.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import {
   anyJson,
@@ -74,26 +71,6 @@ const OPERATIONS = [
   "store",
   "store-straight",
 ];
-
-/** Starts a DICOM job, answering its content (Synchronous) or its id. */
-export async function runAsJob(
-  deps: RestDependencies,
-  type: "DicomModalityStore" | "DicomMoveScu" | "DicomGetScu",
-  synchronous: boolean,
-  content: JsonObject,
-  params: StoreJobParams | RetrieveJobParams,
-): Promise<Response> {
-  const job = deps.jobs.start(type, dicomJobParams(params), content);
-  if (!synchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });
-  await job.done;
-  if (job.state === "Failure") {
-    throw new OrthancError(
-      job.errorCode === 9 ? "NetworkProtocol" : "InternalError",
-      job.errorDetails || undefined,
-    );
-  }
-  return jsonResponse(job.content);
-}
 
 function resourcesOf(deps: RestDependencies, body: JsonValue): Resource[] {
   const ids = typeof body === "string"
@@ -150,14 +127,14 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
   route(app, "/modalities/:id/echo", {
     POST: async (c) => {
       const modality = network.modality(idParam(c));
-      await echo(network, modality);
+      await echoOn(network, modality);
       return jsonResponse({});
     },
   });
   route(app, "/tools/dicom-echo", {
     POST: async (c) => {
       const modality = parseModality(await readBody(c, DICOM_NETWORK_JSON, ModalityBody));
-      await echo(network, modality);
+      await echoOn(network, modality);
       return jsonResponse({});
     },
   });
@@ -285,21 +262,17 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
         }
       }
       const modality = network.modality(idParam(c));
-      const peer = network.peerOf(modality);
-      if (typeof body.Timeout === "number" && body.Timeout >= 0) peer.timeoutSeconds = body.Timeout;
+      const timeout = typeof body.Timeout === "number" && body.Timeout >= 0
+        ? body.Timeout
+        : undefined;
       const transactionUid = generateUid("instance");
       // The report exists (Pending) before the request goes out, as in Orthanc.
       network.commitments.add(transactionUid, modality.AET);
-      let status;
       try {
-        status = await scu.nAction(peer, 1, requestDataset(transactionUid, instances));
+        await requestCommitmentOn(network, modality, transactionUid, instances, timeout);
       } catch (error) {
         network.commitments.delete(transactionUid);
-        throw asNetworkError(error, `DicomAssociation - N-ACTION to AET "${modality.AET}"`);
-      }
-      if (status !== 0) {
-        network.commitments.delete(transactionUid);
-        throw dimseFailure("Storage commitment N-ACTION", modality.AET, status);
+        throw error;
       }
       return jsonResponse({ ID: transactionUid, Path: `/storage-commitment/${transactionUid}` });
     },
@@ -316,15 +289,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
       const modality = network.modality(idParam(c));
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const instance = instanceOfFile(bytes);
-      let status: number | undefined;
-      try {
-        [status] = await scu.store(network.peerOf(modality), [instance]);
-      } catch (error) {
-        throw asNetworkError(error, `DicomAssociation - C-STORE to AET "${modality.AET}"`);
-      }
-      if (status !== 0 && ((status ?? -1) & 0xf000) !== 0xb000) {
-        throw dimseFailure("C-STORE SCU", modality.AET, status ?? 0xffff);
-      }
+      await storeFileTo(network, modality, instance);
       return jsonResponse({
         SOPClassUID: instance.sopClassUid,
         SOPInstanceUID: instance.sopInstanceUid,
@@ -344,7 +309,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
         const modality = network.modality(idParam(c));
         const query = await readBody(c, DICOM_NETWORK_JSON, ModalityFindBody);
         const answers = await findOn(network, modality, level, query);
-        return jsonResponse(answers.map((a) => simplify(answerJson(a, network, deps.core))));
+        return jsonResponse(answers.map((a) => simplify(answerJson(a, deps.core.defaultEncoding))));
       },
     });
   }
@@ -364,7 +329,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
         ? "short"
         : "simplify";
       const answers = await findWorklistOn(network, modality, query);
-      return jsonResponse(answers.map((a) => worklistAnswerJson(a, deps.core, format)));
+      return jsonResponse(answers.map((a) => answerJson(a, deps.core.defaultEncoding, format)));
     },
   });
 
@@ -415,12 +380,4 @@ function simplify(full: JsonObject): JsonObject {
     out[Name] = Value;
   }
   return out;
-}
-
-async function echo(network: DicomNetwork, modality: Modality): Promise<void> {
-  try {
-    await scu.echo(network.peerOf(modality));
-  } catch (error) {
-    throw asNetworkError(error, `DicomAssociation - C-ECHO to AET "${modality.AET}"`);
-  }
 }

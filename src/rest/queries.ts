@@ -3,12 +3,13 @@
 import { Hono } from "hono";
 import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
-import { answerJson, findOn, parseLevel } from "../dimse/scu-ops.ts";
+import { findOn } from "../dimse/client.ts";
+import { answerJson, parseLevel } from "../dimse/identifiers.ts";
 import { OrthancError } from "../server/errors.ts";
 import { anyJson, DICOM_NETWORK_JSON, JSON_OR_TEXT, jsonObject, readBody } from "./body.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
-import { runAsJob } from "./modalities.ts";
+import { runAsJob } from "./dicom-jobs.ts";
 import { route } from "./router.ts";
 import { idParam, param } from "./params.ts";
 
@@ -58,7 +59,7 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
       modality: name,
       level,
       query,
-      answers: raw.map((a) => answerJson(a, network, deps.core)),
+      answers: raw.map((a) => answerJson(a, deps.core.defaultEncoding)),
     });
     while (queries.size > limit) queries.delete(queries.keys().next().value!);
     return { ID: id, Path: `/queries/${id}` };

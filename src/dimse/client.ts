@@ -1,108 +1,59 @@
-// SCU operations behind the REST API: C-FIND identifiers from Orthanc's JSON queries, their
-// answers back to Orthanc's JSON, C-MOVE identifiers, and the store of local resources.
-import { textDecoding } from "../dicom/charsets.ts";
-import { tagFromName } from "../dicom/dictionary.ts";
+// The SCU client: every operation Pharos runs on a remote modality, for the REST API and the
+// jobs alike (C-ECHO, C-FIND, worklist C-FIND, C-MOVE, C-GET, C-STORE of stored resources or of
+// one file, storage commitment requests), with the peer's failures turned into Orthanc's errors.
 import type { Level } from "../dicom/levels.ts";
-import { elementBytes, findElement, latin1 } from "../dicom/parser.ts";
-import { parseTagText, type Tag, Tags } from "../dicom/tag.ts";
-import { datasetToJson, type JsonObject, type TagsFormat } from "../dicom/tags-json.ts";
 import type { Resource } from "../server/model.ts";
+import type { Transcoders } from "../imaging/transcoders.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
-import {
-  type Element,
-  encodeDataset,
-  parseIdentifier,
-  part10,
-  textElement,
-  vrOf,
-} from "./codec.ts";
-import { instanceBatches, instancesBelow, QR_LEVEL } from "./instances.ts";
+import { scu } from "./adapter/client.ts";
+import { part10 } from "./codec.ts";
+import { findIdentifier, worklistIdentifier } from "./identifiers.ts";
+import { instanceBatches, instancesBelow } from "./instances.ts";
 import type { Modality } from "./modalities.ts";
-import type { DicomNetwork } from "./network.ts";
-import { COMMON_STORAGE_CLASSES, FIND_CLASSES, GET_CLASSES, MOVE_CLASSES } from "./policy.ts";
-import { scu } from "./library.ts";
+import {
+  COMMON_STORAGE_CLASSES,
+  EXPLICIT_LE,
+  FIND_CLASSES,
+  GET_CLASSES,
+  MOVE_CLASSES,
+  WORKLIST_FIND,
+} from "./policy.ts";
+import { type CommittedInstance, requestDataset } from "./storage-commitment.ts";
 import { NO_ANSWER, sendTranscoded } from "./store-transcoding.ts";
-import { DimseError } from "./types.ts";
-import { WORKLIST_FIND, worklistIdentifier } from "./worklists.ts";
+import { DimseError, type DimseInstance, type Peer } from "./types.ts";
 
-const QUERY_RETRIEVE_LEVEL = 0x00080052;
+/** What the client needs of the DICOM network (DicomNetwork provides it). */
+export interface ScuContext {
+  peerOf(modality: Modality): Peer;
+  /** The transfer syntaxes a C-GET proposes for its sub-operations. */
+  readonly acceptedSyntaxes: ReadonlySet<string>;
+  /** What sends fall back on for a peer that accepts none of the stored syntaxes. */
+  readonly transcoders: Transcoders;
+}
 
-/** The identifiers Orthanc adds to a query at each level (as empty keys), checked on 1.10.1. */
-const NORMALIZED: Record<Level, Tag[]> = {
-  Patient: [Tags.PatientId],
-  Study: [Tags.PatientId, 0x00080050, Tags.StudyInstanceUid],
-  Series: [Tags.PatientId, Tags.StudyInstanceUid, Tags.SeriesInstanceUid],
-  Instance: [Tags.PatientId, Tags.StudyInstanceUid, Tags.SeriesInstanceUid, Tags.SopInstanceUid],
-};
+/** An answer of a remote C-FIND: the dataset with the transfer syntax it came in. */
+export interface RemoteAnswer {
+  bytes: Uint8Array;
+  transferSyntax: string;
+}
 
-export function parseLevel(text: unknown): Level {
-  if (typeof text === "string") {
-    switch (text.toLowerCase()) {
-      case "patient":
-        return "Patient";
-      case "study":
-        return "Study";
-      case "series":
-        return "Series";
-      case "instance":
-      case "image":
-        return "Instance";
-    }
+/** C-ECHO; Orthanc's error when the modality cannot be reached or refuses. */
+export async function echoOn(network: ScuContext, modality: Modality): Promise<void> {
+  try {
+    await scu.echo(network.peerOf(modality));
+  } catch (error) {
+    throw asNetworkError(error, `DicomAssociation - C-ECHO to AET "${modality.AET}"`);
   }
-  throw new OrthancError("ParameterOutOfRange", `Unknown resource level: ${String(text)}`);
-}
-
-export function tagOf(key: string): Tag {
-  const tag = parseTagText(key) ?? tagFromName(key);
-  if (tag === undefined) throw new OrthancError("UnknownDicomTag", `Unknown DICOM tag: "${key}"`);
-  return tag;
-}
-
-/** A C-FIND identifier for a JSON query ({"PatientName": "A*", "0020,000d": ""}). */
-export function findIdentifier(
-  level: Level,
-  query: Record<string, unknown>,
-  normalize = true,
-): (transferSyntax: string) => Uint8Array {
-  const values = new Map<Tag, string>();
-  for (const [key, value] of Object.entries(query)) {
-    if (typeof value !== "string") {
-      throw new OrthancError("BadRequest", `The value of "${key}" in a query must be a string`);
-    }
-    values.set(tagOf(key), value);
-  }
-  if (normalize) { for (const tag of NORMALIZED[level]) if (!values.has(tag)) values.set(tag, ""); }
-  // Pharos sends non-ASCII values in UTF-8, and says so.
-  const utf8 = [...values.values()].some((v) => [...v].some((ch) => ch.charCodeAt(0) > 0x7f));
-  const elements: Element[] = [textElement(QUERY_RETRIEVE_LEVEL, "CS", QR_LEVEL[level])];
-  if (utf8) elements.push(textElement(Tags.SpecificCharacterSet, "CS", "ISO_IR 192"));
-  for (const [tag, value] of values) elements.push(textElement(tag, vrOf(tag), value, utf8));
-  return (ts) => encodeDataset(elements, ts);
-}
-
-export function answerJson(
-  answer: { bytes: Uint8Array; transferSyntax: string },
-  network: DicomNetwork,
-  core: PharosCore,
-): JsonObject {
-  void network;
-  const dataset = parseIdentifier(answer.bytes, answer.transferSyntax);
-  const cs = findElement(dataset, Tags.SpecificCharacterSet);
-  const decoding = textDecoding(
-    cs ? latin1(elementBytes(dataset, cs)).split("\\") : undefined,
-    core.defaultEncoding,
-  );
-  return datasetToJson(dataset, decoding, "full");
 }
 
 export async function findOn(
-  network: DicomNetwork,
+  network: ScuContext,
   modality: Modality,
   level: Level,
   query: Record<string, unknown>,
   normalize = true,
-): Promise<{ bytes: Uint8Array; transferSyntax: string }[]> {
+): Promise<RemoteAnswer[]> {
   const sopClass = level === "Patient" ? FIND_CLASSES.Patient : FIND_CLASSES.Study;
   try {
     const result = await scu.find(
@@ -121,10 +72,10 @@ export async function findOn(
 
 /** C-FIND on the modality's worklists (Modality Worklist Information Model FIND). */
 export async function findWorklistOn(
-  network: DicomNetwork,
+  network: ScuContext,
   modality: Modality,
   query: Record<string, unknown>,
-): Promise<{ bytes: Uint8Array; transferSyntax: string }[]> {
+): Promise<RemoteAnswer[]> {
   const identifier = worklistIdentifier(query);
   let result;
   try {
@@ -138,22 +89,8 @@ export async function findWorklistOn(
   return result.answers;
 }
 
-export function worklistAnswerJson(
-  answer: { bytes: Uint8Array; transferSyntax: string },
-  core: PharosCore,
-  format: TagsFormat,
-): JsonObject {
-  const dataset = parseIdentifier(answer.bytes, answer.transferSyntax);
-  const cs = findElement(dataset, Tags.SpecificCharacterSet);
-  const decoding = textDecoding(
-    cs ? latin1(elementBytes(dataset, cs)).split("\\") : undefined,
-    core.defaultEncoding,
-  );
-  return datasetToJson(dataset, decoding, format);
-}
-
 /** Orthanc's error for an operation a peer answered with a failure status. */
-export function dimseFailure(operation: string, aet: string, status: number): OrthancError {
+function dimseFailure(operation: string, aet: string, status: number): OrthancError {
   const hex = status.toString(16).toUpperCase().padStart(4, "0");
   return new OrthancError(
     "NetworkProtocol",
@@ -161,7 +98,7 @@ export function dimseFailure(operation: string, aet: string, status: number): Or
   );
 }
 
-export function asNetworkError(error: unknown, what: string): unknown {
+function asNetworkError(error: unknown, what: string): unknown {
   if (error instanceof DimseError) {
     return new OrthancError("NetworkProtocol", `${what}: ${error.message}`);
   }
@@ -170,7 +107,7 @@ export function asNetworkError(error: unknown, what: string): unknown {
 
 /** C-MOVE of the resources an identifier names (level + UIDs) to `target`. */
 export async function moveOn(
-  network: DicomNetwork,
+  network: ScuContext,
   modality: Modality,
   level: Level,
   keys: Record<string, string>,
@@ -198,7 +135,7 @@ export async function moveOn(
  * association and go through the store pipeline. Sub-operation counts of the final answer.
  */
 export async function getOn(
-  network: DicomNetwork,
+  network: ScuContext,
   core: PharosCore,
   modality: Modality,
   level: Level,
@@ -208,7 +145,7 @@ export async function getOn(
   const sopClass = level === "Patient" ? GET_CLASSES.Patient : GET_CLASSES.Study;
   const peer = network.peerOf(modality);
   const syntaxes = [...network.acceptedSyntaxes].sort((a, b) =>
-    a === "1.2.840.10008.1.2.1" ? -1 : b === "1.2.840.10008.1.2.1" ? 1 : 0
+    a === EXPLICIT_LE ? -1 : b === EXPLICIT_LE ? 1 : 0
   );
   let result;
   try {
@@ -252,7 +189,7 @@ export async function getOn(
 
 /** C-STORE of local resources to a modality; the number of instances that failed. */
 export async function storeTo(
-  network: DicomNetwork,
+  network: ScuContext,
   core: PharosCore,
   modality: Modality,
   resources: Resource[],
@@ -286,4 +223,43 @@ export async function storeTo(
   }
   const failed = statuses.filter((s) => !succeeded(s)).length;
   return { total: targets.length, failed };
+}
+
+/** C-STORE of one Part 10 file as it is (/modalities/{id}/store-straight). */
+export async function storeFileTo(
+  network: ScuContext,
+  modality: Modality,
+  instance: DimseInstance,
+): Promise<void> {
+  let status: number | undefined;
+  try {
+    [status] = await scu.store(network.peerOf(modality), [instance]);
+  } catch (error) {
+    throw asNetworkError(error, `DicomAssociation - C-STORE to AET "${modality.AET}"`);
+  }
+  if (status !== 0 && ((status ?? -1) & 0xf000) !== 0xb000) {
+    throw dimseFailure("C-STORE SCU", modality.AET, status ?? 0xffff);
+  }
+}
+
+/**
+ * The N-ACTION of a storage commitment request (transaction `transactionUid`); the result comes
+ * later as an N-EVENT-REPORT on the SCP. `timeoutSeconds` overrides the modality's timeout.
+ */
+export async function requestCommitmentOn(
+  network: ScuContext,
+  modality: Modality,
+  transactionUid: string,
+  instances: CommittedInstance[],
+  timeoutSeconds?: number,
+): Promise<void> {
+  const peer = network.peerOf(modality);
+  if (timeoutSeconds !== undefined) peer.timeoutSeconds = timeoutSeconds;
+  let status;
+  try {
+    status = await scu.nAction(peer, 1, requestDataset(transactionUid, instances));
+  } catch (error) {
+    throw asNetworkError(error, `DicomAssociation - N-ACTION to AET "${modality.AET}"`);
+  }
+  if (status !== 0) throw dimseFailure("Storage commitment N-ACTION", modality.AET, status);
 }

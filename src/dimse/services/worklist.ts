@@ -1,12 +1,12 @@
-// Modality worklists, as Orthanc's worklist plugin serves them: the `Worklists` configuration
-// ({"Enable": true, "Database": folder of .wl files}; "Directory" is the newer name), a worklist
-// C-FIND matched against every .wl file with the C-FIND matching rules (sequences match when one
-// of their items matches the query's item), answers holding the query's keys copied from the
-// file; and the identifier of a worklist C-FIND sent by Pharos (/modalities/{id}/find-worklist).
+// The modality worklist service, as Orthanc's worklist plugin serves it: the `Worklists`
+// configuration ({"Enable": true, "Database": folder of .wl files}; "Directory" is the newer
+// name), a worklist C-FIND matched against every .wl file with the C-FIND matching rules
+// (sequences match when one of their items matches the query's item), answers holding the
+// query's keys copied from the file. It is a FindProvider for the worklist SOP class.
 import { readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import type { Configuration } from "../config/schema.ts";
-import { type Encoding, type TextDecoding, textDecoding } from "../dicom/charsets.ts";
+import type { Configuration } from "../../config/schema.ts";
+import { type Encoding, type TextDecoding, textDecoding } from "../../dicom/charsets.ts";
 import {
   type DicomDataset,
   type DicomElement,
@@ -15,17 +15,16 @@ import {
   latin1,
   parseDicom,
   TransferSyntax,
-} from "../dicom/parser.ts";
-import { type Tag, tagElement, Tags } from "../dicom/tag.ts";
-import { elementText } from "../dicom/values.ts";
-import { log } from "../log.ts";
-import { OrthancError } from "../server/errors.ts";
-import { matcherFor } from "../server/find.ts";
-import { type Element, encodeDataset, parseIdentifier, textElement, vrOf } from "./codec.ts";
-import { Status } from "./find-scp.ts";
-import { tagOf } from "./scu-ops.ts";
-
-export const WORKLIST_FIND = "1.2.840.10008.5.1.4.31";
+} from "../../dicom/parser.ts";
+import { tagElement, Tags } from "../../dicom/tag.ts";
+import { elementText } from "../../dicom/values.ts";
+import { log } from "../../log.ts";
+import type { PharosCore } from "../../server/core.ts";
+import { matcherFor } from "../../server/find.ts";
+import { type Element, encodeDataset, parseIdentifier, sequenceElement, vrOf } from "../codec.ts";
+import { Status } from "../status.ts";
+import type { FindAnswer, Identifier } from "../types.ts";
+import type { FindProvider } from "./find.ts";
 
 const SCHEDULED_PROCEDURE_STEP_SEQUENCE = 0x00400100;
 const SCHEDULED_STATION_AET = 0x00400001;
@@ -38,21 +37,35 @@ export interface WorklistSettings {
 }
 
 /** Reads the `Worklists` section; the folder is relative to the configuration folder. */
-export function worklistSettings(config: Configuration): WorklistSettings {
-  const section = config.raw.Worklists;
-  const o = section && typeof section === "object" ? section as Record<string, unknown> : {};
-  const folder = typeof o.Database === "string"
-    ? o.Database
-    : typeof o.Directory === "string"
-    ? o.Directory
-    : "";
+export function worklistSettings(
+  config: Pick<Configuration, "Worklists" | "configurationDirectory">,
+): WorklistSettings {
+  const { Enable, Database, Directory, FilterIssuerAet, LimitAnswers } = config.Worklists;
+  const folder = Database ?? Directory ?? "";
   return {
-    enabled: o.Enable === true && folder !== "",
+    enabled: Enable === true && folder !== "",
     folder: folder === "" || isAbsolute(folder)
       ? folder
       : join(config.configurationDirectory, folder),
-    filterIssuerAet: o.FilterIssuerAet === true,
-    limitAnswers: typeof o.LimitAnswers === "number" ? o.LimitAnswers : 0,
+    filterIssuerAet: FilterIssuerAet === true,
+    limitAnswers: LimitAnswers ?? 0,
+  };
+}
+
+/** Worklist C-FIND answered from the .wl files of the folder, re-read at each query. */
+export function worklistService(
+  settings: WorklistSettings,
+  core: PharosCore,
+  config: Pick<Configuration, "CaseSensitivePN">,
+): FindProvider {
+  return {
+    find: (association, identifier) =>
+      Promise.resolve(
+        answerWorklistFind(settings, identifier, association.callingAet, {
+          defaultEncoding: core.defaultEncoding,
+          caseSensitivePN: config.CaseSensitivePN,
+        }),
+      ),
   };
 }
 
@@ -110,33 +123,11 @@ function vrFor(e: DicomElement): string {
   return /^[A-Z]{2}$/.test(e.vr) && e.vr !== "UN" ? e.vr : vrOf(e.tag);
 }
 
-function wrapItem(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + body.length);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, 0xfffe, true);
-  view.setUint16(2, 0xe000, true);
-  view.setUint32(4, body.length, true);
-  out.set(body, 8);
-  return out;
-}
-
-const concatBytes = (parts: Uint8Array[]) => new Uint8Array(Bun.concatArrayBuffers(parts));
-
-function itemBytes(elements: Element[], transferSyntax: string): Uint8Array {
-  return wrapItem(encodeDataset(elements, transferSyntax));
-}
-
 /** All elements of a dataset, re-framed for `transferSyntax` (values kept as they are). */
 function copyAll(dataset: DicomDataset, transferSyntax: string): Element[] {
   return dataset.elements.filter((e) => tagElement(e.tag) !== 0).map((e) =>
     e.items
-      ? {
-        tag: e.tag,
-        vr: "SQ",
-        value: concatBytes(
-          e.items.map((i) => itemBytes(copyAll(i, transferSyntax), transferSyntax)),
-        ),
-      }
+      ? sequenceElement(e.tag, e.items.map((i) => copyAll(i, transferSyntax)), transferSyntax)
       : { tag: e.tag, vr: vrFor(e), value: elementBytes(dataset, e) }
   );
 }
@@ -150,14 +141,11 @@ function extract(query: DicomDataset, worklist: DicomDataset, transferSyntax: st
     if (own.items) {
       const sub = key.items?.[0];
       const items = own.items.map((item) =>
-        itemBytes(
-          sub && keysOf(sub).length > 0
-            ? extract(sub, item, transferSyntax)
-            : copyAll(item, transferSyntax),
-          transferSyntax,
-        )
+        sub && keysOf(sub).length > 0
+          ? extract(sub, item, transferSyntax)
+          : copyAll(item, transferSyntax)
       );
-      out.push({ tag: key.tag, vr: "SQ", value: concatBytes(items) });
+      out.push(sequenceElement(key.tag, items, transferSyntax));
     } else if (!key.items) {
       out.push({ tag: own.tag, vr: vrFor(own), value: elementBytes(worklist, own) });
     }
@@ -190,13 +178,12 @@ function readWorklists(folder: string, fallback: Encoding): Worklist[] {
   return out;
 }
 
-/** Answers a worklist C-FIND from the .wl files of the folder. */
-export function answerWorklistFind(
+function answerWorklistFind(
   settings: WorklistSettings,
-  identifier: { bytes: Uint8Array; transferSyntax: string },
+  identifier: Identifier,
   issuerAet: string,
   options: { defaultEncoding: Encoding; caseSensitivePN: boolean },
-): { status: number; answers: Uint8Array[] } {
+): FindAnswer {
   let query: DicomDataset;
   try {
     query = parseIdentifier(identifier.bytes, identifier.transferSyntax);
@@ -239,62 +226,4 @@ export function answerWorklistFind(
     answers.push(encodeDataset(elements, identifier.transferSyntax));
   }
   return { status: complete ? Status.Success : Status.Cancel, answers };
-}
-
-// ---------------------------------------------------------------------------------------------
-// SCU
-
-type QueryElement = Element & { items?: QueryElement[][] };
-
-function queryElements(query: Record<string, unknown>, utf8: boolean): QueryElement[] {
-  const out: QueryElement[] = [];
-  for (const [key, value] of Object.entries(query)) {
-    const tag: Tag = tagOf(key);
-    if (Array.isArray(value)) {
-      const items = value.map((item) => {
-        if (!item || typeof item !== "object" || Array.isArray(item)) {
-          throw new OrthancError("BadRequest", `The items of "${key}" must be JSON objects`);
-        }
-        return queryElements(item as Record<string, unknown>, utf8);
-      });
-      out.push({ tag, vr: "SQ", value: new Uint8Array(0), items });
-    } else if (typeof value === "string") {
-      out.push(textElement(tag, vrOf(tag), value, utf8));
-    } else {
-      throw new OrthancError("BadRequest", `The value of "${key}" in a query must be a string`);
-    }
-  }
-  return out;
-}
-
-function hasNonAscii(value: unknown): boolean {
-  if (typeof value === "string") return [...value].some((ch) => ch.charCodeAt(0) > 0x7f);
-  if (Array.isArray(value)) return value.some(hasNonAscii);
-  if (value && typeof value === "object") return Object.values(value).some(hasNonAscii);
-  return false;
-}
-
-function encodeQuery(elements: QueryElement[], transferSyntax: string): Uint8Array {
-  return encodeDataset(
-    elements.map((e) =>
-      e.items
-        ? {
-          tag: e.tag,
-          vr: "SQ",
-          value: concatBytes(e.items.map((i) => wrapItem(encodeQuery(i, transferSyntax)))),
-        }
-        : e
-    ),
-    transferSyntax,
-  );
-}
-
-/** The identifier of a worklist C-FIND for a JSON query (sequences as arrays of objects). */
-export function worklistIdentifier(
-  query: Record<string, unknown>,
-): (transferSyntax: string) => Uint8Array {
-  const utf8 = hasNonAscii(query);
-  const elements = queryElements(query, utf8);
-  if (utf8) elements.push(textElement(Tags.SpecificCharacterSet, "CS", "ISO_IR 192"));
-  return (ts) => encodeQuery(elements, ts);
 }

@@ -1,35 +1,64 @@
-// C-FIND SCP at the patient, study, series and instance levels: the identifier becomes a query
-// for the query engine (server/find.ts), and each match an answer with the attributes the
-// identifier asked for, as Orthanc answers them.
-import type { Encoding } from "../dicom/charsets.ts";
-import { textDecoding } from "../dicom/charsets.ts";
-import { type Level, levelIndex, LEVELS, MAIN_TAGS } from "../dicom/levels.ts";
+// The C-FIND service at the patient, study, series and instance levels: the identifier becomes a
+// query for the query engine (server/find.ts), and each match an answer with the attributes the
+// identifier asked for, as Orthanc answers them. FindProvider is the service's interface, which
+// the worklist service implements too.
+import type { Configuration } from "../../config/schema.ts";
+import type { Encoding } from "../../dicom/charsets.ts";
+import { textDecoding } from "../../dicom/charsets.ts";
+import { type Level, levelIndex, LEVELS, MAIN_TAGS } from "../../dicom/levels.ts";
 import {
   type DicomDataset,
   elementBytes,
   findElement,
   latin1,
   parseDicom,
-} from "../dicom/parser.ts";
-import { type Tag, tagElement, Tags } from "../dicom/tag.ts";
-import { elementText } from "../dicom/values.ts";
-import { decodingOf } from "../dicom/summary.ts";
-import type { Resource } from "../server/model.ts";
-import type { PharosCore } from "../server/core.ts";
-import { matcherFor } from "../server/find.ts";
-import { type Element, encodeDataset, textElement } from "./codec.ts";
-import { levelOfQr } from "./instances.ts";
+} from "../../dicom/parser.ts";
+import { type Tag, tagElement, Tags } from "../../dicom/tag.ts";
+import { elementText } from "../../dicom/values.ts";
+import { decodingOf } from "../../dicom/summary.ts";
+import type { Resource } from "../../server/model.ts";
+import type { PharosCore } from "../../server/core.ts";
+import { matcherFor } from "../../server/find.ts";
+import { type Element, encodeDataset, parseIdentifier, textElement } from "../codec.ts";
+import { levelOfQr } from "../instances.ts";
+import { Status } from "../status.ts";
+import type { AssociationInfo, FindAnswer, Identifier } from "../types.ts";
 
-export const Status = {
-  Success: 0x0000,
-  Pending: 0xff00,
-  Cancel: 0xfe00,
-  UnableToProcess: 0xc000,
-  OutOfResources: 0xa700,
-  MoveDestinationUnknown: 0xa801,
-  SubOperationsWithFailures: 0xb000,
-  OutOfResourcesSubOperations: 0xa702,
-} as const;
+export interface FindProvider {
+  /** Answers are datasets encoded in the identifier's transfer syntax. */
+  find(association: AssociationInfo, identifier: Identifier): Promise<FindAnswer>;
+}
+
+/** C-FIND answered from the index, with Orthanc's limits and matching options. */
+export function findService(
+  core: PharosCore,
+  config: Pick<
+    Configuration,
+    "DicomAet" | "LimitFindResults" | "LimitFindInstances" | "CaseSensitivePN"
+  >,
+): FindProvider {
+  return {
+    find(_association, identifier) {
+      let query;
+      try {
+        query = readIdentifier(
+          parseIdentifier(identifier.bytes, identifier.transferSyntax),
+          core.defaultEncoding,
+        );
+      } catch {
+        query = undefined;
+      }
+      if (!query) return Promise.resolve({ status: Status.UnableToProcess, answers: [] });
+      return answerFind(core, query, identifier.transferSyntax, {
+        defaultEncoding: core.defaultEncoding,
+        retrieveAet: config.DicomAet,
+        limitResults: config.LimitFindResults,
+        limitInstances: config.LimitFindInstances,
+        caseSensitivePN: config.CaseSensitivePN,
+      });
+    },
+  };
+}
 
 const QUERY_RETRIEVE_LEVEL = 0x00080052;
 const RETRIEVE_AE_TITLE = 0x00080054;
@@ -132,7 +161,7 @@ function modalitiesInStudy(core: PharosCore, study: Resource): string[] {
   return [...set];
 }
 
-export interface FindOptions {
+interface FindOptions {
   defaultEncoding: Encoding;
   retrieveAet: string;
   limitResults: number;
@@ -141,12 +170,12 @@ export interface FindOptions {
 }
 
 /** Answers a C-FIND: the datasets (in `transferSyntax`) and the final status. */
-export async function answerFind(
+async function answerFind(
   core: PharosCore,
   query: FindQuery,
   transferSyntax: string,
   options: FindOptions,
-): Promise<{ status: number; answers: Uint8Array[] }> {
+): Promise<FindAnswer> {
   const engineQuery = new Map<Tag, string>();
   const postFilters: ((chain: Map<Level, Resource>, tags: Map<Tag, string>) => boolean)[] = [];
   const fileFilters: { tag: Tag; match: (value: string | undefined) => boolean }[] = [];

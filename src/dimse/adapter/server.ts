@@ -1,0 +1,369 @@
+// The SCP side of the dcmjs-dimse adapter: the DICOM port, and a library Scp subclass that turns
+// each association and request into calls of Pharos's ScpHandlers (types.ts).
+import { createServer, type Socket } from "node:net";
+import { Writable } from "node:stream";
+import { log } from "../../log.ts";
+import { IMPLICIT_LE, WORKLIST_FIND } from "../policy.ts";
+import type {
+  AssociationInfo,
+  DimseCommand,
+  DimseInstance,
+  DimseServer,
+  ProposedContext,
+  ScpHandlers,
+  ScpOptions,
+  SubOperationCounts,
+} from "../types.ts";
+import {
+  bytesDataset,
+  CHUNKS,
+  type Dataset,
+  type Dimse,
+  dimse,
+  type PresentationContext,
+  rawOf,
+  type Response,
+  setMaxPduLength,
+  storeRequest,
+} from "./common.ts";
+
+type ScpConstructor = new (socket: Socket, opts: Record<string, unknown>) => {
+  connected: boolean;
+  on(event: "networkError", listener: (error: Error) => void): void;
+};
+
+/**
+ * Listens on the DICOM port at once, but loads the DIMSE library (and the dcmjs it brings,
+ * ~30 MiB and ~50 ms) with the first association: a server nobody calls over DICOM never pays.
+ */
+export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<DimseServer> {
+  setMaxPduLength(options.maxPduLength);
+  const timeout = options.timeoutSeconds > 0 ? options.timeoutSeconds * 1000 : 2 ** 31 - 1;
+  const opts = { connectTimeout: timeout, associationTimeout: timeout, pduTimeout: timeout };
+  let Scp: ScpConstructor | undefined;
+  const server = createServer((socket) => {
+    Scp ??= scpClass(handlers);
+    const scp = new Scp(socket, opts);
+    // As the library's own server does: the association is live, and a network error ends it.
+    scp.connected = true;
+    scp.on("networkError", () => socket.end());
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, () => {
+      server.off("error", reject);
+      server.on("error", (error) => log.error(`DICOM server: ${error.message}`));
+      const address = server.address();
+      resolve({
+        port: typeof address === "object" && address ? address.port : options.port,
+        close: () => server.close(),
+      });
+    });
+  });
+}
+
+/** The SCP class, built on the library once it is loaded. */
+function scpClass(handlers: ScpHandlers): ScpConstructor {
+  const lib = dimse();
+  const { Status, PresentationContextResult, RejectResult, RejectSource, RejectReason } =
+    lib.constants;
+  const R = lib.responses;
+
+  class PharosScp extends lib.Scp {
+    private info: AssociationInfo = { callingAet: "", calledAet: "", remoteIp: "" };
+    private closed = false;
+
+    constructor(socket: Socket, opts: Record<string, unknown>) {
+      super(socket, opts);
+      socket.setNoDelay(true);
+      socket.on("close", () => (this.closed = true));
+    }
+
+    private sock(): Socket {
+      return (this as unknown as { socket: Socket }).socket;
+    }
+
+    override associationRequested(association: InstanceType<Dimse["association"]["Association"]>) {
+      const remote = this.sock().remoteAddress ?? "";
+      this.info = {
+        callingAet: association.getCallingAeTitle().trim(),
+        calledAet: association.getCalledAeTitle().trim(),
+        remoteIp: remote.startsWith("::ffff:") ? remote.slice(7) : remote,
+      };
+      const contexts: ProposedContext[] = association.getPresentationContexts().map((c) => ({
+        id: c.id,
+        abstractSyntax: c.context.getAbstractSyntaxUid(),
+        transferSyntaxes: c.context.getTransferSyntaxUids(),
+      }));
+      let answer;
+      try {
+        answer = handlers.associate({ ...this.info, contexts });
+      } catch {
+        answer = { kind: "reject", reason: "NoReason" } as const;
+      }
+      if (answer.kind === "reject") {
+        this.sendAssociationReject(
+          RejectResult.Permanent,
+          RejectSource.ServiceUser,
+          answer.reason === "CallingAe"
+            ? RejectReason.CallingAeNotRecognized
+            : answer.reason === "CalledAe"
+            ? RejectReason.CalledAeNotRecognized
+            : RejectReason.NoReasonGiven,
+        );
+        setTimeout(() => this.sock().end(), 100);
+        return;
+      }
+      for (const c of association.getPresentationContexts()) {
+        const ts = answer.accepted.get(c.id);
+        if (ts) c.context.setResult(PresentationContextResult.Accept, ts);
+        else {
+          c.context.setResult(
+            answer.refusedAbstractSyntax.has(c.id)
+              ? PresentationContextResult.RejectAbstractSyntaxNotSupported
+              : PresentationContextResult.RejectTransferSyntaxesNotSupported,
+          );
+        }
+      }
+      this.sendAssociationAccept();
+    }
+
+    override associationReleaseRequested() {
+      this.sendAssociationReleaseResponse();
+    }
+
+    override abort() {
+      // The peer aborted: drop the association; a C-STORE under way is never stored.
+      this.sock().destroy();
+    }
+
+    override createStoreWritableStream(): Writable {
+      const chunks: Uint8Array[] = [];
+      const stream = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+          callback();
+        },
+      });
+      (stream as unknown as Record<symbol, unknown>)[CHUNKS] = chunks;
+      return stream;
+    }
+
+    override createDatasetFromStoreWritableStream(
+      writable: Writable,
+      context: PresentationContext,
+      callback: (dataset: Dataset) => void,
+    ) {
+      const dataset = new lib.Dataset({}, context.getAcceptedTransferSyntaxUid());
+      (dataset as unknown as Record<symbol, unknown>)[CHUNKS] =
+        (writable as unknown as Record<symbol, unknown>)[CHUNKS];
+      callback(dataset);
+    }
+
+    /** Runs a handler; a refused command or an exception aborts the association. */
+    private guard(command: DimseCommand, run: () => Promise<void>) {
+      if (!handlers.allowed(this.info, command)) {
+        this.sendAbort();
+        setTimeout(() => this.sock().destroy(), 50);
+        return;
+      }
+      run().catch(() => {
+        if (!this.closed) {
+          this.sendAbort();
+          this.sock().destroy();
+        }
+      });
+    }
+
+    override cEchoRequest(
+      request: InstanceType<Dimse["requests"]["CEchoRequest"]>,
+      callback: (r: InstanceType<Dimse["responses"]["CEchoResponse"]>) => void,
+    ) {
+      this.guard("Echo", async () => {
+        const response = R.CEchoResponse.fromRequest(request);
+        response.setStatus(await handlers.echo(this.info));
+        callback(response);
+      });
+    }
+
+    override cStoreRequest(
+      request: InstanceType<Dimse["requests"]["CStoreRequest"]>,
+      callback: (r: InstanceType<Dimse["responses"]["CStoreResponse"]>) => void,
+    ) {
+      const chunks = (request.getDataset() as unknown as Record<symbol, unknown> | undefined)?.[
+        CHUNKS
+      ] as Uint8Array[] | undefined;
+      const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE;
+      this.guard("Store", async () => {
+        const response = R.CStoreResponse.fromRequest(request);
+        const originator = request.getCommandDataset().getElement(
+          "MoveOriginatorApplicationEntityTitle",
+        );
+        const status = await handlers.store(this.info, {
+          sopClassUid: request.getAffectedSopClassUid(),
+          sopInstanceUid: request.getAffectedSopInstanceUid(),
+          transferSyntax,
+          chunks: chunks ?? [],
+          moveOriginatorAet: typeof originator === "string" ? originator : undefined,
+        });
+        response.setStatus(status);
+        if (!this.closed) callback(response);
+      });
+    }
+
+    override cFindRequest(
+      request: InstanceType<Dimse["requests"]["CFindRequest"]>,
+      callback: (r: InstanceType<Dimse["responses"]["CFindResponse"]>[]) => void,
+    ) {
+      const worklist = request.getAffectedSopClassUid() === WORKLIST_FIND;
+      this.guard(worklist ? "FindWorklist" : "Find", async () => {
+        const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE;
+        const result = await handlers.find(this.info, {
+          sopClassUid: request.getAffectedSopClassUid(),
+          transferSyntax,
+          bytes: rawOf(request),
+        });
+        const responses = result.answers.map((answer) => {
+          const r = R.CFindResponse.fromRequest(request);
+          r.setStatus(Status.Pending);
+          r.setDataset(bytesDataset(lib, answer, transferSyntax));
+          return r;
+        });
+        const last = R.CFindResponse.fromRequest(request);
+        last.setStatus(result.status);
+        responses.push(last);
+        if (!this.closed) callback(responses);
+      });
+    }
+
+    override cMoveRequest(
+      request: InstanceType<Dimse["requests"]["CMoveRequest"]>,
+      callback: (r: InstanceType<Dimse["responses"]["CMoveResponse"]>[]) => void,
+    ) {
+      this.guard("Move", async () => {
+        const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE;
+        const destination = String(request.getCommandDataset().getElement("MoveDestination") ?? "")
+          .trim();
+        const progress = (counts: SubOperationCounts) => {
+          if (this.closed) return;
+          this.sendResponse(request, moveResponse(request, Status.Pending, counts));
+        };
+        const result = await handlers.move(
+          this.info,
+          { sopClassUid: request.getAffectedSopClassUid(), transferSyntax, bytes: rawOf(request) },
+          destination,
+          request.getMessageId(),
+          progress,
+        );
+        if (!this.closed) callback([moveResponse(request, result.status, result.counts)]);
+      });
+    }
+
+    override cGetRequest(
+      request: InstanceType<Dimse["requests"]["CGetRequest"]>,
+      callback: (r: InstanceType<Dimse["responses"]["CGetResponse"]>[]) => void,
+    ) {
+      this.guard("Get", async () => {
+        const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE;
+        const progress = (counts: SubOperationCounts) => {
+          if (this.closed) return;
+          this.sendResponse(request, getResponse(request, Status.Pending, counts));
+        };
+        const send = (instance: DimseInstance) => this.subStore(instance);
+        const result = await handlers.get(
+          this.info,
+          { sopClassUid: request.getAffectedSopClassUid(), transferSyntax, bytes: rawOf(request) },
+          send,
+          progress,
+        );
+        if (!this.closed) callback([getResponse(request, result.status, result.counts)]);
+      });
+    }
+
+    override nActionRequest(
+      request: InstanceType<Dimse["requests"]["NActionRequest"]>,
+      callback: (r: InstanceType<Dimse["responses"]["NActionResponse"]>) => void,
+    ) {
+      this.guard("NAction", async () => {
+        const status = await handlers.nAction(this.info, request.getActionTypeId(), {
+          sopClassUid: request.getRequestedSopClassUid(),
+          transferSyntax: request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE,
+          bytes: rawOf(request),
+        });
+        const response = R.NActionResponse.fromRequest(request);
+        response.setStatus(status);
+        if (!this.closed) callback(response);
+      });
+    }
+
+    override nEventReportRequest(
+      request: InstanceType<Dimse["requests"]["NEventReportRequest"]>,
+      callback: (r: InstanceType<Dimse["responses"]["NEventReportResponse"]>) => void,
+    ) {
+      this.guard("EventReport", async () => {
+        const status = await handlers.eventReport(this.info, request.getEventTypeId(), {
+          sopClassUid: request.getAffectedSopClassUid(),
+          transferSyntax: request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE,
+          bytes: rawOf(request),
+        });
+        const response = R.NEventReportResponse.fromRequest(request);
+        response.setStatus(status);
+        if (!this.closed) callback(response);
+      });
+    }
+
+    /** A C-STORE sub-operation of C-GET, on this association; resolves to its status. */
+    private subStore(instance: DimseInstance): Promise<number> {
+      const request = storeRequest(lib, instance);
+      const association = (this as unknown as {
+        association: InstanceType<Dimse["association"]["Association"]>;
+      }).association;
+      const context = association.getAcceptedPresentationContextFromRequest(request);
+      if (!context || context.getAcceptedTransferSyntaxUid() !== instance.transferSyntax) {
+        return Promise.resolve(-1);
+      }
+      return new Promise((resolve) => {
+        let status = -1;
+        const socket = this.sock();
+        const closed = () => resolve(-1);
+        socket.once("close", closed);
+        request.on("response", (r: Response) => (status = r.getStatus()));
+        request.on("done", () => {
+          socket.off("close", closed);
+          resolve(status);
+        });
+        this.sendRequests(request);
+      });
+    }
+  }
+
+  function moveResponse(
+    request: InstanceType<Dimse["requests"]["CMoveRequest"]>,
+    status: number,
+    counts: SubOperationCounts,
+  ) {
+    const r = R.CMoveResponse.fromRequest(request);
+    r.setStatus(status);
+    r.setRemaining(counts.remaining);
+    r.setCompleted(counts.completed);
+    r.setFailures(counts.failed);
+    r.setWarnings(counts.warning);
+    return r;
+  }
+
+  function getResponse(
+    request: InstanceType<Dimse["requests"]["CGetRequest"]>,
+    status: number,
+    counts: SubOperationCounts,
+  ) {
+    const r = R.CGetResponse.fromRequest(request);
+    r.setStatus(status);
+    r.setRemaining(counts.remaining);
+    r.setCompleted(counts.completed);
+    r.setFailures(counts.failed);
+    r.setWarnings(counts.warning);
+    return r;
+  }
+
+  return PharosScp as unknown as ScpConstructor;
+}
