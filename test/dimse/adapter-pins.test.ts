@@ -21,7 +21,10 @@ test("Network accumulates each dataset in this.dimseStream and parses it with to
   expect(networkSource).toContain("this.dimseStream.toBuffer()");
   // The message being completed, on which the raw bytes are kept.
   expect(networkSource).toContain("this.dimse.setDataset(");
-  expect(Object.getOwnPropertyDescriptor(network, "dimseStream")).toBeUndefined();
+  // The library defines no such property on the prototype; only the adapter's accessor may be
+  // there (when an in-process server of another test file loaded the adapter first).
+  const descriptor = Object.getOwnPropertyDescriptor(network, "dimseStream");
+  expect(descriptor === undefined || typeof descriptor.get === "function").toBe(true);
 });
 
 test("Network creates C-STORE datasets through two overridable methods", () => {
