@@ -7,7 +7,7 @@ import { defaultConfigurationText } from "./config/default-file.ts";
 import type { Hono } from "hono";
 import { loadConfiguration } from "./config/load.ts";
 import { type Configuration, ConfigurationError } from "./config/schema.ts";
-import { defineDicomJobs } from "./dimse/jobs.ts";
+import { dicomJobFactory } from "./dimse/jobs.ts";
 import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
 import { configureLogging, log } from "./log.ts";
@@ -92,8 +92,10 @@ export async function composePharos(
   const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
   const codecs = createCodecs(config.BuiltinDecoderTranscoderOrder);
   const network = new DicomNetwork(core, config, codecs.transcoders);
-  defineDicomJobs(jobs, core, network);
   const plugins = new PluginManager(config, core, jobs, codecs);
+  // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
+  jobs.addFactory(dicomJobFactory(core, network));
+  jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
   const app = createApp(
     { core, config, stability: core.stability, jobs, network, codecs },
     pluginHttpHooks(plugins),
@@ -101,7 +103,7 @@ export async function composePharos(
   plugins.attachApp(app);
   await plugins.loadAll(config.PluginsFailOnError);
   if (config.SaveJobs && !options.noJobs) {
-    restoreJobs(jobs, core.properties, (type, saved) => plugins.unserializeJob(type, saved));
+    restoreJobs(jobs, core.properties);
   }
   const jobsSaver = config.SaveJobs ? new JobsSaver(jobs, core.properties) : undefined;
 

@@ -3,7 +3,7 @@
 import { inflateRawSync } from "node:zlib";
 import { lookupTag } from "./dictionary.ts";
 import { isPrivateGroup, makeTag, type Tag, tagElement, tagGroup, Tags } from "./tag.ts";
-import { TransferSyntax as Uids } from "./uids.ts";
+import { TransferSyntax } from "./uids.ts";
 import { isKnownVr, isLongVr } from "./vr.ts";
 
 export interface ByteSource {
@@ -54,14 +54,6 @@ export interface ParsedDicom {
 export class DicomParseError extends Error {}
 
 const UNDEFINED = 0xffffffff;
-
-/** The uncompressed syntaxes under their former names, for src/dimse until it reads uids.ts. */
-export const TransferSyntax = {
-  ImplicitLittle: Uids.ImplicitVrLittleEndian,
-  ExplicitLittle: Uids.ExplicitVrLittleEndian,
-  Deflated: Uids.DeflatedExplicitVrLittleEndian,
-  ExplicitBig: Uids.ExplicitVrBigEndian,
-} as const;
 
 function sourceOf(bytes: Uint8Array, littleEndian: boolean): ByteSource {
   return {
@@ -279,17 +271,17 @@ export function parseDicom(input: Uint8Array): ParsedDicom {
 
   let source = fileSource;
   let datasetStart = pos;
-  if (transferSyntax === Uids.DeflatedExplicitVrLittleEndian) {
+  if (transferSyntax === TransferSyntax.DeflatedExplicitVrLittleEndian) {
     try {
       source = sourceOf(new Uint8Array(inflateRawSync(input.subarray(pos))), true);
     } catch {
       throw new DicomParseError("cannot inflate a deflated dataset");
     }
     datasetStart = 0;
-  } else if (transferSyntax === Uids.ExplicitVrBigEndian) {
+  } else if (transferSyntax === TransferSyntax.ExplicitVrBigEndian) {
     source = sourceOf(input, false);
   }
-  const explicitVr = transferSyntax !== Uids.ImplicitVrLittleEndian;
+  const explicitVr = transferSyntax !== TransferSyntax.ImplicitVrLittleEndian;
   const dataset =
     new Reader({ source, explicitVr }).readDataset(datasetStart, source.bytes.length).dataset;
   return { meta, dataset, transferSyntax, datasetOffset: pos };
@@ -306,7 +298,7 @@ function parseBareDataset(source: ByteSource): ParsedDicom {
   }
   const dataset = new Reader({ source, explicitVr: false }).readDataset(0, bytes.length).dataset;
   const meta: DicomDataset = { source, elements: [], explicitVr: true };
-  return { meta, dataset, transferSyntax: Uids.ImplicitVrLittleEndian, datasetOffset: 0 };
+  return { meta, dataset, transferSyntax: TransferSyntax.ImplicitVrLittleEndian, datasetOffset: 0 };
 }
 
 /** The meta group ends where group 0002 ends; its group length is trusted only if consistent. */

@@ -2,20 +2,13 @@
 // recognized, which commands each may issue (IsAllowedRequest), and which presentation contexts
 // are accepted with which transfer syntax. Pure functions over plain data, so that the rules are
 // tested without a network and read in one place.
-import {
-  EXPLICIT_LE,
-  IMPLICIT_LE,
-  isStorageClass,
-  QR_CLASSES,
-  VERIFICATION,
-  WORKLIST_FIND,
-} from "./policy.ts";
+import { SopClass, TransferSyntax } from "../dicom/uids.ts";
+import { isStorageClass, QR_CLASSES } from "./policy.ts";
 import {
   type AssociationAnswer,
   type AssociationInfo,
   type AssociationRequest,
   type DimseCommand,
-  STORAGE_COMMITMENT_CLASS,
 } from "./types.ts";
 
 /** The commands a `DicomAlwaysAllow*` option opens to every AET. */
@@ -44,7 +37,10 @@ export interface AssociationPolicy {
 }
 
 /** Query/retrieve, verification, worklists and storage commitment travel uncompressed only. */
-const UNCOMPRESSED = [EXPLICIT_LE, IMPLICIT_LE];
+const UNCOMPRESSED: readonly string[] = [
+  TransferSyntax.ExplicitVrLittleEndian,
+  TransferSyntax.ImplicitVrLittleEndian,
+];
 
 export function sameAet(a: string, b: string, strict: boolean): boolean {
   return strict ? a === b : a.toUpperCase() === b.toUpperCase();
@@ -111,8 +107,9 @@ export function negotiate(
       continue;
     }
     const proposed = context.transferSyntaxes.map((t) => t.replace(/\0/g, "").trim());
-    const chosen = proposed.includes(EXPLICIT_LE) && acceptable(EXPLICIT_LE)
-      ? EXPLICIT_LE
+    const chosen = proposed.includes(TransferSyntax.ExplicitVrLittleEndian) &&
+        acceptable(TransferSyntax.ExplicitVrLittleEndian)
+      ? TransferSyntax.ExplicitVrLittleEndian
       : proposed.find(acceptable);
     if (chosen) accepted.set(context.id, chosen);
   }
@@ -125,9 +122,9 @@ function acceptableSyntaxes(
   abstractSyntax: string,
 ): ((transferSyntax: string) => boolean) | undefined {
   if (
-    abstractSyntax === VERIFICATION || QR_CLASSES.has(abstractSyntax) ||
-    abstractSyntax === STORAGE_COMMITMENT_CLASS ||
-    (abstractSyntax === WORKLIST_FIND && policy.worklistsEnabled)
+    abstractSyntax === SopClass.Verification || QR_CLASSES.has(abstractSyntax) ||
+    abstractSyntax === SopClass.StorageCommitmentPushModel ||
+    (abstractSyntax === SopClass.ModalityWorklistFind && policy.worklistsEnabled)
   ) {
     return (ts) => UNCOMPRESSED.includes(ts);
   }

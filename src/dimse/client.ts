@@ -1,24 +1,16 @@
 // The SCU client: every operation Pharos runs on a remote modality, for the REST API and the
 // jobs alike (C-ECHO, C-FIND, worklist C-FIND, C-MOVE, C-GET, C-STORE of stored resources or of
 // one file, storage commitment requests), with the peer's failures turned into Orthanc's errors.
+import { SopClass, TransferSyntax } from "../dicom/uids.ts";
 import type { Level } from "../dicom/levels.ts";
-import type { Resource } from "../server/model.ts";
 import type { Transcoders } from "../imaging/transcoders.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
 import { scu } from "./adapter/client.ts";
 import { part10 } from "./codec.ts";
 import { findIdentifier, worklistIdentifier } from "./identifiers.ts";
-import { instanceBatches, instancesBelow } from "./instances.ts";
 import type { Modality } from "./modalities.ts";
-import {
-  COMMON_STORAGE_CLASSES,
-  EXPLICIT_LE,
-  FIND_CLASSES,
-  GET_CLASSES,
-  MOVE_CLASSES,
-  WORKLIST_FIND,
-} from "./policy.ts";
+import { COMMON_STORAGE_CLASSES, FIND_CLASSES, GET_CLASSES, MOVE_CLASSES } from "./policy.ts";
 import { type CommittedInstance, requestDataset } from "./storage-commitment.ts";
 import { NO_ANSWER, sendTranscoded } from "./store-transcoding.ts";
 import { DimseError, type DimseInstance, type Peer } from "./types.ts";
@@ -79,7 +71,7 @@ export async function findWorklistOn(
   const identifier = worklistIdentifier(query);
   let result;
   try {
-    result = await scu.find(network.peerOf(modality), WORKLIST_FIND, identifier);
+    result = await scu.find(network.peerOf(modality), SopClass.ModalityWorklistFind, identifier);
   } catch (error) {
     throw asNetworkError(error, `DicomAssociation - C-FIND to AET "${modality.AET}"`);
   }
@@ -145,7 +137,11 @@ export async function getOn(
   const sopClass = level === "Patient" ? GET_CLASSES.Patient : GET_CLASSES.Study;
   const peer = network.peerOf(modality);
   const syntaxes = [...network.acceptedSyntaxes].sort((a, b) =>
-    a === EXPLICIT_LE ? -1 : b === EXPLICIT_LE ? 1 : 0
+    a === TransferSyntax.ExplicitVrLittleEndian
+      ? -1
+      : b === TransferSyntax.ExplicitVrLittleEndian
+      ? 1
+      : 0
   );
   let result;
   try {
@@ -187,42 +183,31 @@ export async function getOn(
   return result.counts;
 }
 
-/** C-STORE of local resources to a modality; the number of instances that failed. */
-export async function storeTo(
+/** Whether a C-STORE status means the instance was stored (success or warning). */
+export const storeSucceeded = (status: number): boolean =>
+  status === 0 || (status & 0xf000) === 0xb000;
+
+/**
+ * C-STORE of one batch of instances on one association, sent again transcoded to the instances
+ * the peer accepted no format for (when the modality allows it); the status of each instance,
+ * NO_ANSWER for those not sent.
+ */
+export async function storeBatchTo(
   network: ScuContext,
-  core: PharosCore,
   modality: Modality,
-  resources: Resource[],
-  options: {
-    moveOriginator?: { aet: string; messageId: number };
-    progress?: (done: number, total: number) => void;
-  } = {},
-): Promise<{ total: number; failed: number }> {
-  const targets = instancesBelow(core, resources);
+  batch: DimseInstance[],
+  moveOriginator?: { aet: string; messageId: number },
+): Promise<number[]> {
   const peer = network.peerOf(modality);
-  let done = 0;
-  const statuses: number[] = [];
   try {
-    for await (const batch of instanceBatches(core, targets)) {
-      const answers = await scu.store(peer, batch, {
-        moveOriginator: options.moveOriginator,
-        onEach: () => options.progress?.(++done, targets.length),
-      });
-      if (modality.AllowTranscoding && answers.includes(NO_ANSWER)) {
-        await sendTranscoded(network.transcoders, peer, batch, answers, options.moveOriginator);
-      }
-      statuses.push(...answers);
+    const statuses = await scu.store(peer, batch, { moveOriginator });
+    if (modality.AllowTranscoding && statuses.includes(NO_ANSWER)) {
+      await sendTranscoded(network.transcoders, peer, batch, statuses, moveOriginator);
     }
+    return statuses;
   } catch (error) {
     throw asNetworkError(error, `DicomAssociation - connecting to AET "${modality.AET}"`);
   }
-  const succeeded = (s: number) => s === 0 || (s & 0xf000) === 0xb000;
-  if (core.config.LogExportedResources) {
-    const sent = targets.filter((_, i) => succeeded(statuses[i] ?? -1));
-    core.changes.logExportedInstances(sent, modality.AET);
-  }
-  const failed = statuses.filter((s) => !succeeded(s)).length;
-  return { total: targets.length, failed };
 }
 
 /** C-STORE of one Part 10 file as it is (/modalities/{id}/store-straight). */

@@ -1,15 +1,22 @@
 // The SCU operations that run as jobs (/modalities/{id}/store, move, get and
-// /queries/{id}/retrieve): Orthanc's DicomModalityStore, DicomMoveScu and DicomGetScu. Each job is
-// a JSON parameter object, so that SaveJobs can run it again after a restart.
+// /queries/{id}/retrieve): Orthanc's DicomModalityStore, DicomMoveScu and DicomGetScu, stepped as
+// Orthanc's SetOfInstancesJob is, so that ConcurrentJobs, priorities, pause and cancel apply to
+// them: a store sends one batch of instances per step (one association, `instanceBatches`), a
+// retrieve runs one query per step. A job is built from JSON parameters and serializes them with
+// how far it got, so that after a restart SaveJobs goes on without sending again what was sent.
 import type { Level } from "../dicom/levels.ts";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import type { PharosCore } from "../server/core.ts";
+import type { Resource as Instance } from "../server/model.ts";
 import { OrthancError } from "../server/errors.ts";
-import type { JobRegistry } from "../server/jobs.ts";
+import type { Job, JobFactory, SteppedJob } from "../server/jobs.ts";
+import { instanceBatches, instancesBelow } from "./instances.ts";
 import { type Modality, parseModality } from "./modalities.ts";
 import type { DicomNetwork } from "./network.ts";
-import { getOn, moveOn, storeTo } from "./client.ts";
+import { getOn, moveOn, storeBatchTo, storeSucceeded } from "./client.ts";
 import { parseLevel } from "./identifiers.ts";
+import { NO_ANSWER } from "./store-transcoding.ts";
+import type { DimseInstance } from "./types.ts";
 
 export interface StoreJobParams {
   modality: Modality;
@@ -27,69 +34,183 @@ export interface RetrieveJobParams {
   permissive: boolean;
 }
 
-/** The JSON parameters of a DICOM job, as the registry keeps and saves them. */
+/** The JSON parameters of a DICOM job, as the registry builds it from them. */
 export const dicomJobParams = (params: StoreJobParams | RetrieveJobParams): JsonObject =>
   params as unknown as JsonObject;
 
+export interface DicomJobOptions {
+  /** Bytes of instances a store job sends per step (one association), at least one instance. */
+  batchBytes?: number;
+}
+
+const isObject = (v: JsonValue | undefined): v is JsonObject =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
 const strings = (value: JsonValue | undefined): Record<string, string> => {
   const out: Record<string, string> = {};
-  if (value && typeof value === "object" && !Array.isArray(value)) {
+  if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
   }
   return out;
 };
 
-const queriesOf = (params: JsonObject) =>
-  (Array.isArray(params.queries) ? params.queries : []).map(strings);
+const count = (value: JsonValue | undefined): number =>
+  typeof value === "number" && Number.isInteger(value) && value > 0 ? value : 0;
 
-/** Defines the runners of the DICOM jobs on the server's registry (once per server). */
-export function defineDicomJobs(jobs: JobRegistry, core: PharosCore, network: DicomNetwork): void {
-  jobs.define("DicomModalityStore", async (params, job) => {
-    const modality = parseModality(params.modality);
-    const resources = (Array.isArray(params.resources) ? params.resources : []).map((id) => {
-      const r = typeof id === "string" ? core.resources.lookup(id) : undefined;
-      if (!r) throw new OrthancError("UnknownResource", `Unknown resource: ${String(id)}`);
-      return r;
-    });
-    const originator = params.moveOriginator as StoreJobParams["moveOriginator"] | undefined;
-    const result = await storeTo(network, core, modality, resources, {
-      moveOriginator: originator,
-      progress: (done, total) => (job.progress = Math.floor((100 * done) / total)),
-    });
-    job.content.InstancesCount = result.total;
-    job.content.FailedInstancesCount = result.failed;
-    if (result.failed > 0 && params.permissive !== true) {
-      throw new OrthancError(
-        "NetworkProtocol",
-        `Cannot send ${result.failed} instance(s) to modality "${modality.AET}"`,
-      );
-    }
-  });
-  jobs.define("DicomMoveScu", async (params, job) => {
-    const modality = parseModality(params.modality);
-    const level = parseLevel(params.level);
-    const queries = queriesOf(params);
-    const target = String(params.target ?? "");
-    let done = 0;
-    for (const keys of queries) {
-      await moveOn(network, modality, level, keys, target);
-      job.progress = Math.floor((100 * ++done) / queries.length);
-    }
-  });
-  jobs.define("DicomGetScu", async (params, job) => {
-    const modality = parseModality(params.modality);
-    const level = parseLevel(params.level);
-    const queries = queriesOf(params);
-    let done = 0;
-    for (const keys of queries) {
-      const counts = await getOn(network, core, modality, level, keys);
-      if (counts.failed > 0 && params.permissive !== true) {
-        throw new OrthancError(
-          "NetworkProtocol",
-          `C-GET SCU to AET "${modality.AET}": ${counts.failed} sub-operation(s) failed`,
+const percent = (done: number, total: number): number =>
+  total > 0 ? Math.floor((100 * done) / total) : 0;
+
+/** Builds the DICOM jobs from their parameters (or what they serialized). */
+export function dicomJobFactory(
+  core: PharosCore,
+  network: DicomNetwork,
+  options: DicomJobOptions = {},
+): JobFactory {
+  return (type, json) => {
+    const params = isObject(json) ? json : {};
+    switch (type) {
+      case "DicomModalityStore":
+        return new StoreJob(core, network, params, options.batchBytes);
+      case "DicomMoveScu": {
+        const target = String(params.target ?? "");
+        return new RetrieveJob(
+          params,
+          (modality, level, keys) => moveOn(network, modality, level, keys, target),
         );
       }
-      job.progress = Math.floor((100 * ++done) / queries.length);
+      case "DicomGetScu":
+        return new RetrieveJob(params, async (modality, level, keys) => {
+          const counts = await getOn(network, core, modality, level, keys);
+          if (counts.failed > 0 && params.permissive !== true) {
+            throw new OrthancError(
+              "NetworkProtocol",
+              `C-GET SCU to AET "${modality.AET}": ${counts.failed} sub-operation(s) failed`,
+            );
+          }
+        });
+      default:
+        return undefined;
     }
-  });
+  };
+}
+
+/**
+ * C-STORE of local resources, a batch per step. The instances are resolved at the first step
+ * and saved by id with the position, so that a restart sends exactly those not sent yet.
+ */
+class StoreJob implements SteppedJob {
+  private readonly modality: Modality;
+  private readonly moveOriginator?: { aet: string; messageId: number };
+  private targets?: Instance[];
+  private batches?: AsyncGenerator<DimseInstance[]>;
+  private position: number;
+  private failed: number;
+
+  constructor(
+    private readonly core: PharosCore,
+    private readonly network: DicomNetwork,
+    private readonly params: JsonObject,
+    private readonly batchBytes: number | undefined,
+  ) {
+    this.modality = parseModality(params.modality);
+    this.moveOriginator = params.moveOriginator as StoreJobParams["moveOriginator"] | undefined;
+    this.position = count(params.position);
+    this.failed = count(params.failed);
+  }
+
+  async step(): Promise<"continue" | "success"> {
+    const targets = this.targets ??= this.resolve();
+    if (this.position < targets.length) {
+      this.batches ??= instanceBatches(this.core, targets.slice(this.position), this.batchBytes);
+      const next = await this.batches.next();
+      if (!next.done) await this.send(next.value, targets);
+    }
+    if (this.position < targets.length) return "continue";
+    if (this.failed > 0 && this.params.permissive !== true) {
+      throw new OrthancError(
+        "NetworkProtocol",
+        `Cannot send ${this.failed} instance(s) to modality "${this.modality.AET}"`,
+      );
+    }
+    return "success";
+  }
+
+  private resolve(): Instance[] {
+    const lookup = (id: JsonValue) => {
+      const r = typeof id === "string" ? this.core.resources.lookup(id) : undefined;
+      if (!r) throw new OrthancError("UnknownResource", `Unknown resource: ${String(id)}`);
+      return r;
+    };
+    const { instances, resources } = this.params;
+    if (Array.isArray(instances)) return instances.map(lookup);
+    return instancesBelow(this.core, (Array.isArray(resources) ? resources : []).map(lookup));
+  }
+
+  private async send(batch: DimseInstance[], targets: Instance[]): Promise<void> {
+    const statuses = await storeBatchTo(this.network, this.modality, batch, this.moveOriginator);
+    const sent = targets.slice(this.position, this.position + batch.length);
+    const stored = (_: Instance, i: number) => storeSucceeded(statuses[i] ?? NO_ANSWER);
+    if (this.core.config.LogExportedResources) {
+      this.core.changes.logExportedInstances(sent.filter(stored), this.modality.AET);
+    }
+    this.failed += sent.length - sent.filter(stored).length;
+    this.position += batch.length;
+  }
+
+  async stop(): Promise<void> {
+    // Paused or over: the instances loaded ahead are let go; a resume loads them again.
+    await this.batches?.return(undefined);
+    this.batches = undefined;
+  }
+
+  update(job: Job): void {
+    if (!this.targets) return;
+    job.progress = percent(this.position, this.targets.length);
+    job.content.InstancesCount = this.targets.length;
+    job.content.FailedInstancesCount = this.failed;
+  }
+
+  serialize(): JsonValue {
+    const out: JsonObject = { ...this.params, position: this.position, failed: this.failed };
+    if (this.targets) out.instances = this.targets.map((t) => t.publicId);
+    return out;
+  }
+}
+
+type Retrieve = (modality: Modality, level: Level, keys: Record<string, string>) => Promise<void>;
+
+/** C-MOVE or C-GET of a list of queries, one per step. */
+class RetrieveJob implements SteppedJob {
+  private readonly modality: Modality;
+  private readonly level: Level;
+  private readonly queries: Record<string, string>[];
+  private position: number;
+
+  constructor(private readonly params: JsonObject, private readonly retrieve: Retrieve) {
+    this.modality = parseModality(params.modality);
+    this.level = parseLevel(params.level);
+    this.queries = (Array.isArray(params.queries) ? params.queries : []).map(strings);
+    this.position = count(params.position);
+  }
+
+  async step(): Promise<"continue" | "success"> {
+    const keys = this.queries[this.position];
+    if (keys) {
+      await this.retrieve(this.modality, this.level, keys);
+      this.position++;
+    }
+    return this.position < this.queries.length ? "continue" : "success";
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  update(job: Job): void {
+    job.progress = percent(this.position, this.queries.length);
+  }
+
+  serialize(): JsonValue {
+    return { ...this.params, position: this.position };
+  }
 }

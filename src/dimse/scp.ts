@@ -2,6 +2,7 @@
 // association policy decides who may associate and issue what, and each request goes to the
 // provider of its service. Replacing one provider (a plugin answering C-FIND itself, say) leaves
 // the others as they are.
+import { SopClass } from "../dicom/uids.ts";
 import { log } from "../log.ts";
 import {
   type AssociationPolicy,
@@ -9,7 +10,6 @@ import {
   type ModalityPermissions,
   negotiate,
 } from "./association.ts";
-import { WORKLIST_FIND } from "./policy.ts";
 import type { CommitmentProvider } from "./services/commitment.ts";
 import type { EchoProvider } from "./services/echo.ts";
 import type { FindProvider } from "./services/find.ts";
@@ -61,7 +61,7 @@ export function scpHandlers(access: ScpAccess, services: DicomServices): ScpHand
     echo: (info) => services.echo.echo(info),
     store: (info, message) => services.store.store(info, message),
     find: (info, identifier) =>
-      identifier.sopClassUid === WORKLIST_FIND
+      identifier.sopClassUid === SopClass.ModalityWorklistFind
         ? services.worklist.find(info, identifier)
         : services.find.find(info, identifier),
     move: (info, identifier, destination, messageId, progress) =>

@@ -1,10 +1,10 @@
 // C-STORE sends that fall back on transcoding: an instance whose transfer syntax the peer did
 // not accept is sent again in an uncompressed syntax, as Orthanc does for modalities that allow
 // transcoding (AllowTranscoding).
+import { TransferSyntax } from "../dicom/uids.ts";
 import type { Transcoders } from "../imaging/transcoders.ts";
 import { dimseInstanceOf } from "./instances.ts";
 import { scu } from "./adapter/client.ts";
-import { EXPLICIT_LE, IMPLICIT_LE } from "./policy.ts";
 import type { DimseInstance, Peer } from "./types.ts";
 
 /** What scu.store reports for an instance that got no answer (no presentation context). */
@@ -21,7 +21,9 @@ export async function sendTranscoded(
   statuses: number[],
   moveOriginator: { aet: string; messageId: number } | undefined,
 ): Promise<void> {
-  for (const target of [EXPLICIT_LE, IMPLICIT_LE]) {
+  for (
+    const target of [TransferSyntax.ExplicitVrLittleEndian, TransferSyntax.ImplicitVrLittleEndian]
+  ) {
     const retry: { at: number; instance: DimseInstance }[] = [];
     for (const [at, instance] of batch.entries()) {
       if (statuses[at] !== NO_ANSWER || instance.transferSyntax === target) continue;

@@ -85,10 +85,6 @@ export type DimseCommand =
   | "NAction"
   | "EventReport";
 
-/** Storage commitment (Push Model): the SOP class and its well-known instance. */
-export const STORAGE_COMMITMENT_CLASS = "1.2.840.10008.1.20.1";
-export const STORAGE_COMMITMENT_INSTANCE = "1.2.840.10008.1.20.1.1";
-
 export interface ScpHandlers {
   associate(request: AssociationRequest): AssociationAnswer;
   /** Whether a command is allowed on this association; a refusal aborts it, as Orthanc does. */

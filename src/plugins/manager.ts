@@ -109,7 +109,7 @@ export class PluginManager implements HostServices {
   /** Queues a plugin's job (host.jobs.submit); its callbacks are guarded. */
   submitJob(plugin: LoadedPlugin, spec: PluginJob): string {
     const stepped = this.steppedJob(plugin, spec);
-    return this.jobs.submitStepped(spec.type, stepped, spec.priority ?? 0).id;
+    return this.jobs.submit({ type: spec.type, stepped, priority: spec.priority }).id;
   }
 
   /**

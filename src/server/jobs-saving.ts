@@ -5,7 +5,7 @@ import type { JsonValue } from "../dicom/tags-json.ts";
 import { GlobalProperty } from "./model.ts";
 import type { GlobalProperties } from "./properties.ts";
 import { log } from "../log.ts";
-import type { JobRegistry, SteppedJobUnserializer } from "./jobs.ts";
+import type { JobRegistry } from "./jobs.ts";
 
 export interface JobsSavingOptions {
   /** Delay between a submission and its save. */
@@ -16,12 +16,11 @@ export interface JobsSavingOptions {
 
 const DEFAULTS: JobsSavingOptions = { afterSubmitMs: 100, periodMs: 10_000 };
 
-/** Reloads the saved registry; a damaged one is logged and ignored. */
-export function restoreJobs(
-  registry: JobRegistry,
-  properties: GlobalProperties,
-  unserialize: SteppedJobUnserializer,
-): void {
+/**
+ * Reloads the saved registry, unfinished jobs rebuilt by the registry's factories (so they must
+ * all be added first); a damaged registry is logged and ignored.
+ */
+export function restoreJobs(registry: JobRegistry, properties: GlobalProperties): void {
   const text = properties.get(GlobalProperty.JobsRegistry);
   if (text === undefined) return;
   let saved: JsonValue;
@@ -31,7 +30,7 @@ export function restoreJobs(
     log.warning("The saved jobs registry is not JSON: it is ignored");
     return;
   }
-  registry.restore(saved, unserialize);
+  registry.restore(saved);
   log.info(`Reloaded ${registry.ids().length} job(s) from the database`);
 }
 

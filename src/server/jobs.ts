@@ -1,10 +1,8 @@
-// The jobs registry behind /jobs, with Orthanc's job JSON. Two kinds of jobs:
-// - built-in jobs (`start`): a runner defined for their type (`define`) is called once with the
-//   job's JSON parameters and runs to its end (no pause, no cancel); the parameters are what
-//   makes them savable, as a restart runs them again from the start;
-// - stepped jobs (`submitStepped`, a plugin's OrthancPluginCreateJob2): queued by priority, at
-//   most `concurrency` at a time, yielding to the event loop between steps, and can be paused,
-//   resumed and canceled between two steps.
+// The jobs registry behind /jobs, with Orthanc's job JSON. Every job is run step by step, as
+// Orthanc's jobs engine does: queued by priority, at most `concurrency` at a time, yielding to the
+// event loop between steps, and paused, resumed or canceled between two steps. A job is built
+// from its type and JSON parameters by the factories added to the registry (the built-in DICOM
+// jobs, the plugins' unserializers): the same JSON starts a job and rebuilds a saved one.
 // `serialize` and `restore` are Orthanc's SaveJobs (src/server/jobs-saving.ts writes them).
 import { z } from "zod";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
@@ -29,14 +27,11 @@ export interface SteppedJob {
   serialize(): JsonValue | undefined;
 }
 
-/** Runs a built-in job from its parameters; may update `job.progress` and `job.content`. */
-export type JobRunner = (params: JsonObject, job: Job) => Promise<void>;
-
-/** Rebuilds a saved stepped job, or answers undefined when nobody knows its type. */
-export type SteppedJobUnserializer = (
-  type: string,
-  serialized: JsonValue,
-) => SteppedJob | undefined;
+/**
+ * Builds a job of a type from its JSON (its parameters, or what its `serialize()` answered), or
+ * answers undefined when the type is not its own; may throw on JSON it cannot use.
+ */
+export type JobFactory = (type: string, serialized: JsonValue) => SteppedJob | undefined;
 
 export interface Job {
   readonly id: string;
@@ -54,10 +49,7 @@ export interface Job {
   timestamp: string;
   /** Settles when the job is over (never rejects). */
   done: Promise<void>;
-  /** Built-in jobs only: what their runner needs. */
-  params?: JsonObject;
-  /** Stepped jobs only. */
-  stepped?: SteppedJob;
+  readonly stepped: SteppedJob;
   /** A pause or cancel asked while the job runs, applied after the current step. */
   request?: "pause" | "cancel";
 }
@@ -78,24 +70,47 @@ const SavedJob = z.object({
   CreationTime: z.string(),
   CompletionTime: z.string().optional(),
   RuntimeMs: z.number(),
-  Params: jsonObject.optional(),
   Serialized: z.unknown().optional(),
+  // What registries saved before built-in jobs were stepped: their parameters, same JSON.
+  Params: jsonObject.optional(),
 });
-type SavedJob = Omit<z.infer<typeof SavedJob>, "Serialized"> & { Serialized?: JsonValue };
+type SavedJob = Omit<z.infer<typeof SavedJob>, "Serialized" | "Params"> & {
+  Serialized?: JsonValue;
+};
 
 function fractionalNow(): string {
   const now = new Date();
   return `${isoNow(now)}.${String(now.getUTCMilliseconds()).padStart(3, "0")}000`;
 }
 
+/** What a job restored finished holds: it never runs again. */
+const FINISHED: SteppedJob = {
+  step: () => Promise.resolve("success"),
+  stop: () => Promise.resolve(),
+  update: () => {},
+  serialize: () => undefined,
+};
+
 const isObject = (v: unknown): v is JsonObject =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-function newJob(type: string, priority: number, content: JsonObject, id?: string): Job {
+/** What a job is made of when it is submitted. */
+export interface NewJob {
+  type: string;
+  stepped: SteppedJob;
+  priority?: number;
+  /** The content shown until the job's first update (a plugin job replaces it). */
+  content?: JsonObject;
+  /** Kept when a saved job is restored. */
+  id?: string;
+}
+
+function newJob({ type, stepped, priority = 0, content = {}, id }: NewJob): Job {
   return {
     id: id ?? crypto.randomUUID(),
     type,
     priority,
+    stepped,
     state: "Pending",
     progress: 0,
     content,
@@ -119,57 +134,38 @@ export class JobRegistry {
   constructor(private readonly concurrency = 2, private readonly historySize = 10) {}
   /** Called when a job is submitted, and when one changes state (for SaveJobs). */
   onChange?: (what: "submitted" | "changed") => void;
-  private readonly runners = new Map<string, JobRunner>();
+  private readonly factories: JobFactory[] = [];
   private readonly pending: Job[] = [];
   private running = 0;
   private readonly finishers = new Map<string, () => void>();
 
-  /** The runner of the built-in jobs of a type. */
-  define(type: string, runner: JobRunner): void {
-    this.runners.set(type, runner);
+  /** Adds a way to build jobs; the first factory that knows a type builds its jobs. */
+  addFactory(factory: JobFactory): void {
+    this.factories.push(factory);
   }
 
-  /** Starts a built-in job of a defined type with its parameters. */
-  start(type: string, params: JsonObject, content: JsonObject, priority = 0): Job {
-    const job = newJob(type, priority, content);
-    job.params = params;
-    this.jobs.set(job.id, job);
-    this.runBuiltin(job);
-    this.onChange?.("submitted");
-    return job;
+  private build(type: string, serialized: JsonValue): SteppedJob | undefined {
+    for (const factory of this.factories) {
+      const stepped = factory(type, serialized);
+      if (stepped) return stepped;
+    }
+    return undefined;
   }
 
-  private runBuiltin(job: Job): void {
-    const runner = this.runners.get(job.type);
-    if (!runner) throw new OrthancError("InternalError", `No runner for jobs of type ${job.type}`);
-    job.state = "Running";
-    const started = performance.now();
-    job.done = runner(job.params ?? {}, job).then(
-      () => {
-        job.state = "Success";
-        job.progress = 100;
-      },
-      (error: unknown) => {
-        job.state = "Failure";
-        this.fail(job, error);
-      },
-    ).finally(() => {
-      job.runtimeMs += performance.now() - started;
-      job.completionTime = fractionalNow();
-      job.timestamp = job.completionTime;
-      this.trim();
-      this.onChange?.("changed");
-    });
+  /** Builds a job of a type from its JSON parameters and queues it. */
+  start(type: string, params: JsonValue, content: JsonObject = {}, priority = 0): Job {
+    const stepped = this.build(type, params);
+    if (!stepped) throw new OrthancError("InternalError", `No factory for jobs of type ${type}`);
+    return this.submit({ type, stepped, priority, content });
   }
 
-  /** Queues a job run step by step (a plugin's job); it starts Pending. */
-  submitStepped(type: string, stepped: SteppedJob, priority = 0, id?: string): Job {
-    const job = newJob(type, priority, {}, id);
+  /** Queues a job already built (a plugin's OrthancPluginSubmitJob); it starts Pending. */
+  submit(spec: NewJob): Job {
+    const job = newJob(spec);
     const { promise, resolve } = Promise.withResolvers<void>();
     job.done = promise;
-    job.stepped = stepped;
     this.finishers.set(job.id, resolve);
-    stepped.update(job);
+    job.stepped.update(job);
     this.jobs.set(job.id, job);
     this.enqueue(job);
     this.onChange?.("submitted");
@@ -177,8 +173,8 @@ export class JobRegistry {
   }
 
   /**
-   * The registry as saved by SaveJobs: every job that can be rebuilt (finished ones as records,
-   * built-in ones with their parameters, stepped ones with what they serialize).
+   * The registry as saved by SaveJobs: finished jobs as records, the others with what they
+   * serialize (a job that cannot be saved is left out).
    */
   serialize(): JsonObject {
     const jobs: JsonObject = {};
@@ -197,12 +193,11 @@ export class JobRegistry {
         RuntimeMs: job.runtimeMs,
       };
       if (job.completionTime) saved.CompletionTime = job.completionTime;
-      else if (job.params) saved.Params = job.params;
-      else if (job.stepped) {
+      else {
         const serialized = job.stepped.serialize();
         if (serialized === undefined || serialized === null) continue;
         saved.Serialized = serialized;
-      } else continue;
+      }
       jobs[job.id] = saved as JsonObject;
     }
     return { Jobs: jobs };
@@ -210,10 +205,10 @@ export class JobRegistry {
 
   /**
    * Reloads a saved registry: finished jobs come back in the history, unfinished ones are
-   * queued again (a paused stepped job stays paused). A job nobody can rebuild is logged and
-   * left out.
+   * rebuilt by the factories and queued again (a paused one stays paused). A job nobody can
+   * rebuild is logged and left out.
    */
-  restore(saved: JsonValue, unserialize: SteppedJobUnserializer): void {
+  restore(saved: JsonValue): void {
     const jobs = isObject(saved) && isObject(saved.Jobs) ? saved.Jobs : {};
     for (const value of Object.values(jobs)) {
       const parsed = SavedJob.safeParse(value);
@@ -221,41 +216,45 @@ export class JobRegistry {
         log.warning("A saved job is damaged: it is left out");
         continue;
       }
-      const s = parsed.data as SavedJob;
+      const s = parsed.data;
       if (this.jobs.has(s.ID)) continue;
-      const finished = s.State === "Success" || s.State === "Failure";
-      let job: Job;
-      if (finished) {
-        job = newJob(s.Type, s.Priority, s.Content, s.ID);
-        job.completionTime = s.CompletionTime ?? fractionalNow();
-      } else if (s.Params !== undefined && this.runners.has(s.Type)) {
-        job = newJob(s.Type, s.Priority, s.Content, s.ID);
-        job.params = s.Params;
-      } else {
-        const stepped = s.Serialized === undefined ? undefined : unserialize(s.Type, s.Serialized);
-        if (!stepped) {
-          log.warning(`Cannot reload the saved job ${s.ID} of type ${s.Type}: no unserializer`);
-          continue;
-        }
-        job = this.submitStepped(s.Type, stepped, s.Priority, s.ID);
-        job.runtimeMs = s.RuntimeMs;
-        if (s.State === "Paused") this.pause(job.id);
+      const common = { type: s.Type, priority: s.Priority, content: s.Content, id: s.ID };
+      if (s.State === "Success" || s.State === "Failure") {
+        const job = newJob({ ...common, stepped: FINISHED });
+        Object.assign(job, {
+          creationTime: s.CreationTime,
+          completionTime: s.CompletionTime ?? fractionalNow(),
+          state: s.State,
+          progress: s.Progress,
+          errorCode: s.ErrorCode,
+          errorDescription: s.ErrorDescription,
+          errorDetails: s.ErrorDetails,
+          runtimeMs: s.RuntimeMs,
+        });
+        job.timestamp = job.completionTime!;
+        this.jobs.set(job.id, job);
         continue;
       }
-      Object.assign(job, {
-        creationTime: s.CreationTime,
-        state: s.State,
-        progress: s.Progress,
-        errorCode: s.ErrorCode,
-        errorDescription: s.ErrorDescription,
-        errorDetails: s.ErrorDetails,
-        runtimeMs: s.RuntimeMs,
-        timestamp: job.completionTime ?? fractionalNow(),
-      });
-      this.jobs.set(job.id, job);
-      if (!finished) this.runBuiltin(job);
+      const stepped = this.rebuild(s.Type, (s.Serialized ?? s.Params) as JsonValue | undefined);
+      if (!stepped) {
+        log.warning(`Cannot reload the saved job ${s.ID} of type ${s.Type}: no unserializer`);
+        continue;
+      }
+      const job = this.submit({ ...common, stepped });
+      Object.assign(job, { creationTime: s.CreationTime, runtimeMs: s.RuntimeMs });
+      if (s.State === "Paused") this.pause(job.id);
     }
     this.trim();
+  }
+
+  private rebuild(type: string, serialized: JsonValue | undefined): SteppedJob | undefined {
+    if (serialized === undefined) return undefined;
+    try {
+      return this.build(type, serialized);
+    } catch (error) {
+      log.warning(`A saved job of type ${type} cannot be rebuilt: ${String(error)}`);
+      return undefined;
+    }
   }
 
   private enqueue(job: Job): void {
@@ -280,7 +279,7 @@ export class JobRegistry {
   }
 
   private async run(job: Job): Promise<void> {
-    const stepped = job.stepped!;
+    const { stepped } = job;
     job.state = "Running";
     job.timestamp = fractionalNow();
     const started = performance.now();
@@ -348,18 +347,10 @@ export class JobRegistry {
     return job;
   }
 
-  private unsupported(job: Job, what: string): never {
-    throw new OrthancError(
-      "BadSequenceOfCalls",
-      `A job of type ${job.type} cannot be ${what} while it runs`,
-    );
-  }
-
   /** POST /jobs/{id}/cancel: a finished job is left as it is. */
   cancel(id: string): void {
     const job = this.job(id);
     if (job.state === "Success" || job.state === "Failure") return;
-    if (!job.stepped) this.unsupported(job, "canceled");
     if (job.state === "Running") {
       job.request = "cancel";
       return;
@@ -374,7 +365,6 @@ export class JobRegistry {
   pause(id: string): void {
     const job = this.job(id);
     if (job.state === "Success" || job.state === "Failure" || job.state === "Paused") return;
-    if (!job.stepped) this.unsupported(job, "paused");
     if (job.state === "Running") {
       job.request = "pause";
       return;

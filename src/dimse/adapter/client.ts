@@ -1,14 +1,16 @@
 // The SCU side of the dcmjs-dimse adapter: one association per call, carrying requests whose
 // datasets are bytes Pharos encoded or stored (ScuClient of types.ts).
-import { EXPLICIT_LE, IMPLICIT_LE } from "../policy.ts";
+import {
+  SopClass,
+  STORAGE_COMMITMENT_PUSH_MODEL_INSTANCE,
+  TransferSyntax,
+} from "../../dicom/uids.ts";
 import {
   DimseError,
   type Peer,
   type ReceivedStore,
   type RetrieveResult,
   type ScuClient,
-  STORAGE_COMMITMENT_CLASS,
-  STORAGE_COMMITMENT_INSTANCE,
   type SubOperationCounts,
 } from "../types.ts";
 import {
@@ -76,7 +78,7 @@ function runAssociation(peer: Peer, exchange: Exchange): Promise<void> {
         onStore({
           sopClassUid: request.getAffectedSopClassUid(),
           sopInstanceUid: request.getAffectedSopInstanceUid(),
-          transferSyntax: dataset?.getTransferSyntaxUid() ?? IMPLICIT_LE,
+          transferSyntax: dataset?.getTransferSyntaxUid() ?? TransferSyntax.ImplicitVrLittleEndian,
           chunks: chunks ?? [],
         }).catch(() => 0xa700).then((status) => {
           response.setStatus(status);
@@ -121,9 +123,12 @@ function responsesOf(request: Request): { all: Response[]; done: Promise<void> }
 function identifierDataset(lib: Dimse, encode: (ts: string) => Uint8Array): Dataset {
   return bytesDataset(
     lib,
-    encode(IMPLICIT_LE),
-    IMPLICIT_LE,
-    (ts) => ts === IMPLICIT_LE || ts === EXPLICIT_LE ? encode(ts) : undefined,
+    encode(TransferSyntax.ImplicitVrLittleEndian),
+    TransferSyntax.ImplicitVrLittleEndian,
+    (ts) =>
+      ts === TransferSyntax.ImplicitVrLittleEndian || ts === TransferSyntax.ExplicitVrLittleEndian
+        ? encode(ts)
+        : undefined,
   );
 }
 
@@ -184,7 +189,8 @@ export const scu: ScuClient = {
     const answers = all.filter((r) => r.getStatus() === 0xff00 || r.getStatus() === 0xff01)
       .map((r) => ({
         bytes: rawOf(r),
-        transferSyntax: r.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE,
+        transferSyntax: r.getDataset()?.getTransferSyntaxUid() ??
+          TransferSyntax.ImplicitVrLittleEndian,
       }));
     return { status: final.getStatus(), answers };
   },
@@ -219,8 +225,8 @@ export const scu: ScuClient = {
   async nAction(peer, actionTypeId, encode) {
     const lib = dimse();
     const request = new lib.requests.NActionRequest(
-      STORAGE_COMMITMENT_CLASS,
-      STORAGE_COMMITMENT_INSTANCE,
+      SopClass.StorageCommitmentPushModel,
+      STORAGE_COMMITMENT_PUSH_MODEL_INSTANCE,
       actionTypeId,
     );
     request.setDataset(identifierDataset(lib, encode));
@@ -234,8 +240,8 @@ export const scu: ScuClient = {
   async eventReport(peer, eventTypeId, encode) {
     const lib = dimse();
     const request = new lib.requests.NEventReportRequest(
-      STORAGE_COMMITMENT_CLASS,
-      STORAGE_COMMITMENT_INSTANCE,
+      SopClass.StorageCommitmentPushModel,
+      STORAGE_COMMITMENT_PUSH_MODEL_INSTANCE,
       eventTypeId,
     );
     request.setDataset(identifierDataset(lib, encode));

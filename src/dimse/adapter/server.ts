@@ -1,9 +1,9 @@
 // The SCP side of the dcmjs-dimse adapter: the DICOM port, and a library Scp subclass that turns
 // each association and request into calls of Pharos's ScpHandlers (types.ts).
+import { SopClass, TransferSyntax } from "../../dicom/uids.ts";
 import { createServer, type Socket } from "node:net";
 import { Writable } from "node:stream";
 import { log } from "../../log.ts";
-import { IMPLICIT_LE, WORKLIST_FIND } from "../policy.ts";
 import type {
   AssociationInfo,
   DimseCommand,
@@ -193,7 +193,8 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       const chunks = (request.getDataset() as unknown as Record<symbol, unknown> | undefined)?.[
         CHUNKS
       ] as Uint8Array[] | undefined;
-      const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE;
+      const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ??
+        TransferSyntax.ImplicitVrLittleEndian;
       this.guard("Store", async () => {
         const response = R.CStoreResponse.fromRequest(request);
         const originator = request.getCommandDataset().getElement(
@@ -215,9 +216,10 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       request: InstanceType<Dimse["requests"]["CFindRequest"]>,
       callback: (r: InstanceType<Dimse["responses"]["CFindResponse"]>[]) => void,
     ) {
-      const worklist = request.getAffectedSopClassUid() === WORKLIST_FIND;
+      const worklist = request.getAffectedSopClassUid() === SopClass.ModalityWorklistFind;
       this.guard(worklist ? "FindWorklist" : "Find", async () => {
-        const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE;
+        const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ??
+          TransferSyntax.ImplicitVrLittleEndian;
         const result = await handlers.find(this.info, {
           sopClassUid: request.getAffectedSopClassUid(),
           transferSyntax,
@@ -241,7 +243,8 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       callback: (r: InstanceType<Dimse["responses"]["CMoveResponse"]>[]) => void,
     ) {
       this.guard("Move", async () => {
-        const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE;
+        const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ??
+          TransferSyntax.ImplicitVrLittleEndian;
         const destination = String(request.getCommandDataset().getElement("MoveDestination") ?? "")
           .trim();
         const progress = (counts: SubOperationCounts) => {
@@ -264,7 +267,8 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       callback: (r: InstanceType<Dimse["responses"]["CGetResponse"]>[]) => void,
     ) {
       this.guard("Get", async () => {
-        const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE;
+        const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ??
+          TransferSyntax.ImplicitVrLittleEndian;
         const progress = (counts: SubOperationCounts) => {
           if (this.closed) return;
           this.sendResponse(request, getResponse(request, Status.Pending, counts));
@@ -287,7 +291,8 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       this.guard("NAction", async () => {
         const status = await handlers.nAction(this.info, request.getActionTypeId(), {
           sopClassUid: request.getRequestedSopClassUid(),
-          transferSyntax: request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE,
+          transferSyntax: request.getDataset()?.getTransferSyntaxUid() ??
+            TransferSyntax.ImplicitVrLittleEndian,
           bytes: rawOf(request),
         });
         const response = R.NActionResponse.fromRequest(request);
@@ -303,7 +308,8 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       this.guard("EventReport", async () => {
         const status = await handlers.eventReport(this.info, request.getEventTypeId(), {
           sopClassUid: request.getAffectedSopClassUid(),
-          transferSyntax: request.getDataset()?.getTransferSyntaxUid() ?? IMPLICIT_LE,
+          transferSyntax: request.getDataset()?.getTransferSyntaxUid() ??
+            TransferSyntax.ImplicitVrLittleEndian,
           bytes: rawOf(request),
         });
         const response = R.NEventReportResponse.fromRequest(request);

@@ -3,6 +3,7 @@
 // name), a worklist C-FIND matched against every .wl file with the C-FIND matching rules
 // (sequences match when one of their items matches the query's item), answers holding the
 // query's keys copied from the file. It is a FindProvider for the worklist SOP class.
+import { TransferSyntax } from "../../dicom/uids.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { Configuration } from "../../config/schema.ts";
@@ -14,7 +15,6 @@ import {
   findElement,
   latin1,
   parseDicom,
-  TransferSyntax,
 } from "../../dicom/parser.ts";
 import { tagElement, Tags } from "../../dicom/tag.ts";
 import { elementText } from "../../dicom/values.ts";
@@ -165,7 +165,7 @@ function readWorklists(folder: string, fallback: Encoding): Worklist[] {
   for (const name of names) {
     try {
       const parsed = parseDicom(new Uint8Array(readFileSync(join(folder, name))));
-      if (parsed.transferSyntax === TransferSyntax.ExplicitBig) continue;
+      if (parsed.transferSyntax === TransferSyntax.ExplicitVrBigEndian) continue;
       out.push({
         dataset: parsed.dataset,
         decoding: decodingOf(parsed.dataset, fallback),
