@@ -1,5 +1,5 @@
 // Pharos's own small interface to a DIMSE implementation: what an SCP handler receives and
-// answers, and what the SCU operations need. Only `library.ts` knows the library behind it.
+// answers, and what the SCU operations need. Only `adapter/` knows the library behind it.
 
 export interface ProposedContext {
   id: number;
