@@ -12,7 +12,13 @@ export interface GoldenEntry {
   name: string;
   method: string;
   path: string;
-  request?: { body?: BodySpec; contentType?: string; binary?: boolean };
+  request?: {
+    body?: BodySpec;
+    contentType?: string;
+    binary?: boolean;
+    /** Scenario requests: the headers sent. */
+    headers?: Record<string, string>;
+  };
   status: number;
   contentType: string | null;
   /** Only for 405 answers. */
@@ -78,7 +84,7 @@ function sha1(data: Uint8Array): string {
   return createHash("sha1").update(data).digest("hex");
 }
 
-function decodeBody(
+export function decodeBody(
   bytes: Uint8Array,
   contentType: string | null,
   binary: boolean,
