@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import packageJson from "../package.json" with { type: "json" };
 import { defaultConfigurationText } from "./config/default-file.ts";
 import type { Hono } from "hono";
+import { httpSecurity } from "./config/http-security.ts";
 import { loadConfiguration } from "./config/load.ts";
 import { type Configuration, ConfigurationError } from "./config/schema.ts";
 import { dicomJobFactory } from "./dimse/jobs.ts";
@@ -88,6 +89,7 @@ export async function composePharos(
   config: Configuration,
   options: { noJobs?: boolean } = {},
 ): Promise<Pharos> {
+  for (const warning of httpSecurity(config).warnings) log.warning(warning);
   const core = new PharosCore(config);
   const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
   const codecs = createCodecs(config.BuiltinDecoderTranscoderOrder);

@@ -6,8 +6,14 @@ export function defaultConfigurationText(): string {
   const entries = Object.entries(OPTIONS);
   entries.forEach(([name, spec], i) => {
     lines.push(`  // ${spec.comment}`);
-    const value = JSON.stringify(spec.default, null, 2)!.replace(/\n/g, "\n  ");
-    lines.push(`  "${name}" : ${value}${i < entries.length - 1 ? "," : ""}`);
+    const comma = i < entries.length - 1 ? "," : "";
+    if (spec.default === undefined) {
+      // An option whose absence means something of its own is written commented out.
+      lines.push(`  // "${name}" : false${comma}`);
+    } else {
+      const value = JSON.stringify(spec.default, null, 2)!.replace(/\n/g, "\n  ");
+      lines.push(`  "${name}" : ${value}${comma}`);
+    }
     if (i < entries.length - 1) lines.push("");
   });
   lines.push("}");

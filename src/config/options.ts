@@ -115,9 +115,11 @@ export const OPTIONS = {
     comment: "Accept HTTP clients that are not on this machine (loopback).",
   },
   AuthenticationEnabled: {
-    schema: z.boolean(),
-    default: false,
-    comment: "Require HTTP Basic authentication with one of RegisteredUsers.",
+    // Absent means "as RemoteAccessAllowed" (Orthanc 1.5.8+): see http-security.ts.
+    schema: z.boolean().optional(),
+    default: undefined,
+    comment:
+      "Require HTTP Basic authentication with one of RegisteredUsers. When absent, it is enabled iff RemoteAccessAllowed is true (then, with no RegisteredUsers, a default user orthanc/orthanc is created and the setup is reported insecure).",
   },
   RegisteredUsers: {
     schema: z.record(z.string(), z.string()),

@@ -4,6 +4,7 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { log } from "../log.ts";
 import type { AppEnv, RestDependencies } from "../rest/context.ts";
+import type { RequestTrust } from "../rest/middleware/access.ts";
 import { errorResponse } from "../rest/errors.ts";
 import { jsonResponse, textResponse } from "../rest/json.ts";
 import { route } from "../rest/router.ts";
@@ -19,9 +20,7 @@ import { pluginBucket } from "./webdav.ts";
 const MB = 1024 * 1024;
 
 /** What the REST application asks of the plugin host. */
-export interface PluginHttpHooks {
-  /** In-process calls from plugins and plugin-issued tokens skip authentication. */
-  trusted(request: Request): boolean;
+export interface PluginHttpHooks extends RequestTrust {
   /** HTTP filters and plugin routes; registered after authentication. */
   middleware: MiddlewareHandler<AppEnv>;
   /** /plugins…, /tools/metrics… */
@@ -211,5 +210,10 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
     });
   };
 
-  return { trusted: (request) => manager.trusted(request), middleware, registerRoutes };
+  return {
+    internal: (request) => manager.internalRequests.has(request),
+    trusted: (request) => manager.trusted(request),
+    middleware,
+    registerRoutes,
+  };
 }

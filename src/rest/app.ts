@@ -1,5 +1,6 @@
 // The REST API: hono routes behind Orthanc's access rules and error rendering.
 import { Hono } from "hono";
+import { httpSecurity } from "../config/http-security.ts";
 import type { PluginHttpHooks } from "../plugins/http.ts";
 import { OrthancError } from "../server/errors.ts";
 import { attachmentRoutes } from "./attachments.ts";
@@ -24,7 +25,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
   const { config } = deps;
   const app = new Hono<AppEnv>();
 
-  app.use(accessControl(config, plugins?.trusted));
+  app.use(accessControl(httpSecurity(config), plugins));
   if (config.HttpCompressionEnabled) app.use(compressJson());
   // Plugins' HTTP filters and routes come before the built-in routes, as in Orthanc.
   if (plugins) app.use(plugins.middleware);

@@ -1,5 +1,6 @@
 // /system, /statistics and /tools/*.
 import { Hono } from "hono";
+import { httpSecurity } from "../config/http-security.ts";
 import { isEncoding } from "../dicom/charsets.ts";
 import { generateUid, type UidLevel } from "../dicom/uid.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
@@ -25,7 +26,7 @@ export function systemRoutes(deps: RestDependencies): Hono<AppEnv> {
         DicomAet: config.DicomAet,
         DicomPort: config.DicomPort,
         HttpPort: config.HttpPort,
-        IsHttpServerSecure: false,
+        IsHttpServerSecure: httpSecurity(config).secure,
         Name: config.Name,
         PluginsEnabled: true,
         StorageAreaPlugin: null,

@@ -118,7 +118,7 @@ export async function startPharos(options: StartOptions = {}): Promise<RunningSe
 
 function authHeaders(config: Record<string, unknown>): Record<string, string> {
   const users = config.RegisteredUsers as Record<string, string> | undefined;
-  if (!config.AuthenticationEnabled || !users) return {};
+  if (config.AuthenticationEnabled === false || !users) return {};
   const [user, password] = Object.entries(users)[0]!;
   return { Authorization: `Basic ${btoa(`${user}:${password}`)}` };
 }

@@ -1,16 +1,23 @@
 // Who may call the REST API: RemoteAccessAllowed (else loopback clients only) and, with
-// AuthenticationEnabled, HTTP basic authentication against RegisteredUsers, unless a plugin's
-// authorization callback trusts the request. Refusals are bare 403 and 401, as in Orthanc.
+// authentication enabled, HTTP basic authentication against the registered users, unless a
+// plugin's token trusts the request (both as config/http-security.ts resolves them). Refusals are
+// bare 403 and 401, as in Orthanc. A plugin's in-process call never went through Orthanc's HTTP
+// server, so it skips both.
 import type { MiddlewareHandler } from "hono";
-import type { Configuration } from "../../config/schema.ts";
+import type { HttpSecurity } from "../../config/http-security.ts";
 import type { AppEnv } from "../context.ts";
 import { samePassword } from "./password.ts";
 
-// A request with no client address (a plugin's internal call, app.fetch in-process) counts as
-// local.
+// A request whose client address is unknown is not known to be local, so it is not loopback.
 function isLoopback(address: string | undefined): boolean {
-  if (!address) return true;
+  if (!address) return false;
   return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
+}
+
+/** What the plugins tell about a request: in-process calls, and requests carrying a token. */
+export interface RequestTrust {
+  internal(request: Request): boolean;
+  trusted(request: Request): boolean;
 }
 
 interface Credentials {
@@ -41,16 +48,17 @@ function isRegistered(users: Record<string, string>, given: Credentials): boolea
 }
 
 export function accessControl(
-  config: Configuration,
-  trusted: ((request: Request) => boolean) | undefined,
+  security: HttpSecurity,
+  trust: RequestTrust | undefined,
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (!config.RemoteAccessAllowed && !isLoopback(c.env?.remoteAddress)) {
+    if (trust?.internal(c.req.raw)) return await next();
+    if (!security.remoteAccessAllowed && !isLoopback(c.env?.remoteAddress)) {
       return new Response(null, { status: 403 });
     }
-    if (config.AuthenticationEnabled && !trusted?.(c.req.raw)) {
+    if (security.authenticationEnabled && !trust?.trusted(c.req.raw)) {
       const given = credentials(c.req.header("authorization"));
-      if (!given || !isRegistered(config.RegisteredUsers, given)) {
+      if (!given || !isRegistered(security.users, given)) {
         return new Response(null, {
           status: 401,
           headers: { "WWW-Authenticate": 'Basic realm="Orthanc Secure Area"' },
