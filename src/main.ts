@@ -104,6 +104,8 @@ export async function composePharos(
   );
   plugins.attachApp(app);
   await plugins.loadAll(config.PluginsFailOnError);
+  // After the plugins, whose storage area may hold the files a crash left behind.
+  await core.removeOrphans();
   if (config.SaveJobs && !options.noJobs) {
     restoreJobs(jobs, core.properties);
   }

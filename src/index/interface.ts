@@ -110,6 +110,19 @@ export interface AttachmentsTable {
   deleteAttachment(internalId: number, contentType: number): void;
 }
 
+/**
+ * The file journal, which makes a crash between a file and its row leave no orphan: a file is
+ * journaled before it is written; a back-end takes a file out of the journal in the transaction
+ * whose attachment row starts pointing at it, and puts one in the transaction whose row stops
+ * pointing at it; a file leaves the journal once removed. What the journal holds at startup is
+ * removed.
+ */
+export interface PendingFilesTable {
+  addPendingFile(file: StoredFile): void;
+  removePendingFile(uuid: string): void;
+  pendingFiles(): StoredFile[];
+}
+
 export interface ChangesTable {
   logChange(changeType: number, level: Level, publicId: string, date: string): void;
   changes(since: number, limit: number): Change[];
@@ -174,7 +187,8 @@ export interface IndexBackend
     LabelsTable,
     RecyclingTable,
     GlobalPropertiesTable,
-    TotalsTable {
+    TotalsTable,
+    PendingFilesTable {
   /** Runs `fn` in one write transaction; a throw rolls it back. */
   transaction<T>(fn: () => T): T;
   close(): void;

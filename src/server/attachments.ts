@@ -177,9 +177,12 @@ export class AttachmentStore {
     const { index } = this.parts;
     const storage = this.parts.storage();
     const { info, data } = encoded;
-    await storage.create(info.uuid, info.contentType, data);
+    const file = { uuid: info.uuid, contentType: info.contentType };
+    // Journaled first, so that a crash before the commit leaves no orphan (index/interface.ts).
+    index.addPendingFile(file);
     let outcome: { revision: number; replaced?: AttachmentInfo; change?: ChangeEvent };
     try {
+      await storage.create(info.uuid, info.contentType, data);
       outcome = index.transaction(() => {
         // The resource may have been deleted while the file was being written.
         if (!index.byInternalId(r.internalId)) throw new OrthancError("UnknownResource");
@@ -189,7 +192,7 @@ export class AttachmentStore {
         return { revision, replaced, change: this.logChange(r, info.contentType) };
       });
     } catch (error) {
-      await storage.remove(info.uuid, info.contentType);
+      await this.parts.removeFiles([file]);
       throw error;
     }
     if (outcome.replaced) {

@@ -147,14 +147,30 @@ export class PharosCore {
     return outcome.remainingAncestor;
   }
 
+  /** Removes files no row points at; each leaves the file journal once it is gone. */
   async removeFiles(files: StoredFile[]): Promise<void> {
     for (const f of files) {
       try {
         await this.storage.remove(f.uuid, f.contentType);
+        this.index.removePendingFile(f.uuid);
       } catch (error) {
+        // Kept in the journal: the next start tries again.
         log.warning(`Cannot remove file ${f.uuid}: ${String(error)}`);
       }
     }
+  }
+
+  /**
+   * Removes what a crash left in the file journal (files written but never indexed, files
+   * unindexed but not yet removed). Run once the storage area is final, after the plugins.
+   */
+  async removeOrphans(): Promise<number> {
+    const files = this.index.pendingFiles();
+    if (files.length > 0) {
+      log.warning(`Removing ${files.length} file(s) left by an interrupted write or deletion`);
+    }
+    await this.removeFiles(files);
+    return files.length;
   }
 
   private dicomAttachment(instance: Resource): AttachmentInfo {

@@ -119,18 +119,20 @@ export class StorePipeline {
     }
 
     const attachment = this.prepareAttachment(bytes, options);
-    await this.deps.storage.create(attachment.info.uuid, ContentType.Dicom, attachment.data);
-
+    const file = { uuid: attachment.info.uuid, contentType: ContentType.Dicom };
+    // Journaled first, so that a crash before the commit leaves no orphan (index/interface.ts).
+    index.addPendingFile(file);
     let outcome: { stored: boolean; changes: ChangeEvent[]; removed: StoredFile[] };
     try {
+      await this.deps.storage.create(file.uuid, file.contentType, attachment.data);
       outcome = index.transaction(() => this.index(summary, attachment.info, origin, options));
     } catch (error) {
-      await this.deps.storage.remove(attachment.info.uuid, ContentType.Dicom);
+      await this.deps.removeFiles([file]);
       throw error;
     }
     if (!outcome.stored) {
       // Another request stored the same instance while this one was writing its file.
-      await this.deps.storage.remove(attachment.info.uuid, ContentType.Dicom);
+      await this.deps.removeFiles([file]);
       return { status: "AlreadyStored", ids: summary.ids };
     }
     if (outcome.removed.length > 0) await this.deps.removeFiles(outcome.removed);

@@ -2,10 +2,16 @@
 // instance it lists has its complete, byte-identical file.
 import { expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { sampleFiles, startPharos, waitFor } from "../support/server.ts";
 
 const sha1 = (b: Uint8Array) => createHash("sha1").update(b).digest("hex");
+
+/** The files of a storage area (Orthanc's <root>/ab/cd/<uuid> layout). */
+const storedFiles = (dir: string) =>
+  readdirSync(join(dir, "storage"), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile()).length;
 
 test("a killed ingest leaves a consistent index and no half-written file recorded", async () => {
   const files = (await sampleFiles()).filter((f) => !f.endsWith("DICOMDIR"));
@@ -37,6 +43,8 @@ test("a killed ingest leaves a consistent index and no half-written file recorde
     expect(ids.length).toBeGreaterThanOrEqual(20);
     const stats = await (await fetch(`${second.url}/statistics`)).json();
     expect(stats.CountInstances).toBe(ids.length);
+    // The files written but not indexed when the server was killed are gone: one file an instance.
+    expect(storedFiles(dir)).toBe(ids.length);
     for (const id of ids) {
       const res = await fetch(`${second.url}/instances/${id}/file`);
       expect(res.status).toBe(200);
@@ -52,6 +60,7 @@ test("a killed ingest leaves a consistent index and no half-written file recorde
     const after = await (await fetch(`${second.url}/statistics`)).json();
     // Orthanc 1.10.1 counts 151 instances in these samples.
     expect(after.CountInstances).toBe(151);
+    expect(storedFiles(dir)).toBe(151);
   } finally {
     await second.stop();
     rmSync(dir, { recursive: true, force: true });

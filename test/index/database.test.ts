@@ -106,3 +106,31 @@ test("a failed transaction leaves nothing behind, and commits survive a reopen",
   expect(reopened.totals().instances).toBe(2);
   reopened.close();
 });
+
+test("the file journal follows the attachment rows in their transactions", () => {
+  const { index } = freshIndex();
+  const { i1 } = tree(index);
+  const uuids = () => index.pendingFiles().map((f) => f.uuid).sort();
+  // Attached files are not pending; a file journaled before its write leaves when attached.
+  expect(uuids()).toEqual([]);
+  index.addPendingFile({ uuid: "u3", contentType: ContentType.Dicom });
+  expect(uuids()).toEqual(["u3"]);
+  index.transaction(() => index.addAttachment(i1, attachment("u3", 10)));
+  // Replacing u1 by u3 leaves u1 to be removed.
+  expect(uuids()).toEqual(["u1"]);
+  index.removePendingFile("u1");
+  // A deletion journals every file it detaches, in its own transaction.
+  const p = index.lookup("p")!;
+  index.transaction(() => deleteSubtree(index, p));
+  expect(uuids()).toEqual(["u2", "u3"]);
+  // A rolled-back deletion journals nothing.
+  const other = freshIndex().index;
+  const t = tree(other);
+  expect(() =>
+    other.transaction(() => {
+      other.deleteResource(t.i1);
+      throw new Error("rollback");
+    })
+  ).toThrow("rollback");
+  expect(other.pendingFiles()).toEqual([]);
+});

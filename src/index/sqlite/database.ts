@@ -27,6 +27,7 @@ import {
   resourcesWithLabels,
 } from "./labels.ts";
 import { lookupIdentifier } from "./lookup.ts";
+import { addPendingFile, pendingFiles, removePendingFile } from "./pending-files.ts";
 import { type AttachmentRow, toAttachment } from "./rows.ts";
 import { SCHEMA, SCHEMA_VERSION } from "./schema.ts";
 
@@ -347,6 +348,18 @@ export class SqliteIndex implements IndexBackend {
 
   labelledResources(level: Level): Set<number> {
     return labelledResources(this.db, level);
+  }
+
+  addPendingFile(file: StoredFile): void {
+    addPendingFile(this.db, file);
+  }
+
+  removePendingFile(uuid: string): void {
+    removePendingFile(this.db, uuid);
+  }
+
+  pendingFiles(): StoredFile[] {
+    return pendingFiles(this.db);
   }
 
   /** Every file of a resource and its descendants. */

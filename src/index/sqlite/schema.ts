@@ -96,6 +96,25 @@ CREATE TRIGGER IF NOT EXISTS totals_attachment_changed AFTER UPDATE ON attachmen
     uncompressed_size = uncompressed_size - OLD.uncompressed_size + NEW.uncompressed_size;
 END;
 
+-- The file journal (index/interface.ts PendingFilesTable): files being written, and files no
+-- attachment points at any more that are still to be removed. The triggers keep it in the same
+-- transaction as the attachment rows, so that whatever a crash leaves here is an orphan.
+CREATE TABLE IF NOT EXISTS pending_files (
+  uuid TEXT PRIMARY KEY,
+  content_type INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS pending_file_attached AFTER INSERT ON attachments BEGIN
+  DELETE FROM pending_files WHERE uuid = NEW.uuid;
+END;
+CREATE TRIGGER IF NOT EXISTS pending_file_replaced AFTER UPDATE OF uuid ON attachments
+WHEN OLD.uuid <> NEW.uuid BEGIN
+  DELETE FROM pending_files WHERE uuid = NEW.uuid;
+  INSERT OR IGNORE INTO pending_files (uuid, content_type) VALUES (OLD.uuid, OLD.content_type);
+END;
+CREATE TRIGGER IF NOT EXISTS pending_file_detached AFTER DELETE ON attachments BEGIN
+  INSERT OR IGNORE INTO pending_files (uuid, content_type) VALUES (OLD.uuid, OLD.content_type);
+END;
+
 -- Patients in the order they are recycled (oldest activity first); protected ones are kept.
 CREATE TABLE IF NOT EXISTS patient_recycling (
   patient_id INTEGER PRIMARY KEY REFERENCES resources(internal_id) ON DELETE CASCADE,
