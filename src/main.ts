@@ -7,6 +7,7 @@ import { defaultConfigurationText } from "./config/default-file.ts";
 import type { Hono } from "hono";
 import { httpSecurity } from "./config/http-security.ts";
 import { loadConfiguration } from "./config/load.ts";
+import { httpsOptions } from "./config/tls.ts";
 import { type Configuration, ConfigurationError } from "./config/schema.ts";
 import { dicomJobFactory } from "./dimse/jobs.ts";
 import { DicomNetwork } from "./dimse/network.ts";
@@ -90,6 +91,8 @@ export async function composePharos(
   options: { noJobs?: boolean } = {},
 ): Promise<Pharos> {
   for (const warning of httpSecurity(config).warnings) log.warning(warning);
+  // Read before anything starts: a certificate that cannot be read stops the start.
+  const tls = httpsOptions(config, log.warning);
   const core = new PharosCore(config);
   const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
   const codecs = createCodecs(config.BuiltinDecoderTranscoderOrder);
@@ -127,6 +130,7 @@ export async function composePharos(
         hostname: "0.0.0.0",
         maxRequestBodySize: 4 * 1024 * 1024 * 1024,
         idleTimeout: 120,
+        tls,
         fetch: (request, srv) =>
           app.fetch(request, { remoteAddress: srv.requestIP(request)?.address }),
       });
@@ -166,7 +170,8 @@ async function main(): Promise<number> {
   const config = loadConfiguration(cli.configPath, log.warning);
   const pharos = await composePharos(config, { noJobs: cli.noJobs });
   const { httpPort, dicomPort } = await pharos.start();
-  log.warning(`Pharos ${packageJson.version} has started: HTTP on port ${httpPort}`);
+  const scheme = config.SslEnabled ? "HTTPS" : "HTTP";
+  log.warning(`Pharos ${packageJson.version} has started: ${scheme} on port ${httpPort}`);
   if (dicomPort !== undefined) {
     log.warning(`DICOM server listening with AET ${config.DicomAet} on port: ${dicomPort}`);
   }

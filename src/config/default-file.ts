@@ -9,7 +9,7 @@ export function defaultConfigurationText(): string {
     const comma = i < entries.length - 1 ? "," : "";
     if (spec.default === undefined) {
       // An option whose absence means something of its own is written commented out.
-      lines.push(`  // "${name}" : false${comma}`);
+      lines.push(`  // "${name}" : …${comma}`);
     } else {
       const value = JSON.stringify(spec.default, null, 2)!.replace(/\n/g, "\n  ");
       lines.push(`  "${name}" : ${value}${comma}`);

@@ -126,6 +126,39 @@ export const OPTIONS = {
     default: {},
     comment: "Users and passwords for HTTP Basic authentication.",
   },
+  SslEnabled: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Serve HTTPS instead of HTTP.",
+  },
+  SslCertificate: {
+    schema: z.string().min(1),
+    default: "certificate.pem",
+    comment:
+      "PEM file holding both the certificate (with its chain) and the private key of the HTTPS server.",
+  },
+  SslMinimumProtocolVersion: {
+    schema: z.number().int().min(0).max(4),
+    default: 4,
+    comment:
+      "Minimum TLS version of HTTPS: 0 SSL2+, 1 SSL3+, 2 TLS 1.0+, 3 TLS 1.1+, 4 TLS 1.2+. Pharos always requires TLS 1.2 or 1.3 (a lower value is logged as not available).",
+  },
+  SslCiphersAccepted: {
+    schema: z.array(z.string()).optional(),
+    default: undefined,
+    comment: "The OpenSSL cipher names HTTPS accepts (TLS 1.2 and below); the library's otherwise.",
+  },
+  SslVerifyPeers: {
+    schema: z.boolean(),
+    default: false,
+    comment:
+      "Require HTTPS clients to present a certificate signed by SslTrustedClientCertificates.",
+  },
+  SslTrustedClientCertificates: {
+    schema: z.string().min(1),
+    default: "trustedClientCertificates.pem",
+    comment: "PEM file of the client certificates (or their authorities) HTTPS trusts.",
+  },
   // Read by the REST API only (src/rest).
   QueryRetrieveSize: {
     schema: nonNegative,
@@ -387,11 +420,6 @@ export const KNOWN_ORTHANC_OPTIONS = new Set([
   "MaximumStorageCacheSize",
   "LuaScripts",
   "OrthancExplorerEnabled",
-  "SslEnabled",
-  "SslCertificate",
-  "SslMinimumProtocolVersion",
-  "SslVerifyPeers",
-  "SslTrustedClientCertificates",
   "DicomTlsEnabled",
   "DicomTlsRemoteCertificateRequired",
   "OrthancPeers",
