@@ -2,7 +2,7 @@
 // and ${ENV} substitution.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { KNOWN_ORTHANC_OPTIONS } from "./options.ts";
+import { checkUnhonoured, isUnhonoured } from "./unhonoured.ts";
 import { type Configuration, ConfigurationError, validateConfiguration } from "./schema.ts";
 
 /** Removes // and /* *\/ comments outside of strings. */
@@ -92,5 +92,7 @@ export function loadConfiguration(
   env: Record<string, string | undefined> = process.env,
 ): Configuration {
   const { raw, directory } = readConfigurationSource(path, env);
-  return validateConfiguration(raw, directory, warn, (name) => KNOWN_ORTHANC_OPTIONS.has(name));
+  const config = validateConfiguration(raw, directory, warn, isUnhonoured);
+  checkUnhonoured(raw, warn);
+  return config;
 }

@@ -13,6 +13,7 @@ import { jobRoutes } from "./jobs.ts";
 import { labelRoutes } from "./labels.ts";
 import { accessControl } from "./middleware/access.ts";
 import { compressJson } from "./middleware/compression.ts";
+import { closeConnections } from "./middleware/keep-alive.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { modalityRoutes } from "./modalities.ts";
 import { protectionRoutes } from "./protection.ts";
@@ -26,6 +27,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
   const app = new Hono<AppEnv>();
 
   app.use(accessControl(httpSecurity(config), plugins));
+  if (!config.KeepAlive) app.use(closeConnections());
   if (config.HttpCompressionEnabled) app.use(compressJson());
   // Plugins' HTTP filters and routes come before the built-in routes, as in Orthanc.
   if (plugins) app.use(plugins.middleware);

@@ -48,3 +48,26 @@ test("unknown options are logged as warnings and the server starts", async () =>
     '"SomethingNew"',
   );
 });
+
+test("an Orthanc option Pharos does not honour is named at startup unless it has Orthanc's default", async () => {
+  const server = await startPharos({
+    config: { StoreDicom: false, HttpThreadsCount: 50, LuaScripts: [], LimitJobs: 4 },
+  });
+  expect(await server.stop()).toBe(0);
+  const stderr = await new Response(server.process.stderr as ReadableStream).text();
+  expect(stderr).toContain('Configuration option "StoreDicom" is not honoured');
+  expect(stderr).toContain('Configuration option "LimitJobs" is not honoured');
+  // Orthanc's defaults change nothing, so they pass in silence.
+  expect(stderr).not.toContain('"HttpThreadsCount"');
+  expect(stderr).not.toContain('"LuaScripts"');
+});
+
+test("a security option Pharos cannot honour stops startup", () => {
+  const file = join(dir, "dicom-tls.json");
+  writeFileSync(file, '{ "DicomTlsEnabled" : true, "HttpPort" : 0, "DicomPort" : 0 }');
+  const r = run(file);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('"DicomTlsEnabled"');
+  writeFileSync(file, '{ "DicomTlsEnabled" : false, "HttpPort" : 0, "DicomPort" : 0, "Bad" : ');
+  expect(run(file).code).toBe(1);
+});

@@ -36,6 +36,20 @@ test("AuthenticationEnabled asks for RegisteredUsers' credentials", async () => 
   }
 });
 
+test("KeepAlive: false closes the connection after each answer, as Orthanc does", async () => {
+  const closing = await startInProcess({ config: { KeepAlive: false } });
+  const keeping = await startInProcess();
+  try {
+    for (const path of ["/system", "/nonexistent"]) {
+      expect((await fetch(`${closing.url}${path}`)).headers.get("connection")).toBe("close");
+    }
+    expect((await fetch(`${keeping.url}/system`)).headers.get("connection")).not.toBe("close");
+  } finally {
+    await closing.stop();
+    await keeping.stop();
+  }
+});
+
 test("StorageCompression stores zlib files and serves the original bytes", async () => {
   const server = await startInProcess({ config: { StorageCompression: true } });
   try {

@@ -1,0 +1,125 @@
+// The Orthanc options Pharos does not honour (yet), each with Orthanc 1.10.1's default and why.
+// Set to Orthanc's default, such an option changes nothing Pharos does differently, so it passes
+// in silence (a configuration file copied from Orthanc holds most of them). Set to another value,
+// the start logs a warning naming it, so that nobody believes an option works when it does not;
+// a security option the user turned on stops the start instead, since a setup that asks for a
+// protection Pharos cannot give must not run without it.
+import { isDeepStrictEqual } from "node:util";
+import { ConfigurationError } from "./schema.ts";
+
+interface Unhonoured {
+  orthancDefault: unknown;
+  why: string;
+  security?: true;
+}
+
+const LATER = "it comes with a later release";
+const OUTGOING_HTTP = "Pharos makes no HTTP request yet (Orthanc peers come later)";
+const NO_POOL = "Pharos serves from one event loop and has no such thread pool";
+const LUA = "Lua scripting is not available yet";
+const TRANSCODING = "compressed transcoding is not available yet";
+
+export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
+  MaximumStorageCacheSize: { orthancDefault: 128, why: "Pharos keeps no storage cache" },
+  LuaScripts: { orthancDefault: [], why: LUA },
+  ExecuteLuaEnabled: { orthancDefault: false, why: LUA },
+  DicomAssociationCloseDelay: { orthancDefault: 5, why: LUA },
+  OrthancExplorerEnabled: { orthancDefault: true, why: "Pharos has no web interface yet" },
+  DicomTlsEnabled: {
+    orthancDefault: false,
+    why: "DICOM TLS is not available yet",
+    security: true,
+  },
+  OrthancPeers: { orthancDefault: {}, why: OUTGOING_HTTP },
+  OrthancPeersInDatabase: { orthancDefault: false, why: OUTGOING_HTTP },
+  HttpProxy: { orthancDefault: "", why: OUTGOING_HTTP },
+  HttpVerbose: { orthancDefault: false, why: OUTGOING_HTTP },
+  HttpTimeout: { orthancDefault: 60, why: OUTGOING_HTTP },
+  HttpsVerifyPeers: { orthancDefault: true, why: OUTGOING_HTTP },
+  HttpsCACertificates: { orthancDefault: "", why: OUTGOING_HTTP },
+  HttpsClientCertificate: { orthancDefault: undefined, why: OUTGOING_HTTP },
+  TcpNoDelay: { orthancDefault: true, why: "Bun's HTTP server has no such setting" },
+  HttpThreadsCount: { orthancDefault: 50, why: NO_POOL },
+  DicomThreadsCount: { orthancDefault: 4, why: NO_POOL },
+  ZipLoaderThreads: { orthancDefault: 0, why: NO_POOL },
+  MallocArenaMax: { orthancDefault: 5, why: "it tunes glibc's allocator, which Bun does not use" },
+  HttpRequestTimeout: {
+    orthancDefault: 30,
+    why: "HTTP connections idle for 120 seconds are closed, whatever the option",
+  },
+  StoreDicom: {
+    orthancDefault: true,
+    why: "Pharos always stores the DICOM files (no index-only mode)",
+  },
+  LoadPrivateDictionary: {
+    orthancDefault: true,
+    why: "the private dictionary is always loaded",
+  },
+  MediaArchiveSize: { orthancDefault: 1, why: LATER },
+  StorageAccessOnFind: { orthancDefault: "Always", why: LATER },
+  SynchronousCMove: { orthancDefault: true, why: LATER },
+  LimitJobs: {
+    orthancDefault: undefined,
+    why: "Orthanc 1.10 ignores it too: ConcurrentJobs sets how many jobs run at once",
+  },
+  DeidentifyLogs: { orthancDefault: true, why: "Pharos never logs the content of DICOM queries" },
+  DeidentifyLogsDicomVersion: {
+    orthancDefault: "2021b",
+    why: "Pharos never logs the content of DICOM queries",
+  },
+  CheckModalityHost: { orthancDefault: undefined, why: "the option is DicomCheckModalityHost" },
+  DicomEchoChecksFind: { orthancDefault: false, why: LATER },
+  DicomLossyTranscodingQuality: { orthancDefault: 90, why: TRANSCODING },
+  IngestTranscoding: { orthancDefault: undefined, why: TRANSCODING },
+  IngestTranscodingOfUncompressed: { orthancDefault: true, why: TRANSCODING },
+  IngestTranscodingOfCompressed: { orthancDefault: true, why: TRANSCODING },
+  TranscodeDicomProtocol: { orthancDefault: true, why: TRANSCODING },
+  DicomScuPreferredTransferSyntax: { orthancDefault: "1.2.840.10008.1.2.1", why: TRANSCODING },
+  ExtraMainDicomTags: { orthancDefault: undefined, why: LATER },
+  Warnings: { orthancDefault: undefined, why: LATER },
+  DatabaseServerIdentifier: {
+    orthancDefault: undefined,
+    why: "Pharos runs on one node until scale-out comes",
+  },
+  RestApiWriteToFileSystemEnabled: { orthancDefault: false, why: LATER },
+  StorageCommitmentReportsSize: {
+    orthancDefault: 100,
+    why: "Pharos keeps the last 100 storage commitment reports",
+  },
+  DefaultPrivateCreator: { orthancDefault: "", why: LATER },
+  SynchronousZipStream: { orthancDefault: true, why: LATER },
+  // Read by Orthanc only when DicomTlsEnabled is true, which stops the start above.
+  DicomTlsCertificate: { orthancDefault: undefined, why: "DICOM TLS is not available yet" },
+  DicomTlsPrivateKey: { orthancDefault: undefined, why: "DICOM TLS is not available yet" },
+  DicomTlsTrustedCertificates: { orthancDefault: undefined, why: "DICOM TLS is not available yet" },
+  DicomTlsRemoteCertificateRequired: {
+    orthancDefault: true,
+    why: "DICOM TLS is not available yet",
+  },
+};
+
+export function isUnhonoured(name: string): boolean {
+  return Object.hasOwn(UNHONOURED_OPTIONS, name);
+}
+
+/**
+ * Warns about every unhonoured option set to something else than Orthanc's default, and stops
+ * the start on a security option turned on. Options read only with DicomTlsEnabled are left to it.
+ */
+export function checkUnhonoured(
+  raw: Record<string, unknown>,
+  warn: (message: string) => void,
+): void {
+  for (const [name, value] of Object.entries(raw)) {
+    const option = UNHONOURED_OPTIONS[name];
+    if (!option || isDeepStrictEqual(value, option.orthancDefault)) continue;
+    if (name.startsWith("DicomTls") && name !== "DicomTlsEnabled") continue;
+    if (option.security) {
+      throw new ConfigurationError(
+        `Configuration option "${name}" is set to ${JSON.stringify(value)}, but ${option.why}: ` +
+          "Pharos does not start rather than run without it",
+      );
+    }
+    warn(`Configuration option "${name}" is not honoured (${option.why}): its value is ignored`);
+  }
+}
