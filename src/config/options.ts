@@ -165,6 +165,35 @@ export const OPTIONS = {
     comment:
       "Keep HTTP connections open between requests (false: every answer closes its connection).",
   },
+  DicomTlsEnabled: {
+    schema: z.boolean(),
+    default: false,
+    comment:
+      "Serve DICOM over TLS on DicomPort (DicomTlsCertificate, DicomTlsPrivateKey and DicomTlsTrustedCertificates are then required).",
+  },
+  DicomTlsCertificate: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    comment:
+      "PEM certificate of this server for DICOM TLS, as SCP and as SCU (modalities with UseDicomTls).",
+  },
+  DicomTlsPrivateKey: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    comment: "PEM private key of DicomTlsCertificate.",
+  },
+  DicomTlsTrustedCertificates: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    comment:
+      "PEM certificates of the remote modalities (or of their authorities) that DICOM TLS trusts.",
+  },
+  DicomTlsRemoteCertificateRequired: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Refuse DICOM TLS peers that present no certificate (false: a certificate is checked only when presented).",
+  },
   // Read by the REST API only (src/rest).
   QueryRetrieveSize: {
     schema: nonNegative,

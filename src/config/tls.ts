@@ -48,3 +48,36 @@ export function httpsOptions(
   }
   return tls;
 }
+
+/** The DICOM TLS material: this server's certificate and key, and the peers it trusts. */
+export interface DicomTlsMaterial {
+  cert: string;
+  key: string;
+  ca: string;
+  /** DicomTlsRemoteCertificateRequired: refuse a peer without a certificate. */
+  requirePeerCertificate: boolean;
+}
+
+/**
+ * The DICOM TLS material when the configuration names it (needed by the SCP with
+ * DicomTlsEnabled, and by the SCU for modalities with UseDicomTls), else undefined.
+ */
+export function dicomTlsMaterial(config: Configuration): DicomTlsMaterial | undefined {
+  const { DicomTlsCertificate: cert, DicomTlsPrivateKey: key } = config;
+  const trusted = config.DicomTlsTrustedCertificates;
+  if (!cert || !key || !trusted) {
+    if (config.DicomTlsEnabled) {
+      throw new ConfigurationError(
+        'DicomTlsEnabled needs "DicomTlsCertificate", "DicomTlsPrivateKey" and ' +
+          '"DicomTlsTrustedCertificates"',
+      );
+    }
+    return undefined;
+  }
+  return {
+    cert: readPem(config, "DicomTlsCertificate", cert),
+    key: readPem(config, "DicomTlsPrivateKey", key),
+    ca: readPem(config, "DicomTlsTrustedCertificates", trusted),
+    requirePeerCertificate: config.DicomTlsRemoteCertificateRequired,
+  };
+}

@@ -1,16 +1,14 @@
 // The Orthanc options Pharos does not honour (yet), each with Orthanc 1.10.1's default and why.
 // Set to Orthanc's default, such an option changes nothing Pharos does differently, so it passes
 // in silence (a configuration file copied from Orthanc holds most of them). Set to another value,
-// the start logs a warning naming it, so that nobody believes an option works when it does not;
-// a security option the user turned on stops the start instead, since a setup that asks for a
-// protection Pharos cannot give must not run without it.
+// the start logs a warning naming it, so that nobody believes an option works when it does not.
+// No security option is among them: HTTPS, DICOM TLS and the access rules are honoured, and a
+// security option that could not be would have to stop the start rather than be listed here.
 import { isDeepStrictEqual } from "node:util";
-import { ConfigurationError } from "./schema.ts";
 
 interface Unhonoured {
   orthancDefault: unknown;
   why: string;
-  security?: true;
 }
 
 const LATER = "it comes with a later release";
@@ -25,11 +23,6 @@ export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   ExecuteLuaEnabled: { orthancDefault: false, why: LUA },
   DicomAssociationCloseDelay: { orthancDefault: 5, why: LUA },
   OrthancExplorerEnabled: { orthancDefault: true, why: "Pharos has no web interface yet" },
-  DicomTlsEnabled: {
-    orthancDefault: false,
-    why: "DICOM TLS is not available yet",
-    security: true,
-  },
   OrthancPeers: { orthancDefault: {}, why: OUTGOING_HTTP },
   OrthancPeersInDatabase: { orthancDefault: false, why: OUTGOING_HTTP },
   HttpProxy: { orthancDefault: "", why: OUTGOING_HTTP },
@@ -88,24 +81,13 @@ export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   },
   DefaultPrivateCreator: { orthancDefault: "", why: LATER },
   SynchronousZipStream: { orthancDefault: true, why: LATER },
-  // Read by Orthanc only when DicomTlsEnabled is true, which stops the start above.
-  DicomTlsCertificate: { orthancDefault: undefined, why: "DICOM TLS is not available yet" },
-  DicomTlsPrivateKey: { orthancDefault: undefined, why: "DICOM TLS is not available yet" },
-  DicomTlsTrustedCertificates: { orthancDefault: undefined, why: "DICOM TLS is not available yet" },
-  DicomTlsRemoteCertificateRequired: {
-    orthancDefault: true,
-    why: "DICOM TLS is not available yet",
-  },
 };
 
 export function isUnhonoured(name: string): boolean {
   return Object.hasOwn(UNHONOURED_OPTIONS, name);
 }
 
-/**
- * Warns about every unhonoured option set to something else than Orthanc's default, and stops
- * the start on a security option turned on. Options read only with DicomTlsEnabled are left to it.
- */
+/** Warns about every unhonoured option set to something else than Orthanc's default. */
 export function checkUnhonoured(
   raw: Record<string, unknown>,
   warn: (message: string) => void,
@@ -113,13 +95,6 @@ export function checkUnhonoured(
   for (const [name, value] of Object.entries(raw)) {
     const option = UNHONOURED_OPTIONS[name];
     if (!option || isDeepStrictEqual(value, option.orthancDefault)) continue;
-    if (name.startsWith("DicomTls") && name !== "DicomTlsEnabled") continue;
-    if (option.security) {
-      throw new ConfigurationError(
-        `Configuration option "${name}" is set to ${JSON.stringify(value)}, but ${option.why}: ` +
-          "Pharos does not start rather than run without it",
-      );
-    }
     warn(`Configuration option "${name}" is not honoured (${option.why}): its value is ignored`);
   }
 }

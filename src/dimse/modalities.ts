@@ -6,7 +6,7 @@ import { GlobalProperty } from "../server/model.ts";
 import type { GlobalProperties } from "../server/properties.ts";
 import { OrthancError } from "../server/errors.ts";
 import { matchingModalities } from "./association.ts";
-import type { Peer } from "./types.ts";
+import type { DicomTls, Peer } from "./types.ts";
 
 export interface Modality {
   AET: string;
@@ -33,17 +33,29 @@ export interface ModalityDirectory {
   peerOf(modality: Modality): Peer;
 }
 
-/** How to reach a modality: its own LocalAet and Timeout, else DicomAet and DicomScuTimeout. */
+/**
+ * How to reach a modality: its own LocalAet and Timeout, else DicomAet and DicomScuTimeout; over
+ * DICOM TLS with UseDicomTls, which needs the DicomTls* certificates.
+ */
 export function peerOf(
   modality: Modality,
   defaults: Pick<Configuration, "DicomAet" | "DicomScuTimeout">,
+  tls: DicomTls | undefined,
 ): Peer {
+  if (modality.UseDicomTls && !tls) {
+    throw new OrthancError(
+      "BadFileFormat",
+      `Modality "${modality.AET}" uses DICOM TLS, but DicomTlsCertificate, ` +
+        "DicomTlsPrivateKey and DicomTlsTrustedCertificates are not all configured",
+    );
+  }
   return {
     host: modality.Host,
     port: modality.Port,
     aet: modality.AET,
     localAet: modality.LocalAet || defaults.DicomAet,
     timeoutSeconds: modality.Timeout || defaults.DicomScuTimeout,
+    ...(modality.UseDicomTls ? { tls } : {}),
   };
 }
 

@@ -18,7 +18,8 @@ import { moveService } from "./services/move.ts";
 import { storeService } from "./services/store.ts";
 import { worklistService, type WorklistSettings, worklistSettings } from "./services/worklist.ts";
 import { CommitmentReports } from "./storage-commitment.ts";
-import type { DimseServer, Peer } from "./types.ts";
+import type { DicomTls, DimseServer, Peer } from "./types.ts";
+import { dicomTlsMaterial } from "../config/tls.ts";
 
 export class DicomNetwork implements ScuContext {
   readonly modalities: ModalityRegistry;
@@ -30,6 +31,8 @@ export class DicomNetwork implements ScuContext {
   readonly commitments = new CommitmentReports();
   /** The provider of each service the SCP offers, looked up at each request. */
   readonly services: DicomServices;
+  /** The DICOM TLS material, read at construction so that a bad file stops the start. */
+  private readonly tls: DicomTls | undefined;
   private server?: DimseServer;
 
   constructor(
@@ -38,6 +41,7 @@ export class DicomNetwork implements ScuContext {
     /** What sends fall back on for a peer that accepts none of the stored syntaxes. */
     readonly transcoders: Transcoders,
   ) {
+    this.tls = dicomTlsMaterial(config);
     this.modalities = new ModalityRegistry(config, core.properties);
     this.acceptedSyntaxes = acceptedTransferSyntaxes(config.AcceptedTransferSyntaxes, config);
     this.unknownSopClassAccepted = config.UnknownSopClassAccepted;
@@ -70,6 +74,7 @@ export class DicomNetwork implements ScuContext {
       port: this.config.DicomPort,
       timeoutSeconds: this.config.DicomScpTimeout,
       maxPduLength: this.config.MaximumPduLength,
+      tls: this.config.DicomTlsEnabled ? this.tls : undefined,
     });
     return this.server.port;
   }
@@ -102,7 +107,7 @@ export class DicomNetwork implements ScuContext {
   }
 
   peerOf(modality: Modality): Peer {
-    return peerOf(modality, this.config);
+    return peerOf(modality, this.config, this.tls);
   }
 
   /** The modality of a REST id, or Orthanc's error for an unknown one. */

@@ -1,5 +1,6 @@
 // Pharos's own small interface to a DIMSE implementation: what an SCP handler receives and
 // answers, and what the SCU operations need. Only `adapter/` knows the library behind it.
+import type { DicomTlsMaterial } from "../config/tls.ts";
 
 export interface ProposedContext {
   id: number;
@@ -119,8 +120,13 @@ export interface ScpHandlers {
   ): Promise<number>;
 }
 
+/** DICOM TLS: the certificate and key presented, and the certificates trusted. */
+export type DicomTls = DicomTlsMaterial;
+
 export interface ScpOptions {
   port: number;
+  /** Serve DICOM over TLS. */
+  tls?: DicomTls;
   /** Seconds without traffic after which an association is aborted (0: never). */
   timeoutSeconds: number;
   maxPduLength: number;
@@ -137,6 +143,8 @@ export interface Peer {
   aet: string;
   localAet: string;
   timeoutSeconds: number;
+  /** Reach the peer over DICOM TLS (its modality's UseDicomTls). */
+  tls?: DicomTls;
 }
 
 export class DimseError extends Error {

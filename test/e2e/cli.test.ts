@@ -62,12 +62,14 @@ test("an Orthanc option Pharos does not honour is named at startup unless it has
   expect(stderr).not.toContain('"LuaScripts"');
 });
 
-test("a security option Pharos cannot honour stops startup", () => {
+test("a security option that cannot be set up stops startup, naming what is missing", () => {
   const file = join(dir, "dicom-tls.json");
   writeFileSync(file, '{ "DicomTlsEnabled" : true, "HttpPort" : 0, "DicomPort" : 0 }');
   const r = run(file);
   expect(r.code).toBe(1);
-  expect(r.stderr).toContain('"DicomTlsEnabled"');
-  writeFileSync(file, '{ "DicomTlsEnabled" : false, "HttpPort" : 0, "DicomPort" : 0, "Bad" : ');
-  expect(run(file).code).toBe(1);
+  expect(r.stderr).toContain('"DicomTlsCertificate"');
+  writeFileSync(file, '{ "SslEnabled" : true, "SslCertificate" : "missing.pem", "HttpPort" : 0 }');
+  const https = run(file);
+  expect(https.code).toBe(1);
+  expect(https.stderr).toContain('"SslCertificate"');
 });

@@ -2,75 +2,24 @@
 // SslMinimumProtocolVersion, SslVerifyPeers with SslTrustedClientCertificates), with
 // certificates made by openssl for the test, over loopback.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigurationError } from "../../src/config/schema.ts";
+import { type Certificates, makeCertificates } from "../support/certificates.ts";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pharos-https-"));
-const file = (name: string) => join(dir, name);
-const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
-
-/** A self-signed authority, and a certificate signed by it (server: for 127.0.0.1). */
-function makeCertificates() {
-  for (const who of ["ca", "server", "client", "stranger"]) {
-    openssl("genrsa", "-out", file(`${who}.key`), "2048");
-  }
-  openssl(
-    ..."req -x509 -new -days 2 -subj /CN=Pharos-Test-CA".split(" "),
-    "-key",
-    file("ca.key"),
-    "-out",
-    file("ca.crt"),
-  );
-  const sign = (who: string, cn: string, extensions: string, by = "ca") => {
-    openssl(
-      "req",
-      "-new",
-      "-key",
-      file(`${who}.key`),
-      "-subj",
-      `/CN=${cn}`,
-      "-out",
-      file(`${who}.csr`),
-    );
-    writeFileSync(file(`${who}.ext`), extensions);
-    const signer = by === "self"
-      ? ["-signkey", file(`${who}.key`)]
-      : ["-CA", file(`${by}.crt`), "-CAkey", file(`${by}.key`), "-CAcreateserial"];
-    openssl(
-      "x509",
-      "-req",
-      "-days",
-      "2",
-      "-in",
-      file(`${who}.csr`),
-      ...signer,
-      "-extfile",
-      file(`${who}.ext`),
-      "-out",
-      file(`${who}.crt`),
-    );
-  };
-  sign("server", "127.0.0.1", "subjectAltName=IP:127.0.0.1\n");
-  sign("client", "client", "extendedKeyUsage=clientAuth\n");
-  sign("stranger", "stranger", "extendedKeyUsage=clientAuth\n", "self");
-  // Orthanc's SslCertificate: the certificate and its private key in one PEM file.
-  writeFileSync(
-    file("server.pem"),
-    readFileSync(file("server.crt"), "utf8") + readFileSync(file("server.key"), "utf8"),
-  );
-}
+let certificates: Certificates;
+const file = (name: string) => certificates.path(name);
 
 let plain: InProcessServer;
 let verifying: InProcessServer;
-const ca = () => readFileSync(file("ca.crt"), "utf8");
+const ca = () => certificates.text("ca.crt");
 const httpsUrl = (server: InProcessServer) => `https://127.0.0.1:${server.port}`;
 
 beforeAll(async () => {
-  makeCertificates();
+  certificates = makeCertificates(dir);
   plain = await startInProcess({
     config: { SslEnabled: true, SslCertificate: file("server.pem") },
   });
@@ -121,8 +70,8 @@ test("SslVerifyPeers: only clients with a certificate from the trusted ones are 
     fetch(url, {
       tls: {
         ca: ca(),
-        cert: readFileSync(file(`${who}.crt`), "utf8"),
-        key: readFileSync(file(`${who}.key`), "utf8"),
+        cert: certificates.text(`${who}.crt`),
+        key: certificates.text(`${who}.key`),
       },
     });
   expect((await withCertificate("client")).status).toBe(200);

@@ -104,6 +104,16 @@ function runAssociation(peer: Peer, exchange: Exchange): Promise<void> {
         connectTimeout: timeout,
         associationTimeout: timeout,
         pduTimeout: timeout,
+        ...(peer.tls
+          ? {
+            securityOptions: {
+              cert: peer.tls.cert,
+              key: peer.tls.key,
+              ca: peer.tls.ca,
+              rejectUnauthorized: true,
+            },
+          }
+          : {}),
       });
     } catch (error) {
       reject(new DimseError(String(error)));

@@ -1,7 +1,8 @@
 // The SCP side of the dcmjs-dimse adapter: the DICOM port, and a library Scp subclass that turns
 // each association and request into calls of Pharos's ScpHandlers (types.ts).
 import { SopClass, TransferSyntax } from "../../dicom/uids.ts";
-import { createServer, type Socket } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { Writable } from "node:stream";
 import { log } from "../../log.ts";
 import type {
@@ -41,13 +42,14 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
   const timeout = options.timeoutSeconds > 0 ? options.timeoutSeconds * 1000 : 2 ** 31 - 1;
   const opts = { connectTimeout: timeout, associationTimeout: timeout, pduTimeout: timeout };
   let Scp: ScpConstructor | undefined;
-  const server = createServer((socket) => {
+  const serve = (socket: Socket) => {
     Scp ??= scpClass(handlers);
     const scp = new Scp(socket, opts);
     // As the library's own server does: the association is live, and a network error ends it.
     scp.connected = true;
     scp.on("networkError", () => socket.end());
-  });
+  };
+  const server = options.tls ? tlsServer(options.tls, serve) : createServer(serve);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, () => {
@@ -60,6 +62,34 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
       });
     });
   });
+}
+
+/**
+ * DICOM TLS as DCMTK's --require-peer-cert (DicomTlsRemoteCertificateRequired) or
+ * --verify-peer-cert: a certificate the peer presents must be signed by a trusted one; without
+ * one, the peer is served only when certificates are not required.
+ */
+function tlsServer(tls: NonNullable<ScpOptions["tls"]>, serve: (socket: Socket) => void): Server {
+  const server = createTlsServer({
+    cert: tls.cert,
+    key: tls.key,
+    ca: tls.ca,
+    requestCert: true,
+    rejectUnauthorized: tls.requirePeerCertificate,
+  }, (socket: TLSSocket) => {
+    const presented = Object.keys(socket.getPeerCertificate()).length > 0;
+    if (!socket.authorized && presented) {
+      log.warning(`DICOM TLS: refused a peer certificate: ${String(socket.authorizationError)}`);
+      socket.destroy();
+      return;
+    }
+    serve(socket);
+  });
+  server.on(
+    "tlsClientError",
+    (error) => log.warning(`DICOM TLS handshake failed: ${error.message}`),
+  );
+  return server;
 }
 
 /** The SCP class, built on the library once it is loaded. */
