@@ -311,6 +311,46 @@ describe("C-MOVE and C-GET", () => {
 
 describe("faulty peers", () => {
   const CT = "1.2.840.10008.5.1.4.1.1.2";
+  const header = (type: number, length: number) => {
+    const out = new Uint8Array(6);
+    out[0] = type;
+    new DataView(out.buffer).setUint32(2, length, false);
+    return out;
+  };
+  /** The A-ABORT Pharos answers a malformed stream with, and the connection it closes. */
+  async function expectAbort(a: RawAssociation, reason: number): Promise<void> {
+    const answer = await a.nextPdu();
+    expect(answer?.type).toBe(7);
+    expect([...answer!.body]).toEqual([0, 0, 2, reason]);
+    expect(await a.closedBy()).toBe(true);
+  }
+
+  test("a 4 GiB PDU, P-DATA before association, an oversized P-DATA or an unknown PDU: A-ABORT at once", async () => {
+    const before = await RawAssociation.open(dicomPort);
+    before.raw(header(0x04, 0xffffffff));
+    await expectAbort(before, 2);
+    const huge = await RawAssociation.open(dicomPort);
+    huge.raw(header(0x01, 0xffffffff));
+    await expectAbort(huge, 6);
+    const oversized = await startStore();
+    oversized.raw(header(0x04, 16385));
+    await expectAbort(oversized, 6);
+    const unknown = await startStore();
+    unknown.raw(header(0x0a, 4));
+    await expectAbort(unknown, 1);
+    expect((await dcmtk(["echoscu", "-aec", "PHAROS", "127.0.0.1", port()])).code).toBe(0);
+  });
+
+  test("200 silent connections do not keep a real peer from being served", async () => {
+    const silent = await Promise.all(
+      Array.from({ length: 200 }, () => RawAssociation.open(dicomPort)),
+    );
+    try {
+      expect((await dcmtk(["echoscu", "-aec", "PHAROS", "127.0.0.1", port()])).code).toBe(0);
+    } finally {
+      for (const s of silent) s.destroy();
+    }
+  });
 
   async function startStore(): Promise<RawAssociation> {
     const a = await RawAssociation.open(dicomPort);

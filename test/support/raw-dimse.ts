@@ -119,6 +119,23 @@ export class RawAssociation {
     return new Uint8Array([...length, ...body]);
   }
 
+  /** Sends bytes as they are (a malformed PDU). */
+  raw(bytes: Uint8Array): void {
+    this.socket.write(bytes);
+  }
+
+  /** Whether the server closed the connection, waiting at most `timeoutMs`. */
+  async closedBy(timeoutMs = 10000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, deadline - Date.now());
+      });
+    }
+    return this.closed;
+  }
+
   abort(): void {
     this.socket.write(new Uint8Array([7, 0, ...u32(4), 0, 0, 0, 0]));
   }

@@ -5,6 +5,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { Writable } from "node:stream";
 import { log } from "../../log.ts";
+import { abortPdu, PduGuard } from "../pdu-guard.ts";
 import type {
   AssociationInfo,
   DimseCommand,
@@ -43,6 +44,7 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
   const opts = { connectTimeout: timeout, associationTimeout: timeout, pduTimeout: timeout };
   let Scp: ScpConstructor | undefined;
   const serve = (socket: Socket) => {
+    guardPdus(socket, options.maxPduLength);
     Scp ??= scpClass(handlers);
     const scp = new Scp(socket, opts);
     // As the library's own server does: the association is live, and a network error ends it.
@@ -50,6 +52,9 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
     scp.on("networkError", () => socket.end());
   };
   const server = options.tls ? tlsServer(options.tls, serve) : createServer(serve);
+  // Each connection holds at most one association: this bounds them, while connections that
+  // never associate are closed after DicomScpTimeout, so idle ones cannot hold the port for long.
+  server.maxConnections = MAX_CONNECTIONS;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, () => {
@@ -62,6 +67,31 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
       });
     });
   });
+}
+
+const MAX_CONNECTIONS = 1024;
+
+/**
+ * Puts a PduGuard between the socket and the library: what the peer sends is checked before the
+ * library reads it, and a violation ends the association with an A-ABORT at once.
+ */
+function guardPdus(socket: Socket, maxPduLength: number): void {
+  const guard = new PduGuard(maxPduLength);
+  const emit = socket.emit.bind(socket);
+  let aborted = false;
+  socket.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+    if (event === "data") {
+      if (aborted) return false;
+      const violation = guard.check(args[0] as Uint8Array);
+      if (violation) {
+        aborted = true;
+        log.warning(`DICOM: A-ABORT to ${socket.remoteAddress ?? "a peer"}: ${violation.message}`);
+        socket.end(abortPdu(violation.reason), () => socket.destroy());
+        return false;
+      }
+    }
+    return emit(event, ...args);
+  }) as Socket["emit"];
 }
 
 /**
