@@ -1,6 +1,7 @@
 // Instance routes: upload (DICOM, ZIP, multipart) and what only instances have.
 import { type Context, Hono } from "hono";
-import { isZip, readZip, ZipFormatError } from "../archive/zip-reader.ts";
+import { isZip, readZip, type ZipEntry, ZipFormatError } from "../archive/zip-reader.ts";
+import { mayBeDicom, SNIFF_LENGTH } from "../dicom/sniff.ts";
 import {
   type DicomDataset,
   type DicomElement,
@@ -78,18 +79,13 @@ export function uploadHandler(deps: RestDependencies): Handler {
     const body = new Uint8Array(await c.req.arrayBuffer());
     if (body.length === 0) throw new OrthancError("BadFileFormat", "Received an empty DICOM file");
     if (isZip(body)) {
-      let entries;
-      try {
-        entries = readZip(body);
-      } catch (error) {
-        if (error instanceof ZipFormatError) {
-          throw new OrthancError("BadFileFormat", "Cannot read the ZIP archive");
-        }
-        throw error;
-      }
       const answers: JsonObject[] = [];
-      for (const entry of entries) {
-        const result = await deps.core.store(entry.read(), origin).catch((error) => {
+      // Entries are stored as they are read: a bad entry is a 400 that leaves the ones before it
+      // stored, as in Orthanc.
+      for (const entry of zipEntries(body)) {
+        // Orthanc skips the entries that are not DICOM files; these are not even inflated.
+        if (!mayBeDicom(zipRead(() => entry.head(SNIFF_LENGTH)))) continue;
+        const result = await deps.core.store(zipRead(() => entry.read()), origin).catch((error) => {
           // Orthanc skips the entries of an archive that are not DICOM files.
           if (
             error instanceof OrthancError &&
@@ -105,6 +101,33 @@ export function uploadHandler(deps: RestDependencies): Handler {
     }
     return jsonResponse(storeAnswer(await deps.core.store(body, origin)));
   };
+}
+
+/** The entries of an uploaded archive, or Orthanc's error for one it cannot open. */
+function zipEntries(body: Uint8Array): ZipEntry[] {
+  try {
+    return readZip(body);
+  } catch (error) {
+    if (error instanceof ZipFormatError) {
+      throw new OrthancError("BadFileFormat", "Cannot open ZIP archive from memory buffer");
+    }
+    throw error;
+  }
+}
+
+/** Reads from an archive entry, or Orthanc's error for one it cannot read. */
+function zipRead(read: () => Uint8Array): Uint8Array {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ZipFormatError) {
+      throw new OrthancError(
+        "BadFileFormat",
+        "Invalid file or unsupported compression method (e.g. Deflate64)",
+      );
+    }
+    throw error;
+  }
 }
 
 /** Orthanc counts one frame even in an instance without pixel data. */

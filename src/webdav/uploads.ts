@@ -2,7 +2,8 @@
 // one file at a time (a ZIP archive entry by entry), then removes it from the upload area
 // whether or not it was DICOM. Empty files are left alone (clients create a file empty before
 // writing it), and folders left empty are removed after 30 s without uploads.
-import { isZip, readZip } from "../archive/zip-reader.ts";
+import { isZip, readZip, ZipFormatError } from "../archive/zip-reader.ts";
+import { mayBeDicom, SNIFF_LENGTH } from "../dicom/sniff.ts";
 import { log } from "../log.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { StoreResult } from "../server/store.ts";
@@ -77,12 +78,15 @@ export class UploadImporter {
       return false;
     }
     for (const entry of entries) {
-      const data = entry.read();
-      if (data.byteLength === 0) continue;
+      if (entry.size === 0) continue;
       try {
-        await this.store(data);
+        // Not inflated at all when its first bytes cannot start a DICOM file.
+        if (!mayBeDicom(entry.head(SNIFF_LENGTH))) throw new OrthancError("BadFileFormat");
+        await this.store(entry.read());
       } catch (error) {
-        if (error instanceof OrthancError && error.kind === "BadFileFormat") {
+        if (error instanceof ZipFormatError) {
+          log.error(`Cannot read ${entry.name} in ZIP archive ${name}: ${error.message}`);
+        } else if (error instanceof OrthancError && error.kind === "BadFileFormat") {
           log.error(`Cannot import non-DICOM file from ZIP archive ${name}: ${entry.name}`);
         }
       }
