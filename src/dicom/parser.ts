@@ -87,10 +87,10 @@ class Reader {
       const tag = this.readTag(pos);
       if (tag === Tags.ItemDelimitation) {
         if (end !== undefined) throw new DicomParseError("unexpected item delimiter");
-        return { dataset: { source, elements, explicitVr }, pos: pos + 8 };
+        return { dataset: { source, elements: inTagOrder(elements), explicitVr }, pos: pos + 8 };
       }
       if (tag === Tags.SequenceDelimitation && end === undefined) {
-        return { dataset: { source, elements, explicitVr }, pos };
+        return { dataset: { source, elements: inTagOrder(elements), explicitVr }, pos };
       }
       const element = this.readElement(pos, tag, creators);
       elements.push(element.element);
@@ -100,7 +100,7 @@ class Reader {
       throw new DicomParseError("missing item delimiter");
     }
     if (pos > limit) throw new DicomParseError("element overruns its container");
-    return { dataset: { source, elements, explicitVr }, pos };
+    return { dataset: { source, elements: inTagOrder(elements), explicitVr }, pos };
   }
 
   private readTag(pos: number): Tag {
@@ -231,6 +231,16 @@ class Reader {
       pos += length;
     }
   }
+}
+
+/**
+ * The elements as DCMTK holds a dataset: in ascending tag order, and of two elements with one tag
+ * only the first (it ignores the second with a warning). Their bytes stay where they are.
+ */
+function inTagOrder(elements: DicomElement[]): DicomElement[] {
+  if (elements.every((e, i) => i === 0 || elements[i - 1]!.tag < e.tag)) return elements;
+  const sorted = [...elements].sort((a, b) => a.tag - b.tag);
+  return sorted.filter((e, i) => i === 0 || sorted[i - 1]!.tag !== e.tag);
 }
 
 function implicitVr(tag: Tag, privateCreator: string | undefined, length: number): string {

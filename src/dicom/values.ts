@@ -113,6 +113,31 @@ export function elementText(
   e: DicomElement,
   decoding: TextDecoding,
 ): string | undefined {
+  return valueText(dataset, e, decoding, true);
+}
+
+/**
+ * Orthanc shows no value longer than this many bytes of UTF-8 (its ORTHANC_MAXIMUM_TAG_LENGTH)
+ * in /tags; it measures the value before stripping its leading spaces.
+ */
+const MAXIMUM_TAG_LENGTH = 256;
+const utf8 = new TextEncoder();
+
+/** Whether Orthanc shows this value as too long ("TooLong", null) in its JSON renderings. */
+export function isTooLong(dataset: DicomDataset, e: DicomElement, decoding: TextDecoding): boolean {
+  // Short text is within the limit even at three bytes of UTF-8 per byte (numbers are not
+  // shown byte for byte, so they are always measured).
+  if ((isTextVr(e.vr) || e.vr === "UN") && e.length * 3 <= MAXIMUM_TAG_LENGTH) return false;
+  const text = valueText(dataset, e, decoding, false);
+  return text !== undefined && utf8.encode(text).length > MAXIMUM_TAG_LENGTH;
+}
+
+function valueText(
+  dataset: DicomDataset,
+  e: DicomElement,
+  decoding: TextDecoding,
+  stripLeading: boolean,
+): string | undefined {
   if (e.items || e.fragments) return undefined;
   const raw = dataset.source.bytes.subarray(e.offset, e.offset + e.length);
   if (e.vr === "UN") {
@@ -126,5 +151,5 @@ export function elementText(
   if (n !== undefined) return n;
   // DCMTK strips the padding at the end of the whole value (and leading spaces of some VRs),
   // not around each of its components.
-  return decoding.decode(trimBytes(raw, TRIM_LEADING_VRS.has(e.vr)));
+  return decoding.decode(trimBytes(raw, stripLeading && TRIM_LEADING_VRS.has(e.vr)));
 }

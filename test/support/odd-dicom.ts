@@ -324,3 +324,40 @@ export function oddFiles(): { name: string; bytes: Uint8Array }[] {
     ),
   ];
 }
+
+/** Values around Orthanc's 256-byte limit on the text it shows in /tags (its "TooLong" type). */
+export function longValuesFile(): { name: string; bytes: Uint8Array } {
+  const latin1 = (tag: Tag, vr: string, bytes: number[]) =>
+    binary(tag, vr, new Uint8Array(bytes.length % 2 ? [...bytes, 0x20] : bytes), E);
+  return file(
+    "long-values",
+    LE,
+    concat([
+      text(makeTag(0x0008, 0x0005), "CS", "ISO_IR 100", E),
+      dataset("long-values", E, [
+        text(makeTag(0x0008, 0x0070), "LO", "x".repeat(64), E),
+        text(makeTag(0x0008, 0x0080), "LO", "y".repeat(255), E),
+        text(makeTag(0x0008, 0x0081), "ST", "z".repeat(256), E),
+        text(makeTag(0x0008, 0x0092), "ST", "w".repeat(257), E),
+        // 200 bytes in the file, 400 in UTF-8.
+        latin1(makeTag(0x0008, 0x0094), "SH", Array(200).fill(0xe9)),
+        text(makeTag(0x0008, 0x0096), "LO", "v".repeat(256) + "  ", E),
+        text(makeTag(0x0008, 0x1010), "SH", "  " + "u".repeat(255), E),
+        text(makeTag(0x0008, 0x1030), "LO", "S".repeat(300), E),
+        text(makeTag(0x0008, 0x1090), "LO", "  " + "r".repeat(255), E),
+        text(makeTag(0x0008, 0x103e), "LO", "a\\".repeat(100) + "b", E),
+        text(makeTag(0x0008, 0x1040), "UN", "t".repeat(300), E),
+      ], [
+        binary(makeTag(0x0028, 0x1201), "OW", new Uint8Array(600), E),
+        text(makeTag(0x0028, 0x0034), "IS", "1\\".repeat(150) + "1", E),
+        binary(makeTag(0x0028, 0x1203), "US", new Uint8Array(400), E),
+        text(makeTag(0x0032, 0x4000), "LT", "q".repeat(300), E),
+        sequence(
+          makeTag(0x0040, 0x0275),
+          [text(makeTag(0x0040, 0x0007), "LO", "s".repeat(300), E)],
+          E,
+        ),
+      ]),
+    ]),
+  );
+}
