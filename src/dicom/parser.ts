@@ -123,7 +123,18 @@ class Reader {
       : undefined;
     if (explicitVr) {
       vr = String.fromCharCode(bytes[pos]!, bytes[pos + 1]!);
-      if (!isKnownVr(vr)) {
+      const internal = DCMTK_INTERNAL_VRS.get(vr);
+      if (internal) {
+        const { long } = internal;
+        if (pos + (long ? 8 : 4) > bytes.length) {
+          throw new DicomParseError("truncated element header");
+        }
+        length = long
+          ? view.getUint32(pos + 4, littleEndian)
+          : view.getUint16(pos + 2, littleEndian);
+        pos += long ? 8 : 4;
+        vr = "OB";
+      } else if (!isKnownVr(vr)) {
         // DCMTK tolerates unknown VR codes by falling back to the dictionary, or UN.
         vr = lookupTag(tag, privateCreator)?.vr ?? "UN";
         if (pos + 6 > bytes.length) throw new DicomParseError("truncated element header");
@@ -232,6 +243,18 @@ class Reader {
     }
   }
 }
+
+/**
+ * DCMTK also reads the names it uses for ambiguous VRs when a file carries them ("ox": OB or OW,
+ * "lt": OW, "xs": US or SS, "up": UL), with the header of the VR they stand for; Orthanc shows
+ * their values as null, so they are held as opaque bytes.
+ */
+const DCMTK_INTERNAL_VRS: ReadonlyMap<string, { long: boolean }> = new Map([
+  ["ox", { long: true }],
+  ["lt", { long: true }],
+  ["xs", { long: false }],
+  ["up", { long: false }],
+]);
 
 /**
  * The elements as DCMTK holds a dataset: in ascending tag order, and of two elements with one tag

@@ -42,7 +42,8 @@ function even(value: Uint8Array, pad: number): Uint8Array {
 
 /** One element's header: explicit (VR then a 16- or 32-bit length) or implicit (32-bit length). */
 function header(tag: Tag, vr: string, length: number, to: Encoding): Uint8Array {
-  const explicitLong = to.explicitVr && (LONG_VRS.has(vr) || !/^[A-Z]{2}$/.test(vr));
+  // DCMTK's "ox" and "lt" take the long header, its "xs" and "up" the short one.
+  const explicitLong = to.explicitVr && (LONG_VRS.has(vr) || vr === "ox" || vr === "lt");
   const bytes = new Uint8Array(to.explicitVr ? (explicitLong ? 12 : 8) : 8);
   const view = new DataView(bytes.buffer);
   view.setUint16(0, tagGroup(tag), to.littleEndian);
@@ -311,6 +312,15 @@ export function oddFiles(): { name: string; bytes: Uint8Array }[] {
     plain("duplicate-element", [
       text(makeTag(0x0008, 0x0070), "LO", "First", E),
       text(makeTag(0x0008, 0x0070), "LO", "Second", E),
+    ]),
+    // DCMTK's names for ambiguous VRs, found in files written by DCMTK-based tools.
+    plain("dcmtk-internal-vrs", [
+      text(makeTag(0x0008, 0x0070), "ox", "x", E),
+    ], [
+      u16(makeTag(0x0028, 0x0106), "xs", 3, E),
+      u16(makeTag(0x0028, 0x0107), "xs", 9, E),
+      binary(makeTag(0x0028, 0x1201), "lt", new Uint8Array([1, 0, 2, 0]), E),
+      binary(makeTag(0x0072, 0x0003), "up", new Uint8Array([5, 0, 0, 0]), E),
     ]),
     plain("odd-length", [concat([header(makeTag(0x0008, 0x0070), "LO", 3, E), ascii("abc")])]),
     plain("trailing-padding", [], [binary(0xfffcfffc, "OB", new Uint8Array(8), E)]),
