@@ -1,6 +1,14 @@
 // Tag names and VRs: the DICOM standard and well-known private dictionaries (from dcmjs),
 // extended by the `Dictionary` configuration option.
-import { formatTag, isPrivateGroup, parseTagText, type Tag, tagElement, tagGroup } from "./tag.ts";
+import {
+  formatTag,
+  isPrivateGroup,
+  makeTag,
+  parseTagText,
+  type Tag,
+  tagElement,
+  tagGroup,
+} from "./tag.ts";
 
 export interface DictionaryEntry {
   name: string;
@@ -105,7 +113,31 @@ export function tagFromName(name: string): Tag | undefined {
   return text?.startsWith("(") && text.endsWith(")") ? parseTagText(text.slice(1, -1)) : undefined;
 }
 
-/** A tag written in hex ("0010,0010", "00100010", "0010-0010") or as its keyword. */
+/** One "%x" of C's sscanf: spaces, a sign, an optional 0x, hex digits; as a 32-bit unsigned. */
+const SCANF_HEX = /^\s*([+-]?)(?:0[xX](?=[0-9a-fA-F]))?([0-9a-fA-F]+)/;
+
+function scanHex(text: string): { value: number; rest: string } | undefined {
+  const m = SCANF_HEX.exec(text);
+  if (!m) return undefined;
+  // strtoul saturates on overflow; a minus sign negates modulo 2^32.
+  const magnitude = BigInt(`0x${m[2]}`);
+  const saturated = magnitude > 0xffffffffffffffffn ? 0xffffffffffffffffn : magnitude;
+  const signed = m[1] === "-" ? -saturated : saturated;
+  return { value: Number(BigInt.asUintN(32, signed)), rest: text.slice(m[0].length) };
+}
+
+/** DCMTK's "gggg,eeee" form, read with sscanf("%x,%x"): what follows the element is ignored. */
+function scanTag(text: string): Tag | undefined {
+  const group = scanHex(text);
+  if (!group?.rest.startsWith(",")) return undefined;
+  const element = scanHex(group.rest.slice(1));
+  return element ? makeTag(group.value & 0xffff, element.value & 0xffff) : undefined;
+}
+
+/**
+ * A tag as Orthanc parses one (FromDcmtkBridge::ParseTag): "0010-0010", "0010,0010" or
+ * "00100010", then DCMTK's looser "%x,%x" form ("10,10", "0x10,0x10"), then a keyword.
+ */
 export function resolveTag(text: string): Tag | undefined {
-  return parseTagText(text) ?? tagFromName(text);
+  return parseTagText(text) ?? scanTag(text) ?? tagFromName(text);
 }

@@ -87,10 +87,10 @@ class Reader {
       const tag = this.readTag(pos);
       if (tag === Tags.ItemDelimitation) {
         if (end !== undefined) throw new DicomParseError("unexpected item delimiter");
-        return { dataset: { source, elements, explicitVr }, pos: pos + 8 };
+        return { dataset: { source, elements: inTagOrder(elements), explicitVr }, pos: pos + 8 };
       }
       if (tag === Tags.SequenceDelimitation && end === undefined) {
-        return { dataset: { source, elements, explicitVr }, pos };
+        return { dataset: { source, elements: inTagOrder(elements), explicitVr }, pos };
       }
       const element = this.readElement(pos, tag, creators);
       elements.push(element.element);
@@ -100,7 +100,7 @@ class Reader {
       throw new DicomParseError("missing item delimiter");
     }
     if (pos > limit) throw new DicomParseError("element overruns its container");
-    return { dataset: { source, elements, explicitVr }, pos };
+    return { dataset: { source, elements: inTagOrder(elements), explicitVr }, pos };
   }
 
   private readTag(pos: number): Tag {
@@ -123,7 +123,18 @@ class Reader {
       : undefined;
     if (explicitVr) {
       vr = String.fromCharCode(bytes[pos]!, bytes[pos + 1]!);
-      if (!isKnownVr(vr)) {
+      const internal = DCMTK_INTERNAL_VRS.get(vr);
+      if (internal) {
+        const { long } = internal;
+        if (pos + (long ? 8 : 4) > bytes.length) {
+          throw new DicomParseError("truncated element header");
+        }
+        length = long
+          ? view.getUint32(pos + 4, littleEndian)
+          : view.getUint16(pos + 2, littleEndian);
+        pos += long ? 8 : 4;
+        vr = "OB";
+      } else if (!isKnownVr(vr)) {
         // DCMTK tolerates unknown VR codes by falling back to the dictionary, or UN.
         vr = lookupTag(tag, privateCreator)?.vr ?? "UN";
         if (pos + 6 > bytes.length) throw new DicomParseError("truncated element header");
@@ -231,6 +242,28 @@ class Reader {
       pos += length;
     }
   }
+}
+
+/**
+ * DCMTK also reads the names it uses for ambiguous VRs when a file carries them ("ox": OB or OW,
+ * "lt": OW, "xs": US or SS, "up": UL), with the header of the VR they stand for; Orthanc shows
+ * their values as null, so they are held as opaque bytes.
+ */
+const DCMTK_INTERNAL_VRS: ReadonlyMap<string, { long: boolean }> = new Map([
+  ["ox", { long: true }],
+  ["lt", { long: true }],
+  ["xs", { long: false }],
+  ["up", { long: false }],
+]);
+
+/**
+ * The elements as DCMTK holds a dataset: in ascending tag order, and of two elements with one tag
+ * only the first (it ignores the second with a warning). Their bytes stay where they are.
+ */
+function inTagOrder(elements: DicomElement[]): DicomElement[] {
+  if (elements.every((e, i) => i === 0 || elements[i - 1]!.tag < e.tag)) return elements;
+  const sorted = [...elements].sort((a, b) => a.tag - b.tag);
+  return sorted.filter((e, i) => i === 0 || sorted[i - 1]!.tag !== e.tag);
 }
 
 function implicitVr(tag: Tag, privateCreator: string | undefined, length: number): string {

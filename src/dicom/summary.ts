@@ -3,8 +3,8 @@ import { type Encoding, type TextDecoding, textDecoding } from "./charsets.ts";
 import { type OrthancIds, orthancIds } from "./identifiers.ts";
 import { type Level, LEVELS, MAIN_TAGS } from "./levels.ts";
 import { elementBytes, findElement, latin1, type ParsedDicom } from "./parser.ts";
+import { pixelDataOffset } from "./pixel-data-offset.ts";
 import { makeTag, type Tag, Tags } from "./tag.ts";
-import { TransferSyntax } from "./uids.ts";
 import { elementText } from "./values.ts";
 
 export interface InstanceSummary {
@@ -13,7 +13,7 @@ export interface InstanceSummary {
   mainTags: Record<Level, Map<Tag, string>>;
   sopClassUid: string;
   transferSyntax: string;
-  /** Offset of the pixel data value in the file, when it has pixel data. */
+  /** Offset of the pixel data element in the file, where Orthanc finds one (pixel-data-offset.ts). */
   pixelDataOffset?: number;
   /** InstanceNumber, else ImageIndex, as written in the file (Orthanc keeps the text). */
   indexInSeries?: string;
@@ -57,7 +57,6 @@ export function summarize(parsed: ParsedDicom, fallback: Encoding): InstanceSumm
     }
     mainTags[level] = map;
   }
-  const pixel = findElement(d, Tags.PixelData);
   const index = text(makeTag(0x0020, 0x0013)) ?? text(makeTag(0x0054, 0x1330));
   const summary: InstanceSummary = {
     ids,
@@ -65,12 +64,9 @@ export function summarize(parsed: ParsedDicom, fallback: Encoding): InstanceSumm
     sopClassUid: text(Tags.SopClassUid) ?? "",
     transferSyntax: parsed.transferSyntax,
   };
-  // Orthanc reports the offset only for Part 10 files (with a meta header) whose dataset is not
-  // deflated: elsewhere it would not be an offset into the stored file.
-  const part10 = parsed.meta.elements.length > 0;
-  if (pixel && part10 && parsed.transferSyntax !== TransferSyntax.DeflatedExplicitVrLittleEndian) {
-    summary.pixelDataOffset = pixel.offset;
-  }
+  // The meta header's source is the file as received, whatever the dataset's encoding.
+  const offset = pixelDataOffset(parsed.meta.source.bytes);
+  if (offset !== undefined) summary.pixelDataOffset = offset;
   if (index !== undefined) summary.indexInSeries = index;
   return summary;
 }

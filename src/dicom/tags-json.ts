@@ -3,7 +3,7 @@ import type { TextDecoding } from "./charsets.ts";
 import { tagName } from "./dictionary.ts";
 import type { DicomDataset, DicomElement } from "./parser.ts";
 import { formatTag } from "./tag.ts";
-import { elementText } from "./values.ts";
+import { elementText, isTooLong } from "./values.ts";
 
 export type TagsFormat = "full" | "short" | "simplify";
 
@@ -12,14 +12,27 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | {
 };
 export type JsonObject = { [key: string]: JsonValue };
 
+type Rendered =
+  | { type: "Sequence"; value: JsonValue[] }
+  | { type: "String"; value: string }
+  | { type: "Null" | "TooLong"; value: null };
+
 function renderValue(
   dataset: DicomDataset,
   e: DicomElement,
   decoding: TextDecoding,
   format: TagsFormat,
-): JsonValue {
-  if (e.items) return e.items.map((item) => datasetToJson(item, decoding, format));
-  return elementText(dataset, e, decoding) ?? null;
+): Rendered {
+  if (e.items) {
+    return {
+      type: "Sequence",
+      value: e.items.map((item) => datasetToJson(item, decoding, format)),
+    };
+  }
+  const text = elementText(dataset, e, decoding);
+  if (text === undefined) return { type: "Null", value: null };
+  if (isTooLong(dataset, e, decoding)) return { type: "TooLong", value: null };
+  return { type: "String", value: text };
 }
 
 function keyOf(e: DicomElement, format: TagsFormat): string {
@@ -36,11 +49,11 @@ export function datasetToJson(
   for (const e of dataset.elements) {
     // DCMTK drops the dataset trailing padding when it reads a file.
     if (e.tag === 0xfffcfffc || !accept(e)) continue;
-    const value = renderValue(dataset, e, decoding, format);
+    const { type, value } = renderValue(dataset, e, decoding, format);
     if (format === "full") {
       const entry: JsonObject = {
         Name: tagName(e.tag, e.privateCreator),
-        Type: e.items ? "Sequence" : value === null ? "Null" : "String",
+        Type: type,
         Value: value,
       };
       // Orthanc names the creator of private leaf elements only, not of private sequences.

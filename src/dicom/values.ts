@@ -1,7 +1,8 @@
 // Decoding one element's value into the text Orthanc shows for it.
 import type { TextDecoding } from "./charsets.ts";
+import { lookupTag } from "./dictionary.ts";
 import type { DicomDataset, DicomElement } from "./parser.ts";
-import { isBinaryVr } from "./vr.ts";
+import { isBinaryVr, isTextVr } from "./vr.ts";
 
 const TRIM_LEADING_VRS = new Set([
   "AE",
@@ -112,11 +113,43 @@ export function elementText(
   e: DicomElement,
   decoding: TextDecoding,
 ): string | undefined {
-  if (e.items || e.fragments || isBinaryVr(e.vr)) return undefined;
+  return valueText(dataset, e, decoding, true);
+}
+
+/**
+ * Orthanc shows no value longer than this many bytes of UTF-8 (its ORTHANC_MAXIMUM_TAG_LENGTH)
+ * in /tags; it measures the value before stripping its leading spaces.
+ */
+const MAXIMUM_TAG_LENGTH = 256;
+const utf8 = new TextEncoder();
+
+/** Whether Orthanc shows this value as too long ("TooLong", null) in its JSON renderings. */
+export function isTooLong(dataset: DicomDataset, e: DicomElement, decoding: TextDecoding): boolean {
+  // Short text is within the limit even at three bytes of UTF-8 per byte (numbers are not
+  // shown byte for byte, so they are always measured).
+  if ((isTextVr(e.vr) || e.vr === "UN") && e.length * 3 <= MAXIMUM_TAG_LENGTH) return false;
+  const text = valueText(dataset, e, decoding, false);
+  return text !== undefined && utf8.encode(text).length > MAXIMUM_TAG_LENGTH;
+}
+
+function valueText(
+  dataset: DicomDataset,
+  e: DicomElement,
+  decoding: TextDecoding,
+  stripLeading: boolean,
+): string | undefined {
+  if (e.items || e.fragments) return undefined;
+  const raw = dataset.source.bytes.subarray(e.offset, e.offset + e.length);
+  if (e.vr === "UN") {
+    // An element written as UN whose tag the dictionary knows as text is shown as text, but as
+    // it is written: nothing is stripped. Other UN values are opaque.
+    const known = lookupTag(e.tag, e.privateCreator)?.vr;
+    return known !== undefined && isTextVr(known) ? decoding.decode(raw) : undefined;
+  }
+  if (isBinaryVr(e.vr)) return undefined;
   const n = numbers(dataset, e);
   if (n !== undefined) return n;
-  const raw = dataset.source.bytes.subarray(e.offset, e.offset + e.length);
   // DCMTK strips the padding at the end of the whole value (and leading spaces of some VRs),
   // not around each of its components.
-  return decoding.decode(trimBytes(raw, TRIM_LEADING_VRS.has(e.vr)));
+  return decoding.decode(trimBytes(raw, stripLeading && TRIM_LEADING_VRS.has(e.vr)));
 }

@@ -2,20 +2,16 @@
 import { type Context, Hono } from "hono";
 import { isZip, readZip, type ZipEntry, ZipFormatError } from "../archive/zip-reader.ts";
 import { mayBeDicom, SNIFF_LENGTH } from "../dicom/sniff.ts";
-import {
-  type DicomDataset,
-  type DicomElement,
-  elementBytes,
-  findElement,
-} from "../dicom/parser.ts";
-import { formatTag, parseTagText, Tags } from "../dicom/tag.ts";
+import { type DicomDataset, type DicomElement, findElement } from "../dicom/parser.ts";
+import { Tags } from "../dicom/tag.ts";
 import { datasetToJson, type JsonObject } from "../dicom/tags-json.ts";
 import { elementText } from "../dicom/values.ts";
 import { isBinaryVr } from "../dicom/vr.ts";
 import type { Resource } from "../server/model.ts";
-import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
+import { OrthancError } from "../server/errors.ts";
 import type { RequestOrigin } from "../server/events.ts";
 import type { StoreResult } from "../server/store.ts";
+import { contentAnswer, contentPath } from "./content.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { readInstance, tagsFormat } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
@@ -137,49 +133,6 @@ function frameCount(dataset: DicomDataset, text: (e: DicomElement) => string | u
   return Number.isFinite(n) && n > 0 ? n : 1;
 }
 
-function tagList(dataset: DicomDataset): Response {
-  return jsonResponse(dataset.elements.map((e) => formatTag(e.tag).replace(",", "-")));
-}
-
-function raw(bytes: Uint8Array): Response {
-  return new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } });
-}
-
-/**
- * /instances/{id}/content/...: walks tags and sequence items and answers raw value bytes;
- * below the pixel data, the index of a fragment (or 0 for native pixel data).
- */
-function contentAnswer(dataset: DicomDataset, path: string[]): Response {
-  let current = dataset;
-  for (let i = 0; i < path.length; i++) {
-    const tag = parseTagText(path[i]!);
-    if (tag === undefined) throw new OrthancError("UnknownDicomTag");
-    const element = findElement(current, tag);
-    if (!element) throw new NotFoundWithoutBody();
-    const next = path[i + 1];
-    if (element.items) {
-      if (next === undefined) return jsonResponse(element.items.map((_, k) => String(k)));
-      const item = /^\d+$/.test(next) ? element.items[Number(next)] : undefined;
-      if (!item) throw new NotFoundWithoutBody();
-      i++;
-      if (i === path.length - 1) return tagList(item);
-      current = item;
-      continue;
-    }
-    if (tag === Tags.PixelData && next !== undefined) {
-      const k = /^\d+$/.test(next) ? Number(next) : -1;
-      const fragments = element.fragments?.slice(1) ??
-        [{ offset: element.offset, length: element.length }];
-      const fragment = fragments[k];
-      if (!fragment || i + 2 !== path.length) throw new NotFoundWithoutBody();
-      return raw(current.source.bytes.subarray(fragment.offset, fragment.offset + fragment.length));
-    }
-    if (next !== undefined) throw new NotFoundWithoutBody();
-    return raw(elementBytes(current, element));
-  }
-  return tagList(dataset);
-}
-
 export function instanceRoutes(deps: RestDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const instance = (c: Context<AppEnv>) => deps.core.resource(idParam(c), "Instance");
@@ -233,7 +186,7 @@ export function instanceRoutes(deps: RestDependencies): Hono<AppEnv> {
   const content: Handler = async (c) => {
     const { parsed } = await readInstance(deps, instance(c));
     const rest = c.req.path.split("/content")[1] ?? "";
-    return contentAnswer(parsed.dataset, rest.split("/").filter((s) => s !== ""));
+    return contentAnswer(parsed.dataset, contentPath(rest));
   };
   route(app, "/instances/:id/content", { GET: content });
   route(app, "/instances/:id/content/*", { GET: content });
