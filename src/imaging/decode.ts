@@ -52,6 +52,12 @@ export type DecodeOutcome = DecodedImage | DecodeFailure;
 
 export const isFailure = (outcome: DecodeOutcome): outcome is DecodeFailure => "failure" in outcome;
 
+/** What DCMTK's codecs answer in Orthanc for a frame they cannot decode, or past the last one. */
+export const CODEC_FAILURE: DecodeFailure = {
+  failure: "BadFileFormat",
+  details: "Cannot decode a non-palette image",
+};
+
 const fail = (failure: DecodeFailure["failure"], details?: string): DecodeFailure =>
   details === undefined ? { failure } : { failure, details };
 
@@ -101,10 +107,11 @@ export function decodeBuiltinFrame(parsed: ParsedDicom, frame: number): DecodeOu
   if (parsed.transferSyntax === TransferSyntax.RleLossless) {
     const format = nativeFormat(pm, true);
     if (!format) return fail("NotImplemented");
-    if (frame < 0 || frame >= pm.frames) return fail("ParameterOutOfRange");
-    const data = encapsulatedFrame(parsed, pixels, frame, pm.frames);
+    const data = frame < pm.frames
+      ? encapsulatedFrame(parsed, pixels, frame, pm.frames)
+      : undefined;
     const native = data && expandRle(pm, data);
-    if (!native) return fail("BadFileFormat", "Cannot decode a non-palette image");
+    if (!native) return CODEC_FAILURE;
     // The expanded frame is color-by-plane, which DCMTK interleaves only if the file is not.
     return decodeNative({ ...pm, planar: true }, format, native, {
       littleEndian: true,

@@ -16,6 +16,8 @@ import { pmsctPixels } from "./pmsct.ts";
 const badFile = (details?: string): DecodeFailure =>
   details === undefined ? { failure: "BadFileFormat" } : { failure: "BadFileFormat", details };
 
+const OUT_OF_RANGE: DecodeFailure = { failure: "ParameterOutOfRange" };
+
 /**
  * The fragments of each frame: one each when they match the frames, else as the basic offset
  * table groups them (an empty table meaning one frame over every fragment); anything else is a
@@ -48,7 +50,10 @@ function fragmentsOfFrame(
   return current + 1 === frames ? byFrame[frame] : undefined;
 }
 
-/** Frame `frame` (already known to exist) of an instance with an image. */
+/**
+ * Frame `frame` of an instance with an image. As Orthanc builds its index of the frames before
+ * it looks at the number, a bad file is reported before a frame out of range.
+ */
 export function rawFrameBytes(
   parsed: ParsedDicom,
   pm: PixelModule,
@@ -60,8 +65,9 @@ export function rawFrameBytes(
   const { bytes } = parsed.dataset.source;
   const pixels = findElement(parsed.dataset, Tags.PixelData);
   if (pixels?.fragments) {
-    const list = fragmentsOfFrame(parsed, pixels, pm.frames, frame);
-    if (!list) return badFile();
+    if (!fragmentsOfFrame(parsed, pixels, pm.frames, 0)) return badFile();
+    if (frame >= pm.frames) return OUT_OF_RANGE;
+    const list = fragmentsOfFrame(parsed, pixels, pm.frames, frame)!;
     return new Uint8Array(
       Bun.concatArrayBuffers(list.map((f) => bytes.subarray(f.offset, f.offset + f.length))),
     );
@@ -69,8 +75,9 @@ export function rawFrameBytes(
   const buffer = pixels && pixels.length > 0
     ? bytes.subarray(pixels.offset, pixels.offset + pixels.length)
     : pmsctPixels(parsed);
-  if (!buffer) return badFile("Cannot access a raw frame");
   const size = nativeFrameSize(pm);
-  if (!Number.isInteger(size) || buffer.length < size * pm.frames) return badFile();
+  if (buffer && (!Number.isInteger(size) || buffer.length < size * pm.frames)) return badFile();
+  if (frame >= pm.frames) return OUT_OF_RANGE;
+  if (!buffer) return badFile("Cannot access a raw frame");
   return buffer.subarray(frame * size, (frame + 1) * size);
 }

@@ -7,7 +7,12 @@ import { writeZip } from "../archive/zip-writer.ts";
 import { findElement } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
 import { TransferSyntax } from "../dicom/uids.ts";
-import { decodeBuiltinFrame, type DecodeOutcome, isFailure } from "../imaging/decode.ts";
+import {
+  CODEC_FAILURE,
+  decodeBuiltinFrame,
+  type DecodeOutcome,
+  isFailure,
+} from "../imaging/decode.ts";
 import { type DecodedImage, frameCount, pixelModule, rescaleOf } from "../imaging/image.ts";
 import { encodeJpeg } from "../imaging/jpeg.ts";
 import { encodePam } from "../imaging/pam.ts";
@@ -85,10 +90,9 @@ function encodeImage(image: RawImage, encoding: ImageEncoding, quality: string |
 
 /**
  * The frame asked for. Orthanc answers a number it cannot read with a bare 404, except /numpy
- * (400, which reads a leading "+"); /raw checks the range itself, the decoding routes when
- * decoding.
+ * (400, which reads a leading "+"); the range is checked by the frame index or the decoders.
  */
-function frameIndex(text: string | undefined, data: InstanceData, what: string): number {
+function frameIndex(text: string | undefined, what: string): number {
   if (what === "numpy" && /^\+?\d+$/.test(text ?? "")) return Number(text);
   if (!text || !/^\d+$/.test(text)) {
     if (what !== "numpy") throw new NotFoundWithoutBody();
@@ -98,15 +102,13 @@ function frameIndex(text: string | undefined, data: InstanceData, what: string):
     );
   }
   const frame = Number(text);
-  if (what.startsWith("raw") && frame >= frameCount(data.parsed)) {
-    throw new OrthancError("ParameterOutOfRange");
-  }
   return frame;
 }
 
 /**
- * A frame decoded, or why not. Past the last frame, Orthanc's decoder refuses the pixels before
- * the number when it refuses them at all, unless a plugin decodes them.
+ * A frame decoded, or why not. Past the last frame, the built-in decoders refuse it in Orthanc's
+ * order; for a compressed syntax they lack, when a plugin decodes the instance, the answer is
+ * the one of Orthanc's codecs, which fail on the missing frame.
  */
 async function decodeFrame(
   deps: RestDependencies,
@@ -118,11 +120,10 @@ async function decodeFrame(
     return await decoders.decodeOutcome(data.bytes, data.parsed, frame);
   }
   const builtin = decodeBuiltinFrame(data.parsed, frame);
-  if (isFailure(builtin) && builtin.failure !== "ParameterOutOfRange") {
-    const first = await decoders.decodeOutcome(data.bytes, data.parsed, 0);
-    if (isFailure(first)) return first;
-  }
-  return { failure: "ParameterOutOfRange" };
+  const encapsulated = findElement(data.parsed.dataset, Tags.PixelData)?.fragments;
+  if (!isFailure(builtin) || builtin.failure !== "NotImplemented" || !encapsulated) return builtin;
+  const first = await decoders.decodeOutcome(data.bytes, data.parsed, 0);
+  return isFailure(first) ? first : CODEC_FAILURE;
 }
 
 /** Orthanc's images answer a bare 415 when the frame does not decode, a bare 404 when absent. */
@@ -215,7 +216,7 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
     ) {
       throw new BareStatusError(415);
     }
-    const frame = frameIndex(frameText, data, what);
+    const frame = frameIndex(frameText, what);
     if (what === "raw" || what === "raw.gz") {
       const raw = rawFrame(data, frame);
       return what === "raw"
@@ -241,7 +242,7 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
   route(app, "/instances/:id/frames/:frame", {
     GET: async (c) => {
       const data = await load(c);
-      if (frameIndex(c.req.param("frame"), data, "") >= frameCount(data.parsed)) {
+      if (frameIndex(c.req.param("frame"), "") >= frameCount(data.parsed)) {
         throw new NotFoundWithoutBody();
       }
       return jsonResponse(FRAME_ROUTES);
