@@ -156,11 +156,149 @@ export function pmsctRle1(values: Uint16Array): Uint8Array {
 }
 
 /** The elements that carry a PMSCT_RLE1 image instead of PixelData. */
-export function pmsctElements(values: Uint16Array): Element[] {
+export function pmsctElements(values: Uint16Array, vr = "OB"): Element[] {
   const data = pmsctRle1(values);
   return [
     textElement(0x07a10010, "LO", "ELSCINT1"),
-    { tag: 0x07a1100a, vr: "OW", value: data.length % 2 ? Uint8Array.of(...data, 0) : data },
+    { tag: 0x07a1100a, vr, value: data.length % 2 ? Uint8Array.of(...data, 0) : data },
     textElement(0x07a11011, "CS", "PMSCT_RLE1"),
   ];
+}
+
+const u16 = (values: number[]) => new Uint8Array(new Uint16Array(values).buffer);
+const gray = Array.from({ length: 16 }, (_, i) => 100 + (i * 137) % 900);
+/** 4×4 YBR_FULL samples, interleaved. */
+const ybr = Uint8Array.of(
+  ...[76, 85, 255, 149, 43, 21, 29, 255, 107, 128, 128, 128, 16, 128, 128, 235, 128, 128],
+  ...[100, 50, 200, 200, 200, 50, 0, 0, 0, 255, 255, 255, 90, 240, 110, 60, 60, 60],
+  ...[130, 100, 160, 10, 128, 128, 250, 128, 128, 128, 0, 255],
+);
+const planes = (pixels: Uint8Array) => {
+  const n = pixels.length / 3;
+  return pixels.map((_, i) => pixels[3 * (i % n) + Math.floor(i / n)]!);
+};
+const SEG = "1.2.840.10008.5.1.4.1.1.66.4";
+const noTable = new Uint8Array();
+
+/**
+ * The synthetic images the image tests compare with Orthanc, by name: layouts Orthanc refuses
+ * (native YBR_FULL, palettes, 8 bits allocated with 6 stored, 32-bit gray, 1-bit rows that are
+ * not whole bytes, pixel data too short, PMSCT_RLE1 as OW) and layouts it shows (RLE color,
+ * MONOCHROME1, narrow or flat 8-bit ranges, signed 16-bit with a rescale, multi-frame DICOM SEG
+ * and Elscint, RLE frames spread over fragments by the offset table).
+ */
+export function syntheticSamples(): Record<string, Uint8Array> {
+  const f0 = rleFrame(u16(gray), 2, 1);
+  const f1 = rleFrame(u16(gray.map((v) => v * 3)), 2, 1);
+  const [a, b] = [f0.subarray(0, 70), f0.subarray(70)];
+  const offsetTable = new Uint8Array(new Uint32Array([0, a.length + b.length + 16]).buffer);
+  const base = { rows: 4, columns: 4, bitsAllocated: 8, photometric: "MONOCHROME2" };
+  const color = { ...base, samplesPerPixel: 3 };
+  const gray16 = { ...base, bitsAllocated: 16, bitsStored: 12 };
+  // 0xa5 and 0x5a in the samples exercise both escapes.
+  const elscint = Uint16Array.of(0, 5, 10, 300, 4000, 4001, 165, 90, 42, 42, 42, 42, 1000, 0, 0, 0);
+  elscint.set([0xa5, 0x5a5], 14);
+  const specs: SyntheticImage[] = [
+    { ...color, name: "ybr-full", photometric: "YBR_FULL", pixels: ybr },
+    {
+      ...color,
+      name: "ybr-full-planar",
+      photometric: "YBR_FULL",
+      planar: true,
+      pixels: planes(ybr),
+    },
+    {
+      ...color,
+      name: "ybr-full-rle-planar",
+      photometric: "YBR_FULL",
+      planar: true,
+      fragments: { table: noTable, items: [rleFrame(ybr, 1, 3)] },
+    },
+    {
+      ...color,
+      name: "ybr-full-rle",
+      photometric: "YBR_FULL",
+      fragments: { table: noTable, items: [rleFrame(ybr, 1, 3)] },
+    },
+    { ...color, name: "ybr-full-422", photometric: "YBR_FULL_422", pixels: ybr.subarray(0, 32) },
+    { ...gray16, name: "mono1-16", photometric: "MONOCHROME1", pixels: u16(gray) },
+    {
+      ...base,
+      name: "mono1-8",
+      photometric: "MONOCHROME1",
+      pixels: Uint8Array.from(gray, (v) => v % 90 + 20),
+    },
+    { ...base, name: "gray8-narrow", pixels: Uint8Array.from(gray, (v) => v % 50 + 10) },
+    { ...base, name: "gray8-flat", pixels: new Uint8Array(16).fill(77) },
+    {
+      ...base,
+      name: "gray8-6bits",
+      bitsStored: 6,
+      highBit: 7,
+      pixels: Uint8Array.from(gray, (v) => v & 0xff),
+    },
+    {
+      ...base,
+      name: "signed16",
+      bitsAllocated: 16,
+      signed: true,
+      pixels: new Uint8Array(new Int16Array(gray.map((v, i) => (i % 3 ? -v * 30 : v * 40))).buffer),
+      extra: [textElement(0x00281052, "DS", "-1024"), textElement(0x00281053, "DS", "2.5")],
+    },
+    {
+      ...base,
+      name: "gray32",
+      bitsAllocated: 32,
+      pixels: new Uint8Array(new Uint32Array(gray).buffer),
+    },
+    {
+      ...base,
+      name: "palette8",
+      rows: 2,
+      columns: 2,
+      photometric: "PALETTE COLOR",
+      pixels: Uint8Array.of(0, 1, 2, 3),
+      extra: [
+        ...[0x00281101, 0x00281102, 0x00281103].map((tag) => ({
+          tag,
+          vr: "US",
+          value: u16([4, 0, 16]),
+        })),
+        ...[0x00281201, 0x00281202, 0x00281203].map((tag) => ({
+          tag,
+          vr: "OW",
+          value: u16([0, 65535, 32768, 256]),
+        })),
+      ],
+    },
+    {
+      ...base,
+      name: "seg",
+      rows: 2,
+      columns: 16,
+      bitsAllocated: 1,
+      frames: 3,
+      sopClass: SEG,
+      pixels: Uint8Array.of(0x01, 0x80, 0xff, 0x00, 0xaa, 0x55, 0x0f, 0xf0, 0, 0, 0, 0),
+    },
+    {
+      ...base,
+      name: "seg-4-columns",
+      rows: 2,
+      bitsAllocated: 1,
+      sopClass: SEG,
+      pixels: Uint8Array.of(0x81),
+    },
+    { ...gray16, name: "elscint", rows: 2, frames: 2, extra: pmsctElements(elscint) },
+    { ...gray16, name: "elscint-ow", rows: 2, frames: 2, extra: pmsctElements(elscint, "OW") },
+    { ...gray16, name: "too-short", frames: 3, pixels: u16([...gray, ...gray]) },
+    {
+      ...gray16,
+      name: "rle-offset-table",
+      frames: 2,
+      fragments: { table: offsetTable, items: [a, b, f1] },
+      transferSyntax: TransferSyntax.RleLossless,
+    },
+  ];
+  return Object.fromEntries(specs.map((spec) => [spec.name, syntheticImage(spec)]));
 }
