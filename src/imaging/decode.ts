@@ -1,13 +1,14 @@
-// Decoding a frame of an instance: the built-in decoders (native transfer syntaxes and RLE),
-// and the plugins' decoders (OrthancPluginRegisterDecodeImageCallback), tried after the
-// built-in ones or before them (BuiltinDecoderTranscoderOrder).
+// Decoding a frame of an instance: the built-in decoders (native transfer syntaxes, Elscint's
+// PMSCT_RLE1 and RLE), and the plugins' decoders (OrthancPluginRegisterDecodeImageCallback),
+// tried after the built-in ones or before them (BuiltinDecoderTranscoderOrder).
 import { type DicomElement, findElement, type ParsedDicom } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
 import { TransferSyntax, UNCOMPRESSED_TRANSFER_SYNTAXES } from "../dicom/uids.ts";
 import { log } from "../log.ts";
 import type { DecodedImage, PixelModule } from "./image.ts";
 import { CHANNELS, pixelModule } from "./image.ts";
-import { decodeNative, nativeFrameSize } from "./native.ts";
+import { decodeNative, isBitmap, nativeFormat, nativeFrameSize } from "./native.ts";
+import { pmsctPixels } from "./pmsct.ts";
 import { expandRle } from "./rle.ts";
 
 /** A plugin's decoder: the frame, or undefined when it does not handle this file. */
@@ -41,45 +42,88 @@ function encapsulatedFrame(
   return slice(fragments.filter((f) => f.offset - 8 >= start && f.offset - 8 < end));
 }
 
-/**
- * The stored bytes of one frame of uncompressed pixel data, or undefined when the pixel data is
- * too short for it (or its size is not whole bytes).
- */
-export function nativeFrame(
-  parsed: ParsedDicom,
-  pm: PixelModule,
-  pixels: DicomElement,
-  frame: number,
-): Uint8Array | undefined {
-  const size = nativeFrameSize(pm);
-  const start = pixels.offset + frame * size;
-  if (!Number.isInteger(size) || start + size > pixels.offset + pixels.length) return undefined;
-  return parsed.dataset.source.bytes.subarray(start, start + size);
+/** Why a frame cannot be decoded, as the Orthanc error the REST routes answer. */
+export interface DecodeFailure {
+  failure: "NotImplemented" | "BadFileFormat" | "ParameterOutOfRange";
+  details?: string;
 }
 
-/** The built-in decoders; undefined when they cannot decode this instance. */
-export function decodeBuiltin(parsed: ParsedDicom, frame: number): DecodedImage | undefined {
+export type DecodeOutcome = DecodedImage | DecodeFailure;
+
+export const isFailure = (outcome: DecodeOutcome): outcome is DecodeFailure => "failure" in outcome;
+
+/** What DCMTK's codecs answer in Orthanc for a frame they cannot decode, or past the last one. */
+export const CODEC_FAILURE: DecodeFailure = {
+  failure: "BadFileFormat",
+  details: "Cannot decode a non-palette image",
+};
+
+const fail = (failure: DecodeFailure["failure"], details?: string): DecodeFailure =>
+  details === undefined ? { failure } : { failure, details };
+
+const isPalette = (pm: PixelModule) =>
+  pm.photometric === "PALETTE COLOR" && pm.samplesPerPixel === 1 && !pm.signed &&
+  (pm.bitsStored === 8 || pm.bitsStored === 16);
+
+/** The pixel buffer of a native instance: PixelData, else Elscint's compressed samples. */
+function nativeBuffer(parsed: ParsedDicom, pixels: DicomElement | undefined) {
+  if (pixels) {
+    return parsed.dataset.source.bytes.subarray(pixels.offset, pixels.offset + pixels.length);
+  }
+  return pmsctPixels(parsed);
+}
+
+/**
+ * The built-in decoders (native transfer syntaxes, PMSCT_RLE1 and RLE), with the refusals of
+ * Orthanc 1.10.1's decoder, checked in its order: the image description, the pixel format, the
+ * size of the pixel data, then the frame number.
+ */
+export function decodeBuiltinFrame(parsed: ParsedDicom, frame: number): DecodeOutcome {
   const pm = pixelModule(parsed);
+  if (!pm) return fail("NotImplemented");
+  if (isBitmap(pm) && pm.columns % 8 !== 0) {
+    return fail("BadFileFormat", "Bad number of columns for a black-and-white image");
+  }
   const pixels = findElement(parsed.dataset, Tags.PixelData);
-  if (!pm || !pixels || frame < 0 || frame >= pm.frames) return undefined;
   const { littleEndian } = parsed.dataset.source;
-  if (UNCOMPRESSED_TRANSFER_SYNTAXES.has(parsed.transferSyntax) && !pixels.fragments) {
-    const bytes = nativeFrame(parsed, pm, pixels, frame);
-    return bytes && decodeNative(pm, bytes, {
-      littleEndian,
-      swappedBytePairs: !littleEndian && pixels.vr === "OW",
+  if (UNCOMPRESSED_TRANSFER_SYNTAXES.has(parsed.transferSyntax)) {
+    const buffer = pixels?.fragments ? undefined : nativeBuffer(parsed, pixels);
+    if (!buffer) return fail("BadFileFormat");
+    const format = nativeFormat(pm, false);
+    if (!format && !isPalette(pm)) return fail("NotImplemented");
+    const size = nativeFrameSize(pm);
+    if (pm.frames * size > buffer.length) return fail("BadFileFormat");
+    if (frame < 0 || frame >= pm.frames) return fail("ParameterOutOfRange");
+    // Orthanc 1.10.1 gets this far with palettes, then refuses their lookup tables.
+    if (!format) return fail("NotImplemented");
+    return decodeNative(pm, format, buffer.subarray(frame * size, (frame + 1) * size), {
+      littleEndian: littleEndian || !pixels,
+      swappedBytePairs: !littleEndian && pixels?.vr === "OW",
+      shift: true,
+      interleavePlanes: true,
     });
   }
-  if (parsed.transferSyntax === TransferSyntax.RleLossless && pixels.fragments) {
-    const data = encapsulatedFrame(parsed, pixels, frame, pm.frames);
+  if (!pixels?.fragments) return fail("BadFileFormat");
+  if (parsed.transferSyntax === TransferSyntax.RleLossless) {
+    const format = nativeFormat(pm, true);
+    if (!format) return fail("NotImplemented");
+    const data = frame < pm.frames
+      ? encapsulatedFrame(parsed, pixels, frame, pm.frames)
+      : undefined;
     const native = data && expandRle(pm, data);
-    if (!native) return undefined;
-    return decodeNative({ ...pm, planar: true }, native, {
+    if (!native) return CODEC_FAILURE;
+    // The expanded frame is color-by-plane, which DCMTK interleaves only if the file is not.
+    return decodeNative({ ...pm, planar: true }, format, native, {
       littleEndian: true,
       swappedBytePairs: false,
+      shift: false,
+      interleavePlanes: !pm.planar,
     });
   }
-  return undefined;
+  return fail(
+    "NotImplemented",
+    `The built-in DCMTK decoder cannot decode some DICOM instance whose transfer syntax is: ${parsed.transferSyntax}`,
+  );
 }
 
 /** Checks what a plugin answered, so that the renderers can trust it. */
@@ -113,15 +157,23 @@ export class FrameDecoders {
     parsed: ParsedDicom,
     frame: number,
   ): Promise<DecodedImage | undefined> {
-    if (!this.pluginsFirst) {
-      const builtin = decodeBuiltin(parsed, frame);
-      if (builtin) return builtin;
-    }
+    const outcome = await this.decodeOutcome(dicom, parsed, frame);
+    return isFailure(outcome) ? undefined : outcome;
+  }
+
+  /** The decoded frame, or why the built-in decoders refuse it when no plugin decodes it. */
+  async decodeOutcome(
+    dicom: Uint8Array,
+    parsed: ParsedDicom,
+    frame: number,
+  ): Promise<DecodeOutcome> {
+    const builtin = this.pluginsFirst ? undefined : decodeBuiltinFrame(parsed, frame);
+    if (builtin && !isFailure(builtin)) return builtin;
     for (const decoder of this.plugins) {
       const image = await decoder(dicom, frame);
       if (image && validDecodedImage(image)) return image;
       if (image) log.error("A plugin's image decoder answered an invalid image: ignored");
     }
-    return this.pluginsFirst ? decodeBuiltin(parsed, frame) : undefined;
+    return builtin ?? decodeBuiltinFrame(parsed, frame);
   }
 }

@@ -1,5 +1,5 @@
-// Decoding of uncompressed frames (the native transfer syntaxes, and what RLE expands to):
-// 8-bit gray and color, 16-bit gray (masked to BitsStored, sign-extended when signed).
+// Decoding of uncompressed frames (the native transfer syntaxes, Elscint's PMSCT_RLE1, and what
+// RLE expands to), with the pixel formats and conversions of Orthanc 1.10.1's decoder.
 import type { DecodedImage, PixelModule } from "./image.ts";
 
 /** How the frame's bytes are laid out, besides the pixel module. */
@@ -7,64 +7,84 @@ export interface NativeLayout {
   littleEndian: boolean;
   /** 8-bit samples stored as OW in big endian come in swapped byte pairs (PS3.5 8.1.1). */
   swappedBytePairs: boolean;
+  /**
+   * Whether HighBit shifts the samples down. Orthanc shifts the frames it reads itself but not
+   * what DCMTK's RLE codec hands it.
+   */
+  shift: boolean;
+  /**
+   * Whether planar color comes interleaved. DCMTK's RLE codec keeps the planes of a frame
+   * declared planar, and Orthanc 1.10.1 shows them as they are.
+   */
+  interleavePlanes: boolean;
 }
 
-/** Bytes of one native frame. */
+/** Bytes of one native frame (1-bit frames are packed, 8 pixels to a byte). */
 export const nativeFrameSize = (pm: PixelModule): number =>
   (pm.rows * pm.columns * pm.samplesPerPixel * pm.bitsAllocated) / 8;
 
-function gray16(pm: PixelModule, bytes: Uint8Array, littleEndian: boolean): DecodedImage {
-  const count = pm.rows * pm.columns;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const shift = Math.max(0, pm.highBit + 1 - pm.bitsStored);
-  const bits = Math.min(16, pm.bitsStored);
-  const mask = bits >= 16 ? 0xffff : (1 << bits) - 1;
-  const sign = 1 << (bits - 1);
-  if (pm.signed) {
-    const pixels = new Int16Array(count);
-    for (let i = 0; i < count; i++) {
-      const v = (view.getUint16(2 * i, littleEndian) >> shift) & mask;
-      pixels[i] = v & sign ? v - (mask + 1) : v;
+/** A black-and-white frame (DICOM SEG), which Orthanc reads only with whole bytes per row. */
+export const isBitmap = (pm: PixelModule): boolean => pm.bitsStored === 1;
+
+/**
+ * The format a frame decodes to, as Orthanc's DicomImageInformation::ExtractPixelFormat decides
+ * it; undefined for what Orthanc 1.10.1 cannot show (YBR of native frames, palettes, 32-bit gray,
+ * 16-bit color, signed 8-bit…). RLE frames are read whatever their photometric interpretation.
+ */
+export function nativeFormat(
+  pm: PixelModule,
+  ignorePhotometric: boolean,
+): DecodedImage["format"] | undefined {
+  const gray = ignorePhotometric || pm.photometric === "MONOCHROME1" ||
+    pm.photometric === "MONOCHROME2";
+  if (gray && pm.samplesPerPixel === 1) {
+    if (pm.bitsStored === 8 && pm.bitsAllocated === 8 && !pm.signed) return "Grayscale8";
+    if (pm.bitsAllocated === 16) return pm.signed ? "SignedGrayscale16" : "Grayscale16";
+    if (pm.bitsStored === 1 && pm.bitsAllocated === 1 && !pm.signed) return "Grayscale8";
+  }
+  if (
+    pm.samplesPerPixel === 3 && pm.bitsStored === 8 && pm.bitsAllocated === 8 && !pm.signed &&
+    (ignorePhotometric || pm.photometric === "RGB")
+  ) return "RGB24";
+  return undefined;
+}
+
+/** 1-bit samples, least significant bit first, shown as 0 or 255. */
+function bitmap(pm: PixelModule, bytes: Uint8Array): Uint8Array {
+  const pixels = new Uint8Array(pm.rows * pm.columns);
+  const rowBytes = pm.columns / 8;
+  for (let y = 0; y < pm.rows; y++) {
+    for (let x = 0; x < pm.columns; x++) {
+      const b = bytes[y * rowBytes + (x >> 3)]!;
+      pixels[y * pm.columns + x] = b & (1 << (x & 7)) ? 255 : 0;
     }
-    return { format: "SignedGrayscale16", width: pm.columns, height: pm.rows, pixels };
   }
-  const pixels = new Uint16Array(count);
-  for (let i = 0; i < count; i++) pixels[i] = (view.getUint16(2 * i, littleEndian) >> shift) & mask;
-  return { format: "Grayscale16", width: pm.columns, height: pm.rows, pixels };
+  return pixels;
 }
 
-/** PS3.3 C.7.6.3.1.2: YBR_FULL to RGB, in place. */
-function ybrFullToRgb(pixels: Uint8Array): void {
-  const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
-  for (let i = 0; i < pixels.length; i += 3) {
-    const y = pixels[i]!, cb = pixels[i + 1]! - 128, cr = pixels[i + 2]! - 128;
-    pixels[i] = clamp(y + 1.402 * cr);
-    pixels[i + 1] = clamp(y - 0.344136 * cb - 0.714136 * cr);
-    pixels[i + 2] = clamp(y + 1.772 * cb);
-  }
-}
-
-function color8(pm: PixelModule, bytes: Uint8Array): DecodedImage | undefined {
-  if (pm.photometric !== "RGB" && pm.photometric !== "YBR_FULL") return undefined;
-  const count = pm.rows * pm.columns;
+function interleave(bytes: Uint8Array, count: number): Uint8Array {
   const pixels = new Uint8Array(count * 3);
-  if (pm.planar) {
-    for (let i = 0; i < count; i++) {
-      pixels[3 * i] = bytes[i]!;
-      pixels[3 * i + 1] = bytes[count + i]!;
-      pixels[3 * i + 2] = bytes[2 * count + i]!;
-    }
-  } else pixels.set(bytes.subarray(0, count * 3));
-  if (pm.photometric === "YBR_FULL") ybrFullToRgb(pixels);
-  return { format: "RGB24", width: pm.columns, height: pm.rows, pixels };
+  for (let i = 0; i < count; i++) {
+    pixels[3 * i] = bytes[i]!;
+    pixels[3 * i + 1] = bytes[count + i]!;
+    pixels[3 * i + 2] = bytes[2 * count + i]!;
+  }
+  return pixels;
 }
 
-/** One native frame decoded, or undefined for layouts not supported (1 or 32 bits, palettes…). */
+/**
+ * One frame decoded to `format` (from nativeFormat). As Orthanc's fast path does, 16-bit samples
+ * are only shifted by HighBit, neither masked to BitsStored nor sign-extended from it.
+ */
 export function decodeNative(
   pm: PixelModule,
+  format: DecodedImage["format"],
   frame: Uint8Array,
   layout: NativeLayout,
-): DecodedImage | undefined {
+): DecodedImage {
+  const { rows: height, columns: width } = pm;
+  const count = width * height;
+  const shift = layout.shift ? Math.max(0, pm.highBit + 1 - pm.bitsStored) : 0;
   let bytes = frame;
   if (pm.bitsAllocated === 8 && layout.swappedBytePairs) {
     bytes = frame.slice();
@@ -74,15 +94,24 @@ export function decodeNative(
       bytes[i + 1] = b;
     }
   }
-  if (pm.samplesPerPixel === 1) {
-    if (pm.photometric !== "MONOCHROME1" && pm.photometric !== "MONOCHROME2") return undefined;
-    if (pm.bitsAllocated === 8) {
-      const pixels = bytes.slice(0, pm.rows * pm.columns);
-      return { format: "Grayscale8", width: pm.columns, height: pm.rows, pixels };
-    }
-    if (pm.bitsAllocated === 16) return gray16(pm, bytes, layout.littleEndian);
-    return undefined;
+  if (format === "RGB24") {
+    const pixels = pm.planar && layout.interleavePlanes
+      ? interleave(bytes, count)
+      : bytes.slice(0, count * 3);
+    return { format, width, height, pixels };
   }
-  if (pm.samplesPerPixel === 3 && pm.bitsAllocated === 8) return color8(pm, bytes);
-  return undefined;
+  if (format === "Grayscale8") {
+    const pixels = isBitmap(pm) ? bitmap(pm, bytes) : bytes.slice(0, count);
+    if (shift > 0) { for (let i = 0; i < count; i++) pixels[i] = pixels[i]! >> shift; }
+    return { format, width, height, pixels };
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (format === "SignedGrayscale16") {
+    const pixels = new Int16Array(count);
+    for (let i = 0; i < count; i++) pixels[i] = view.getInt16(2 * i, layout.littleEndian) >> shift;
+    return { format, width, height, pixels };
+  }
+  const pixels = new Uint16Array(count);
+  for (let i = 0; i < count; i++) pixels[i] = view.getUint16(2 * i, layout.littleEndian) >> shift;
+  return { format: "Grayscale16", width, height, pixels };
 }

@@ -1,6 +1,6 @@
 // From a decoded frame to what Orthanc's image routes answer: /preview stretches the gray range
 // to 8 bits; /image-uint8, /image-uint16 and /image-int16 convert with saturation (gray only);
-// /numpy writes the values as float32 (.npy format 1.0).
+// /numpy writes the samples, or their modality values as float32 (.npy format 1.0).
 import type { RawImage } from "./types.ts";
 import { CHANNELS, type DecodedImage } from "./image.ts";
 
@@ -12,6 +12,10 @@ const clamp = (v: number, min: number, max: number) => (v < min ? min : v > max 
 const asPngSigned = (pixels: Int16Array) =>
   new Uint16Array(pixels.buffer, pixels.byteOffset, pixels.length);
 
+/**
+ * Orthanc's preview of a gray frame: the range of its values stretched to 0..255, computed as it
+ * does in single precision (a * v + b, rounded half away from zero); a flat frame is black.
+ */
 function stretch(image: DecodedImage, invert: boolean): RawImage {
   const source = image.pixels;
   let min = Infinity, max = -Infinity;
@@ -20,11 +24,16 @@ function stretch(image: DecodedImage, invert: boolean): RawImage {
     if (v > max) max = v;
   }
   const pixels = new Uint8Array(source.length);
-  const scale = max > min ? 255 / (max - min) : 0;
-  for (let i = 0; i < source.length; i++) {
-    const v = Math.round((source[i]! - min) * scale);
-    pixels[i] = invert ? 255 - v : v;
+  if (max > min) {
+    const f32 = Math.fround;
+    const a = f32(255 / f32(max - min));
+    const b = f32(f32(-min) * a);
+    for (let i = 0; i < source.length; i++) {
+      const v = f32(f32(a * source[i]!) + b);
+      pixels[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.floor(v + 0.5);
+    }
   }
+  if (invert) { for (let i = 0; i < pixels.length; i++) pixels[i] = 255 - pixels[i]!; }
   return { format: "Grayscale8", width: image.width, height: image.height, pixels };
 }
 
@@ -51,9 +60,6 @@ export function renderFrame(
   const source = image.pixels;
   switch (mode) {
     case "preview":
-      if (image.format === "Grayscale8" && !monochrome1) {
-        return { format: "Grayscale8", width, height, pixels: source as Uint8Array };
-      }
       return stretch(image, monochrome1);
     case "image-uint8":
       return {
@@ -85,32 +91,46 @@ const NPY_TYPES: Record<DecodedImage["format"], string> = {
   RGBA32: "<u1",
 };
 
+/** A decoded frame for NumPy, with the modality rescale of its gray values, if asked for. */
+export interface NpyFrame {
+  image: DecodedImage;
+  rescale?: { slope: number; intercept: number };
+}
+
 /**
- * The frame as a NumPy array of shape (height, width, channels), as Orthanc writes it: with
- * `rescale`, gray values become float32 modality values; otherwise the samples keep their type.
+ * Frames as a NumPy array (.npy format 1.0), as Orthanc writes it: one frame has the shape
+ * (height, width, channels); a whole instance stacks its frames, (frames, height, width,
+ * channels). Rescaled gray values are float32 modality values; otherwise the samples keep their
+ * type. The frames share one format and size.
  */
-export function encodeNpy(
-  image: DecodedImage,
-  rescale?: { slope: number; intercept: number },
-): Uint8Array {
-  const channels = CHANNELS[image.format];
+export function encodeNpy(frames: NpyFrame[], stacked: boolean): Uint8Array {
+  const { image: first, rescale } = frames[0]!;
+  const channels = CHANNELS[first.format];
   const float = rescale !== undefined && channels === 1;
-  const type = float ? "<f4" : NPY_TYPES[image.format];
-  const dict =
-    `{'descr': '${type}', 'fortran_order': False, 'shape': (${image.height},${image.width},${channels}), }`;
-  // Format 1.0: magic, version, header length; the header is padded so that the data is 64-aligned.
+  const type = float ? "<f4" : NPY_TYPES[first.format];
+  const shape = `${first.height},${first.width},${channels}`;
+  const dict = `{'descr': '${type}', 'fortran_order': False, 'shape': (${
+    stacked ? `${frames.length}, ${shape}` : shape
+  }), }`;
+  // The header is padded so that the data is 64-aligned.
   const headerLength = Math.ceil((10 + dict.length + 1) / 64) * 64 - 10;
   const header = dict.padEnd(headerLength - 1, " ") + "\n";
-  const data = float ? new Float32Array(image.pixels.length) : image.pixels;
-  if (float) {
-    for (let i = 0; i < data.length; i++) {
-      data[i] = image.pixels[i]! * rescale.slope + rescale.intercept;
+  const bytesOf = ({ image, rescale }: NpyFrame): Uint8Array => {
+    if (!float) {
+      return new Uint8Array(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength);
     }
-  }
-  const out = new Uint8Array(10 + headerLength + data.byteLength);
+    const { slope, intercept } = rescale ?? { slope: 1, intercept: 0 };
+    return new Uint8Array(Float32Array.from(image.pixels, (v) => v * slope + intercept).buffer);
+  };
+  const data = frames.map(bytesOf);
+  const out = new Uint8Array(10 + headerLength + data.reduce((n, d) => n + d.length, 0));
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
   new DataView(out.buffer).setUint16(8, headerLength, true);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + headerLength);
+  let pos = 10 + headerLength;
+  for (const d of data) {
+    out.set(d, pos);
+    pos += d.length;
+  }
   return out;
 }

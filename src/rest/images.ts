@@ -3,17 +3,25 @@
 // the built-in decoders' or the plugins' (imaging/decode.ts).
 import { type Context, Hono } from "hono";
 import { gzipSync } from "node:zlib";
+import { writeZip } from "../archive/zip-writer.ts";
 import { findElement } from "../dicom/parser.ts";
-import { UNCOMPRESSED_TRANSFER_SYNTAXES } from "../dicom/uids.ts";
 import { Tags } from "../dicom/tag.ts";
-import { nativeFrame } from "../imaging/decode.ts";
-import { frameCount, pixelModule, rescaleOf } from "../imaging/image.ts";
+import { TransferSyntax } from "../dicom/uids.ts";
+import {
+  CODEC_FAILURE,
+  decodeBuiltinFrame,
+  type DecodeOutcome,
+  isFailure,
+} from "../imaging/decode.ts";
+import { type DecodedImage, frameCount, pixelModule, rescaleOf } from "../imaging/image.ts";
 import { encodeJpeg } from "../imaging/jpeg.ts";
 import { encodePam } from "../imaging/pam.ts";
 import { encodePng } from "../imaging/png.ts";
+import { rawFrameBytes } from "../imaging/raw-frame.ts";
 import type { RawImage } from "../imaging/types.ts";
-import { encodeNpy, type ImageMode, renderFrame } from "../imaging/render.ts";
+import { encodeNpy, type ImageMode, type NpyFrame, renderFrame } from "../imaging/render.ts";
 import { BareStatusError, NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
+import { booleanQuery } from "./boolean-query.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { type InstanceData, readInstance } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
@@ -81,56 +89,110 @@ function encodeImage(image: RawImage, encoding: ImageEncoding, quality: string |
 }
 
 /**
- * The frame asked for. Orthanc answers a bad number with a bare 404, except /numpy (400) and an
- * out-of-range /raw (400).
+ * The frame asked for. Orthanc answers a number it cannot read with a bare 404, except /numpy
+ * (400, which reads a leading "+"); the range is checked by the frame index or the decoders.
  */
-function frameIndex(text: string | undefined, data: InstanceData, what: string): number {
-  const outOfRange = () => new OrthancError("ParameterOutOfRange");
+function frameIndex(text: string | undefined, what: string): number {
+  if (what === "numpy" && /^\+?\d+$/.test(text ?? "")) return Number(text);
   if (!text || !/^\d+$/.test(text)) {
-    throw what === "numpy" ? outOfRange() : new NotFoundWithoutBody();
+    if (what !== "numpy") throw new NotFoundWithoutBody();
+    throw new OrthancError(
+      "ParameterOutOfRange",
+      'Expected an unsigned integer for the "frame" argument',
+    );
   }
   const frame = Number(text);
-  if (frame >= frameCount(data.parsed)) {
-    throw what === "numpy" || what.startsWith("raw") ? outOfRange() : new NotFoundWithoutBody();
-  }
   return frame;
 }
 
-async function decoded(
+/**
+ * A frame decoded, or why not. Past the last frame, the built-in decoders refuse it in Orthanc's
+ * order; for a compressed syntax they lack, when a plugin decodes the instance, the answer is
+ * the one of Orthanc's codecs, which fail on the missing frame.
+ */
+async function decodeFrame(
   deps: RestDependencies,
   data: InstanceData,
   frame: number,
-  what: string,
-) {
-  const image = await deps.codecs.decoders.decode(data.bytes, data.parsed, frame);
-  if (image) return image;
-  // Orthanc's images answer a bare 415; /numpy says why.
-  if (what !== "numpy") throw new BareStatusError(415);
-  if (!pixelModule(data.parsed)) throw new OrthancError("NotImplemented");
-  if (!findElement(data.parsed.dataset, Tags.PixelData)) throw new OrthancError("BadFileFormat");
-  throw new BareStatusError(415);
+): Promise<DecodeOutcome> {
+  const { decoders } = deps.codecs;
+  if (frame < frameCount(data.parsed)) {
+    return await decoders.decodeOutcome(data.bytes, data.parsed, frame);
+  }
+  const builtin = decodeBuiltinFrame(data.parsed, frame);
+  const encapsulated = findElement(data.parsed.dataset, Tags.PixelData)?.fragments;
+  if (!isFailure(builtin) || builtin.failure !== "NotImplemented" || !encapsulated) return builtin;
+  const first = await decoders.decodeOutcome(data.bytes, data.parsed, 0);
+  return isFailure(first) ? first : CODEC_FAILURE;
 }
 
-/** The stored bytes of a native frame (Orthanc's /raw does not decode compressed ones). */
-function rawFrame(data: InstanceData, frame: number): Uint8Array {
-  const { parsed } = data;
-  const pixels = findElement(parsed.dataset, Tags.PixelData);
-  const pm = pixelModule(parsed);
-  if (!pm) throw new OrthancError("NotImplemented");
-  if (!pixels) throw new OrthancError("BadFileFormat", "Cannot access a raw frame");
-  if (pixels.fragments) {
-    const fragments = pixels.fragments.slice(1);
-    if (fragments.length !== pm.frames) {
-      throw new OrthancError("BadFileFormat", "Cannot access a raw frame");
-    }
-    const f = fragments[frame]!;
-    return parsed.dataset.source.bytes.subarray(f.offset, f.offset + f.length);
+/** Orthanc's images answer a bare 415 when the frame does not decode, a bare 404 when absent. */
+async function imageOf(deps: RestDependencies, data: InstanceData, frame: number) {
+  const outcome = await decodeFrame(deps, data, frame);
+  if (!isFailure(outcome)) return outcome;
+  throw outcome.failure === "ParameterOutOfRange"
+    ? new NotFoundWithoutBody()
+    : new BareStatusError(415);
+}
+
+/** /numpy says why a frame does not decode, with Orthanc's error. */
+async function npyFrame(
+  deps: RestDependencies,
+  data: InstanceData,
+  frame: number,
+  rescale: boolean,
+): Promise<NpyFrame> {
+  const outcome = await decodeFrame(deps, data, frame);
+  if (isFailure(outcome)) throw new OrthancError(outcome.failure, outcome.details);
+  return { image: outcome, rescale: rescale ? rescaleOf(data.parsed, frame) : undefined };
+}
+
+const sameLayout = (a: DecodedImage, b: DecodedImage) =>
+  a.format === b.format && a.width === b.width && a.height === b.height;
+
+/**
+ * /numpy: one frame, or every frame of the instance stacked; `?compress` wraps it in a .npz
+ * (a ZIP whose member Orthanc names "arr_0").
+ */
+async function numpy(
+  c: Context<AppEnv>,
+  deps: RestDependencies,
+  data: InstanceData,
+  frame: number | undefined,
+) {
+  const rescale = booleanQuery(c, "rescale", true);
+  const compress = booleanQuery(c, "compress", false);
+  const indices = frame === undefined ? [...Array(frameCount(data.parsed)).keys()] : [frame];
+  const frames: NpyFrame[] = [];
+  for (const n of indices) frames.push(await npyFrame(deps, data, n, rescale));
+  if (!frames.every((f) => sameLayout(f.image, frames[0]!.image))) {
+    throw new OrthancError("NotImplemented");
   }
-  const bytes = UNCOMPRESSED_TRANSFER_SYNTAXES.has(parsed.transferSyntax)
-    ? nativeFrame(parsed, pm, pixels, frame)
-    : undefined;
-  if (!bytes) throw new OrthancError("BadFileFormat", "Cannot access a raw frame");
-  return bytes;
+  const npy = encodeNpy(frames, frame === undefined);
+  const body = compress ? writeZip([{ name: "arr_0", data: npy }], "Created by Orthanc") : npy;
+  return binary(body, "application/octet-stream");
+}
+
+/** What Orthanc labels a raw frame with: the codestream's type for JPEG and JPEG 2000. */
+function rawContentType(transferSyntax: string): string {
+  switch (transferSyntax) {
+    case TransferSyntax.JpegBaseline:
+      return "image/jpeg";
+    case TransferSyntax.Jpeg2000Lossless:
+    case TransferSyntax.Jpeg2000:
+      return "image/jp2";
+    default:
+      return "application/octet-stream";
+  }
+}
+
+/** The stored bytes of a frame (Orthanc's /raw does not decode compressed ones). */
+function rawFrame(data: InstanceData, frame: number): Uint8Array {
+  const pm = pixelModule(data.parsed);
+  if (!pm) throw new OrthancError("NotImplemented");
+  const raw = rawFrameBytes(data.parsed, pm, frame);
+  if (raw instanceof Uint8Array) return raw;
+  throw new OrthancError(raw.failure, raw.details);
 }
 
 export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
@@ -144,9 +206,7 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
     // fails to decode a compressed frame out of range rather than not finding it.
     const numeric = /^\d+$/.test(frameText ?? "");
     if (!pixelModule(data.parsed)) {
-      if (what === "numpy" || (what.startsWith("raw") && numeric)) {
-        throw new OrthancError("NotImplemented");
-      }
+      if (what.startsWith("raw") && numeric) throw new OrthancError("NotImplemented");
       if (MODES.includes(what as ImageMode) && numeric) throw new BareStatusError(415);
     }
     const encapsulated = findElement(data.parsed.dataset, Tags.PixelData)?.fragments;
@@ -156,24 +216,17 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
     ) {
       throw new BareStatusError(415);
     }
-    const frame = frameIndex(frameText, data, what);
+    const frame = frameIndex(frameText, what);
     if (what === "raw" || what === "raw.gz") {
       const raw = rawFrame(data, frame);
       return what === "raw"
-        ? binary(raw, "application/octet-stream")
+        ? binary(raw, rawContentType(data.parsed.transferSyntax))
         : binary(gzipSync(raw), "application/gzip");
     }
-    const encoding = what === "numpy"
-      ? undefined
-      : negotiate(c.req.header("Accept"), what as ImageMode);
-    if (what !== "numpy" && !encoding) throw new NotFoundWithoutBody();
-    const image = await decoded(deps, data, frame, what);
-    if (!encoding) {
-      const rescale = c.req.query("rescale") === "false"
-        ? undefined
-        : rescaleOf(data.parsed, frame);
-      return binary(encodeNpy(image, rescale), "application/octet-stream");
-    }
+    if (what === "numpy") return numpy(c, deps, data, frame);
+    const encoding = negotiate(c.req.header("Accept"), what as ImageMode);
+    if (!encoding) throw new NotFoundWithoutBody();
+    const image = await imageOf(deps, data, frame);
     const monochrome1 = pixelModule(data.parsed)?.photometric === "MONOCHROME1";
     const rendered = renderFrame(image, what as ImageMode, monochrome1);
     if (!rendered) throw new BareStatusError(415);
@@ -188,7 +241,10 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   route(app, "/instances/:id/frames/:frame", {
     GET: async (c) => {
-      frameIndex(c.req.param("frame"), await load(c), "");
+      const data = await load(c);
+      if (frameIndex(c.req.param("frame"), "") >= frameCount(data.parsed)) {
+        throw new NotFoundWithoutBody();
+      }
       return jsonResponse(FRAME_ROUTES);
     },
   });
@@ -197,8 +253,11 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
       GET: (c) => answer(c, what, c.req.param("frame")),
     });
   }
-  for (const what of [...MODES, "numpy"]) {
+  for (const what of MODES) {
     route(app, `/instances/:id/${what}`, { GET: (c) => answer(c, what, "0") });
   }
+  route(app, "/instances/:id/numpy", {
+    GET: async (c) => numpy(c, deps, await load(c), undefined),
+  });
   return app;
 }
