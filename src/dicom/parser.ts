@@ -4,7 +4,7 @@ import { inflateRawSync } from "node:zlib";
 import { lookupTag } from "./dictionary.ts";
 import { isPrivateGroup, makeTag, type Tag, tagElement, tagGroup, Tags } from "./tag.ts";
 import { TransferSyntax } from "./uids.ts";
-import { isKnownVr, isLongVr } from "./vr.ts";
+import { explicitHeaderLength, isKnownVr, isLongVr } from "./vr.ts";
 
 export interface ByteSource {
   bytes: Uint8Array;
@@ -49,6 +49,8 @@ export interface ParsedDicom {
   transferSyntax: string;
   /** Offset of the main dataset in the file (the end of the meta header). */
   datasetOffset: number;
+  /** A meta header without TransferSyntaxUID: `transferSyntax` is guessed from the dataset. */
+  metaWithoutTransferSyntax?: true;
 }
 
 export class DicomParseError extends Error {}
@@ -68,8 +70,14 @@ interface ReadContext {
   explicitVr: boolean;
 }
 
+/**
+ * How deep items may nest. Real files stay within a few levels; without a bound, a file of
+ * 20,000 nested sequences (a few hundred KB) overflows the stack of every walker of the dataset.
+ */
+const MAX_DEPTH = 256;
+
 class Reader {
-  constructor(private ctx: ReadContext) {}
+  constructor(private ctx: ReadContext, private readonly depth = 0) {}
 
   /** Reads elements from `pos` until `end` (or a delimiter when `end` is undefined). */
   readDataset(
@@ -79,6 +87,10 @@ class Reader {
   ): { dataset: DicomDataset; pos: number } {
     const { source, explicitVr } = this.ctx;
     const elements: DicomElement[] = [];
+    // Of two elements with one tag DCMTK keeps the first: a repeated tag is read past and not
+    // kept, so a run of identical elements (zero bytes read as (0000,0000) again and again)
+    // costs no memory.
+    const seen = new Set<Tag>();
     // Items see the private creators of their enclosing datasets, as DCMTK resolves them.
     const creators = new Map<number, string>(inherited);
     const limit = end ?? source.bytes.length;
@@ -92,8 +104,18 @@ class Reader {
       if (tag === Tags.SequenceDelimitation && end === undefined) {
         return { dataset: { source, elements: inTagOrder(elements), explicitVr }, pos };
       }
+      if (seen.has(tag)) {
+        const next = this.skipDefinedLength(pos);
+        if (next !== undefined) {
+          pos = next;
+          continue;
+        }
+      }
       const element = this.readElement(pos, tag, creators);
-      elements.push(element.element);
+      if (!seen.has(tag)) {
+        seen.add(tag);
+        elements.push(element.element);
+      }
       pos = element.next;
     }
     if (end === undefined && pos >= source.bytes.length) {
@@ -101,6 +123,26 @@ class Reader {
     }
     if (pos > limit) throw new DicomParseError("element overruns its container");
     return { dataset: { source, elements: inTagOrder(elements), explicitVr }, pos };
+  }
+
+  /**
+   * Where an element of defined length ends, reading its header only (no object is built), or
+   * undefined for one of undefined length, which readElement walks.
+   */
+  private skipDefinedLength(pos: number): number | undefined {
+    const { view, littleEndian, bytes } = this.ctx.source;
+    let header = 8;
+    let length: number;
+    if (!this.ctx.explicitVr) length = view.getUint32(pos + 4, littleEndian);
+    else {
+      header = explicitHeaderLength(bytes[pos + 4]!, bytes[pos + 5]!);
+      if (pos + header > bytes.length) return undefined;
+      length = header === 12
+        ? view.getUint32(pos + 8, littleEndian)
+        : view.getUint16(pos + 6, littleEndian);
+    }
+    if (length === UNDEFINED || pos + header + length > bytes.length) return undefined;
+    return pos + header + length;
   }
 
   private readTag(pos: number): Tag {
@@ -135,11 +177,18 @@ class Reader {
         pos += long ? 8 : 4;
         vr = "OB";
       } else if (!isKnownVr(vr)) {
-        // DCMTK tolerates unknown VR codes by falling back to the dictionary, or UN.
-        vr = lookupTag(tag, privateCreator)?.vr ?? "UN";
-        if (pos + 6 > bytes.length) throw new DicomParseError("truncated element header");
-        length = view.getUint32(pos + 2, littleEndian);
-        pos += 6;
+        // DCMTK reads a VR it does not know as a future one (two upper-case letters: reserved
+        // bytes and a 32-bit length, PS3.5 7.1.2) or else with a 16-bit length, and Orthanc
+        // shows its value as null: held as opaque bytes.
+        const future = /^[A-Z]{2}$/.test(vr);
+        if (pos + (future ? 8 : 4) > bytes.length) {
+          throw new DicomParseError("truncated element header");
+        }
+        length = future
+          ? view.getUint32(pos + 4, littleEndian)
+          : view.getUint16(pos + 2, littleEndian);
+        pos += future ? 8 : 4;
+        vr = "OB";
       } else if (isLongVr(vr)) {
         if (pos + 8 > bytes.length) throw new DicomParseError("truncated element header");
         length = view.getUint32(pos + 4, littleEndian);
@@ -169,7 +218,7 @@ class Reader {
         ? new Reader({
           source: this.ctx.source.littleEndian ? source : sourceOf(bytes, true),
           explicitVr: false,
-        })
+        }, this.depth)
         : this;
       const { items, next } = reader.readItems(
         pos,
@@ -199,6 +248,8 @@ class Reader {
     creators: Map<number, string>,
   ): { items: DicomDataset[]; next: number } {
     const { source } = this.ctx;
+    if (this.depth >= MAX_DEPTH) throw new DicomParseError("sequences nested too deeply");
+    const inner = new Reader(this.ctx, this.depth + 1);
     const items: DicomDataset[] = [];
     const limit = end ?? source.bytes.length;
     while (pos < limit) {
@@ -212,12 +263,12 @@ class Reader {
       if (tag !== Tags.Item) throw new DicomParseError("expected an item in a sequence");
       pos += 8;
       if (length === UNDEFINED) {
-        const r = this.readDataset(pos, undefined, creators);
+        const r = inner.readDataset(pos, undefined, creators);
         items.push({ ...r.dataset, undefinedLength: true });
         pos = r.pos;
       } else {
         if (pos + length > source.bytes.length) throw new DicomParseError("truncated item");
-        const r = this.readDataset(pos, pos + length, creators);
+        const r = inner.readDataset(pos, pos + length, creators);
         items.push(r.dataset);
         pos = pos + length;
       }
@@ -289,17 +340,17 @@ export function parseDicom(input: Uint8Array): ParsedDicom {
   const fileSource = sourceOf(input, true);
   let pos = hasPreamble(input) ? 132 : 0;
   if (pos === 0 && !(input.length >= 8 && input[0] === 0x02 && input[1] === 0x00)) {
-    return parseBareDataset(fileSource);
+    return parseBareDataset(input);
   }
   const metaEnd = findMetaEnd(fileSource, pos);
   const meta =
     new Reader({ source: fileSource, explicitVr: true }).readDataset(pos, metaEnd).dataset;
   const tsElement = meta.elements.find((e) => e.tag === Tags.TransferSyntaxUid);
-  if (!tsElement) throw new DicomParseError("no transfer syntax in the meta header");
-  const transferSyntax = latin1(
-    input.subarray(tsElement.offset, tsElement.offset + tsElement.length),
-  )
-    .replace(/[\0 ]+$/, "");
+  // Without one, DCMTK guesses the encoding from the dataset, as for a file with no meta header.
+  const transferSyntax = tsElement
+    ? latin1(input.subarray(tsElement.offset, tsElement.offset + tsElement.length))
+      .replace(/[\0 ]+$/, "")
+    : syntaxOf(guessEncoding(fileSource.view, metaEnd));
   pos = metaEnd;
 
   let source = fileSource;
@@ -317,21 +368,50 @@ export function parseDicom(input: Uint8Array): ParsedDicom {
   const explicitVr = transferSyntax !== TransferSyntax.ImplicitVrLittleEndian;
   const dataset =
     new Reader({ source, explicitVr }).readDataset(datasetStart, source.bytes.length).dataset;
-  return { meta, dataset, transferSyntax, datasetOffset: pos };
+  const parsed: ParsedDicom = { meta, dataset, transferSyntax, datasetOffset: pos };
+  if (!tsElement) parsed.metaWithoutTransferSyntax = true;
+  return parsed;
 }
 
 /**
- * DCMTK also reads a dataset with no meta header, as implicit VR little endian. To tell such a
- * dataset from arbitrary bytes, it must start with a plausible group and contain a SOP instance.
+ * DCMTK also reads a dataset with no meta header, guessing its encoding from the first element
+ * (guessEncoding). To tell such a dataset from arbitrary bytes, it must start with a plausible
+ * group and contain a SOP instance.
  */
-function parseBareDataset(source: ByteSource): ParsedDicom {
-  const { view, bytes } = source;
-  if (bytes.length < 8 || view.getUint16(0, true) > 0x0008 || view.getUint16(0, true) % 2 !== 0) {
-    throw new DicomParseError("not a DICOM file");
-  }
-  const dataset = new Reader({ source, explicitVr: false }).readDataset(0, bytes.length).dataset;
+function parseBareDataset(input: Uint8Array): ParsedDicom {
+  const { explicitVr, littleEndian } = guessEncoding(sourceOf(input, true).view, 0);
+  const source = sourceOf(input, littleEndian);
+  const group = input.length >= 8 ? source.view.getUint16(0, littleEndian) : 1;
+  if (group > 0x0008 || group % 2 !== 0) throw new DicomParseError("not a DICOM file");
+  const dataset = new Reader({ source, explicitVr }).readDataset(0, input.length).dataset;
   const meta: DicomDataset = { source, elements: [], explicitVr: true };
-  return { meta, dataset, transferSyntax: TransferSyntax.ImplicitVrLittleEndian, datasetOffset: 0 };
+  return {
+    meta,
+    dataset,
+    transferSyntax: syntaxOf({ explicitVr, littleEndian }),
+    datasetOffset: 0,
+  };
+}
+
+interface Encoding {
+  explicitVr: boolean;
+  littleEndian: boolean;
+}
+
+/**
+ * The encoding of a dataset that does not say it, as DCMTK guesses it from the first element:
+ * explicit VR when a known VR follows the tag, and the byte order that makes the first group the
+ * smaller number (datasets begin with low groups: 0008 reads 0x0800 in the wrong order).
+ */
+function guessEncoding(view: DataView, pos: number): Encoding {
+  if (pos + 6 > view.byteLength) return { explicitVr: false, littleEndian: true };
+  const explicitVr = isKnownVr(String.fromCharCode(view.getUint8(pos + 4), view.getUint8(pos + 5)));
+  return { explicitVr, littleEndian: view.getUint16(pos, true) <= view.getUint16(pos, false) };
+}
+
+function syntaxOf({ explicitVr, littleEndian }: Encoding): string {
+  if (!littleEndian) return TransferSyntax.ExplicitVrBigEndian;
+  return explicitVr ? TransferSyntax.ExplicitVrLittleEndian : TransferSyntax.ImplicitVrLittleEndian;
 }
 
 /** The meta group ends where group 0002 ends; its group length is trusted only if consistent. */

@@ -5,7 +5,7 @@ import { type Level, LEVELS, MAIN_TAGS } from "./levels.ts";
 import { elementBytes, findElement, latin1, type ParsedDicom } from "./parser.ts";
 import { pixelDataOffset } from "./pixel-data-offset.ts";
 import { makeTag, type Tag, Tags } from "./tag.ts";
-import { elementText } from "./values.ts";
+import { elementText, isTooLong } from "./values.ts";
 
 export interface InstanceSummary {
   ids: OrthancIds;
@@ -13,6 +13,8 @@ export interface InstanceSummary {
   mainTags: Record<Level, Map<Tag, string>>;
   sopClassUid: string;
   transferSyntax: string;
+  /** False when the meta header does not name it (Orthanc then records no TransferSyntax). */
+  transferSyntaxDeclared: boolean;
   /** Offset of the pixel data element in the file, where Orthanc finds one (pixel-data-offset.ts). */
   pixelDataOffset?: number;
   /** InstanceNumber, else ImageIndex, as written in the file (Orthanc keeps the text). */
@@ -20,6 +22,9 @@ export interface InstanceSummary {
 }
 
 export class MissingTagError extends Error {}
+
+/** An identifier Orthanc cannot read as text, being over its 256-byte limit ("TooLong"). */
+export class TooLongIdentifierError extends Error {}
 
 export function decodingOf(parsed: ParsedDicom, fallback: Encoding): TextDecoding {
   const cs = findElement(parsed.dataset, Tags.SpecificCharacterSet);
@@ -34,8 +39,13 @@ export function summarize(parsed: ParsedDicom, fallback: Encoding): InstanceSumm
     const e = findElement(d, tag);
     return e ? elementText(d, e, decoding) : undefined;
   };
+  const identifier = (tag: Tag): string | undefined => {
+    const e = findElement(d, tag);
+    if (e && isTooLong(d, e, decoding)) throw new TooLongIdentifierError();
+    return e ? elementText(d, e, decoding) : undefined;
+  };
   const required = (tag: Tag): string => {
-    const value = text(tag);
+    const value = identifier(tag);
     // Orthanc refuses instances without these UIDs ("Inexistent tag").
     if (value === undefined || (tag !== Tags.PatientId && value === "")) {
       throw new MissingTagError();
@@ -43,7 +53,7 @@ export function summarize(parsed: ParsedDicom, fallback: Encoding): InstanceSumm
     return value;
   };
   const ids = orthancIds({
-    patientId: text(Tags.PatientId) ?? "",
+    patientId: identifier(Tags.PatientId) ?? "",
     studyInstanceUid: required(Tags.StudyInstanceUid),
     seriesInstanceUid: required(Tags.SeriesInstanceUid),
     sopInstanceUid: required(Tags.SopInstanceUid),
@@ -63,6 +73,7 @@ export function summarize(parsed: ParsedDicom, fallback: Encoding): InstanceSumm
     mainTags,
     sopClassUid: text(Tags.SopClassUid) ?? "",
     transferSyntax: parsed.transferSyntax,
+    transferSyntaxDeclared: !parsed.metaWithoutTransferSyntax,
   };
   // The meta header's source is the file as received, whatever the dataset's encoding.
   const offset = pixelDataOffset(parsed.meta.source.bytes);

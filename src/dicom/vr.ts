@@ -70,6 +70,29 @@ const VRS: ReadonlyMap<string, VrInfo> = new Map([
 
 export const isKnownVr = (vr: string): boolean => VRS.has(vr);
 
+/**
+ * The header length of an explicit VR element from the two bytes of its VR, without building a
+ * string: 12 for the VRs with a 32-bit length (and DCMTK's "ox"/"lt", and unknown upper-case
+ * VRs, read as future VRs), 8 otherwise. For the parser's hot path over repeated elements.
+ */
+export function explicitHeaderLength(a: number, b: number): 8 | 12 {
+  return LONG_HEADER_CODES.has((a << 8) | b) ? 12 : 8;
+}
+
+const LONG_HEADER_CODES: ReadonlySet<number> = (() => {
+  const codes = new Set<number>();
+  const code = (vr: string) => (vr.charCodeAt(0) << 8) | vr.charCodeAt(1);
+  for (let a = 0x41; a <= 0x5a; a++) {
+    for (let b = 0x41; b <= 0x5a; b++) {
+      const vr = String.fromCharCode(a, b);
+      if (!VRS.has(vr) || VRS.get(vr)!.longLength) codes.add(code(vr));
+    }
+  }
+  codes.add(code("ox"));
+  codes.add(code("lt"));
+  return codes;
+})();
+
 /** Whether the VR takes the 12-byte explicit header (an unknown VR does not). */
 export const isLongVr = (vr: string): boolean => VRS.get(vr)?.longLength ?? false;
 

@@ -4,7 +4,12 @@ import type { Encoding } from "../dicom/charsets.ts";
 import { idOfLevel, type OrthancIds } from "../dicom/identifiers.ts";
 import { type Level, LEVELS } from "../dicom/levels.ts";
 import { DicomParseError, type ParsedDicom, parseDicom } from "../dicom/parser.ts";
-import { type InstanceSummary, MissingTagError, summarize } from "../dicom/summary.ts";
+import {
+  type InstanceSummary,
+  MissingTagError,
+  summarize,
+  TooLongIdentifierError,
+} from "../dicom/summary.ts";
 import type { IndexBackend } from "../index/interface.ts";
 import {
   type AttachmentInfo,
@@ -72,6 +77,7 @@ export function parseInstance(
     return { parsed, summary: summarize(parsed, defaultEncoding) };
   } catch (error) {
     if (error instanceof MissingTagError) throw new OrthancError("InexistentTag");
+    if (error instanceof TooLongIdentifierError) throw new OrthancError("BadParameterType");
     throw error;
   }
 }
@@ -244,7 +250,9 @@ export class StorePipeline {
     const { index } = this.deps;
     index.setMetadata(id, Metadata.ReceptionDate, now);
     index.setMetadata(id, Metadata.Origin, origin.kind);
-    index.setMetadata(id, Metadata.TransferSyntax, summary.transferSyntax);
+    if (summary.transferSyntaxDeclared) {
+      index.setMetadata(id, Metadata.TransferSyntax, summary.transferSyntax);
+    }
     index.setMetadata(id, Metadata.SopClassUid, summary.sopClassUid);
     if (summary.indexInSeries !== undefined) {
       index.setMetadata(id, Metadata.IndexInSeries, summary.indexInSeries);

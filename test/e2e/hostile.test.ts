@@ -1,9 +1,11 @@
 // Hostile uploads, generated here: each gets Orthanc's status and error, the server stays up, and
 // nothing is stored that should not be. Memory is checked as the server's peak resident size
-// (VmHWM), so the server runs in a process of its own.
+// (VmHWM), so the server runs in a process of its own. The hostile files Orthanc 1.10.1 survives
+// are also compared with its answers in the golden scenario hostile-files.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { deflateRawSync } from "node:zlib";
+import { deeplyNested, deflatedZeroRun } from "../support/hostile-dicom.ts";
 import { makeZip } from "../support/zip.ts";
 import { type RunningServer, samplesDir, startPharos } from "../support/server.ts";
 
@@ -112,4 +114,27 @@ test("a bad second local header: the first entry stays stored, the answer is Ort
   expect(await upload(zip)).toEqual(entryError);
   expect((await statistics()).CountInstances).toBe(before.CountInstances + 1);
   expect((await fetch(`${server.url}/system`)).status).toBe(200);
+});
+
+test("20,000 nested sequences are Orthanc's 400 Bad file format, not a stack overflow", async () => {
+  // Orthanc 1.10.1 itself crashes on this file.
+  const before = await statistics();
+  const answer = await upload(deeplyNested(20_000).bytes);
+  expect(answer.status).toBe(400);
+  expect(answer.body.Message).toBe("Bad file format");
+  expect(await statistics()).toEqual(before);
+  expect((await fetch(`${server.url}/system`)).status).toBe(200);
+});
+
+test("a deflated file holding 64 MiB of zeros after its dataset is stored in bounded memory", async () => {
+  const hostile = deflatedZeroRun(64 * 1024 * 1024);
+  expect(hostile.bytes.length).toBeLessThan(128 * 1024);
+  const answer = await upload(hostile.bytes);
+  // The ID Orthanc 1.10.1 gives it (it stores the file, the zeros read as one (0000,0000)).
+  expect(answer).toMatchObject({
+    status: 200,
+    body: { ID: "8231fd13-9e144923-24c4f700-7cfbb967-c6dc29f9" },
+  });
+  // Millions of (0000,0000) elements are read past, not kept: the inflated 64 MiB is all it costs.
+  expect(peakMiB()).toBeLessThan(300);
 });

@@ -26,7 +26,11 @@ function normalizeValue(value: unknown, key: string | null, path: string): unkno
   }
   // LastUpdate (patients/studies/series, also inside expanded lists): wall-clock time of the
   // last change, "YYYYMMDDTHHMMSS"; differs between two runs of the same Orthanc.
-  if (key === "LastUpdate" && typeof value === "string" && timestamp.test(value)) {
+  // ReceptionDate (metadata?expand): the wall-clock time of the upload, likewise.
+  if (
+    (key === "LastUpdate" || key === "ReceptionDate") && typeof value === "string" &&
+    timestamp.test(value)
+  ) {
     return "<timestamp>";
   }
   // FileUuid (/instances/{id}, expanded instance lists): random UUID of the stored attachment.

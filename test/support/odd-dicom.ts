@@ -11,8 +11,8 @@ import {
 import { makeTag, type Tag, tagElement, tagGroup } from "../../src/dicom/tag.ts";
 import { TransferSyntax } from "../../src/dicom/uids.ts";
 
-const IMPLICIT: Encoding = { explicitVr: false, littleEndian: true };
-const BIG: Encoding = { explicitVr: true, littleEndian: false };
+export const IMPLICIT: Encoding = { explicitVr: false, littleEndian: true };
+export const BIG: Encoding = { explicitVr: true, littleEndian: false };
 const UNDEFINED = 0xffffffff;
 const LONG_VRS = new Set([
   "OB",
@@ -41,7 +41,7 @@ function even(value: Uint8Array, pad: number): Uint8Array {
 }
 
 /** One element's header: explicit (VR then a 16- or 32-bit length) or implicit (32-bit length). */
-function header(tag: Tag, vr: string, length: number, to: Encoding): Uint8Array {
+export function header(tag: Tag, vr: string, length: number, to: Encoding): Uint8Array {
   // DCMTK's "ox" and "lt" take the long header, its "xs" and "up" the short one.
   const explicitLong = to.explicitVr && (LONG_VRS.has(vr) || vr === "ox" || vr === "lt");
   const bytes = new Uint8Array(to.explicitVr ? (explicitLong ? 12 : 8) : 8);
@@ -59,7 +59,7 @@ function header(tag: Tag, vr: string, length: number, to: Encoding): Uint8Array 
   return bytes;
 }
 
-function raw(tag: Tag, length: number, to: Encoding): Uint8Array {
+export function raw(tag: Tag, length: number, to: Encoding): Uint8Array {
   const bytes = new Uint8Array(8);
   const view = new DataView(bytes.buffer);
   view.setUint16(0, tagGroup(tag), to.littleEndian);
@@ -69,12 +69,12 @@ function raw(tag: Tag, length: number, to: Encoding): Uint8Array {
 }
 
 /** A text element (space padded, NUL for UI). */
-function text(tag: Tag, vr: string, value: string, to: Encoding): Uint8Array {
+export function text(tag: Tag, vr: string, value: string, to: Encoding): Uint8Array {
   const v = even(ascii(value), vr === "UI" ? 0 : 0x20);
   return concat([header(tag, vr, v.length, to), v]);
 }
 
-function binary(tag: Tag, vr: string, value: Uint8Array, to: Encoding): Uint8Array {
+export function binary(tag: Tag, vr: string, value: Uint8Array, to: Encoding): Uint8Array {
   return concat([header(tag, vr, value.length, to), value]);
 }
 
@@ -88,7 +88,7 @@ interface SequenceOptions {
 }
 
 /** A sequence of items already encoded (in `to`, or implicit VR for CP-246). */
-function sequence(
+export function sequence(
   tag: Tag,
   items: Uint8Array[],
   to: Encoding,
@@ -107,13 +107,13 @@ function sequence(
     : concat([header(tag, vr, body.length, to), body]);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+export function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Output();
   for (const p of parts) out.push(p);
   return out.bytes();
 }
 
-const T = {
+export const T = {
   SopClassUid: makeTag(0x0008, 0x0016),
   SopInstanceUid: makeTag(0x0008, 0x0018),
   Modality: makeTag(0x0008, 0x0060),
@@ -131,7 +131,7 @@ const T = {
 const SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7";
 
 /** A file: meta header (explicit little endian) then the dataset, given as encoded parts. */
-function file(
+export function file(
   name: string,
   transferSyntax: string,
   dataset: Uint8Array,
@@ -146,7 +146,7 @@ function file(
 }
 
 /** A stable UID per file name, so that each file is its own instance. */
-function uid(name: string, suffix = ""): string {
+export function uid(name: string, suffix = ""): string {
   let n = 0;
   for (const c of name) n = (n * 31 + c.charCodeAt(0)) % 1_000_000_007;
   return `1.2.826.0.1.3680043.2.1143.777.${n}${suffix}`;
@@ -156,7 +156,7 @@ function uid(name: string, suffix = ""): string {
  * The identifying elements of a file, with `middle` (already encoded, its tags between (0008,0018)
  * and (0010,0010)) and `after` (tags above (0020,0013)) in their places.
  */
-function dataset(
+export function dataset(
   name: string,
   to: Encoding,
   middle: Uint8Array[] = [],
@@ -176,7 +176,7 @@ function dataset(
   ]);
 }
 
-function referenced(to: Encoding, k: number): Uint8Array {
+export function referenced(to: Encoding, k: number): Uint8Array {
   return concat([
     text(T.ReferencedSopClassUid, "UI", SECONDARY_CAPTURE, to),
     text(T.ReferencedSopInstanceUid, "UI", uid("ref", `.${k}`), to),
