@@ -16,13 +16,15 @@ import { metadataRoutes } from "./metadata.ts";
 import { modalityRoutes } from "./modalities.ts";
 import { protectionRoutes } from "./protection.ts";
 import { resourceRoutes } from "./resources.ts";
+import { isRestMethod } from "./router.ts";
 import { systemRoutes } from "./system.ts";
 import { findRoutes } from "./tools-find.ts";
+import { requestUri, routingPath } from "./uri.ts";
 import { webDavRoutes } from "./webdav.ts";
 
 export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Hono<AppEnv> {
   const { config } = deps;
-  const app = new Hono<AppEnv>();
+  const app = new Hono<AppEnv>({ getPath: routingPath });
 
   app.use(accessControl(config, plugins?.trusted));
   if (config.HttpCompressionEnabled) app.use(compressJson());
@@ -49,15 +51,18 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
   plugins?.registerRoutes(app, deps);
 
   app.notFound((c) =>
-    errorResponse(
-      new OrthancError("UnknownResource"),
-      c.req.method,
-      c.req.path,
-      config.HttpDescribeErrors,
-    )
+    // A WebDAV method outside of the WebDAV buckets: Orthanc's bare 404.
+    isRestMethod(c.req.method)
+      ? errorResponse(
+        new OrthancError("UnknownResource"),
+        c.req.method,
+        requestUri(c.req.raw),
+        config.HttpDescribeErrors,
+      )
+      : new Response(null, { status: 404 })
   );
   app.onError((error, c) =>
-    errorResponse(error, c.req.method, c.req.path, config.HttpDescribeErrors)
+    errorResponse(error, c.req.method, requestUri(c.req.raw), config.HttpDescribeErrors)
   );
   return app;
 }

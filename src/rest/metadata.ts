@@ -4,7 +4,7 @@ import { type Context, Hono } from "hono";
 import { type Level, LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
 import { METADATA_NAMES } from "../server/model.ts";
-import { BareStatusError, OrthancError } from "../server/errors.ts";
+import { BareStatusError, NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse, textResponse } from "./json.ts";
 import { isExpanded } from "./resources.ts";
@@ -53,7 +53,8 @@ export function metadataRoutes(deps: RestDependencies): Hono<AppEnv> {
       GET: (c) => {
         const r = resource(c);
         const entry = resources.metadataEntry(r.internalId, typeOf(param(c, "name")));
-        if (!entry) throw new OrthancError("InexistentItem");
+        // Orthanc answers nothing for a missing entry: a bare 404.
+        if (!entry) throw new NotFoundWithoutBody();
         return new Response(entry.value, {
           headers: { "Content-Type": "text/plain", ETag: etag(entry.revision, entry.value) },
         });

@@ -31,9 +31,11 @@ function normalizeValue(value: unknown, key: string | null, path: string): unkno
   }
   // FileUuid (/instances/{id}, expanded instance lists): random UUID of the stored attachment.
   if (key === "FileUuid" && typeof value === "string") return "<uuid>";
-  // /system HttpPort / DicomPort: free ports picked at random by the recorder and the test.
+  // /system HttpPort / DicomPort: free ports picked at random by the recorder and the test (the
+  // path as routed: repeated and trailing slashes do not count).
   if (
-    path === "/system" && (key === "HttpPort" || key === "DicomPort") && typeof value === "number"
+    path.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1") === "/system" &&
+    (key === "HttpPort" || key === "DicomPort") && typeof value === "number"
   ) return "<port>";
   return value;
 }
