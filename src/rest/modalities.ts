@@ -144,6 +144,10 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
       // As in Orthanc, a body that is not JSON is the identifier of one resource.
       const body = await readBody(c, JSON_OR_TEXT, StoreBody);
       const resources = resourcesOf(deps, body);
+      // Orthanc logs the export when it is asked for, under the modality's symbolic name.
+      if (config.LogExportedResources) {
+        deps.core.changes.logExportedResources(resources, idParam(c));
+      }
       const options = typeof body === "object" && body && !Array.isArray(body) ? body : {};
       const synchronous = options.Synchronous !== false && options.Asynchronous !== true;
       const originatorAet = typeof options.MoveOriginatorAet === "string"

@@ -29,6 +29,11 @@ function normalizeValue(value: unknown, key: string | null, path: string): unkno
   if (key === "LastUpdate" && typeof value === "string" && timestamp.test(value)) {
     return "<timestamp>";
   }
+  // Date of a change or an export (/changes, /exports): the wall-clock time it was logged.
+  if (
+    key === "Date" && typeof value === "string" && timestamp.test(value) &&
+    /^\/(changes|exports)\b/.test(path)
+  ) return "<timestamp>";
   // FileUuid (/instances/{id}, expanded instance lists): random UUID of the stored attachment.
   if (key === "FileUuid" && typeof value === "string") return "<uuid>";
   // /system HttpPort / DicomPort: free ports picked at random by the recorder and the test (the
