@@ -16,7 +16,8 @@ import { metadataRoutes } from "./metadata.ts";
 import { modalityRoutes } from "./modalities.ts";
 import { protectionRoutes } from "./protection.ts";
 import { resourceRoutes } from "./resources.ts";
-import { isRestMethod } from "./router.ts";
+import { isRestMethod, route } from "./router.ts";
+import { jsonResponse } from "./json.ts";
 import { systemRoutes } from "./system.ts";
 import { findRoutes } from "./tools-find.ts";
 import { requestUri, routingPath } from "./uri.ts";
@@ -48,6 +49,11 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
   ];
   // Mounted in this order, which is the order of precedence between overlapping paths.
   for (const family of families) app.route("/", family);
+  // Orthanc lists the operations below /tools; these are the ones Pharos serves.
+  const tools = [
+    ...new Set(app.routes.flatMap((r) => /^\/tools\/([^/:*]+)$/.exec(r.path)?.[1] ?? [])),
+  ].sort();
+  route(app, "/tools", { GET: () => jsonResponse(tools) });
   plugins?.registerRoutes(app, deps);
 
   app.notFound((c) =>
