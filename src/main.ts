@@ -16,6 +16,7 @@ import { configureLogging, log } from "./log.ts";
 import { pluginHttpHooks } from "./plugins/http.ts";
 import { PluginManager } from "./plugins/manager.ts";
 import { createApp } from "./rest/app.ts";
+import { serveClient } from "./rest/client-request.ts";
 import type { AppEnv } from "./rest/context.ts";
 import { PharosCore } from "./server/core.ts";
 import { JobRegistry } from "./server/jobs.ts";
@@ -132,7 +133,7 @@ export async function composePharos(
         idleTimeout: 120,
         tls,
         fetch: (request, srv) =>
-          app.fetch(request, { remoteAddress: srv.requestIP(request)?.address }),
+          serveClient(app, request, { remoteAddress: srv.requestIP(request)?.address }),
       });
       const dicomPort = config.DicomServerEnabled ? await network.start() : undefined;
       dicomListening = dicomPort !== undefined;

@@ -11,7 +11,22 @@ export const TransferSyntax = {
   ExplicitVrBigEndian: "1.2.840.10008.1.2.2",
   JpegBaseline: "1.2.840.10008.1.2.4.50",
   JpegExtended: "1.2.840.10008.1.2.4.51",
+  // Retired JPEG processes, which Orthanc still knows and accepts.
+  JpegExtended35: "1.2.840.10008.1.2.4.52",
+  JpegSpectralSelectionNonHierarchical68: "1.2.840.10008.1.2.4.53",
+  JpegSpectralSelectionNonHierarchical79: "1.2.840.10008.1.2.4.54",
+  JpegFullProgressionNonHierarchical1012: "1.2.840.10008.1.2.4.55",
+  JpegFullProgressionNonHierarchical1113: "1.2.840.10008.1.2.4.56",
   JpegLosslessNonHierarchical: "1.2.840.10008.1.2.4.57",
+  JpegLosslessNonHierarchical15: "1.2.840.10008.1.2.4.58",
+  JpegExtendedHierarchical1618: "1.2.840.10008.1.2.4.59",
+  JpegExtendedHierarchical1719: "1.2.840.10008.1.2.4.60",
+  JpegSpectralSelectionHierarchical2022: "1.2.840.10008.1.2.4.61",
+  JpegSpectralSelectionHierarchical2123: "1.2.840.10008.1.2.4.62",
+  JpegFullProgressionHierarchical2426: "1.2.840.10008.1.2.4.63",
+  JpegFullProgressionHierarchical2527: "1.2.840.10008.1.2.4.64",
+  JpegLosslessHierarchical28: "1.2.840.10008.1.2.4.65",
+  JpegLosslessHierarchical29: "1.2.840.10008.1.2.4.66",
   JpegLosslessFirstOrder: "1.2.840.10008.1.2.4.70",
   JpegLsLossless: "1.2.840.10008.1.2.4.80",
   JpegLsNearLossless: "1.2.840.10008.1.2.4.81",
@@ -31,7 +46,19 @@ export const TransferSyntax = {
   HevcMainProfile: "1.2.840.10008.1.2.4.107",
   HevcMain10Profile: "1.2.840.10008.1.2.4.108",
   RleLossless: "1.2.840.10008.1.2.5",
+  Rfc2557MimeEncapsulation: "1.2.840.10008.1.2.6.1",
+  XmlEncoding: "1.2.840.10008.1.2.6.2",
 } as const;
+
+/** UIDs in the order of their numeric components (Orthanc lists transfer syntaxes so). */
+export function compareUids(a: string, b: string): number {
+  const x = a.split(".").map(Number);
+  const y = b.split(".").map(Number);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i]! - y[i]!;
+  }
+  return x.length - y.length;
+}
 
 /** The transfer syntaxes whose pixel data is native (not encapsulated). */
 export const UNCOMPRESSED_TRANSFER_SYNTAXES: ReadonlySet<string> = new Set([

@@ -150,9 +150,6 @@ class StoreJob implements SteppedJob {
     const statuses = await storeBatchTo(this.network, this.modality, batch, this.moveOriginator);
     const sent = targets.slice(this.position, this.position + batch.length);
     const stored = (_: Instance, i: number) => storeSucceeded(statuses[i] ?? NO_ANSWER);
-    if (this.core.config.LogExportedResources) {
-      this.core.changes.logExportedInstances(sent.filter(stored), this.modality.AET);
-    }
     this.failed += sent.length - sent.filter(stored).length;
     this.position += batch.length;
   }

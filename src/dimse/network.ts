@@ -55,7 +55,7 @@ export class DicomNetwork implements ScuContext {
       store: storeService(core),
       find: findService(core, config),
       worklist: worklistService(this.worklists, core, config),
-      move: moveService(core, config, destinations, transcoders),
+      move: moveService(core, destinations, transcoders),
       get: getService(core),
       commitment: commitmentService(core, config, destinations, this.commitments),
     };

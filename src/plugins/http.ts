@@ -155,16 +155,20 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
   };
 
   const registerRoutes = (app: Hono<AppEnv>, deps: RestDependencies): void => {
+    // Orthanc lists its own explorer.js first, then the plugins in the order of their ids.
+    const byId = () =>
+      [...manager.plugins].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     route(app, "/plugins", {
-      GET: () => jsonResponse(manager.plugins.map((p) => p.id).sort()),
+      GET: () => jsonResponse(["explorer.js", ...byId().map((p) => p.id)]),
     });
     route(app, "/plugins/explorer.js", {
       GET: () => {
-        let script = "";
-        for (const p of [...manager.plugins].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-          for (const js of p.registrations.explorer) {
-            script += `\n\n/**\n * From plugin: ${p.id}\n **/\n\n${js}`;
-          }
+        let script = "// Extensions to Orthanc Explorer by the registered plugins\n\n";
+        for (const p of byId()) {
+          // Orthanc 1.10 keeps the last script a plugin gave.
+          const js = p.registrations.explorer.at(-1);
+          if (js === undefined) continue;
+          script += `/**\n * From plugin: ${p.id} (version ${p.version})\n **/\n\n${js}\n\n`;
         }
         return textResponse(script, "application/javascript");
       },

@@ -18,13 +18,16 @@ import { metadataRoutes } from "./metadata.ts";
 import { modalityRoutes } from "./modalities.ts";
 import { protectionRoutes } from "./protection.ts";
 import { resourceRoutes } from "./resources.ts";
+import { isRestMethod, route } from "./router.ts";
+import { jsonResponse } from "./json.ts";
 import { systemRoutes } from "./system.ts";
 import { findRoutes } from "./tools-find.ts";
+import { requestUri, routingPath } from "./uri.ts";
 import { webDavRoutes } from "./webdav.ts";
 
 export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Hono<AppEnv> {
   const { config } = deps;
-  const app = new Hono<AppEnv>();
+  const app = new Hono<AppEnv>({ getPath: routingPath });
 
   app.use(accessControl(httpSecurity(config), plugins));
   if (!config.KeepAlive) app.use(closeConnections());
@@ -49,18 +52,26 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
   ];
   // Mounted in this order, which is the order of precedence between overlapping paths.
   for (const family of families) app.route("/", family);
+  // Orthanc lists the operations below /tools; these are the ones Pharos serves.
+  const tools = [
+    ...new Set(app.routes.flatMap((r) => /^\/tools\/([^/:*]+)$/.exec(r.path)?.[1] ?? [])),
+  ].sort();
+  route(app, "/tools", { GET: () => jsonResponse(tools) });
   plugins?.registerRoutes(app, deps);
 
   app.notFound((c) =>
-    errorResponse(
-      new OrthancError("UnknownResource"),
-      c.req.method,
-      c.req.path,
-      config.HttpDescribeErrors,
-    )
+    // A WebDAV method outside of the WebDAV buckets: Orthanc's bare 404.
+    isRestMethod(c.req.method)
+      ? errorResponse(
+        new OrthancError("UnknownResource"),
+        c.req.method,
+        requestUri(c.req.raw),
+        config.HttpDescribeErrors,
+      )
+      : new Response(null, { status: 404 })
   );
   app.onError((error, c) =>
-    errorResponse(error, c.req.method, c.req.path, config.HttpDescribeErrors)
+    errorResponse(error, c.req.method, requestUri(c.req.raw), config.HttpDescribeErrors)
   );
   return app;
 }

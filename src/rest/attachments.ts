@@ -14,6 +14,7 @@ import type { AppEnv, RestDependencies } from "./context.ts";
 import { errorResponse } from "./errors.ts";
 import { jsonResponse, textResponse } from "./json.ts";
 import { etag, revisionHeader } from "./revisions.ts";
+import { requestUri } from "./uri.ts";
 import { type Handler, route } from "./router.ts";
 import { idParam, param } from "./params.ts";
 
@@ -109,7 +110,7 @@ export function attachmentRoutes(deps: RestDependencies): Hono<AppEnv> {
         ? new Response(null, { status: 304 })
         : await answer(a, c);
     } catch (error) {
-      res = errorResponse(error, c.req.method, c.req.path, config.HttpDescribeErrors);
+      res = errorResponse(error, c.req.method, requestUri(c.req.raw), config.HttpDescribeErrors);
     }
     res.headers.set("ETag", tag);
     return res;

@@ -32,6 +32,14 @@ export const FIND_JSON: BodyFormat = {
   refused: "BadRequest",
 };
 
+/** A boolean body as Orthanc reads one (protection, unknown-sop-class-accepted). */
+export function parseBoolean(text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (t === "1" || t === "true") return true;
+  if (t === "0" || t === "false") return false;
+  throw new OrthancError("BadFileFormat", "Boolean value expected");
+}
+
 /** Any JSON value: the route checks the fields itself, in Orthanc's order and words. */
 export const anyJson = z.custom<JsonValue>(() => true);
 

@@ -48,20 +48,27 @@ function exportJson(row: ExportedResource): JsonObject {
   return out;
 }
 
-/** One page of a log: entries after `since`, Done when nothing follows, Last = last seq seen. */
+/**
+ * One page of a log, as Orthanc pages its tables: the rows after `since`; Done when nothing
+ * follows them (with a limit of 0: when nothing follows `since`); Last the last row's seq, else
+ * `emptyLast`.
+ */
 function page<Row extends { seq: number }>(
   c: Context<AppEnv>,
   read: (since: number, limit: number) => Row[],
-  lastSequence: number,
+  emptyLast: (since: number) => number,
 ): { rows: Row[]; done: boolean; last: number } {
   const since = numberArgument(c, "since", 0);
   const limit = Math.min(numberArgument(c, "limit", DEFAULT_LIMIT), MAXIMUM_LIMIT);
-  if (limit === 0) return { rows: [], done: false, last: lastSequence };
   // One more row than asked tells whether the page reaches the end.
   const rows = read(since, limit + 1);
   const done = rows.length <= limit;
   const kept = rows.slice(0, limit);
-  return { rows: kept, done, last: kept.length > 0 ? kept[kept.length - 1]!.seq : lastSequence };
+  return {
+    rows: kept,
+    done,
+    last: kept.length > 0 ? kept[kept.length - 1]!.seq : emptyLast(since),
+  };
 }
 
 export function changeRoutes(deps: RestDependencies): Hono<AppEnv> {
@@ -77,10 +84,11 @@ export function changeRoutes(deps: RestDependencies): Hono<AppEnv> {
           Last: last?.seq ?? changes.lastSequence("changes"),
         });
       }
+      // An empty page of changes shows the last sequence number given, which survives a clear.
       const { rows, done, last } = page(
         c,
         (s, l) => changes.changes(s, l),
-        changes.lastSequence("changes"),
+        () => changes.lastSequence("changes"),
       );
       return jsonResponse({ Changes: rows.map(changeJson), Done: done, Last: last });
     },
@@ -91,11 +99,8 @@ export function changeRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   route(app, "/exports", {
     GET: (c) => {
-      const { rows, done, last } = page(
-        c,
-        (s, l) => changes.exports(s, l),
-        changes.lastSequence("exports"),
-      );
+      // An empty page of exports shows `since`, so 0 once the log is cleared.
+      const { rows, done, last } = page(c, (s, l) => changes.exports(s, l), (since) => since);
       return jsonResponse({ Done: done, Exports: rows.map(exportJson), Last: last });
     },
     DELETE: () => {

@@ -239,15 +239,8 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
       return jsonResponse([...Array(frameCount(data.parsed)).keys()]);
     },
   });
-  route(app, "/instances/:id/frames/:frame", {
-    GET: async (c) => {
-      const data = await load(c);
-      if (frameIndex(c.req.param("frame"), "") >= frameCount(data.parsed)) {
-        throw new NotFoundWithoutBody();
-      }
-      return jsonResponse(FRAME_ROUTES);
-    },
-  });
+  // Orthanc lists the routes below a frame without looking at the instance or the frame.
+  route(app, "/instances/:id/frames/:frame", { GET: () => jsonResponse(FRAME_ROUTES) });
   for (const what of FRAME_ROUTES) {
     route(app, `/instances/:id/frames/:frame/${what}`, {
       GET: (c) => answer(c, what, c.req.param("frame")),

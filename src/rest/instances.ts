@@ -13,6 +13,7 @@ import type { RequestOrigin } from "../server/events.ts";
 import type { StoreResult } from "../server/store.ts";
 import { contentAnswer, contentPath } from "./content.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
+import { inflateUpload } from "./gzip-body.ts";
 import { readInstance, tagsFormat } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
 import type { Handler } from "./router.ts";
@@ -95,7 +96,10 @@ export function uploadHandler(deps: RestDependencies): Handler {
       }
       return jsonResponse(answers);
     }
-    return jsonResponse(storeAnswer(await deps.core.store(body, origin)));
+    // Orthanc inflates a gzip-encoded DICOM file, not a ZIP archive, on this route only.
+    const gzip = c.req.header("content-encoding")?.toLowerCase() === "gzip";
+    const dicom = gzip ? inflateUpload(body) : body;
+    return jsonResponse(storeAnswer(await deps.core.store(dicom, origin)));
   };
 }
 

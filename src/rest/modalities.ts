@@ -18,8 +18,9 @@ import { answerJson, parseLevel } from "../dimse/identifiers.ts";
 import { dimseInstanceOf, instancesBelow, loadInstance } from "../dimse/instances.ts";
 import type { CommittedInstance } from "../dimse/storage-commitment.ts";
 import { generateUid } from "../dicom/uid.ts";
+import { compareUids } from "../dicom/uids.ts";
 import type { DimseInstance } from "../dimse/types.ts";
-import { OrthancError } from "../server/errors.ts";
+import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import { runAsJob } from "./dicom-jobs.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import {
@@ -28,9 +29,10 @@ import {
   isJsonObject,
   JSON_OR_TEXT,
   jsonObject,
+  parseBoolean,
   readBody,
 } from "./body.ts";
-import { jsonResponse } from "./json.ts";
+import { jsonResponse, textResponse } from "./json.ts";
 import { queryRoutes } from "./queries.ts";
 import { route } from "./router.ts";
 import { idParam } from "./params.ts";
@@ -88,6 +90,11 @@ function resourcesOf(deps: RestDependencies, body: JsonValue): Resource[] {
   });
 }
 
+/** Orthanc answers a successful echo with "{}" as a buffer, labelled without a charset. */
+function echoAnswer(): Response {
+  return textResponse("{}", "application/json");
+}
+
 export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { network } = deps;
@@ -104,21 +111,22 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   route(app, "/modalities/:id", {
     GET: (c) => {
-      network.modality(idParam(c));
+      // Orthanc answers nothing for an unknown modality: a bare 404.
+      if (!registry.get(idParam(c))) throw new NotFoundWithoutBody();
       return jsonResponse(OPERATIONS);
     },
     PUT: async (c) => {
       registry.set(idParam(c), parseModality(await readBody(c, DICOM_NETWORK_JSON, ModalityBody)));
-      return new Response(""); // Orthanc 1.10 answers an empty body
+      return textResponse("");
     },
     DELETE: (c) => {
       if (!registry.delete(idParam(c))) {
         throw new OrthancError(
           "InexistentItem",
-          `No modality with symbolic name: ${(idParam(c))}`,
+          `Unknown DICOM modality with symbolic name: ${(idParam(c))}`,
         );
       }
-      return jsonResponse({});
+      return textResponse("");
     },
   });
   route(app, "/modalities/:id/configuration", {
@@ -128,14 +136,14 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
     POST: async (c) => {
       const modality = network.modality(idParam(c));
       await echoOn(network, modality);
-      return jsonResponse({});
+      return echoAnswer();
     },
   });
   route(app, "/tools/dicom-echo", {
     POST: async (c) => {
       const modality = parseModality(await readBody(c, DICOM_NETWORK_JSON, ModalityBody));
       await echoOn(network, modality);
-      return jsonResponse({});
+      return echoAnswer();
     },
   });
   route(app, "/modalities/:id/store", {
@@ -144,6 +152,10 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
       // As in Orthanc, a body that is not JSON is the identifier of one resource.
       const body = await readBody(c, JSON_OR_TEXT, StoreBody);
       const resources = resourcesOf(deps, body);
+      // Orthanc logs the export when it is asked for, under the modality's symbolic name.
+      if (config.LogExportedResources) {
+        deps.core.changes.logExportedResources(resources, idParam(c));
+      }
       const options = typeof body === "object" && body && !Array.isArray(body) ? body : {};
       const synchronous = options.Synchronous !== false && options.Asynchronous !== true;
       const originatorAet = typeof options.MoveOriginatorAet === "string"
@@ -333,24 +345,22 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
     },
   });
 
+  // Orthanc lists the transfer syntaxes in the order of their UIDs' numeric components.
+  const acceptedSyntaxes = () => jsonResponse([...network.acceptedSyntaxes].sort(compareUids));
   route(app, "/tools/accepted-transfer-syntaxes", {
-    GET: () => jsonResponse([...network.acceptedSyntaxes].sort()),
+    GET: acceptedSyntaxes,
     PUT: async (c) => {
       const body = await readBody(c, DICOM_NETWORK_JSON, TransferSyntaxesBody);
       const patterns = typeof body === "string" ? [body] : body;
       network.acceptedSyntaxes = expandTransferSyntaxes(patterns);
-      return jsonResponse([...network.acceptedSyntaxes].sort());
+      return acceptedSyntaxes();
     },
   });
   route(app, "/tools/unknown-sop-class-accepted", {
-    GET: () => jsonResponse(network.unknownSopClassAccepted ? 1 : 0),
+    GET: () => textResponse(network.unknownSopClassAccepted ? "1" : "0"),
     PUT: async (c) => {
-      const text = (await c.req.text()).trim();
-      if (!["0", "1", "true", "false"].includes(text)) {
-        throw new OrthancError("ParameterOutOfRange", "Expected 0, 1, true or false");
-      }
-      network.unknownSopClassAccepted = text === "1" || text === "true";
-      return new Response("");
+      network.unknownSopClassAccepted = parseBoolean(await c.req.text());
+      return textResponse("");
     },
   });
 

@@ -8,7 +8,7 @@ import { answerJson, parseLevel } from "../dimse/identifiers.ts";
 import { OrthancError } from "../server/errors.ts";
 import { anyJson, DICOM_NETWORK_JSON, JSON_OR_TEXT, jsonObject, readBody } from "./body.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
-import { jsonResponse } from "./json.ts";
+import { jsonResponse, textResponse } from "./json.ts";
 import { runAsJob } from "./dicom-jobs.ts";
 import { route } from "./router.ts";
 import { idParam, param } from "./params.ts";
@@ -119,10 +119,10 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
       get(idParam(c));
       return jsonResponse(["answers", "level", "modality", "query", "retrieve"]);
     },
+    // Orthanc removes the query if it is there, and answers the same either way.
     DELETE: (c) => {
-      get(idParam(c));
       queries.delete(idParam(c));
-      return jsonResponse({});
+      return textResponse("");
     },
   });
   route(app, "/queries/:id/answers", {
@@ -158,8 +158,8 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
       return jsonResponse(out);
     },
   });
-  route(app, "/queries/:id/level", { GET: (c) => text(get(idParam(c)).level) });
-  route(app, "/queries/:id/modality", { GET: (c) => text(get(idParam(c)).modality) });
+  route(app, "/queries/:id/level", { GET: (c) => textResponse(get(idParam(c)).level) });
+  route(app, "/queries/:id/modality", { GET: (c) => textResponse(get(idParam(c)).modality) });
   route(app, "/queries/:id/query", {
     GET: (c) => jsonResponse(get(idParam(c)).query),
   });
@@ -210,8 +210,4 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
     },
   });
   return app;
-}
-
-function text(value: string): Response {
-  return new Response(value, { headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }

@@ -1,5 +1,6 @@
 // The change feed (/changes) and the exports log (/exports, LogExportedResources): reading,
-// clearing, and recording the instances sent to a modality.
+// clearing, and recording the resources sent to a modality.
+import type { Level } from "../dicom/levels.ts";
 import { Tags } from "../dicom/tag.ts";
 import type { IndexBackend } from "../index/interface.ts";
 import type { Change, ExportedResource, Resource } from "./model.ts";
@@ -33,33 +34,38 @@ export class ChangeLog {
     this.index.clearExports();
   }
 
-  /** Records the instances sent to `remoteModality`, in one transaction. */
-  logExportedInstances(instances: Resource[], remoteModality: string): void {
-    if (instances.length === 0) return;
+  /**
+   * Records the resources a client asked to send to `remoteModality` (LogExportedResources): one
+   * entry per resource named, at its level, as Orthanc logs them when the request is made.
+   */
+  logExportedResources(resources: Resource[], remoteModality: string): void {
+    if (resources.length === 0) return;
     this.index.transaction(() => {
-      for (const instance of instances) this.logExport(instance, remoteModality);
+      for (const resource of resources) this.logExport(resource, remoteModality);
     });
   }
 
-  private logExport(instance: Resource, remoteModality: string): void {
+  private logExport(resource: Resource, remoteModality: string): void {
     const { index } = this;
-    const chain: Resource[] = [instance];
-    for (let r = instance; r.parentId !== null;) {
+    const byLevel = new Map<Level, Resource>([[resource.level, resource]]);
+    for (let r = resource; r.parentId !== null;) {
       const parent = index.byInternalId(r.parentId);
       if (!parent) break;
-      chain.push(parent);
+      byLevel.set(parent.level, parent);
       r = parent;
     }
-    const tag = (level: number, t: number) =>
-      (chain[level] ? index.mainTags(chain[level]!.internalId).get(t) : undefined) ?? "";
+    const tag = (level: Level, t: number) => {
+      const r = byLevel.get(level);
+      return (r ? index.mainTags(r.internalId).get(t) : undefined) ?? "";
+    };
     index.logExport({
-      level: "Instance",
-      publicId: instance.publicId,
+      level: resource.level,
+      publicId: resource.publicId,
       remoteModality,
-      patientId: tag(3, Tags.PatientId),
-      studyInstanceUid: tag(2, Tags.StudyInstanceUid),
-      seriesInstanceUid: tag(1, Tags.SeriesInstanceUid),
-      sopInstanceUid: tag(0, Tags.SopInstanceUid),
+      patientId: tag("Patient", Tags.PatientId),
+      studyInstanceUid: tag("Study", Tags.StudyInstanceUid),
+      seriesInstanceUid: tag("Series", Tags.SeriesInstanceUid),
+      sopInstanceUid: tag("Instance", Tags.SopInstanceUid),
       date: isoNow(),
     });
   }

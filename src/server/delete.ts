@@ -17,7 +17,7 @@ export interface DeletionOutcome {
   changes: ChangeEvent[];
 }
 
-/** Runs inside a transaction. */
+/** Runs inside a transaction; the index drops the changes of the deleted resources. */
 export function deleteSubtree(index: IndexBackend, resource: Resource): DeletionOutcome {
   const now = isoNow();
   const files = index.subtreeFiles(resource.internalId);
@@ -49,6 +49,7 @@ export function deleteSubtree(index: IndexBackend, resource: Resource): Deletion
     index.deleteResource(parent.internalId);
     parentId = parent.parentId;
   }
-  for (const c of changes) index.logChange(c.changeType, c.level, c.publicId, c.date);
+  // The Deleted changes go to the listeners only: Orthanc's feed has no row for a resource that
+  // is gone.
   return { remainingAncestor, files, changes };
 }

@@ -15,6 +15,7 @@ export const ErrorCodes = {
     message: "Bad credentials were provided to an HTTP request",
   },
   NotImplemented: { code: 2, http: 500, message: "Not implemented yet" },
+  NotEnoughMemory: { code: 4, http: 500, message: "Not enough memory" },
   FullStorage: { code: 19, http: 507, message: "The file storage is full" },
   CorruptedFile: { code: 20, http: 500, message: "Corrupted file (e.g. inconsistent MD5 hash)" },
   BadJson: { code: 28, http: 400, message: "Cannot parse a JSON document" },

@@ -33,11 +33,21 @@ export class StabilityTracker {
     this.timer = undefined;
   }
 
+  /**
+   * Orthanc keeps the unstable resources least recently active first, the series before its
+   * study and patient: the order in which their Stable* changes are logged.
+   */
   onStored(ids: OrthancIds): void {
     const at = this.now();
-    this.lastActivity.set(ids.patient, { level: "Patient", at });
-    this.lastActivity.set(ids.study, { level: "Study", at });
-    this.lastActivity.set(ids.series, { level: "Series", at });
+    for (
+      const [publicId, level] of [[ids.series, "Series"], [ids.study, "Study"], [
+        ids.patient,
+        "Patient",
+      ]] as const
+    ) {
+      this.lastActivity.delete(publicId);
+      this.lastActivity.set(publicId, { level, at });
+    }
   }
 
   onChange(event: ChangeEvent): void {

@@ -171,17 +171,10 @@ export async function serveDav(
     }
     case "UNLOCK":
       return status(204);
-    case "POST":
-      return undefined;
-    case "PATCH":
-      // CivetWeb knows PATCH and hands it to Orthanc, which refuses unknown methods bare.
-      return status(400);
     default:
-      // MOVE, COPY and other methods: CivetWeb refuses them itself, with its text page.
-      return new Response("Error 400: Bad Request\nBad request", {
-        status: 400,
-        headers: { "Content-Type": "text/plain; charset=utf-8" },
-      });
+      // Not a WebDAV method (POST): on to the REST routes. The client front (rest/client-request.ts)
+      // has refused the methods neither CivetWeb nor Orthanc serve.
+      return undefined;
   }
 }
 

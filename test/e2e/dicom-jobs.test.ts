@@ -2,7 +2,7 @@
 // is paused, resumed and canceled between its batches through /jobs, ConcurrentJobs holds the
 // other DICOM jobs Pending, and a store job rebuilt from what it saved sends only the instances
 // it had not sent. In-process: the parts are built here, with store jobs of one instance per
-// batch, and /exports (LogExportedResources) tells how many times each instance went out.
+// batch, and storescp's log of what it received tells how many times each instance went out.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,7 +25,6 @@ const config = validateConfiguration(
     StorageDirectory: join(dir, "storage"),
     IndexDirectory: join(dir, "index"),
     ConcurrentJobs: 1,
-    LogExportedResources: true,
     DicomModalities: { slow: ["SLOWSCP", "127.0.0.1", scpPort] },
   },
   dir,
@@ -42,6 +41,8 @@ const app = createApp({ core, config, stability: core.stability, jobs, network, 
 
 let scp: Subprocess;
 const instances: string[] = [];
+const idOfSop = new Map<string, string>();
+const receivedLog = join(dir, "received.log");
 
 beforeAll(async () => {
   for (const file of (await sampleFiles("Brainix/Flair")).slice(0, 4)) {
@@ -49,11 +50,26 @@ beforeAll(async () => {
       kind: "RestApi",
     });
     instances.push(stored.ids.instance);
+    const tags = await call("GET", `/instances/${stored.ids.instance}/simplified-tags`);
+    idOfSop.set(tags.SOPInstanceUID, stored.ids.instance);
   }
   // storescp waits a second after each C-STORE (one association at a time), so the steps of a
-  // job can be watched one by one.
+  // job can be watched one by one; it logs the name of every file it receives (the SOP instance
+  // UID after the modality), before it answers.
   scp = Bun.spawn(
-    ["storescp", "-aet", "SLOWSCP", "--sleep-after", "1", "-od", dir, String(scpPort)],
+    [
+      "storescp",
+      "-aet",
+      "SLOWSCP",
+      "--sleep-after",
+      "1",
+      "--exec-sync",
+      "--exec-on-reception",
+      `echo #f >> ${receivedLog}`,
+      "-od",
+      dir,
+      String(scpPort),
+    ],
     { stdout: "ignore", stderr: "ignore", env: DCMTK_ENV },
   );
   await waitFor(
@@ -93,8 +109,11 @@ async function until(id: string, check: (job: any) => boolean, what: string): Pr
 /** How many times each instance was sent so far, by Orthanc id. */
 async function exported(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const e of (await call("GET", "/exports?limit=1000")).Exports) {
-    out[e.ID] = (out[e.ID] ?? 0) + 1;
+  const file = Bun.file(receivedLog);
+  const lines = (await file.exists()) ? (await file.text()).split("\n") : [];
+  for (const line of lines.filter((l) => l !== "")) {
+    const id = idOfSop.get(line.slice(line.indexOf(".") + 1))!;
+    out[id] = (out[id] ?? 0) + 1;
   }
   return out;
 }

@@ -233,12 +233,8 @@ describe("C-MOVE and C-GET", () => {
     for (const f of received) {
       expect(stored.has(Buffer.from(fileDataset(f)).toString("base64"))).toBe(true);
     }
-    // Each instance the C-MOVE sent is in the exports log.
-    const exports = (await json("/exports?limit=1000")) as {
-      Exports: { RemoteModality: string }[];
-    };
-    expect(exports.Exports.filter((e) => e.RemoteModality === "STORESCP").length)
-      .toBeGreaterThanOrEqual(22);
+    // Orthanc logs the exports a REST store asks for, never the instances a C-MOVE sends.
+    expect(await json("/exports")).toEqual({ Done: true, Exports: [], Last: 0 });
   }, 60000);
 
   test("unknown destination and a modality without AllowMove", async () => {

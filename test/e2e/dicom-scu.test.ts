@@ -129,20 +129,35 @@ test("store to storescp: synchronous, byte-exact, then as a job in /jobs", async
   });
   const files = storescp.files();
   expect(files.length).toBe(22);
-  // LogExportedResources: one row per instance sent, with its UIDs.
+  // LogExportedResources: one row per resource the request named, at its level, under the
+  // modality's symbolic name, as Orthanc logs it.
   const exports = (await api("GET", "/exports?limit=100")).body as {
-    Exports: {
-      RemoteModality: string;
-      ResourceType: string;
-      SOPInstanceUID: string;
-      PatientID: string;
-    }[];
+    Exports: Record<string, unknown>[];
+    Last: number;
   };
-  expect(exports.Exports.length).toBe(22);
-  expect(
-    exports.Exports.every((e) => e.RemoteModality === "STORESCP" && e.ResourceType === "Instance"),
-  ).toBe(true);
-  expect(new Set(exports.Exports.map((e) => e.SOPInstanceUID)).size).toBe(22);
+  expect(exports.Exports.length).toBe(1);
+  const study = (await api("GET", `/studies/${studyId}`)).body;
+  expect(exports.Exports[0]).toMatchObject({
+    ID: studyId,
+    Path: `/studies/${studyId}`,
+    PatientID: study.PatientMainDicomTags.PatientID,
+    RemoteModality: "storescp",
+    ResourceType: "Study",
+    Seq: 1,
+    StudyInstanceUID: study.MainDicomTags.StudyInstanceUID,
+  });
+  expect(Object.keys(exports.Exports[0]!).sort()).toEqual(
+    [
+      "Date",
+      "ID",
+      "Path",
+      "PatientID",
+      "RemoteModality",
+      "ResourceType",
+      "Seq",
+      "StudyInstanceUID",
+    ],
+  );
   const sent = new Set(files.map((f) => Buffer.from(fileDataset(f)).toString("base64")));
   for (const id of (await api("GET", "/instances")).body as string[]) {
     const bytes = new Uint8Array(
@@ -181,6 +196,12 @@ test("store to storescp: synchronous, byte-exact, then as a job in /jobs", async
     "Type",
   ]);
   expect((await api("GET", "/jobs")).body).toContain(job.body.ID);
+  const both = (await api("GET", "/exports")).body;
+  expect(both.Exports.map((e: { Seq: number }) => e.Seq)).toEqual([1, 2]);
+  expect(both.Last).toBe(2);
+  // Cleared, the log shows Last 0 again, while its numbering goes on.
+  expect((await api("DELETE", "/exports")).status).toBe(200);
+  expect((await api("GET", "/exports")).body).toEqual({ Done: true, Exports: [], Last: 0 });
 }, 60000);
 
 test.skipIf(!hasOrthanc)(

@@ -13,6 +13,7 @@ import {
   ScenarioSession,
 } from "../golden/scenario.ts";
 import { startInProcess } from "../support/in-process.ts";
+import { freePort } from "../support/server.ts";
 
 const scenarios = await loadScenarios();
 
@@ -27,7 +28,11 @@ describe("golden scenarios against Orthanc 1.10.1", () => {
     if (!existsSync(file)) continue;
     test(scenario.name, async () => {
       const golden = JSON.parse(readFileSync(file, "utf8")) as ScenarioGolden;
-      const server = await startInProcess({ config: { ...sharedConfig, ...scenario.config } });
+      // A DICOM port of its own, as the recorder gives Orthanc, so that /system tells the port a
+      // scenario may send to.
+      const server = await startInProcess({
+        config: { ...sharedConfig, DicomPort: freePort(), ...scenario.config },
+      });
       try {
         const session = new ScenarioSession(server.url);
         await scenario.run(session);

@@ -265,6 +265,12 @@ describe("image routes", () => {
     const routes = await (await get(pharos.url, `/instances/${ids.multiframe}/frames/1`)).json();
     expect(routes).toContain("preview");
     expect(routes).toContain("numpy");
+    // As in Orthanc, the listing looks at neither the instance nor the frame.
+    for (const path of [`/instances/${ids.multiframe}/frames/9`, "/instances/nothing/frames/x"]) {
+      const res = await get(pharos.url, path);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual(routes);
+    }
   });
 
   test("multi-frame: each frame is its own, rescaled per frame in numpy", async () => {

@@ -32,6 +32,7 @@ test("dist/pharos loads the shipped plugins and isolates a failing one", async (
   });
   try {
     expect(await (await fetch(`${server.url}/plugins`)).json()).toEqual([
+      "explorer.js",
       "auto-router",
       "cpu-probe",
       "metrics",

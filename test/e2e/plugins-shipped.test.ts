@@ -47,7 +47,7 @@ describe("auto-router", () => {
 
   test("without a Url it refuses to load, and the server runs without it", async () => {
     const server = await start({ Plugins: [join(shipped, "auto-router.ts")] });
-    expect(await (await fetch(`${server.url}/plugins`)).json()).toEqual([]);
+    expect(await (await fetch(`${server.url}/plugins`)).json()).toEqual(["explorer.js"]);
   });
 });
 

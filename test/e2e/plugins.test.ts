@@ -43,7 +43,7 @@ const json = async (path: string, init?: RequestInit) => await (await get(path, 
 
 describe("loading", () => {
   test("good plugins load; broken ones are left out and the server still starts", async () => {
-    expect(await json("/plugins")).toEqual(["fine", "probe"]);
+    expect(await json("/plugins")).toEqual(["explorer.js", "fine", "probe"]);
     expect(await (await get("/fine")).text()).toBe("fine");
   });
 
@@ -65,7 +65,10 @@ describe("loading", () => {
     expect(missing.status).toBe(404);
     const js = await get("/plugins/explorer.js");
     expect(js.headers.get("content-type")).toBe("application/javascript");
-    expect(await js.text()).toBe("\n\n/**\n * From plugin: probe\n **/\n\nconsole.log('probe');");
+    expect(await js.text()).toBe(
+      "// Extensions to Orthanc Explorer by the registered plugins\n\n" +
+        "/**\n * From plugin: probe (version 2.5.0)\n **/\n\nconsole.log('probe');\n\n",
+    );
   });
 
   test("a plugin can use the index from initialize(): a global property counts the runs", async () => {

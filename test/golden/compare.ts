@@ -33,11 +33,18 @@ function normalizeValue(value: unknown, key: string | null, path: string): unkno
   ) {
     return "<timestamp>";
   }
+  // Date of a change or an export (/changes, /exports): the wall-clock time it was logged.
+  if (
+    key === "Date" && typeof value === "string" && timestamp.test(value) &&
+    /^\/(changes|exports)\b/.test(path)
+  ) return "<timestamp>";
   // FileUuid (/instances/{id}, expanded instance lists): random UUID of the stored attachment.
   if (key === "FileUuid" && typeof value === "string") return "<uuid>";
-  // /system HttpPort / DicomPort: free ports picked at random by the recorder and the test.
+  // /system HttpPort / DicomPort: free ports picked at random by the recorder and the test (the
+  // path as routed: repeated and trailing slashes do not count).
   if (
-    path === "/system" && (key === "HttpPort" || key === "DicomPort") && typeof value === "number"
+    path.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1") === "/system" &&
+    (key === "HttpPort" || key === "DicomPort") && typeof value === "number"
   ) return "<port>";
   return value;
 }

@@ -15,7 +15,7 @@ export const scenariosDir = resolve(import.meta.dir, "scenarios");
 export const scenarioGoldenDir = resolve(import.meta.dir, "orthanc-scenarios");
 
 export interface ScenarioRequest {
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH";
   path: string;
   /** Shown in the recording and in differences; defaults to "METHOD path". */
   name?: string;

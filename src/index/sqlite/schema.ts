@@ -50,6 +50,12 @@ CREATE TABLE IF NOT EXISTS changes (
   public_id TEXT NOT NULL,
   date TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS changes_resource ON changes(public_id);
+-- The changes of a deleted resource go with it, as Orthanc's cascade on the resource does (a
+-- cascading delete fires this trigger for every descendant).
+CREATE TRIGGER IF NOT EXISTS changes_of_deleted_resource AFTER DELETE ON resources BEGIN
+  DELETE FROM changes WHERE public_id = OLD.public_id;
+END;
 
 CREATE TABLE IF NOT EXISTS global_properties (
   property INTEGER PRIMARY KEY,
