@@ -52,7 +52,7 @@ export class DicomNetwork implements ScuContext {
       find: findService(core, config),
       worklist: worklistService(this.worklists, core, config),
       move: moveService(core, config, destinations, transcoders),
-      get: getService(core),
+      get: getService(core, destinations, transcoders),
       commitment: commitmentService(core, config, destinations, this.commitments),
     };
   }
