@@ -28,6 +28,7 @@ import {
   isJsonObject,
   JSON_OR_TEXT,
   jsonObject,
+  MODALITY_JSON,
   readBody,
 } from "./body.ts";
 import { jsonResponse } from "./json.ts";
@@ -108,8 +109,9 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
       return jsonResponse(OPERATIONS);
     },
     PUT: async (c) => {
-      registry.set(idParam(c), parseModality(await readBody(c, DICOM_NETWORK_JSON, ModalityBody)));
-      return new Response(""); // Orthanc 1.10 answers an empty body
+      registry.set(idParam(c), parseModality(await readBody(c, MODALITY_JSON, ModalityBody)));
+      // Orthanc 1.10 answers an empty text body.
+      return new Response("", { headers: { "Content-Type": "text/plain" } });
     },
     DELETE: (c) => {
       if (!registry.delete(idParam(c))) {
