@@ -168,7 +168,8 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
         setTimeout(() => this.sock().destroy(), 50);
         return;
       }
-      run().catch(() => {
+      run().catch((error) => {
+        log.error(`DICOM ${command} request failed: ${String(error)}`);
         if (!this.closed) {
           this.sendAbort();
           this.sock().destroy();
@@ -322,7 +323,7 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       });
     }
 
-    private association(): InstanceType<Dimse["association"]["Association"]> {
+    private currentAssociation(): InstanceType<Dimse["association"]["Association"]> {
       return (this as unknown as {
         association: InstanceType<Dimse["association"]["Association"]>;
       }).association;
@@ -330,7 +331,7 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
 
     private acceptedSyntaxes(sopClassUid: string): string[] {
       const out: string[] = [];
-      for (const { context } of this.association().getPresentationContexts()) {
+      for (const { context } of this.currentAssociation().getPresentationContexts()) {
         const ts = context.getAcceptedTransferSyntaxUid();
         if (
           context.getAbstractSyntaxUid() === sopClassUid &&
@@ -343,7 +344,7 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
     /** A C-STORE sub-operation of C-GET, on this association; resolves to its status. */
     private subStore(instance: DimseInstance): Promise<number> {
       const request = storeRequest(lib, instance);
-      const context = this.association().getAcceptedPresentationContextFromRequest(request);
+      const context = this.currentAssociation().getAcceptedPresentationContextFromRequest(request);
       if (!context || context.getAcceptedTransferSyntaxUid() !== instance.transferSyntax) {
         return Promise.resolve(-1);
       }

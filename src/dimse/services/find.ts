@@ -18,6 +18,7 @@ import { elementText } from "../../dicom/values.ts";
 import { decodingOf } from "../../dicom/summary.ts";
 import type { Resource } from "../../server/model.ts";
 import type { PharosCore } from "../../server/core.ts";
+import { OrthancError } from "../../server/errors.ts";
 import { matcherFor } from "../../server/find.ts";
 import { type Element, encodeDataset, parseIdentifier, textElement } from "../codec.ts";
 import { levelOfQr } from "../instances.ts";
@@ -55,6 +56,10 @@ export function findService(
         limitResults: config.LimitFindResults,
         limitInstances: config.LimitFindInstances,
         caseSensitivePN: config.CaseSensitivePN,
+      }).catch((error) => {
+        // A constraint Orthanc refuses (a wildcard on a UID or a date…) fails the C-FIND.
+        if (error instanceof OrthancError) return { status: Status.UnableToProcess, answers: [] };
+        throw error;
       });
     },
   };

@@ -17,7 +17,13 @@ import type {
   SubOperationChannel,
   SubOperationCounts,
 } from "../types.ts";
-import { countSubOperation, finalStatus, noCounts, retrieveTargets } from "./retrieve.ts";
+import {
+  countSubOperation,
+  finalStatus,
+  GET_RULES,
+  noCounts,
+  retrieveTargets,
+} from "./retrieve.ts";
 
 export interface GetProvider {
   get(
@@ -85,7 +91,7 @@ export function getService(
   return {
     async get(info, identifier, channel, progress) {
       const counts = noCounts();
-      const targets = retrieveTargets(core, identifier);
+      const targets = retrieveTargets(core, identifier, GET_RULES);
       if (!targets) return { status: Status.UnableToProcess, counts };
       counts.remaining = targets.length;
       for (const t of targets) {

@@ -15,6 +15,7 @@ import {
   countSubOperation,
   finalStatus,
   isWarning,
+  MOVE_RULES,
   noCounts,
   retrieveTargets,
 } from "./retrieve.ts";
@@ -43,7 +44,7 @@ export function moveService(
         log.error(`C-MOVE: unknown destination AET "${destination}"`);
         return { status: Status.MoveDestinationUnknown, counts };
       }
-      const targets = retrieveTargets(core, identifier);
+      const targets = retrieveTargets(core, identifier, MOVE_RULES);
       if (!targets) return { status: Status.UnableToProcess, counts };
       counts.remaining = targets.length;
       let offset = 0;
