@@ -30,6 +30,13 @@ export const MODALITY_JSON: BodyFormat = {
   refused: "BadFileFormat",
 };
 
+/** POST /modalities/{id}/query: anything but a JSON object is refused in one message. */
+export const QUERY_JSON: BodyFormat = {
+  blank: {},
+  notJson: { kind: "BadFileFormat", details: "Must provide a JSON object" },
+  refused: "BadFileFormat",
+};
+
 /** The routes that take either JSON or a bare identifier (store to a modality, retrieve). */
 export const JSON_OR_TEXT: BodyFormat = { notJson: "text", refused: "BadFileFormat" };
 

@@ -120,7 +120,8 @@ export function readIdentifier(dataset: DicomDataset, fallback: Encoding): FindQ
     requested.push({ tag: e.tag, vr: e.vr });
     if (e.items) continue;
     const value = elementText(dataset, e, decoding);
-    if (value !== undefined && value !== "" && value !== "*") {
+    // "*" is no universal match in Orthanc: it needs the tag, and UIDs or dates refuse it.
+    if (value !== undefined && value !== "") {
       constraints.set(e.tag, { value, vr: e.vr });
     }
   }
@@ -202,7 +203,9 @@ async function answerFind(
     );
     // Orthanc checks the other constraints in the files: here, in each candidate's first instance.
     if (!indexed) {
-      const match = matcherFor(tag, value, !(vr === PN_TAGS_VR && !options.caseSensitivePN));
+      const match = value === "*"
+        ? (found: string | undefined) => found !== undefined
+        : matcherFor(tag, value, !(vr === PN_TAGS_VR && !options.caseSensitivePN));
       if (match) fileFilters.push({ tag, match });
       continue;
     }
