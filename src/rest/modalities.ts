@@ -55,7 +55,6 @@ const MOVE_JSON = {
   ...DICOM_NETWORK_JSON,
   notJson: { kind: "BadFileFormat", details: MOVE_FIELDS },
 } as const;
-const ModalityFindBody = jsonObject(MUST_BE_OBJECT);
 const WorklistBody = jsonObject(MUST_BE_OBJECT);
 const CommitmentBody = jsonObject("Must provide a JSON object with a list of resources");
 const TransferSyntaxesBody = z.union([z.string(), z.array(z.string())], {
