@@ -374,6 +374,23 @@ export function parseDicom(input: Uint8Array): ParsedDicom {
 }
 
 /**
+ * A bare dataset received in a known transfer syntax (a DIMSE identifier): read whole, group
+ * 0002 elements included, which a meta header in front of it would have absorbed.
+ */
+export function parseDataset(bytes: Uint8Array, transferSyntax: string): DicomDataset {
+  let source = sourceOf(bytes, transferSyntax !== TransferSyntax.ExplicitVrBigEndian);
+  if (transferSyntax === TransferSyntax.DeflatedExplicitVrLittleEndian) {
+    try {
+      source = sourceOf(new Uint8Array(inflateRawSync(bytes)), true);
+    } catch {
+      throw new DicomParseError("cannot inflate a deflated dataset");
+    }
+  }
+  const explicitVr = transferSyntax !== TransferSyntax.ImplicitVrLittleEndian;
+  return new Reader({ source, explicitVr }).readDataset(0, source.bytes.length).dataset;
+}
+
+/**
  * DCMTK also reads a dataset with no meta header, guessing its encoding from the first element
  * (guessEncoding). To tell such a dataset from arbitrary bytes, it must start with a plausible
  * group and contain a SOP instance.

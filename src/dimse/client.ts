@@ -2,13 +2,14 @@
 // jobs alike (C-ECHO, C-FIND, worklist C-FIND, C-MOVE, C-GET, C-STORE of stored resources or of
 // one file, storage commitment requests), with the peer's failures turned into Orthanc's errors.
 import { SopClass, TransferSyntax } from "../dicom/uids.ts";
+import type { Encoding } from "../dicom/charsets.ts";
 import type { Level } from "../dicom/levels.ts";
 import type { Transcoders } from "../imaging/transcoders.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
 import { scu } from "./adapter/client.ts";
 import { part10 } from "./codec.ts";
-import { findIdentifier, worklistIdentifier } from "./identifiers.ts";
+import { findIdentifier, moveIdentifier, worklistIdentifier } from "./identifiers.ts";
 import type { Modality } from "./modalities.ts";
 import { COMMON_STORAGE_CLASSES, FIND_CLASSES, GET_CLASSES, MOVE_CLASSES } from "./policy.ts";
 import { type CommittedInstance, requestDataset } from "./storage-commitment.ts";
@@ -22,6 +23,8 @@ export interface ScuContext {
   readonly acceptedSyntaxes: ReadonlySet<string>;
   /** What sends fall back on for a peer that accepts none of the stored syntaxes. */
   readonly transcoders: Transcoders;
+  /** DefaultEncoding: the queries Pharos sends are written in it. */
+  readonly defaultEncoding: Encoding;
 }
 
 /** An answer of a remote C-FIND: the dataset with the transfer syntax it came in. */
@@ -51,10 +54,14 @@ export async function findOn(
     const result = await scu.find(
       network.peerOf(modality),
       sopClass,
-      findIdentifier(level, query, normalize),
+      findIdentifier(level, query, {
+        normalize,
+        manufacturer: modality.Manufacturer,
+        encoding: network.defaultEncoding,
+      }),
     );
     if (result.status !== 0) {
-      throw dimseFailure("C-FIND SCU", modality.AET, result.status);
+      throw dimseFailure("C-FIND SCU", modality.AET, result.status, "invalid query");
     }
     return result.answers;
   } catch (error) {
@@ -81,13 +88,26 @@ export async function findWorklistOn(
   return result.answers;
 }
 
-/** Orthanc's error for an operation a peer answered with a failure status. */
-function dimseFailure(operation: string, aet: string, status: number): OrthancError {
+/**
+ * Orthanc's error for an operation a peer answered with a failure status; UnableToProcess
+ * (0xC000) of a C-FIND or C-MOVE says what it likely means, with HTTP status 422.
+ */
+function dimseFailure(
+  operation: string,
+  aet: string,
+  status: number,
+  unableToProcess?: string,
+): OrthancError {
   const hex = status.toString(16).toUpperCase().padStart(4, "0");
-  return new OrthancError(
-    "NetworkProtocol",
-    `${operation} to AET "${aet}" has failed with DIMSE status 0x${hex}`,
-  );
+  const message = `${operation} to AET "${aet}" has failed with DIMSE status 0x${hex}`;
+  if (status === 0xc000 && unableToProcess) {
+    return new OrthancError(
+      "NetworkProtocol",
+      `${message} (unable to process - ${unableToProcess} ?)`,
+      422,
+    );
+  }
+  return new OrthancError("NetworkProtocol", message);
 }
 
 function asNetworkError(error: unknown, what: string): unknown {
@@ -112,13 +132,16 @@ export async function moveOn(
       network.peerOf(modality),
       sopClass,
       target,
-      findIdentifier(level, keys, false),
+      moveIdentifier(level, keys, {
+        manufacturer: modality.Manufacturer,
+        encoding: network.defaultEncoding,
+      }),
     );
   } catch (error) {
     throw asNetworkError(error, `DicomAssociation - C-MOVE to AET "${modality.AET}"`);
   }
   if (result.status !== 0) {
-    throw dimseFailure("C-MOVE SCU", modality.AET, result.status);
+    throw dimseFailure("C-MOVE SCU", modality.AET, result.status, "resource not found");
   }
 }
 
@@ -143,9 +166,13 @@ export async function getOn(
       ? 1
       : 0
   );
+  const identifier = moveIdentifier(level, keys, {
+    manufacturer: modality.Manufacturer,
+    encoding: network.defaultEncoding,
+  });
   let result;
   try {
-    result = await scu.get(peer, sopClass, findIdentifier(level, keys, false), {
+    result = await scu.get(peer, sopClass, identifier, {
       storageClasses: COMMON_STORAGE_CLASSES,
       transferSyntaxes: syntaxes,
       onStore: async (received) => {

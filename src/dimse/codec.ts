@@ -2,9 +2,9 @@
 // only; the dataset bytes are kept as they arrived), and the identifiers Pharos builds itself
 // (C-FIND answers and queries, C-MOVE/C-GET identifiers), all written by dicom/writer.ts.
 import { lookupTag } from "../dicom/dictionary.ts";
-import { type DicomDataset, parseDicom } from "../dicom/parser.ts";
+import { type DicomDataset, parseDataset } from "../dicom/parser.ts";
 import { type Tag, tagElement, tagGroup } from "../dicom/tag.ts";
-import { PHAROS_IMPLEMENTATION_UID, SopClass } from "../dicom/uids.ts";
+import { PHAROS_IMPLEMENTATION_UID } from "../dicom/uids.ts";
 import {
   encodingOf,
   Output,
@@ -82,8 +82,7 @@ export function part10(
 
 /** Parses a bare dataset (an identifier) received in a transfer syntax. */
 export function parseIdentifier(bytes: Uint8Array, transferSyntax: string): DicomDataset {
-  const file = part10(bytes, SopClass.Verification, "1.2.3", transferSyntax);
-  return parseDicom(file).dataset;
+  return parseDataset(bytes, transferSyntax);
 }
 
 /** The VR of a tag for an identifier: the dictionary's, else UN (LO for private creators). */

@@ -6,7 +6,7 @@ import type { Encoding } from "../dicom/charsets.ts";
 import { tagFromName } from "../dicom/dictionary.ts";
 import type { Level } from "../dicom/levels.ts";
 import { elementBytes, findElement, latin1 } from "../dicom/parser.ts";
-import { parseTagText, type Tag, Tags } from "../dicom/tag.ts";
+import { formatTag, parseTagText, type Tag, Tags } from "../dicom/tag.ts";
 import { datasetToJson, type JsonObject, type TagsFormat } from "../dicom/tags-json.ts";
 import { OrthancError } from "../server/errors.ts";
 import {
@@ -18,16 +18,9 @@ import {
   vrOf,
 } from "./codec.ts";
 import { QR_LEVEL } from "./instances.ts";
+import { ALLOWED_QUERY_TAGS, EXPECTED_QUERY_KEYS } from "./query-keys.ts";
 
 const QUERY_RETRIEVE_LEVEL = 0x00080052;
-
-/** The identifiers Orthanc adds to a query at each level (as empty keys), checked on 1.10.1. */
-const NORMALIZED: Record<Level, Tag[]> = {
-  Patient: [Tags.PatientId],
-  Study: [Tags.PatientId, 0x00080050, Tags.StudyInstanceUid],
-  Series: [Tags.PatientId, Tags.StudyInstanceUid, Tags.SeriesInstanceUid],
-  Instance: [Tags.PatientId, Tags.StudyInstanceUid, Tags.SeriesInstanceUid, Tags.SopInstanceUid],
-};
 
 export function parseLevel(text: unknown): Level {
   if (typeof text === "string") {
@@ -52,12 +45,18 @@ export function tagOf(key: string): Tag {
   return tag;
 }
 
-/** A C-FIND identifier for a JSON query ({"PatientName": "A*", "0020,000d": ""}). */
-export function findIdentifier(
-  level: Level,
-  query: Record<string, unknown>,
-  normalize = true,
-): (transferSyntax: string) => Uint8Array {
+/** How Orthanc shapes a C-FIND it sends: normalization, and the modality's manufacturer. */
+export interface FindOptions {
+  /** Keep only the tags of the level's modules, and apply the manufacturer's fixes. */
+  normalize: boolean;
+  /** The modality's Manufacturer (GE asks "*" for the added keys, two others drop some "*"). */
+  manufacturer: string;
+  /** DefaultEncoding: the query is written in it. */
+  encoding: Encoding;
+}
+
+/** The values of a JSON query by tag (keys by name or "gggg,eeee"), in the query's order. */
+export function queryValues(query: Record<string, unknown>): Map<Tag, string> {
   const values = new Map<Tag, string>();
   for (const [key, value] of Object.entries(query)) {
     if (typeof value !== "string") {
@@ -65,11 +64,65 @@ export function findIdentifier(
     }
     values.set(tagOf(key), value);
   }
-  if (normalize) { for (const tag of NORMALIZED[level]) if (!values.has(tag)) values.set(tag, ""); }
-  // Pharos sends non-ASCII values in UTF-8, and says so.
-  const utf8 = [...values.values()].some((v) => [...v].some((ch) => ch.charCodeAt(0) > 0x7f));
+  return values;
+}
+
+/** The manufacturer fixes of a normalized query: some "*" become "" (Orthanc's issue 31). */
+function manufacturerFix(values: Map<Tag, string>, manufacturer: string): void {
+  for (const [tag, value] of values) {
+    if (value !== "*") continue;
+    if (
+      manufacturer === "GenericNoUniversalWildcard" ||
+      (manufacturer === "GenericNoWildcardInDates" && vrOf(tag) === "DA")
+    ) values.set(tag, "");
+  }
+}
+
+/** A C-FIND identifier for a JSON query ({"PatientName": "A*", "0020,000d": ""}). */
+export function findIdentifier(
+  level: Level,
+  query: Record<string, unknown>,
+  options: FindOptions,
+): (transferSyntax: string) => Uint8Array {
+  let values = queryValues(query);
+  if (options.normalize) {
+    values = new Map([...values].filter(([tag]) => ALLOWED_QUERY_TAGS[level].has(tag)));
+    manufacturerFix(values, options.manufacturer);
+  }
+  values.delete(Tags.SpecificCharacterSet);
+  values.delete(QUERY_RETRIEVE_LEVEL);
+  const universal = options.manufacturer === "GE" ? "*" : "";
+  for (const tag of EXPECTED_QUERY_KEYS[level]) if (!values.has(tag)) values.set(tag, universal);
+  return identifierOf(level, values, options.encoding);
+}
+
+/** A C-MOVE identifier: the level and the given keys, with the manufacturer's fixes. */
+export function moveIdentifier(
+  level: Level,
+  keys: Record<string, string>,
+  options: Pick<FindOptions, "manufacturer" | "encoding">,
+): (transferSyntax: string) => Uint8Array {
+  const values = queryValues(keys);
+  manufacturerFix(values, options.manufacturer);
+  return identifierOf(level, values, options.encoding);
+}
+
+/**
+ * The identifier of a query, written as Orthanc writes it: in DefaultEncoding (Latin-1 unless
+ * configured) with its SpecificCharacterSet; text Latin-1 cannot hold goes in UTF-8.
+ */
+function identifierOf(
+  level: Level,
+  values: Map<Tag, string>,
+  encoding: Encoding,
+): (transferSyntax: string) => Uint8Array {
+  const text = [...values.values()].join("");
+  const latin1 = encoding === "Latin1" && [...text].every((ch) => ch.charCodeAt(0) <= 0xff);
+  const ascii = [...text].every((ch) => ch.charCodeAt(0) <= 0x7f);
+  const charset = latin1 ? "ISO_IR 100" : encoding === "Ascii" && ascii ? undefined : "ISO_IR 192";
+  const utf8 = charset === "ISO_IR 192";
   const elements: Element[] = [textElement(QUERY_RETRIEVE_LEVEL, "CS", QR_LEVEL[level])];
-  if (utf8) elements.push(textElement(Tags.SpecificCharacterSet, "CS", "ISO_IR 192"));
+  if (charset) elements.push(textElement(Tags.SpecificCharacterSet, "CS", charset));
   for (const [tag, value] of values) elements.push(textElement(tag, vrOf(tag), value, utf8));
   return (ts) => encodeDataset(elements, ts);
 }
@@ -134,4 +187,29 @@ export function answerJson(
     defaultEncoding,
   );
   return datasetToJson(dataset, decoding, format);
+}
+
+/** The meta header entries Orthanc gives a C-FIND answer: its SOP class and instance UIDs. */
+const ANSWER_META: [Tag, Tag, string][] = [
+  [0x00020002, 0x00080016, "MediaStorageSOPClassUID"],
+  [0x00020003, Tags.SopInstanceUid, "MediaStorageSOPInstanceUID"],
+];
+
+/**
+ * A remote C-FIND answer as Orthanc keeps it (full format): Orthanc turns each answer into a
+ * DICOM file, whose meta header repeats the answer's SOP class and instance UIDs.
+ */
+export function findAnswerJson(
+  answer: { bytes: Uint8Array; transferSyntax: string },
+  defaultEncoding: Encoding,
+): JsonObject {
+  const json = answerJson(answer, defaultEncoding);
+  const meta: JsonObject = {};
+  for (const [metaTag, tag, name] of ANSWER_META) {
+    const value = (json[formatTag(tag)] as { Value?: unknown } | undefined)?.Value;
+    if (typeof value === "string" && value !== "") {
+      meta[formatTag(metaTag)] = { Name: name, Type: "String", Value: value };
+    }
+  }
+  return { ...meta, ...json };
 }

@@ -59,23 +59,81 @@ export function peerOf(
   };
 }
 
+/** Orthanc's manufacturers, and the obsolete names it still reads as one of them. */
+const MANUFACTURERS: Record<string, string> = {
+  Generic: "Generic",
+  GenericNoWildcardInDates: "GenericNoWildcardInDates",
+  GenericNoUniversalWildcard: "GenericNoUniversalWildcard",
+  Vitrea: "Vitrea",
+  GE: "GE",
+  AgfaImpax: "GenericNoWildcardInDates",
+  SyngoVia: "GenericNoWildcardInDates",
+  ClearCanvas: "Generic",
+  Dcm4Chee: "Generic",
+  EFilm2: "Generic",
+  MedInria: "Generic",
+};
+
+const badFormat = (details?: string) => new OrthancError("BadFileFormat", details);
+
+function manufacturer(name: string): string {
+  const known = Object.hasOwn(MANUFACTURERS, name) ? MANUFACTURERS[name] : undefined;
+  if (!known) {
+    throw new OrthancError("ParameterOutOfRange", `Unknown modality manufacturer: "${name}"`);
+  }
+  return known;
+}
+
+/** A port as Orthanc reads it: an integer, or a string holding one; 1 to 65534. */
+function port(value: unknown): number {
+  const n = typeof value === "string" && /^[+-]?\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n)) throw badFormat();
+  if (n <= 0 || n >= 65535) {
+    throw new OrthancError(
+      "ParameterOutOfRange",
+      `A TCP port number must be in range [1..65534], but found: ${n}`,
+    );
+  }
+  return n;
+}
+
+function stringField(o: Record<string, unknown>, key: string): string {
+  const value = o[key];
+  if (typeof value !== "string") throw badFormat(`String value expected in field: ${key}`);
+  return value;
+}
+
+function booleanField(o: Record<string, unknown>, key: string): boolean {
+  const value = o[key];
+  if (typeof value !== "boolean") throw badFormat(`Boolean value expected in field: ${key}`);
+  return value;
+}
+
+function unsignedField(o: Record<string, unknown>, key: string): number {
+  const value = o[key];
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw badFormat(`Integer value expected in field: ${key}`);
+  }
+  if (value < 0) throw badFormat(`Unsigned integer value expected in field: ${key}`);
+  return value;
+}
+
+/** The permissions in the order Orthanc reads them (AllowStorageCommitment overrides two). */
 const PERMISSIONS = [
   "AllowEcho",
-  "AllowEventReport",
   "AllowFind",
   "AllowFindWorklist",
+  "AllowStore",
   "AllowGet",
   "AllowMove",
   "AllowNAction",
-  "AllowStore",
-  "AllowTranscoding",
+  "AllowEventReport",
 ] as const;
 
-function bad(message: string): OrthancError {
-  return new OrthancError("BadFileFormat", message);
-}
-
-/** Reads one modality as Orthanc does: `[AET, host, port(, manufacturer)]` or an object. */
+/**
+ * Reads one modality as Orthanc 1.10 does, with its errors: `[AET, host, port(, manufacturer)]`
+ * or an object with AET, Host and Port required.
+ */
 export function parseModality(value: unknown): Modality {
   const out: Modality = {
     AET: "",
@@ -95,46 +153,35 @@ export function parseModality(value: unknown): Modality {
     Timeout: 0,
     UseDicomTls: false,
   };
-  const port = (p: unknown): number => {
-    const n = typeof p === "string" && /^\d+$/.test(p.trim()) ? Number(p) : p;
-    if (typeof n !== "number" || !Number.isInteger(n) || n <= 0 || n > 65535) {
-      throw bad("Bad port number for a DICOM modality");
-    }
-    return n;
-  };
   if (Array.isArray(value)) {
-    if (value.length < 3 || value.length > 4) throw bad("Bad DICOM modality");
-    const [aet, host, p, manufacturer] = value;
-    if (typeof aet !== "string" || typeof host !== "string") throw bad("Bad DICOM modality");
+    const [aet, host, p, name] = value;
+    if (
+      (value.length !== 3 && value.length !== 4) || typeof aet !== "string" ||
+      typeof host !== "string" || (value.length === 4 && typeof name !== "string")
+    ) throw badFormat();
     out.AET = aet;
     out.Host = host;
     out.Port = port(p);
-    if (typeof manufacturer === "string") out.Manufacturer = manufacturer;
+    if (typeof name === "string") out.Manufacturer = manufacturer(name);
     return out;
   }
-  if (!value || typeof value !== "object") throw bad("Bad DICOM modality");
+  if (!value || typeof value !== "object") throw badFormat();
   const o = value as Record<string, unknown>;
-  if (typeof o.AET !== "string" || typeof o.Host !== "string") {
-    throw bad("Bad DICOM modality: AET and Host are required");
+  out.AET = stringField(o, "AET");
+  out.Host = stringField(o, "Host");
+  if (o.Port === undefined) throw badFormat();
+  out.Port = port(o.Port);
+  if (o.Manufacturer !== undefined) out.Manufacturer = manufacturer(stringField(o, "Manufacturer"));
+  for (const p of PERMISSIONS) if (o[p] !== undefined) out[p] = booleanField(o, p);
+  if (o.AllowStorageCommitment !== undefined) {
+    out.AllowNAction = out.AllowEventReport = booleanField(o, "AllowStorageCommitment");
   }
-  out.AET = o.AET;
-  out.Host = o.Host;
-  out.Port = port(o.Port ?? 104);
-  if (typeof o.Manufacturer === "string") out.Manufacturer = o.Manufacturer;
-  if (typeof o.LocalAet === "string") out.LocalAet = o.LocalAet;
-  if (typeof o.Timeout === "number") out.Timeout = o.Timeout;
-  if (typeof o.UseDicomTls === "boolean") out.UseDicomTls = o.UseDicomTls;
-  for (const p of PERMISSIONS) {
-    if (o[p] !== undefined) {
-      if (typeof o[p] !== "boolean") throw bad(`Bad value for ${p}`);
-      out[p] = o[p];
-    }
+  if (o.AllowTranscoding !== undefined) {
+    out.AllowTranscoding = booleanField(o, "AllowTranscoding");
   }
-  // Orthanc 1.10 reads "AllowStorageCommitment" as both N-ACTION and N-EVENT-REPORT.
-  if (typeof o.AllowStorageCommitment === "boolean") {
-    out.AllowNAction = o.AllowStorageCommitment;
-    out.AllowEventReport = o.AllowStorageCommitment;
-  }
+  if (o.UseDicomTls !== undefined) out.UseDicomTls = booleanField(o, "UseDicomTls");
+  if (o.LocalAet !== undefined) out.LocalAet = stringField(o, "LocalAet");
+  if (o.Timeout !== undefined) out.Timeout = unsignedField(o, "Timeout");
   return out;
 }
 

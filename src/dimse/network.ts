@@ -1,6 +1,7 @@
 // The DICOM network of one Pharos: the modalities, the SCP's settings that REST can change, the
 // SCP composed of its services (scp.ts) on the DICOM port, and what the SCU client needs.
 import type { Configuration } from "../config/schema.ts";
+import type { Encoding } from "../dicom/charsets.ts";
 import type { Transcoders } from "../imaging/transcoders.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
@@ -36,7 +37,7 @@ export class DicomNetwork implements ScuContext {
   private server?: DimseServer;
 
   constructor(
-    core: PharosCore,
+    private readonly core: PharosCore,
     private readonly config: Configuration,
     /** What sends fall back on for a peer that accepts none of the stored syntaxes. */
     readonly transcoders: Transcoders,
@@ -56,9 +57,13 @@ export class DicomNetwork implements ScuContext {
       find: findService(core, config),
       worklist: worklistService(this.worklists, core, config),
       move: moveService(core, destinations, transcoders),
-      get: getService(core),
+      get: getService(core, destinations, transcoders),
       commitment: commitmentService(core, config, destinations, this.commitments),
     };
+  }
+
+  get defaultEncoding(): Encoding {
+    return this.core.defaultEncoding;
   }
 
   get port(): number | undefined {

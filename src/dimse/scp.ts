@@ -66,7 +66,8 @@ export function scpHandlers(access: ScpAccess, services: DicomServices): ScpHand
         : services.find.find(info, identifier),
     move: (info, identifier, destination, messageId, progress) =>
       services.move.move(info, identifier, destination, messageId, progress),
-    get: (info, identifier, send, progress) => services.get.get(info, identifier, send, progress),
+    get: (info, identifier, channel, progress) =>
+      services.get.get(info, identifier, channel, progress),
     nAction: (info, actionTypeId, dataset) =>
       services.commitment.nAction(info, actionTypeId, dataset),
     eventReport: (info, eventTypeId, dataset) =>

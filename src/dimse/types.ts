@@ -70,6 +70,14 @@ export interface SubOperationCounts {
   warning: number;
 }
 
+/** The association a C-GET arrived on, as its sub-operations see it. */
+export interface SubOperationChannel {
+  /** The transfer syntaxes the SCU accepted for this SOP class, one per accepted context. */
+  acceptedSyntaxes(sopClassUid: string): string[];
+  /** Sends one instance (in one of those syntaxes); its DIMSE status, or -1 if it could not go. */
+  send(instance: DimseInstance): Promise<number>;
+}
+
 export interface RetrieveResult {
   status: number;
   counts: SubOperationCounts;
@@ -107,7 +115,7 @@ export interface ScpHandlers {
   get(
     association: AssociationInfo,
     identifier: Identifier,
-    send: (instance: DimseInstance) => Promise<number>,
+    channel: SubOperationChannel,
     progress: (counts: SubOperationCounts) => void,
   ): Promise<RetrieveResult>;
   /** N-ACTION (storage commitment request): the dataset as received; resolves to the status. */

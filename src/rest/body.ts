@@ -11,7 +11,7 @@ export interface BodyFormat {
   /** What a blank body stands for; without it, a blank body is parsed as JSON (and fails). */
   blank?: JsonValue;
   /** Text that is not JSON: this error, or "text" when the route takes the trimmed text itself. */
-  notJson: { kind: ErrorName; details: string } | "text";
+  notJson: { kind: ErrorName; details?: string } | "text";
   /** The error of a body the schema refuses; its details are the schema's first message. */
   refused: ErrorName;
 }
@@ -20,6 +20,20 @@ export interface BodyFormat {
 export const DICOM_NETWORK_JSON: BodyFormat = {
   blank: {},
   notJson: { kind: "BadFileFormat", details: "Cannot parse the JSON body" },
+  refused: "BadFileFormat",
+};
+
+/** PUT /modalities/{id}: text that is not JSON is refused without details, as in Orthanc. */
+export const MODALITY_JSON: BodyFormat = {
+  blank: {},
+  notJson: { kind: "BadFileFormat" },
+  refused: "BadFileFormat",
+};
+
+/** POST /modalities/{id}/query: anything but a JSON object is refused in one message. */
+export const QUERY_JSON: BodyFormat = {
+  blank: {},
+  notJson: { kind: "BadFileFormat", details: "Must provide a JSON object" },
   refused: "BadFileFormat",
 };
 

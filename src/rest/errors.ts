@@ -12,6 +12,7 @@ const STATUS_TEXT: Record<number, string> = {
   405: "Method Not Allowed",
   413: "Request Entity Too Large",
   415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
   500: "Internal Server Error",
   501: "Not Implemented",
   507: "Insufficient Storage",

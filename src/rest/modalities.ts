@@ -11,10 +11,14 @@ import {
   echoOn,
   findOn,
   findWorklistOn,
+  moveOn,
   requestCommitmentOn,
   storeFileTo,
 } from "../dimse/client.ts";
-import { answerJson, parseLevel } from "../dimse/identifiers.ts";
+import { answerJson, findAnswerJson, parseLevel, tagOf } from "../dimse/identifiers.ts";
+import { FIND_OPTIONAL_KEYS, FIND_REQUIRED, FIND_TEMPLATES } from "../dimse/query-keys.ts";
+import type { Level } from "../dicom/levels.ts";
+import { formatTag, type Tag } from "../dicom/tag.ts";
 import { dimseInstanceOf, instancesBelow, loadInstance } from "../dimse/instances.ts";
 import type { CommittedInstance } from "../dimse/storage-commitment.ts";
 import { generateUid } from "../dicom/uid.ts";
@@ -29,6 +33,7 @@ import {
   isJsonObject,
   JSON_OR_TEXT,
   jsonObject,
+  MODALITY_JSON,
   parseBoolean,
   readBody,
 } from "./body.ts";
@@ -45,7 +50,13 @@ const ModalityBody = anyJson;
 /** One or more resources: an id (JSON or bare), a list of ids, or {"Resources": […], options}. */
 const StoreBody = anyJson;
 const RetrieveBody = jsonObject(MUST_BE_OBJECT);
-const ModalityFindBody = jsonObject(MUST_BE_OBJECT);
+const MOVE_FIELDS = "Must provide a JSON body containing fields Resources and Level";
+const MoveBody = jsonObject(MOVE_FIELDS);
+/** /move: text that is not JSON gets the message of a body without its fields. */
+const MOVE_JSON = {
+  ...DICOM_NETWORK_JSON,
+  notJson: { kind: "BadFileFormat", details: MOVE_FIELDS },
+} as const;
 const WorklistBody = jsonObject(MUST_BE_OBJECT);
 const CommitmentBody = jsonObject("Must provide a JSON object with a list of resources");
 const TransferSyntaxesBody = z.union([z.string(), z.array(z.string())], {
@@ -116,7 +127,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
       return jsonResponse(OPERATIONS);
     },
     PUT: async (c) => {
-      registry.set(idParam(c), parseModality(await readBody(c, DICOM_NETWORK_JSON, ModalityBody)));
+      registry.set(idParam(c), parseModality(await readBody(c, MODALITY_JSON, ModalityBody)));
       return textResponse("");
     },
     DELETE: (c) => {
@@ -192,24 +203,22 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
     const queries = list.map((keys) => asObject(keys) as Record<string, string>);
     return { modality, body, level, list, queries };
   };
+  // Orthanc 1.10.1 runs this C-MOVE at once, whatever the body asks, and answers {}.
   route(app, "/modalities/:id/move", {
     POST: async (c) => {
-      const { modality, body, level, list, queries } = await retrieveRequest(c);
-      const target = typeof body.TargetAet === "string" ? body.TargetAet : config.DicomAet;
-      const content: JsonObject = {
-        Description: "REST API",
-        LocalAet: modality.LocalAet || config.DicomAet,
-        Query: list,
-        RemoteAet: modality.AET,
-        TargetAet: target,
-      };
-      return runAsJob(deps, "DicomMoveScu", body.Synchronous !== false, content, {
-        modality,
-        level,
-        queries,
-        target,
-        permissive: false,
+      const modality = network.modality(idParam(c));
+      const body = await readBody(c, MOVE_JSON, MoveBody);
+      if (typeof body.Level !== "string" || !Array.isArray(body.Resources)) {
+        throw new OrthancError("BadFileFormat", MOVE_FIELDS);
+      }
+      const level = parseLevel(body.Level);
+      const keys = body.Resources.map((r) => {
+        if (!isJsonObject(r)) throw new OrthancError("BadFileFormat");
+        return r as Record<string, string>;
       });
+      const target = typeof body.TargetAet === "string" ? body.TargetAet : config.DicomAet;
+      for (const k of keys) await moveOn(network, modality, level, k, target);
+      return jsonResponse({});
     },
   });
   route(app, "/modalities/:id/get", {
@@ -308,6 +317,8 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
       });
     },
   });
+  // The deprecated find-*: the level's template, filled from the body, normalized; a body
+  // without the identifiers the level needs gets Orthanc's empty 400.
   for (
     const [path, level] of [
       ["find-patient", "Patient"],
@@ -319,9 +330,13 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
     route(app, `/modalities/:id/${path}`, {
       POST: async (c) => {
         const modality = network.modality(idParam(c));
-        const query = await readBody(c, DICOM_NETWORK_JSON, ModalityFindBody);
+        const body = await readBody(c, DICOM_NETWORK_JSON, anyJson);
+        const query = isJsonObject(body) ? findTemplateQuery(level, body) : undefined;
+        if (!query) return new Response(null, { status: 400 });
         const answers = await findOn(network, modality, level, query);
-        return jsonResponse(answers.map((a) => simplify(answerJson(a, deps.core.defaultEncoding))));
+        return jsonResponse(
+          answers.map((a) => simplified(findAnswerJson(a, deps.core.defaultEncoding))),
+        );
       },
     });
   }
@@ -383,11 +398,25 @@ function instanceOfFile(bytes: Uint8Array): DimseInstance {
   return instance;
 }
 
-function simplify(full: JsonObject): JsonObject {
+function simplified(full: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const entry of Object.values(full)) {
     const { Name, Value } = entry as { Name: string; Value: JsonValue };
     out[Name] = Value;
   }
   return out;
+}
+
+/** The query of a find-* route: its template, with the values of the body's keys it keeps. */
+function findTemplateQuery(level: Level, body: JsonObject): Record<string, string> | undefined {
+  const values = new Map<Tag, string>(FIND_TEMPLATES[level].map((t) => [t, ""]));
+  for (const [key, value] of Object.entries(body)) {
+    const tag = tagOf(key);
+    if (values.has(tag) || FIND_OPTIONAL_KEYS[level].includes(tag)) {
+      values.set(tag, typeof value === "string" ? value : JSON.stringify(value));
+    }
+  }
+  const given = (tag: Tag) => (values.get(tag) ?? "").length > 2;
+  if (!FIND_REQUIRED[level].every((anyOf) => anyOf.some(given))) return undefined;
+  return Object.fromEntries([...values].map(([tag, value]) => [formatTag(tag), value]));
 }

@@ -3,10 +3,19 @@
 import { Hono } from "hono";
 import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject } from "../dicom/tags-json.ts";
+import { tagName } from "../dicom/dictionary.ts";
+import { formatTag } from "../dicom/tag.ts";
 import { findOn } from "../dimse/client.ts";
-import { answerJson, parseLevel } from "../dimse/identifiers.ts";
+import { findAnswerJson, parseLevel, queryValues } from "../dimse/identifiers.ts";
 import { OrthancError } from "../server/errors.ts";
-import { anyJson, DICOM_NETWORK_JSON, JSON_OR_TEXT, jsonObject, readBody } from "./body.ts";
+import {
+  anyJson,
+  DICOM_NETWORK_JSON,
+  JSON_OR_TEXT,
+  jsonObject,
+  QUERY_JSON,
+  readBody,
+} from "./body.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse, textResponse } from "./json.ts";
 import { runAsJob } from "./dicom-jobs.ts";
@@ -21,18 +30,42 @@ interface StoredQuery {
 }
 
 // The bodies' schemas; the fields are checked where they are used, in Orthanc's words.
-const QueryBody = jsonObject("The body must be a JSON object");
+const QueryBody = jsonObject("Must provide a JSON object");
 /** {"Query": {…}, "Normalize": …}; Orthanc ignores a body of another shape. */
 const ChildQueryBody = anyJson;
 /** The target AET, bare or in {"TargetAet": …, "Synchronous": …}. */
 const RetrieveBody = anyJson;
 
+/** The identifiers a retrieve sends at each level (Orthanc's DicomControlUserConnection::Move). */
 const KEYS: Record<Level, string[]> = {
   Patient: ["0010,0020"],
   Study: ["0020,000d"],
   Series: ["0020,000d", "0020,000e"],
   Instance: ["0020,000d", "0020,000e", "0008,0018"],
 };
+
+/** The tags of an answer a retrieve job shows in its "Query" (Orthanc's DicomMoveScuJob). */
+const SHOWN_KEYS = ["0008,0050", "0008,0052", "0008,0018", "0010,0020", "0020,000d", "0020,000e"];
+
+/** A query as Orthanc keeps it: by tag, each value with its name, as DICOM-as-JSON. */
+function queryJson(query: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [tag, value] of queryValues(query)) {
+    out[formatTag(tag)] = { Name: tagName(tag), Type: "String", Value: value };
+  }
+  return out;
+}
+
+/** A C-FIND answer in the format the request asks for (?simplify, ?short, else full). */
+function formatted(answer: JsonObject, simplify: boolean, short: boolean): JsonObject {
+  if (!simplify && !short) return answer;
+  const out: JsonObject = {};
+  for (const [tag, entry] of Object.entries(answer)) {
+    const { Name, Value } = entry as { Name: string; Value: JsonObject[string] };
+    out[short ? tag : Name] = Value;
+  }
+  return out;
+}
 
 export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -46,8 +79,10 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
     return q;
   };
   const answer = (q: StoredQuery, n: string): JsonObject => {
-    const a = /^\d+$/.test(n) ? q.answers[Number(n)] : undefined;
-    if (!a) throw new OrthancError("UnknownResource");
+    if (!/^\d+$/.test(n)) throw new OrthancError("UnknownResource");
+    const a = q.answers[Number(n)];
+    // Orthanc reads the index, then finds no such answer.
+    if (!a) throw new OrthancError("ParameterOutOfRange");
     return a;
   };
 
@@ -59,7 +94,7 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
       modality: name,
       level,
       query,
-      answers: raw.map((a) => answerJson(a, deps.core.defaultEncoding)),
+      answers: raw.map((a) => findAnswerJson(a, deps.core.defaultEncoding)),
     });
     while (queries.size > limit) queries.delete(queries.keys().next().value!);
     return { ID: id, Path: `/queries/${id}` };
@@ -104,11 +139,22 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
     POST: async (c) => {
       const name = idParam(c);
       network.modality(name); // an unknown modality is a 404 before the body is read
-      const body = await readBody(c, DICOM_NETWORK_JSON, QueryBody);
-      const level = parseLevel(body.Level);
+      const body = await readBody(c, QUERY_JSON, QueryBody);
+      if (typeof body.Level !== "string") {
+        throw new OrthancError("BadFileFormat", "The JSON body must contain field Level");
+      }
+      const level = queryLevel(body.Level);
       const query = (body.Query ?? {}) as JsonObject;
-      if (typeof query !== "object" || Array.isArray(query)) {
-        throw new OrthancError("BadFileFormat", 'Field "Query" must be a JSON object');
+      if (typeof query !== "object" || query === null || Array.isArray(query)) {
+        throw new OrthancError("BadFileFormat", "The field Query must contain a JSON object");
+      }
+      try {
+        queryValues(query);
+      } catch {
+        throw new OrthancError(
+          "BadFileFormat",
+          "Associative array of DICOM tags to strings expected in field: Query",
+        );
       }
       return jsonResponse(await runQuery(name, level, query, body.Normalize !== false));
     },
@@ -131,7 +177,9 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
       if (c.req.query("expand") === undefined) {
         return jsonResponse(q.answers.map((_, i) => String(i)));
       }
-      return jsonResponse(q.answers);
+      const simplify = c.req.query("simplify") !== undefined;
+      const short = c.req.query("short") !== undefined;
+      return jsonResponse(q.answers.map((a) => formatted(a, simplify, short)));
     },
   });
   route(app, "/queries/:id/answers/:n", {
@@ -147,21 +195,14 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
   route(app, "/queries/:id/answers/:n/content", {
     GET: (c) => {
       const a = answer(get(idParam(c)), param(c, "n"));
-      if (c.req.query("simplify") === undefined && c.req.query("short") === undefined) {
-        return jsonResponse(a);
-      }
-      const out: JsonObject = {};
-      for (const [tag, entry] of Object.entries(a)) {
-        const { Name, Value } = entry as { Name: string; Value: JsonObject[string] };
-        out[c.req.query("short") !== undefined ? tag : Name] = Value;
-      }
-      return jsonResponse(out);
+      const simplify = c.req.query("simplify") !== undefined;
+      return jsonResponse(formatted(a, simplify, c.req.query("short") !== undefined));
     },
   });
   route(app, "/queries/:id/level", { GET: (c) => textResponse(get(idParam(c)).level) });
   route(app, "/queries/:id/modality", { GET: (c) => textResponse(get(idParam(c)).modality) });
   route(app, "/queries/:id/query", {
-    GET: (c) => jsonResponse(get(idParam(c)).query),
+    GET: (c) => jsonResponse(queryJson(get(idParam(c)).query)),
   });
 
   const retrieve = (q: StoredQuery, answers: JsonObject[], body: unknown) => {
@@ -182,14 +223,23 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
       }
       return out;
     });
+    // Orthanc 1.10.1 shows some identifiers of each answer, and not the target.
+    const shown = answers.map((a) => {
+      const out: JsonObject = {};
+      for (const k of SHOWN_KEYS) {
+        const v = (a[k] as { Value?: unknown } | undefined)?.Value;
+        if (typeof v === "string") out[k] = v;
+      }
+      return out;
+    });
     const content: JsonObject = {
       Description: "REST API",
       LocalAet: modality.LocalAet || deps.config.DicomAet,
-      Query: keys,
+      Query: shown,
       RemoteAet: modality.AET,
-      TargetAet: target,
     };
-    return runAsJob(deps, "DicomMoveScu", options.Synchronous !== false, content, {
+    const synchronous = options.Synchronous !== false && options.Asynchronous !== true;
+    return runAsJob(deps, "DicomMoveScu", synchronous, content, {
       modality,
       level: q.level,
       queries: keys,
@@ -210,4 +260,13 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
     },
   });
   return app;
+}
+
+/** A query's level as Orthanc reads it, refused without details. */
+function queryLevel(text: string): Level {
+  try {
+    return parseLevel(text);
+  } catch {
+    throw new OrthancError("ParameterOutOfRange");
+  }
 }

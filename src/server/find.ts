@@ -51,32 +51,48 @@ function wildcardPattern(pattern: string, caseSensitive: boolean): RegExp {
   return new RegExp(`^${body}$`, caseSensitive ? "su" : "isu");
 }
 
-/** One constraint of a query, as Orthanc reads it: list, range, wildcard or equality. */
+/** The VRs Orthanc allows wildcards on (PS3.4 C.2.2.2.4); others refuse them. */
+const WILDCARD_VRS = new Set(["AE", "CS", "LO", "LT", "PN", "SH", "ST", "UC", "UR", "UT"]);
+
+const hasWildcard = (constraint: string) => constraint.includes("*") || constraint.includes("?");
+
+/** A range when a date or time constraint holds "-" (checked before lists, as in Orthanc). */
+function rangeOf(tag: Tag, constraint: string): [string, string] | undefined {
+  if (!RANGE_VRS.has(lookupTag(tag)?.vr ?? "") || !constraint.includes("-")) return undefined;
+  const at = constraint.indexOf("-");
+  return [constraint.slice(0, at), constraint.slice(at + 1)];
+}
+
+/**
+ * One constraint of a query, as Orthanc reads it: range, list of exact values, wildcard or
+ * equality; "" and "*" are universal here (the callers that see "*" as a wildcard say so).
+ */
 export function matcherFor(
   tag: Tag,
   constraint: string,
   caseSensitive: boolean,
 ): Matcher | undefined {
   if (constraint === "" || constraint === "*") return undefined;
-  if (constraint.includes("\\")) {
-    const options = constraint.split("\\").map((c) =>
-      matcherFor(tag, c, caseSensitive) ?? (() => true)
-    );
-    return (value) => options.some((m) => m(value));
-  }
-  const vr = lookupTag(tag)?.vr ?? "";
-  if (RANGE_VRS.has(vr) && constraint.includes("-")) {
-    const [low, high] = constraint.split("-", 2) as [string, string];
+  const range = rangeOf(tag, constraint);
+  if (range) {
+    const [low, high] = range;
     return (value) =>
       value !== undefined && (low === "" || value >= low) && (high === "" || value <= high);
   }
-  if (constraint.includes("*") || constraint.includes("?")) {
+  if (constraint.includes("\\")) {
+    const options = new Set(constraint.split("\\").map((c) => fold(c, caseSensitive)));
+    return (value) => value !== undefined && options.has(fold(value, caseSensitive));
+  }
+  if (hasWildcard(constraint)) {
     const re = wildcardPattern(constraint, caseSensitive);
     return (value) => value !== undefined && re.test(value);
   }
   const wanted = fold(constraint, caseSensitive);
   return (value) => value !== undefined && fold(value, caseSensitive) === wanted;
 }
+
+/** Matches any value the resource has: "*" as Orthanc's REST finds read it. */
+const present: Matcher = (value) => value !== undefined;
 
 /** The level whose main tags hold `tag`, the lowest one if several do. */
 export function levelOfTag(tag: Tag): Level | undefined {
@@ -91,40 +107,45 @@ function globPattern(constraint: string): string {
   return constraint.replace(/[[\]]/g, (c) => `[${c}]`);
 }
 
-/** The SQL condition of one constraint (universal ones are filtered out before). */
+/** The SQL condition of one non-empty constraint, by Orthanc's rules (see matcherFor). */
 export function valueCondition(
   tag: Tag,
   constraint: string,
   caseSensitive: boolean,
 ): ValueCondition {
-  if (constraint.includes("\\")) {
-    const alternatives = constraint.split("\\").map((c) => valueCondition(tag, c, caseSensitive));
-    if (alternatives.every((a) => a.kind === "equal" && a.exact === undefined)) {
-      return { kind: "in", norms: alternatives.map((a) => (a as { norm: string }).norm) };
-    }
-    return { kind: "any", alternatives };
-  }
-  const vr = lookupTag(tag)?.vr ?? "";
-  if (RANGE_VRS.has(vr) && (constraint.includes("*") || constraint.includes("?"))) {
-    throw new OrthancError(
-      "ParameterOutOfRange",
-      `Wildcards are not allowed on tag ${formatTag(tag)}`,
-    );
-  }
-  if (RANGE_VRS.has(vr) && constraint.includes("-")) {
-    const [low, high] = constraint.split("-", 2) as [string, string];
+  const range = rangeOf(tag, constraint);
+  if (range) {
+    const [low, high] = range;
     return {
       kind: "range",
       low: low === "" ? undefined : low,
       high: high === "" ? undefined : high,
     };
   }
-  if (constraint.includes("*") || constraint.includes("?")) {
+  if (constraint.includes("\\")) {
+    const alternatives = constraint.split("\\").map((c) => equalCondition(c, caseSensitive));
+    if (alternatives.every((a) => a.kind === "equal" && a.exact === undefined)) {
+      return { kind: "in", norms: alternatives.map((a) => (a as { norm: string }).norm) };
+    }
+    return { kind: "any", alternatives };
+  }
+  if (hasWildcard(constraint)) {
+    const vr = lookupTag(tag)?.vr;
+    if (vr !== undefined && !WILDCARD_VRS.has(vr)) {
+      throw new OrthancError(
+        "ParameterOutOfRange",
+        `Wildcards are not allowed on tag ${formatTag(tag)}`,
+      );
+    }
     const pattern = globPattern(constraint);
     return caseSensitive
       ? { kind: "glob", normPattern: normalizeValue(pattern), exactPattern: pattern }
       : { kind: "glob", normPattern: normalizeValue(pattern) };
   }
+  return equalCondition(constraint, caseSensitive);
+}
+
+function equalCondition(constraint: string, caseSensitive: boolean): ValueCondition {
   return caseSensitive
     ? { kind: "equal", norm: normalizeValue(constraint), exact: constraint }
     : { kind: "equal", norm: normalizeValue(constraint) };
@@ -157,8 +178,10 @@ function planFind(index: IndexBackend, request: FindRequest): PlannedFind {
   const fileConstraints: FileConstraint[] = [];
   let empty = false;
   for (const [tag, value] of request.query) {
-    if (value === "" || value === "*") continue;
+    // "*" is a wildcard like any other: only the resources that have the tag match.
+    if (value === "") continue;
     if (tag === MODALITIES_IN_STUDY && request.level === "Study") {
+      if (value === "*") continue;
       plan.childModality = {
         condition: valueCondition(0x00080060, value, sensitivity(request, 0x00080060)),
       };
@@ -166,7 +189,8 @@ function planFind(index: IndexBackend, request: FindRequest): PlannedFind {
     }
     const holder = MAIN_TAGS[request.level].includes(tag) ? request.level : levelOfTag(tag);
     if (holder === undefined) {
-      fileConstraints.push({ tag, match: matcherFor(tag, value, sensitivity(request, tag))! });
+      const match = value === "*" ? present : matcherFor(tag, value, sensitivity(request, tag));
+      fileConstraints.push({ tag, match: match ?? present });
       continue;
     }
     if (levelIndex(holder) > levelIndex(request.level)) empty = true;

@@ -257,10 +257,15 @@ export class StorePipeline {
     if (summary.indexInSeries !== undefined) {
       index.setMetadata(id, Metadata.IndexInSeries, summary.indexInSeries);
     }
-    // Orthanc 1.10 records these three for every origin, empty when they do not apply.
+    // Orthanc 1.10 records the remote AET for every origin (empty when it does not apply), the
+    // remote IP for REST and DICOM only, the HTTP user for REST only, the called AET for DICOM.
     index.setMetadata(id, Metadata.RemoteAet, origin.remoteAet ?? "");
-    index.setMetadata(id, Metadata.RemoteIp, origin.remoteIp ?? "");
-    index.setMetadata(id, Metadata.HttpUsername, origin.httpUsername ?? "");
+    if (origin.kind === "RestApi" || origin.kind === "DicomProtocol") {
+      index.setMetadata(id, Metadata.RemoteIp, origin.remoteIp ?? "");
+    }
+    if (origin.kind === "RestApi") {
+      index.setMetadata(id, Metadata.HttpUsername, origin.httpUsername ?? "");
+    }
     if (origin.calledAet) index.setMetadata(id, Metadata.CalledAet, origin.calledAet);
     if (summary.pixelDataOffset !== undefined) {
       index.setMetadata(id, Metadata.PixelDataOffset, String(summary.pixelDataOffset));

@@ -14,6 +14,7 @@ import type {
   ProposedContext,
   ScpHandlers,
   ScpOptions,
+  SubOperationChannel,
   SubOperationCounts,
 } from "../types.ts";
 import {
@@ -227,7 +228,8 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
         setTimeout(() => this.sock().destroy(), 50);
         return;
       }
-      run().catch(() => {
+      run().catch((error) => {
+        log.error(`DICOM ${command} request failed: ${String(error)}`);
         if (!this.closed) {
           this.sendAbort();
           this.sock().destroy();
@@ -333,11 +335,14 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
           if (this.closed) return;
           this.sendResponse(request, getResponse(request, Status.Pending, counts));
         };
-        const send = (instance: DimseInstance) => this.subStore(instance);
+        const channel: SubOperationChannel = {
+          acceptedSyntaxes: (sopClassUid) => this.acceptedSyntaxes(sopClassUid),
+          send: (instance) => this.subStore(instance),
+        };
         const result = await handlers.get(
           this.info,
           { sopClassUid: request.getAffectedSopClassUid(), transferSyntax, bytes: rawOf(request) },
-          send,
+          channel,
           progress,
         );
         if (!this.closed) callback([getResponse(request, result.status, result.counts)]);
@@ -378,13 +383,28 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       });
     }
 
+    private currentAssociation(): InstanceType<Dimse["association"]["Association"]> {
+      return (this as unknown as {
+        association: InstanceType<Dimse["association"]["Association"]>;
+      }).association;
+    }
+
+    private acceptedSyntaxes(sopClassUid: string): string[] {
+      const out: string[] = [];
+      for (const { context } of this.currentAssociation().getPresentationContexts()) {
+        const ts = context.getAcceptedTransferSyntaxUid();
+        if (
+          context.getAbstractSyntaxUid() === sopClassUid &&
+          context.getResult() === PresentationContextResult.Accept && ts
+        ) out.push(ts);
+      }
+      return out;
+    }
+
     /** A C-STORE sub-operation of C-GET, on this association; resolves to its status. */
     private subStore(instance: DimseInstance): Promise<number> {
       const request = storeRequest(lib, instance);
-      const association = (this as unknown as {
-        association: InstanceType<Dimse["association"]["Association"]>;
-      }).association;
-      const context = association.getAcceptedPresentationContextFromRequest(request);
+      const context = this.currentAssociation().getAcceptedPresentationContextFromRequest(request);
       if (!context || context.getAcceptedTransferSyntaxUid() !== instance.transferSyntax) {
         return Promise.resolve(-1);
       }

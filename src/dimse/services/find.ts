@@ -18,6 +18,7 @@ import { elementText } from "../../dicom/values.ts";
 import { decodingOf } from "../../dicom/summary.ts";
 import type { Resource } from "../../server/model.ts";
 import type { PharosCore } from "../../server/core.ts";
+import { OrthancError } from "../../server/errors.ts";
 import { matcherFor } from "../../server/find.ts";
 import { type Element, encodeDataset, parseIdentifier, textElement } from "../codec.ts";
 import { levelOfQr } from "../instances.ts";
@@ -55,6 +56,10 @@ export function findService(
         limitResults: config.LimitFindResults,
         limitInstances: config.LimitFindInstances,
         caseSensitivePN: config.CaseSensitivePN,
+      }).catch((error) => {
+        // A constraint Orthanc refuses (a wildcard on a UID or a date…) fails the C-FIND.
+        if (error instanceof OrthancError) return { status: Status.UnableToProcess, answers: [] };
+        throw error;
       });
     },
   };
@@ -115,7 +120,8 @@ export function readIdentifier(dataset: DicomDataset, fallback: Encoding): FindQ
     requested.push({ tag: e.tag, vr: e.vr });
     if (e.items) continue;
     const value = elementText(dataset, e, decoding);
-    if (value !== undefined && value !== "" && value !== "*") {
+    // "*" is no universal match in Orthanc: it needs the tag, and UIDs or dates refuse it.
+    if (value !== undefined && value !== "") {
       constraints.set(e.tag, { value, vr: e.vr });
     }
   }
@@ -197,7 +203,9 @@ async function answerFind(
     );
     // Orthanc checks the other constraints in the files: here, in each candidate's first instance.
     if (!indexed) {
-      const match = matcherFor(tag, value, !(vr === PN_TAGS_VR && !options.caseSensitivePN));
+      const match = value === "*"
+        ? (found: string | undefined) => found !== undefined
+        : matcherFor(tag, value, !(vr === PN_TAGS_VR && !options.caseSensitivePN));
       if (match) fileFilters.push({ tag, match });
       continue;
     }

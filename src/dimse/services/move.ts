@@ -10,7 +10,13 @@ import type { ModalityDirectory } from "../modalities.ts";
 import { Status } from "../status.ts";
 import { NO_ANSWER, sendTranscoded } from "../store-transcoding.ts";
 import type { AssociationInfo, Identifier, RetrieveResult, SubOperationCounts } from "../types.ts";
-import { countSubOperation, finalStatus, noCounts, retrieveTargets } from "./retrieve.ts";
+import {
+  countSubOperation,
+  finalStatus,
+  MOVE_RULES,
+  noCounts,
+  retrieveTargets,
+} from "./retrieve.ts";
 
 export interface MoveProvider {
   move(
@@ -35,7 +41,7 @@ export function moveService(
         log.error(`C-MOVE: unknown destination AET "${destination}"`);
         return { status: Status.MoveDestinationUnknown, counts };
       }
-      const targets = retrieveTargets(core, identifier);
+      const targets = retrieveTargets(core, identifier, MOVE_RULES);
       if (!targets) return { status: Status.UnableToProcess, counts };
       counts.remaining = targets.length;
       const peer = destinations.peerOf(modality);
