@@ -45,6 +45,19 @@ export function itemLongerThanSequence(): HostileFile {
   return file(name, TransferSyntax.ExplicitVrLittleEndian, dataset(name, E, [seq]));
 }
 
+/** A sequence of defined length that ends before its one item does (Orthanc stores it). */
+export function itemPastSequenceEnd(): HostileFile {
+  const name = "item-past-sequence-end";
+  const item = referenced(E, 1);
+  const seq = concat([
+    new Uint8Array([0x08, 0x00, 0x40, 0x11, 0x53, 0x51, 0, 0]),
+    u32(item.length),
+    raw(0xfffee000, item.length, E),
+    item,
+  ]);
+  return file(name, TransferSyntax.ExplicitVrLittleEndian, dataset(name, E, [seq]));
+}
+
 function u32(n: number): Uint8Array {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setUint32(0, n, true);

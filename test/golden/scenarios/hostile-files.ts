@@ -1,14 +1,16 @@
 // Files a hostile or broken sender makes (test/support/hostile-dicom.ts), with Orthanc's verdict
 // on each: datasets without meta header in both byte orders and a meta header without transfer
-// syntax are stored (the encoding guessed from the first element), an item longer than its
-// sequence is refused, identifiers over 256 bytes are refused; unknown VRs are read as DCMTK
-// reads them. (20,000 nested sequences crash Orthanc 1.10.1: test/e2e/hostile.test.ts.)
+// syntax are stored (the encoding guessed from the first element); an item running past the end
+// of its sequence is stored, one longer than the bytes left is refused; identifiers over 256
+// bytes are refused; unknown VRs are read as DCMTK reads them. (20,000 nested sequences crash
+// Orthanc 1.10.1: test/e2e/hostile.test.ts.)
 import { EXPLICIT_VR_LITTLE_ENDIAN as E } from "../../../src/dicom/writer.ts";
 import { TransferSyntax } from "../../../src/dicom/uids.ts";
 import {
   bareExplicit,
   deflatedZeroRun,
   itemLongerThanSequence,
+  itemPastSequenceEnd,
   longSopInstanceUid,
   metaWithoutTransferSyntax,
 } from "../../support/hostile-dicom.ts";
@@ -40,6 +42,7 @@ const scenario: Scenario = {
       bareExplicit(false),
       metaWithoutTransferSyntax(),
       itemLongerThanSequence(),
+      itemPastSequenceEnd(),
       longSopInstanceUid(256),
       longSopInstanceUid(257),
       longSopInstanceUid(9000),
