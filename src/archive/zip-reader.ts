@@ -2,7 +2,7 @@
 // An entry is inflated only when asked, one at a time, never past the size the archive declares
 // for it, and its first bytes can be looked at without inflating the rest: a 1 MB archive holding
 // 1 GiB of zeros costs what a caller reads of it, not 1 GiB.
-import { constants, inflateRawSync } from "node:zlib";
+import { constants, crc32, inflateRawSync } from "node:zlib";
 
 export interface ZipEntry {
   name: string;
@@ -70,6 +70,7 @@ export function readZip(bytes: Uint8Array): ZipEntry[] {
       throw archiveError("bad central directory");
     }
     const method = view.getUint16(pos + 10, true);
+    const crc = view.getUint32(pos + 16, true);
     let compressedSize = view.getUint32(pos + 20, true);
     let size = view.getUint32(pos + 24, true);
     const nameLength = view.getUint16(pos + 28, true);
@@ -97,7 +98,7 @@ export function readZip(bytes: Uint8Array): ZipEntry[] {
     }
     pos = extraEnd + commentLength;
     if (name.endsWith("/")) continue;
-    entries.push(entry(bytes, view, { name, method, compressedSize, size, localOffset }));
+    entries.push(entry(bytes, view, { name, method, crc, compressedSize, size, localOffset }));
   }
   return entries;
 }
@@ -105,6 +106,7 @@ export function readZip(bytes: Uint8Array): ZipEntry[] {
 interface EntryRecord {
   name: string;
   method: number;
+  crc: number;
   compressedSize: number;
   size: number;
   localOffset: number;
@@ -126,11 +128,12 @@ function entry(bytes: Uint8Array, view: DataView, e: EntryRecord): ZipEntry {
   };
   const inflate = (input: Uint8Array, limit: number, partial: boolean): Uint8Array => {
     try {
-      return new Uint8Array(inflateRawSync(input, {
+      const out = inflateRawSync(input, {
         maxOutputLength: Math.max(1, limit),
         // A prefix of the compressed data inflates to what it holds, without an error.
         ...(partial ? { finishFlush: constants.Z_SYNC_FLUSH } : {}),
-      }));
+      });
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     } catch {
       throw entryError("cannot inflate the entry, or it is larger than declared");
     }
@@ -152,9 +155,10 @@ function entry(bytes: Uint8Array, view: DataView, e: EntryRecord): ZipEntry {
     },
     read() {
       const compressed = data();
-      if (e.method === 0) return compressed;
-      const out = inflate(compressed, e.size, false);
+      const out = e.method === 0 ? compressed : inflate(compressed, e.size, false);
       if (out.length !== e.size) throw entryError("the entry is not of its declared size");
+      // As Orthanc's reader: a content that does not match its checksum is a bad archive.
+      if (crc32(out) >>> 0 !== e.crc) throw entryError("the entry does not match its CRC-32");
       return out;
     },
   };
