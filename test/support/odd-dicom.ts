@@ -69,12 +69,12 @@ function raw(tag: Tag, length: number, to: Encoding): Uint8Array {
 }
 
 /** A text element (space padded, NUL for UI). */
-function text(tag: Tag, vr: string, value: string, to: Encoding): Uint8Array {
+export function text(tag: Tag, vr: string, value: string, to: Encoding): Uint8Array {
   const v = even(ascii(value), vr === "UI" ? 0 : 0x20);
   return concat([header(tag, vr, v.length, to), v]);
 }
 
-function binary(tag: Tag, vr: string, value: Uint8Array, to: Encoding): Uint8Array {
+export function binary(tag: Tag, vr: string, value: Uint8Array, to: Encoding): Uint8Array {
   return concat([header(tag, vr, value.length, to), value]);
 }
 
@@ -88,7 +88,7 @@ interface SequenceOptions {
 }
 
 /** A sequence of items already encoded (in `to`, or implicit VR for CP-246). */
-function sequence(
+export function sequence(
   tag: Tag,
   items: Uint8Array[],
   to: Encoding,
@@ -107,7 +107,7 @@ function sequence(
     : concat([header(tag, vr, body.length, to), body]);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+export function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Output();
   for (const p of parts) out.push(p);
   return out.bytes();
@@ -131,7 +131,7 @@ const T = {
 const SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7";
 
 /** A file: meta header (explicit little endian) then the dataset, given as encoded parts. */
-function file(
+export function file(
   name: string,
   transferSyntax: string,
   dataset: Uint8Array,
@@ -156,7 +156,7 @@ function uid(name: string, suffix = ""): string {
  * The identifying elements of a file, with `middle` (already encoded, its tags between (0008,0018)
  * and (0010,0010)) and `after` (tags above (0020,0013)) in their places.
  */
-function dataset(
+export function dataset(
   name: string,
   to: Encoding,
   middle: Uint8Array[] = [],
