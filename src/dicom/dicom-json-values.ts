@@ -52,6 +52,8 @@ const TEXT_FROM_UN = new Set([
   "UT",
 ]);
 
+const UNSETTLED = new Set(["xs", "lt"]);
+
 /** The value of a leaf element, or undefined when Orthanc leaves the element out. */
 export function attributeValue(
   dataset: DicomDataset,
@@ -62,6 +64,10 @@ export function attributeValue(
   if (e.fragments) return undefined;
   // Of DCMTK's ambiguous VRs, Orthanc settles "ox" (OB or OW) as OB, and skips the others.
   if (e.dcmtkVr !== undefined) return e.dcmtkVr === "ox" ? binary(dataset, e, "OB") : undefined;
+  // Read in implicit VR, an element the dictionary gives "xs" (US or SS) or "lt" keeps that VR.
+  if (!dataset.explicitVr && UNSETTLED.has(lookupTag(e.tag, e.privateCreator)?.ambiguousVr ?? "")) {
+    return undefined;
+  }
   if (e.vr === "UN") return unknownValue(dataset, e, decoding);
   if (e.vr === "OB" || e.vr === "OW") return binary(dataset, e, e.vr);
   if (isTextVr(e.vr)) return textValue(e, dcmtkString(dataset, e, decoding));

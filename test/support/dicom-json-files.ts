@@ -212,6 +212,27 @@ function itemGap(): { name: string; bytes: Uint8Array } {
   ]);
 }
 
+/** Implicit VR: the dictionary gives the VRs, DCMTK's ambiguous ones included. */
+function implicitVrs(): { name: string; bytes: Uint8Array } {
+  const to = { explicitVr: false, littleEndian: true };
+  const word = (tag: Tag, value: number[]) => binary(tag, "US", new Uint8Array(value), to);
+  return file(
+    "json-implicit-vrs",
+    TransferSyntax.ImplicitVrLittleEndian,
+    dataset("json-implicit-vrs", to, [
+      binary(t(0x0009, 0x0010), "LO", bytes("JSONCREATOR "), to),
+      binary(t(0x0009, 0x1001), "UN", bytes("priv"), to),
+    ], [
+      word(t(0x0028, 0x0106), [1, 0]),
+      word(t(0x0028, 0x1101), [0, 1, 0, 0, 16, 0]),
+      word(t(0x0028, 0x1201), [1, 2, 3, 4]),
+      binary(t(0x0028, 0x1052), "DS", bytes("-1024 "), to),
+      word(t(0x0028, 0x3006), [5, 0, 6, 0]),
+      word(t(0x7fe0, 0x0010), [1, 2, 3, 4]),
+    ]),
+  );
+}
+
 /** A character set with code extensions: the leading empty value is dropped. */
 function codeExtensions(): { name: string; bytes: Uint8Array } {
   return plain("json-code-extensions", [
@@ -227,6 +248,7 @@ export function dicomJsonFiles(): { name: string; bytes: Uint8Array }[] {
     binaryNumbers(),
     infinities(),
     unknownVrs(),
+    implicitVrs(),
     emptyItems(),
     itemGap(),
     codeExtensions(),
