@@ -13,6 +13,8 @@ import {
 export interface DictionaryEntry {
   name: string;
   vr: string;
+  /** DCMTK's name when the dictionary leaves the VR open ("ox": OB or OW, "xs": US or SS, "lt"). */
+  ambiguousVr?: string;
 }
 
 interface RawEntry {
@@ -86,7 +88,7 @@ export function lookupTag(tag: Tag, privateCreator?: string): DictionaryEntry | 
     const key = `(${hex(group, 4)},"${privateCreator}",${hex(element & 0xff, 2).toLowerCase()})`;
     const entry = dcmjsDictionary().dictionary[key];
     // DCMTK's keywords have no spaces; a few of dcmjs's private names do ("End NumberForBaseline").
-    return entry ? { name: entry.name.replace(/ /g, ""), vr: settleVr(entry.vr) } : undefined;
+    return entry ? dictionaryEntry(entry.name.replace(/ /g, ""), entry.vr) : undefined;
   }
   const standard = dcmjsDictionary().dictionary;
   let entry = standard[`(${hex(group, 4)},${hex(element, 4)})`];
@@ -95,7 +97,12 @@ export function lookupTag(tag: Tag, privateCreator?: string): DictionaryEntry | 
     entry = standard[masked];
   }
   if (!entry && element === 0) return { name: "GenericGroupLength", vr: "UL" };
-  return entry ? { name: entry.name, vr: settleVr(entry.vr) } : undefined;
+  return entry ? dictionaryEntry(entry.name, entry.vr) : undefined;
+}
+
+function dictionaryEntry(name: string, vr: string): DictionaryEntry {
+  const settled = settleVr(vr);
+  return settled === vr ? { name, vr } : { name, vr: settled, ambiguousVr: vr };
 }
 
 export const UNKNOWN_TAG_NAME = "Unknown Tag & Data";

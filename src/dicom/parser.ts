@@ -32,6 +32,8 @@ export interface DicomElement {
   fragments?: Fragment[];
   /** Private creator that reserves this private element's block, if any. */
   privateCreator?: string;
+  /** DCMTK's name for an ambiguous VR (ox, lt, xs, up) when the file carries one (`vr` is OB). */
+  dcmtkVr?: string;
 }
 
 export interface DicomDataset {
@@ -164,6 +166,7 @@ class Reader {
     const { source, explicitVr } = this.ctx;
     const { view, littleEndian, bytes } = source;
     let vr: string;
+    let dcmtkVr: string | undefined;
     let length: number;
     let pos = start + 4;
     const privateCreator = isPrivateGroup(tag) && tagElement(tag) > 0xff
@@ -181,6 +184,7 @@ class Reader {
           ? view.getUint32(pos + 4, littleEndian)
           : view.getUint16(pos + 2, littleEndian);
         pos += long ? 8 : 4;
+        dcmtkVr = vr;
         vr = "OB";
       } else if (!isKnownVr(vr)) {
         // DCMTK reads a VR it does not know as a future one (two upper-case letters: reserved
@@ -211,6 +215,7 @@ class Reader {
     const undefinedLength = length === UNDEFINED;
     const element: DicomElement = { tag, vr, start, offset: pos, length, undefinedLength };
     if (privateCreator !== undefined) element.privateCreator = privateCreator;
+    if (dcmtkVr !== undefined) element.dcmtkVr = dcmtkVr;
 
     if (tag === Tags.PixelData && undefinedLength) {
       const { fragments, next } = this.readFragments(pos);

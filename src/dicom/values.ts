@@ -20,6 +20,11 @@ const TRIM_LEADING_VRS = new Set([
 
 /** C's "%.17g" (glibc: exact decimal expansion, ties to even), which DCMTK uses for FL and FD. */
 export function formatDouble(value: number): string {
+  return formatG(value, 17);
+}
+
+/** C's "%.<precision>g" as glibc prints it (exact decimal expansion, ties to even). */
+export function formatG(value: number, precision: number): string {
   if (!Number.isFinite(value)) return Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
   if (value === 0) return Object.is(value, -0) ? "-0" : "0";
   const negative = value < 0;
@@ -27,12 +32,13 @@ export function formatDouble(value: number): string {
   const [mant, expText] = Math.abs(value).toExponential(99).split("e") as [string, string];
   let exp = Number(expText);
   const all = mant.replace(".", "");
-  const digits = all.slice(0, 17).split("").map(Number);
-  const rest = all.slice(17);
+  const digits = all.slice(0, precision).split("").map(Number);
+  const rest = all.slice(precision);
+  const last = precision - 1;
   const roundUp = rest[0]! > "5" ||
-    (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || digits[16]! % 2 === 1));
+    (rest[0] === "5" && (/[1-9]/.test(rest.slice(1)) || digits[last]! % 2 === 1));
   if (roundUp) {
-    let i = 16;
+    let i = last;
     while (i >= 0 && digits[i] === 9) digits[i--] = 0;
     if (i < 0) {
       digits.unshift(1);
@@ -42,7 +48,7 @@ export function formatDouble(value: number): string {
   }
   const text = digits.join("");
   let out: string;
-  if (exp < -4 || exp >= 17) {
+  if (exp < -4 || exp >= precision) {
     const m = `${text[0]}.${text.slice(1)}`.replace(/0+$/, "").replace(/\.$/, "");
     out = `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
   } else if (exp < 0) {

@@ -2,6 +2,8 @@
 import { type Context, Hono } from "hono";
 import { isZip, readZip, type ZipEntry, ZipFormatError } from "../archive/zip-reader.ts";
 import { mayBeDicom, SNIFF_LENGTH } from "../dicom/sniff.ts";
+import { dicomJson, DicomJsonError } from "../dicom/dicom-json.ts";
+import { dicomXml } from "../dicom/dicom-xml.ts";
 import { type DicomDataset, type DicomElement, findElement } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
 import { datasetToJson, type JsonObject } from "../dicom/tags-json.ts";
@@ -19,6 +21,7 @@ import { jsonResponse } from "./json.ts";
 import type { Handler } from "./router.ts";
 import { route } from "./router.ts";
 import { idParam } from "./params.ts";
+import { styledJson } from "./styled-json.ts";
 
 /** GET /instances/{id}/file?transcode=: the stored file in another transfer syntax. */
 async function transcoded(
@@ -34,6 +37,31 @@ async function transcoded(
   ]);
   if (!out) throw new OrthancError("NotImplemented", `Cannot transcode to ${syntax}`);
   return out;
+}
+
+const DICOM_JSON = "application/dicom+json";
+const DICOM_XML = "application/dicom+xml";
+
+/**
+ * GET /instances/{id}/file in DICOM JSON or XML, for an Accept header of exactly one of their
+ * types (Orthanc matches the whole header: no list, parameter or other case). Undefined when the
+ * instance cannot be written so: Orthanc then answers the file itself.
+ */
+async function dicomWebFile(
+  deps: RestDependencies,
+  resource: Resource,
+  accept: string,
+): Promise<Response | undefined> {
+  let json;
+  try {
+    const { parsed, decoding } = await readInstance(deps, resource);
+    json = dicomJson(parsed.dataset, decoding);
+  } catch (error) {
+    if (error instanceof DicomJsonError || error instanceof OrthancError) return undefined;
+    throw error;
+  }
+  const body = accept === DICOM_JSON ? styledJson(json) : dicomXml(json);
+  return new Response(body, { headers: { "Content-Type": accept } });
 }
 
 function storeAnswer(result: StoreResult): JsonObject {
@@ -143,6 +171,11 @@ export function instanceRoutes(deps: RestDependencies): Hono<AppEnv> {
 
   route(app, "/instances/:id/file", {
     GET: async (c) => {
+      const accept = c.req.header("accept");
+      if (accept === DICOM_JSON || accept === DICOM_XML) {
+        const answer = await dicomWebFile(deps, instance(c), accept);
+        if (answer) return answer;
+      }
       const target = c.req.query("transcode");
       const { body, uuid } = target === undefined
         ? await deps.core.dicomDownload(instance(c))

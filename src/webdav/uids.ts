@@ -7,7 +7,7 @@ import type { Resource } from "../server/model.ts";
 import { ContentType } from "../server/model.ts";
 import type { RestDependencies } from "../rest/context.ts";
 import { resourceJson } from "../rest/resource-json.ts";
-import { styledJson } from "./styled-json.ts";
+import { styledJson } from "../rest/styled-json.ts";
 import type { DavFile, DavItem } from "./protocol.ts";
 import { deleteResource, resourceTime } from "./resources.ts";
 
