@@ -346,29 +346,63 @@ export function hasPreamble(bytes: Uint8Array): boolean {
     bytes[131] === 0x4d;
 }
 
-/** Parses a DICOM Part 10 file (with or without preamble). Throws DicomParseError. */
-export function parseDicom(input: Uint8Array): ParsedDicom {
+interface MetaHeader {
+  meta: DicomDataset;
+  transferSyntax: string;
+  /** Whether the meta header names the transfer syntax (else it is guessed from the dataset). */
+  declared: boolean;
+  /** Where the dataset begins. */
+  end: number;
+}
+
+/** The meta header of a Part 10 file, or undefined for a dataset with none. */
+function readMetaHeader(input: Uint8Array): MetaHeader | undefined {
   const fileSource = sourceOf(input, true);
-  let pos = hasPreamble(input) ? 132 : 0;
+  const pos = hasPreamble(input) ? 132 : 0;
   if (pos === 0 && !(input.length >= 8 && input[0] === 0x02 && input[1] === 0x00)) {
-    return parseBareDataset(input);
+    return undefined;
   }
-  const metaEnd = findMetaEnd(fileSource, pos);
-  const meta =
-    new Reader({ source: fileSource, explicitVr: true }).readDataset(pos, metaEnd).dataset;
+  const end = findMetaEnd(fileSource, pos);
+  const meta = new Reader({ source: fileSource, explicitVr: true }).readDataset(pos, end).dataset;
   const tsElement = meta.elements.find((e) => e.tag === Tags.TransferSyntaxUid);
   // Without one, DCMTK guesses the encoding from the dataset, as for a file with no meta header.
   const transferSyntax = tsElement
     ? latin1(input.subarray(tsElement.offset, tsElement.offset + tsElement.length))
       .replace(/[\0 ]+$/, "")
-    : syntaxOf(guessEncoding(fileSource.view, metaEnd));
-  pos = metaEnd;
+    : syntaxOf(guessEncoding(fileSource.view, end));
+  return { meta, transferSyntax, declared: tsElement !== undefined, end };
+}
+
+/** The deflated bytes of a file in the deflated transfer syntax, else undefined. */
+export function deflatedDatasetOf(input: Uint8Array): Uint8Array | undefined {
+  let header: MetaHeader | undefined;
+  try {
+    header = readMetaHeader(input);
+  } catch {
+    return undefined;
+  }
+  return header?.transferSyntax === TransferSyntax.DeflatedExplicitVrLittleEndian
+    ? input.subarray(header.end)
+    : undefined;
+}
+
+/**
+ * Parses a DICOM Part 10 file (with or without preamble). Throws DicomParseError. A file of the
+ * deflated transfer syntax is inflated here, unless its dataset comes already inflated
+ * (inflate.ts, which costs less memory).
+ */
+export function parseDicom(input: Uint8Array, inflatedDataset?: Uint8Array): ParsedDicom {
+  const header = readMetaHeader(input);
+  if (!header) return parseBareDataset(input);
+  const { meta, transferSyntax } = header;
+  const fileSource = meta.source;
+  const pos = header.end;
 
   let source = fileSource;
   let datasetStart = pos;
   if (transferSyntax === TransferSyntax.DeflatedExplicitVrLittleEndian) {
     try {
-      source = sourceOf(inflated(input.subarray(pos)), true);
+      source = sourceOf(inflatedDataset ?? inflated(input.subarray(pos)), true);
     } catch {
       throw new DicomParseError("cannot inflate a deflated dataset");
     }
@@ -380,7 +414,7 @@ export function parseDicom(input: Uint8Array): ParsedDicom {
   const dataset =
     new Reader({ source, explicitVr }).readDataset(datasetStart, source.bytes.length).dataset;
   const parsed: ParsedDicom = { meta, dataset, transferSyntax, datasetOffset: pos };
-  if (!tsElement) parsed.metaWithoutTransferSyntax = true;
+  if (!header.declared) parsed.metaWithoutTransferSyntax = true;
   return parsed;
 }
 

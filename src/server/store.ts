@@ -3,7 +3,13 @@
 import type { Encoding } from "../dicom/charsets.ts";
 import { idOfLevel, type OrthancIds } from "../dicom/identifiers.ts";
 import { type Level, LEVELS } from "../dicom/levels.ts";
-import { DicomParseError, type ParsedDicom, parseDicom } from "../dicom/parser.ts";
+import {
+  deflatedDatasetOf,
+  DicomParseError,
+  type ParsedDicom,
+  parseDicom,
+} from "../dicom/parser.ts";
+import { inflateDataset } from "../dicom/inflate.ts";
 import {
   type InstanceSummary,
   MissingTagError,
@@ -60,10 +66,11 @@ export interface StoreDependencies {
 export function parseInstance(
   bytes: Uint8Array,
   defaultEncoding: Encoding,
+  inflatedDataset?: Uint8Array,
 ): { parsed: ParsedDicom; summary: InstanceSummary } {
   let parsed: ParsedDicom;
   try {
-    parsed = parseDicom(bytes);
+    parsed = parseDicom(bytes, inflatedDataset);
   } catch (error) {
     if (error instanceof DicomParseError) {
       throw new OrthancError(
@@ -98,18 +105,38 @@ function expectedInstances(series: Map<number, string>): string | undefined {
   return expected !== undefined && expected > 0 ? String(expected) : undefined;
 }
 
+/**
+ * A received file parsed, its deflated dataset (if any) inflated as a stream first: an upload's
+ * cost in memory stays about the size of its dataset.
+ */
+async function parseReceived(
+  bytes: Uint8Array,
+  defaultEncoding: Encoding,
+): Promise<{ parsed: ParsedDicom; summary: InstanceSummary }> {
+  const deflated = deflatedDatasetOf(bytes);
+  let inflated: Uint8Array | undefined;
+  if (deflated) {
+    try {
+      inflated = await inflateDataset(deflated);
+    } catch {
+      // parseDicom answers the bad file as it answers any other.
+    }
+  }
+  return parseInstance(bytes, defaultEncoding, inflated);
+}
+
 export class StorePipeline {
   constructor(private readonly deps: StoreDependencies) {}
 
   async store(input: Uint8Array, origin: RequestOrigin): Promise<StoreResult> {
     const received = await this.decide("receivedInstance", { bytes: input, origin });
     if (received.action === "discard") {
-      const { summary } = parseInstance(input, this.deps.options().defaultEncoding);
+      const { summary } = await parseReceived(input, this.deps.options().defaultEncoding);
       return { status: "FilteredOut", ids: summary.ids };
     }
     const bytes = received.action === "replace" ? received.bytes : input;
     const options = this.deps.options();
-    const { parsed, summary } = parseInstance(bytes, options.defaultEncoding);
+    const { parsed, summary } = await parseReceived(bytes, options.defaultEncoding);
     const incoming = { bytes, parsed, summary, origin };
     if (!await this.decide("incomingInstance", incoming)) {
       return { status: "FilteredOut", ids: summary.ids };
