@@ -2,7 +2,7 @@
 // {id}s are the uploaded fixtures (the same Orthanc ids on both servers when both hash alike);
 // job, query and commitment ids are each server's own.
 import { sample } from "../../../test/golden/scenario.ts";
-import { pngPixels, zipMembers } from "../../../test/support/canonical.ts";
+import { gunzipped, pngPixels, zipMembers } from "../../../test/support/canonical.ts";
 import { type Context, LEVEL_KEY, type Role, UPLOAD_SAMPLE } from "./fixtures.ts";
 import { AET, MODALITY, PEER, USER_ATTACHMENT, USER_METADATA } from "./pair.ts";
 import { type Operation, operationKey } from "./spec.ts";
@@ -12,7 +12,7 @@ export interface PlannedRequest {
   path: string;
   body?: string | Uint8Array;
   headers?: Record<string, string>;
-  /** A view of a successful binary answer that encoders may vary on (PNG, ZIP). */
+  /** A view of a successful binary answer that encoders may vary on (PNG, ZIP, gzip). */
   canonical?: (body: Uint8Array) => Uint8Array;
 }
 
@@ -218,9 +218,11 @@ function canonicalOf(op: Operation): PlannedRequest["canonical"] {
     ? pngPixels
     : /\/(archive|media|create-archive|create-media|create-media-extended)$/.test(op.path)
     ? zipMembers
+    : op.path.endsWith("/raw.gz")
+    ? gunzipped
     : undefined;
   if (!view) return undefined;
-  // A JPEG preview or a broken ZIP is compared by its bytes rather than dropped.
+  // A JPEG preview or a broken ZIP or gzip is compared by its bytes rather than dropped.
   return (body) => {
     try {
       return view(body);
