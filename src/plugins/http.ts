@@ -208,6 +208,12 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
         manager.metrics.set("orthanc_count_instances", t.instances);
         manager.metrics.set("orthanc_disk_size_mb", t.compressedSize / MB);
         manager.metrics.set("orthanc_uncompressed_size_mb", t.uncompressedSize / MB);
+        const jobs = deps.jobs.stateCounts();
+        manager.metrics.set("orthanc_jobs_pending", jobs.pending);
+        manager.metrics.set("orthanc_jobs_running", jobs.running);
+        manager.metrics.set("orthanc_jobs_success", jobs.success);
+        manager.metrics.set("orthanc_jobs_failed", jobs.failure);
+        manager.metrics.set("orthanc_jobs_completed", jobs.success + jobs.failure);
         await manager.refreshMetrics();
         return textResponse(manager.metrics.prometheus(), "text/plain; version=0.0.4");
       },

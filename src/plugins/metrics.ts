@@ -1,5 +1,5 @@
-// Metrics set by plugins (and the core's counters), in Prometheus' text format as Orthanc
-// exports them at /tools/metrics-prometheus: "# TYPE name gauge" then "name value timestamp".
+// Metrics set by plugins (and the core's counters), in Prometheus' text format as Orthanc 1.10.1
+// exports them at /tools/metrics-prometheus: one "name value timestamp" line each, no TYPE line.
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 export class MetricsRegistry {
@@ -21,7 +21,7 @@ export class MetricsRegistry {
     let out = "";
     for (const name of [...this.values.keys()].sort()) {
       const { value, time } = this.values.get(name)!;
-      out += `# TYPE ${name} gauge\n${name} ${value} ${time}\n`;
+      out += `${name} ${value} ${time}\n`;
     }
     return out;
   }

@@ -50,10 +50,10 @@ function statistics(deps: RestDependencies, r: Resource): JsonObject {
     DiskSizeMB: Math.floor(s.compressed / MB),
     UncompressedSize: String(s.uncompressed),
     UncompressedSizeMB: Math.floor(s.uncompressed / MB),
-    DicomDiskSize: String(s.compressed),
-    DicomDiskSizeMB: Math.floor(s.compressed / MB),
-    DicomUncompressedSize: String(s.uncompressed),
-    DicomUncompressedSizeMB: Math.floor(s.uncompressed / MB),
+    DicomDiskSize: String(s.dicomCompressed),
+    DicomDiskSizeMB: Math.floor(s.dicomCompressed / MB),
+    DicomUncompressedSize: String(s.dicomUncompressed),
+    DicomUncompressedSizeMB: Math.floor(s.dicomUncompressed / MB),
   };
   const counts: [Level, string][] = [["Study", "CountStudies"], ["Series", "CountSeries"], [
     "Instance",

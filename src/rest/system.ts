@@ -71,7 +71,8 @@ export function systemRoutes(deps: RestDependencies): Hono<AppEnv> {
         throw new OrthancError("ParameterOutOfRange", `Unknown encoding: ${name}`);
       }
       deps.core.defaultEncoding = name;
-      return textResponse("");
+      // Orthanc answers the encoding now in force.
+      return textResponse(name);
     },
   });
   return app;

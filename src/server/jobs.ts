@@ -405,6 +405,18 @@ export class JobRegistry {
     return [...this.jobs.keys()];
   }
 
+  /** How many jobs are in each state, as Orthanc's metrics count them (paused ones pending). */
+  stateCounts(): { pending: number; running: number; success: number; failure: number } {
+    const counts = { pending: 0, running: 0, success: 0, failure: 0 };
+    for (const job of this.jobs.values()) {
+      if (job.state === "Running") counts.running++;
+      else if (job.state === "Success") counts.success++;
+      else if (job.state === "Failure") counts.failure++;
+      else counts.pending++;
+    }
+    return counts;
+  }
+
   get(id: string): Job | undefined {
     return this.jobs.get(id);
   }

@@ -65,8 +65,12 @@ export interface Totals {
 /** Sizes of the files below a resource, and its descendants per level. */
 export interface SubtreeStatistics {
   counts: Map<Level, number>;
+  /** Every attachment. */
   compressed: number;
   uncompressed: number;
+  /** The DICOM files only (Orthanc's Dicom*Size). */
+  dicomCompressed: number;
+  dicomUncompressed: number;
 }
 
 /** What case-insensitive matching compares. */

@@ -6,6 +6,7 @@ import type { Tag } from "../../dicom/tag.ts";
 import {
   type AttachmentInfo,
   type Change,
+  ContentType,
   type ExportedResource,
   type MetadataEntry,
   normalizeValue,
@@ -134,7 +135,10 @@ export class SqliteIndex implements IndexBackend {
       compressed_size: number;
       uncompressed_size: number;
     }, []>;
-    subtreeSizes: Statement<{ n: number; c: number | null; u: number | null }, [number]>;
+    subtreeSizes: Statement<
+      { c: number | null; u: number | null; dc: number | null; du: number | null },
+      [number]
+    >;
     subtreeCount: Statement<{ level: number; n: number }, [number]>;
     getProperty: Statement<{ value: string }, [number]>;
     setProperty: Statement<unknown, [number, string]>;
@@ -217,7 +221,9 @@ export class SqliteIndex implements IndexBackend {
       subtreeSizes: q(
         `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL
            SELECT r.internal_id FROM resources r JOIN sub ON r.parent_id = sub.id)
-         SELECT COUNT(*) AS n, SUM(a.compressed_size) AS c, SUM(a.uncompressed_size) AS u
+         SELECT SUM(a.compressed_size) AS c, SUM(a.uncompressed_size) AS u,
+           SUM(CASE a.content_type WHEN ${ContentType.Dicom} THEN a.compressed_size END) AS dc,
+           SUM(CASE a.content_type WHEN ${ContentType.Dicom} THEN a.uncompressed_size END) AS du
          FROM attachments a JOIN sub ON a.resource_id = sub.id`,
       ),
       subtreeCount: q(
@@ -470,7 +476,13 @@ export class SqliteIndex implements IndexBackend {
     const sizes = this.s.subtreeSizes.get(internalId);
     const counts = new Map<Level, number>();
     for (const row of this.s.subtreeCount.all(internalId)) counts.set(LEVELS[row.level]!, row.n);
-    return { counts, compressed: sizes?.c ?? 0, uncompressed: sizes?.u ?? 0 };
+    return {
+      counts,
+      compressed: sizes?.c ?? 0,
+      uncompressed: sizes?.u ?? 0,
+      dicomCompressed: sizes?.dc ?? 0,
+      dicomUncompressed: sizes?.du ?? 0,
+    };
   }
 
   globalProperty(property: number): string | undefined {
