@@ -1,9 +1,9 @@
 // GET /jobs and /jobs/{id}, POST /jobs/{id}/cancel|pause|resume, over the minimal jobs registry
 // (server/jobs.ts).
 import { Hono } from "hono";
-import { OrthancError } from "../server/errors.ts";
+import { BareStatusError, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
-import { jsonResponse } from "./json.ts";
+import { jsonResponse, textResponse } from "./json.ts";
 import { route } from "./router.ts";
 import { idParam } from "./params.ts";
 
@@ -24,12 +24,20 @@ export function jobRoutes(deps: RestDependencies): Hono<AppEnv> {
       return jsonResponse(jobs.json(job));
     },
   });
-  // Orthanc answers "{}" once the action is registered.
+  // Orthanc answers "{}" (labelled without a charset) once the action is registered, and a bare
+  // 400 when the job is not in a state the action applies to.
   for (const action of ["cancel", "pause", "resume"] as const) {
     route(app, `/jobs/:id/${action}`, {
       POST: (c) => {
-        jobs[action](idParam(c));
-        return jsonResponse({});
+        try {
+          jobs[action](idParam(c));
+        } catch (error) {
+          if (error instanceof OrthancError && error.kind === "BadSequenceOfCalls") {
+            throw new BareStatusError(400);
+          }
+          throw error;
+        }
+        return textResponse("{}", "application/json");
       },
     });
   }

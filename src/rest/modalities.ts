@@ -218,7 +218,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
       });
       const target = typeof body.TargetAet === "string" ? body.TargetAet : config.DicomAet;
       for (const k of keys) await moveOn(network, modality, level, k, target);
-      return jsonResponse({});
+      return textResponse("{}", "application/json");
     },
   });
   route(app, "/modalities/:id/get", {
