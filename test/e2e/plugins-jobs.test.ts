@@ -183,8 +183,9 @@ describe("custom jobs", () => {
     const id = await submit("ok", { steps: 1 });
     await until(id, ["Success"]);
     const resume = await post(`/jobs/${id}/resume`);
+    // Orthanc's bare 400 (golden scenario sweep-statistics).
     expect(resume.status).toBe(400);
-    expect((await resume.json()).OrthancError).toBe("Bad sequence of calls");
+    expect(await resume.text()).toBe("");
     expect((await get("/jobs-probe/bad")).status).toBe(500);
     expect((await get(`/jobs/${id}/cancel`)).status).toBe(405);
   });
