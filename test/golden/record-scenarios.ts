@@ -4,10 +4,9 @@
 //   bun test/golden/record-scenarios.ts            every scenario
 //   bun test/golden/record-scenarios.ts a b        only scenarios a and b
 //   (ORTHANC=/path/to/Orthanc overrides /usr/sbin/Orthanc; GOLDEN_OUT=dir writes elsewhere)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { sharedConfig } from "./cases.ts";
+import { startRecordingOrthanc } from "./orthanc.ts";
 import {
   loadScenarios,
   type Scenario,
@@ -15,46 +14,20 @@ import {
   scenarioGoldenDir,
   ScenarioSession,
 } from "./scenario.ts";
-import { freePort, waitFor } from "../support/server.ts";
-
-const orthancBin = process.env.ORTHANC ?? "/usr/sbin/Orthanc";
 
 async function record(scenario: Scenario, outDir: string): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), "orthanc-scenario-"));
-  const httpPort = freePort();
-  let dicomPort = freePort();
-  while (dicomPort === httpPort) dicomPort = freePort();
-  const config = {
-    ...sharedConfig,
-    HttpPort: httpPort,
-    DicomPort: dicomPort,
-    StorageDirectory: join(dir, "storage"),
-    IndexDirectory: join(dir, "index"),
-    Plugins: [],
-    ...scenario.config,
-  };
-  const configPath = join(dir, "orthanc.json");
-  writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const logPath = join(dir, "orthanc.log");
-  const proc = Bun.spawn([orthancBin, `--logfile=${logPath}`, configPath], {
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  const url = `http://127.0.0.1:${httpPort}`;
+  const orthanc = await startRecordingOrthanc(scenario.config);
   try {
-    await waitFor(async () => (await fetch(`${url}/system`)).status < 500, "Orthanc /system");
-    const session = new ScenarioSession(url);
+    const session = new ScenarioSession(orthanc.url);
     await scenario.run(session);
     const golden: ScenarioGolden = { scenario: scenario.name, entries: session.entries };
     writeFileSync(join(outDir, `${scenario.name}.json`), JSON.stringify(golden, null, 1) + "\n");
     return session.entries.length;
   } catch (error) {
-    console.error(await Bun.file(logPath).text().catch(() => ""));
+    console.error(await orthanc.log());
     throw error;
   } finally {
-    proc.kill("SIGKILL");
-    await proc.exited;
-    rmSync(dir, { recursive: true, force: true });
+    await orthanc.stop();
   }
 }
 

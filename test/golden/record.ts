@@ -6,45 +6,22 @@
 // Orthanc runs on a temporary folder with free HTTP/DICOM ports and no plugins; the folder is
 // removed at the end. The whole previous content of test/golden/orthanc/ is replaced
 // (GOLDEN_OUT=/some/dir writes elsewhere, e.g. to check that two recordings agree).
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   buildRequests,
   buildUploadRequests,
   goldenDir,
   type GoldenRequest,
-  sharedConfig,
   type UploadAnswers,
 } from "./cases.ts";
-import { freePort, waitFor } from "../support/server.ts";
+import { startRecordingOrthanc } from "./orthanc.ts";
 import { type GoldenEntry, type GoldenFile, runRequest } from "./replay.ts";
 
-const orthancBin = process.env.ORTHANC ?? "/usr/sbin/Orthanc";
-
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), "orthanc-golden-"));
-  const httpPort = freePort();
-  let dicomPort = freePort();
-  while (dicomPort === httpPort) dicomPort = freePort();
-  const config = {
-    ...sharedConfig,
-    HttpPort: httpPort,
-    DicomPort: dicomPort,
-    StorageDirectory: join(dir, "storage"),
-    IndexDirectory: join(dir, "index"),
-    Plugins: [],
-  };
-  const configPath = join(dir, "orthanc.json");
-  writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const logPath = join(dir, "orthanc.log");
-  const proc = Bun.spawn([orthancBin, `--logfile=${logPath}`, configPath], {
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  const url = `http://127.0.0.1:${httpPort}`;
+  const orthanc = await startRecordingOrthanc();
+  const url = orthanc.url;
   try {
-    await waitFor(async () => (await fetch(`${url}/system`)).ok, "Orthanc /system");
     const version = ((await (await fetch(`${url}/system`)).json()) as { Version: string }).Version;
     if (version !== "1.10.1") throw new Error(`expected Orthanc 1.10.1, got ${version}`);
 
@@ -90,14 +67,10 @@ async function main() {
     );
     console.log(`files in folder: ${readdirSync(outDir).length}`);
   } catch (error) {
-    console.error(await Bun.file(logPath).text().catch(() => ""));
+    console.error(await orthanc.log());
     throw error;
   } finally {
-    proc.kill("SIGTERM");
-    const killer = setTimeout(() => proc.kill("SIGKILL"), 10000);
-    await proc.exited;
-    clearTimeout(killer);
-    rmSync(dir, { recursive: true, force: true });
+    await orthanc.stop();
   }
 }
 
