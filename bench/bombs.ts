@@ -1,11 +1,11 @@
 // Peak memory of Orthanc 1.10.1 and Pharos on three small uploads that inflate to a lot (issue
-// 17's memory bombs): a 1 MB ZIP holding 1 GiB of zeros, a 65 KB ZIP holding 64 MiB, and a 522 KB
+// 17's memory bombs): a 1 MB ZIP holding 1 GiB of zeros, a 65 KB ZIP holding 64 MiB, a 522 KB
 // file in the deflated transfer syntax whose dataset inflates to 512 MiB (a valid dataset, then
-// zeros). Each bomb goes to a fresh server; the figure is the server's peak resident size
+// zeros), and a 1 MB gzip-encoded body of 1 GiB of zeros. Each bomb goes to a fresh server; the figure is the server's peak resident size
 // (VmHWM) after the upload, beside its peak before it.
 //
 //   bun bench/bombs.ts [--pharos "<command>"]
-import { crc32, createDeflateRaw } from "node:zlib";
+import { crc32, createDeflateRaw, gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { deflatedZeroRun } from "../test/support/hostile-dicom.ts";
@@ -45,13 +45,13 @@ function peakMiB(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
-async function measure(server: ServerUnderTest, body: Uint8Array) {
+async function measure(server: ServerUnderTest, body: Uint8Array, headers: HeadersInit) {
   const launch = server.launch();
   const running = spawnServer(launch.command, launch.logPath);
   try {
     await waitUntilReady(running, launch.url, {});
     const before = peakMiB(running.proc.pid);
-    const res = await fetch(`${launch.url}/instances`, { method: "POST", body });
+    const res = await fetch(`${launch.url}/instances`, { method: "POST", body, headers });
     await res.arrayBuffer();
     const after = peakMiB(running.proc.pid);
     await stopServer(running);
@@ -69,19 +69,26 @@ const pharosAt = args.indexOf("--pharos");
 const pharosCommand = pharosAt >= 0 ? args[pharosAt + 1]!.split(" ") : defaultPharosCommand();
 const options = { keep: false, config: {}, workDir: tmpdir() };
 const servers = [orthanc(options), pharos(pharosCommand, options)];
-const bombs: [string, () => Promise<Uint8Array>][] = [
-  ["ZIP, 1 GiB of zeros", () => zeroZip(1 << 30)],
-  ["ZIP, 64 MiB of zeros", () => zeroZip(64 << 20)],
-  ["deflated dataset, 512 MiB", () => Promise.resolve(deflatedZeroRun(512 << 20).bytes)],
+/** A gzip member of `size` zero bytes (sent with Content-Encoding: gzip). */
+function zeroGzip(size: number): Promise<Uint8Array> {
+  return Promise.resolve(new Uint8Array(gzipSync(new Uint8Array(size), { level: 9 })));
+}
+
+const GZIP = { "Content-Encoding": "gzip" };
+const bombs: [string, () => Promise<Uint8Array>, HeadersInit][] = [
+  ["ZIP, 1 GiB of zeros", () => zeroZip(1 << 30), {}],
+  ["ZIP, 64 MiB of zeros", () => zeroZip(64 << 20), {}],
+  ["deflated dataset, 512 MiB", () => Promise.resolve(deflatedZeroRun(512 << 20).bytes), {}],
+  ["gzip body, 1 GiB of zeros", () => zeroGzip(1 << 30), GZIP],
 ];
 
 console.log("| bomb | size | Orthanc 1.10.1 | Pharos |");
 console.log("|---|---|---|---|");
-for (const [name, make] of bombs) {
+for (const [name, make, headers] of bombs) {
   const body = await make();
   const cells: string[] = [];
   for (const server of servers) {
-    const r = await measure(server, body);
+    const r = await measure(server, body, headers);
     cells.push(`${r.status}, peak ${r.after.toFixed(0)} MiB (${r.before.toFixed(0)} before)`);
   }
   console.log(`| ${name} | ${(body.length / 1024).toFixed(0)} KiB | ${cells.join(" | ")} |`);

@@ -2,7 +2,7 @@
 // into a buffer of the size the gzip trailer announces, from the first member only; the answer
 // must fill it exactly. Orthanc's errors follow zlib's: a stream that stops short or overflows
 // is a bad file format, corrupt data an internal error, a wrong size "not implemented".
-import { crc32, inflateRawSync } from "node:zlib";
+import { constants, crc32, inflateRawSync } from "node:zlib";
 import { OrthancError } from "../server/errors.ts";
 
 /**
@@ -71,7 +71,8 @@ export function inflateUpload(body: Uint8Array, limit = MAX_INFLATED_UPLOAD): Ui
       maxOutputLength: capacity + 1,
       info: true,
     }) as unknown as { buffer: Uint8Array; engine: { bytesWritten: number } };
-    out = new Uint8Array(result.buffer);
+    // Viewed in place: a copy would double the cost of a large upload.
+    out = new Uint8Array(result.buffer.buffer, result.buffer.byteOffset, result.buffer.byteLength);
     consumed = result.engine.bytesWritten;
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -91,4 +92,32 @@ export function inflateUpload(body: Uint8Array, limit = MAX_INFLATED_UPLOAD): Ui
     );
   }
   return out;
+}
+
+/** The size a gzip body announces for its content (its last four bytes, as Orthanc reads it). */
+export function announcedSize(body: Uint8Array): number {
+  if (body.length < 4) throw truncated();
+  return uint32At(body, body.length - 4);
+}
+
+/**
+ * At most `length` first bytes of a gzip body's content, inflating no more than needed: whether
+ * an upload can be DICOM is told before it is inflated whole (a 1 MB body may hold 1 GiB).
+ */
+export function inflatedHead(body: Uint8Array, length: number): Uint8Array {
+  const deflated = body.subarray(headerLength(body));
+  // Deflate expands at most ~1032 times: a few bytes of input give the head, and no more.
+  for (let take = 64;; take *= 4) {
+    const prefix = deflated.subarray(0, take);
+    let out: Uint8Array;
+    try {
+      out = inflateRawSync(prefix, {
+        maxOutputLength: 1032 * prefix.length + 1024,
+        finishFlush: constants.Z_SYNC_FLUSH,
+      });
+    } catch {
+      throw corrupt();
+    }
+    if (out.length >= length || prefix.length === deflated.length) return out.subarray(0, length);
+  }
 }

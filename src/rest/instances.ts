@@ -15,7 +15,7 @@ import type { RequestOrigin } from "../server/events.ts";
 import type { StoreResult } from "../server/store.ts";
 import { contentAnswer, contentPath } from "./content.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
-import { inflateUpload } from "./gzip-body.ts";
+import { announcedSize, inflatedHead, inflateUpload } from "./gzip-body.ts";
 import { readInstance, tagsFormat } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
 import type { Handler } from "./router.ts";
@@ -126,6 +126,13 @@ export function uploadHandler(deps: RestDependencies): Handler {
     }
     // Orthanc inflates a gzip-encoded DICOM file, not a ZIP archive, on this route only.
     const gzip = c.req.header("content-encoding")?.toLowerCase() === "gzip";
+    if (gzip && !mayBeDicom(inflatedHead(body, SNIFF_LENGTH))) {
+      // What Orthanc answers once it has inflated such a body, told without inflating it.
+      throw new OrthancError(
+        "BadFileFormat",
+        `Cannot parse an invalid DICOM file (size: ${announcedSize(body)} bytes)`,
+      );
+    }
     const dicom = gzip ? inflateUpload(body) : body;
     return jsonResponse(storeAnswer(await deps.core.store(dicom, origin)));
   };

@@ -4,7 +4,7 @@
 // are also compared with its answers in the golden scenario hostile-files.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { deflateRawSync } from "node:zlib";
+import { deflateRawSync, gzipSync } from "node:zlib";
 import { deeplyNested, deflatedZeroRun } from "../support/hostile-dicom.ts";
 import { makeZip } from "../support/zip.ts";
 import { type RunningServer, samplesDir, startPharos } from "../support/server.ts";
@@ -136,5 +136,22 @@ test("a deflated file holding 64 MiB of zeros after its dataset is stored in bou
     body: { ID: "8231fd13-9e144923-24c4f700-7cfbb967-c6dc29f9" },
   });
   // Millions of (0000,0000) elements are read past, not kept: the inflated 64 MiB is all it costs.
+  expect(peakMiB()).toBeLessThan(300);
+});
+
+test("a gzip-encoded body of 1 GiB of zeros is refused without being inflated", async () => {
+  const body = new Uint8Array(gzipSync(new Uint8Array(1 << 30), { level: 9 }));
+  expect(body.length).toBeLessThan(1_100_000);
+  const before = await statistics();
+  const res = await fetch(`${server.url}/instances`, {
+    method: "POST",
+    body,
+    headers: { "Content-Encoding": "gzip" },
+  });
+  expect(res.status).toBe(400);
+  expect((await res.json()).Details).toBe(
+    `Cannot parse an invalid DICOM file (size: ${1 << 30} bytes)`,
+  );
+  expect(await statistics()).toEqual(before);
   expect(peakMiB()).toBeLessThan(300);
 });
