@@ -21,6 +21,7 @@ import { resourceRoutes } from "./resources.ts";
 import { isRestMethod, route } from "./router.ts";
 import { jsonResponse } from "./json.ts";
 import { systemRoutes } from "./system.ts";
+import { logLevelRoutes } from "./log-levels.ts";
 import { findRoutes } from "./tools-find.ts";
 import { requestUri, routingPath } from "./uri.ts";
 import { webDavRoutes } from "./webdav.ts";
@@ -37,6 +38,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
 
   const families = [
     systemRoutes(deps),
+    logLevelRoutes(),
     resourceRoutes(deps, { Instance: { POST: uploadHandler(deps) } }),
     instanceRoutes(deps),
     imageRoutes(deps),
