@@ -160,6 +160,13 @@ class StoreJob implements SteppedJob {
     this.batches = undefined;
   }
 
+  reset(): void {
+    this.targets = undefined;
+    this.batches = undefined;
+    this.position = 0;
+    this.failed = 0;
+  }
+
   update(job: Job): void {
     if (!this.targets) return;
     job.progress = percent(this.position, this.targets.length);
@@ -201,6 +208,10 @@ class RetrieveJob implements SteppedJob {
 
   stop(): Promise<void> {
     return Promise.resolve();
+  }
+
+  reset(): void {
+    this.position = 0;
   }
 
   update(job: Job): void {

@@ -1,5 +1,5 @@
-// GET /jobs and /jobs/{id}, POST /jobs/{id}/cancel|pause|resume, over the minimal jobs registry
-// (server/jobs.ts).
+// GET and DELETE /jobs/{id}, GET /jobs, POST /jobs/{id}/cancel|pause|resume|resubmit, over the
+// jobs registry (server/jobs.ts).
 import { Hono } from "hono";
 import { BareStatusError, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
@@ -23,10 +23,15 @@ export function jobRoutes(deps: RestDependencies): Hono<AppEnv> {
       if (!job) throw new OrthancError("UnknownResource");
       return jsonResponse(jobs.json(job));
     },
+    // Orthanc 1.12: a completed job leaves the history.
+    DELETE: (c) => {
+      jobs.remove(idParam(c));
+      return textResponse("");
+    },
   });
   // Orthanc answers "{}" (labelled without a charset) once the action is registered, and a bare
   // 400 when the job is not in a state the action applies to.
-  for (const action of ["cancel", "pause", "resume"] as const) {
+  for (const action of ["cancel", "pause", "resume", "resubmit"] as const) {
     route(app, `/jobs/:id/${action}`, {
       POST: (c) => {
         try {

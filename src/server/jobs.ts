@@ -25,6 +25,8 @@ export interface SteppedJob {
   update(job: Job): void;
   /** What rebuilds the job after a restart, or undefined if it cannot be saved. */
   serialize(): JsonValue | undefined;
+  /** Back to its start, for a resubmission (Orthanc's Reset); a job without it cannot be. */
+  reset?(): void;
 }
 
 /**
@@ -386,6 +388,48 @@ export class JobRegistry {
       throw new OrthancError("BadSequenceOfCalls", `Cannot resume a job that is not paused: ${id}`);
     }
     this.enqueue(job);
+  }
+
+  /**
+   * POST /jobs/{id}/resubmit: a failed job runs again from its start, as Orthanc resets it; a job
+   * in another state is left as it is.
+   */
+  resubmit(id: string): void {
+    const job = this.job(id);
+    if (job.state !== "Failure") return;
+    if (!job.stepped.reset) {
+      throw new OrthancError(
+        "BadSequenceOfCalls",
+        `A job of type ${job.type} cannot be resubmitted`,
+      );
+    }
+    job.stepped.reset();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    Object.assign(job, {
+      progress: 0,
+      errorCode: 0,
+      errorDescription: "Success",
+      errorDetails: "",
+      completionTime: undefined,
+      done: promise,
+    });
+    this.finishers.set(job.id, resolve);
+    job.stepped.update(job);
+    this.enqueue(job);
+    this.onChange?.("changed");
+  }
+
+  /** DELETE /jobs/{id} (Orthanc 1.12): a completed job leaves the history; others must be canceled. */
+  remove(id: string): void {
+    const job = this.job(id);
+    if (!job.completionTime) {
+      throw new OrthancError(
+        "BadSequenceOfCalls",
+        `Cannot delete a job that has not completed (cancel it first): ${id}`,
+      );
+    }
+    this.jobs.delete(id);
+    this.onChange?.("changed");
   }
 
   private trim(): void {

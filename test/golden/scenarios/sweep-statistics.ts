@@ -1,6 +1,7 @@
 // Found by bench/api-diff.ts: a resource's Dicom*Size counts its DICOM files only, user
 // attachments aside; PUT /tools/default-encoding answers the encoding now in force; a job action
-// answers {} as application/json, and a bare 400 when the job is not in a state it applies to.
+// answers {} as application/json, and a bare 400 when the job is not in a state it applies to; a
+// failed job can be resubmitted.
 import type { Scenario } from "../scenario.ts";
 
 const scenario: Scenario = {
@@ -26,7 +27,7 @@ const scenario: Scenario = {
     });
     const job = ((await started.json()) as { ID: string }).ID;
     await s.waitUntil(`/jobs/${job}`, (j) => (j as { State?: string }).State === "Failure");
-    for (const action of ["resume", "pause", "cancel"]) {
+    for (const action of ["resume", "pause", "cancel", "resubmit"]) {
       await s.request({
         method: "POST",
         path: `/jobs/${job}/${action}`,
