@@ -19,6 +19,7 @@ import { createApp } from "./rest/app.ts";
 import { serveClient } from "./rest/client-request.ts";
 import type { AppEnv } from "./rest/context.ts";
 import { PharosCore } from "./server/core.ts";
+import { ServerControl } from "./server/control.ts";
 import { JobRegistry } from "./server/jobs.ts";
 import { JobsSaver, restoreJobs } from "./server/jobs-saving.ts";
 
@@ -84,6 +85,8 @@ export interface Pharos {
   start(): Promise<{ httpPort: number; dicomPort?: number }>;
   /** Saves the jobs, stops listening, lets the writes under way finish, closes the index. */
   stop(): Promise<void>;
+  /** /tools/shutdown and /tools/reset, for whoever runs the server to act on. */
+  control: ServerControl;
 }
 
 /** Builds every part of a server from its configuration, in dependency order. */
@@ -102,8 +105,9 @@ export async function composePharos(
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
+  const control = new ServerControl();
   const app = createApp(
-    { core, config, stability: core.stability, jobs, network, codecs },
+    { core, config, stability: core.stability, jobs, network, codecs, control },
     pluginHttpHooks(plugins),
   );
   plugins.attachApp(app);
@@ -125,6 +129,7 @@ export async function composePharos(
     network,
     plugins,
     app,
+    control,
     async start() {
       http = Bun.serve({
         port: config.HttpPort,
@@ -168,23 +173,29 @@ async function main(): Promise<number> {
     return 0;
   }
   configureLogging(cli);
-  const config = loadConfiguration(cli.configPath, log.warning);
-  const pharos = await composePharos(config, { noJobs: cli.noJobs });
-  const { httpPort, dicomPort } = await pharos.start();
-  const scheme = config.SslEnabled ? "HTTPS" : "HTTP";
-  log.warning(`Pharos ${packageJson.version} has started: ${scheme} on port ${httpPort}`);
-  if (dicomPort !== undefined) {
-    log.warning(`DICOM server listening with AET ${config.DicomAet} on port: ${dicomPort}`);
-  }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
+  const signalled = new Promise<"shutdown">((resolve) => {
+    const stop = () => resolve("shutdown");
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
-  log.warning("Pharos is stopping");
-  await pharos.stop();
-  log.warning("Pharos has stopped");
-  return 0;
+  // POST /tools/reset stops every part and builds them again from the configuration read anew,
+  // in the same process, as Orthanc restarts itself.
+  for (;;) {
+    const config = loadConfiguration(cli.configPath, log.warning);
+    const pharos = await composePharos(config, { noJobs: cli.noJobs });
+    const { httpPort, dicomPort } = await pharos.start();
+    const scheme = config.SslEnabled ? "HTTPS" : "HTTP";
+    log.warning(`Pharos ${packageJson.version} has started: ${scheme} on port ${httpPort}`);
+    if (dicomPort !== undefined) {
+      log.warning(`DICOM server listening with AET ${config.DicomAet} on port: ${dicomPort}`);
+    }
+    const request = await Promise.race([signalled, pharos.control.requested]);
+    if (request === "restart") log.warning("Reset request received, restarting Pharos");
+    log.warning("Pharos is stopping");
+    await pharos.stop();
+    log.warning("Pharos has stopped");
+    if (request === "shutdown") return 0;
+  }
 }
 
 if (import.meta.main) {

@@ -4,6 +4,7 @@ import type { Configuration } from "../config/schema.ts";
 import type { DicomNetwork } from "../dimse/network.ts";
 import type { Codecs } from "../imaging/codecs.ts";
 import type { PharosCore } from "../server/core.ts";
+import type { ServerControl } from "../server/control.ts";
 import type { JobRegistry } from "../server/jobs.ts";
 import type { StabilityTracker } from "../server/stability.ts";
 
@@ -14,6 +15,8 @@ export interface RestDependencies {
   jobs: JobRegistry;
   network: DicomNetwork;
   codecs: Codecs;
+  /** /tools/shutdown and /tools/reset ask the composition root through it. */
+  control: ServerControl;
 }
 
 export type AppEnv = {

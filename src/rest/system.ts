@@ -1,5 +1,6 @@
 // /system, /statistics and /tools/*.
 import { Hono } from "hono";
+import { conformanceStatement } from "../dimse/conformance.ts";
 import { httpSecurity } from "../config/http-security.ts";
 import { isEncoding } from "../dicom/charsets.ts";
 import { generateUid, type UidLevel } from "../dicom/uid.ts";
@@ -61,6 +62,27 @@ export function systemRoutes(deps: RestDependencies): Hono<AppEnv> {
         throw new NotFoundWithoutBody();
       }
       return textResponse(generateUid(level as UidLevel));
+    },
+  });
+  route(app, "/tools/dicom-conformance", {
+    GET: () =>
+      textResponse(conformanceStatement({
+        acceptedSyntaxes: deps.network.acceptedSyntaxes,
+        unknownSopClassAccepted: deps.network.unknownSopClassAccepted,
+        worklistsEnabled: deps.network.worklists.enabled,
+      })),
+  });
+  // Orthanc answers {} and then stops, or restarts with its configuration read again.
+  route(app, "/tools/shutdown", {
+    POST: () => {
+      deps.control.request("shutdown");
+      return textResponse("{}", "application/json");
+    },
+  });
+  route(app, "/tools/reset", {
+    POST: () => {
+      deps.control.request("restart");
+      return textResponse("{}", "application/json");
     },
   });
   route(app, "/tools/default-encoding", {

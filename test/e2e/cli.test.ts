@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
-import { startPharos } from "../support/server.ts";
+import { startPharos, waitFor } from "../support/server.ts";
 
 const main = resolve(import.meta.dir, "../../src/main.ts");
 const dir = mkdtempSync(join(tmpdir(), "pharos-cli-"));
@@ -72,4 +72,22 @@ test("a security option that cannot be set up stops startup, naming what is miss
   const https = run(file);
   expect(https.code).toBe(1);
   expect(https.stderr).toContain('"SslCertificate"');
+});
+
+test("POST /tools/reset restarts with the configuration read again; /tools/shutdown stops", async () => {
+  const server = await startPharos({ config: { Name: "Before" }, extraArgs: [] });
+  const configPath = join(server.dir, "config.json");
+  const system = async () => (await (await fetch(`${server.url}/system`)).json()).Name;
+  expect(await system()).toBe("Before");
+  writeFileSync(
+    configPath,
+    readFileSync(configPath, "utf8").replace('"Name": "Before"', '"Name": "After"'),
+  );
+  const reset = await fetch(`${server.url}/tools/reset`, { method: "POST" });
+  expect([reset.status, await reset.text()]).toEqual([200, "{}"]);
+  await waitFor(async () => (await system().catch(() => "")) === "After", "the restart");
+  const shutdown = await fetch(`${server.url}/tools/shutdown`, { method: "POST" });
+  expect([shutdown.status, await shutdown.text()]).toEqual([200, "{}"]);
+  expect(await server.process.exited).toBe(0);
+  rmSync(server.dir, { recursive: true, force: true });
 });

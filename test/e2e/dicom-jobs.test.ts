@@ -14,6 +14,7 @@ import { DicomNetwork } from "../../src/dimse/network.ts";
 import { createCodecs } from "../../src/imaging/codecs.ts";
 import { createApp } from "../../src/rest/app.ts";
 import { PharosCore } from "../../src/server/core.ts";
+import { ServerControl } from "../../src/server/control.ts";
 import { JobRegistry } from "../../src/server/jobs.ts";
 import { dcmtk, DCMTK_ENV } from "../support/dimse.ts";
 import { freePort, sampleFiles, waitFor } from "../support/server.ts";
@@ -37,7 +38,8 @@ const network = new DicomNetwork(core, config, codecs.transcoders);
 const oneInstancePerBatch = () => dicomJobFactory(core, network, { batchBytes: 1 });
 const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
 jobs.addFactory(oneInstancePerBatch());
-const app = createApp({ core, config, stability: core.stability, jobs, network, codecs });
+const control = new ServerControl();
+const app = createApp({ core, config, stability: core.stability, jobs, network, codecs, control });
 
 let scp: Subprocess;
 const instances: string[] = [];

@@ -151,3 +151,18 @@ test("downloads are named after the stored file; a file missing from the disk is
     await server.stop();
   }
 });
+
+test("/tools/dicom-conformance states what the SCP accepts, as configured", async () => {
+  const server = await startInProcess({ config: { RleTransferSyntaxAccepted: false } });
+  try {
+    const res = await fetch(`${server.url}/tools/dicom-conformance`);
+    expect(res.headers.get("content-type")).toBe("text/plain");
+    const text = await res.text();
+    expect(text).toContain("DICOM Conformance Statement of Pharos");
+    expect(text).toMatch(/JpegBaseline +\| 1\.2\.840\.10008\.1\.2\.4\.50\n/);
+    expect(text).not.toContain("| 1.2.840.10008.1.2.5\n");
+    expect(text).toMatch(/StudyRootQueryRetrieveGet +\| 1\.2\.840\.10008\.5\.1\.4\.1\.2\.2\.3/);
+  } finally {
+    await server.stop();
+  }
+});
