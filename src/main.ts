@@ -13,6 +13,7 @@ import { dicomJobFactory } from "./dimse/jobs.ts";
 import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
 import { configureLogging, log } from "./log.ts";
+import { installFaultPolicy } from "./plugins/fault-policy.ts";
 import { pluginHttpHooks } from "./plugins/http.ts";
 import { PluginManager } from "./plugins/manager.ts";
 import { createApp } from "./rest/app.ts";
@@ -168,8 +169,11 @@ async function main(): Promise<number> {
     return 0;
   }
   configureLogging(cli);
+  // From here on, an error nobody catches is logged and named after its plugin, never fatal.
+  const loaded: { pharos?: Pharos } = {};
+  installFaultPolicy(() => loaded.pharos?.plugins.plugins ?? []);
   const config = loadConfiguration(cli.configPath, log.warning);
-  const pharos = await composePharos(config, { noJobs: cli.noJobs });
+  const pharos = loaded.pharos = await composePharos(config, { noJobs: cli.noJobs });
   const { httpPort, dicomPort } = await pharos.start();
   const scheme = config.SslEnabled ? "HTTPS" : "HTTP";
   log.warning(`Pharos ${packageJson.version} has started: ${scheme} on port ${httpPort}`);

@@ -58,6 +58,18 @@ export const OPTIONS = {
     default: false,
     comment: "Refuse to start when a plugin fails to load (else it is logged and left out).",
   },
+  PluginCallbackTimeout: {
+    schema: z.number().positive(),
+    default: 60,
+    comment:
+      "Seconds a plugin's REST callback, HTTP or instance filter may take before Orthanc's Timeout error answers in its place (an on-change or on-stored callback is waited for this long at shutdown).",
+  },
+  PluginsIsolation: {
+    schema: z.record(z.string(), z.enum(["InProcess", "Worker"])),
+    default: {},
+    comment:
+      'How each plugin runs, by file name without extension: "InProcess" (default) on the server\'s thread, or "Worker" in its own worker thread, restarted when a call outlives PluginCallbackTimeout.',
+  },
   BuiltinDecoderTranscoderOrder: {
     schema: z.enum(["Before", "After"]),
     default: "After",
