@@ -23,6 +23,12 @@ import { PharosCore } from "./server/core.ts";
 import { JobRegistry } from "./server/jobs.ts";
 import { JobsSaver, restoreJobs } from "./server/jobs-saving.ts";
 
+/**
+ * The entry point of the workers of isolated plugins (PluginsIsolation), a second entry point of
+ * the executable (build.ts): located from here, the root of both the sources and the bundle.
+ */
+const ISOLATED_PLUGIN_WORKER = new URL("./plugins/isolation/worker-main.ts", import.meta.url);
+
 const USAGE = `Usage: pharos [OPTION]... [CONFIGURATION]
 Pharos, an Orthanc-compatible DICOM server.
 
@@ -99,7 +105,7 @@ export async function composePharos(
   const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
   const codecs = createCodecs(config.BuiltinDecoderTranscoderOrder);
   const network = new DicomNetwork(core, config, codecs.transcoders);
-  const plugins = new PluginManager(config, core, jobs, codecs);
+  const plugins = new PluginManager(config, core, jobs, codecs, ISOLATED_PLUGIN_WORKER);
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));

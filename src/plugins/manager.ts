@@ -54,6 +54,8 @@ export class PluginManager implements HostServices {
     readonly core: PharosCore,
     readonly jobs: JobRegistry,
     readonly codecs: Codecs,
+    /** The entry point of an isolated plugin's worker (isolation/worker-main.ts). */
+    private readonly isolationWorker: URL,
   ) {
     this.metrics.enabled = config.MetricsEnabled;
     this.callbackTimeoutMs = config.PluginCallbackTimeout * 1000;
@@ -76,6 +78,7 @@ export class PluginManager implements HostServices {
       isolated: (fileName) => this.config.PluginsIsolation[fileName] === "Worker",
       isolate: (file) =>
         isolatedPlugin(file, {
+          workerUrl: this.isolationWorker,
           timeoutMs: this.callbackTimeoutMs,
           encoding: () => this.core.defaultEncoding,
         }),

@@ -20,6 +20,8 @@ import {
 } from "./wire.ts";
 
 export interface IsolationOptions {
+  /** worker-main.ts, as the composition root locates it (in the executable too). */
+  workerUrl: URL;
   /** PluginCallbackTimeout, in milliseconds. */
   timeoutMs: number;
   /** The server's DefaultEncoding, as it is now. */
@@ -87,7 +89,7 @@ class Supervisor {
   }
 
   private spawn(): Channel {
-    const worker = new Worker(new URL("./worker-main.ts", import.meta.url).href);
+    const worker = new Worker(this.options.workerUrl);
     // An idle worker must not keep a stopping process alive (Bun's Worker.unref).
     (worker as Worker & { unref(): void }).unref();
     const channel = new Channel(
@@ -95,6 +97,9 @@ class Supervisor {
       (name, args) => this.serve(name, args),
     );
     worker.onmessage = (event: MessageEvent<ChannelMessage>) => channel.receive(event.data);
+    worker.addEventListener("error", (event) => {
+      log.error(`The worker of ${this.name} failed: ${event.message}`);
+    });
     worker.addEventListener("close", () => {
       if (this.channel === channel && !this.stopped) this.restart(channel, "its worker exited");
     });
