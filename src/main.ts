@@ -123,6 +123,8 @@ export async function composePharos(
   const jobsSaver = config.SaveJobs ? new JobsSaver(jobs, core.properties) : undefined;
 
   let http: ReturnType<typeof Bun.serve> | undefined;
+  // Orthanc's HttpRequestTimeout (CivetWeb's socket timeout); Bun's idle timeout stops at 255 s.
+  const idleSeconds = Math.min(255, config.HttpRequestTimeout);
   let dicomListening = false;
   return {
     config,
@@ -137,10 +139,20 @@ export async function composePharos(
         port: config.HttpPort,
         hostname: "0.0.0.0",
         maxRequestBodySize: 4 * 1024 * 1024 * 1024,
-        idleTimeout: 120,
+        idleTimeout: idleSeconds,
         tls,
-        fetch: (request, srv) =>
-          serveClient(app, request, { remoteAddress: srv.requestIP(request)?.address }),
+        fetch: async (request, srv) => {
+          // Bun's idle timeout would also cut a connection whose answer is still being worked
+          // out: lifted while the request is served, and set again for the idle connection.
+          srv.timeout(request, 0);
+          try {
+            return await serveClient(app, request, {
+              remoteAddress: srv.requestIP(request)?.address,
+            });
+          } finally {
+            srv.timeout(request, idleSeconds);
+          }
+        },
       });
       const dicomPort = config.DicomServerEnabled ? await network.start() : undefined;
       dicomListening = dicomPort !== undefined;

@@ -58,6 +58,12 @@ export const OPTIONS = {
     default: false,
     comment: "Refuse to start when a plugin fails to load (else it is logged and left out).",
   },
+  HttpRequestTimeout: {
+    schema: nonNegative,
+    default: 30,
+    comment:
+      "Seconds after which an HTTP connection that sends nothing is closed (0 for never; at most 255). A request being answered is never cut.",
+  },
   PluginCallbackTimeout: {
     schema: z.number().positive(),
     default: 60,

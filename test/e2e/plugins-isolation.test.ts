@@ -163,3 +163,31 @@ describe("a plugin in a worker (PluginsIsolation)", () => {
     expect(log).toMatch(/Uncaught error in plugin "misbehave" \(in its worker\).*stray rejection/);
   });
 });
+
+describe("HttpRequestTimeout", () => {
+  let s: Started;
+  beforeAll(async () => {
+    s = await start({ Plugins: [misbehave], HttpRequestTimeout: 1, PluginCallbackTimeout: 6 });
+  });
+  afterAll(async () => {
+    await s?.server.stop();
+  });
+
+  test("closes an idle connection, never one whose answer is under way", async () => {
+    // Longer than Bun's idle timer needs to fire (it ticks every few seconds).
+    const res = await fetch(`${s.server.url}/misbehave/hang`);
+    expect(res.status).toBe(500);
+    expectTimeout(await res.json());
+    let closed = false;
+    await Bun.connect({
+      hostname: "127.0.0.1",
+      port: s.server.port,
+      socket: {
+        open: (socket) => void socket.write("GET /system HTTP/1.1\r\nHost: pharos\r\n\r\n"),
+        data: () => {},
+        close: () => void (closed = true),
+      },
+    });
+    await waitFor(() => closed, "the idle connection to close");
+  }, 30_000);
+});
