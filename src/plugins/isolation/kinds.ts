@@ -23,6 +23,7 @@ export interface WorkerIdentity {
   pluginName: string;
   pharosVersion: string;
   orthancVersion: string;
+  expectedDatabaseVersion: number;
   configuration: Record<string, unknown>;
   configurationDirectory: string;
   /** The server's DefaultEncoding, for dicom.simplifiedTags(). */

@@ -41,6 +41,10 @@ const HOST_CALLS = new Set([
   "workers.run",
   "imaging.decodeFrame",
   "imaging.transcode",
+  "storageArea.create",
+  "storageArea.read",
+  "storageArea.readRange",
+  "storageArea.remove",
 ]);
 
 const LABELS: Record<CallbackKind, string> = {
@@ -140,6 +144,7 @@ class Supervisor {
       pluginName: host.pluginName,
       pharosVersion: host.pharosVersion,
       orthancVersion: host.orthancVersion,
+      expectedDatabaseVersion: host.expectedDatabaseVersion,
       configuration: structuredClone(host.configuration) as Record<string, unknown>,
       configurationDirectory: host.configurationDirectory,
       encoding: this.options.encoding(),

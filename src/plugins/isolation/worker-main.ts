@@ -100,6 +100,7 @@ function buildHost(identity: WorkerIdentity): PharosHost {
     pluginName: identity.pluginName,
     pharosVersion: identity.pharosVersion,
     orthancVersion: identity.orthancVersion,
+    expectedDatabaseVersion: identity.expectedDatabaseVersion,
     configuration: Object.freeze(identity.configuration),
     configurationDirectory: identity.configurationDirectory,
     log: {
@@ -175,6 +176,13 @@ function buildHost(identity: WorkerIdentity): PharosHost {
     },
     webdav: { register: () => refused("webdav.register()") },
     registerStorageArea: () => refused("registerStorageArea()"),
+    storageArea: {
+      create: (uuid, data, type) => api("storageArea.create", uuid, data, type) as Promise<void>,
+      read: (uuid, type) => api("storageArea.read", uuid, type) as Promise<Uint8Array>,
+      readRange: (uuid, start, end, type) =>
+        api("storageArea.readRange", uuid, start, end, type) as Promise<Uint8Array>,
+      remove: (uuid, type) => api("storageArea.remove", uuid, type) as Promise<void>,
+    },
     dicom: {
       simplifiedTags: (bytes) => simplifiedTags(parseDicom(bytes), identity.encoding),
       replaceElement: (bytes, tag, value) => replaceElement(bytes, tag, value),
