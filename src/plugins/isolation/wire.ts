@@ -1,6 +1,7 @@
 // Requests, answers and instances as they cross between the server's thread and a plugin's
 // worker: plain structured-clonable values. Bodies are read whole (a stream does not cross).
 import type { Encoding } from "../../dicom/charsets.ts";
+import { errorDetails, markErrorAnswer } from "../answers.ts";
 import type { DicomInstance, InstanceIds, InstanceOrigin } from "../pharos-plugin.d.ts";
 
 type HeaderList = [string, string][];
@@ -13,6 +14,8 @@ export interface WireRequest {
 }
 
 export interface WireResponse {
+  /** Set on an answer made by answers.error(), which the server completes (finishAnswer). */
+  errorDetails?: string;
   status: number;
   statusText: string;
   headers: HeaderList;
@@ -59,6 +62,7 @@ export function fromWireRequest(wire: WireRequest): Request {
 export async function toWireResponse(response: Response): Promise<WireResponse> {
   const body = response.body === null ? null : await response.arrayBuffer();
   return {
+    errorDetails: errorDetails(response),
     status: response.status,
     statusText: response.statusText,
     headers: headerList(response.headers),
@@ -67,11 +71,12 @@ export async function toWireResponse(response: Response): Promise<WireResponse> 
 }
 
 export function fromWireResponse(wire: WireResponse): Response {
-  return new Response(wire.body, {
+  const response = new Response(wire.body, {
     status: wire.status,
     statusText: wire.statusText,
     headers: headersOf(wire.headers),
   });
+  return wire.errorDetails === undefined ? response : markErrorAnswer(response, wire.errorDetails);
 }
 
 export function toWireInstance(instance: DicomInstance, encoding: Encoding): WireInstance {
