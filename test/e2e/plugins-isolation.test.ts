@@ -156,11 +156,16 @@ describe("a plugin in a worker (PluginsIsolation)", () => {
       "a change in the worker",
     );
     expect(await (await get("/misbehave/reject")).text()).toBe("rejected");
+    expect(await (await get("/misbehave/timer-throw")).text()).toBe("thrown");
+    expect((await get("/misbehave/ok")).status).toBe(200);
     expect(await s.server.stop()).toBe(0);
     const log = await s.stderr;
     expect(log).toContain('Plugin "misbehave" (version 1.0.0) loaded from');
     expect(log).toMatch(/The worker of plugin "misbehave" is terminated and restarted/);
     expect(log).toMatch(/Uncaught error in plugin "misbehave" \(in its worker\).*stray rejection/);
+    expect(log).toMatch(/Uncaught error in plugin "misbehave" \(in its worker\).*timer throw/);
+    // Only the two loops restarted the worker: the strays did not end it.
+    expect(log.match(/is terminated and restarted/g)).toHaveLength(2);
   });
 });
 

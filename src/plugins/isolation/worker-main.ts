@@ -40,17 +40,12 @@ const channel = new Channel((message) => self.postMessage(message), handle);
 self.onmessage = (event: MessageEvent<ChannelMessage>) => channel.receive(event.data);
 
 // Errors nobody catches stay in the worker: logged on the server, the worker goes on.
-self.addEventListener("error", (event) => {
-  event.preventDefault();
-  channel.notice("stray", [String(event.error?.stack ?? event.message)]);
-});
-self.addEventListener("unhandledrejection", (event) => {
-  event.preventDefault();
-  const reason = (event as PromiseRejectionEvent).reason;
+const stray = (error: unknown) =>
   channel.notice("stray", [
-    reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
+    error instanceof Error ? (error.stack ?? error.message) : String(error),
   ]);
-});
+process.on("uncaughtException", stray);
+process.on("unhandledRejection", stray);
 
 function instanceOf(wire: WireInstance): DicomInstance {
   let tags: Record<string, unknown> | undefined;
