@@ -22,18 +22,12 @@ export function attributeError(
 export function installFaultPolicy(
   plugins: () => readonly { id: string; path: string }[],
   target: NodeJS.Process = process,
-): () => void {
+): void {
   const report = (kind: string) => (error: unknown) => {
     const id = attributeError(error, plugins());
     const origin = id === undefined ? "of unknown origin" : `in plugin "${id}"`;
     log.error(`Uncaught error ${origin} (${kind}), the server goes on: ${describeError(error)}`);
   };
-  const onRejection = report("a rejected promise nobody awaited");
-  const onException = report("an exception outside any callback");
-  target.on("unhandledRejection", onRejection);
-  target.on("uncaughtException", onException);
-  return () => {
-    target.off("unhandledRejection", onRejection);
-    target.off("uncaughtException", onException);
-  };
+  target.on("unhandledRejection", report("a rejected promise nobody awaited"));
+  target.on("uncaughtException", report("an exception outside any callback"));
 }
