@@ -98,7 +98,14 @@ export async function loadPlugins(
   site: PluginSite,
 ): Promise<void> {
   const loaded: LoadedPlugin[] = [];
-  for (const file of configuredFiles(config, failOnError)) {
+  const files = configuredFiles(config, failOnError);
+  const names = new Set(files.map((file) => basename(file, extname(file))));
+  for (const name of Object.keys(config.PluginsIsolation)) {
+    if (!names.has(name)) {
+      log.warning(`PluginsIsolation names "${name}", but no plugin file has that name`);
+    }
+  }
+  for (const file of files) {
     try {
       loaded.push(await loadPlugin(file, loaded, site));
     } catch (error) {

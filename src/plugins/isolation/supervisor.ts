@@ -84,6 +84,7 @@ class Supervisor {
   /** Settles when the current worker is ready for calls. */
   private ready: Promise<void> = Promise.resolve();
   private broken = false;
+  private relaunching = false;
   private stopped = false;
 
   constructor(private readonly file: string, private readonly options: IsolationOptions) {}
@@ -105,7 +106,8 @@ class Supervisor {
       log.error(`The worker of ${this.name} failed: ${event.message}`);
     });
     worker.addEventListener("close", () => {
-      if (this.channel === channel && !this.stopped) this.restart(channel, "its worker exited");
+      // A worker given up on (broken) is restarted by the next call, not by its own end.
+      if (!this.broken) this.restart(channel, "its worker exited");
     });
     this.worker = worker;
     this.channel = channel;
@@ -177,14 +179,26 @@ class Supervisor {
 
   /** Replaces a worker that failed its deadline or exited; calls wait for the new one. */
   private restart(channel: Channel, reason: string): void {
-    if (channel !== this.channel || this.stopped) return;
-    log.error(`The worker of ${this.name} is terminated and restarted: ${reason}`);
+    if (channel !== this.channel || this.stopped || this.relaunching) return;
     this.worker?.terminate();
+    if (!this.registered) {
+      // Still loading: the loader reports the failure and leaves the plugin out.
+      this.stopped = true;
+      log.error(`The worker of ${this.name} stopped: ${reason}`);
+      channel.failAll(new OrthancError("Plugin", `The worker of ${this.name} stopped: ${reason}`));
+      return;
+    }
+    log.error(`The worker of ${this.name} is terminated and restarted: ${reason}`);
     channel.failAll(new OrthancError("Plugin", `The worker of ${this.name} was restarted`));
-    if (this.registered) this.ready = this.relaunch();
+    this.ready = this.relaunch();
   }
 
+  /**
+   * A new worker, initialized again. When that fails (or times out), the plugin stays broken:
+   * its calls fail, and the next one tries again.
+   */
   private async relaunch(): Promise<void> {
+    this.relaunching = true;
     const channel = this.spawn();
     try {
       await this.invoke(channel, "load", [this.file], "loading");
@@ -192,7 +206,10 @@ class Supervisor {
       this.broken = false;
     } catch (error) {
       this.broken = true;
+      this.worker?.terminate();
       log.error(`The worker of ${this.name} could not be restarted: ${String(error)}`);
+    } finally {
+      this.relaunching = false;
     }
   }
 
