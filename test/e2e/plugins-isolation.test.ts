@@ -63,6 +63,7 @@ describe("in-process plugins", () => {
     expect(await (await get("/misbehave/reject")).text()).toBe("rejected");
     expect(await (await get("/misbehave/timer-throw")).text()).toBe("thrown");
     await waitFor(async () => (await get("/system")).status === 200, "/system");
+    expect(await echo(s.dicomPort)).toBe(0);
     expect(s.server.process.exitCode).toBeNull();
   });
 
@@ -80,6 +81,7 @@ describe("in-process plugins", () => {
     expect(res.status).toBe(500);
     expectTimeout(await res.json());
     expect((await get("/system")).status).toBe(200);
+    expect(await echo(s.dicomPort)).toBe(0);
   });
 
   test("a stuck on-change callback delays only its own plugin", async () => {
@@ -195,4 +197,37 @@ describe("HttpRequestTimeout", () => {
     });
     await waitFor(() => closed, "the idle connection to close");
   }, 30_000);
+});
+
+describe("a worker that cannot be restarted", () => {
+  let s: Started;
+  const get = (path: string) => fetch(`${s.server.url}${path}`);
+  beforeAll(async () => {
+    s = await start({
+      Plugins: [misbehave],
+      PluginsIsolation: { misbehave: "Worker" },
+      PluginCallbackTimeout: 1,
+      Misbehave: { HangOnRestart: true },
+    });
+  });
+  afterAll(async () => {
+    await s?.server.stop();
+  });
+
+  test("fails the plugin's calls, tries again at each call, and the server goes on", async () => {
+    expectTimeout(await (await get("/misbehave/spin?ms=5000")).json());
+    // The new worker's initialize() never returns: the calls fail (their own deadline passes
+    // while they wait for it), and each tries a new worker again.
+    for (let i = 0; i < 3; i++) {
+      const res = await get("/misbehave/ok");
+      expect(res.status).toBe(500);
+      expect([1, 16]).toContain((await res.json()).OrthancStatus);
+    }
+    expect((await get("/system")).status).toBe(200);
+    expect(await echo(s.dicomPort)).toBe(0);
+    expect(await s.server.stop()).toBe(0);
+    const log = await s.stderr;
+    expect(log).toMatch(/could not be restarted: .*initialize\(\) of plugin "misbehave"/);
+    expect(log).toContain('The worker of plugin "misbehave" is terminated and restarted: its last');
+  });
 });

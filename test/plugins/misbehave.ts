@@ -1,7 +1,8 @@
 // A test plugin that misbehaves on demand, for the isolation tests: stray rejections and timer
 // throws, a REST callback and an HTTP filter that never answer, CPU and microtask loops, and
 // (with "Misbehave": { "HangOnChange": true, "Filter": true }) an on-change callback that never
-// returns from its first NewInstance, which holds back OrthancStopped too, and an HTTP filter.
+// returns from its first NewInstance, which holds back OrthancStopped too, and an HTTP filter;
+// with "HangOnRestart", an initialize() that never returns when run again (in a new worker).
 import type { PharosPlugin } from "../../src/plugins/pharos-plugin.d.ts";
 
 const never = () => new Promise<never>(() => {});
@@ -9,11 +10,16 @@ const never = () => new Promise<never>(() => {});
 const plugin: PharosPlugin = {
   name: "misbehave",
   version: "1.0.0",
-  initialize(host) {
+  async initialize(host) {
     const options = (host.configuration.Misbehave ?? {}) as {
       HangOnChange?: boolean;
       Filter?: boolean;
+      HangOnRestart?: boolean;
     };
+    if (options.HangOnRestart) {
+      if (await host.globalProperties.get(5000) === "initialized") await never();
+      await host.globalProperties.set(5000, "initialized");
+    }
     let changes = 0;
     host.rest.register("/misbehave/ok", () => host.answers.json({ changes }));
     host.rest.register("/misbehave/reject", () => {
