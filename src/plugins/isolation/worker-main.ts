@@ -32,8 +32,9 @@ import {
 declare const self: Worker;
 
 let plugin: PharosPlugin | undefined;
-// deno-lint-ignore no-explicit-any -- each kind's callbacks, called with what the channel carries
-const callbacks = new Map<CallbackKind, ((...args: any[]) => unknown)[]>();
+/** A registered callback, called with what the channel carried for its kind. */
+type Callback = (...args: unknown[]) => unknown;
+const callbacks = new Map<CallbackKind, Callback[]>();
 let initializing = false;
 
 const channel = new Channel((message) => self.postMessage(message), handle);
@@ -75,7 +76,7 @@ function buildHost(identity: WorkerIdentity): PharosHost {
   const register = (kind: CallbackKind, fn: unknown, extra?: unknown) => {
     if (typeof fn !== "function") throw new TypeError("The callback must be a function");
     const list = callbacks.get(kind) ?? [];
-    list.push(fn as () => unknown);
+    list.push(fn as Callback);
     callbacks.set(kind, list);
     channel.notice("register", [kind, list.length - 1, extra]);
   };
