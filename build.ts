@@ -12,7 +12,8 @@ const TARGETS = {
 
 async function build(target: string | undefined, outfile: string): Promise<boolean> {
   const result = await Bun.build({
-    entrypoints: ["./src/main.ts"],
+    // The worker of an isolated plugin (PluginsIsolation) is an entry point of its own.
+    entrypoints: ["./src/main.ts", "./src/plugins/isolation/worker-main.ts"],
     compile: target ? { target: target as Bun.Build.CompileTarget, outfile } : { outfile },
     minify: true,
     sourcemap: "linked",

@@ -1,6 +1,7 @@
 // What plugins cost: ingest with a no-op incoming-HTTP-request filter and with a no-op
 // on-stored-instance callback against no plugin at all, and requests/s of a trivial plugin
-// route against a built-in route.
+// route against a built-in route; each plugin in-process and isolated in its worker
+// (PluginsIsolation "Worker"), in one run.
 //
 //   bun bench/plugins.ts [--count 500] [--concurrency 4] [--runs 3] [--requests 5000]
 //                        [--work-dir /dev/shm] [-- <pharos command…>]
@@ -62,14 +63,29 @@ const plugin = (name: keyof typeof PLUGINS) => join(pluginDir, `${name}.mjs`);
  * (A B C D, D C B A, …), so that neither a neighbour's load on this small machine nor the disk
  * slowing down as the run goes on lands on one configuration only.
  */
-async function ingestAll(configs: { label: string; plugins: string[] }[]): Promise<number[]> {
+interface Setup {
+  label: string;
+  plugins: string[];
+  /** The plugins (by file name) run in a worker. */
+  isolated?: (keyof typeof PLUGINS)[];
+}
+
+function isolation(setup: Setup): Record<string, string> {
+  return Object.fromEntries((setup.isolated ?? []).map((name) => [name, "Worker"]));
+}
+
+async function ingestAll(configs: Setup[]): Promise<number[]> {
   const corpus = generateCorpus({ count });
   const results = configs.map(() => [] as IngestRun[]);
   for (let i = 0; i < runs; i++) {
     const order = [...configs.entries()];
     if (i % 2 === 1) order.reverse();
     for (const [k, c] of order) {
-      const server = pharos(command, { keep: false, config: { Plugins: c.plugins }, workDir });
+      const server = pharos(command, {
+        keep: false,
+        config: { Plugins: c.plugins, PluginsIsolation: isolation(c) },
+        workDir,
+      });
       const run = await ingestOnFreshServer(server, corpus, concurrency);
       if (run.problem) throw new Error(`${c.label}: ${run.problem}`);
       results[k]!.push(run);
@@ -117,8 +133,13 @@ async function hammer(
   };
 }
 
-async function routes(label: string, plugins: string[], paths: string[]): Promise<void> {
-  const target = pharos(command, { keep: false, config: { Plugins: plugins }, workDir }).launch();
+async function routes(setup: Setup, paths: string[]): Promise<void> {
+  const { label, plugins } = setup;
+  const target = pharos(command, {
+    keep: false,
+    config: { Plugins: plugins, PluginsIsolation: isolation(setup) },
+    workDir,
+  }).launch();
   try {
     await assertNothingListening(target.url);
     const proc = spawnServer(target.command, target.logPath);
@@ -153,21 +174,28 @@ try {
       command.join(" ")
     }\ningest: ${count} instances, ${concurrency} clients, median of ${runs}`,
   );
-  const [base, filter, stored, both] = (await ingestAll([
+  const setups: Setup[] = [
     { label: "no plugin", plugins: [] },
     { label: "no-op incoming-request filter", plugins: [plugin("filter")] },
     { label: "no-op on-stored callback", plugins: [plugin("stored")] },
     { label: "both", plugins: [plugin("filter"), plugin("stored")] },
-  ])) as [number, number, number, number];
+    { label: "filter, isolated", plugins: [plugin("filter")], isolated: ["filter"] },
+    { label: "on-stored, isolated", plugins: [plugin("stored")], isolated: ["stored"] },
+  ];
+  const [base, ...others] = await ingestAll(setups) as [number, ...number[]];
   const delta = (x: number) => `${formatNumber(((x - base) / base) * 100)} %`;
   console.log(
-    `overhead vs no plugin: filter ${delta(filter)}, on-stored ${delta(stored)}, both ${
-      delta(both)
+    `overhead vs no plugin: ${
+      others.map((x, i) => `${setups[i + 1]!.label} ${delta(x)}`).join(", ")
     }`,
   );
   console.log(`\nrequests: ${requests} per pass, ${concurrency} clients, median of ${runs}`);
-  await routes("no plugin", [], ["/tools/now"]);
-  await routes("ping plugin", [plugin("route")], ["/tools/now", "/bench/ping"]);
+  await routes({ label: "no plugin", plugins: [] }, ["/tools/now"]);
+  await routes({ label: "ping plugin", plugins: [plugin("route")] }, ["/tools/now", "/bench/ping"]);
+  await routes(
+    { label: "ping plugin, isolated", plugins: [plugin("route")], isolated: ["route"] },
+    ["/bench/ping"],
+  );
 } finally {
   rmSync(pluginDir, { recursive: true, force: true });
 }

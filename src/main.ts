@@ -13,6 +13,7 @@ import { dicomJobFactory } from "./dimse/jobs.ts";
 import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
 import { configureLogging, log } from "./log.ts";
+import { installFaultPolicy } from "./plugins/fault-policy.ts";
 import { pluginHttpHooks } from "./plugins/http.ts";
 import { PluginManager } from "./plugins/manager.ts";
 import { createApp } from "./rest/app.ts";
@@ -22,6 +23,12 @@ import { PharosCore } from "./server/core.ts";
 import { ServerControl } from "./server/control.ts";
 import { JobRegistry } from "./server/jobs.ts";
 import { JobsSaver, restoreJobs } from "./server/jobs-saving.ts";
+
+/**
+ * The entry point of the workers of isolated plugins (PluginsIsolation), a second entry point of
+ * the executable (build.ts): located from here, the root of both the sources and the bundle.
+ */
+const ISOLATED_PLUGIN_WORKER = new URL("./plugins/isolation/worker-main.ts", import.meta.url);
 
 const USAGE = `Usage: pharos [OPTION]... [CONFIGURATION]
 Pharos, an Orthanc-compatible DICOM server.
@@ -101,7 +108,7 @@ export async function composePharos(
   const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
   const codecs = createCodecs(config.BuiltinDecoderTranscoderOrder);
   const network = new DicomNetwork(core, config, codecs.transcoders);
-  const plugins = new PluginManager(config, core, jobs, codecs);
+  const plugins = new PluginManager(config, core, jobs, codecs, ISOLATED_PLUGIN_WORKER);
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
@@ -120,6 +127,8 @@ export async function composePharos(
   const jobsSaver = config.SaveJobs ? new JobsSaver(jobs, core.properties) : undefined;
 
   let http: ReturnType<typeof Bun.serve> | undefined;
+  // Orthanc's HttpRequestTimeout (CivetWeb's socket timeout); Bun's idle timeout stops at 255 s.
+  const idleSeconds = Math.min(255, config.HttpRequestTimeout);
   let dicomListening = false;
   return {
     config,
@@ -135,10 +144,20 @@ export async function composePharos(
         port: config.HttpPort,
         hostname: "0.0.0.0",
         maxRequestBodySize: 4 * 1024 * 1024 * 1024,
-        idleTimeout: 120,
+        idleTimeout: idleSeconds,
         tls,
-        fetch: (request, srv) =>
-          serveClient(app, request, { remoteAddress: srv.requestIP(request)?.address }),
+        fetch: async (request, srv) => {
+          // Bun's idle timeout would also cut a connection whose answer is still being worked
+          // out: lifted while the request is served, and set again for the idle connection.
+          srv.timeout(request, 0);
+          try {
+            return await serveClient(app, request, {
+              remoteAddress: srv.requestIP(request)?.address,
+            });
+          } finally {
+            srv.timeout(request, idleSeconds);
+          }
+        },
       });
       const dicomPort = config.DicomServerEnabled ? await network.start() : undefined;
       dicomListening = dicomPort !== undefined;
@@ -173,6 +192,9 @@ async function main(): Promise<number> {
     return 0;
   }
   configureLogging(cli);
+  // From here on, an error nobody catches is logged and named after its plugin, never fatal.
+  const loaded: { pharos?: Pharos } = {};
+  installFaultPolicy(() => loaded.pharos?.plugins.plugins ?? []);
   const signalled = new Promise<"shutdown">((resolve) => {
     const stop = () => resolve("shutdown");
     process.once("SIGINT", stop);
@@ -182,7 +204,7 @@ async function main(): Promise<number> {
   // in the same process, as Orthanc restarts itself.
   for (;;) {
     const config = loadConfiguration(cli.configPath, log.warning);
-    const pharos = await composePharos(config, { noJobs: cli.noJobs });
+    const pharos = loaded.pharos = await composePharos(config, { noJobs: cli.noJobs });
     const { httpPort, dicomPort } = await pharos.start();
     const scheme = config.SslEnabled ? "HTTPS" : "HTTP";
     log.warning(`Pharos ${packageJson.version} has started: ${scheme} on port ${httpPort}`);

@@ -58,6 +58,24 @@ export const OPTIONS = {
     default: false,
     comment: "Refuse to start when a plugin fails to load (else it is logged and left out).",
   },
+  HttpRequestTimeout: {
+    schema: nonNegative,
+    default: 30,
+    comment:
+      "Seconds after which an HTTP connection that sends nothing is closed (0 for never; at most 255). A request being answered is never cut.",
+  },
+  PluginCallbackTimeout: {
+    schema: z.number().positive(),
+    default: 60,
+    comment:
+      "Seconds a plugin's REST callback, HTTP or instance filter may take before Orthanc's Timeout error answers in its place (an on-change or on-stored callback is waited for this long at shutdown).",
+  },
+  PluginsIsolation: {
+    schema: z.record(z.string(), z.enum(["InProcess", "Worker"])),
+    default: {},
+    comment:
+      'How each plugin runs, by file name without extension: "InProcess" (default) on the server\'s thread, or "Worker" in its own worker thread, restarted when a call outlives PluginCallbackTimeout.',
+  },
   BuiltinDecoderTranscoderOrder: {
     schema: z.enum(["Before", "After"]),
     default: "After",

@@ -36,10 +36,6 @@ export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   DicomThreadsCount: { orthancDefault: 4, why: NO_POOL },
   ZipLoaderThreads: { orthancDefault: 0, why: NO_POOL },
   MallocArenaMax: { orthancDefault: 5, why: "it tunes glibc's allocator, which Bun does not use" },
-  HttpRequestTimeout: {
-    orthancDefault: 30,
-    why: "HTTP connections idle for 120 seconds are closed, whatever the option",
-  },
   StoreDicom: {
     orthancDefault: true,
     why: "Pharos always stores the DICOM files (no index-only mode)",

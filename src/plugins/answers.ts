@@ -54,6 +54,17 @@ export function pluginErrorJson(
 /** Responses made by answers.error(): rendered as Orthanc's error JSON once the request is known. */
 const errorAnswers = new WeakMap<Response, string>();
 
+/** The details of an answer made by answers.error(), which finishAnswer() completes. */
+export function errorDetails(response: Response): string | undefined {
+  return errorAnswers.get(response);
+}
+
+/** Marks an answer as answers.error() does (an answer that crossed from a plugin's worker). */
+export function markErrorAnswer(response: Response, details: string): Response {
+  errorAnswers.set(response, details);
+  return response;
+}
+
 /** The error JSON for a response made by answers.error(), else the response itself. */
 export function finishAnswer(response: Response, method: string, uri: string): Response {
   const details = errorAnswers.get(response);

@@ -2,13 +2,15 @@
 // callbacks become handlers of the server's hook registry (server/hooks.ts), its decoders and
 // transcoders join the codecs. Each handler turns the plugin's lenient answers (nothing for
 // "keep" or "accept") into the hook's typed answer, and refuses ill-formed ones; the registry
-// reports a handler's failure with the plugin's name.
+// reports a handler's failure with the plugin's name. What must answer (filters, received-instance
+// callbacks) answers within PluginCallbackTimeout, or fails with Orthanc's Timeout error.
 import type { Codecs } from "../imaging/codecs.ts";
 import { log } from "../log.ts";
 import type { HookRegistry, ReceivedDecision } from "../server/hooks.ts";
+import { withDeadline } from "./deadline.ts";
 import { guard } from "./guard.ts";
 import { type LoadedPlugin, ownerName } from "./loaded-plugin.ts";
-import type { ReceivedInstanceDecision } from "./pharos-plugin.d.ts";
+import type { Awaitable, ReceivedInstanceDecision } from "./pharos-plugin.d.ts";
 import { type InstanceViews, signalChange, toPluginChange } from "./views.ts";
 
 function receivedDecision(decision: ReceivedInstanceDecision | undefined): ReceivedDecision {
@@ -32,19 +34,27 @@ export function installHooks(
   hooks: HookRegistry,
   views: InstanceViews,
   plugin: LoadedPlugin,
+  timeoutMs: number,
 ): void {
   const r = plugin.registrations;
   const owner = ownerName(plugin);
+  const timed = <T>(what: string, call: () => Awaitable<T>) =>
+    withDeadline(call, timeoutMs, `${what} of ${owner}`);
   for (const fn of r.received) {
     hooks.register(
       "receivedInstance",
       owner,
-      async ({ bytes, origin }) => receivedDecision(await fn(bytes, { ...origin })),
+      async ({ bytes, origin }) =>
+        receivedDecision(
+          await timed("received-instance callback", () => fn(bytes, { ...origin })),
+        ),
     );
   }
   for (const fn of r.instanceFilters) {
     hooks.register("incomingInstance", owner, async (instance) => {
-      const allowed = Boolean(await fn(views.incoming(instance)));
+      const allowed = Boolean(
+        await timed("incoming-instance filter", () => fn(views.incoming(instance))),
+      );
       if (!allowed) {
         log.info(`Plugin "${plugin.id}" filtered out instance ${instance.summary.ids.instance}`);
       }
@@ -53,7 +63,9 @@ export function installHooks(
   }
   for (const fn of r.cstoreFilters) {
     hooks.register("incomingCStoreInstance", owner, async (instance) => {
-      const status = dimseStatus(await fn(views.incoming(instance)));
+      const status = dimseStatus(
+        await timed("C-STORE filter", () => fn(views.incoming(instance))),
+      );
       if (status !== 0) {
         log.info(
           `Plugin "${plugin.id}" refused the C-STORE of instance ${instance.summary.ids.instance} ` +
@@ -65,7 +77,12 @@ export function installHooks(
   }
   for (const fn of r.httpFilters) {
     hooks.register("incomingHttpRequest", owner, async (request) => {
-      const allowed = Boolean(await fn({ ...request, headers: { ...request.headers } }));
+      const allowed = Boolean(
+        await timed(
+          "HTTP request filter",
+          () => fn({ ...request, headers: { ...request.headers } }),
+        ),
+      );
       if (!allowed) log.info(`Plugin "${plugin.id}" refused ${request.method} ${request.uri}`);
       return allowed;
     });

@@ -22,6 +22,7 @@ import type {
   RestCallOptions,
   WebDavCollection,
 } from "./pharos-plugin.d.ts";
+import { storageAccess } from "./storage-access.ts";
 import { simplifiedTags } from "./views.ts";
 import type { PluginWorkers } from "./workers.ts";
 
@@ -46,6 +47,9 @@ export interface HostServices {
   ): void;
   claimStorageArea(plugin: LoadedPlugin, area: PluginStorageArea, initializing: boolean): void;
 }
+
+/** The database schema version of Orthanc 1.10.1 (ORTHANC_DATABASE_VERSION). */
+export const ORTHANC_DATABASE_VERSION = 6;
 
 function simplified(core: PharosCore, bytes: Uint8Array): Record<string, unknown> {
   return simplifiedTags(parseDicom(bytes), core.defaultEncoding);
@@ -107,6 +111,7 @@ export function createHost(
     pluginName: plugin.id,
     pharosVersion: packageJson.version,
     orthancVersion: ORTHANC_COMPATIBLE_VERSION,
+    expectedDatabaseVersion: ORTHANC_DATABASE_VERSION,
     configuration: Object.freeze(structuredClone(config.raw)),
     configurationDirectory: config.configurationDirectory,
     log: {
@@ -255,6 +260,7 @@ export function createHost(
     registerStorageArea(area) {
       services.claimStorageArea(plugin, area, state.initializing);
     },
+    storageArea: storageAccess(core),
     dicom: {
       simplifiedTags: (bytes) => simplified(core, bytes),
       replaceElement: (bytes, tag, value) => replaceElement(bytes, tag, value),

@@ -12,6 +12,7 @@ import { answerDav } from "../webdav/protocol.ts";
 import { NotFoundWithoutBody, OrthancError } from "../server/errors.ts";
 import { describeError, HookFailure, type IncomingHttpRequest } from "../server/hooks.ts";
 import { finishAnswer, pluginErrorJson } from "./answers.ts";
+import { withDeadline } from "./deadline.ts";
 import { ownerName, type PluginRoute, type PluginWebDav } from "./loaded-plugin.ts";
 import type { PluginManager } from "./manager.ts";
 import type { RouteMatch } from "./pharos-plugin.d.ts";
@@ -67,7 +68,11 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
     match: RouteMatch,
   ): Promise<Response> => {
     const run = async () => {
-      const answer = await r.handler(c.req.raw, match);
+      const answer = await withDeadline(
+        () => r.handler(c.req.raw, match),
+        manager.callbackTimeoutMs,
+        `REST callback of ${ownerName(r.plugin)} (${c.req.method} ${c.req.path})`,
+      );
       if (!(answer instanceof Response)) {
         throw new TypeError("the REST callback did not return a Response");
       }

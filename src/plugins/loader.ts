@@ -40,7 +40,7 @@ export function pluginFiles(directory: string, entries: readonly string[]): stri
 }
 
 /** The plugin a module describes: a default-exported object, or a default-exported function. */
-function pluginOfModule(mod: Record<string, unknown>): PharosPlugin {
+export function pluginOfModule(mod: Record<string, unknown>): PharosPlugin {
   const d = mod.default as unknown;
   if (typeof d === "function") {
     const named = (key: string) => (typeof mod[key] === "string" ? mod[key] as string : undefined);
@@ -85,6 +85,10 @@ export interface PluginSite {
   hostFor(plugin: LoadedPlugin, state: { initializing: boolean }): PharosHost;
   /** Installs what a plugin registered, once its initialize() has succeeded. */
   adopt(plugin: LoadedPlugin): void;
+  /** Whether the plugin of this file (its name without extension) runs in a worker. */
+  isolated(fileName: string): boolean;
+  /** The plugin of a file, loaded in its own worker. */
+  isolate(file: string): Promise<PharosPlugin>;
 }
 
 /** Loads every configured plugin in order. */
@@ -94,7 +98,14 @@ export async function loadPlugins(
   site: PluginSite,
 ): Promise<void> {
   const loaded: LoadedPlugin[] = [];
-  for (const file of configuredFiles(config, failOnError)) {
+  const files = configuredFiles(config, failOnError);
+  const names = new Set(files.map((file) => basename(file, extname(file))));
+  for (const name of Object.keys(config.PluginsIsolation)) {
+    if (!names.has(name)) {
+      log.warning(`PluginsIsolation names "${name}", but no plugin file has that name`);
+    }
+  }
+  for (const file of files) {
     try {
       loaded.push(await loadPlugin(file, loaded, site));
     } catch (error) {
@@ -111,8 +122,10 @@ async function loadPlugin(
   loaded: readonly LoadedPlugin[],
   site: PluginSite,
 ): Promise<LoadedPlugin> {
-  const mod = await import(pathToFileURL(file).href) as Record<string, unknown>;
-  const module = pluginOfModule(mod);
+  const fileName = basename(file, extname(file));
+  const module = site.isolated(fileName)
+    ? await site.isolate(file)
+    : pluginOfModule(await import(pathToFileURL(file).href) as Record<string, unknown>);
   const id = module.name ?? basename(file, extname(file));
   if (loaded.some((p) => p.id === id)) {
     throw new PluginLoadError(`a plugin named "${id}" is already loaded`);
@@ -133,7 +146,8 @@ async function loadPlugin(
     state.initializing = false;
   }
   site.adopt(plugin);
-  log.warning(`Plugin "${id}" (version ${plugin.version}) loaded from ${file}`);
+  const where = site.isolated(fileName) ? " (in a worker)" : "";
+  log.warning(`Plugin "${id}" (version ${plugin.version}) loaded from ${file}${where}`);
   return plugin;
 }
 

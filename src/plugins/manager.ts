@@ -13,6 +13,7 @@ import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
 import { describeError } from "../server/hooks.ts";
 import type { JobRegistry, SteppedJob } from "../server/jobs.ts";
+import { waitAtMost } from "./deadline.ts";
 import { guard } from "./guard.ts";
 import { installCodecs, installHooks } from "./hook-adapters.ts";
 import { createHost, type HostServices } from "./host.ts";
@@ -27,6 +28,7 @@ import type {
   WebDavCollection,
 } from "./pharos-plugin.d.ts";
 import { checkStorageArea, storageAdapter } from "./storage-area.ts";
+import { isolatedPlugin } from "./isolation/supervisor.ts";
 import { InstanceViews } from "./views.ts";
 import { checkWebDavCollection } from "./webdav.ts";
 import { PluginWorkers } from "./workers.ts";
@@ -41,6 +43,8 @@ export class PluginManager implements HostServices {
   readonly tokens = new Set<string>();
   /** The worker pools of host.workers.run. */
   readonly workers = new PluginWorkers();
+  /** PluginCallbackTimeout, in milliseconds. */
+  readonly callbackTimeoutMs: number;
   private readonly views: InstanceViews;
   private app?: Hono<AppEnv>;
   private storageOwner?: LoadedPlugin;
@@ -50,8 +54,11 @@ export class PluginManager implements HostServices {
     readonly core: PharosCore,
     readonly jobs: JobRegistry,
     readonly codecs: Codecs,
+    /** The entry point of an isolated plugin's worker (isolation/worker-main.ts). */
+    private readonly isolationWorker: URL,
   ) {
     this.metrics.enabled = config.MetricsEnabled;
+    this.callbackTimeoutMs = config.PluginCallbackTimeout * 1000;
     this.views = new InstanceViews(() => core.defaultEncoding);
   }
 
@@ -68,6 +75,13 @@ export class PluginManager implements HostServices {
     await loadPlugins(this.config, failOnError, {
       hostFor: (plugin, state) => createHost(this, plugin, state),
       adopt: (plugin) => this.adopt(plugin),
+      isolated: (fileName) => this.config.PluginsIsolation[fileName] === "Worker",
+      isolate: (file) =>
+        isolatedPlugin(file, {
+          workerUrl: this.isolationWorker,
+          timeoutMs: this.callbackTimeoutMs,
+          encoding: () => this.core.defaultEncoding,
+        }),
     });
   }
 
@@ -98,7 +112,7 @@ export class PluginManager implements HostServices {
     this.plugins.push(plugin);
     for (const route of r.routes) this.routes.push({ ...route, plugin });
     for (const w of r.webdav) this.webdav.push({ plugin, ...w });
-    installHooks(this.core.hooks, this.views, plugin);
+    installHooks(this.core.hooks, this.views, plugin, this.callbackTimeoutMs);
     installCodecs(this.codecs, plugin);
     if (r.storage) {
       this.storageOwner = plugin;
@@ -213,10 +227,22 @@ export class PluginManager implements HostServices {
     void this.core.hooks.notify("serverSignal", "OrthancStarted");
   }
 
-  /** OrthancStopped after the changes still queued, then each plugin's finalize(). */
+  /**
+   * OrthancStopped after the changes still queued, then each plugin's finalize(); each waited
+   * for at most PluginCallbackTimeout, so that a plugin that never returns cannot keep the
+   * index from closing.
+   */
   async stop(): Promise<void> {
-    await this.core.hooks.notify("serverSignal", "OrthancStopped");
-    await finalizePlugins(this.plugins);
+    await waitAtMost(
+      this.core.hooks.notify("serverSignal", "OrthancStopped"),
+      this.callbackTimeoutMs,
+      "the plugins' on-change callbacks",
+    );
+    await waitAtMost(
+      finalizePlugins(this.plugins),
+      this.callbackTimeoutMs,
+      "the plugins' finalize()",
+    );
     this.tokens.clear();
     this.workers.terminate();
   }

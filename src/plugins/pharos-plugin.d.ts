@@ -193,6 +193,25 @@ export interface PluginStorageArea {
   create(uuid: string, contentType: number, data: Uint8Array): Awaitable<void>;
   read(uuid: string, contentType: number): Awaitable<Uint8Array>;
   remove(uuid: string, contentType: number): Awaitable<void>;
+  /**
+   * Bytes [start, end) of a file (OrthancPluginStorageReadRange, RegisterStorageArea2); without
+   * it, a part is cut from read().
+   */
+  readRange?(uuid: string, contentType: number, start: number, end: number): Awaitable<Uint8Array>;
+}
+
+/**
+ * The server's storage area, whichever it is (OrthancPluginStorageAreaCreate / Read / Remove):
+ * files addressed by a UUID (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`) and Orthanc's content type
+ * (1 DICOM, 2 DICOM as JSON, 3 DICOM until pixel data, ≥ 1024 a user's attachment; 0 unknown). The
+ * bytes are stored as given: no compression.
+ */
+export interface StorageAreaAccess {
+  create(uuid: string, data: Uint8Array, contentType?: number): Promise<void>;
+  read(uuid: string, contentType?: number): Promise<Uint8Array>;
+  /** Bytes [start, end) of a file. */
+  readRange(uuid: string, start: number, end: number, contentType?: number): Promise<Uint8Array>;
+  remove(uuid: string, contentType?: number): Promise<void>;
 }
 
 /** Why a job stops (OrthancPluginJobStopReason). */
@@ -288,6 +307,8 @@ export interface PharosHost {
   /** Pharos's version, and the Orthanc version whose REST behaviour it reproduces. */
   readonly pharosVersion: string;
   readonly orthancVersion: string;
+  /** The database schema version of Orthanc 1.10.1 (OrthancPluginGetExpectedDatabaseVersion). */
+  readonly expectedDatabaseVersion: number;
   /** The whole configuration as written (a plugin reads its own section from it). */
   readonly configuration: Readonly<Record<string, unknown>>;
   /** The folder of the configuration file: resolve a plugin's relative paths against it. */
@@ -439,6 +460,8 @@ export interface PharosHost {
 
   /** Replaces the filesystem storage area; only from initialize(), and by one plugin. */
   registerStorageArea(area: PluginStorageArea): void;
+  /** The server's storage area itself, the plugin's own when one was registered. */
+  readonly storageArea: StorageAreaAccess;
 
   /** DICOM helpers. */
   readonly dicom: {

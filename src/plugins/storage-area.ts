@@ -42,6 +42,12 @@ export function storageAdapter(plugin: LoadedPlugin, area: PluginStorageArea): S
       }`,
     );
   };
+  const bytes = (what: string, data: unknown): Uint8Array => {
+    if (data instanceof Uint8Array) return data;
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+    return fail(what, new Error(`${what}() must return a Uint8Array`));
+  };
+  const readRange = area.readRange;
   return {
     async create(uuid: string, contentType: number, data: Uint8Array): Promise<void> {
       try {
@@ -57,10 +63,18 @@ export function storageAdapter(plugin: LoadedPlugin, area: PluginStorageArea): S
       } catch (error) {
         return fail("read", error);
       }
-      if (data instanceof Uint8Array) return data;
-      if (data instanceof ArrayBuffer) return new Uint8Array(data);
-      return fail("read", new Error("read() must return a Uint8Array"));
+      return bytes("read", data);
     },
+    readRange: readRange &&
+      (async (uuid: string, contentType: number, start: number, end: number) => {
+        let data: unknown;
+        try {
+          data = await readRange.call(area, uuid, contentType, start, end);
+        } catch (error) {
+          return fail("readRange", error);
+        }
+        return bytes("readRange", data);
+      }),
     async remove(uuid: string, contentType: number): Promise<void> {
       try {
         await area.remove(uuid, contentType);

@@ -99,8 +99,9 @@ interface NotificationSpec {
   /** How log messages name a handler of this hook. */
   label: string;
   /**
-   * Handlers see the events one at a time, in order, through one queue shared by the ordered
-   * hooks, as Orthanc's change thread delivers them.
+   * Handlers see the events one at a time, in order, as Orthanc's change thread delivers them;
+   * each owner through its own queue (shared by its ordered hooks), so that an owner whose
+   * handler never returns delays only itself.
    */
   ordered: boolean;
 }
@@ -177,10 +178,21 @@ interface Registration {
   immediate: boolean;
 }
 
+/** An owner's queue of ordered notifications. */
+interface OwnerQueue {
+  tail: Promise<void>;
+  /** Events queued and not yet handled. */
+  depth: number;
+  /** The depth at which the next backlog warning is logged. */
+  warnAt: number;
+}
+
+/** The first backlog worth a warning; each next one is ten times deeper. */
+export const BACKLOG_WARNING = 100;
+
 export class HookRegistry {
   private readonly registrations = new Map<HookName, Registration[]>();
-  /** The tail of the ordered notifications' queue. */
-  private orderedTail: Promise<void> = Promise.resolve();
+  private readonly queues = new Map<string, OwnerQueue>();
 
   /**
    * Adds a handler after the others of its hook. An `immediate` handler of an ordered hook is
@@ -216,17 +228,44 @@ export class HookRegistry {
     if (!spec.ordered) {
       return Promise.all(list.map((r) => this.guarded(spec.label, r, event))).then(() => {});
     }
-    const queued: Registration[] = [];
+    const byOwner = new Map<string, Registration[]>();
     for (const r of list) {
       if (r.immediate) void this.guarded(spec.label, r, event);
-      else queued.push(r);
+      else byOwner.set(r.owner, [...byOwner.get(r.owner) ?? [], r]);
     }
-    if (queued.length > 0) {
-      this.orderedTail = this.orderedTail.then(async () => {
-        for (const r of queued) await this.guarded(spec.label, r, event);
+    for (const [owner, handlers] of byOwner) {
+      this.enqueue(owner, spec.label, async () => {
+        for (const r of handlers) await this.guarded(spec.label, r, event);
       });
     }
-    return this.orderedTail;
+    // Resolves once every owner's queue has reached this event (OrthancStopped waits for all).
+    return Promise.all([...this.queues.values()].map((q) => q.tail)).then(() => {});
+  }
+
+  /** Events an owner's ordered handlers have not handled yet. */
+  backlog(owner: string): number {
+    return this.queues.get(owner)?.depth ?? 0;
+  }
+
+  private enqueue(owner: string, label: string, run: () => Promise<void>): void {
+    let q = this.queues.get(owner);
+    if (!q) {
+      q = { tail: Promise.resolve(), depth: 0, warnAt: BACKLOG_WARNING };
+      this.queues.set(owner, q);
+    }
+    const queue = q;
+    queue.depth++;
+    if (queue.depth >= queue.warnAt) {
+      log.warning(
+        `The ${label} of ${owner} is ${queue.depth} events behind: ` +
+          "it is slow, or one of its calls never returned",
+      );
+      queue.warnAt *= 10;
+    }
+    queue.tail = queue.tail.then(run).finally(() => {
+      queue.depth--;
+      if (queue.depth === 0) queue.warnAt = BACKLOG_WARNING;
+    });
   }
 
   /**

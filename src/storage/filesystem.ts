@@ -36,6 +36,10 @@ export class FilesystemStorage implements StorageArea {
     return new Uint8Array(await Bun.file(this.path(uuid)).arrayBuffer());
   }
 
+  async readRange(uuid: string, _contentType: number, start: number, end: number) {
+    return new Uint8Array(await Bun.file(this.path(uuid)).slice(start, end).arrayBuffer());
+  }
+
   file(uuid: string): Bun.BunFile {
     return Bun.file(this.path(uuid));
   }

@@ -1,5 +1,5 @@
 // Plugins work the same in the compiled executable: .ts and .js modules load from disk beside
-// a binary that has no node_modules and no sources, worker threads included.
+// a binary that has no node_modules and no sources, worker threads and isolated plugins included.
 import { afterAll, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,7 +24,9 @@ test("dist/pharos loads the shipped plugins and isolates a failing one", async (
         join(root, "plugins"),
         join(root, "test/plugins/probe.ts"),
         join(root, "test/plugins/cpu.ts"),
+        join(root, "test/plugins/misbehave.ts"),
       ],
+      PluginsIsolation: { misbehave: "Worker" },
       AutoRouter: { Url: peer.url },
       PathFilter: { Deny: ["^/tools/now$"] },
       RewriteTags: { Tags: { "0008,0080": "PHAROS HOSPITAL" } },
@@ -36,6 +38,7 @@ test("dist/pharos loads the shipped plugins and isolates a failing one", async (
       "auto-router",
       "cpu-probe",
       "metrics",
+      "misbehave",
       "path-filter",
       "png-route",
       "probe",
@@ -45,6 +48,8 @@ test("dist/pharos loads the shipped plugins and isolates a failing one", async (
     const burn = await fetch(`${server.url}/cpu-probe/burn?ms=5`);
     expect(burn.status).toBe(200);
     expect((await burn.json()).turns).toBeGreaterThan(0);
+    // So does the worker of an isolated plugin (a second entry point of the executable).
+    expect((await fetch(`${server.url}/misbehave/ok`)).status).toBe(200);
     const png = await fetch(`${server.url}/png-sample/4x4`);
     expect(png.headers.get("content-type")).toBe("image/png");
     expect((await fetch(`${server.url}/tools/now`)).status).toBe(403);

@@ -349,10 +349,38 @@ describe("configuration", () => {
     }
   });
 
+  test("host.storageArea: create, read, readRange, remove; UUIDs only", async () => {
+    const server = await startPharos({
+      config: { Plugins: [join(fixtures, "storage-access.ts")] },
+    });
+    try {
+      expect(await (await fetch(`${server.url}/storage-access/roundtrip`)).json()).toEqual({
+        whole: "hello storage",
+        part: "storage",
+        gone: true,
+        expectedDatabaseVersion: 6,
+      });
+      const bad = await fetch(`${server.url}/storage-access/bad`);
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).OrthancError).toBe("Parameter out of range");
+      const stored = await (await upload(server.url, KNEE)).json();
+      const uuid =
+        (await (await fetch(`${server.url}/instances/${stored.ID}/attachments/dicom/info`))
+          .json()).Uuid;
+      const part = await fetch(`${server.url}/storage-access/read/${uuid}?start=128&end=132`);
+      expect(new TextDecoder().decode(await part.arrayBuffer())).toBe("DICM");
+    } finally {
+      await server.stop();
+    }
+  });
+
   test("a plugin's storage area replaces the filesystem", async () => {
     const storage = await startPharos({
       config: {
-        Plugins: [join(fixtures, "storage/memory-storage.ts")],
+        Plugins: [
+          join(fixtures, "storage/memory-storage.ts"),
+          join(fixtures, "storage-access.ts"),
+        ],
         FlatStorage: "flat",
       },
     });
@@ -370,6 +398,13 @@ describe("configuration", () => {
         await (await fetch(`${storage.url}/instances/${stored.ID}/file`)).arrayBuffer(),
       );
       expect(Buffer.compare(back, await read(KNEE))).toBe(0);
+      // host.storageArea reaches the plugin's area, its range reads included.
+      const uuid = readdirSync(join(storage.dir, "flat"))[0]!.slice(0, 36);
+      const whole = await fetch(`${storage.url}/storage-access/read/${uuid}`);
+      expect(Buffer.compare(new Uint8Array(await whole.arrayBuffer()), await read(KNEE))).toBe(0);
+      const part = await fetch(`${storage.url}/storage-access/read/${uuid}?start=128&end=132`);
+      expect(new TextDecoder().decode(await part.arrayBuffer())).toBe("DICM");
+      expect((await (await fetch(`${storage.url}/flat-storage/ranges`)).json()).ranges).toBe(1);
       expect(await (await fetch(`${storage.url}/flat-storage/late`)).text()).toBe(
         "refused: A storage area can only be registered from initialize()",
       );

@@ -1,11 +1,17 @@
 // The hook registry: notifications reach every handler and never fail the emitter; ordered ones
-// are delivered one at a time; interventions combine by their rule, and a failure names its owner.
-import { expect, test } from "bun:test";
+// are delivered one at a time, each owner in its own queue; interventions combine by their rule, and a failure names its owner.
+import { expect, spyOn, test } from "bun:test";
 import type { ParsedDicom } from "../../src/dicom/parser.ts";
 import type { InstanceSummary } from "../../src/dicom/summary.ts";
 import { OrthancError } from "../../src/server/errors.ts";
 import type { ChangeEvent } from "../../src/server/events.ts";
-import { HookFailure, HookRegistry, type IncomingInstance } from "../../src/server/hooks.ts";
+import { log } from "../../src/log.ts";
+import {
+  BACKLOG_WARNING,
+  HookFailure,
+  HookRegistry,
+  type IncomingInstance,
+} from "../../src/server/hooks.ts";
 
 const change = (publicId: string): ChangeEvent => ({
   changeType: 1,
@@ -48,7 +54,7 @@ test("a notification reaches every handler in order; a failing one is skipped", 
   await done;
 });
 
-test("ordered notifications: one at a time, in order, the server's signals with the changes", async () => {
+test("ordered notifications: one at a time, in order, each owner in its own queue", async () => {
   const hooks = new HookRegistry();
   const seen: string[] = [];
   let release!: () => void;
@@ -62,24 +68,47 @@ test("ordered notifications: one at a time, in order, the server's signals with 
     seen.push(`fast ${e.publicId}`);
   });
   hooks.register("serverSignal", "fast", (signal) => {
-    seen.push(signal);
+    seen.push(`fast ${signal}`);
+  });
+  hooks.register("serverSignal", "slow", (signal) => {
+    seen.push(`slow ${signal}`);
   });
   hooks.notify("change", change("a"));
   hooks.notify("change", change("b"));
   const stopped = hooks.notify("serverSignal", "OrthancStopped");
-  await Promise.resolve();
-  expect(seen).toEqual(["slow a start"]);
+  await new Promise((resolve) => setImmediate(resolve));
+  // The slow owner holds back only itself.
+  expect(seen).toEqual(["slow a start", "fast a", "fast b", "fast OrthancStopped"]);
+  expect(hooks.backlog("slow")).toBe(3);
+  expect(hooks.backlog("fast")).toBe(0);
   release();
   await stopped;
-  expect(seen).toEqual([
+  expect(seen.filter((s) => s.startsWith("slow"))).toEqual([
     "slow a start",
     "slow a end",
-    "fast a",
     "slow b start",
     "slow b end",
-    "fast b",
-    "OrthancStopped",
+    "slow OrthancStopped",
   ]);
+});
+
+test("an owner's backlog is logged when it reaches BACKLOG_WARNING, then ten times deeper", async () => {
+  const hooks = new HookRegistry();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  hooks.register("change", "stuck", () => gate);
+  const warnings: string[] = [];
+  const spy = spyOn(log, "warning").mockImplementation((message) => void warnings.push(message));
+  try {
+    for (let i = 0; i < BACKLOG_WARNING * 10; i++) hooks.notify("change", change(`${i}`));
+  } finally {
+    spy.mockRestore();
+  }
+  expect(warnings).toHaveLength(2);
+  expect(warnings[0]).toContain(`on-change callback of stuck is ${BACKLOG_WARNING} events behind`);
+  release();
+  await hooks.notify("change", change("last"));
+  expect(hooks.backlog("stuck")).toBe(0);
 });
 
 test("an immediate handler of an ordered hook does not wait behind the queue", async () => {
