@@ -10,19 +10,21 @@ import {
   type ParsedDicom,
   parseDicom,
 } from "../dicom/parser.ts";
-import { isPrivateGroup, type Tag, tagElement, tagGroup, Tags } from "../dicom/tag.ts";
+import { isPrivateGroup, type Tag, tagElement, Tags } from "../dicom/tag.ts";
 import {
   PHAROS_IMPLEMENTATION_UID,
   PHAROS_IMPLEMENTATION_VERSION,
   TransferSyntax,
 } from "../dicom/uids.ts";
 import { type Encoding, encodingOf, Output, writeFileMeta } from "../dicom/writer.ts";
+import { isTextVr } from "../dicom/vr.ts";
 import { decodeText, encodeText, usesCharset } from "./text.ts";
 import {
   editable,
   type EditableDataset,
   type EditableNode,
   findNode,
+  nodeValue,
   openSequence,
   removeNode,
   setNode,
@@ -46,6 +48,21 @@ export interface TagPath {
 export type EditValue = string | EditItem[];
 export type EditItem = { tag: Tag; value: EditValue }[];
 
+export interface EditorOptions {
+  /** The set of the text of a file that names none (ISO_IR 100 if not given). */
+  defaultCharset?: string;
+  /**
+   * Whether text values lose their trailing spaces (then padded to an even length again) when
+   * written, as DCMTK's saving does and so Orthanc's modifications: off unless asked.
+   */
+  trimTextPadding?: boolean;
+  /**
+   * Whether a new SpecificCharacterSet re-encodes the text already there (the default). Orthanc
+   * 1.10.1 does not: it only writes the new values in the new set.
+   */
+  reencodeText?: boolean;
+}
+
 export const topLevel = (tag: Tag): TagPath => ({ steps: [], tag });
 
 export class DicomEditor {
@@ -53,9 +70,15 @@ export class DicomEditor {
   private readonly root: EditableDataset;
   private readonly encoding: Encoding;
   private charset: string;
-  private edited = false;
 
-  constructor(private readonly bytes: Uint8Array) {
+  private readonly defaultCharset: string;
+  private readonly reencodeText: boolean;
+  private readonly trimTextPadding: boolean;
+
+  constructor(private readonly bytes: Uint8Array, options: EditorOptions = {}) {
+    this.defaultCharset = options.defaultCharset ?? "ISO_IR 100";
+    this.reencodeText = options.reencodeText ?? true;
+    this.trimTextPadding = options.trimTextPadding ?? false;
     this.parsed = parseDicom(bytes);
     this.root = editable(this.parsed.dataset);
     this.encoding = encodingOf(this.parsed.transferSyntax);
@@ -74,28 +97,25 @@ export class DicomEditor {
   }
 
   has(path: TagPath): boolean {
-    return this.datasetsAt(path.steps, false).some((d) => findNode(d, path.tag) !== undefined);
+    return this.datasetsAt(path.steps).some((d) => findNode(d, path.tag) !== undefined);
   }
 
-  /** Sets the element at `path` (created where missing), in every item a "*" step selects. */
+  /** Sets the element at `path` (created where missing) in every item the path leads to. */
   replace(path: TagPath, value: EditValue, onlyIfPresent = false): void {
     if (
       path.steps.length === 0 && path.tag === Tags.SpecificCharacterSet && typeof value === "string"
     ) {
       this.changeCharset(value);
     }
-    for (const dataset of this.datasetsAt(path.steps, true)) {
+    for (const dataset of this.datasetsAt(path.steps)) {
       const present = findNode(dataset, path.tag);
       if (onlyIfPresent && !present) continue;
       setNode(dataset, this.node(path.tag, value, present));
     }
-    this.edited = true;
   }
 
   remove(path: TagPath): void {
-    for (const dataset of this.datasetsAt(path.steps, false)) {
-      if (removeNode(dataset, path.tag)) this.edited = true;
-    }
+    for (const dataset of this.datasetsAt(path.steps)) removeNode(dataset, path.tag);
   }
 
   /** Removes, at every depth, the elements `select` picks; sequences kept are searched too. */
@@ -104,7 +124,6 @@ export class DicomEditor {
       for (const node of [...dataset.nodes]) {
         if (select(node.tag, depth)) {
           removeNode(dataset, node.tag);
-          this.edited = true;
         } else if (recursive && isSequence(node)) {
           for (const item of openSequence(dataset, node.tag)!.items) visit(item, depth + 1);
         }
@@ -113,14 +132,44 @@ export class DicomEditor {
     visit(this.root, 0);
   }
 
-  /** Removes the private elements but those `keep` names (creators included); at every depth. */
-  removePrivateTags(keep: (tag: Tag) => boolean): void {
-    this.removeWhere((tag) => isPrivateGroup(tag) && !keep(tag));
+  /**
+   * Calls `visit` with every element that is not a sequence, at every depth, and its text (for
+   * text VRs); a string returned becomes the element's new value.
+   */
+  visitValues(visit: (tag: Tag, depth: number, text: string | undefined) => string | undefined) {
+    const walk = (dataset: EditableDataset, depth: number) => {
+      for (const node of [...dataset.nodes]) {
+        if (isSequence(node)) {
+          for (const item of openSequence(dataset, node.tag)!.items) walk(item, depth + 1);
+          continue;
+        }
+        const { vr, bytes } = nodeValue(node)!;
+        const text = isTextVr(vr)
+          ? (usesCharset(vr) ? decodeText(bytes, this.charset) : latin1(bytes)).replace(
+            /[\0 ]+$/,
+            "",
+          )
+          : undefined;
+        const value = visit(node.tag, depth, text);
+        if (value === undefined) continue;
+        setNode(dataset, this.node(node.tag, value, node));
+      }
+    };
+    walk(this.root, 0);
   }
 
-  /** The file written back; unchanged files come back as they were. */
+  /** Removes the private elements but those `keep` names (creators included). */
+  removePrivateTags(keep: (tag: Tag) => boolean, recursive: boolean): void {
+    this.removeWhere((tag) => isPrivateGroup(tag) && !keep(tag), recursive);
+  }
+
+  /**
+   * The file written back behind a new meta header, as DCMTK (hence Orthanc) saves a file:
+   * sequences and items with explicit lengths, their content copied as it was.
+   */
   write(): Uint8Array {
-    if (!this.edited) return this.bytes;
+    this.explicitLengths(this.root);
+    if (this.trimTextPadding) this.trimPadding(this.root);
     const dataset = writeTreeBytes(this.root, this.encoding);
     const meta = writeFileMeta(
       [
@@ -152,27 +201,44 @@ export class DicomEditor {
     };
   }
 
-  /** The datasets a path's steps lead to; missing sequences and items are created if asked. */
-  private datasetsAt(steps: readonly PathStep[], create: boolean): EditableDataset[] {
+  private trimPadding(dataset: EditableDataset): void {
+    for (const node of [...dataset.nodes]) {
+      if (isSequence(node)) {
+        for (const item of openSequence(dataset, node.tag)!.items) this.trimPadding(item);
+        continue;
+      }
+      const { vr, bytes } = nodeValue(node)!;
+      if (!isTextVr(vr) || vr === "UI") continue;
+      let end = bytes.length;
+      while (end > 0 && bytes[end - 1] === 0x20) end--;
+      if (end + (end % 2) === bytes.length) continue;
+      setNode(dataset, { kind: "value", tag: node.tag, vr, value: bytes.subarray(0, end) });
+    }
+  }
+
+  private explicitLengths(dataset: EditableDataset): void {
+    for (const node of [...dataset.nodes]) {
+      if (!isSequence(node)) continue;
+      const sequence = openSequence(dataset, node.tag)!;
+      if (sequence.undefinedLength || sequence.items.some((i) => i.undefinedLength)) {
+        sequence.undefinedLength = false;
+        for (const item of sequence.items) item.undefinedLength = false;
+        delete sequence.original;
+      }
+      for (const item of sequence.items) this.explicitLengths(item);
+    }
+  }
+
+  /** The items a path's steps lead to; a missing sequence or item leads nowhere, as in Orthanc. */
+  private datasetsAt(steps: readonly PathStep[]): EditableDataset[] {
     let current = [this.root];
     for (const step of steps) {
       const next: EditableDataset[] = [];
       for (const dataset of current) {
-        let sequence = openSequence(dataset, step.tag);
-        if (!sequence && create && !findNode(dataset, step.tag) && step.item !== "*") {
-          sequence = { kind: "sequence", tag: step.tag, items: [], undefinedLength: false };
-          setNode(dataset, sequence);
-        }
+        const sequence = openSequence(dataset, step.tag);
         if (!sequence) continue;
-        if (step.item === "*") next.push(...sequence.items);
-        else {
-          while (create && sequence.items.length <= step.item) {
-            sequence.items.push({ nodes: [], undefinedLength: false, changedGroups: new Set() });
-          }
-          const item = sequence.items[step.item];
-          if (item) next.push(item);
-        }
-        dataset.changedGroups.add(tagGroup(step.tag));
+        const items = step.item === "*" ? sequence.items : [sequence.items[step.item]];
+        for (const item of items) if (item) next.push(item);
       }
       current = next;
     }
@@ -197,11 +263,13 @@ export class DicomEditor {
       };
     }
     const vr = this.vrOf(tag, present);
+    // A file that names no character set is read in the default one: text is written in it.
+    const charset = this.charset || this.defaultCharset;
     return {
       kind: "value",
       tag,
       vr,
-      value: encodeValue(vr, value, this.charset, this.encoding.littleEndian),
+      value: encodeValue(vr, value, charset, this.encoding.littleEndian),
     };
   }
 
@@ -218,6 +286,10 @@ export class DicomEditor {
   private changeCharset(charset: string): void {
     const from = this.charset;
     if (from.trim() === charset.trim()) return;
+    if (!this.reencodeText) {
+      this.charset = charset;
+      return;
+    }
     const visit = (dataset: EditableDataset) => {
       for (const node of [...dataset.nodes]) {
         if (isSequence(node)) {

@@ -3,7 +3,7 @@
 // jobs and Lua share it. This file holds the editable tree: a parsed dataset whose elements stay
 // references to their bytes in the original file until an edit touches them, so that whatever
 // is not edited is written back byte for byte by dicom/writer.ts.
-import type { DicomDataset, DicomElement } from "../dicom/parser.ts";
+import { type DicomDataset, type DicomElement, elementBytes } from "../dicom/parser.ts";
 import { type Tag, tagElement, tagGroup } from "../dicom/tag.ts";
 import {
   copiedElement,
@@ -85,15 +85,11 @@ export function removeNode(dataset: EditableDataset, tag: Tag): boolean {
   return true;
 }
 
-/** Removes the nodes a predicate selects; true if any was. */
-export function removeNodes(
-  dataset: EditableDataset,
-  remove: (n: EditableNode) => boolean,
-): boolean {
-  const before = dataset.nodes.length;
-  for (const node of dataset.nodes) if (remove(node)) dataset.changedGroups.add(tagGroup(node.tag));
-  dataset.nodes = dataset.nodes.filter((n) => !remove(n));
-  return dataset.nodes.length !== before;
+/** The VR and value bytes of an element that is not a sequence, else undefined. */
+export function nodeValue(node: EditableNode): { vr: string; bytes: Uint8Array } | undefined {
+  if (node.kind === "value") return { vr: node.vr, bytes: node.value };
+  if (node.kind === "sequence" || node.element.items) return undefined;
+  return { vr: node.element.vr, bytes: elementBytes(node.dataset, node.element) };
 }
 
 /**
@@ -120,9 +116,12 @@ export function openSequence(dataset: EditableDataset, tag: Tag): SequenceNode |
 /** Whether anything below this dataset differs from what was read. */
 function changed(dataset: EditableDataset): boolean {
   return dataset.changedGroups.size > 0 ||
-    dataset.nodes.some((n) =>
-      n.kind === "value" || (n.kind === "sequence" && n.items.some(changed))
-    );
+    dataset.nodes.some((n) => n.kind === "value" || (n.kind === "sequence" && sequenceChanged(n)));
+}
+
+/** A sequence written anew (no original to copy) or with an item that changed. */
+function sequenceChanged(node: SequenceNode): boolean {
+  return node.original === undefined || node.items.some(changed);
 }
 
 /** Encodes the tree; group lengths of changed groups are computed again. */
@@ -149,14 +148,14 @@ export function writeTree(dataset: EditableDataset, to: Encoding): Output {
 
 function groupChangedBelow(dataset: EditableDataset, group: number): boolean {
   return dataset.nodes.some((n) =>
-    tagGroup(n.tag) === group && n.kind === "sequence" && n.items.some(changed)
+    tagGroup(n.tag) === group && n.kind === "sequence" && sequenceChanged(n)
   );
 }
 
 function writeNode(node: EditableNode, to: Encoding): Output {
   if (node.kind === "kept") return writeElement(copiedElement(node.dataset, node.element), to);
   if (node.kind === "value") return writeElement(node, to);
-  if (node.original && !node.items.some(changed)) return writeNode(node.original, to);
+  if (node.original && !sequenceChanged(node)) return writeNode(node.original, to);
   const items = node.items.map((item) => writeItem(writeTree(item, to), item.undefinedLength, to));
   return writeSequence(node.tag, items, node.undefinedLength, to);
 }
