@@ -51,6 +51,8 @@ export type EditItem = { tag: Tag; value: EditValue }[];
 export interface EditorOptions {
   /** The set of the text of a file that names none (ISO_IR 100 if not given). */
   defaultCharset?: string;
+  /** The private creator under which new private elements find their VR in the dictionary. */
+  privateCreator?: string;
   /**
    * Whether text values lose their trailing spaces (then padded to an even length again) when
    * written, as DCMTK's saving does and so Orthanc's modifications: off unless asked.
@@ -74,11 +76,13 @@ export class DicomEditor {
   private readonly defaultCharset: string;
   private readonly reencodeText: boolean;
   private readonly trimTextPadding: boolean;
+  private readonly privateCreator: string | undefined;
 
   constructor(private readonly bytes: Uint8Array, options: EditorOptions = {}) {
     this.defaultCharset = options.defaultCharset ?? "ISO_IR 100";
     this.reencodeText = options.reencodeText ?? true;
     this.trimTextPadding = options.trimTextPadding ?? false;
+    this.privateCreator = options.privateCreator;
     this.parsed = parseDicom(bytes);
     this.root = editable(this.parsed.dataset);
     this.encoding = encodingOf(this.parsed.transferSyntax);
@@ -156,6 +160,21 @@ export class DicomEditor {
       }
     };
     walk(this.root, 0);
+  }
+
+  /** Empties, at every depth, the sequences `select` picks (they stay, with no item). */
+  emptySequences(select: (tag: Tag, depth: number) => boolean): void {
+    const visit = (dataset: EditableDataset, depth: number) => {
+      for (const node of [...dataset.nodes]) {
+        if (!isSequence(node)) continue;
+        if (select(node.tag, depth)) {
+          setNode(dataset, { kind: "sequence", tag: node.tag, items: [], undefinedLength: false });
+        } else {
+          for (const item of openSequence(dataset, node.tag)!.items) visit(item, depth + 1);
+        }
+      }
+    };
+    visit(this.root, 0);
   }
 
   /** Removes the private elements but those `keep` names (creators included). */
@@ -274,12 +293,19 @@ export class DicomEditor {
   }
 
   /** The VR an element keeps: as read (explicit files), else the dictionary's. */
+  /**
+   * The VR an element keeps: as read (explicit files), else the dictionary's; a private
+   * element's is looked up under the creator the edit names, whatever the file holds, as in
+   * Orthanc (UN when none is named).
+   */
   private vrOf(tag: Tag, present: EditableNode | undefined): string {
+    if (isPrivateGroup(tag)) {
+      if (tagElement(tag) >= 0x10 && tagElement(tag) <= 0xff) return "LO";
+      return lookupTag(tag, this.privateCreator)?.vr ?? "UN";
+    }
     if (present?.kind === "value") return present.vr;
     if (present?.kind === "kept" && this.parsed.dataset.explicitVr) return present.element.vr;
-    if (tagElement(tag) >= 0x10 && tagElement(tag) <= 0xff && isPrivateGroup(tag)) return "LO";
-    return lookupTag(tag, present?.kind === "kept" ? present.element.privateCreator : undefined)
-      ?.vr ?? "UN";
+    return lookupTag(tag)?.vr ?? "UN";
   }
 
   /** A new SpecificCharacterSet: every text governed by it is decoded and encoded again. */

@@ -28,10 +28,10 @@ export interface Modification {
     version: string;
     keepPrivateTags: boolean;
     /**
-     * The PatientName of an anonymized patient (Orthanc's "Anonymized<N>"), asked for only
-     * when the request neither keeps nor replaces it, as Orthanc counts them.
+     * The PatientName of the anonymized patient (Orthanc's "Anonymized<N>"); unused when the
+     * request keeps or replaces it (see `namesPatient`).
      */
-    patientName: () => string;
+    patientName: string;
   };
 }
 
@@ -73,6 +73,14 @@ export function checkModification(m: Modification): void {
   }
 }
 
+const PATIENT_NAME: Tag = 0x00100010;
+
+/** Whether an anonymization gives the patient a new name (neither kept nor replaced). */
+export function namesPatient(m: Pick<Modification, "keep" | "replace">): boolean {
+  return !m.keep.some((k) => isTopLevel(k.path, PATIENT_NAME)) &&
+    !m.replace.some((r) => isTopLevel(r.path, PATIENT_NAME));
+}
+
 const PATIENT_IDENTITY_REMOVED: Tag = 0x00120062;
 const DEIDENTIFICATION_METHOD: Tag = 0x00120063;
 
@@ -102,7 +110,7 @@ export function applyModification(
     uids.set(`patient:${editor.text(Tags.PatientId) ?? ""}`, patientId);
     // Orthanc gives a new PatientID only to a file that has one.
     if (!touched(Tags.PatientId)) editor.replace(topLevel(Tags.PatientId), patientId, true);
-    if (!touched(0x00100010)) editor.replace(topLevel(0x00100010), m.anonymization.patientName());
+    if (!touched(PATIENT_NAME)) editor.replace(topLevel(PATIENT_NAME), m.anonymization.patientName);
     editor.replace(topLevel(PATIENT_IDENTITY_REMOVED), "YES");
     // A profile the request changed is no longer the standard's: Orthanc names no method then.
     const customized = m.anonymization.keepPrivateTags || m.keep.length > 0 ||
@@ -138,6 +146,7 @@ function applyProfile(
   uids: UidMap,
 ): void {
   editor.removeWhere((tag, depth) => profile.remove.has(tag) && (depth > 0 || !touched(tag)));
+  editor.emptySequences((tag, depth) => profile.clear.has(tag) && (depth > 0 || !touched(tag)));
   editor.visitValues((tag, depth, text) => {
     if (depth === 0 && touched(tag)) return undefined;
     if (profile.clear.has(tag)) return "";

@@ -8,6 +8,7 @@ import {
   applyModification,
   checkModification,
   type Modification,
+  namesPatient,
 } from "../editing/modification.ts";
 import { parsePath } from "../editing/paths.ts";
 import { DEFAULT_DICOM_VERSION } from "../editing/profiles.ts";
@@ -97,9 +98,13 @@ function readModification(
     if (typeof version !== "string") {
       throw new OrthancError("BadFileFormat", "String value expected in field: DicomVersion");
     }
-    modification.anonymization = { version, keepPrivateTags, patientName: nextPatientName };
+    modification.anonymization = { version, keepPrivateTags, patientName: "" };
   }
   checkModification(modification);
+  // Orthanc numbers the name as it reads the request, before it looks the resource up.
+  if (modification.anonymization && namesPatient(modification)) {
+    modification.anonymization.patientName = nextPatientName();
+  }
   return modification;
 }
 
@@ -116,15 +121,16 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
   };
 
   const edit = (anonymize: boolean) => async (c: Context<AppEnv>) => {
-    const instance = deps.core.resource(idParam(c), "Instance");
     const raw = await readBody(c, EDIT_JSON, anyJson);
     if (!isJsonObject(raw)) throw new OrthancError("BadFileFormat");
     let file: Uint8Array;
     try {
       const modification = readModification(raw, anonymize, nextPatientName);
+      const instance = deps.core.resource(idParam(c), "Instance");
       file = applyModification(await deps.core.dicomBytes(instance), modification, new Map(), {
         defaultCharset,
         reencodeText: false,
+        ...(typeof raw.PrivateCreator === "string" ? { privateCreator: raw.PrivateCreator } : {}),
         trimTextPadding: true,
       });
     } catch (e) {

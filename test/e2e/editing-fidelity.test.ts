@@ -16,6 +16,10 @@ const FILES = [
   "TransferSyntaxes/1.2.840.10008.1.2.dcm",
   "TransferSyntaxes/1.2.840.10008.1.2.2.dcm",
   "Knee/T1/IM-0001-0001.dcm",
+  "MarekLatin2.dcm",
+  "Encodings/DavidClunie/SCSX2",
+  "Encodings/Lena-ascii.dcm",
+  "TransferSyntaxes/1.2.840.10008.1.2.4.91.dcm",
 ];
 
 const REQUESTS: [string, object][] = [

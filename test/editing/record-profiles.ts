@@ -61,7 +61,7 @@ for (const { tag: key } of Object.values(names)) {
   if (tag === undefined || tag >>> 16 <= 4 || (tag >>> 16) % 2 === 1 || (tag & 0xffff) === 0) {
     continue;
   }
-  if (tag >>> 16 === 0xfffe || tag >>> 16 === 0xfffc || tag === 0x00080005) continue;
+  if (tag >>> 16 === 0xfffe || tag === 0x00080005) continue;
   const vr = lookupTag(tag)?.vr;
   if (!vr || !isKnownVr(vr)) continue;
   if (vr === "SQ") {
@@ -105,8 +105,9 @@ for (const version of ["2008", "2017c", "2021b"]) {
     const name = formatTag(tag);
     if (set.has(tag)) continue;
     if (!e) actions.remove!.push(name);
-    else if (before === "SQ") continue;
-    else if (e.length === 0) actions.clear!.push(name);
+    else if (before === "SQ") {
+      if (e.items?.length === 0) actions.clear!.push(name);
+    } else if (e.length === 0) actions.clear!.push(name);
     else {
       const after = latin1(elementBytes(dataset, e)).replace(/[\0 ]+$/, "");
       if (after === before.replace(/[\0 ]+$/, "")) continue;
