@@ -50,18 +50,26 @@ const DEPTH: Record<ResourceLevel, number> = { Patient: 0, Study: 1, Series: 2, 
 const isTopLevel = (path: TagPath, tag: Tag) => path.steps.length === 0 && path.tag === tag;
 
 /**
- * Refuses, as Orthanc does, to replace, remove or keep an identifier at or above the level
- * without Force (a modified resource must not collide with its source).
+ * Refuses, as Orthanc does, to replace, remove or keep an identifier without Force (a modified
+ * resource must not collide with its source), and a patient modified without a new PatientID.
  */
 export function checkModification(m: Modification): void {
+  if (
+    m.level === "Patient" && !m.anonymization &&
+    !m.replace.some((r) => isTopLevel(r.path, Tags.PatientId))
+  ) {
+    throw new EditError(
+      "BadRequest",
+      "When modifying a patient, her PatientID is required to be modified",
+    );
+  }
   if (m.force) return;
   const marks: [string, { path: TagPath }[]][] = [
     ["replaced", m.replace],
     ["removed", m.remove],
     ["kept", m.keep],
   ];
-  for (const [tag, name, level] of IDENTIFIERS) {
-    if (level === "Patient" && m.level === "Patient" && !m.anonymization) continue;
+  for (const [tag, name] of IDENTIFIERS) {
     for (const [verb, list] of marks) {
       if (list.some((e) => isTopLevel(e.path, tag))) {
         throw new EditError(

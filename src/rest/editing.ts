@@ -13,6 +13,9 @@ import {
 import { parsePath } from "../editing/paths.ts";
 import { DEFAULT_DICOM_VERSION } from "../editing/profiles.ts";
 import { resolveTag } from "../dicom/dictionary.ts";
+import type { Level } from "../dicom/levels.ts";
+import { MODIFICATION_JOB, type ModificationJobParams } from "../server/modification-job.ts";
+import { jsonResponse } from "./json.ts";
 import { formatTag } from "../dicom/tag.ts";
 import type { JsonValue } from "../dicom/tags-json.ts";
 import { OrthancError } from "../server/errors.ts";
@@ -77,6 +80,7 @@ function readModification(
   body: Record<string, JsonValue>,
   anonymize: boolean,
   nextPatientName: () => string,
+  level: Level,
 ): Modification {
   const removePrivateTags = flag(body, "RemovePrivateTags");
   const force = flag(body, "Force");
@@ -86,7 +90,7 @@ function readModification(
     throw new OrthancError("BadFileFormat", "String value expected in field: PrivateCreator");
   }
   const modification: Modification = {
-    level: "Instance",
+    level,
     replace: replacements(body),
     remove: tagList(body, "Remove"),
     keep: tagList(body, "Keep"),
@@ -125,7 +129,7 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
     if (!isJsonObject(raw)) throw new OrthancError("BadFileFormat");
     let file: Uint8Array;
     try {
-      const modification = readModification(raw, anonymize, nextPatientName);
+      const modification = readModification(raw, anonymize, nextPatientName, "Instance");
       const instance = deps.core.resource(idParam(c), "Instance");
       file = applyModification(await deps.core.dicomBytes(instance), modification, new Map(), {
         defaultCharset,
@@ -140,7 +144,42 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
     return new Response(file, { headers: { "Content-Type": "application/dicom" } });
   };
 
+  /** A patient, study or series: new resources stored by a ResourceModification job. */
+  const editResource = (level: Level, anonymize: boolean) => async (c: Context<AppEnv>) => {
+    const raw = await readBody(c, EDIT_JSON, anyJson);
+    if (!isJsonObject(raw)) throw new OrthancError("BadFileFormat");
+    const asynchronous = flag(raw, "Asynchronous") ||
+      (raw.Synchronous !== undefined && !flag(raw, "Synchronous"));
+    const priority = typeof raw.Priority === "number" ? raw.Priority : 0;
+    let modification: Modification;
+    try {
+      modification = readModification(raw, anonymize, nextPatientName, level);
+    } catch (e) {
+      if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
+      throw e;
+    }
+    const resource = deps.core.resource(idParam(c), level);
+    const params: ModificationJobParams = {
+      level,
+      resource: resource.publicId,
+      modification,
+      defaultCharset,
+    };
+    const job = deps.jobs.start(MODIFICATION_JOB, params as unknown as JsonValue, {}, priority);
+    if (asynchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });
+    await job.done;
+    if (job.state === "Failure") {
+      throw new OrthancError("InternalError", job.errorDetails || undefined);
+    }
+    return jsonResponse(job.content);
+  };
+
   route(app, "/instances/:id/modify", { POST: edit(false) });
   route(app, "/instances/:id/anonymize", { POST: edit(true) });
+  for (const level of ["Patient", "Study", "Series"] as const) {
+    const path = { Patient: "patients", Study: "studies", Series: "series" }[level];
+    route(app, `/${path}/:id/modify`, { POST: editResource(level, false) });
+    route(app, `/${path}/:id/anonymize`, { POST: editResource(level, true) });
+  }
   return app;
 }

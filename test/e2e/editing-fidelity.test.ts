@@ -134,6 +134,69 @@ describe.skipIf(!hasOrthanc)("/modify and /anonymize beside Orthanc 1.10.1", () 
     }
   }, 120_000);
 
+  test("a series, study or patient is modified into new resources by a job", async () => {
+    const cases: [string, string, object][] = [
+      ["series", "modify", { Replace: { SeriesDescription: "Edited" } }],
+      ["studies", "anonymize", {}],
+      ["patients", "modify", { Replace: { PatientID: "Moved" }, Force: true }],
+      ["series", "anonymize", { Asynchronous: true }],
+    ];
+    const source = (await dcmtk(["dcmdump", "-q", join(samplesDir, "DummyCT.dcm")])).out;
+    for (const [path, operation, body] of cases) {
+      const answers = await Promise.all([orthanc.url, pharos.url].map(async (url, side) => {
+        const single = { series: "series", studies: "study", patients: "patient" }[path];
+        const parent = await (await fetch(`${url}/instances/${ids.get("DummyCT.dcm")}/${single}`))
+          .json();
+        const r = await fetch(`${url}/${path}/${parent.ID}/${operation}`, {
+          method: "POST",
+          body: JSON.stringify(body),
+        });
+        let answer = (await r.json()) as Record<string, unknown>;
+        if ("Path" in answer && String(answer.Path).startsWith("/jobs/")) {
+          const deadline = Date.now() + 10000;
+          let job: Record<string, unknown>;
+          do job = await (await fetch(`${url}/jobs/${answer.ID}`)).json(); while (
+            job.State !== "Success" && Date.now() < deadline
+          );
+          expect(job.Type).toBe("ResourceModification");
+          expect(job.Progress).toBe(100);
+          answer = job.Content as Record<string, unknown>;
+        }
+        const level = String(answer.Path).split("/")[1]!;
+        const children = await (await fetch(`${url}/${level}/${answer.ID}/instances`)).json();
+        const origin = operation === "anonymize" ? "AnonymizedFrom" : "ModifiedFrom";
+        // Earlier cases add instances to the study and the patient: the copy of DummyCT.dcm is
+        // the one whose origin is it.
+        let child: string | undefined;
+        for (const { ID } of children as { ID: string }[]) {
+          const metadata = await (await fetch(`${url}/instances/${ID}/metadata?expand`)).json();
+          if (metadata[origin] === ids.get("DummyCT.dcm")) child = ID;
+        }
+        const file = new Uint8Array(
+          await (await fetch(`${url}/instances/${child}/file`)).arrayBuffer(),
+        );
+        return {
+          keys: Object.keys(answer).sort(),
+          type: answer.Type,
+          count: answer.InstancesCount,
+          found: child !== undefined,
+          dump: await dump(file, source, `level-${side}-${path}.dcm`),
+        };
+      }));
+      expect(answers[1]).toEqual(answers[0]!);
+    }
+    const refusals = await Promise.all([orthanc.url, pharos.url].map(async (url) => {
+      const patient = await (await fetch(`${url}/instances/${ids.get("DummyCT.dcm")}/patient`))
+        .json();
+      const r = await fetch(`${url}/patients/${patient.ID}/modify`, {
+        method: "POST",
+        body: JSON.stringify({ Replace: { PatientName: "X" } }),
+      });
+      return { status: r.status, details: ((await r.json()) as { Details: string }).Details };
+    }));
+    expect(refusals[1]).toEqual(refusals[0]!);
+  }, 60_000);
+
   test("the same requests are refused with the same error", async () => {
     const id = ids.get("DummyCT.dcm");
     for (const [operation, body] of ERRORS) {
