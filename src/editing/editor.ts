@@ -288,7 +288,7 @@ export class DicomEditor {
       kind: "value",
       tag,
       vr,
-      value: encodeValue(vr, value, charset, this.encoding.littleEndian),
+      value: encodeValue(tag, vr, value, charset, this.encoding.littleEndian),
     };
   }
 

@@ -68,7 +68,7 @@ const WRITABLE: ReadonlySet<string> = new Set([
 ]);
 
 /** The first term of a SpecificCharacterSet value, normalised ("" when absent). */
-export function primaryCharset(value: string | undefined): string {
+function primaryCharset(value: string | undefined): string {
   return (value ?? "").split("\\")[0]!.trim().toUpperCase();
 }
 

@@ -1,10 +1,9 @@
 // The bytes of a value an edit gives as a string: text in the dataset's character set, numbers
 // of binary VRs written in the file's byte order, bytes from a data URI.
+import type { Tag } from "../dicom/tag.ts";
 import { isTextVr } from "../dicom/vr.ts";
+import { EditError } from "./errors.ts";
 import { encodeText, usesCharset } from "./text.ts";
-
-/** A value that cannot be written in its element's VR (Orthanc's "Bad parameter type"). */
-export class ValueError extends Error {}
 
 const NUMBERS: Record<
   string,
@@ -25,9 +24,12 @@ const NUMBERS: Record<
   },
 };
 
+const hex = (n: number) => n.toString(16).padStart(4, "0");
+
 const DATA_URI = /^data:[^;,]*;base64,/;
 
 export function encodeValue(
+  tag: Tag,
   vr: string,
   text: string,
   charset: string,
@@ -43,7 +45,11 @@ export function encodeValue(
     parts.forEach((part, i) => {
       const n = vr === "AT" ? parseInt(part.replace(/[(),]/g, ""), 16) : Number(part.trim());
       if (part.trim() === "" || !Number.isFinite(n)) {
-        throw new ValueError(`Not a number for VR ${vr}: ${part}`);
+        const name = `${hex(tag >>> 16)},${hex(tag & 0xffff)}`;
+        throw new EditError(
+          "BadFileFormat",
+          `While creating a DICOM instance, tag (${name}) has out-of-range value: "${text}"`,
+        );
       }
       number.write(new DataView(out.buffer, i * number.size, number.size), n, littleEndian);
     });

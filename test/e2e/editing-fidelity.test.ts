@@ -54,6 +54,7 @@ const ERRORS: [string, string][] = [
   ["modify", '{"Force":"yes"}'],
   ["modify", '{"Replace":{"PatientName":["a"]}}'],
   ["modify", '{"PrivateCreator":5}'],
+  ["modify", '{"Replace":{"Rows":"abc"}}'],
   ["anonymize", '{"DicomVersion":"2010"}'],
   ["anonymize", '{"Keep":["SOPInstanceUID"]}'],
 ];
