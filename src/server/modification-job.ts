@@ -7,7 +7,9 @@ import { z } from "zod";
 import type { Level } from "../dicom/levels.ts";
 import { levelIndex, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
+import { EditError } from "../editing/errors.ts";
 import { applyModification, type Modification } from "../editing/modification.ts";
+import { OrthancError } from "./errors.ts";
 import type { PharosCore } from "./core.ts";
 import type { Job, JobFactory, SteppedJob } from "./jobs.ts";
 import { Metadata, type Resource } from "./model.ts";
@@ -76,12 +78,19 @@ class ModificationJob implements SteppedJob {
     const id = progress.instances[progress.done];
     if (id === undefined) return "success";
     const source = core.resource(id, "Instance");
-    const modified = applyModification(
-      await core.dicomBytes(source),
-      params.modification,
-      this.uids,
-      { defaultCharset: params.defaultCharset, reencodeText: false, trimTextPadding: true },
-    );
+    let modified: Uint8Array;
+    try {
+      modified = applyModification(
+        await core.dicomBytes(source),
+        params.modification,
+        this.uids,
+        { defaultCharset: params.defaultCharset, reencodeText: false, trimTextPadding: true },
+      );
+    } catch (e) {
+      // The job fails with the error Orthanc gives, which a synchronous request answers.
+      if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
+      throw e;
+    }
     const result = await core.store(modified, { kind: "RestApi" });
     if (result.status !== "Success" && result.status !== "AlreadyStored") {
       progress.failed++;

@@ -187,13 +187,20 @@ describe.skipIf(!hasOrthanc)("/modify and /anonymize beside Orthanc 1.10.1", () 
       expect(answers[1]).toEqual(answers[0]!);
     }
     const refusals = await Promise.all([orthanc.url, pharos.url].map(async (url) => {
-      const patient = await (await fetch(`${url}/instances/${ids.get("DummyCT.dcm")}/patient`))
-        .json();
-      const r = await fetch(`${url}/patients/${patient.ID}/modify`, {
-        method: "POST",
-        body: JSON.stringify({ Replace: { PatientName: "X" } }),
-      });
-      return { status: r.status, details: ((await r.json()) as { Details: string }).Details };
+      const refused = async (single: string, plural: string, body: object) => {
+        const parent = await (await fetch(`${url}/instances/${ids.get("DummyCT.dcm")}/${single}`))
+          .json();
+        const r = await fetch(`${url}/${plural}/${parent.ID}/modify`, {
+          method: "POST",
+          body: JSON.stringify(body),
+        });
+        const json = (await r.json()) as { OrthancError: string; Details: string };
+        return { status: r.status, error: json.OrthancError, details: json.Details };
+      };
+      return [
+        await refused("patient", "patients", { Replace: { PatientName: "X" } }),
+        await refused("series", "series", { Replace: { Rows: "abc" } }),
+      ];
     }));
     expect(refusals[1]).toEqual(refusals[0]!);
   }, 60_000);
