@@ -164,6 +164,7 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
       resource: resource.publicId,
       modification,
       defaultCharset,
+      keepSource: raw.KeepSource === undefined || flag(raw, "KeepSource"),
     };
     const job = deps.jobs.start(MODIFICATION_JOB, params as unknown as JsonValue, {}, priority);
     if (asynchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });

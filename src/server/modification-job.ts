@@ -23,6 +23,8 @@ export interface ModificationJobParams {
   modification: Modification;
   /** The default character set of text in files that name none. */
   defaultCharset: string;
+  /** False: each source instance is deleted once its copy is stored (Orthanc's KeepSource). */
+  keepSource: boolean;
 }
 
 interface Progress {
@@ -39,6 +41,7 @@ const SavedModification = z.object({
   level: z.enum(["Patient", "Study", "Series", "Instance"]),
   resource: z.string(),
   defaultCharset: z.string(),
+  keepSource: z.boolean().default(true),
   // Written by the editing engine's own types (REST reads the request into them).
   modification: z.custom<Modification>((v) => typeof v === "object" && v !== null),
   progress: z.object({
@@ -96,6 +99,10 @@ class ModificationJob implements SteppedJob {
       progress.failed++;
     } else {
       this.markOrigin(source, result.ids);
+      // A copy that kept every identifier is the source itself: it is not deleted.
+      if (!params.keepSource && result.ids.instance !== source.publicId) {
+        await core.delete(source.publicId, "Instance");
+      }
       const key = params.level.toLowerCase() as Lowercase<Level>;
       progress.created ??= { id: result.ids[key], patient: result.ids.patient };
     }

@@ -203,6 +203,21 @@ describe.skipIf(!hasOrthanc)("/modify and /anonymize beside Orthanc 1.10.1", () 
       ];
     }));
     expect(refusals[1]).toEqual(refusals[0]!);
+
+    // KeepSource false: the source is gone once its copy is stored.
+    const moves = await Promise.all([orthanc.url, pharos.url].map(async (url) => {
+      const knee = ids.get("Knee/T1/IM-0001-0001.dcm");
+      const series = await (await fetch(`${url}/instances/${knee}/series`)).json();
+      const r = await fetch(`${url}/series/${series.ID}/modify`, {
+        method: "POST",
+        body: JSON.stringify({ Replace: { SeriesDescription: "Moved" }, KeepSource: false }),
+      });
+      const answer = (await r.json()) as { InstancesCount: number };
+      const source = await fetch(`${url}/series/${series.ID}`);
+      return { status: r.status, count: answer.InstancesCount, source: source.status };
+    }));
+    expect(moves[1]).toEqual(moves[0]!);
+    expect(moves[0]!.source).toBe(404);
   }, 60_000);
 
   test("the same requests are refused with the same error", async () => {
