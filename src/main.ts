@@ -10,6 +10,7 @@ import { loadConfiguration } from "./config/load.ts";
 import { httpsOptions } from "./config/tls.ts";
 import { type Configuration, ConfigurationError } from "./config/schema.ts";
 import { dicomJobFactory } from "./dimse/jobs.ts";
+import { modificationJobFactory } from "./server/modification-job.ts";
 import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
 import { configureLogging, log } from "./log.ts";
@@ -111,6 +112,7 @@ export async function composePharos(
   const plugins = new PluginManager(config, core, jobs, codecs, ISOLATED_PLUGIN_WORKER);
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
+  jobs.addFactory(modificationJobFactory(core));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
   const control = new ServerControl();
   const app = createApp(

@@ -87,7 +87,7 @@ const ENCODING_CHARSET: Record<Encoding, string> = {
   SimplifiedChinese: "ISO 2022 IR 58",
 };
 
-function charsetOfEncoding(encoding: Encoding): string {
+export function charsetOfEncoding(encoding: Encoding): string {
   return ENCODING_CHARSET[encoding];
 }
 

@@ -3,6 +3,8 @@
 
 /** Pharos's implementation class UID: UUID-derived (PS3.5 B.2), as Pharos owns no root. */
 export const PHAROS_IMPLEMENTATION_UID = "2.25.188956742270301179477131008468806802306";
+/** The implementation version name that goes with it, in the meta headers Pharos writes. */
+export const PHAROS_IMPLEMENTATION_VERSION = "PHAROS_010";
 
 export const TransferSyntax = {
   ImplicitVrLittleEndian: "1.2.840.10008.1.2",

@@ -4,7 +4,7 @@
 import { lookupTag } from "../dicom/dictionary.ts";
 import { type DicomDataset, parseDataset } from "../dicom/parser.ts";
 import { type Tag, tagElement, tagGroup } from "../dicom/tag.ts";
-import { PHAROS_IMPLEMENTATION_UID } from "../dicom/uids.ts";
+import { PHAROS_IMPLEMENTATION_UID, PHAROS_IMPLEMENTATION_VERSION } from "../dicom/uids.ts";
 import {
   encodingOf,
   Output,
@@ -16,7 +16,7 @@ import {
 } from "../dicom/writer.ts";
 
 export { PHAROS_IMPLEMENTATION_UID };
-export const PHAROS_IMPLEMENTATION_VERSION = "PHAROS_010";
+export { PHAROS_IMPLEMENTATION_VERSION };
 
 export type Element = ValueElement;
 

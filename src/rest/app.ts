@@ -6,6 +6,7 @@ import { OrthancError } from "../server/errors.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { errorResponse } from "./errors.ts";
+import { editingRoutes } from "./editing.ts";
 import { imageRoutes } from "./images.ts";
 import { instanceRoutes, uploadHandler } from "./instances.ts";
 import { changeRoutes } from "./changes.ts";
@@ -41,6 +42,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     logLevelRoutes(),
     resourceRoutes(deps, { Instance: { POST: uploadHandler(deps) } }),
     instanceRoutes(deps),
+    editingRoutes(deps),
     imageRoutes(deps),
     metadataRoutes(deps),
     attachmentRoutes(deps),

@@ -78,6 +78,8 @@ export const normalizeValue = (value: string): string => value.toUpperCase();
 
 /** Orthanc's global properties that Pharos keeps in the index. */
 export const GlobalProperty = {
+  /** The counter behind the "Anonymized<N>" patient names. */
+  AnonymizationSequence: 3,
   /** The jobs registry (SaveJobs). */
   JobsRegistry: 5,
   /** The modalities defined through the REST API (DicomModalitiesInDatabase). */

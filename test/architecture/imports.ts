@@ -63,7 +63,7 @@ export function cycles(graph: Map<string, string[]>): string[][] {
 /**
  * The layering rules: a module under `from` may not import one under `to` (folders of src/).
  * Front ends reach the index only through src/server; src/server knows no front end; imaging
- * knows no plugin; the DICOM format knows nothing above it.
+ * knows no plugin; the DICOM format knows nothing above it, and the editing engine only it.
  */
 export const FORBIDDEN: { from: string[]; to: string[]; except?: string[] }[] = [
   { from: ["rest", "dimse", "plugins", "webdav", "lua"], to: ["index"] },
@@ -77,6 +77,22 @@ export const FORBIDDEN: { from: string[]; to: string[]; except?: string[] }[] = 
   },
   {
     from: ["dicom", "storage"],
+    to: [
+      "server",
+      "index",
+      "rest",
+      "dimse",
+      "plugins",
+      "webdav",
+      "imaging",
+      "editing",
+      "lua",
+      "main.ts",
+    ],
+  },
+  // The editing engine stands on the DICOM format alone: bytes and a specification in, bytes out.
+  {
+    from: ["editing"],
     to: ["server", "index", "rest", "dimse", "plugins", "webdav", "imaging", "lua", "main.ts"],
   },
 ];

@@ -1,0 +1,178 @@
+// Orthanc's ResourceModification job: a patient, study or series modified or anonymized into new
+// resources, one instance per step (so that ConcurrentJobs, pause and cancel apply), the UIDs
+// mapped consistently across its instances, each new resource marked ModifiedFrom or
+// AnonymizedFrom its source. The job serializes its modification and how far it got, so that a
+// saved job resumes without storing again what it stored.
+import { z } from "zod";
+import type { Level } from "../dicom/levels.ts";
+import { levelIndex, LEVELS } from "../dicom/levels.ts";
+import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
+import { EditError } from "../editing/errors.ts";
+import { applyModification, type Modification } from "../editing/modification.ts";
+import { OrthancError } from "./errors.ts";
+import type { PharosCore } from "./core.ts";
+import type { Job, JobFactory, SteppedJob } from "./jobs.ts";
+import { Metadata, type Resource } from "./model.ts";
+
+export const MODIFICATION_JOB = "ResourceModification";
+
+export interface ModificationJobParams {
+  level: Level;
+  /** The public id of the resource modified. */
+  resource: string;
+  modification: Modification;
+  /** The default character set of text in files that name none. */
+  defaultCharset: string;
+  /** False: each source instance is deleted once its copy is stored (Orthanc's KeepSource). */
+  keepSource: boolean;
+}
+
+interface Progress {
+  instances: string[];
+  done: number;
+  failed: number;
+  uids: Record<string, string>;
+  /** The new resource at the job's level, and its patient, once the first instance is stored. */
+  created?: { id: string; patient: string };
+}
+
+/** The job's JSON, as the REST API starts it or as it serialized itself. */
+const SavedModification = z.object({
+  level: z.enum(["Patient", "Study", "Series", "Instance"]),
+  resource: z.string(),
+  defaultCharset: z.string(),
+  keepSource: z.boolean().default(true),
+  // Written by the editing engine's own types (REST reads the request into them).
+  modification: z.custom<Modification>((v) => typeof v === "object" && v !== null),
+  progress: z.object({
+    instances: z.array(z.string()),
+    done: z.number().int().min(0),
+    failed: z.number().int().min(0),
+    uids: z.record(z.string(), z.string()),
+    created: z.object({ id: z.string(), patient: z.string() }).optional(),
+  }).optional(),
+});
+
+const PATHS: Record<Level, string> = {
+  Patient: "patients",
+  Study: "studies",
+  Series: "series",
+  Instance: "instances",
+};
+
+function instancesOf(core: PharosCore, resource: Resource): string[] {
+  if (resource.level === "Instance") return [resource.publicId];
+  return core.resources.children(resource.internalId).flatMap((c) => instancesOf(core, c));
+}
+
+class ModificationJob implements SteppedJob {
+  private readonly uids: Map<string, string>;
+
+  constructor(
+    private readonly core: PharosCore,
+    private readonly params: ModificationJobParams,
+    private readonly progress: Progress,
+  ) {
+    this.uids = new Map(Object.entries(progress.uids));
+  }
+
+  async step(): Promise<"continue" | "success" | "failure"> {
+    const { core, params, progress } = this;
+    const id = progress.instances[progress.done];
+    if (id === undefined) return "success";
+    const source = core.resource(id, "Instance");
+    let modified: Uint8Array;
+    try {
+      modified = applyModification(
+        await core.dicomBytes(source),
+        params.modification,
+        this.uids,
+        { defaultCharset: params.defaultCharset, reencodeText: false, trimTextPadding: true },
+      );
+    } catch (e) {
+      // The job fails with the error Orthanc gives, which a synchronous request answers.
+      if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
+      throw e;
+    }
+    const result = await core.store(modified, { kind: "RestApi" });
+    if (result.status !== "Success" && result.status !== "AlreadyStored") {
+      progress.failed++;
+    } else {
+      this.markOrigin(source, result.ids);
+      // A copy that kept every identifier is the source itself: it is not deleted.
+      if (!params.keepSource && result.ids.instance !== source.publicId) {
+        await core.delete(source.publicId, "Instance");
+      }
+      const key = params.level.toLowerCase() as Lowercase<Level>;
+      progress.created ??= { id: result.ids[key], patient: result.ids.patient };
+    }
+    progress.uids = Object.fromEntries(this.uids);
+    progress.done++;
+    return progress.done < progress.instances.length ? "continue" : "success";
+  }
+
+  /** ModifiedFrom/AnonymizedFrom on the new resources from the job's level down. */
+  private markOrigin(source: Resource, ids: Record<Lowercase<Level>, string>): void {
+    const type = this.params.modification.anonymization
+      ? Metadata.AnonymizedFrom
+      : Metadata.ModifiedFrom;
+    let from: Resource | undefined = source;
+    for (const level of [...LEVELS].reverse()) {
+      if (!from) return;
+      if (levelIndex(level) < levelIndex(this.params.level)) return;
+      const target = this.core.resources.lookup(ids[level.toLowerCase() as Lowercase<Level>]);
+      if (target) this.core.metadata.set(target, type, from.publicId, () => {});
+      from = this.core.resources.parent(from);
+    }
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  update(job: Job): void {
+    const { progress, params } = this;
+    const total = progress.instances.length;
+    job.progress = total === 0 ? 100 : Math.floor((100 * progress.done) / total);
+    const content: JsonObject = {
+      Description: "REST API",
+      FailedInstancesCount: progress.failed,
+      InstancesCount: progress.done - progress.failed,
+      IsAnonymization: params.modification.anonymization !== undefined,
+    };
+    if (progress.created) {
+      content.ID = progress.created.id;
+      content.Path = `/${PATHS[params.level]}/${progress.created.id}`;
+      content.PatientID = progress.created.patient;
+      content.Type = params.level;
+    }
+    job.content = content;
+  }
+
+  serialize(): JsonValue {
+    return { ...this.params, progress: this.progress } as unknown as JsonValue;
+  }
+
+  reset(): void {
+    this.progress.done = 0;
+    this.progress.failed = 0;
+    this.progress.uids = {};
+    this.uids.clear();
+    delete this.progress.created;
+  }
+}
+
+/** Builds ResourceModification jobs from their parameters, or from what they serialized. */
+export function modificationJobFactory(core: PharosCore): JobFactory {
+  return (type, json) => {
+    if (type !== MODIFICATION_JOB) return undefined;
+    const saved = SavedModification.parse(json);
+    const progress = saved.progress ?? {
+      instances: instancesOf(core, core.resource(saved.resource, saved.level)),
+      done: 0,
+      failed: 0,
+      uids: {},
+    };
+    return new ModificationJob(core, saved, progress);
+  };
+}
