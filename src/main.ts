@@ -13,6 +13,7 @@ import { dicomJobFactory } from "./dimse/jobs.ts";
 import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
 import { configureLogging, log } from "./log.ts";
+import { LuaScripting } from "./lua/scripting.ts";
 import { pluginHttpHooks } from "./plugins/http.ts";
 import { PluginManager } from "./plugins/manager.ts";
 import { createApp } from "./rest/app.ts";
@@ -78,6 +79,7 @@ export interface Pharos {
   codecs: Codecs;
   network: DicomNetwork;
   plugins: PluginManager;
+  lua: LuaScripting;
   /** The REST API; `app.request()` serves a request in-process. */
   app: Hono<AppEnv>;
   /** Listens on HTTP (and DICOM when DicomServerEnabled); the ports actually bound. */
@@ -102,12 +104,21 @@ export async function composePharos(
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
+  const lua = new LuaScripting(config, core);
   const app = createApp(
-    { core, config, stability: core.stability, jobs, network, codecs },
+    { core, config, stability: core.stability, jobs, network, codecs, lua },
     pluginHttpHooks(plugins),
   );
   plugins.attachApp(app);
+  lua.attachRest((method, uri, { headers, body, builtinOnly }) =>
+    plugins.restCall(method, uri, { headers, body, afterPlugins: builtinOnly, origin: "Lua" })
+  );
   await plugins.loadAll(config.PluginsFailOnError);
+  // After the plugins, as Orthanc loads its Lua scripts; a script that does not load stops here.
+  await lua.load().catch(async (error) => {
+    await lua.stop();
+    throw error;
+  });
   // After the plugins, whose storage area may hold the files a crash left behind.
   await core.removeOrphans();
   if (config.SaveJobs && !options.noJobs) {
@@ -124,6 +135,7 @@ export async function composePharos(
     codecs,
     network,
     plugins,
+    lua,
     app,
     async start() {
       http = Bun.serve({
@@ -138,6 +150,7 @@ export async function composePharos(
       const dicomPort = config.DicomServerEnabled ? await network.start() : undefined;
       dicomListening = dicomPort !== undefined;
       plugins.started();
+      await lua.started();
       return { httpPort: http.port ?? config.HttpPort, dicomPort };
     },
     async stop() {
@@ -147,6 +160,7 @@ export async function composePharos(
       jobsSaver?.stop();
       if (dicomListening) network.stop();
       await http?.stop(false);
+      await lua.stop();
       await plugins.stop();
       await core.close();
     },

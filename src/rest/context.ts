@@ -7,6 +7,11 @@ import type { PharosCore } from "../server/core.ts";
 import type { JobRegistry } from "../server/jobs.ts";
 import type { StabilityTracker } from "../server/stability.ts";
 
+/** Lua's entry point for POST /tools/execute-script (src/lua): what the script printed. */
+export interface ScriptRunner {
+  execute(source: Uint8Array): Promise<Uint8Array>;
+}
+
 export interface RestDependencies {
   core: PharosCore;
   config: Configuration;
@@ -14,9 +19,10 @@ export interface RestDependencies {
   jobs: JobRegistry;
   network: DicomNetwork;
   codecs: Codecs;
+  lua?: ScriptRunner;
 }
 
 export type AppEnv = {
-  Bindings: { remoteAddress?: string };
+  Bindings: { remoteAddress?: string; origin?: "Lua" };
   Variables: { username?: string };
 };

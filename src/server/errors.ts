@@ -32,6 +32,7 @@ export const ErrorCodes = {
   Plugin: { code: 1, http: 500, message: "Error encountered within the plugin engine" },
   BadSequenceOfCalls: { code: 6, http: 400, message: "Bad sequence of calls" },
   CanceledJob: { code: 37, http: 500, message: "This job was canceled" },
+  CannotExecuteLua: { code: 2031, http: 500, message: "Cannot execute a Lua command" },
   RegularFileExpected: {
     code: 2006,
     http: 500,

@@ -1,0 +1,207 @@
+// Lua scripting as Orthanc runs it: the scripts of `LuaScripts` load at startup into the one Lua
+// context (engine.ts), `Initialize` runs, and each callback a script defines becomes a handler of
+// the hook registry, owned by "the Lua scripts": Lua is one more client of the pipeline the ESM
+// plugins use. POST /tools/execute-script runs in the same context. A callback's error is logged
+// with Lua's `file:line`, and never loses the instance being stored: a failed filter lets it in.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Configuration, ConfigurationError } from "../config/schema.ts";
+import { decodingOf } from "../dicom/summary.ts";
+import { datasetToJson } from "../dicom/tags-json.ts";
+import { log } from "../log.ts";
+import type { PharosCore } from "../server/core.ts";
+import { OrthancError } from "../server/errors.ts";
+import type { RequestOrigin } from "../server/events.ts";
+import { runCommands } from "./commands.ts";
+import { LuaEngine, type RestCaller } from "./engine.ts";
+import type { Json, LuaOutcome } from "./protocol.ts";
+
+const OWNER = "the Lua scripts";
+const CALLBACKS = [
+  "Initialize",
+  "Finalize",
+  "OnStoredInstance",
+  "OnStablePatient",
+  "OnStableStudy",
+  "OnStableSeries",
+  "OnHeartBeat",
+  "ReceivedInstanceFilter",
+  "IncomingHttpRequestFilter",
+] as const;
+
+const STABLE: Record<number, { callback: string; level: string }> = {
+  14: { callback: "OnStablePatient", level: "patients" },
+  15: { callback: "OnStableStudy", level: "studies" },
+  16: { callback: "OnStableSeries", level: "series" },
+};
+
+/** Orthanc's `origin` table of the Lua callbacks. */
+function originJson(origin: RequestOrigin): Json {
+  const out: { [key: string]: Json } = { RequestOrigin: origin.kind };
+  if (origin.remoteIp !== undefined) out.RemoteIp = origin.remoteIp;
+  if (origin.kind === "RestApi") out.Username = origin.httpUsername ?? "";
+  if (origin.remoteAet !== undefined) out.RemoteAet = origin.remoteAet;
+  if (origin.calledAet !== undefined) out.CalledAet = origin.calledAet;
+  return out;
+}
+
+export class LuaScripting {
+  /** Started only when a script can run: LuaScripts or ExecuteLuaEnabled. */
+  private readonly engine: LuaEngine | undefined;
+  private readonly timeoutMs: number;
+  private defined = new Set<string>();
+  private heartBeat: ReturnType<typeof setInterval> | undefined;
+  private rest: RestCaller | undefined;
+
+  constructor(private readonly config: Configuration, private readonly core: PharosCore) {
+    const needed = config.LuaScripts.length > 0 || config.ExecuteLuaEnabled;
+    this.engine = needed ? new LuaEngine(config.raw as Json) : undefined;
+    this.timeoutMs = config.LuaScriptTimeout * 1000;
+  }
+
+  /** Where the scripts' REST calls go; set once the REST API is built. */
+  attachRest(rest: RestCaller): void {
+    this.rest = rest;
+    this.engine?.attachRest(rest);
+  }
+
+  /** Loads `LuaScripts` in order; a script that does not load stops the start, naming it. */
+  async load(): Promise<void> {
+    if (!this.engine) return;
+    for (const path of this.config.LuaScripts) {
+      const file = resolve(this.config.configurationDirectory, path);
+      let source: Uint8Array;
+      try {
+        source = readFileSync(file);
+      } catch (error) {
+        throw new ConfigurationError(
+          `Cannot read the Lua script ${file}: ${(error as Error).message}`,
+        );
+      }
+      const outcome = await this.engine.run({ type: "load", chunkname: file, source });
+      if (!outcome.ok) {
+        throw new ConfigurationError(`Cannot load the Lua script: ${outcome.error}`);
+      }
+      log.warning(`Installed the Lua script: ${file}`);
+    }
+    await this.refreshCallbacks();
+    this.registerHooks();
+  }
+
+  /** Which callbacks the context defines: at startup, and after each execute-script. */
+  private async refreshCallbacks(): Promise<void> {
+    const found = await this.engine?.run({ type: "defined", names: [...CALLBACKS] });
+    if (found?.ok && Array.isArray(found.result)) {
+      this.defined = new Set(found.result.filter((n): n is string => typeof n === "string"));
+    }
+  }
+
+  /** After the server has started: Initialize, then the heart beat. */
+  async started(): Promise<void> {
+    if (this.defined.has("Initialize")) await this.call("Initialize", []);
+    const period = this.config.LuaHeartBeatPeriod;
+    if (period > 0 && this.defined.has("OnHeartBeat")) {
+      this.heartBeat = setInterval(() => void this.call("OnHeartBeat", []), period * 1000);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.heartBeat) clearInterval(this.heartBeat);
+    if (this.defined.has("Finalize")) await this.call("Finalize", []);
+    await this.engine?.stop();
+  }
+
+  /** POST /tools/execute-script. */
+  async execute(source: Uint8Array): Promise<Uint8Array> {
+    if (!this.engine) throw new OrthancError("ForbiddenAccess");
+    const outcome = await this.engine.run({ type: "execute", source, timeoutMs: this.timeoutMs });
+    if (!outcome.ok) {
+      log.error(`Lua error: ${outcome.error}`);
+      throw new OrthancError("CannotExecuteLua", outcome.error);
+    }
+    await this.commands(outcome);
+    await this.refreshCallbacks();
+    return outcome.output;
+  }
+
+  /** Calls a callback; its error is logged (with Lua's file:line) and answered as undefined. */
+  private async call(name: string, args: Json[]): Promise<Json | undefined> {
+    if (!this.engine || !this.defined.has(name)) return undefined;
+    const outcome = await this.engine.run({ type: "call", name, args, timeoutMs: this.timeoutMs });
+    if (!outcome.ok) {
+      log.error(`Error in the Lua callback ${name}: ${outcome.error}`);
+      return undefined;
+    }
+    if (outcome.output.length > 0) {
+      log.warning(`Lua says: ${new TextDecoder().decode(outcome.output).trimEnd()}`);
+    }
+    await this.commands(outcome);
+    return outcome.result;
+  }
+
+  private async commands(outcome: LuaOutcome & { ok: true }): Promise<void> {
+    if (outcome.commands.length === 0 || !this.rest) return;
+    try {
+      await runCommands(outcome.commands, this.rest);
+    } catch (error) {
+      log.error(`Error in a Lua command: ${(error as Error).message}`);
+    }
+  }
+
+  private async restJson(uri: string): Promise<Json> {
+    if (!this.rest) return null;
+    const response = await this.rest("GET", uri, { headers: {}, builtinOnly: true });
+    return response.ok ? (await response.json() as Json) : null;
+  }
+
+  private registerHooks(): void {
+    const hooks = this.core.hooks;
+    // Every hook is registered, since execute-script may define a callback later, as in Orthanc;
+    // each handler returns at once while its callback is not defined.
+    hooks.register("storedInstance", OWNER, async (event) => {
+      if (!this.defined.has("OnStoredInstance")) return;
+      const id = event.ids.instance;
+      const tags = await this.restJson(`/instances/${id}/simplified-tags`);
+      const metadata = await this.restJson(`/instances/${id}/metadata?expand`);
+      await this.call("OnStoredInstance", [id, tags, metadata, originJson(event.origin)]);
+    });
+    hooks.register("change", OWNER, async (change) => {
+      const target = STABLE[change.changeType];
+      if (!target || !this.defined.has(target.callback)) return;
+      const base = `/${target.level}/${change.publicId}`;
+      const description = await this.restJson(base);
+      const tags = description && typeof description === "object" && !Array.isArray(description)
+        ? description.MainDicomTags ?? null
+        : null;
+      const metadata = await this.restJson(`${base}/metadata?expand`);
+      await this.call(target.callback, [change.publicId, tags, metadata]);
+    });
+    hooks.register("incomingInstance", OWNER, async (instance) => {
+      if (!this.defined.has("ReceivedInstanceFilter")) return true;
+      const decoding = decodingOf(instance.parsed, this.core.defaultEncoding);
+      const tags = datasetToJson(instance.parsed.dataset, decoding, "simplify") as Json;
+      const info: Json = {
+        HasPixelData: instance.parsed.dataset.elements.some((e) => e.tag === 0x7fe00010),
+        TransferSyntaxUID: instance.parsed.transferSyntax,
+      };
+      const answer = await this.call("ReceivedInstanceFilter", [
+        tags,
+        originJson(instance.origin),
+        info,
+      ]);
+      return answer !== false;
+    });
+    hooks.register("incomingHttpRequest", OWNER, async (request) => {
+      if (!this.defined.has("IncomingHttpRequestFilter")) return true;
+      const answer = await this.call("IncomingHttpRequestFilter", [
+        request.method,
+        request.uri,
+        request.ip,
+        "",
+        request.headers,
+      ]);
+      // A filter that fails or answers no boolean refuses, as a security filter must.
+      return answer === true;
+    });
+  }
+}
