@@ -30,6 +30,15 @@ export class LuaError extends Error {}
 
 const servingSyncCall = new AsyncLocalStorage<true>();
 
+/**
+ * The worker's module: beside this file in the sources; in dist/pharos, where build.ts embeds it
+ * as a second entry point, at its path below src/ from the executable's root.
+ */
+function workerUrl(): URL {
+  const compiled = import.meta.url.includes("/$bunfs/");
+  return new URL(compiled ? "./lua/worker.ts" : "./worker.ts", import.meta.url);
+}
+
 export class LuaEngine {
   private readonly worker: Worker;
   private readonly port: MessageChannel["port1"];
@@ -47,7 +56,7 @@ export class LuaEngine {
     this.signal = new Int32Array(signal);
     const channel = new MessageChannel();
     this.port = channel.port1;
-    this.worker = new Worker(new URL("./worker.ts", import.meta.url), {
+    this.worker = new Worker(workerUrl(), {
       workerData: { setup: { configuration, signal }, port: channel.port2 },
       transferList: [channel.port2],
     });
