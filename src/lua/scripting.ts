@@ -100,7 +100,7 @@ export class LuaScripting {
   async started(): Promise<void> {
     if (this.defined.has("Initialize")) await this.call("Initialize", []);
     const period = this.config.LuaHeartBeatPeriod;
-    if (period > 0 && this.defined.has("OnHeartBeat")) {
+    if (period > 0 && this.engine) {
       this.heartBeat = setInterval(() => void this.call("OnHeartBeat", []), period * 1000);
     }
   }
