@@ -27,6 +27,7 @@ const CALLBACKS = [
   "OnHeartBeat",
   "ReceivedInstanceFilter",
   "IncomingHttpRequestFilter",
+  "IncomingCStoreInstanceFilter",
 ] as const;
 
 const STABLE: Record<number, { callback: string; level: string }> = {
@@ -190,6 +191,18 @@ export class LuaScripting {
         info,
       ]);
       return answer !== false;
+    });
+    hooks.register("incomingCStoreInstance", OWNER, async (instance) => {
+      if (!this.defined.has("IncomingCStoreInstanceFilter")) return 0;
+      const decoding = decodingOf(instance.parsed, this.core.defaultEncoding);
+      const tags = datasetToJson(instance.parsed.dataset, decoding, "simplify") as Json;
+      const answer = await this.call("IncomingCStoreInstanceFilter", [
+        tags,
+        originJson(instance.origin),
+      ]);
+      // A DIMSE status, or a boolean: false refuses with 0xA700 (out of resources).
+      if (typeof answer === "number") return answer;
+      return answer === false ? 0xa700 : 0;
     });
     hooks.register("incomingHttpRequest", OWNER, async (request) => {
       if (!this.defined.has("IncomingHttpRequestFilter")) return true;
