@@ -104,7 +104,7 @@ export async function composePharos(
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
-  const lua = new LuaScripting(config, core);
+  const lua = new LuaScripting(config, core, jobs);
   const app = createApp(
     { core, config, stability: core.stability, jobs, network, codecs, lua },
     pluginHttpHooks(plugins),

@@ -12,6 +12,7 @@ import { log } from "../log.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { RequestOrigin } from "../server/events.ts";
+import type { JobRegistry } from "../server/jobs.ts";
 import { runCommands } from "./commands.ts";
 import { LuaEngine, type RestCaller } from "./engine.ts";
 import type { Json, LuaOutcome } from "./protocol.ts";
@@ -28,7 +29,16 @@ const CALLBACKS = [
   "ReceivedInstanceFilter",
   "IncomingHttpRequestFilter",
   "IncomingCStoreInstanceFilter",
+  "OnJobSubmitted",
+  "OnJobSuccess",
+  "OnJobFailure",
 ] as const;
+
+const JOB_CALLBACKS = {
+  submitted: "OnJobSubmitted",
+  success: "OnJobSuccess",
+  failure: "OnJobFailure",
+} as const;
 
 const STABLE: Record<number, { callback: string; level: string }> = {
   14: { callback: "OnStablePatient", level: "patients" },
@@ -54,7 +64,11 @@ export class LuaScripting {
   private heartBeat: ReturnType<typeof setInterval> | undefined;
   private rest: RestCaller | undefined;
 
-  constructor(private readonly config: Configuration, private readonly core: PharosCore) {
+  constructor(
+    private readonly config: Configuration,
+    private readonly core: PharosCore,
+    private readonly jobs: JobRegistry,
+  ) {
     const needed = config.LuaScripts.length > 0 || config.ExecuteLuaEnabled;
     this.engine = needed ? new LuaEngine(config.raw as Json) : undefined;
     this.timeoutMs = config.LuaScriptTimeout * 1000;
@@ -156,6 +170,7 @@ export class LuaScripting {
   }
 
   private registerHooks(): void {
+    this.jobs.addListener((event) => void this.call(JOB_CALLBACKS[event.kind], [event.id]));
     const hooks = this.core.hooks;
     // Every hook is registered, since execute-script may define a callback later, as in Orthanc;
     // each handler returns at once while its callback is not defined.

@@ -1,16 +1,22 @@
-// IncomingCStoreInstanceFilter: what a C-STORE sender is answered, from a Lua filter.
+// The Lua callbacks of the DICOM network: IncomingCStoreInstanceFilter (what a C-STORE sender is
+// answered) and the job callbacks, here on a store job.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { dcmtk } from "../support/dimse.ts";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
-import { freePort, samplesDir } from "../support/server.ts";
+import { freePort, samplesDir, waitFor } from "../support/server.ts";
 
 let server: InProcessServer;
 const dicomPort = freePort();
 
 beforeAll(async () => {
   server = await startInProcess({
-    config: { ExecuteLuaEnabled: true, DicomPort: dicomPort, DicomAet: "PHAROS" },
+    config: {
+      ExecuteLuaEnabled: true,
+      DicomPort: dicomPort,
+      DicomAet: "PHAROS",
+      DicomModalities: { nowhere: ["NOWHERE", "127.0.0.1", 1] },
+    },
   });
 });
 afterAll(() => server.stop());
@@ -53,4 +59,27 @@ test("IncomingCStoreInstanceFilter refuses by calling AET, and sees the DICOM or
     body: "print(seen)",
   });
   expect(await seen.text()).toBe("DicomProtocol FRIEND MR\n");
+});
+
+test("OnJobSubmitted and OnJobFailure follow a store job to an unreachable modality", async () => {
+  await fetch(`${server.url}/tools/execute-script`, {
+    method: "POST",
+    body: "jobs = {} " +
+      "function OnJobSubmitted(id) table.insert(jobs, 'submitted ' .. id) end " +
+      "function OnJobSuccess(id) table.insert(jobs, 'success ' .. id) end " +
+      "function OnJobFailure(id) table.insert(jobs, 'failure ' .. id) end",
+  });
+  const [instance] = await (await fetch(`${server.url}/instances`)).json() as string[];
+  const answer = await fetch(`${server.url}/modalities/nowhere/store`, {
+    method: "POST",
+    body: JSON.stringify({ Resources: [instance], Asynchronous: true }),
+  });
+  const { ID } = await answer.json() as { ID: string };
+  const printed = async () =>
+    await (await fetch(`${server.url}/tools/execute-script`, {
+      method: "POST",
+      body: "print(table.concat(jobs, ','))",
+    })).text();
+  await waitFor(async () => (await printed()).includes("failure"), "the job's failure");
+  expect(await printed()).toBe(`submitted ${ID},failure ${ID}\n`);
 });
