@@ -50,6 +50,8 @@ export class LuaEngine {
   /** Sync calls of the worker being served (it waits on the port while this is above 0). */
   private waiting = 0;
   private rest: RestCaller | undefined;
+  /** Why the worker is gone (it crashed, or stop() ended it): every later run fails with it. */
+  private gone: string | undefined;
 
   constructor(configuration: Json) {
     const signal = new SharedArrayBuffer(4);
@@ -61,7 +63,8 @@ export class LuaEngine {
       transferList: [channel.port2],
     });
     this.worker.on("message", (done: WorkDone) => this.settle(done.id, done.outcome));
-    this.worker.on("error", (error: Error) => log.error(`The Lua worker failed: ${error.message}`));
+    this.worker.on("error", (error: Error) => this.lost(`The Lua worker failed: ${error.message}`));
+    this.worker.on("exit", () => this.lost("The Lua worker has stopped"));
     this.port.on("message", (message: PortToMain) => {
       if (message.type === "nested-done") this.settle(message.id, message.outcome);
       else void this.serve(message.request);
@@ -75,6 +78,7 @@ export class LuaEngine {
 
   /** Runs work in the Lua context, after the work queued before it (or nested, see above). */
   async run(work: LuaWork): Promise<LuaOutcome> {
+    if (this.gone) return { ok: false, error: this.gone };
     const id = this.nextId++;
     const done = new Promise<LuaOutcome>((resolve) => this.pending.set(id, resolve));
     if (servingSyncCall.getStore() && this.waiting > 0) {
@@ -98,8 +102,16 @@ export class LuaEngine {
   }
 
   async stop(): Promise<void> {
+    this.gone = "The Lua engine is stopped";
     this.port.close();
     await this.worker.terminate();
+  }
+
+  /** The worker is gone: what waits for it fails rather than waiting forever. */
+  private lost(reason: string): void {
+    if (!this.gone) log.error(reason);
+    this.gone ??= reason;
+    for (const [id] of this.pending) this.settle(id, { ok: false, error: reason });
   }
 
   private settle(id: number, outcome: LuaOutcome): void {

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Configuration, ConfigurationError } from "../config/schema.ts";
+import { type ParsedDicom, parseDicom } from "../dicom/parser.ts";
 import { decodingOf } from "../dicom/summary.ts";
 import { datasetToJson } from "../dicom/tags-json.ts";
 import { log } from "../log.ts";
@@ -18,6 +19,7 @@ import { LuaEngine, type RestCaller } from "./engine.ts";
 import type { Json, LuaOutcome } from "./protocol.ts";
 
 const OWNER = "the Lua scripts";
+const DEFLATED = "1.2.840.10008.1.2.1.99";
 const CALLBACKS = [
   "Initialize",
   "Finalize",
@@ -169,6 +171,11 @@ export class LuaScripting {
     return response.ok ? (await response.json() as Json) : null;
   }
 
+  private simplifiedTags(parsed: ParsedDicom): Json {
+    const decoding = decodingOf(parsed, this.core.defaultEncoding);
+    return datasetToJson(parsed.dataset, decoding, "simplify") as Json;
+  }
+
   private registerHooks(): void {
     this.jobs.addListener((event) => void this.call(JOB_CALLBACKS[event.kind], [event.id]));
     const hooks = this.core.hooks;
@@ -177,7 +184,12 @@ export class LuaScripting {
     hooks.register("storedInstance", OWNER, async (event) => {
       if (!this.defined.has("OnStoredInstance")) return;
       const id = event.ids.instance;
-      const tags = await this.restJson(`/instances/${id}/simplified-tags`);
+      // The stored bytes are at hand: parsed here rather than read back through the REST API,
+      // except a deflated dataset, which the REST API inflates.
+      const parsed = parseDicom(event.bytes);
+      const tags = parsed.transferSyntax === DEFLATED
+        ? await this.restJson(`/instances/${id}/simplified-tags`)
+        : this.simplifiedTags(parsed);
       const metadata = await this.restJson(`/instances/${id}/metadata?expand`);
       await this.call("OnStoredInstance", [id, tags, metadata, originJson(event.origin)]);
     });
@@ -194,8 +206,7 @@ export class LuaScripting {
     });
     hooks.register("incomingInstance", OWNER, async (instance) => {
       if (!this.defined.has("ReceivedInstanceFilter")) return true;
-      const decoding = decodingOf(instance.parsed, this.core.defaultEncoding);
-      const tags = datasetToJson(instance.parsed.dataset, decoding, "simplify") as Json;
+      const tags = this.simplifiedTags(instance.parsed);
       const info: Json = {
         HasPixelData: instance.parsed.dataset.elements.some((e) => e.tag === 0x7fe00010),
         TransferSyntaxUID: instance.parsed.transferSyntax,
@@ -209,8 +220,7 @@ export class LuaScripting {
     });
     hooks.register("incomingCStoreInstance", OWNER, async (instance) => {
       if (!this.defined.has("IncomingCStoreInstanceFilter")) return 0;
-      const decoding = decodingOf(instance.parsed, this.core.defaultEncoding);
-      const tags = datasetToJson(instance.parsed.dataset, decoding, "simplify") as Json;
+      const tags = this.simplifiedTags(instance.parsed);
       const answer = await this.call("IncomingCStoreInstanceFilter", [
         tags,
         originJson(instance.origin),

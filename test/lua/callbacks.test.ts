@@ -2,7 +2,8 @@
 // (test/lua/scripts/reimport-on-arrival.lua, run by hand on Orthanc 1.10.1: the Knee file stored,
 // re-imported with the Lua origin, then deleted; two lines written; DummyCT FilteredOut).
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
 import { samplesDir, waitFor } from "../support/server.ts";
@@ -72,4 +73,17 @@ test("a callback's runtime error is logged, the instance is kept and the server 
   await execute("function OnStoredInstance(id) error('broken callback') end");
   expect((await upload("Knee/T1/IM-0001-0002.dcm")).Status).toBe("Success");
   expect((await fetch(`${server.url}/system`)).status).toBe(200);
+});
+
+test("a script that does not load stops the start, naming its file and line", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pharos-lua-broken-"));
+  const script = join(dir, "broken.lua");
+  writeFileSync(script, "-- fine\nfunction OnStoredInstance(\n");
+  try {
+    await expect(startInProcess({ config: { LuaScripts: [script] } })).rejects.toThrow(
+      `Cannot load the Lua script: ${script}:3: <name> or '...' expected near <eof>`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
