@@ -11,9 +11,10 @@ function field(parameters: Json, name: string): Json {
     : null;
 }
 
-function ok(response: Response, what: string): Response {
-  if (!response.ok) throw new Error(`${what} failed with HTTP ${response.status}`);
-  return response;
+async function ok(response: Response, what: string): Promise<Response> {
+  if (response.ok) return response;
+  const answer = await response.text();
+  throw new Error(`${what} failed with HTTP ${response.status}: ${answer.trim()}`);
 }
 
 export async function runCommands(commands: LuaCommand[], rest: RestCaller): Promise<void> {
@@ -32,7 +33,7 @@ export async function runCommands(commands: LuaCommand[], rest: RestCaller): Pro
     const { parameters } = command;
     switch (command.operation) {
       case "Delete":
-        ok(await call("DELETE", `/instances/${input}`), "Delete");
+        await ok(await call("DELETE", `/instances/${input}`), "Delete");
         outputs.push(undefined);
         break;
       case "SendToModality": {
@@ -42,7 +43,7 @@ export async function runCommands(commands: LuaCommand[], rest: RestCaller): Pro
         if (typeof localAet === "string") body.LocalAet = localAet;
         const timeout = field(parameters, "Timeout");
         if (typeof timeout === "number") body.Timeout = timeout;
-        ok(
+        await ok(
           await call(
             "POST",
             `/modalities/${encodeURIComponent(modality)}/store`,
@@ -55,7 +56,7 @@ export async function runCommands(commands: LuaCommand[], rest: RestCaller): Pro
       }
       case "SendToPeer": {
         const peer = String(field(parameters, "Peer") ?? "");
-        ok(
+        await ok(
           await call("POST", `/peers/${encodeURIComponent(peer)}/store`, input),
           "SendToPeer",
         );
@@ -69,12 +70,12 @@ export async function runCommands(commands: LuaCommand[], rest: RestCaller): Pro
           RemovePrivateTags: field(parameters, "RemovePrivateTags") === true,
           Force: true,
         };
-        const modified = ok(
+        const modified = await ok(
           await call("POST", `/instances/${input}/modify`, JSON.stringify(body)),
           "ModifyInstance",
         );
         const bytes = new Uint8Array(await modified.arrayBuffer());
-        const stored = ok(
+        const stored = await ok(
           await call("POST", "/instances", bytes),
           "Storing the modified instance",
         );

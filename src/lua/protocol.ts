@@ -4,6 +4,8 @@
 // blocks with Atomics.wait, and on which the main thread may hand it nested work (a filter that a
 // script's own REST call triggered) while it waits.
 
+import type { Encoding } from "../dicom/charsets.ts";
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Work for the Lua state. */
@@ -11,6 +13,16 @@ export type LuaWork =
   | { type: "load"; chunkname: string; source: Uint8Array }
   | { type: "execute"; source: Uint8Array; timeoutMs: number }
   | { type: "call"; name: string; args: Json[]; timeoutMs: number }
+  /** OnStoredInstance, whose tags the worker reads from the stored bytes, off the main thread. */
+  | {
+    type: "stored";
+    instanceId: string;
+    bytes: Uint8Array;
+    defaultEncoding: Encoding;
+    metadata: Json;
+    origin: Json;
+    timeoutMs: number;
+  }
   | { type: "defined"; names: string[] };
 
 export type LuaOutcome =

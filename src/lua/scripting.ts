@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Configuration, ConfigurationError } from "../config/schema.ts";
-import { type ParsedDicom, parseDicom } from "../dicom/parser.ts";
+import type { ParsedDicom } from "../dicom/parser.ts";
 import { decodingOf } from "../dicom/summary.ts";
 import { datasetToJson } from "../dicom/tags-json.ts";
 import { log } from "../log.ts";
@@ -19,7 +19,6 @@ import { LuaEngine, type RestCaller } from "./engine.ts";
 import type { Json, LuaOutcome } from "./protocol.ts";
 
 const OWNER = "the Lua scripts";
-const DEFLATED = "1.2.840.10008.1.2.1.99";
 const CALLBACKS = [
   "Initialize",
   "Finalize",
@@ -145,6 +144,11 @@ export class LuaScripting {
   private async call(name: string, args: Json[]): Promise<Json | undefined> {
     if (!this.engine || !this.defined.has(name)) return undefined;
     const outcome = await this.engine.run({ type: "call", name, args, timeoutMs: this.timeoutMs });
+    return await this.finish(name, outcome);
+  }
+
+  /** A callback's outcome: its error logged, its output logged, its commands run. */
+  private async finish(name: string, outcome: LuaOutcome): Promise<Json | undefined> {
     if (!outcome.ok) {
       log.error(`Error in the Lua callback ${name}: ${outcome.error}`);
       return undefined;
@@ -184,14 +188,20 @@ export class LuaScripting {
     hooks.register("storedInstance", OWNER, async (event) => {
       if (!this.defined.has("OnStoredInstance")) return;
       const id = event.ids.instance;
-      // The stored bytes are at hand: parsed here rather than read back through the REST API,
-      // except a deflated dataset, which the REST API inflates.
-      const parsed = parseDicom(event.bytes);
-      const tags = parsed.transferSyntax === DEFLATED
-        ? await this.restJson(`/instances/${id}/simplified-tags`)
-        : this.simplifiedTags(parsed);
       const metadata = await this.restJson(`/instances/${id}/metadata?expand`);
-      await this.call("OnStoredInstance", [id, tags, metadata, originJson(event.origin)]);
+      const origin = originJson(event.origin);
+      // The worker reads the tags from the stored bytes, as the REST API would, off the main thread.
+      if (!this.engine) return;
+      const outcome = await this.engine.run({
+        type: "stored",
+        instanceId: id,
+        bytes: event.bytes,
+        defaultEncoding: this.core.defaultEncoding,
+        metadata,
+        origin,
+        timeoutMs: this.timeoutMs,
+      });
+      await this.finish("OnStoredInstance", outcome);
     });
     hooks.register("change", OWNER, async (change) => {
       const target = STABLE[change.changeType];

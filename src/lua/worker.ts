@@ -8,6 +8,9 @@ import { lauxlib, lua, lualib, type LuaState, to_luastring } from "fengari";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import type { MessagePort } from "node:worker_threads";
+import { parseDicom } from "../dicom/parser.ts";
+import { decodingOf } from "../dicom/summary.ts";
+import { datasetToJson } from "../dicom/tags-json.ts";
 import { generateUid } from "../dicom/uid.ts";
 import { dumpJson, luaString, pushJson, toJson } from "./lua-json.ts";
 import type {
@@ -304,8 +307,30 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return Buffer.concat(chunks);
 }
 
+/** OnStoredInstance's call, with the simplified tags of the stored bytes. */
+function storedCall(work: LuaWork & { type: "stored" }): LuaWork {
+  const parsed = parseDicom(work.bytes);
+  const tags = datasetToJson(parsed.dataset, decodingOf(parsed, work.defaultEncoding), "simplify");
+  return {
+    type: "call",
+    name: "OnStoredInstance",
+    args: [work.instanceId, tags as Json, work.metadata, work.origin],
+    timeoutMs: work.timeoutMs,
+  };
+}
+
 /** Runs one piece of work with the stack as it was, and answers what it printed and returned. */
 function run(work: LuaWork): LuaOutcome {
+  if (work.type === "stored") {
+    try {
+      return run(storedCall(work));
+    } catch (error) {
+      return {
+        ok: false,
+        error: `the stored instance cannot be read: ${(error as Error).message}`,
+      };
+    }
+  }
   if (work.type === "defined") {
     const defined = work.names.filter((name) => {
       const type = lua.lua_getglobal(L, to_luastring(name));
