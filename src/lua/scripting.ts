@@ -12,7 +12,9 @@ import { datasetToJson } from "../dicom/tags-json.ts";
 import { log } from "../log.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
+import type { Level } from "../dicom/levels.ts";
 import type { RequestOrigin } from "../server/events.ts";
+import { METADATA_NAMES } from "../server/model.ts";
 import type { JobRegistry } from "../server/jobs.ts";
 import { runCommands } from "./commands.ts";
 import { LuaEngine, type RestCaller } from "./engine.ts";
@@ -41,10 +43,10 @@ const JOB_CALLBACKS = {
   failure: "OnJobFailure",
 } as const;
 
-const STABLE: Record<number, { callback: string; level: string }> = {
-  14: { callback: "OnStablePatient", level: "patients" },
-  15: { callback: "OnStableStudy", level: "studies" },
-  16: { callback: "OnStableSeries", level: "series" },
+const STABLE: Record<number, { callback: string; level: Level; path: string }> = {
+  14: { callback: "OnStablePatient", level: "Patient", path: "patients" },
+  15: { callback: "OnStableStudy", level: "Study", path: "studies" },
+  16: { callback: "OnStableSeries", level: "Series", path: "series" },
 };
 
 /** Orthanc's `origin` table of the Lua callbacks. */
@@ -62,6 +64,8 @@ export class LuaScripting {
   private readonly engine: LuaEngine | undefined;
   private readonly timeoutMs: number;
   private defined = new Set<string>();
+  /** The hooks registered so far: each one once its first callback is defined. */
+  private readonly hooked = new Set<string>();
   private heartBeat: ReturnType<typeof setInterval> | undefined;
   private rest: RestCaller | undefined;
 
@@ -101,7 +105,6 @@ export class LuaScripting {
       log.warning(`Installed the Lua script: ${file}`);
     }
     await this.refreshCallbacks();
-    this.registerHooks();
   }
 
   /** Which callbacks the context defines: at startup, and after each execute-script. */
@@ -110,6 +113,7 @@ export class LuaScripting {
     if (found?.ok && Array.isArray(found.result)) {
       this.defined = new Set(found.result.filter((n): n is string => typeof n === "string"));
     }
+    for (const name of this.defined) this.hook(name);
   }
 
   /** After the server has started: Initialize, then the heart beat. */
@@ -175,81 +179,113 @@ export class LuaScripting {
     return response.ok ? (await response.json() as Json) : null;
   }
 
+  /** A resource's metadata by name, as GET /{level}/{id}/metadata?expand; null once deleted. */
+  private metadataOf(id: string, level: Level): Json {
+    try {
+      const resource = this.core.resource(id, level);
+      const users = Object.entries(this.config.UserMetadata);
+      const out: { [name: string]: Json } = {};
+      for (const [type, value] of this.core.resources.metadata(resource.internalId)) {
+        const name = METADATA_NAMES[type] ?? users.find(([, n]) => n === type)?.[0] ?? String(type);
+        out[name] = value;
+      }
+      return out;
+    } catch {
+      return null;
+    }
+  }
+
   private simplifiedTags(parsed: ParsedDicom): Json {
     const decoding = decodingOf(parsed, this.core.defaultEncoding);
     return datasetToJson(parsed.dataset, decoding, "simplify") as Json;
   }
 
-  private registerHooks(): void {
-    this.jobs.addListener((event) => void this.call(JOB_CALLBACKS[event.kind], [event.id]));
+  /**
+   * Registers the hook a callback needs, the first time a script defines it (at startup, or later
+   * through execute-script, as Orthanc allows): until then the hook costs nothing. The handler
+   * returns at once while the callback is not defined (a script may set it to nil again).
+   */
+  private hook(callback: string): void {
+    const kind = callback.startsWith("OnStable")
+      ? "stable"
+      : callback.startsWith("OnJob")
+      ? "jobs"
+      : callback;
+    if (this.hooked.has(kind)) return;
+    this.hooked.add(kind);
     const hooks = this.core.hooks;
-    // Every hook is registered, since execute-script may define a callback later, as in Orthanc;
-    // each handler returns at once while its callback is not defined.
-    hooks.register("storedInstance", OWNER, async (event) => {
-      if (!this.defined.has("OnStoredInstance")) return;
-      const id = event.ids.instance;
-      const metadata = await this.restJson(`/instances/${id}/metadata?expand`);
-      const origin = originJson(event.origin);
-      // The worker reads the tags from the stored bytes, as the REST API would, off the main thread.
-      if (!this.engine) return;
-      const outcome = await this.engine.run({
-        type: "stored",
-        instanceId: id,
-        bytes: event.bytes,
-        defaultEncoding: this.core.defaultEncoding,
-        metadata,
-        origin,
-        timeoutMs: this.timeoutMs,
+    if (kind === "jobs") {
+      this.jobs.addListener((event) => void this.call(JOB_CALLBACKS[event.kind], [event.id]));
+    } else if (kind === "OnStoredInstance") {
+      hooks.register("storedInstance", OWNER, async (event) => {
+        if (!this.defined.has("OnStoredInstance")) return;
+        const id = event.ids.instance;
+        const metadata = this.metadataOf(id, "Instance");
+        const origin = originJson(event.origin);
+        // The worker reads the tags from the stored bytes, as the REST API would, off the main thread.
+        if (!this.engine) return;
+        const outcome = await this.engine.run({
+          type: "stored",
+          instanceId: id,
+          bytes: event.bytes,
+          defaultEncoding: this.core.defaultEncoding,
+          metadata,
+          origin,
+          timeoutMs: this.timeoutMs,
+        });
+        await this.finish("OnStoredInstance", outcome);
       });
-      await this.finish("OnStoredInstance", outcome);
-    });
-    hooks.register("change", OWNER, async (change) => {
-      const target = STABLE[change.changeType];
-      if (!target || !this.defined.has(target.callback)) return;
-      const base = `/${target.level}/${change.publicId}`;
-      const description = await this.restJson(base);
-      const tags = description && typeof description === "object" && !Array.isArray(description)
-        ? description.MainDicomTags ?? null
-        : null;
-      const metadata = await this.restJson(`${base}/metadata?expand`);
-      await this.call(target.callback, [change.publicId, tags, metadata]);
-    });
-    hooks.register("incomingInstance", OWNER, async (instance) => {
-      if (!this.defined.has("ReceivedInstanceFilter")) return true;
-      const tags = this.simplifiedTags(instance.parsed);
-      const info: Json = {
-        HasPixelData: instance.parsed.dataset.elements.some((e) => e.tag === 0x7fe00010),
-        TransferSyntaxUID: instance.parsed.transferSyntax,
-      };
-      const answer = await this.call("ReceivedInstanceFilter", [
-        tags,
-        originJson(instance.origin),
-        info,
-      ]);
-      return answer !== false;
-    });
-    hooks.register("incomingCStoreInstance", OWNER, async (instance) => {
-      if (!this.defined.has("IncomingCStoreInstanceFilter")) return 0;
-      const tags = this.simplifiedTags(instance.parsed);
-      const answer = await this.call("IncomingCStoreInstanceFilter", [
-        tags,
-        originJson(instance.origin),
-      ]);
-      // A DIMSE status, or a boolean: false refuses with 0xA700 (out of resources).
-      if (typeof answer === "number") return answer;
-      return answer === false ? 0xa700 : 0;
-    });
-    hooks.register("incomingHttpRequest", OWNER, async (request) => {
-      if (!this.defined.has("IncomingHttpRequestFilter")) return true;
-      const answer = await this.call("IncomingHttpRequestFilter", [
-        request.method,
-        request.uri,
-        request.ip,
-        "",
-        request.headers,
-      ]);
-      // A filter that fails or answers no boolean refuses, as a security filter must.
-      return answer === true;
-    });
+    } else if (kind === "stable") {
+      hooks.register("change", OWNER, async (change) => {
+        const target = STABLE[change.changeType];
+        if (!target || !this.defined.has(target.callback)) return;
+        const description = await this.restJson(`/${target.path}/${change.publicId}`);
+        const tags = description && typeof description === "object" && !Array.isArray(description)
+          ? description.MainDicomTags ?? null
+          : null;
+        const metadata = this.metadataOf(change.publicId, target.level);
+        await this.call(target.callback, [change.publicId, tags, metadata]);
+      });
+    } else if (kind === "ReceivedInstanceFilter") {
+      hooks.register("incomingInstance", OWNER, async (instance) => {
+        if (!this.defined.has("ReceivedInstanceFilter")) return true;
+        const tags = this.simplifiedTags(instance.parsed);
+        const info: Json = {
+          HasPixelData: instance.parsed.dataset.elements.some((e) => e.tag === 0x7fe00010),
+          TransferSyntaxUID: instance.parsed.transferSyntax,
+        };
+        const answer = await this.call("ReceivedInstanceFilter", [
+          tags,
+          originJson(instance.origin),
+          info,
+        ]);
+        return answer !== false;
+      });
+    } else if (kind === "IncomingCStoreInstanceFilter") {
+      hooks.register("incomingCStoreInstance", OWNER, async (instance) => {
+        if (!this.defined.has("IncomingCStoreInstanceFilter")) return 0;
+        const tags = this.simplifiedTags(instance.parsed);
+        const answer = await this.call("IncomingCStoreInstanceFilter", [
+          tags,
+          originJson(instance.origin),
+        ]);
+        // A DIMSE status, or a boolean: false refuses with 0xA700 (out of resources).
+        if (typeof answer === "number") return answer;
+        return answer === false ? 0xa700 : 0;
+      });
+    } else if (kind === "IncomingHttpRequestFilter") {
+      hooks.register("incomingHttpRequest", OWNER, async (request) => {
+        if (!this.defined.has("IncomingHttpRequestFilter")) return true;
+        const answer = await this.call("IncomingHttpRequestFilter", [
+          request.method,
+          request.uri,
+          request.ip,
+          "",
+          request.headers,
+        ]);
+        // A filter that fails or answers no boolean refuses, as a security filter must.
+        return answer === true;
+      });
+    }
   }
 }
