@@ -10,12 +10,31 @@ const TARGETS = {
   "windows-x64": { target: "bun-windows-x64", out: "dist/pharos-windows-x64.exe" },
 } as const;
 
+/**
+ * fengari's luaconf.js exports the same names from several branches of an `if`, which Bun's
+ * bundler refuses ("Invalid assignment target"); through Object.assign they stay plain CommonJS.
+ */
+const fengariLuaconf: Bun.BunPlugin = {
+  name: "fengari-luaconf",
+  setup(builder) {
+    builder.onLoad({ filter: /fengari[\\/]src[\\/]luaconf\.js$/ }, async (args) => ({
+      contents: (await Bun.file(args.path).text()).replace(
+        /module\.exports\.(\w+) = (\w+);/g,
+        "Object.assign(module.exports, { $1: $2 });",
+      ),
+      loader: "js",
+    }));
+  },
+};
+
 async function build(target: string | undefined, outfile: string): Promise<boolean> {
   const result = await Bun.build({
-    // The worker of an isolated plugin (PluginsIsolation) is an entry point of its own.
-    entrypoints: ["./src/main.ts", "./src/plugins/isolation/worker-main.ts"],
+    // The workers (an isolated plugin's, PluginsIsolation; Lua's) are entry points of their own:
+    // the executable embeds them for new Worker().
+    entrypoints: ["./src/main.ts", "./src/plugins/isolation/worker-main.ts", "./src/lua/worker.ts"],
     compile: target ? { target: target as Bun.Build.CompileTarget, outfile } : { outfile },
     minify: true,
+    plugins: [fengariLuaconf],
     sourcemap: "linked",
   });
   for (const log of result.logs) console.error(log);

@@ -15,6 +15,7 @@ import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
 import { configureLogging, log } from "./log.ts";
 import { installFaultPolicy } from "./plugins/fault-policy.ts";
+import { LuaScripting } from "./lua/scripting.ts";
 import { pluginHttpHooks } from "./plugins/http.ts";
 import { PluginManager } from "./plugins/manager.ts";
 import { createApp } from "./rest/app.ts";
@@ -87,6 +88,7 @@ export interface Pharos {
   codecs: Codecs;
   network: DicomNetwork;
   plugins: PluginManager;
+  lua: LuaScripting;
   /** The REST API; `app.request()` serves a request in-process. */
   app: Hono<AppEnv>;
   /** Listens on HTTP (and DICOM when DicomServerEnabled); the ports actually bound. */
@@ -115,12 +117,21 @@ export async function composePharos(
   jobs.addFactory(modificationJobFactory(core));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
   const control = new ServerControl();
+  const lua = new LuaScripting(config, core, jobs);
   const app = createApp(
-    { core, config, stability: core.stability, jobs, network, codecs, control },
+    { core, config, stability: core.stability, jobs, network, codecs, control, lua },
     pluginHttpHooks(plugins),
   );
   plugins.attachApp(app);
+  lua.attachRest((method, uri, { headers, body, builtinOnly }) =>
+    plugins.restCall(method, uri, { headers, body, afterPlugins: builtinOnly, origin: "Lua" })
+  );
   await plugins.loadAll(config.PluginsFailOnError);
+  // After the plugins, as Orthanc loads its Lua scripts; a script that does not load stops here.
+  await lua.load().catch(async (error) => {
+    await lua.stop();
+    throw error;
+  });
   // After the plugins, whose storage area may hold the files a crash left behind.
   await core.removeOrphans();
   if (config.SaveJobs && !options.noJobs) {
@@ -139,6 +150,7 @@ export async function composePharos(
     codecs,
     network,
     plugins,
+    lua,
     app,
     control,
     async start() {
@@ -164,6 +176,7 @@ export async function composePharos(
       const dicomPort = config.DicomServerEnabled ? await network.start() : undefined;
       dicomListening = dicomPort !== undefined;
       plugins.started();
+      await lua.started();
       return { httpPort: http.port ?? config.HttpPort, dicomPort };
     },
     async stop() {
@@ -173,6 +186,7 @@ export async function composePharos(
       jobsSaver?.stop();
       if (dicomListening) network.stop();
       await http?.stop(false);
+      await lua.stop();
       await plugins.stop();
       await core.close();
     },

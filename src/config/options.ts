@@ -281,6 +281,28 @@ export const OPTIONS = {
     comment:
       "Flush each stored file to the disk (fsync) before it is indexed, so that a power loss loses no acknowledged file.",
   },
+  // Lua scripting (src/lua).
+  LuaScripts: {
+    schema: z.array(z.string()),
+    default: [],
+    comment: "Lua scripts to load at startup, relative to the configuration file.",
+  },
+  ExecuteLuaEnabled: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Allow POST /tools/execute-script (off by default, as in Orthanc 1.10.1).",
+  },
+  LuaHeartBeatPeriod: {
+    schema: nonNegative,
+    default: 0,
+    comment: "Seconds between two calls of the Lua callback OnHeartBeat (0: never).",
+  },
+  LuaScriptTimeout: {
+    schema: z.number().int().min(1),
+    default: 60,
+    comment:
+      "Pharos only: seconds after which a Lua script or callback is stopped (Orthanc waits forever).",
+  },
   StableAge: {
     schema: z.number().int().min(1),
     default: 60,

@@ -14,14 +14,11 @@ interface Unhonoured {
 const LATER = "it comes with a later release";
 const OUTGOING_HTTP = "Pharos makes no HTTP request yet (Orthanc peers come later)";
 const NO_POOL = "Pharos serves from one event loop and has no such thread pool";
-const LUA = "Lua scripting is not available yet";
 const TRANSCODING = "compressed transcoding is not available yet";
 
 export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   MaximumStorageCacheSize: { orthancDefault: 128, why: "Pharos keeps no storage cache" },
-  LuaScripts: { orthancDefault: [], why: LUA },
-  ExecuteLuaEnabled: { orthancDefault: false, why: LUA },
-  DicomAssociationCloseDelay: { orthancDefault: 5, why: LUA },
+  DicomAssociationCloseDelay: { orthancDefault: 5, why: LATER },
   OrthancExplorerEnabled: { orthancDefault: true, why: "Pharos has no web interface yet" },
   OrthancPeers: { orthancDefault: {}, why: OUTGOING_HTTP },
   OrthancPeersInDatabase: { orthancDefault: false, why: OUTGOING_HTTP },

@@ -261,7 +261,13 @@ export class PluginManager implements HostServices {
   async restCall(
     method: string,
     uri: string,
-    options: { headers?: Record<string, string>; body?: BodyInit; afterPlugins?: boolean } = {},
+    options: {
+      headers?: Record<string, string>;
+      body?: BodyInit;
+      afterPlugins?: boolean;
+      /** Uploads through this call are stored with this origin (Lua's calls). */
+      origin?: "Lua";
+    } = {},
   ): Promise<Response> {
     if (!this.app) throw new OrthancError("InternalError", "The REST API is not available yet");
     if (!uri.startsWith("/")) throw new OrthancError("BadRequest", `Bad URI: ${uri}`);
@@ -271,7 +277,7 @@ export class PluginManager implements HostServices {
       body: options.body ?? null,
     });
     this.internalRequests.set(request, { afterPlugins: options.afterPlugins === true });
-    return await this.app.fetch(request, { remoteAddress: undefined });
+    return await this.app.fetch(request, { remoteAddress: undefined, origin: options.origin });
   }
 
   generateToken(): string {

@@ -12,6 +12,7 @@ import { instanceRoutes, uploadHandler } from "./instances.ts";
 import { changeRoutes } from "./changes.ts";
 import { jobRoutes } from "./jobs.ts";
 import { labelRoutes } from "./labels.ts";
+import { luaRoutes } from "./lua.ts";
 import { accessControl } from "./middleware/access.ts";
 import { compressJson } from "./middleware/compression.ts";
 import { closeConnections } from "./middleware/keep-alive.ts";
@@ -53,6 +54,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     modalityRoutes(deps),
     jobRoutes(deps),
     webDavRoutes(deps),
+    luaRoutes(deps),
   ];
   // Mounted in this order, which is the order of precedence between overlapping paths.
   for (const family of families) app.route("/", family);

@@ -8,6 +8,11 @@ import type { ServerControl } from "../server/control.ts";
 import type { JobRegistry } from "../server/jobs.ts";
 import type { StabilityTracker } from "../server/stability.ts";
 
+/** Lua's entry point for POST /tools/execute-script (src/lua): what the script printed. */
+export interface ScriptRunner {
+  execute(source: Uint8Array): Promise<Uint8Array>;
+}
+
 export interface RestDependencies {
   core: PharosCore;
   config: Configuration;
@@ -17,9 +22,10 @@ export interface RestDependencies {
   codecs: Codecs;
   /** /tools/shutdown and /tools/reset ask the composition root through it. */
   control: ServerControl;
+  lua?: ScriptRunner;
 }
 
 export type AppEnv = {
-  Bindings: { remoteAddress?: string };
+  Bindings: { remoteAddress?: string; origin?: "Lua" };
   Variables: { username?: string };
 };

@@ -76,6 +76,7 @@ function storeAnswer(result: StoreResult): JsonObject {
 }
 
 function originOf(c: Context<AppEnv>): RequestOrigin {
+  if (c.env?.origin === "Lua") return { kind: "Lua" };
   const origin: RequestOrigin = { kind: "RestApi" };
   if (c.env?.remoteAddress) origin.remoteIp = c.env.remoteAddress;
   const user = c.get("username");

@@ -33,6 +33,7 @@ export const ErrorCodes = {
   Timeout: { code: 16, http: 500, message: "Timeout" },
   BadSequenceOfCalls: { code: 6, http: 400, message: "Bad sequence of calls" },
   CanceledJob: { code: 37, http: 500, message: "This job was canceled" },
+  CannotExecuteLua: { code: 2031, http: 500, message: "Cannot execute a Lua command" },
   RegularFileExpected: {
     code: 2006,
     http: 500,

@@ -13,6 +13,12 @@ import { isoNow } from "./time.ts";
 export type JobState = "Pending" | "Running" | "Success" | "Failure" | "Paused";
 
 /** Why a stepped job stops (OrthancPluginJobStopReason). */
+/** A job submitted, or finished. */
+export interface JobEvent {
+  id: string;
+  kind: "submitted" | "success" | "failure";
+}
+
 export type JobStopReason = "Success" | "Paused" | "Failure" | "Canceled";
 
 /** A job run step by step; its methods must not throw (callers guard them). */
@@ -136,10 +142,26 @@ export class JobRegistry {
   constructor(private readonly concurrency = 2, private readonly historySize = 10) {}
   /** Called when a job is submitted, and when one changes state (for SaveJobs). */
   onChange?: (what: "submitted" | "changed") => void;
+  private readonly listeners: ((event: JobEvent) => void)[] = [];
   private readonly factories: JobFactory[] = [];
   private readonly pending: Job[] = [];
   private running = 0;
   private readonly finishers = new Map<string, () => void>();
+
+  /** Follows submissions and completions (Lua's OnJobSubmitted, OnJobSuccess, OnJobFailure). */
+  addListener(listener: (event: JobEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private tell(event: JobEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        log.error(`A job listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
 
   /** Adds a way to build jobs; the first factory that knows a type builds its jobs. */
   addFactory(factory: JobFactory): void {
@@ -171,6 +193,7 @@ export class JobRegistry {
     this.jobs.set(job.id, job);
     this.enqueue(job);
     this.onChange?.("submitted");
+    this.tell({ id: job.id, kind: "submitted" });
     return job;
   }
 
@@ -341,6 +364,7 @@ export class JobRegistry {
     this.finishers.delete(job.id);
     this.trim();
     this.onChange?.("changed");
+    this.tell({ id: job.id, kind: state === "Success" ? "success" : "failure" });
   }
 
   private job(id: string): Job {

@@ -34,3 +34,17 @@ test("dist/pharos serves uploads from an empty folder", async () => {
     await server.stop();
   }
 }, 120000);
+
+test("dist/pharos runs Lua scripts (fengari and the Lua worker are embedded)", async () => {
+  const binary = join(lonely, "pharos");
+  const server = await startPharos({ command: [binary], config: { ExecuteLuaEnabled: true } });
+  try {
+    const response = await fetch(`${server.url}/tools/execute-script`, {
+      method: "POST",
+      body: 'print(_VERSION, ParseJson(RestApiGet("/system")).Name)',
+    });
+    expect(await response.text()).toBe("Lua 5.3, PharosTest\n");
+  } finally {
+    await server.stop();
+  }
+}, 60000);

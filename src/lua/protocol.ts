@@ -1,0 +1,86 @@
+// The messages between the Lua engine (main thread, engine.ts) and the worker that holds the Lua
+// state (worker.ts). Top-level work goes through the worker's message queue; the worker's
+// synchronous calls (RestApiGet, HttpGet…) go through a MessageChannel port, on which the worker
+// blocks with Atomics.wait, and on which the main thread may hand it nested work (a filter that a
+// script's own REST call triggered) while it waits.
+
+import type { Encoding } from "../dicom/charsets.ts";
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Work for the Lua state. */
+export type LuaWork =
+  | { type: "load"; chunkname: string; source: Uint8Array }
+  | { type: "execute"; source: Uint8Array; timeoutMs: number }
+  | { type: "call"; name: string; args: Json[]; timeoutMs: number }
+  /** OnStoredInstance, whose tags the worker reads from the stored bytes, off the main thread. */
+  | {
+    type: "stored";
+    instanceId: string;
+    bytes: Uint8Array;
+    defaultEncoding: Encoding;
+    metadata: Json;
+    origin: Json;
+    timeoutMs: number;
+  }
+  | { type: "defined"; names: string[] };
+
+export type LuaOutcome =
+  | { ok: true; output: Uint8Array; result: Json; commands: LuaCommand[] }
+  | { ok: false; error: string };
+
+/** A Lua job command (SendToModality, Delete…), queued by a callback and run after it. */
+export interface LuaCommand {
+  operation: "Delete" | "SendToModality" | "SendToPeer" | "ModifyInstance" | "CallSystem";
+  /** A resource id, or `@N` for the output of command N (1-based) of the same callback. */
+  input: string;
+  parameters: Json;
+}
+
+/** What the worker asks of the main thread, waiting for the answer. */
+export type SyncRequest =
+  | {
+    type: "rest";
+    method: "GET" | "POST" | "PUT" | "DELETE";
+    uri: string;
+    body?: Uint8Array;
+    builtinOnly: boolean;
+    headers: Record<string, string>;
+  }
+  | {
+    type: "http";
+    method: "GET" | "POST" | "PUT" | "DELETE";
+    url: string;
+    body?: Uint8Array;
+    headers: Record<string, string>;
+    credentials?: { username: string; password: string };
+    timeoutMs: number;
+  };
+
+export interface SyncReply {
+  status: number;
+  body: Uint8Array;
+}
+
+/** On the port, main thread → worker. */
+export type PortToWorker =
+  | { type: "reply"; reply: SyncReply }
+  | { type: "nested"; id: number; work: LuaWork };
+
+/** On the port, worker → main thread. */
+export type PortToMain =
+  | { type: "sync"; request: SyncRequest }
+  | { type: "nested-done"; id: number; outcome: LuaOutcome };
+
+/** Worker → main thread, for top-level work. */
+export interface WorkDone {
+  id: number;
+  outcome: LuaOutcome;
+}
+
+/** What the worker is started with. */
+export interface WorkerSetup {
+  configuration: Json;
+  /** Int32Array over it: [0] counts the messages the main thread put on the port. */
+  signal: SharedArrayBuffer;
+}

@@ -1,0 +1,291 @@
+// Lua scripting as Orthanc runs it: the scripts of `LuaScripts` load at startup into the one Lua
+// context (engine.ts), `Initialize` runs, and each callback a script defines becomes a handler of
+// the hook registry, owned by "the Lua scripts": Lua is one more client of the pipeline the ESM
+// plugins use. POST /tools/execute-script runs in the same context. A callback's error is logged
+// with Lua's `file:line`, and never loses the instance being stored: a failed filter lets it in.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Configuration, ConfigurationError } from "../config/schema.ts";
+import type { ParsedDicom } from "../dicom/parser.ts";
+import { decodingOf } from "../dicom/summary.ts";
+import { datasetToJson } from "../dicom/tags-json.ts";
+import { log } from "../log.ts";
+import type { PharosCore } from "../server/core.ts";
+import { OrthancError } from "../server/errors.ts";
+import type { Level } from "../dicom/levels.ts";
+import type { RequestOrigin } from "../server/events.ts";
+import { METADATA_NAMES } from "../server/model.ts";
+import type { JobRegistry } from "../server/jobs.ts";
+import { runCommands } from "./commands.ts";
+import { LuaEngine, type RestCaller } from "./engine.ts";
+import type { Json, LuaOutcome } from "./protocol.ts";
+
+const OWNER = "the Lua scripts";
+const CALLBACKS = [
+  "Initialize",
+  "Finalize",
+  "OnStoredInstance",
+  "OnStablePatient",
+  "OnStableStudy",
+  "OnStableSeries",
+  "OnHeartBeat",
+  "ReceivedInstanceFilter",
+  "IncomingHttpRequestFilter",
+  "IncomingCStoreInstanceFilter",
+  "OnJobSubmitted",
+  "OnJobSuccess",
+  "OnJobFailure",
+] as const;
+
+const JOB_CALLBACKS = {
+  submitted: "OnJobSubmitted",
+  success: "OnJobSuccess",
+  failure: "OnJobFailure",
+} as const;
+
+const STABLE: Record<number, { callback: string; level: Level; path: string }> = {
+  14: { callback: "OnStablePatient", level: "Patient", path: "patients" },
+  15: { callback: "OnStableStudy", level: "Study", path: "studies" },
+  16: { callback: "OnStableSeries", level: "Series", path: "series" },
+};
+
+/** Orthanc's `origin` table of the Lua callbacks. */
+function originJson(origin: RequestOrigin): Json {
+  const out: { [key: string]: Json } = { RequestOrigin: origin.kind };
+  if (origin.remoteIp !== undefined) out.RemoteIp = origin.remoteIp;
+  if (origin.kind === "RestApi") out.Username = origin.httpUsername ?? "";
+  if (origin.remoteAet !== undefined) out.RemoteAet = origin.remoteAet;
+  if (origin.calledAet !== undefined) out.CalledAet = origin.calledAet;
+  return out;
+}
+
+export class LuaScripting {
+  /** Started only when a script can run: LuaScripts or ExecuteLuaEnabled. */
+  private readonly engine: LuaEngine | undefined;
+  private readonly timeoutMs: number;
+  private defined = new Set<string>();
+  /** The hooks registered so far: each one once its first callback is defined. */
+  private readonly hooked = new Set<string>();
+  private heartBeat: ReturnType<typeof setInterval> | undefined;
+  private rest: RestCaller | undefined;
+
+  constructor(
+    private readonly config: Configuration,
+    private readonly core: PharosCore,
+    private readonly jobs: JobRegistry,
+  ) {
+    const needed = config.LuaScripts.length > 0 || config.ExecuteLuaEnabled;
+    this.engine = needed ? new LuaEngine(config.raw as Json) : undefined;
+    this.timeoutMs = config.LuaScriptTimeout * 1000;
+  }
+
+  /** Where the scripts' REST calls go; set once the REST API is built. */
+  attachRest(rest: RestCaller): void {
+    this.rest = rest;
+    this.engine?.attachRest(rest);
+  }
+
+  /** Loads `LuaScripts` in order; a script that does not load stops the start, naming it. */
+  async load(): Promise<void> {
+    if (!this.engine) return;
+    for (const path of this.config.LuaScripts) {
+      const file = resolve(this.config.configurationDirectory, path);
+      let source: Uint8Array;
+      try {
+        source = readFileSync(file);
+      } catch (error) {
+        throw new ConfigurationError(
+          `Cannot read the Lua script ${file}: ${(error as Error).message}`,
+        );
+      }
+      const outcome = await this.engine.run({ type: "load", chunkname: file, source });
+      if (!outcome.ok) {
+        throw new ConfigurationError(`Cannot load the Lua script: ${outcome.error}`);
+      }
+      log.warning(`Installed the Lua script: ${file}`);
+    }
+    await this.refreshCallbacks();
+  }
+
+  /** Which callbacks the context defines: at startup, and after each execute-script. */
+  private async refreshCallbacks(): Promise<void> {
+    const found = await this.engine?.run({ type: "defined", names: [...CALLBACKS] });
+    if (found?.ok && Array.isArray(found.result)) {
+      this.defined = new Set(found.result.filter((n): n is string => typeof n === "string"));
+    }
+    for (const name of this.defined) this.hook(name);
+  }
+
+  /** After the server has started: Initialize, then the heart beat. */
+  async started(): Promise<void> {
+    if (this.defined.has("Initialize")) await this.call("Initialize", []);
+    const period = this.config.LuaHeartBeatPeriod;
+    if (period > 0 && this.engine) {
+      this.heartBeat = setInterval(() => void this.call("OnHeartBeat", []), period * 1000);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.heartBeat) clearInterval(this.heartBeat);
+    if (this.defined.has("Finalize")) await this.call("Finalize", []);
+    await this.engine?.stop();
+  }
+
+  /** POST /tools/execute-script. */
+  async execute(source: Uint8Array): Promise<Uint8Array> {
+    if (!this.engine) throw new OrthancError("ForbiddenAccess");
+    const outcome = await this.engine.run({ type: "execute", source, timeoutMs: this.timeoutMs });
+    if (!outcome.ok) {
+      log.error(`Lua error: ${outcome.error}`);
+      throw new OrthancError("CannotExecuteLua", outcome.error);
+    }
+    await this.commands(outcome);
+    await this.refreshCallbacks();
+    return outcome.output;
+  }
+
+  /** Calls a callback; its error is logged (with Lua's file:line) and answered as undefined. */
+  private async call(name: string, args: Json[]): Promise<Json | undefined> {
+    if (!this.engine || !this.defined.has(name)) return undefined;
+    const outcome = await this.engine.run({ type: "call", name, args, timeoutMs: this.timeoutMs });
+    return await this.finish(name, outcome);
+  }
+
+  /** A callback's outcome: its error logged, its output logged, its commands run. */
+  private async finish(name: string, outcome: LuaOutcome): Promise<Json | undefined> {
+    if (!outcome.ok) {
+      log.error(`Error in the Lua callback ${name}: ${outcome.error}`);
+      return undefined;
+    }
+    if (outcome.output.length > 0) {
+      log.warning(`Lua says: ${new TextDecoder().decode(outcome.output).trimEnd()}`);
+    }
+    await this.commands(outcome);
+    return outcome.result;
+  }
+
+  private async commands(outcome: LuaOutcome & { ok: true }): Promise<void> {
+    if (outcome.commands.length === 0 || !this.rest) return;
+    try {
+      await runCommands(outcome.commands, this.rest);
+    } catch (error) {
+      log.error(`Error in a Lua command: ${(error as Error).message}`);
+    }
+  }
+
+  private async restJson(uri: string): Promise<Json> {
+    if (!this.rest) return null;
+    const response = await this.rest("GET", uri, { headers: {}, builtinOnly: true });
+    return response.ok ? (await response.json() as Json) : null;
+  }
+
+  /** A resource's metadata by name, as GET /{level}/{id}/metadata?expand; null once deleted. */
+  private metadataOf(id: string, level: Level): Json {
+    try {
+      const resource = this.core.resource(id, level);
+      const users = Object.entries(this.config.UserMetadata);
+      const out: { [name: string]: Json } = {};
+      for (const [type, value] of this.core.resources.metadata(resource.internalId)) {
+        const name = METADATA_NAMES[type] ?? users.find(([, n]) => n === type)?.[0] ?? String(type);
+        out[name] = value;
+      }
+      return out;
+    } catch {
+      return null;
+    }
+  }
+
+  private simplifiedTags(parsed: ParsedDicom): Json {
+    const decoding = decodingOf(parsed, this.core.defaultEncoding);
+    return datasetToJson(parsed.dataset, decoding, "simplify") as Json;
+  }
+
+  /**
+   * Registers the hook a callback needs, the first time a script defines it (at startup, or later
+   * through execute-script, as Orthanc allows): until then the hook costs nothing. The handler
+   * returns at once while the callback is not defined (a script may set it to nil again).
+   */
+  private hook(callback: string): void {
+    const kind = callback.startsWith("OnStable")
+      ? "stable"
+      : callback.startsWith("OnJob")
+      ? "jobs"
+      : callback;
+    if (this.hooked.has(kind)) return;
+    this.hooked.add(kind);
+    const hooks = this.core.hooks;
+    if (kind === "jobs") {
+      this.jobs.addListener((event) => void this.call(JOB_CALLBACKS[event.kind], [event.id]));
+    } else if (kind === "OnStoredInstance") {
+      hooks.register("storedInstance", OWNER, async (event) => {
+        if (!this.defined.has("OnStoredInstance")) return;
+        const id = event.ids.instance;
+        const metadata = this.metadataOf(id, "Instance");
+        const origin = originJson(event.origin);
+        // The worker reads the tags from the stored bytes, as the REST API would, off the main thread.
+        if (!this.engine) return;
+        const outcome = await this.engine.run({
+          type: "stored",
+          instanceId: id,
+          bytes: event.bytes,
+          defaultEncoding: this.core.defaultEncoding,
+          metadata,
+          origin,
+          timeoutMs: this.timeoutMs,
+        });
+        await this.finish("OnStoredInstance", outcome);
+      });
+    } else if (kind === "stable") {
+      hooks.register("change", OWNER, async (change) => {
+        const target = STABLE[change.changeType];
+        if (!target || !this.defined.has(target.callback)) return;
+        const description = await this.restJson(`/${target.path}/${change.publicId}`);
+        const tags = description && typeof description === "object" && !Array.isArray(description)
+          ? description.MainDicomTags ?? null
+          : null;
+        const metadata = this.metadataOf(change.publicId, target.level);
+        await this.call(target.callback, [change.publicId, tags, metadata]);
+      });
+    } else if (kind === "ReceivedInstanceFilter") {
+      hooks.register("incomingInstance", OWNER, async (instance) => {
+        if (!this.defined.has("ReceivedInstanceFilter")) return true;
+        const tags = this.simplifiedTags(instance.parsed);
+        const info: Json = {
+          HasPixelData: instance.parsed.dataset.elements.some((e) => e.tag === 0x7fe00010),
+          TransferSyntaxUID: instance.parsed.transferSyntax,
+        };
+        const answer = await this.call("ReceivedInstanceFilter", [
+          tags,
+          originJson(instance.origin),
+          info,
+        ]);
+        return answer !== false;
+      });
+    } else if (kind === "IncomingCStoreInstanceFilter") {
+      hooks.register("incomingCStoreInstance", OWNER, async (instance) => {
+        if (!this.defined.has("IncomingCStoreInstanceFilter")) return 0;
+        const tags = this.simplifiedTags(instance.parsed);
+        const answer = await this.call("IncomingCStoreInstanceFilter", [
+          tags,
+          originJson(instance.origin),
+        ]);
+        // A DIMSE status, or a boolean: false refuses with 0xA700 (out of resources).
+        if (typeof answer === "number") return answer;
+        return answer === false ? 0xa700 : 0;
+      });
+    } else if (kind === "IncomingHttpRequestFilter") {
+      hooks.register("incomingHttpRequest", OWNER, async (request) => {
+        if (!this.defined.has("IncomingHttpRequestFilter")) return true;
+        const answer = await this.call("IncomingHttpRequestFilter", [
+          request.method,
+          request.uri,
+          request.ip,
+          "",
+          request.headers,
+        ]);
+        // A filter that fails or answers no boolean refuses, as a security filter must.
+        return answer === true;
+      });
+    }
+  }
+}
