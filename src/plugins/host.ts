@@ -23,6 +23,7 @@ import type {
   WebDavCollection,
 } from "./pharos-plugin.d.ts";
 import { storageAccess } from "./storage-access.ts";
+import { restCalls } from "./rest-calls.ts";
 import { simplifiedTags } from "./views.ts";
 import type { PluginWorkers } from "./workers.ts";
 
@@ -143,22 +144,7 @@ export function createHost(
           services.routes.push({ ...route, plugin });
         }
       },
-      call: (method, uri, options) => call(method, uri, options),
-      get: (uri, options) => call("GET", uri, options),
-      post: (uri, body, options) => call("POST", uri, { ...options, body }),
-      put: (uri, body, options) => call("PUT", uri, { ...options, body }),
-      delete: (uri, options) => call("DELETE", uri, options),
-      async getJson<T>(uri: string, options?: RestCallOptions): Promise<T> {
-        const res = await call("GET", uri, options);
-        if (!res.ok) {
-          throw new OrthancError(
-            res.status === 404 ? "UnknownResource" : "InternalError",
-            `GET ${uri} answered HTTP ${res.status}`,
-            res.status,
-          );
-        }
-        return await res.json() as T;
-      },
+      ...restCalls(call),
       generateAuthorizationToken: () => services.generateToken(),
     },
     answers: createAnswers(),

@@ -17,6 +17,7 @@ import type {
   RestCallOptions,
   RouteMatch,
 } from "../pharos-plugin.d.ts";
+import { restCalls } from "../rest-calls.ts";
 import { simplifiedTags } from "../views.ts";
 import { Channel, type ChannelMessage } from "./channel.ts";
 import type { CallbackKind, ModuleInfo, WorkerIdentity } from "./kinds.ts";
@@ -113,22 +114,7 @@ function buildHost(identity: WorkerIdentity): PharosHost {
         const flags = typeof pattern === "string" ? "" : pattern.flags;
         register("route", handler, { source, flags, exclusive: options?.exclusive === true });
       },
-      call: (method, uri, options) => call(method, uri, options),
-      get: (uri, options) => call("GET", uri, options),
-      post: (uri, body, options) => call("POST", uri, { ...options, body }),
-      put: (uri, body, options) => call("PUT", uri, { ...options, body }),
-      delete: (uri, options) => call("DELETE", uri, options),
-      async getJson<T>(uri: string, options?: RestCallOptions): Promise<T> {
-        const res = await call("GET", uri, options);
-        if (!res.ok) {
-          throw new OrthancError(
-            res.status === 404 ? "UnknownResource" : "InternalError",
-            `GET ${uri} answered HTTP ${res.status}`,
-            res.status,
-          );
-        }
-        return await res.json() as T;
-      },
+      ...restCalls(call),
       generateAuthorizationToken: () => identity.token,
     },
     answers: createAnswers(),
