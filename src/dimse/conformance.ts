@@ -9,6 +9,7 @@ import {
   StorageSopClass,
   TransferSyntax,
 } from "../dicom/uids.ts";
+import { QR_CLASSES } from "./policy.ts";
 
 export interface ConformanceSettings {
   /** The transfer syntaxes the SCP accepts for storage, as configured now. */
@@ -34,14 +35,6 @@ function table(uids: Iterable<string>): string[] {
   return sorted.map((uid) => `  ${(NAMES.get(uid) ?? "").padEnd(width)} | ${uid}`);
 }
 
-const QUERY_RETRIEVE = [
-  SopClass.PatientRootQueryRetrieveFind,
-  SopClass.PatientRootQueryRetrieveMove,
-  SopClass.PatientRootQueryRetrieveGet,
-  SopClass.StudyRootQueryRetrieveFind,
-  SopClass.StudyRootQueryRetrieveMove,
-  SopClass.StudyRootQueryRetrieveGet,
-];
 const UNCOMPRESSED = [TransferSyntax.ImplicitVrLittleEndian, TransferSyntax.ExplicitVrLittleEndian];
 
 export function conformanceStatement(settings: ConformanceSettings): string {
@@ -68,7 +61,7 @@ export function conformanceStatement(settings: ConformanceSettings): string {
     section("Query/Retrieve", [
       "As an SCP and as an SCU (C-FIND, C-MOVE, C-GET), patient and study roots:",
       "",
-      ...table(QUERY_RETRIEVE),
+      ...table(QR_CLASSES),
     ]),
     section("Modality Worklist", [
       settings.worklistsEnabled
