@@ -35,8 +35,8 @@ test("a failed job is resubmitted from its start and can then succeed", async ()
   await jobs.get(job.id)!.done;
   expect(job.state).toBe("Success");
   expect(stepped.runs).toBe(2);
-  // A job that is not failed is left as it is.
-  jobs.resubmit(job.id);
+  // A successful job cannot be resubmitted (Orthanc's 400 at the REST API).
+  expect(() => jobs.resubmit(job.id)).toThrow("cannot be resubmitted");
   expect(job.state).toBe("Success");
 });
 
