@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { samplesDir } from "./cases.ts";
 import { decodeBody, type GoldenEntry } from "./replay.ts";
+import { waitFor } from "../support/server.ts";
 
 export const scenariosDir = resolve(import.meta.dir, "scenarios");
 export const scenarioGoldenDir = resolve(import.meta.dir, "orthanc-scenarios");
@@ -120,19 +121,30 @@ export class ScenarioSession {
     return entry.body as never;
   }
 
+  /**
+   * POST /instances of bytes built by the scenario, recorded as "upload <name>"; answers the new
+   * instance's id, or undefined when the server refused the file (its answer is recorded too).
+   */
+  async uploadBytes(name: string, bytes: Uint8Array): Promise<string | undefined> {
+    const upload = await this.request({
+      method: "POST",
+      path: "/instances",
+      name: `upload ${name}`,
+      body: bytes,
+    });
+    return upload.status === 200 ? (upload.body as { ID?: string }).ID : undefined;
+  }
+
   /** Polls a GET until `ready` holds, without recording (servers differ in how long it takes). */
-  async waitUntil(
-    path: string,
-    ready: (body: unknown) => boolean,
-    deadlineMs = 20_000,
-  ): Promise<void> {
-    const deadline = Date.now() + deadlineMs;
-    while (Date.now() < deadline) {
-      const res = await fetch(this.url + path).catch(() => undefined);
-      if (res?.ok && ready(await res.json().catch(() => undefined))) return;
-      await Bun.sleep(50);
-    }
-    throw new Error(`timed out waiting on ${path}`);
+  waitUntil(path: string, ready: (body: unknown) => boolean, deadlineMs = 20_000): Promise<void> {
+    return waitFor(
+      async () => {
+        const res = await fetch(this.url + path);
+        return res.ok && ready(await res.json());
+      },
+      `${path} to be ready`,
+      deadlineMs,
+    );
   }
 }
 

@@ -53,14 +53,8 @@ const scenario: Scenario = {
       unknownVr("qq", false),
     ];
     for (const f of files) {
-      const answer = await s.request({
-        method: "POST",
-        path: "/instances",
-        name: `upload ${f.name}`,
-        body: f.bytes,
-      });
-      const id = (answer.body as { ID?: string }).ID;
-      if (answer.status !== 200 || !id) continue;
+      const id = await s.uploadBytes(f.name, f.bytes);
+      if (!id) continue;
       await s.get(`/instances/${id}/tags`);
       await s.get(`/instances/${id}/metadata?expand`);
     }

@@ -46,14 +46,8 @@ const scenario: Scenario = {
     await s.get("/instances/unknown/file", { headers: { Accept: XML_TYPE } });
 
     for (const { name, bytes } of [...dicomJsonFiles(), ...oddFiles(), longValuesFile()]) {
-      const upload = await s.request({
-        method: "POST",
-        path: "/instances",
-        name: `upload ${name}`,
-        body: bytes,
-      });
-      if (upload.status !== 200) continue;
-      const id = (upload.body as { ID: string }).ID;
+      const id = await s.uploadBytes(name, bytes);
+      if (!id) continue;
       for (const accept of [JSON_TYPE, XML_TYPE]) {
         const headers = { Accept: accept };
         if (!DIGEST_ONLY.has(name) || accept === XML_TYPE) {

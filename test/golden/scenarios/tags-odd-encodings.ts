@@ -7,14 +7,8 @@ const scenario: Scenario = {
   name: "tags-odd-encodings",
   async run(s) {
     for (const { name, bytes } of [...oddFiles(), longValuesFile()]) {
-      const upload = await s.request({
-        method: "POST",
-        path: "/instances",
-        name: `upload ${name}`,
-        body: bytes,
-      });
-      if (upload.status !== 200) continue;
-      const id = (upload.body as { ID: string }).ID;
+      const id = await s.uploadBytes(name, bytes);
+      if (!id) continue;
       for (const path of ["", "/tags", "/tags?short", "/tags?simplify", "/content"]) {
         await s.get(`/instances/${id}${path}`, { name: `${name}: ${path || "instance"}` });
       }

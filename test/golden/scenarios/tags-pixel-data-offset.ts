@@ -23,14 +23,8 @@ const scenario: Scenario = {
       ...oddFiles(),
     ];
     for (const { name, bytes } of files) {
-      const upload = await s.request({
-        method: "POST",
-        path: "/instances",
-        name: `upload ${name}`,
-        body: bytes,
-      });
-      if (upload.status !== 200) continue;
-      const id = (upload.body as { ID: string }).ID;
+      const id = await s.uploadBytes(name, bytes);
+      if (!id) continue;
       await s.get(`/instances/${id}/metadata/PixelDataOffset`, {
         name: `PixelDataOffset of ${name}`,
       });
