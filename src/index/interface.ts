@@ -170,6 +170,24 @@ export interface GlobalPropertiesTable {
   setGlobalProperty(property: number, value: string): void;
 }
 
+export interface KeyValueEntry {
+  key: string;
+  value: Uint8Array;
+}
+
+/** The key-value stores and queues of Orthanc 1.12.8, which plugins use. */
+export interface KeyValuesTable {
+  storeKeyValue(storeId: string, key: string, value: Uint8Array): void;
+  keyValue(storeId: string, key: string): Uint8Array | undefined;
+  deleteKeyValue(storeId: string, key: string): void;
+  /** A store's entries in the byte order of their keys, from the first key after `after`. */
+  listKeyValues(storeId: string, after: string | undefined, limit: number): KeyValueEntry[];
+  enqueueValue(queueId: string, value: Uint8Array): void;
+  /** Takes out the oldest ("front") or the newest ("back") value, atomically. */
+  dequeueValue(queueId: string, origin: "front" | "back"): Uint8Array | undefined;
+  queueSize(queueId: string): number;
+}
+
 export interface TotalsTable {
   /** /statistics: kept exact on every insert and delete. */
   totals(): Totals;
@@ -188,7 +206,8 @@ export interface IndexBackend
     RecyclingTable,
     GlobalPropertiesTable,
     TotalsTable,
-    PendingFilesTable {
+    PendingFilesTable,
+    KeyValuesTable {
   /** Runs `fn` in one write transaction; a throw rolls it back. */
   transaction<T>(fn: () => T): T;
   close(): void;

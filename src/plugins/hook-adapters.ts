@@ -3,11 +3,13 @@
 // transcoders join the codecs. Each handler turns the plugin's lenient answers (nothing for
 // "keep" or "accept") into the hook's typed answer, and refuses ill-formed ones; the registry
 // reports a handler's failure with the plugin's name. What must answer (filters, received-instance
-// callbacks) answers within PluginCallbackTimeout, or fails with Orthanc's Timeout error.
+// callbacks) answers within PluginCallbackTimeout, or fails with Orthanc's Timeout error. An HTTP
+// filter's own answer (a Response) is a refusal for the registry, its answer kept for the middleware.
 import type { Codecs } from "../imaging/codecs.ts";
 import { log } from "../log.ts";
 import type { HookRegistry, ReceivedDecision } from "../server/hooks.ts";
 import { withDeadline } from "./deadline.ts";
+import type { FilterAnswers } from "./filter-answers.ts";
 import { guard } from "./guard.ts";
 import { type LoadedPlugin, ownerName } from "./loaded-plugin.ts";
 import type { Awaitable, ReceivedInstanceDecision } from "./pharos-plugin.d.ts";
@@ -35,6 +37,7 @@ export function installHooks(
   views: InstanceViews,
   plugin: LoadedPlugin,
   timeoutMs: number,
+  filterAnswers: FilterAnswers,
 ): void {
   const r = plugin.registrations;
   const owner = ownerName(plugin);
@@ -77,14 +80,20 @@ export function installHooks(
   }
   for (const fn of r.httpFilters) {
     hooks.register("incomingHttpRequest", owner, async (request) => {
-      const allowed = Boolean(
-        await timed(
-          "HTTP request filter",
-          () => fn({ ...request, headers: { ...request.headers } }),
-        ),
+      const answer = await timed(
+        "HTTP request filter",
+        () => fn({ ...request, headers: { ...request.headers } }),
       );
-      if (!allowed) log.info(`Plugin "${plugin.id}" refused ${request.method} ${request.uri}`);
-      return allowed;
+      if (answer instanceof Response) {
+        log.info(
+          `Plugin "${plugin.id}" answered ${request.method} ${request.uri} ` +
+            `with its own HTTP ${answer.status}`,
+        );
+        filterAnswers.set(request, answer);
+        return false;
+      }
+      if (!answer) log.info(`Plugin "${plugin.id}" refused ${request.method} ${request.uri}`);
+      return Boolean(answer);
     });
   }
   for (const fn of r.stored) {

@@ -13,10 +13,14 @@ import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
 import { createAnswers } from "./answers.ts";
 import { replaceElement } from "./dicom-edit.ts";
+import { dictionaryAccess, toDicomJson } from "./dictionary-access.ts";
+import { keyValueAccess, runKeyValueCall } from "./key-value-access.ts";
 import type { LoadedPlugin, PluginRoute } from "./loaded-plugin.ts";
 import type { MetricsRegistry } from "./metrics.ts";
 import type {
+  AuditRecord,
   PharosHost,
+  PluginErrorFactory,
   PluginJob,
   PluginStorageArea,
   RestCallOptions,
@@ -47,6 +51,13 @@ export interface HostServices {
     initializing: boolean,
   ): void;
   claimStorageArea(plugin: LoadedPlugin, area: PluginStorageArea, initializing: boolean): void;
+  registerErrorCode(
+    plugin: LoadedPlugin,
+    code: number,
+    httpStatus: number,
+    message: string,
+  ): PluginErrorFactory;
+  emitAudit(plugin: LoadedPlugin, record: Omit<AuditRecord, "sourcePlugin">): void;
 }
 
 /** The database schema version of Orthanc 1.10.1 (ORTHANC_DATABASE_VERSION). */
@@ -127,6 +138,23 @@ export function createHost(
     extendExplorer(javascript) {
       r.explorer.push(String(javascript));
     },
+    setRootUri(uri) {
+      plugin.rootUri = String(uri);
+    },
+    registerErrorCode: (code, httpStatus, message) =>
+      services.registerErrorCode(plugin, code, httpStatus, message),
+    emitAuditLog: (record) => services.emitAudit(plugin, record),
+    onAuditLog(handler) {
+      duringInitialize("onAuditLog");
+      if (typeof handler !== "function") throw new TypeError("The handler must be a function");
+      r.audit.push(handler);
+    },
+    // deno-lint-ignore require-await
+    async setStableStatus(resourceId, stable) {
+      return core.setStableStatus(String(resourceId), stable === true);
+    },
+    dictionary: dictionaryAccess(),
+    keyValues: keyValueAccess((operation) => runKeyValueCall(core.keyValues, operation)),
     rest: {
       register(pattern, handler, options) {
         if (typeof handler !== "function") throw new TypeError("The handler must be a function");
@@ -250,6 +278,11 @@ export function createHost(
     dicom: {
       simplifiedTags: (bytes) => simplified(core, bytes),
       replaceElement: (bytes, tag, value) => replaceElement(bytes, tag, value),
+      toDicomJson: (bytes) => toDicomJson(bytes, core.defaultEncoding),
+      async instanceDicomJson(instanceId) {
+        const bytes = await core.dicomBytes(core.resource(instanceId, "Instance"));
+        return toDicomJson(bytes, core.defaultEncoding);
+      },
     },
   };
   return Object.freeze(host);

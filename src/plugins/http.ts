@@ -132,7 +132,12 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
         }
         throw error;
       }
-      if (!allowed) return new Response(null, { status: 403 });
+      if (!allowed) {
+        const own = manager.filterAnswers.take(request);
+        return own
+          ? finishAnswer(own, c.req.method, c.req.path)
+          : new Response(null, { status: 403 });
+      }
     }
     if (!internal || internal.afterPlugins) {
       const dav = webDavOf(uri);
@@ -189,6 +194,7 @@ export function pluginHttpHooks(manager: PluginManager): PluginHttpHooks {
           Version: p.version,
         };
         if (p.description !== undefined) body.Description = p.description;
+        if (p.rootUri !== undefined) body.RootUri = p.rootUri;
         return jsonResponse(body);
       },
     });

@@ -1,6 +1,7 @@
 // A loaded plugin and what it registered through its host: kept per plugin while initialize()
 // runs, and installed (hooks, routes, collections…) only once it has succeeded.
 import type {
+  AuditRecord,
   Awaitable,
   ChangeEvent,
   DicomInstance,
@@ -33,7 +34,7 @@ export interface PluginWebDav {
 
 export interface Registrations {
   routes: Omit<PluginRoute, "plugin">[];
-  httpFilters: ((request: HttpRequestInfo) => Awaitable<boolean>)[];
+  httpFilters: ((request: HttpRequestInfo) => Awaitable<boolean | Response>)[];
   instanceFilters: ((instance: DicomInstance) => Awaitable<boolean>)[];
   cstoreFilters: ((instance: DicomInstance) => Awaitable<number | undefined | void>)[];
   received: ((
@@ -49,12 +50,15 @@ export interface Registrations {
   storage?: PluginStorageArea;
   explorer: string[];
   webdav: { items: string[]; collection: WebDavCollection }[];
+  audit: ((record: AuditRecord) => Awaitable<void>)[];
 }
 
 export interface LoadedPlugin {
   id: string;
   version: string;
   description?: string;
+  /** "RootUri" at /plugins/{id} (setRootUri). */
+  rootUri?: string;
   path: string;
   module: PharosPlugin;
   registrations: Registrations;
@@ -75,6 +79,7 @@ export function emptyRegistrations(): Registrations {
     transcoders: [],
     explorer: [],
     webdav: [],
+    audit: [],
   };
 }
 

@@ -14,6 +14,7 @@ import { OrthancError } from "../server/errors.ts";
 import { describeError } from "../server/hooks.ts";
 import type { JobRegistry, SteppedJob } from "../server/jobs.ts";
 import { waitAtMost } from "./deadline.ts";
+import { FilterAnswers } from "./filter-answers.ts";
 import { guard } from "./guard.ts";
 import { installCodecs, installHooks } from "./hook-adapters.ts";
 import { createHost, type HostServices } from "./host.ts";
@@ -21,12 +22,16 @@ import type { LoadedPlugin, PluginRoute, PluginWebDav } from "./loaded-plugin.ts
 import { finalizePlugins, loadPlugins } from "./loader.ts";
 import { MetricsRegistry } from "./metrics.ts";
 import type {
+  AuditRecord,
   Awaitable,
   JobStepStatus,
+  PluginErrorFactory,
   PluginJob,
   PluginStorageArea,
   WebDavCollection,
 } from "./pharos-plugin.d.ts";
+import { auditRecord, deliverAudit } from "./audit-log.ts";
+import { errorFactory, PluginErrorCodes } from "./error-codes.ts";
 import { checkStorageArea, storageAdapter } from "./storage-area.ts";
 import { isolatedPlugin } from "./isolation/supervisor.ts";
 import { InstanceViews } from "./views.ts";
@@ -41,6 +46,10 @@ export class PluginManager implements HostServices {
   /** In-process requests made by plugins, and whether they may reach the plugins' routes. */
   readonly internalRequests = new WeakMap<Request, { afterPlugins: boolean }>();
   readonly tokens = new Set<string>();
+  /** The error codes plugins registered (host.registerErrorCode). */
+  readonly errorCodes = new PluginErrorCodes();
+  /** The answers of HTTP filters that answer a request themselves. */
+  readonly filterAnswers = new FilterAnswers();
   /** The worker pools of host.workers.run. */
   readonly workers = new PluginWorkers();
   /** PluginCallbackTimeout, in milliseconds. */
@@ -112,12 +121,26 @@ export class PluginManager implements HostServices {
     this.plugins.push(plugin);
     for (const route of r.routes) this.routes.push({ ...route, plugin });
     for (const w of r.webdav) this.webdav.push({ plugin, ...w });
-    installHooks(this.core.hooks, this.views, plugin, this.callbackTimeoutMs);
+    installHooks(this.core.hooks, this.views, plugin, this.callbackTimeoutMs, this.filterAnswers);
     installCodecs(this.codecs, plugin);
     if (r.storage) {
       this.storageOwner = plugin;
       this.core.useStorageArea(storageAdapter(plugin, r.storage));
     }
+  }
+
+  registerErrorCode(
+    plugin: LoadedPlugin,
+    code: number,
+    httpStatus: number,
+    message: string,
+  ): PluginErrorFactory {
+    return errorFactory(this.errorCodes.register(plugin.id, code, httpStatus, message));
+  }
+
+  /** An audit record: logged, and handed to the plugins that subscribed (host.onAuditLog). */
+  emitAudit(plugin: LoadedPlugin, record: Omit<AuditRecord, "sourcePlugin">): void {
+    deliverAudit(auditRecord(plugin.id, record), this.plugins);
   }
 
   /** Queues a plugin's job (host.jobs.submit); its callbacks are guarded. */

@@ -301,6 +301,77 @@ export interface WebDavCollection {
   deleteItem?(path: string[]): Awaitable<boolean | void>;
 }
 
+/** A tag of the DICOM dictionary, as dictionary.lookup() answers it. */
+export interface DictionaryTag {
+  /** "gggg,eeee", hexadecimal in lower case as Orthanc writes tags. */
+  tag: string;
+  /** The keyword ("PatientName"). */
+  name: string;
+  vr: string;
+}
+
+/** A tag to add to the dictionary (OrthancPluginRegisterDictionaryTag / RegisterPrivateDictionaryTag). */
+export interface NewDictionaryTag {
+  /** "gggg,eeee" or a number (group << 16 | element). */
+  tag: string | number;
+  /** Two upper-case letters of a DICOM VR. */
+  vr: string;
+  /** The keyword; it must not contain spaces. */
+  name: string;
+  /** For a private tag: the private creator it belongs to. */
+  privateCreator?: string;
+}
+
+/**
+ * Makes the errors of a code a plugin registered (host.registerErrorCode): throw one from any
+ * callback, and the client gets Orthanc's error JSON with the code's HTTP status and message.
+ */
+export type PluginErrorFactory = (details?: string) => Error;
+
+/** A structured audit record (OrthancPluginEmitAuditLog, Orthanc 1.12.x). */
+export interface AuditRecord {
+  /** The plugin that emitted it (set by the host). */
+  sourcePlugin: string;
+  /** Who did it (a user name, a token's subject…); "" when unknown. */
+  userId: string;
+  /** The level of the resource concerned, or "None". */
+  resourceType: ResourceLevel | "None";
+  /** Orthanc identifier of the resource, or "". */
+  resourceId: string;
+  /** What was done ("view", "download", "delete"…). */
+  action: string;
+  /** Any JSON value with the details. */
+  logData?: unknown;
+}
+
+/** One store of the key-value stores of Orthanc 1.12.8, kept in the index. */
+export interface KeyValueStore {
+  /** Sets (or replaces) a value (OrthancPluginStoreKeyValue). */
+  set(key: string, value: Uint8Array | string): Promise<void>;
+  /** The value, or undefined (OrthancPluginGetKeyValue). */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Removes a key; removing a missing key is not an error (OrthancPluginDeleteKeyValue). */
+  delete(key: string): Promise<void>;
+  /**
+   * The entries in the order of their keys (byte order), a page at a time
+   * (OrthancPluginCreateKeysValuesIterator): `after` the last key of the previous page.
+   */
+  list(options?: { after?: string; limit?: number }): Promise<{ key: string; value: Uint8Array }[]>;
+}
+
+/** One of the persistent queues of Orthanc 1.12.8, kept in the index. */
+export interface ValueQueue {
+  /** Adds a value at the back (OrthancPluginEnqueueValue). */
+  enqueue(value: Uint8Array | string): Promise<void>;
+  /**
+   * Takes a value out: the oldest ("front", FIFO, the default) or the newest ("back", LIFO);
+   * undefined when the queue is empty (OrthancPluginDequeueValue).
+   */
+  dequeue(origin?: "front" | "back"): Promise<Uint8Array | undefined>;
+  /** The number of values (OrthancPluginGetQueueSize). */
+  size(): Promise<number>;
+}
+
 export interface PharosHost {
   /** This plugin's id. */
   readonly pluginName: string;
@@ -325,6 +396,49 @@ export interface PharosHost {
   setDescription(description: string): void;
   /** JavaScript appended to /plugins/explorer.js (OrthancPluginExtendOrthancExplorer). */
   extendExplorer(javascript: string): void;
+  /** The plugin's own page, shown as "RootUri" at /plugins/{id} (OrthancPluginSetRootUri). */
+  setRootUri(uri: string): void;
+  /**
+   * Registers the plugin's own error code (OrthancPluginRegisterErrorCode) with the HTTP status
+   * and message a client gets when a callback throws it; Orthanc numbers it from 1000000 on
+   * ("OrthancStatus"). Answers what makes such errors.
+   */
+  registerErrorCode(code: number, httpStatus: number, message: string): PluginErrorFactory;
+  /**
+   * Writes an audit record to the log (category "plugins", at the info level, prefixed "AUDIT")
+   * and hands it to every plugin subscribed with onAuditLog (OrthancPluginEmitAuditLog).
+   */
+  emitAuditLog(record: Omit<AuditRecord, "sourcePlugin">): void;
+  /** Receives the audit records of every plugin (OrthancPluginRegisterAuditLogHandler). */
+  onAuditLog(handler: (record: AuditRecord) => Awaitable<void>): void;
+  /**
+   * Forces a patient, study or series stable or unstable (OrthancPluginSetStableStatus): stable
+   * logs its Stable* change at once; unstable starts its StableAge over. Answers whether the
+   * status changed.
+   */
+  setStableStatus(resourceId: string, stable: boolean): Promise<boolean>;
+
+  /** The DICOM dictionary: the standard's, the `Dictionary` option's and the plugins' tags. */
+  readonly dictionary: {
+    /**
+     * A tag by keyword, "gggg,eeee" or number; undefined if unknown (OrthancPluginLookupDictionary).
+     * In a worker (PluginsIsolation), the tags other plugins registered are not known.
+     */
+    lookup(tag: string | number, privateCreator?: string): DictionaryTag | undefined;
+    /**
+     * Adds a tag: its name then shows in /instances/{id}/tags, and the keyword resolves in
+     * modifications and finds (OrthancPluginRegister[Private]DictionaryTag).
+     */
+    register(entry: NewDictionaryTag): void;
+  };
+
+  /** The key-value stores and queues of Orthanc 1.12.8, persisted in the index. */
+  readonly keyValues: {
+    /** A store by its id (any non-empty string); stores are shared by every plugin. */
+    store(storeId: string): KeyValueStore;
+    /** A queue by its id (any non-empty string); queues are shared by every plugin. */
+    queue(queueId: string): ValueQueue;
+  };
 
   readonly rest: {
     /**
@@ -361,8 +475,13 @@ export interface PharosHost {
     set(property: number, value: string): Promise<void>;
   };
 
-  /** Return false to refuse the request (403), as OrthancPluginRegisterIncomingHttpRequestFilter2. */
-  onIncomingHttpRequest(filter: (request: HttpRequestInfo) => Awaitable<boolean>): void;
+  /**
+   * Return false to refuse the request (403), as OrthancPluginRegisterIncomingHttpRequestFilter2;
+   * or answer it yourself with a Response (a step beyond Orthanc): a 401 with its
+   * WWW-Authenticate challenge, a 302 to a login page… The first filter that refuses or answers
+   * settles the request; true lets it through to the next filter and the routes.
+   */
+  onIncomingHttpRequest(filter: (request: HttpRequestInfo) => Awaitable<boolean | Response>): void;
   /** Return false to refuse an instance before it is stored (FilteredOut). */
   onIncomingInstance(filter: (instance: DicomInstance) => Awaitable<boolean>): void;
   /**
@@ -472,5 +591,9 @@ export interface PharosHost {
      * added if missing); every other byte is unchanged. `tag` is "0010,0010" or a number.
      */
     replaceElement(bytes: Uint8Array, tag: string | number, value: string): Uint8Array;
+    /** The dataset of a DICOM file in DICOM JSON (PS3.18 F.2), binary values inline in base64. */
+    toDicomJson(bytes: Uint8Array): Record<string, unknown>;
+    /** The full DICOM JSON of a stored instance, as its /file route answers it in DICOM JSON. */
+    instanceDicomJson(instanceId: string): Promise<Record<string, unknown>>;
   };
 }

@@ -33,7 +33,10 @@ export function errorResponse(
       }`,
     );
   }
-  const spec = ErrorCodes[e?.kind ?? "InternalError"];
+  const own = e?.pluginCode;
+  const spec = own
+    ? { code: own.code, http: own.httpStatus, message: own.message }
+    : ErrorCodes[e?.kind ?? "InternalError"];
   const status = e?.httpStatus ?? spec.http;
   if (!describe) return new Response(null, { status });
   const body: Record<string, string | number> = {

@@ -20,6 +20,7 @@ import { deleteSubtree, type RemainingAncestor } from "./delete.ts";
 import { OrthancError } from "./errors.ts";
 import { EventBus, type RequestOrigin } from "./events.ts";
 import { HookRegistry } from "./hooks.ts";
+import { KeyValues } from "./key-values.ts";
 import { Finder } from "./find.ts";
 import { LabelWriter } from "./labels.ts";
 import { MetadataWriter } from "./metadata.ts";
@@ -45,6 +46,8 @@ export class PharosCore {
   readonly attachments: AttachmentStore;
   readonly changes: ChangeLog;
   readonly properties: GlobalProperties;
+  /** The key-value stores and queues of plugins (Orthanc 1.12.8). */
+  readonly keyValues: KeyValues;
   readonly finder: Finder;
   defaultEncoding: Encoding;
   private readonly pipeline: StorePipeline;
@@ -71,6 +74,7 @@ export class PharosCore {
     }, config);
     this.changes = new ChangeLog(this.index);
     this.properties = new GlobalProperties(this.index);
+    this.keyValues = new KeyValues(this.index);
     this.finder = new Finder(this.index);
     registerDictionary(config.Dictionary);
     this.stability = new StabilityTracker(
@@ -121,6 +125,21 @@ export class PharosCore {
   /** A plugin's storage area replaces the filesystem; only before anything is stored. */
   useStorageArea(area: StorageArea): void {
     this.storageArea = area;
+  }
+
+  /**
+   * Forces a patient, study or series stable (its Stable* change now) or unstable (its StableAge
+   * starts over); answers whether its status changed (OrthancPluginSetStableStatus).
+   */
+  setStableStatus(publicId: string, stable: boolean): boolean {
+    const resource = this.index.lookup(publicId);
+    if (!resource) throw new OrthancError("UnknownResource");
+    if (resource.level === "Instance") {
+      throw new OrthancError("ParameterOutOfRange", "An instance has no stable status");
+    }
+    return stable
+      ? this.stability.forceStable(publicId)
+      : this.stability.forceUnstable(publicId, resource.level);
   }
 
   /** Stores one instance; tracked so that shutdown waits for it. */

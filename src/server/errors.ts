@@ -57,9 +57,27 @@ export class NotFoundWithoutBody extends BareStatusError {
   }
 }
 
+/**
+ * An error code a plugin registered (OrthancPluginRegisterErrorCode): its own code, HTTP status
+ * and message, and the code Orthanc numbers it with (from 1000000, ErrorCode_START_PLUGINS).
+ */
+export interface PluginErrorCode {
+  code: number;
+  plugin: string;
+  pluginCode: number;
+  httpStatus: number;
+  message: string;
+}
+
 /** An error that becomes Orthanc's error JSON at the HTTP edge. */
 export class OrthancError extends Error {
-  constructor(readonly kind: ErrorName, readonly details?: string, readonly httpStatus?: number) {
-    super(details ?? ErrorCodes[kind].message);
+  constructor(
+    readonly kind: ErrorName,
+    readonly details?: string,
+    readonly httpStatus?: number,
+    /** Set on a plugin's own error code, whose message and code replace the kind's. */
+    readonly pluginCode?: PluginErrorCode,
+  ) {
+    super(details ?? pluginCode?.message ?? ErrorCodes[kind].message);
   }
 }

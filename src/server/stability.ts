@@ -59,6 +59,23 @@ export class StabilityTracker {
     return entry === undefined || this.now() - entry.at >= this.stableAgeMs;
   }
 
+  /** Makes an unstable resource stable at once, its Stable* change reported; false if stable. */
+  forceStable(publicId: string): boolean {
+    const entry = this.lastActivity.get(publicId);
+    if (!entry) return false;
+    this.lastActivity.delete(publicId);
+    const changeType = STABLE_CHANGE[entry.level];
+    if (changeType !== undefined) this.onStable(changeType, entry.level, publicId);
+    return true;
+  }
+
+  /** Makes a stable resource unstable, as if it had just received an instance; false if not stable. */
+  forceUnstable(publicId: string, level: Level): boolean {
+    if (!this.isStable(publicId)) return false;
+    this.lastActivity.set(publicId, { level, at: this.now() });
+    return true;
+  }
+
   /** Reports the resources that became stable since the last check. */
   check(): void {
     const now = this.now();

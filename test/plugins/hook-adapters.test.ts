@@ -5,6 +5,7 @@ import type { ParsedDicom } from "../../src/dicom/parser.ts";
 import type { InstanceSummary } from "../../src/dicom/summary.ts";
 import { ChangeType } from "../../src/server/model.ts";
 import { HookFailure, HookRegistry, type IncomingInstance } from "../../src/server/hooks.ts";
+import { FilterAnswers } from "../../src/plugins/filter-answers.ts";
 import { installHooks } from "../../src/plugins/hook-adapters.ts";
 import { emptyRegistrations, type LoadedPlugin } from "../../src/plugins/loaded-plugin.ts";
 import type {
@@ -42,7 +43,7 @@ test("nothing answered keeps the bytes and accepts the C-STORE", async () => {
     seen = [instance.ids.instance, instance.sopClassUid, instance.origin.kind];
     return true;
   });
-  installHooks(hooks, views, p, 60_000);
+  installHooks(hooks, views, p, 60_000, new FilterAnswers());
   const bytes = new Uint8Array([1, 2]);
   expect(await hooks.decide("receivedInstance", { bytes, origin })).toEqual({ action: "keep" });
   expect(await hooks.decide("incomingInstance", incoming)).toBe(true);
@@ -57,7 +58,7 @@ test("an ill-formed answer fails with the plugin's name", async () => {
     ({ action: "rename" }) as unknown as ReceivedInstanceDecision
   );
   p.registrations.cstoreFilters.push(() => 1.5);
-  installHooks(hooks, views, p, 60_000);
+  installHooks(hooks, views, p, 60_000, new FilterAnswers());
   const received = await hooks.decide("receivedInstance", { bytes: new Uint8Array(), origin })
     .catch((e) => e);
   expect(received).toBeInstanceOf(HookFailure);
@@ -77,7 +78,7 @@ test("changes and the server's signals reach on-change callbacks with Orthanc's 
   p.registrations.changes.push((change) => {
     seen.push(change);
   });
-  installHooks(hooks, views, p, 60_000);
+  installHooks(hooks, views, p, 60_000, new FilterAnswers());
   hooks.notify("change", {
     changeType: ChangeType.StableStudy,
     level: "Study",

@@ -15,9 +15,10 @@ import {
   type SubtreeStatistics,
   type Totals,
 } from "../../server/model.ts";
-import type { FindPlan, FoundRow, IndexBackend } from "../interface.ts";
+import type { FindPlan, FoundRow, IndexBackend, KeyValueEntry } from "../interface.ts";
 import { attachmentTypes, deleteAttachment, findAttachment } from "./attachments.ts";
 import { runFind } from "./find.ts";
+import * as keyValues from "./key-values.ts";
 import {
   addLabel,
   allLabels,
@@ -51,6 +52,7 @@ function migrate(db: Database): void {
   const version =
     db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
   const exists = db.query("SELECT 1 FROM sqlite_master WHERE name = 'main_tags'").get();
+  // Version 3 only added tables (the key-value stores and queues), which SCHEMA creates.
   if (version >= 2 || !exists) return;
   // Version 2 added the normalized value of main tags.
   db.transaction(() => {
@@ -491,5 +493,33 @@ export class SqliteIndex implements IndexBackend {
 
   setGlobalProperty(property: number, value: string): void {
     this.s.setProperty.run(property, value);
+  }
+
+  storeKeyValue(storeId: string, key: string, value: Uint8Array): void {
+    keyValues.storeKeyValue(this.db, storeId, key, value);
+  }
+
+  keyValue(storeId: string, key: string): Uint8Array | undefined {
+    return keyValues.keyValue(this.db, storeId, key);
+  }
+
+  deleteKeyValue(storeId: string, key: string): void {
+    keyValues.deleteKeyValue(this.db, storeId, key);
+  }
+
+  listKeyValues(storeId: string, after: string | undefined, limit: number): KeyValueEntry[] {
+    return keyValues.listKeyValues(this.db, storeId, after, limit);
+  }
+
+  enqueueValue(queueId: string, value: Uint8Array): void {
+    keyValues.enqueueValue(this.db, queueId, value);
+  }
+
+  dequeueValue(queueId: string, origin: "front" | "back"): Uint8Array | undefined {
+    return keyValues.dequeueValue(this.db, queueId, origin);
+  }
+
+  queueSize(queueId: string): number {
+    return keyValues.queueSize(this.db, queueId);
   }
 }

@@ -1,5 +1,5 @@
 // The SQLite schema of the index. Levels are stored as 0..3 (Patient..Instance).
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS resources (
@@ -147,4 +147,20 @@ CREATE TABLE IF NOT EXISTS labels (
   PRIMARY KEY (resource_id, label)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS labels_label ON labels(label);
+
+-- Version 3: the key-value stores and queues of Orthanc 1.12.8 (plugins'). BINARY collation keeps
+-- the keys in byte order, the order in which a store is listed.
+CREATE TABLE IF NOT EXISTS key_values (
+  store_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value BLOB NOT NULL,
+  PRIMARY KEY (store_id, key)
+) WITHOUT ROWID;
+-- seq orders a queue: the front is its smallest seq, the back its largest.
+CREATE TABLE IF NOT EXISTS queues (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  queue_id TEXT NOT NULL,
+  value BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS queues_order ON queues(queue_id, seq);
 `;

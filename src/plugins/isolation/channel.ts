@@ -1,7 +1,7 @@
 // Calls between the server's thread and a plugin's worker (PluginsIsolation "Worker"): each side
 // calls the other by name and awaits the answer. What crosses is structured-cloned; errors cross
 // as their message, stack and Orthanc error kind, and are rebuilt on the other side.
-import { type ErrorName, OrthancError } from "../../server/errors.ts";
+import { type ErrorName, OrthancError, type PluginErrorCode } from "../../server/errors.ts";
 
 interface Call {
   t: "call";
@@ -30,7 +30,12 @@ export type ChannelMessage = Call | Reply | Notice;
 interface SentError {
   message: string;
   stack?: string;
-  orthanc?: { kind: ErrorName; details?: string; httpStatus?: number };
+  orthanc?: {
+    kind: ErrorName;
+    details?: string;
+    httpStatus?: number;
+    pluginCode?: PluginErrorCode;
+  };
 }
 
 function sendable(error: unknown): SentError {
@@ -38,7 +43,12 @@ function sendable(error: unknown): SentError {
     return {
       message: error.message,
       stack: error.stack,
-      orthanc: { kind: error.kind, details: error.details, httpStatus: error.httpStatus },
+      orthanc: {
+        kind: error.kind,
+        details: error.details,
+        httpStatus: error.httpStatus,
+        pluginCode: error.pluginCode,
+      },
     };
   }
   if (error instanceof Error) return { message: error.message, stack: error.stack };
@@ -47,7 +57,12 @@ function sendable(error: unknown): SentError {
 
 function rebuilt(sent: SentError): Error {
   const error = sent.orthanc
-    ? new OrthancError(sent.orthanc.kind, sent.orthanc.details, sent.orthanc.httpStatus)
+    ? new OrthancError(
+      sent.orthanc.kind,
+      sent.orthanc.details,
+      sent.orthanc.httpStatus,
+      sent.orthanc.pluginCode,
+    )
     : new Error(sent.message);
   if (sent.stack !== undefined) error.stack = sent.stack;
   return error;

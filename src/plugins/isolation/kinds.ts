@@ -1,5 +1,6 @@
 // The callbacks a plugin in a worker may register, as the two sides of the channel name them.
 import type { Encoding } from "../../dicom/charsets.ts";
+import type { WireResponse } from "./wire.ts";
 
 export type CallbackKind =
   | "route"
@@ -9,7 +10,8 @@ export type CallbackKind =
   | "received"
   | "change"
   | "stored"
-  | "refresh";
+  | "refresh"
+  | "audit";
 
 /** A route's pattern and options, as rest.register received them. */
 export interface RouteSpec {
@@ -37,4 +39,9 @@ export interface ModuleInfo {
   name?: string;
   version?: string;
   description?: string;
+}
+
+/** An HTTP filter's own answer (a Response), as it crosses back from the worker. */
+export interface FilterAnswer {
+  answer: WireResponse;
 }

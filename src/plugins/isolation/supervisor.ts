@@ -8,9 +8,15 @@
 import type { Encoding } from "../../dicom/charsets.ts";
 import { log } from "../../log.ts";
 import { OrthancError } from "../../server/errors.ts";
-import type { PharosHost, PharosPlugin } from "../pharos-plugin.d.ts";
+import type { KeyValueCall } from "../key-value-access.ts";
+import type {
+  NewDictionaryTag,
+  PharosHost,
+  PharosPlugin,
+  PluginErrorFactory,
+} from "../pharos-plugin.d.ts";
 import { Channel, type ChannelMessage } from "./channel.ts";
-import type { CallbackKind, ModuleInfo, RouteSpec, WorkerIdentity } from "./kinds.ts";
+import type { CallbackKind, FilterAnswer, ModuleInfo, RouteSpec, WorkerIdentity } from "./kinds.ts";
 import {
   fromWireResponse,
   toWireInstance,
@@ -45,6 +51,7 @@ const HOST_CALLS = new Set([
   "storageArea.read",
   "storageArea.readRange",
   "storageArea.remove",
+  "setStableStatus",
 ]);
 
 const LABELS: Record<CallbackKind, string> = {
@@ -56,6 +63,7 @@ const LABELS: Record<CallbackKind, string> = {
   change: "on-change callback",
   stored: "on-stored-instance callback",
   refresh: "refresh-metrics callback",
+  audit: "audit-log handler",
 };
 
 /** Loads a plugin's module in a worker; the answer is the plugin as the loader sees it. */
@@ -86,6 +94,8 @@ class Supervisor {
   private broken = false;
   private relaunching = false;
   private stopped = false;
+  /** The plugin's own error codes, as the server numbered them. */
+  private readonly errorCodes = new Map<number, PluginErrorFactory>();
 
   constructor(private readonly file: string, private readonly options: IsolationOptions) {}
 
@@ -220,7 +230,18 @@ class Supervisor {
     if (this.broken) {
       throw new OrthancError("Plugin", `The worker of ${this.name} could not be restarted`);
     }
-    return await this.invoke(this.channel!, "callback", [kind, index, args], LABELS[kind]);
+    try {
+      return await this.invoke(this.channel!, "callback", [kind, index, args], LABELS[kind]);
+    } catch (error) {
+      throw this.numbered(error);
+    }
+  }
+
+  /** An error of the plugin's own code, with the number the server gave that code. */
+  private numbered(error: unknown): unknown {
+    if (!(error instanceof OrthancError) || !error.pluginCode) return error;
+    const factory = this.errorCodes.get(error.pluginCode.pluginCode);
+    return factory ? factory(error.details) : error;
   }
 
   /** What the worker asks of the server. */
@@ -243,6 +264,19 @@ class Supervisor {
         return host.extendExplorer(String(args[0]));
       case "metrics.set":
         return host.metrics.set(String(args[0]), Number(args[1]));
+      case "setRootUri":
+        return host.setRootUri(String(args[0]));
+      case "registerErrorCode": {
+        const [code, status, message] = args as [number, number, string];
+        this.errorCodes.set(code, host.registerErrorCode(code, status, message));
+        return;
+      }
+      case "emitAuditLog":
+        return host.emitAuditLog(args[0] as Parameters<PharosHost["emitAuditLog"]>[0]);
+      case "dictionary.register":
+        return host.dictionary.register(args[0] as NewDictionaryTag);
+      case "keyValues":
+        return await keyValueCall(host, args[0] as KeyValueCall);
       case "rest.call": {
         const [method, uri, options] = args as [string, string, Record<string, unknown>];
         return await toWireResponse(await host.rest.call(method, uri, options));
@@ -276,7 +310,10 @@ class Supervisor {
         return;
       }
       case "httpFilter":
-        return host.onIncomingHttpRequest(async (info) => Boolean(await call(info)));
+        return host.onIncomingHttpRequest(async (info) => {
+          const answer = await call(info) as boolean | FilterAnswer;
+          return typeof answer === "object" ? fromWireResponse(answer.answer) : answer;
+        });
       case "instanceFilter":
         return host.onIncomingInstance(async (i) => Boolean(await call(instance(i))));
       case "cstoreFilter":
@@ -289,6 +326,20 @@ class Supervisor {
         return host.onStoredInstance(async (i) => void await call(instance(i)));
       case "refresh":
         return host.metrics.onRefresh(async () => void await call());
+      case "audit":
+        return host.onAuditLog(async (record) => void await call(record));
     }
   }
+}
+
+/** A key-value call of a worker, made on the real host's stores and queues. */
+function keyValueCall(host: PharosHost, call: KeyValueCall): Promise<unknown> {
+  const [kind, id, method, ...rest] = call;
+  const target =
+    (kind === "store" ? host.keyValues.store(id) : host.keyValues.queue(id)) as unknown as Record<
+      string,
+      (...a: unknown[]) => Promise<unknown>
+    >;
+  if (typeof target[method] !== "function") throw new TypeError(`Unknown call ${kind}.${method}`);
+  return target[method](...rest);
 }

@@ -1,13 +1,18 @@
 // The entry point of a plugin's worker (PluginsIsolation "Worker"): imports the plugin's module
 // and hands its initialize() a host object whose calls are proxied to the server's thread over
 // the channel; the callbacks it registers are called from there. Answers, DICOM edits and tags
-// are computed here. Jobs, storage areas, WebDAV collections and codecs need synchronous calls
+// are computed here, and dictionary lookups (the worker's dictionary has the standard's tags and
+// the plugin's own registrations, which are also sent to the server). Jobs, storage areas, WebDAV collections and codecs need synchronous calls
 // into the server and are refused.
 import { pathToFileURL } from "node:url";
 import { parseDicom } from "../../dicom/parser.ts";
 import { OrthancError } from "../../server/errors.ts";
 import { createAnswers } from "../answers.ts";
+import { auditRecord } from "../audit-log.ts";
 import { replaceElement } from "../dicom-edit.ts";
+import { dictionaryAccess, toDicomJson } from "../dictionary-access.ts";
+import { checkErrorCode, errorFactory } from "../error-codes.ts";
+import { keyValueAccess } from "../key-value-access.ts";
 import { pluginOfModule } from "../loader.ts";
 import type {
   DicomInstance,
@@ -20,7 +25,7 @@ import type {
 import { restCalls } from "../rest-calls.ts";
 import { simplifiedTags } from "../views.ts";
 import { Channel, type ChannelMessage } from "./channel.ts";
-import type { CallbackKind, ModuleInfo, WorkerIdentity } from "./kinds.ts";
+import type { CallbackKind, FilterAnswer, ModuleInfo, WorkerIdentity } from "./kinds.ts";
 import {
   fromWireRequest,
   fromWireResponse,
@@ -108,6 +113,27 @@ function buildHost(identity: WorkerIdentity): PharosHost {
     },
     setDescription: (description) => channel.notice("setDescription", [String(description)]),
     extendExplorer: (javascript) => channel.notice("extendExplorer", [String(javascript)]),
+    setRootUri: (uri) => channel.notice("setRootUri", [String(uri)]),
+    registerErrorCode(code, httpStatus, message) {
+      checkErrorCode(code, httpStatus, message);
+      channel.notice("registerErrorCode", [code, httpStatus, message]);
+      // The server numbers the code; the supervisor puts that number in the errors that cross.
+      return errorFactory({
+        code: 0,
+        plugin: identity.pluginName,
+        pluginCode: code,
+        httpStatus,
+        message,
+      });
+    },
+    emitAuditLog(record) {
+      const { sourcePlugin: _, ...checked } = auditRecord(identity.pluginName, record);
+      channel.notice("emitAuditLog", [checked]);
+    },
+    onAuditLog: (fn) => duringInitialize("onAuditLog", "audit", fn),
+    setStableStatus: (id, stable) => api("setStableStatus", id, stable) as Promise<boolean>,
+    dictionary: dictionaryAccess((entry) => channel.notice("dictionary.register", [entry])),
+    keyValues: keyValueAccess((operation) => api("keyValues", operation)),
     rest: {
       register(pattern, handler, options) {
         const source = typeof pattern === "string" ? pattern : pattern.source;
@@ -168,6 +194,9 @@ function buildHost(identity: WorkerIdentity): PharosHost {
     dicom: {
       simplifiedTags: (bytes) => simplifiedTags(parseDicom(bytes), identity.encoding),
       replaceElement: (bytes, tag, value) => replaceElement(bytes, tag, value),
+      toDicomJson: (bytes) => toDicomJson(bytes, identity.encoding),
+      instanceDicomJson: async (id) =>
+        toDicomJson(await api("getDicomForInstance", id) as Uint8Array, identity.encoding),
     },
   };
   return Object.freeze(host);
@@ -189,8 +218,12 @@ async function runCallback(kind: CallbackKind, index: number, args: unknown[]): 
     case "cstoreFilter":
     case "stored":
       return await fn(instanceOf(args[0] as WireInstance));
-    case "httpFilter":
-      return await fn(args[0] as HttpRequestInfo);
+    case "httpFilter": {
+      const answer = await fn(args[0] as HttpRequestInfo);
+      return answer instanceof Response
+        ? { answer: await toWireResponse(answer) } satisfies FilterAnswer
+        : Boolean(answer);
+    }
     default:
       return await fn(...args);
   }
