@@ -127,6 +127,7 @@ export async function composePharos(
     plugins.restCall(method, uri, { headers, body, afterPlugins: builtinOnly, origin: "Lua" })
   );
   await plugins.loadAll(config.PluginsFailOnError);
+  plugins.installDimse(network);
   // After the plugins, as Orthanc loads its Lua scripts; a script that does not load stops here.
   await lua.load().catch(async (error) => {
     await lua.stop();

@@ -11,7 +11,7 @@ import type { ScuContext } from "./client.ts";
 import { type Modality, ModalityRegistry, peerOf } from "./modalities.ts";
 import { acceptedTransferSyntaxes } from "./policy.ts";
 import { type DicomServices, scpHandlers } from "./scp.ts";
-import { commitmentService } from "./services/commitment.ts";
+import { type CommitmentJudge, commitmentService, indexJudge } from "./services/commitment.ts";
 import { echoService } from "./services/echo.ts";
 import { findService } from "./services/find.ts";
 import { getService } from "./services/get.ts";
@@ -30,8 +30,13 @@ export class DicomNetwork implements ScuContext {
   readonly worklists: WorklistSettings;
   /** Storage commitment requests sent by Pharos (/storage-commitment/{id}). */
   readonly commitments = new CommitmentReports();
-  /** The provider of each service the SCP offers, looked up at each request. */
+  /**
+   * The provider of each service the SCP offers, looked up at each request: plugins wrap some
+   * (src/plugins/dimse-services.ts).
+   */
   readonly services: DicomServices;
+  /** Which instances a storage commitment request gets committed; plugins may replace it. */
+  commitmentJudge: CommitmentJudge;
   /** The DICOM TLS material, read at construction so that a bad file stops the start. */
   private readonly tls: DicomTls | undefined;
   private server?: DimseServer;
@@ -47,6 +52,7 @@ export class DicomNetwork implements ScuContext {
     this.acceptedSyntaxes = acceptedTransferSyntaxes(config.AcceptedTransferSyntaxes, config);
     this.unknownSopClassAccepted = config.UnknownSopClassAccepted;
     this.worklists = worklistSettings(config);
+    this.commitmentJudge = indexJudge(core);
     const destinations = {
       byAet: (aet: string) => this.modalities.byAet(aet),
       peerOf: (modality: Modality) => this.peerOf(modality),
@@ -58,7 +64,12 @@ export class DicomNetwork implements ScuContext {
       worklist: worklistService(this.worklists, core, config),
       move: moveService(core, destinations, transcoders),
       get: getService(core, destinations, transcoders),
-      commitment: commitmentService(core, config, destinations, this.commitments),
+      commitment: commitmentService(
+        config,
+        destinations,
+        this.commitments,
+        () => this.commitmentJudge,
+      ),
     };
   }
 

@@ -84,6 +84,11 @@ function checkProperty(property: number): void {
   }
 }
 
+function callable<F>(handler: F): F {
+  if (typeof handler !== "function") throw new TypeError("The handler must be a function");
+  return handler;
+}
+
 export function createHost(
   services: HostServices,
   plugin: LoadedPlugin,
@@ -152,6 +157,24 @@ export function createHost(
     // deno-lint-ignore require-await
     async setStableStatus(resourceId, stable) {
       return core.setStableStatus(String(resourceId), stable === true);
+    },
+    dimse: {
+      onFind(handler) {
+        duringInitialize("dimse.onFind");
+        r.find.push(callable(handler));
+      },
+      onWorklist(handler) {
+        duringInitialize("dimse.onWorklist");
+        r.worklist.push(callable(handler));
+      },
+      onMove(handler) {
+        duringInitialize("dimse.onMove");
+        r.move.push(callable(handler));
+      },
+      onStorageCommitment(handler) {
+        duringInitialize("dimse.onStorageCommitment");
+        r.commitment.push(callable(handler));
+      },
     },
     dictionary: dictionaryAccess(),
     keyValues: keyValueAccess((operation) => runKeyValueCall(core.keyValues, operation)),

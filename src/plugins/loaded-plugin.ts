@@ -4,7 +4,9 @@ import type {
   AuditRecord,
   Awaitable,
   ChangeEvent,
+  DicomFindHandler,
   DicomInstance,
+  DicomMoveHandler,
   HttpRequestInfo,
   ImageDecoder,
   InstanceOrigin,
@@ -13,6 +15,7 @@ import type {
   PluginStorageArea,
   ReceivedInstanceDecision,
   RestHandler,
+  StorageCommitmentHandler,
   Transcoder,
   WebDavCollection,
 } from "./pharos-plugin.d.ts";
@@ -51,6 +54,10 @@ export interface Registrations {
   explorer: string[];
   webdav: { items: string[]; collection: WebDavCollection }[];
   audit: ((record: AuditRecord) => Awaitable<void>)[];
+  find: DicomFindHandler[];
+  worklist: DicomFindHandler[];
+  move: DicomMoveHandler[];
+  commitment: StorageCommitmentHandler[];
 }
 
 export interface LoadedPlugin {
@@ -80,6 +87,10 @@ export function emptyRegistrations(): Registrations {
     explorer: [],
     webdav: [],
     audit: [],
+    find: [],
+    worklist: [],
+    move: [],
+    commitment: [],
   };
 }
 

@@ -14,6 +14,7 @@ import { OrthancError } from "../server/errors.ts";
 import { describeError } from "../server/hooks.ts";
 import type { JobRegistry, SteppedJob } from "../server/jobs.ts";
 import { waitAtMost } from "./deadline.ts";
+import { installDimseHandlers, type PluggableScp } from "./dimse-services.ts";
 import { FilterAnswers } from "./filter-answers.ts";
 import { guard } from "./guard.ts";
 import { installCodecs, installHooks } from "./hook-adapters.ts";
@@ -91,6 +92,15 @@ export class PluginManager implements HostServices {
           timeoutMs: this.callbackTimeoutMs,
           encoding: () => this.core.defaultEncoding,
         }),
+    });
+  }
+
+  /** Lets the plugins' DICOM handlers (host.dimse) answer the SCP's requests; after loadAll(). */
+  installDimse(scp: PluggableScp): void {
+    installDimseHandlers(scp, {
+      plugins: this.plugins,
+      timeoutMs: this.callbackTimeoutMs,
+      encoding: () => this.core.defaultEncoding,
     });
   }
 

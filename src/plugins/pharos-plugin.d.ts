@@ -372,6 +372,75 @@ export interface ValueQueue {
   size(): Promise<number>;
 }
 
+/** Who sent a DIMSE request. */
+export interface DicomAssociation {
+  callingAet: string;
+  calledAet: string;
+  remoteIp: string;
+}
+
+/**
+ * A dataset as a plugin answers it: keyword ("PatientName") or "gggg,eeee" → a text value (a
+ * number is written as text; US/SS/UL/SL take a number), or the items of a sequence. The VR is the
+ * dictionary's. Non-ASCII text is written in UTF-8 ("ISO_IR 192" is added when the answer gives no
+ * SpecificCharacterSet).
+ */
+export interface DicomAnswer {
+  [tag: string]: string | number | DicomAnswer[];
+}
+
+/** A C-FIND (Patient Root / Study Root, or Modality Worklist) as a plugin answers it. */
+export interface DicomFindRequest {
+  association: DicomAssociation;
+  /** QueryRetrieveLevel as received ("STUDY"…); "" for a worklist query. */
+  level: string;
+  /** The identifier in Orthanc's simplified JSON (keyword → value; sequences as arrays). */
+  query: Record<string, unknown>;
+}
+
+/**
+ * Answers a C-FIND itself (OrthancPluginRegisterFindCallback, RegisterWorklistCallback): the
+ * matches, or undefined to leave the query to the next plugin and then to the server.
+ */
+export type DicomFindHandler = (request: DicomFindRequest) => Awaitable<DicomAnswer[] | undefined>;
+
+/** A C-MOVE (OrthancPluginRegisterMoveCallback's parameters). */
+export interface DicomMoveRequest extends DicomFindRequest {
+  /** The destination AET (Move Destination). */
+  targetAet: string;
+  messageId: number;
+}
+
+/** How a plugin drives a C-MOVE (OrthancPluginMoveCallback / GetMoveSize / ApplyMove). */
+export interface DicomMoveDriver {
+  /** The number of sub-operations. */
+  size: number;
+  /** Performs the next sub-operation (a C-STORE…); a throw counts it as failed. */
+  apply(): Awaitable<void>;
+}
+
+/** Takes a C-MOVE over, or answers undefined to leave it to the next plugin and the server. */
+export type DicomMoveHandler = (
+  request: DicomMoveRequest,
+) => Awaitable<DicomMoveDriver | undefined>;
+
+/** A storage commitment request (N-ACTION) received by the SCP. */
+export interface StorageCommitmentRequest {
+  association: DicomAssociation;
+  transactionUid: string;
+  references: { sopClassUid: string; sopInstanceUid: string }[];
+}
+
+/**
+ * Judges a storage commitment request (OrthancPluginRegisterStorageCommitmentScpCallback): for
+ * each reference in order, true when committed or a DICOM Failure Reason (0x0110 processing
+ * failure, 0x0112 no such object instance, 0x0122 SOP class not supported…); or undefined to leave
+ * it to the next plugin and the server. The report goes back as an N-EVENT-REPORT, as usual.
+ */
+export type StorageCommitmentHandler = (
+  request: StorageCommitmentRequest,
+) => Awaitable<(true | number)[] | undefined>;
+
 export interface PharosHost {
   /** This plugin's id. */
   readonly pluginName: string;
@@ -430,6 +499,21 @@ export interface PharosHost {
      * modifications and finds (OrthancPluginRegister[Private]DictionaryTag).
      */
     register(entry: NewDictionaryTag): void;
+  };
+
+  /**
+   * DICOM SCP callbacks, only from initialize(): a plugin answers C-FIND and worklist queries,
+   * drives C-MOVE retrieves and judges storage commitment requests. Handlers are asked in loading
+   * order; the first that answers wins, and the server answers when none does. A handler that
+   * throws or outlives PluginCallbackTimeout fails the request (C-FIND 0xC000, C-MOVE 0xC000,
+   * storage commitment 0x0110), logged.
+   */
+  readonly dimse: {
+    onFind(handler: DicomFindHandler): void;
+    /** Worklist queries are accepted once a plugin answers them, even without `Worklists`. */
+    onWorklist(handler: DicomFindHandler): void;
+    onMove(handler: DicomMoveHandler): void;
+    onStorageCommitment(handler: StorageCommitmentHandler): void;
   };
 
   /** The key-value stores and queues of Orthanc 1.12.8, persisted in the index. */

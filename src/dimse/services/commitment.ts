@@ -30,15 +30,35 @@ export interface CommitmentProvider {
   ): Promise<number>;
 }
 
+/** Which of the referenced instances are committed, and why the others are not. */
+export type CommitmentJudge = (
+  association: AssociationInfo,
+  transactionUid: string,
+  referenced: CommittedInstance[],
+) => Promise<{ success: CommittedInstance[]; failures: FailedInstance[] }>;
+
+/** The SCP's own judge: an instance is committed when Pharos stores it. */
+export function indexJudge(core: PharosCore): CommitmentJudge {
+  return (_association, _transactionUid, referenced) => {
+    const success: CommittedInstance[] = [];
+    const failures: FailedInstance[] = [];
+    for (const item of referenced) {
+      if (hasInstance(core, item)) success.push(item);
+      else failures.push({ ...item, reason: NO_SUCH_OBJECT });
+    }
+    return Promise.resolve({ success, failures });
+  };
+}
+
 export function commitmentService(
-  core: PharosCore,
   config: Pick<Configuration, "DicomAet">,
   destinations: ModalityDirectory,
   reports: CommitmentReports,
+  /** Read at each request: plugins may replace it (src/plugins/dimse-services.ts). */
+  judge: () => CommitmentJudge,
 ): CommitmentProvider {
   return {
-    nAction: (info, actionTypeId, dataset) =>
-      Promise.resolve(commitmentRequested(info, actionTypeId, dataset)),
+    nAction: (info, actionTypeId, dataset) => commitmentRequested(info, actionTypeId, dataset),
     eventReport(info, _eventTypeId, dataset) {
       const report = readCommitment(dataset);
       if (!report) return Promise.resolve(Status.ProcessingFailure);
@@ -51,7 +71,11 @@ export function commitmentService(
     },
   };
 
-  function commitmentRequested(info: AssociationInfo, actionTypeId: number, dataset: Identifier) {
+  async function commitmentRequested(
+    info: AssociationInfo,
+    actionTypeId: number,
+    dataset: Identifier,
+  ): Promise<number> {
     const request = readCommitment(dataset);
     if (actionTypeId !== 1 || !request) return Status.ProcessingFailure;
     const modality = destinations.byAet(info.callingAet);
@@ -59,12 +83,14 @@ export function commitmentService(
       log.error(`Storage commitment: unknown modality "${info.callingAet}" to send the report to`);
       return Status.ProcessingFailure;
     }
-    const success: CommittedInstance[] = [];
-    const failures: FailedInstance[] = [];
-    for (const item of request.referenced) {
-      if (hasInstance(item)) success.push(item);
-      else failures.push({ ...item, reason: NO_SUCH_OBJECT });
+    let verdict;
+    try {
+      verdict = await judge()(info, request.transactionUid, request.referenced);
+    } catch (error) {
+      log.error(`Storage commitment of ${request.transactionUid}: ${String(error)}`);
+      return Status.ProcessingFailure;
     }
+    const { success, failures } = verdict;
     const peer = { ...destinations.peerOf(modality), localAet: info.calledAet || config.DicomAet };
     // The report goes after the N-ACTION answer, on an association of its own.
     setTimeout(() => {
@@ -82,18 +108,18 @@ export function commitmentService(
     }, 0);
     return Status.Success;
   }
+}
 
-  /** Whether Pharos stores an instance with these SOP class and instance UIDs. */
-  function hasInstance(item: CommittedInstance): boolean {
-    if (!item.sopClassUid || !item.sopInstanceUid) return false;
-    const found = core.finder.find({
-      level: "Instance",
-      query: new Map([[Tags.SopInstanceUid, item.sopInstanceUid]]),
-      caseSensitive: true,
-      since: 0,
-    });
-    return found.some((r) =>
-      core.resources.metadata(r.internalId).get(Metadata.SopClassUid) === item.sopClassUid
-    );
-  }
+/** Whether Pharos stores an instance with these SOP class and instance UIDs. */
+function hasInstance(core: PharosCore, item: CommittedInstance): boolean {
+  if (!item.sopClassUid || !item.sopInstanceUid) return false;
+  const found = core.finder.find({
+    level: "Instance",
+    query: new Map([[Tags.SopInstanceUid, item.sopInstanceUid]]),
+    caseSensitive: true,
+    since: 0,
+  });
+  return found.some((r) =>
+    core.resources.metadata(r.internalId).get(Metadata.SopClassUid) === item.sopClassUid
+  );
 }

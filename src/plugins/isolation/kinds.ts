@@ -11,7 +11,13 @@ export type CallbackKind =
   | "change"
   | "stored"
   | "refresh"
-  | "audit";
+  | "audit"
+  | "find"
+  | "worklist"
+  | "move"
+  /** Not registered: one sub-operation of a C-MOVE driver, by the driver's id. */
+  | "moveStep"
+  | "commitment";
 
 /** A route's pattern and options, as rest.register received them. */
 export interface RouteSpec {
@@ -44,4 +50,10 @@ export interface ModuleInfo {
 /** An HTTP filter's own answer (a Response), as it crosses back from the worker. */
 export interface FilterAnswer {
   answer: WireResponse;
+}
+
+/** A C-MOVE driver made in the worker: the server's side calls "moveStep" with its id. */
+export interface MoveAnswer {
+  driver: number;
+  size: number;
 }

@@ -16,7 +16,14 @@ import type {
   PluginErrorFactory,
 } from "../pharos-plugin.d.ts";
 import { Channel, type ChannelMessage } from "./channel.ts";
-import type { CallbackKind, FilterAnswer, ModuleInfo, RouteSpec, WorkerIdentity } from "./kinds.ts";
+import type {
+  CallbackKind,
+  FilterAnswer,
+  ModuleInfo,
+  MoveAnswer,
+  RouteSpec,
+  WorkerIdentity,
+} from "./kinds.ts";
 import {
   fromWireResponse,
   toWireInstance,
@@ -64,6 +71,11 @@ const LABELS: Record<CallbackKind, string> = {
   stored: "on-stored-instance callback",
   refresh: "refresh-metrics callback",
   audit: "audit-log handler",
+  find: "C-FIND handler",
+  worklist: "worklist handler",
+  move: "C-MOVE handler",
+  moveStep: "C-MOVE driver",
+  commitment: "storage commitment handler",
 };
 
 /** Loads a plugin's module in a worker; the answer is the plugin as the loader sees it. */
@@ -328,6 +340,21 @@ class Supervisor {
         return host.metrics.onRefresh(async () => void await call());
       case "audit":
         return host.onAuditLog(async (record) => void await call(record));
+      case "find":
+        return host.dimse.onFind(async (request) => await call(request) as never);
+      case "worklist":
+        return host.dimse.onWorklist(async (request) => await call(request) as never);
+      case "commitment":
+        return host.dimse.onStorageCommitment(async (request) => await call(request) as never);
+      case "move":
+        return host.dimse.onMove(async (request) => {
+          const answer = await call(request) as MoveAnswer | undefined;
+          if (!answer) return undefined;
+          return {
+            size: answer.size,
+            apply: async () => void await this.callback("moveStep", answer.driver, []),
+          };
+        });
     }
   }
 }

@@ -16,6 +16,7 @@ import { keyValueAccess } from "../key-value-access.ts";
 import { pluginOfModule } from "../loader.ts";
 import type {
   DicomInstance,
+  DicomMoveDriver,
   HttpRequestInfo,
   PharosHost,
   PharosPlugin,
@@ -25,7 +26,13 @@ import type {
 import { restCalls } from "../rest-calls.ts";
 import { simplifiedTags } from "../views.ts";
 import { Channel, type ChannelMessage } from "./channel.ts";
-import type { CallbackKind, FilterAnswer, ModuleInfo, WorkerIdentity } from "./kinds.ts";
+import type {
+  CallbackKind,
+  FilterAnswer,
+  ModuleInfo,
+  MoveAnswer,
+  WorkerIdentity,
+} from "./kinds.ts";
 import {
   fromWireRequest,
   fromWireResponse,
@@ -42,6 +49,9 @@ let plugin: PharosPlugin | undefined;
 type Callback = (...args: unknown[]) => unknown;
 const callbacks = new Map<CallbackKind, Callback[]>();
 let initializing = false;
+/** The C-MOVE drivers under way, by the id the server's side knows them by. */
+const drivers = new Map<number, { driver: DicomMoveDriver; left: number }>();
+let nextDriver = 1;
 
 const channel = new Channel((message) => self.postMessage(message), handle);
 self.onmessage = (event: MessageEvent<ChannelMessage>) => channel.receive(event.data);
@@ -132,6 +142,12 @@ function buildHost(identity: WorkerIdentity): PharosHost {
     },
     onAuditLog: (fn) => duringInitialize("onAuditLog", "audit", fn),
     setStableStatus: (id, stable) => api("setStableStatus", id, stable) as Promise<boolean>,
+    dimse: {
+      onFind: (fn) => duringInitialize("dimse.onFind", "find", fn),
+      onWorklist: (fn) => duringInitialize("dimse.onWorklist", "worklist", fn),
+      onMove: (fn) => duringInitialize("dimse.onMove", "move", fn),
+      onStorageCommitment: (fn) => duringInitialize("dimse.onStorageCommitment", "commitment", fn),
+    },
     dictionary: dictionaryAccess((entry) => channel.notice("dictionary.register", [entry])),
     keyValues: keyValueAccess((operation) => api("keyValues", operation)),
     rest: {
@@ -204,6 +220,7 @@ function buildHost(identity: WorkerIdentity): PharosHost {
 
 /** Calls one registered callback with what crossed the channel; answers what can cross back. */
 async function runCallback(kind: CallbackKind, index: number, args: unknown[]): Promise<unknown> {
+  if (kind === "moveStep") return await moveStep(index);
   const fn = callbacks.get(kind)?.[index];
   if (!fn) throw new Error(`no ${kind} callback #${index}`);
   switch (kind) {
@@ -218,6 +235,16 @@ async function runCallback(kind: CallbackKind, index: number, args: unknown[]): 
     case "cstoreFilter":
     case "stored":
       return await fn(instanceOf(args[0] as WireInstance));
+    case "move": {
+      const driver = await fn(args[0]) as DicomMoveDriver | undefined | null;
+      if (driver === undefined || driver === null) return undefined;
+      if (!Number.isInteger(driver.size) || typeof driver.apply !== "function") {
+        throw new TypeError("a C-MOVE driver needs an integer size and apply()");
+      }
+      const id = nextDriver++;
+      if (driver.size > 0) drivers.set(id, { driver, left: driver.size });
+      return { driver: id, size: driver.size } satisfies MoveAnswer;
+    }
     case "httpFilter": {
       const answer = await fn(args[0] as HttpRequestInfo);
       return answer instanceof Response
@@ -227,6 +254,14 @@ async function runCallback(kind: CallbackKind, index: number, args: unknown[]): 
     default:
       return await fn(...args);
   }
+}
+
+/** One sub-operation of a C-MOVE a driver of this worker runs; forgotten after its last one. */
+async function moveStep(id: number): Promise<void> {
+  const entry = drivers.get(id);
+  if (!entry) throw new Error(`no C-MOVE driver #${id}`);
+  if (--entry.left === 0) drivers.delete(id);
+  await entry.driver.apply();
 }
 
 async function handle(name: string, args: unknown[]): Promise<unknown> {
