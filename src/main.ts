@@ -13,10 +13,12 @@ import { dicomJobFactory } from "./dimse/jobs.ts";
 import { modificationJobFactory } from "./server/modification-job.ts";
 import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
+import { type IndexBackend, missingIndexMethods } from "./index/interface.ts";
 import { configureLogging, log } from "./log.ts";
 import { installFaultPolicy } from "./plugins/fault-policy.ts";
 import { LuaScripting } from "./lua/scripting.ts";
 import { pluginHttpHooks } from "./plugins/http.ts";
+import { pluginIndexBackend, type ProvidedIndex } from "./plugins/index-backend-phase.ts";
 import { PluginManager } from "./plugins/manager.ts";
 import { createApp } from "./rest/app.ts";
 import { serveClient } from "./rest/client-request.ts";
@@ -99,6 +101,19 @@ export interface Pharos {
   control: ServerControl;
 }
 
+/** A plugin's index back-end, checked against the index interface. */
+function providedIndex(provided: ProvidedIndex | undefined): IndexBackend | undefined {
+  if (!provided) return undefined;
+  const missing = missingIndexMethods(provided.backend);
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `The index of plugin "${provided.plugin}" lacks ${missing.join(", ")}`,
+    );
+  }
+  log.warning(`The index is provided by plugin "${provided.plugin}"`);
+  return provided.backend as IndexBackend;
+}
+
 /** Builds every part of a server from its configuration, in dependency order. */
 export async function composePharos(
   config: Configuration,
@@ -107,7 +122,8 @@ export async function composePharos(
   for (const warning of httpSecurity(config).warnings) log.warning(warning);
   // Read before anything starts: a certificate that cannot be read stops the start.
   const tls = httpsOptions(config, log.warning);
-  const core = new PharosCore(config);
+  // Plugins load in two phases: one may provide the index, which the core needs first.
+  const core = new PharosCore(config, providedIndex(await pluginIndexBackend(config)));
   const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
   const codecs = createCodecs(config.BuiltinDecoderTranscoderOrder);
   const network = new DicomNetwork(core, config, codecs.transcoders);

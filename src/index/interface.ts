@@ -212,3 +212,69 @@ export interface IndexBackend
   transaction<T>(fn: () => T): T;
   close(): void;
 }
+
+/** Every method of IndexBackend, for checking a back-end a plugin provides (at run time). */
+export const INDEX_METHODS = [
+  "close",
+  "transaction",
+  "lookup",
+  "byInternalId",
+  "createResource",
+  "children",
+  "countChildren",
+  "listLevel",
+  "setMainTag",
+  "mainTags",
+  "setMetadata",
+  "metadata",
+  "addAttachment",
+  "attachments",
+  "attachment",
+  "attachmentTypes",
+  "deleteAttachment",
+  "lookupIdentifier",
+  "runFind",
+  "addLabel",
+  "removeLabel",
+  "labelsOf",
+  "hasLabel",
+  "allLabels",
+  "resourcesWithLabels",
+  "labelledResources",
+  "addPendingFile",
+  "removePendingFile",
+  "pendingFiles",
+  "subtreeFiles",
+  "deleteResource",
+  "logChange",
+  "totals",
+  "metadataEntry",
+  "deleteMetadata",
+  "changes",
+  "lastChange",
+  "lastSequence",
+  "clearChanges",
+  "logExport",
+  "exports",
+  "clearExports",
+  "touchPatient",
+  "oldestUnprotectedPatient",
+  "setProtected",
+  "isProtected",
+  "subtreeStatistics",
+  "globalProperty",
+  "setGlobalProperty",
+  "storeKeyValue",
+  "keyValue",
+  "deleteKeyValue",
+  "listKeyValues",
+  "enqueueValue",
+  "dequeueValue",
+  "queueSize",
+] as const satisfies readonly (keyof IndexBackend)[];
+
+/** The methods of IndexBackend that `value` lacks (none: it can serve as the index). */
+export function missingIndexMethods(value: object): string[] {
+  const record = value as Record<string, unknown>;
+  return INDEX_METHODS.filter((name) => typeof record[name] !== "function");
+}

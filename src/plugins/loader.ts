@@ -49,6 +49,9 @@ export function pluginOfModule(mod: Record<string, unknown>): PharosPlugin {
       version: named("version"),
       description: named("description"),
       initialize: d as PharosPlugin["initialize"],
+      indexBackend: typeof mod.indexBackend === "function"
+        ? mod.indexBackend as PharosPlugin["indexBackend"]
+        : undefined,
       finalize: typeof mod.finalize === "function"
         ? mod.finalize as PharosPlugin["finalize"]
         : undefined,

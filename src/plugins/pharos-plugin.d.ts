@@ -27,6 +27,23 @@ export interface PharosPlugin {
   initialize(host: PharosHost): Awaitable<void>;
   /** Called once when the server stops, after the HTTP server has stopped. */
   finalize?(): Awaitable<void>;
+  /**
+   * Provides the index in place of the embedded SQLite one (OrthancPluginRegisterDatabaseBackend):
+   * called once at startup, before the server is composed and before any initialize(). Answer an
+   * object with every method of the index interface (`IndexBackend` in src/index/interface.ts,
+   * which the PostgreSQL back-end implements too: synchronous calls, `transaction(fn)` running
+   * `fn` atomically), or undefined to keep the embedded index. One plugin at most, loaded
+   * in-process (a worker cannot answer synchronous calls). The server closes it when it stops.
+   */
+  indexBackend?(context: IndexBackendContext): Awaitable<object | undefined>;
+}
+
+/** What a plugin's indexBackend() gets: the server is not composed yet. */
+export interface IndexBackendContext {
+  readonly configuration: Readonly<Record<string, unknown>>;
+  readonly configurationDirectory: string;
+  /** Logs in the server's log, prefixed with the plugin's file name. */
+  readonly log: { error(message: string): void; warning(message: string): void };
 }
 
 export type ResourceLevel = "Patient" | "Study" | "Series" | "Instance";

@@ -53,13 +53,18 @@ export class PharosCore {
   private readonly pipeline: StorePipeline;
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(readonly config: Configuration) {
+  /** `index`: a back-end a plugin provides (registered before the core is composed). */
+  constructor(readonly config: Configuration, index?: IndexBackend) {
     const base = config.configurationDirectory;
     const storageDir = resolve(base, config.StorageDirectory);
-    const indexDir = resolve(base, config.IndexDirectory);
     mkdirSync(storageDir, { recursive: true });
-    mkdirSync(indexDir, { recursive: true });
-    this.index = new SqliteIndex(join(indexDir, "pharos-index.sqlite"));
+    if (index) {
+      this.index = index;
+    } else {
+      const indexDir = resolve(base, config.IndexDirectory);
+      mkdirSync(indexDir, { recursive: true });
+      this.index = new SqliteIndex(join(indexDir, "pharos-index.sqlite"));
+    }
     this.storageArea = new FilesystemStorage(storageDir, config.SyncStorageArea);
     this.defaultEncoding = config.DefaultEncoding;
     this.resources = new ResourceReader(this.index);
