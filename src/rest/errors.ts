@@ -6,15 +6,24 @@ import { jsonResponse } from "./json.ts";
 const STATUS_TEXT: Record<number, string> = {
   400: "Bad Request",
   401: "Unauthorized",
+  // 402, 406, 408, 410, 429, 502-504: only plugins' own error codes use them.
+  402: "Payment Required",
   403: "Forbidden",
   409: "Conflict",
   404: "Not Found",
   405: "Method Not Allowed",
+  406: "Not Acceptable",
+  408: "Request Timeout",
+  410: "Gone",
   413: "Request Entity Too Large",
   415: "Unsupported Media Type",
   422: "Unprocessable Entity",
+  429: "Too Many Requests",
   500: "Internal Server Error",
   501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
   507: "Insufficient Storage",
 };
 

@@ -81,6 +81,7 @@ for (const m of MODES) {
         expect(res.status).toBe(402);
         const body = await res.json();
         expect(body).toMatchObject({
+          HttpError: "Payment Required",
           HttpStatus: 402,
           Message: "The sdk plugin wants a token",
           OrthancError: "The sdk plugin wants a token",
