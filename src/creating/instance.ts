@@ -52,6 +52,9 @@ const COPY_DATE: [Tag, Tag][] = [
   [0x00080023, 0x00080033],
 ];
 
+const BINARY_URI = "data:application/octet-stream;base64,";
+const ENCAPSULATED_DOCUMENT = 0x00420011;
+
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
 /** The VR of a new element: the dictionary's; a private creator and unknown private tags, UN. */
@@ -114,8 +117,13 @@ class NewDataset {
   }
 
   private bytes(tag: Tag, vr: string, text: string): Uint8Array {
-    const uri = this.spec.interpretBinaryTags ? decodeDataUri(text) : undefined;
-    if (uri) return uri.bytes;
+    // Orthanc decodes only this MIME type, and never in EncapsulatedDocument.
+    if (
+      this.spec.interpretBinaryTags && text.startsWith(BINARY_URI) &&
+      tag !== ENCAPSULATED_DOCUMENT
+    ) {
+      return decodeDataUri(text)?.bytes ?? new Uint8Array(0);
+    }
     if (usesCharset(vr) || vr === "UN") return encodeText(text, this.charset);
     if (isTextVr(vr)) return new TextEncoder().encode(text);
     if (["OB", "OW", "OD", "OF", "OL", "OV", "UT"].includes(vr)) {
@@ -192,7 +200,7 @@ function writePdf(d: NewDataset, pdf: Uint8Array): void {
   d.set(Tags.SopClassUid, StorageSopClass.EncapsulatedPdf);
   if (!d.has(0x00080060)) d.set(0x00080060, "OT");
   if (!d.has(0x00080064)) d.set(0x00080064, "WSD");
-  d.setBytes(0x00420011, "OB", pdf);
+  d.setBytes(ENCAPSULATED_DOCUMENT, "OB", pdf);
   d.set(0x00420012, "application/pdf");
 }
 

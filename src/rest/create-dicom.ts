@@ -83,8 +83,7 @@ export function createDicomRoutes(deps: RestDependencies): Hono<AppEnv> {
 
   route(app, "/instances/:id/pdf", {
     GET: async (c) => {
-      const instance = core.resources.lookup(idParam(c));
-      if (!instance || instance.level !== "Instance") throw new NotFoundWithoutBody();
+      const instance = core.resource(idParam(c), "Instance");
       const { dataset } = parseDicom(await core.dicomBytes(instance));
       const sopClass = findElement(dataset, Tags.SopClassUid);
       const document = findElement(dataset, 0x00420011);
