@@ -42,6 +42,8 @@ export interface InstanceSpec {
   now?: Date;
   /** Whether SpecificCharacterSet is written (Orthanc's legacy request form writes none). */
   writeCharset: boolean;
+  /** Whether the patient, study, series and instance identifiers are generated when absent. */
+  generateIdentifiers: boolean;
 }
 
 const COPY_DATE: [Tag, Tag][] = [
@@ -204,6 +206,17 @@ function writePdf(d: NewDataset, pdf: Uint8Array): void {
   d.set(0x00420012, "application/pdf");
 }
 
+function generateIdentifiers(d: NewDataset, ids: InstanceSpec["ids"]): void {
+  if (!d.has(Tags.PatientId)) d.set(Tags.PatientId, ids?.patientId ?? crypto.randomUUID());
+  if (!d.has(Tags.StudyInstanceUid)) {
+    d.set(Tags.StudyInstanceUid, ids?.studyUid ?? generateUid("study"));
+  }
+  if (!d.has(Tags.SeriesInstanceUid)) {
+    d.set(Tags.SeriesInstanceUid, ids?.seriesUid ?? generateUid("series"));
+  }
+  if (!d.has(Tags.SopInstanceUid)) d.set(Tags.SopInstanceUid, generateUid("instance"));
+}
+
 /** The bytes of the new instance. */
 export function buildInstance(spec: InstanceSpec): Uint8Array {
   const given = spec.tags.find((t) => t.tag === Tags.SpecificCharacterSet)?.value;
@@ -214,14 +227,7 @@ export function buildInstance(spec: InstanceSpec): Uint8Array {
     if (tag >>> 16 === 0x0002) continue;
     d.set(tag, value);
   }
-  if (!d.has(Tags.PatientId)) d.set(Tags.PatientId, spec.ids?.patientId ?? crypto.randomUUID());
-  if (!d.has(Tags.StudyInstanceUid)) {
-    d.set(Tags.StudyInstanceUid, spec.ids?.studyUid ?? generateUid("study"));
-  }
-  if (!d.has(Tags.SeriesInstanceUid)) {
-    d.set(Tags.SeriesInstanceUid, spec.ids?.seriesUid ?? generateUid("series"));
-  }
-  if (!d.has(Tags.SopInstanceUid)) d.set(Tags.SopInstanceUid, generateUid("instance"));
+  if (spec.generateIdentifiers) generateIdentifiers(d, spec.ids);
   if (spec.now) {
     const date = dicomDate(spec.now);
     const time = dicomTime(spec.now);

@@ -110,6 +110,7 @@ export function buildFiles(
     charset: context.inheritance?.charset ?? context.charset,
     interpretBinaryTags: request.interpretBinaryTags,
     writeCharset: !request.legacy,
+    generateIdentifiers: true,
     ...(request.legacy ? {} : { now: context.now }),
     ...(request.privateCreator === undefined ? {} : { privateCreator: request.privateCreator }),
   };

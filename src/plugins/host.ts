@@ -11,7 +11,9 @@ import { log } from "../log.ts";
 import { ORTHANC_COMPATIBLE_VERSION } from "../rest/system.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
+import { charsetOfEncoding } from "../dicom/charsets.ts";
 import { createAnswers } from "./answers.ts";
+import { createDicomForPlugin } from "./create-dicom.ts";
 import { replaceElement } from "./dicom-edit.ts";
 import type { LoadedPlugin, PluginRoute } from "./loaded-plugin.ts";
 import type { MetricsRegistry } from "./metrics.ts";
@@ -250,6 +252,8 @@ export function createHost(
     dicom: {
       simplifiedTags: (bytes) => simplified(core, bytes),
       replaceElement: (bytes, tag, value) => replaceElement(bytes, tag, value),
+      createDicom: (tags, options = {}) =>
+        createDicomForPlugin(tags, options, charsetOfEncoding(core.defaultEncoding)),
     },
   };
   return Object.freeze(host);

@@ -1,12 +1,14 @@
 // The entry point of a plugin's worker (PluginsIsolation "Worker"): imports the plugin's module
 // and hands its initialize() a host object whose calls are proxied to the server's thread over
-// the channel; the callbacks it registers are called from there. Answers, DICOM edits and tags
-// are computed here. Jobs, storage areas, WebDAV collections and codecs need synchronous calls
-// into the server and are refused.
+// the channel; the callbacks it registers are called from there. Answers, DICOM edits, new DICOM
+// files (createDicom) and tags are computed here. Jobs, storage areas, WebDAV collections and
+// codecs need synchronous calls into the server and are refused.
 import { pathToFileURL } from "node:url";
+import { charsetOfEncoding } from "../../dicom/charsets.ts";
 import { parseDicom } from "../../dicom/parser.ts";
 import { OrthancError } from "../../server/errors.ts";
 import { createAnswers } from "../answers.ts";
+import { createDicomForPlugin } from "../create-dicom.ts";
 import { replaceElement } from "../dicom-edit.ts";
 import { pluginOfModule } from "../loader.ts";
 import type {
@@ -168,6 +170,8 @@ function buildHost(identity: WorkerIdentity): PharosHost {
     dicom: {
       simplifiedTags: (bytes) => simplifiedTags(parseDicom(bytes), identity.encoding),
       replaceElement: (bytes, tag, value) => replaceElement(bytes, tag, value),
+      createDicom: (tags, options = {}) =>
+        createDicomForPlugin(tags, options, charsetOfEncoding(identity.encoding)),
     },
   };
   return Object.freeze(host);
