@@ -1,7 +1,8 @@
 // One new DICOM file built from tags, an optional payload and inherited attributes, as Orthanc
 // 1.10.1's /tools/create-dicom writes it: explicit VR little endian, the identifiers and dates it
-// generates when absent, the Encapsulated PDF or image pixel module of the payload, and a meta
-// header. Written by dicom/writer.ts.
+// generates when absent, the Encapsulated PDF or image pixel module of the payload (a JPEG kept
+// compressed in the JPEG Baseline transfer syntax when asked), and a meta header. Written by
+// dicom/writer.ts.
 import { lookupTag } from "../dicom/dictionary.ts";
 import { isPrivateGroup, type Tag, tagElement, Tags } from "../dicom/tag.ts";
 import { generateUid } from "../dicom/uid.ts";
@@ -13,14 +14,19 @@ import {
 } from "../dicom/uids.ts";
 import { isTextVr } from "../dicom/vr.ts";
 import {
+  elementHeader,
   type ElementToWrite,
   EXPLICIT_VR_LITTLE_ENDIAN,
+  itemHeader,
+  Output,
+  padded,
   writeDataset,
   writeFileMeta,
 } from "../dicom/writer.ts";
 import type { EditValue } from "../editing/editor.ts";
 import { encodeText, usesCharset } from "../editing/text.ts";
 import { encodeValue } from "../editing/values.ts";
+import type { JpegHeader } from "../imaging/jpeg-decode.ts";
 import type { RawImage } from "../imaging/types.ts";
 import { decodeDataUri, type Payload } from "./content.ts";
 
@@ -55,6 +61,7 @@ const COPY_DATE: [Tag, Tag][] = [
 ];
 
 const BINARY_URI = "data:application/octet-stream;base64,";
+const UNDEFINED_LENGTH = 0xffffffff;
 const ENCAPSULATED_DOCUMENT = 0x00420011;
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -82,6 +89,7 @@ export function dicomTime(now: Date): string {
 
 class NewDataset {
   readonly elements = new Map<Tag, ElementToWrite>();
+  transferSyntax: string = TransferSyntax.ExplicitVrLittleEndian;
 
   constructor(private readonly spec: InstanceSpec, private charset: string) {}
 
@@ -149,7 +157,7 @@ class NewDataset {
       {
         tag: Tags.TransferSyntaxUid,
         vr: "UI",
-        value: ascii(TransferSyntax.ExplicitVrLittleEndian),
+        value: ascii(this.transferSyntax),
       },
       { tag: 0x00020012, vr: "UI", value: ascii(PHAROS_IMPLEMENTATION_UID) },
       { tag: 0x00020013, vr: "SH", value: ascii(PHAROS_IMPLEMENTATION_VERSION) },
@@ -198,6 +206,39 @@ function writeImage(d: NewDataset, image: RawImage): void {
   d.setBytes(Tags.PixelData, "OW", pixels);
 }
 
+/**
+ * A baseline JPEG kept as it is: one fragment after an empty basic offset table (PS3.5 A.4), in
+ * the JPEG Baseline transfer syntax; the dataset stays explicit VR little endian.
+ */
+function writeJpeg(d: NewDataset, jpeg: Uint8Array, header: JpegHeader): void {
+  const color = header.components === 3;
+  const photometric = !color
+    ? "MONOCHROME2"
+    : header.adobeTransform === 0
+    ? "RGB"
+    : header.subsampled
+    ? "YBR_FULL_422"
+    : "YBR_FULL";
+  d.setBytes(0x00280002, "US", us(header.components));
+  d.set(0x00280004, photometric);
+  if (color) d.setBytes(0x00280006, "US", us(0));
+  d.setBytes(0x00280010, "US", us(header.height));
+  d.setBytes(0x00280011, "US", us(header.width));
+  d.setBytes(0x00280100, "US", us(8));
+  d.setBytes(0x00280101, "US", us(8));
+  d.setBytes(0x00280102, "US", us(7));
+  d.setBytes(0x00280103, "US", us(0));
+  const fragment = padded("OB", jpeg);
+  const out = new Output();
+  out.push(elementHeader(Tags.PixelData, "OB", UNDEFINED_LENGTH, EXPLICIT_VR_LITTLE_ENDIAN));
+  out.push(itemHeader(Tags.Item, 0, EXPLICIT_VR_LITTLE_ENDIAN));
+  out.push(itemHeader(Tags.Item, fragment.length, EXPLICIT_VR_LITTLE_ENDIAN));
+  out.push(fragment);
+  out.push(itemHeader(Tags.SequenceDelimitation, 0, EXPLICIT_VR_LITTLE_ENDIAN));
+  d.elements.set(Tags.PixelData, { tag: Tags.PixelData, copy: out.bytes() });
+  d.transferSyntax = TransferSyntax.JpegBaseline;
+}
+
 function writePdf(d: NewDataset, pdf: Uint8Array): void {
   d.set(Tags.SopClassUid, StorageSopClass.EncapsulatedPdf);
   if (!d.has(0x00080060)) d.set(0x00080060, "OT");
@@ -238,5 +279,6 @@ export function buildInstance(spec: InstanceSpec): Uint8Array {
   }
   if (spec.payload?.kind === "pdf") writePdf(d, spec.payload.bytes);
   if (spec.payload?.kind === "image") writeImage(d, spec.payload.image);
+  if (spec.payload?.kind === "jpeg") writeJpeg(d, spec.payload.bytes, spec.payload.header);
   return d.bytesOut();
 }

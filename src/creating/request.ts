@@ -30,6 +30,8 @@ export interface CreateRequest {
   content?: string | SeriesItem[];
   force: boolean;
   interpretBinaryTags: boolean;
+  /** Whether a JPEG is kept compressed (Orthanc 1.12.7's Encapsulate) rather than decoded. */
+  encapsulate: boolean;
   privateCreator?: string;
 }
 
@@ -52,13 +54,20 @@ function seriesItem(value: JsonValue): SeriesItem {
 export function readCreateRequest(body: JsonValue): CreateRequest {
   if (!isObject(body)) throw new CreateError("BadRequest");
   if (body.Tags === undefined) {
-    return { legacy: true, tags: readTags(body), force: false, interpretBinaryTags: true };
+    return {
+      legacy: true,
+      tags: readTags(body),
+      force: false,
+      interpretBinaryTags: true,
+      encapsulate: false,
+    };
   }
   const request: CreateRequest = {
     legacy: false,
     tags: readTags(body.Tags),
     force: flag(body, "Force", false),
     interpretBinaryTags: flag(body, "InterpretBinaryTags", true),
+    encapsulate: flag(body, "Encapsulate", false),
   };
   if (body.PrivateCreator !== undefined) {
     if (typeof body.PrivateCreator !== "string") throw new CreateError("BadRequest");
@@ -116,7 +125,7 @@ export function buildFiles(
   };
   const content = request.content;
   if (!Array.isArray(content)) {
-    const payload = content === undefined ? undefined : readPayload(content);
+    const payload = content === undefined ? undefined : readPayload(content, request.encapsulate);
     return { series: false, files: [buildInstance({ ...base, ...(payload ? { payload } : {}) })] };
   }
   const ids = {
@@ -136,7 +145,7 @@ export function buildFiles(
       return buildInstance({
         ...base,
         tags: [...base.tags, ...item.tags, ...position],
-        payload: readPayload(item.content),
+        payload: readPayload(item.content, request.encapsulate),
         ids,
       });
     } catch (e) {

@@ -326,6 +326,49 @@ function upsample(c: Component, frame: Frame): { plane: Uint8Array; stride: numb
   throw new JpegDecodeError("NotImplemented");
 }
 
+/** What a JPEG file's frame header says, read without decoding it. */
+export interface JpegHeader {
+  width: number;
+  height: number;
+  components: number;
+  /** Baseline: sequential Huffman coding of 8-bit samples (SOF0). */
+  baseline: boolean;
+  /** Whether the chroma is subsampled horizontally (YBR_FULL_422 in DICOM's terms). */
+  subsampled: boolean;
+  /** An Adobe marker's transform: 0 for RGB components, undefined when absent. */
+  adobeTransform: number | undefined;
+}
+
+/** The frame header of a JPEG file, or BadFileFormat when there is none. */
+export function readJpegHeader(data: Uint8Array): JpegHeader {
+  if (data[0] !== 0xff || data[1] !== 0xd8) throw bad();
+  let adobeTransform: number | undefined;
+  for (let pos = 2; pos + 4 <= data.length;) {
+    if (data[pos] !== 0xff) throw bad();
+    const marker = data[pos + 1]!;
+    const length = (data[pos + 2]! << 8) | data[pos + 3]!;
+    const body = data.subarray(pos + 4, pos + 2 + length);
+    if (marker === 0xee && String.fromCharCode(...body.subarray(0, 5)) === "Adobe") {
+      adobeTransform = body[11];
+    }
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (body.length < 6) throw bad();
+      const components = body[5]!;
+      const h = Array.from({ length: components }, (_, i) => body[7 + 3 * i]! >> 4);
+      return {
+        width: (body[3]! << 8) | body[4]!,
+        height: (body[1]! << 8) | body[2]!,
+        components,
+        baseline: marker === 0xc0 && body[0] === 8,
+        subsampled: h.some((x) => x !== h[0]),
+        adobeTransform,
+      };
+    }
+    pos += 2 + length;
+  }
+  throw bad();
+}
+
 const FIX = (x: number) => Math.round(x * 65536);
 const ONE_HALF = 1 << 15;
 

@@ -3,9 +3,7 @@
 // of an Encapsulated PDF instance), as Orthanc 1.10.1 answers them.
 import { Hono } from "hono";
 import { charsetOfEncoding } from "../dicom/charsets.ts";
-import { elementBytes, findElement, parseDicom } from "../dicom/parser.ts";
-import { Tags } from "../dicom/tag.ts";
-import { StorageSopClass } from "../dicom/uids.ts";
+import { elementBytes, findElement, latin1, parseDicom } from "../dicom/parser.ts";
 import { CreateError } from "../creating/errors.ts";
 import { type Inheritance, inheritFrom, type ParentLevel } from "../creating/modules.ts";
 import {
@@ -85,11 +83,11 @@ export function createDicomRoutes(deps: RestDependencies): Hono<AppEnv> {
     GET: async (c) => {
       const instance = core.resource(idParam(c), "Instance");
       const { dataset } = parseDicom(await core.dicomBytes(instance));
-      const sopClass = findElement(dataset, Tags.SopClassUid);
+      // As the 1.12 documentation says: the document, if its MIME type is PDF's.
+      const mime = findElement(dataset, 0x00420012);
       const document = findElement(dataset, 0x00420011);
-      const isPdf = sopClass &&
-        new TextDecoder().decode(elementBytes(dataset, sopClass)).replace(/[\0 ]+$/, "") ===
-          StorageSopClass.EncapsulatedPdf;
+      const isPdf = mime &&
+        latin1(elementBytes(dataset, mime)).replace(/[\0 ]+$/, "") === "application/pdf";
       if (!isPdf || !document) throw new NotFoundWithoutBody();
       let pdf = elementBytes(dataset, document);
       // The document was padded to an even length with a zero byte.
