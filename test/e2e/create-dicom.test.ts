@@ -67,7 +67,9 @@ describe("Encapsulate", () => {
     expect((await dcmtk(["dcmdjpeg", source, target])).code).toBe(0);
     const decompressed = parseDicom(new Uint8Array(readFileSync(target)));
     const native = findElement(decompressed.dataset, Tags.PixelData)!;
-    expect(elementBytes(decompressed.dataset, native)).toEqual(decodeJpeg(jpeg).pixels);
+    expect(elementBytes(decompressed.dataset, native)).toEqual(
+      decodeJpeg(jpeg).pixels as Uint8Array,
+    );
   });
 
   test("refuses what is not a baseline JPEG; without it, the JPEG is decoded", async () => {
