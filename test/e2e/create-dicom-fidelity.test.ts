@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dicomDate } from "../../src/creating/instance.ts";
+import { buildInstance, dicomDate } from "../../src/creating/instance.ts";
 import { findElement, parseDicom } from "../../src/dicom/parser.ts";
 import { Tags } from "../../src/dicom/tag.ts";
 import { encodeJpeg } from "../../src/imaging/jpeg.ts";
@@ -63,6 +63,7 @@ const CREATIONS: [string, (side: number) => object][] = [
   ["jpeg", () => ({ Tags: { PatientName: "J" }, Content: uri("image/jpeg", jpeg) })],
   ["gray jpeg", () => ({ Tags: {}, Content: uri("image/jpeg", jpegGray) })],
   ["subsampled jpeg", () => ({ Tags: {}, Content: uri("image/jpeg", subsampled) })],
+  ["2x2 subsampled jpeg, odd size", () => ({ Tags: {}, Content: uri("image/jpeg", quartered) })],
   ["sequence", () => ({
     Tags: {
       PatientName: "Seq",
@@ -133,11 +134,36 @@ const ERRORS: [string, (side: number) => string][] = [
     })],
 ];
 
+/** A JPEG whose chroma is subsampled 2x2, of an odd size: DCMTK's dcmcjpeg compresses it. */
+let quartered = new Uint8Array(0);
+
+async function quarteredJpeg(): Promise<Uint8Array> {
+  const width = 37;
+  const height = 21;
+  const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) ^ (i >> 3));
+  const native = buildInstance({
+    tags: [],
+    charset: "ISO_IR 100",
+    interpretBinaryTags: false,
+    writeCharset: true,
+    generateIdentifiers: true,
+    payload: { kind: "image", image: { format: "RGB24", width, height, pixels } },
+  });
+  const source = join(work, "native.dcm");
+  const target = join(work, "quartered.dcm");
+  writeFileSync(source, native);
+  expect((await dcmtk(["dcmcjpeg", "+eb", "+un", "+n1", source, target])).code).toBe(0);
+  const file = new Uint8Array(readFileSync(target));
+  const frame = findElement(parseDicom(file).dataset, Tags.PixelData)!.fragments![1]!;
+  return file.subarray(frame.offset, frame.offset + frame.length);
+}
+
 beforeAll(async () => {
   if (!hasOrthanc) return;
   orthanc = await startOrthanc("ORTHANC");
   pharos = await startInProcess();
   work = mkdtempSync(join(tmpdir(), "pharos-create-"));
+  quartered = await quarteredJpeg();
   for (const url of [orthanc.url, pharos.url]) {
     const r = await fetch(`${url}/instances`, {
       method: "POST",
