@@ -82,6 +82,9 @@ const CREATIONS: [string, (side: number) => object][] = [
   ["text and numbers", () => ({
     Tags: { PatientName: "Jérôme", Rows: "", InstitutionName: null, PixelSpacing: "1\\2" },
   })],
+  ["numbers as Orthanc casts them", () => ({
+    Tags: { Rows: "-1", Columns: "+3", "0018,9087": "1e3", "0028,0106": "0" },
+  })],
   ["utf-8", () => ({ Tags: { SpecificCharacterSet: "ISO_IR 192", StudyDescription: "é" } })],
   ["data uris", () => ({
     Tags: {
@@ -114,6 +117,10 @@ const ERRORS: [string, (side: number) => string][] = [
   ["unknown tag", () => '{"Tags":{"Nope":"1"}}'],
   ["number value", () => '{"Tags":{"PatientName":5}}'],
   ["bad number", () => '{"Tags":{"Rows":"abc"}}'],
+  ["several numbers", () => '{"Tags":{"0018,1310":"1\\\\2\\\\3\\\\4"}}'],
+  ["number out of range", () => '{"Tags":{"Rows":"70000"}}'],
+  ["number with spaces", () => '{"Tags":{"0018,9087":" 1.5 "}}'],
+  ["fraction for an integer", () => '{"Tags":{"Rows":"1.5"}}'],
   ["pixel data", () => '{"Tags":{"PixelData":"abc"}}'],
   ["uid without force", () => '{"Tags":{"SOPInstanceUID":"1.2"}}'],
   ["force not boolean", () => '{"Tags":{},"Force":"yes"}'],
