@@ -3,6 +3,7 @@
 export type CreateErrorKind =
   | "BadRequest"
   | "BadParameterType"
+  | "ParameterOutOfRange"
   | "BadFileFormat"
   | "NotImplemented"
   | "UnknownDicomTag"

@@ -3,6 +3,7 @@
 // generates when absent, the Encapsulated PDF or image pixel module of the payload (a JPEG kept
 // compressed in the JPEG Baseline transfer syntax when asked), and a meta header. Written by
 // dicom/writer.ts.
+import { isKnownCharset } from "../dicom/charsets.ts";
 import { lookupTag } from "../dicom/dictionary.ts";
 import { isPrivateGroup, type Tag, tagElement, Tags } from "../dicom/tag.ts";
 import { generateUid } from "../dicom/uid.ts";
@@ -29,6 +30,7 @@ import { encodeValue } from "../editing/values.ts";
 import type { JpegHeader } from "../imaging/jpeg-decode.ts";
 import type { RawImage } from "../imaging/types.ts";
 import { decodeDataUri, type Payload } from "./content.ts";
+import { CreateError } from "./errors.ts";
 
 /** DCMTK's SOP class of a file that names none, which Orthanc's meta headers carry. */
 const PRIVATE_GENERIC_FILE = "1.2.276.0.7230010.3.1.0.1";
@@ -261,6 +263,9 @@ function generateIdentifiers(d: NewDataset, ids: InstanceSpec["ids"]): void {
 /** The bytes of the new instance. */
 export function buildInstance(spec: InstanceSpec): Uint8Array {
   const given = spec.tags.find((t) => t.tag === Tags.SpecificCharacterSet)?.value;
+  if (typeof given === "string" && !isKnownCharset(given)) {
+    throw new CreateError("ParameterOutOfRange", `Unknown specific character set: ${given}`);
+  }
   const charset = typeof given === "string" ? given : spec.charset;
   const d = new NewDataset(spec, charset);
   if (spec.writeCharset) d.set(Tags.SpecificCharacterSet, charset);

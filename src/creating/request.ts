@@ -90,14 +90,17 @@ const FORCED: readonly Tag[] = [Tags.StudyInstanceUid, Tags.SeriesInstanceUid, T
 
 /**
  * Refuses, as Orthanc does, the identifiers of the study, series and instance without Force,
- * and any attribute the parent gives (its modules).
+ * any attribute the parent gives (its modules), and a tag given twice.
  */
 export function checkTags(request: CreateRequest, parentLevel?: ParentLevel): void {
   const inherited = parentLevel ? moduleTags(parentLevel) : new Set<Tag>();
+  const seen = new Set<Tag>();
   for (const { tag } of request.tags) {
-    if ((!request.force && FORCED.includes(tag)) || inherited.has(tag)) {
+    // A tag given twice (by name and by number) is refused as an override too.
+    if ((!request.force && FORCED.includes(tag)) || inherited.has(tag) || seen.has(tag)) {
       throw new CreateError("CreateDicomOverrideTag", tagName(tag));
     }
+    seen.add(tag);
   }
 }
 

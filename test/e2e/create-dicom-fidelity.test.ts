@@ -18,7 +18,13 @@ let orthanc: RunningOrthanc;
 let pharos: TestServer;
 let work: string;
 /** The DummyCT.dcm instance on each server, whose study and series become parents. */
-const parents: { study: string; series: string; patient: string; instance: string }[] = [];
+const parents: {
+  study: string;
+  series: string;
+  patient: string;
+  instance: string;
+  latin2Study: string;
+}[] = [];
 
 const uri = (mime: string, bytes: Uint8Array) =>
   `data:${mime};base64,${Buffer.from(bytes).toString("base64")}`;
@@ -108,6 +114,13 @@ const CREATIONS: [string, (side: number) => object][] = [
     Content: uri("image/png", gray),
   })],
   ["patient parent", (side) => ({ Tags: {}, Parent: parents[side]!.patient })],
+  ["latin-2 parent", (side) => ({
+    Tags: { ImageComments: "žluťoučký", SeriesDescription: "é" },
+    Parent: parents[side]!.latin2Study,
+  })],
+  ["utf-8, name in another script", () => ({
+    Tags: { SpecificCharacterSet: "ISO_IR 192", PatientName: "李^小龙" },
+  })],
 ];
 
 const ERRORS: [string, (side: number) => string][] = [
@@ -121,6 +134,8 @@ const ERRORS: [string, (side: number) => string][] = [
   ["number out of range", () => '{"Tags":{"Rows":"70000"}}'],
   ["number with spaces", () => '{"Tags":{"0018,9087":" 1.5 "}}'],
   ["fraction for an integer", () => '{"Tags":{"Rows":"1.5"}}'],
+  ["unknown character set", () => '{"Tags":{"SpecificCharacterSet":"FOO","PatientName":"a"}}'],
+  ["a tag twice", () => '{"Tags":{"PatientName":"a","0010,0010":"b"}}'],
   ["pixel data", () => '{"Tags":{"PixelData":"abc"}}'],
   ["uid without force", () => '{"Tags":{"SOPInstanceUID":"1.2"}}'],
   ["force not boolean", () => '{"Tags":{},"Force":"yes"}'],
@@ -177,7 +192,12 @@ beforeAll(async () => {
       body: Bun.file(join(samplesDir, "DummyCT.dcm")),
     });
     const stored = await r.json();
+    const latin2 = await fetch(`${url}/instances`, {
+      method: "POST",
+      body: Bun.file(join(samplesDir, "MarekLatin2.dcm")),
+    });
     parents.push({
+      latin2Study: (await latin2.json()).ParentStudy,
       instance: stored.ID,
       study: stored.ParentStudy,
       series: stored.ParentSeries,
