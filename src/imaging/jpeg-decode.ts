@@ -450,6 +450,10 @@ export function decodeJpeg(data: Uint8Array): RawImage {
             pred: 0,
           });
         }
+        if (components.some((c) => c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4)) throw bad();
+        // A block takes at least two bits of the file (a DC and an end-of-block code): a size
+        // the file cannot hold is refused before anything is allocated for it.
+        if (width * height > 256 * data.length) throw bad();
         const hmax = Math.max(...components.map((c) => c.h));
         const vmax = Math.max(...components.map((c) => c.v));
         const mcusPerLine = Math.ceil(width / (8 * hmax));

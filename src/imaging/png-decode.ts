@@ -11,6 +11,9 @@ export class PngDecodeError extends Error {
   }
 }
 
+/** The largest image read (1 GiB of samples), far beyond what a data URI carries in practice. */
+const MAX_BYTES = 1 << 30;
+
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Color type and bit depth → the format, and the bytes of one pixel. */
@@ -93,13 +96,16 @@ export function decodePng(bytes: Uint8Array): RawImage {
   const layout = layoutOf(header[9]!, header[8]!);
   if (!layout || header[12] !== 0) throw new PngDecodeError("NotImplemented");
   if (width === 0 || height === 0) throw new PngDecodeError("BadFileFormat");
+  const rowBytes = width * layout.bpp;
+  const expected = (rowBytes + 1) * height;
+  if (expected > MAX_BYTES) throw new PngDecodeError("BadFileFormat");
   let raw: Uint8Array;
   try {
-    raw = new Uint8Array(inflateSync(Buffer.concat(data)));
+    // Inflating no further than the image needs: a small file cannot expand into gigabytes.
+    raw = new Uint8Array(inflateSync(Buffer.concat(data), { maxOutputLength: expected }));
   } catch {
     throw new PngDecodeError("BadFileFormat");
   }
-  const rowBytes = width * layout.bpp;
   if (raw.length < (rowBytes + 1) * height) throw new PngDecodeError("BadFileFormat");
   const pixels = unfilter(raw, height, rowBytes, layout.bpp);
   if (layout.format !== "Grayscale16") return { format: layout.format, width, height, pixels };

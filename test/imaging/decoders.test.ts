@@ -8,7 +8,13 @@ import { decodePng, PngDecodeError } from "../../src/imaging/png-decode.ts";
 import { encodePng } from "../../src/imaging/png.ts";
 
 /** A PNG written by hand: `raw` is the filtered rows (each with its filter byte). */
-function png(width: number, height: number, depth: number, colorType: number, raw: number[]) {
+function png(
+  width: number,
+  height: number,
+  depth: number,
+  colorType: number,
+  raw: ArrayLike<number>,
+) {
   const chunk = (type: string, data: Uint8Array) => {
     const out = new Uint8Array(12 + data.length);
     new DataView(out.buffer).setUint32(0, data.length);
@@ -132,4 +138,19 @@ describe("decodeJpeg", () => {
     expect(() => decodeJpeg(progressive)).toThrow(JpegDecodeError);
     expect(() => decodeJpeg(Uint8Array.of(1, 2, 3))).toThrow(JpegDecodeError);
   });
+});
+
+test("a PNG cannot inflate past its image, nor a JPEG claim more than its file holds", () => {
+  // 10 MB of zeros deflate to ~10 kB: far more rows than the 100x100 image has.
+  expect(() => decodePng(png(100, 100, 8, 0, new Uint8Array(10_000_000)))).toThrow(PngDecodeError);
+  expect(decodePng(png(100, 100, 8, 0, new Uint8Array(101 * 100))).width).toBe(100);
+  const jpeg = encodeJpeg({
+    format: "Grayscale8",
+    width: 8,
+    height: 8,
+    pixels: new Uint8Array(64),
+  });
+  const sof = jpeg.findIndex((b, i) => b === 0xff && jpeg[i + 1] === 0xc0);
+  jpeg.fill(0xff, sof + 5, sof + 9);
+  expect(() => decodeJpeg(jpeg)).toThrow(JpegDecodeError);
 });
