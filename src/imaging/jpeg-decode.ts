@@ -1,7 +1,8 @@
-// A baseline JPEG decoder (ITU T.81, sequential Huffman, 8-bit) for gray and YCbCr images, as
-// Orthanc 1.10.1 reads one through libjpeg(-turbo): the integer "islow" inverse DCT, fancy
-// (triangle) upsampling of 2x1 and 2x2 chroma, and the integer YCbCr → RGB conversion, so that
-// the pixels come out as that library's. Progressive and lossless files are refused.
+// A JPEG decoder (ITU T.81, sequential and progressive Huffman, 8-bit) for gray and YCbCr images,
+// as Orthanc 1.10.1 reads one through libjpeg(-turbo): every scan into a coefficient buffer, then
+// the integer "islow" inverse DCT, fancy (triangle) upsampling of 2x1 and 2x2 chroma, and the
+// integer YCbCr → RGB conversion, so that the pixels come out as that library's. Lossless,
+// hierarchical, arithmetic-coded and 12-bit files are refused.
 import type { RawImage } from "./types.ts";
 
 /** Why a JPEG cannot be read: not a JPEG (BadFileFormat), or a coding not supported here. */
@@ -46,13 +47,26 @@ interface Component {
   h: number;
   v: number;
   tq: number;
-  /** The blocks of the component, blocksPerLine × blocksPerColumn, 64 samples each. */
+  /** Its quantization table, latched when its first scan starts (as libjpeg does). */
+  quant?: Uint16Array;
+  /** The blocks of the component, blocksPerLine × blocksPerColumn, 64 coefficients each. */
   blocksPerLine: number;
   blocksPerColumn: number;
+  coefficients: Int16Array;
+  /** The samples, once every scan is read. */
   samples: Uint8Array;
   dc?: HuffmanTable;
   ac?: HuffmanTable;
   pred: number;
+}
+
+/** A scan's spectral selection and successive approximation (T.81 B.2.3). */
+interface ScanParams {
+  ss: number;
+  se: number;
+  ah: number;
+  al: number;
+  progressive: boolean;
 }
 
 class BitReader {
@@ -185,7 +199,7 @@ function idct1d(get: (i: number) => number, out: Float64Array | Int32Array): voi
 }
 
 function idctBlock(
-  coef: Int32Array,
+  coef: Int16Array,
   quant: Uint16Array,
   out: Uint8Array,
   at: number,
@@ -215,21 +229,22 @@ interface Frame {
   mcusPerColumn: number;
 }
 
+/** Decodes the blocks of one scan into the components' coefficients. */
 function decodeScan(
   data: Uint8Array,
   pos: number,
   frame: Frame,
   scan: Component[],
-  quant: Uint16Array[],
+  params: ScanParams,
   restartInterval: number,
 ): number {
   const reader = new BitReader(data, pos);
-  const coef = new Int32Array(64);
-  const block = (c: Component, row: number, col: number) => {
-    coef.fill(0);
+  const { ss, se, ah, al } = params;
+  let eobrun = 0;
+  const sequential = (c: Component, coef: Int16Array, at: number) => {
     const t = reader.decode(c.dc!);
     c.pred += extend(reader.receive(t), t);
-    coef[0] = c.pred;
+    coef[at] = c.pred;
     for (let k = 1; k < 64;) {
       const rs = reader.decode(c.ac!);
       const s = rs & 15;
@@ -241,31 +256,106 @@ function decodeScan(
       }
       k += r;
       if (k > 63) throw bad();
-      coef[NATURAL[k]!] = extend(reader.receive(s), s);
+      coef[at + NATURAL[k]!] = extend(reader.receive(s), s);
       k++;
     }
-    if (row >= c.blocksPerColumn || col >= c.blocksPerLine) return;
-    const q = quant[c.tq];
-    if (!q) throw bad();
-    idctBlock(coef, q, c.samples, row * 8 * c.blocksPerLine * 8 + col * 8, c.blocksPerLine * 8);
+  };
+  const dcFirst = (c: Component, coef: Int16Array, at: number) => {
+    const t = reader.decode(c.dc!);
+    c.pred += extend(reader.receive(t), t);
+    coef[at] = c.pred * (1 << al);
+  };
+  const dcRefine = (_c: Component, coef: Int16Array, at: number) => {
+    if (reader.bit()) coef[at]! |= 1 << al;
+  };
+  const acFirst = (c: Component, coef: Int16Array, at: number) => {
+    if (eobrun > 0) {
+      eobrun--;
+      return;
+    }
+    for (let k = ss; k <= se;) {
+      const rs = reader.decode(c.ac!);
+      const s = rs & 15;
+      const r = rs >> 4;
+      if (s === 0) {
+        if (r < 15) {
+          eobrun = (1 << r) - 1 + (r ? reader.receive(r) : 0);
+          break;
+        }
+        k += 16;
+        continue;
+      }
+      k += r;
+      if (k > 63) throw bad();
+      coef[at + NATURAL[k]!] = extend(reader.receive(s), s) * (1 << al);
+      k++;
+    }
+  };
+  const p1 = 1 << al;
+  const m1 = -1 << al;
+  /** A coefficient already nonzero gets its next bit (T.81 G.1.2.3). */
+  const refine = (coef: Int16Array, z: number) => {
+    if (reader.bit() && (coef[z]! & p1) === 0) coef[z]! += coef[z]! >= 0 ? p1 : m1;
+  };
+  const acRefine = (c: Component, coef: Int16Array, at: number) => {
+    let k = ss;
+    if (eobrun === 0) {
+      for (; k <= se; k++) {
+        const rs = reader.decode(c.ac!);
+        let r = rs >> 4;
+        let value = 0;
+        if (rs & 15) value = reader.bit() ? p1 : m1;
+        else if (r !== 15) {
+          eobrun = (1 << r) + (r ? reader.receive(r) : 0);
+          break;
+        }
+        // Past r zero coefficients (refining the nonzero ones on the way), to the new one's place.
+        for (; k <= se; k++) {
+          const z = at + NATURAL[k]!;
+          if (coef[z] !== 0) refine(coef, z);
+          else if (--r < 0) break;
+        }
+        if (value && k <= se) coef[at + NATURAL[k]!] = value;
+      }
+    }
+    if (eobrun > 0) {
+      for (; k <= se; k++) {
+        const z = at + NATURAL[k]!;
+        if (coef[z] !== 0) refine(coef, z);
+      }
+      eobrun--;
+    }
+  };
+  const decode = !params.progressive
+    ? sequential
+    : ss === 0
+    ? (ah === 0 ? dcFirst : dcRefine)
+    : (ah === 0 ? acFirst : acRefine);
+  const block = (c: Component, row: number, col: number) => {
+    // Blocks past the component's last row or column (MCU padding) are decoded and dropped.
+    const inside = row < c.blocksPerColumn && col < c.blocksPerLine;
+    const coef = inside ? c.coefficients : PADDING.fill(0);
+    decode(c, coef, inside ? (row * c.blocksPerLine + col) * 64 : 0);
   };
   const single = scan.length === 1;
-  const total = single
-    ? Math.ceil(Math.ceil(frame.width * scan[0]!.h / frame.hmax) / 8) *
-      Math.ceil(Math.ceil(frame.height * scan[0]!.v / frame.vmax) / 8)
-    : frame.mcusPerLine * frame.mcusPerColumn;
+  const c0 = scan[0]!;
+  // A scan of one component covers its own blocks only, not the MCUs' padding.
   const perLine = single
-    ? Math.ceil(Math.ceil(frame.width * scan[0]!.h / frame.hmax) / 8)
+    ? Math.ceil(Math.ceil(frame.width * c0.h / frame.hmax) / 8)
     : frame.mcusPerLine;
+  const total = single
+    ? perLine * Math.ceil(Math.ceil(frame.height * c0.v / frame.vmax) / 8)
+    : frame.mcusPerLine * frame.mcusPerColumn;
   for (let n = 0; n < total; n++) {
     if (restartInterval > 0 && n > 0 && n % restartInterval === 0) {
       reader.restart();
       for (const c of scan) c.pred = 0;
+      eobrun = 0;
     }
     const mcuRow = Math.floor(n / perLine);
     const mcuCol = n % perLine;
     if (single) {
-      block(scan[0]!, mcuRow, mcuCol);
+      block(c0, mcuRow, mcuCol);
       continue;
     }
     for (const c of scan) {
@@ -275,6 +365,27 @@ function decodeScan(
     }
   }
   return reader.pos;
+}
+
+const PADDING = new Int16Array(64);
+
+/** The samples of every block of a component, from its coefficients (IJG's islow IDCT). */
+function inverseTransform(c: Component): void {
+  const q = c.quant;
+  if (!q) throw bad();
+  const stride = c.blocksPerLine * 8;
+  for (let row = 0; row < c.blocksPerColumn; row++) {
+    for (let col = 0; col < c.blocksPerLine; col++) {
+      const at = (row * c.blocksPerLine + col) * 64;
+      idctBlock(
+        c.coefficients.subarray(at, at + 64),
+        q,
+        c.samples,
+        row * 8 * stride + col * 8,
+        stride,
+      );
+    }
+  }
 }
 
 /** A chroma plane brought to full size with libjpeg's fancy (triangle) upsampling. */
@@ -380,6 +491,7 @@ export function decodeJpeg(data: Uint8Array): RawImage {
   const acTables: HuffmanTable[] = [];
   let frame: Frame | undefined;
   let restartInterval = 0;
+  let progressive = false;
   let adobeTransform: number | undefined;
   let pos = 2;
   const u16 = (p: number) => (data[p]! << 8) | data[p + 1]!;
@@ -428,8 +540,10 @@ export function decodeJpeg(data: Uint8Array): RawImage {
         if (String.fromCharCode(...body.subarray(0, 5)) === "Adobe") adobeTransform = body[11];
         break;
       case 0xc0:
-      case 0xc1: {
+      case 0xc1:
+      case 0xc2: {
         if (body[0] !== 8) throw new JpegDecodeError("NotImplemented");
+        progressive = marker === 0xc2;
         const height = u16(pos + 5);
         const width = u16(pos + 7);
         const count = body[5]!;
@@ -446,6 +560,7 @@ export function decodeJpeg(data: Uint8Array): RawImage {
             tq: body[p + 2]!,
             blocksPerLine: 0,
             blocksPerColumn: 0,
+            coefficients: new Int16Array(0),
             samples: new Uint8Array(0),
             pred: 0,
           });
@@ -461,6 +576,7 @@ export function decodeJpeg(data: Uint8Array): RawImage {
         for (const c of components) {
           c.blocksPerLine = mcusPerLine * c.h;
           c.blocksPerColumn = mcusPerColumn * c.v;
+          c.coefficients = new Int16Array(c.blocksPerLine * c.blocksPerColumn * 64);
           c.samples = new Uint8Array(c.blocksPerLine * c.blocksPerColumn * 64);
         }
         frame = { width, height, components, hmax, vmax, mcusPerLine, mcusPerColumn };
@@ -469,21 +585,37 @@ export function decodeJpeg(data: Uint8Array): RawImage {
       case 0xda: {
         if (!frame) throw bad();
         const count = body[0]!;
+        const tail = 1 + 2 * count;
+        const params: ScanParams = {
+          ss: body[tail]!,
+          se: body[tail + 1]!,
+          ah: body[tail + 2]! >> 4,
+          al: body[tail + 2]! & 15,
+          progressive,
+        };
+        if (
+          progressive && (params.se > 63 || params.ss > params.se || (params.ss > 0 && count > 1))
+        ) {
+          throw bad();
+        }
+        const needsDc = !progressive || (params.ss === 0 && params.ah === 0);
+        const needsAc = !progressive || params.ss > 0;
         const scan: Component[] = [];
         for (let i = 0; i < count; i++) {
           const c = frame.components.find((x) => x.id === body[1 + 2 * i]);
           if (!c) throw bad();
           c.dc = dcTables[body[2 + 2 * i]! >> 4];
           c.ac = acTables[body[2 + 2 * i]! & 15];
-          if (!c.dc || !c.ac) throw bad();
+          if ((needsDc && !c.dc) || (needsAc && !c.ac)) throw bad();
+          c.quant ??= quant[c.tq];
           c.pred = 0;
           scan.push(c);
         }
-        pos = decodeScan(data, pos + 2 + length, frame, scan, quant, restartInterval);
+        pos = decodeScan(data, pos + 2 + length, frame, scan, params, restartInterval);
         continue;
       }
       default:
-        // Progressive, lossless, hierarchical and arithmetic coding.
+        // Lossless, hierarchical and arithmetic coding.
         if (
           marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 &&
           marker !== 0xcc
@@ -494,6 +626,7 @@ export function decodeJpeg(data: Uint8Array): RawImage {
     pos += 2 + length;
   }
   if (!frame) throw bad();
+  for (const c of frame.components) inverseTransform(c);
   return toImage(frame, adobeTransform);
 }
 

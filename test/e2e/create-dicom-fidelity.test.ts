@@ -70,6 +70,7 @@ const CREATIONS: [string, (side: number) => object][] = [
   ["gray jpeg", () => ({ Tags: {}, Content: uri("image/jpeg", jpegGray) })],
   ["subsampled jpeg", () => ({ Tags: {}, Content: uri("image/jpeg", subsampled) })],
   ["2x2 subsampled jpeg, odd size", () => ({ Tags: {}, Content: uri("image/jpeg", quartered) })],
+  ["progressive jpeg", () => ({ Tags: {}, Content: uri("image/jpeg", progressive) })],
   ["sequence", () => ({
     Tags: {
       PatientName: "Seq",
@@ -156,10 +157,14 @@ const ERRORS: [string, (side: number) => string][] = [
     })],
 ];
 
-/** A JPEG whose chroma is subsampled 2x2, of an odd size: DCMTK's dcmcjpeg compresses it. */
+/**
+ * JPEGs whose chroma is subsampled 2x2, of an odd size, compressed by DCMTK's dcmcjpeg: baseline,
+ * and progressive (spectral selection and successive approximation).
+ */
 let quartered = new Uint8Array(0);
+let progressive = new Uint8Array(0);
 
-async function quarteredJpeg(): Promise<Uint8Array> {
+async function compressedJpeg(options: string[], name: string): Promise<Uint8Array> {
   const width = 37;
   const height = 21;
   const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) ^ (i >> 3));
@@ -172,9 +177,9 @@ async function quarteredJpeg(): Promise<Uint8Array> {
     payload: { kind: "image", image: { format: "RGB24", width, height, pixels } },
   });
   const source = join(work, "native.dcm");
-  const target = join(work, "quartered.dcm");
+  const target = join(work, `${name}.dcm`);
   writeFileSync(source, native);
-  expect((await dcmtk(["dcmcjpeg", "+eb", "+un", "+n1", source, target])).code).toBe(0);
+  expect((await dcmtk(["dcmcjpeg", ...options, "+un", "+n1", source, target])).code).toBe(0);
   const file = new Uint8Array(readFileSync(target));
   const frame = findElement(parseDicom(file).dataset, Tags.PixelData)!.fragments![1]!;
   return file.subarray(frame.offset, frame.offset + frame.length);
@@ -185,7 +190,8 @@ beforeAll(async () => {
   orthanc = await startOrthanc("ORTHANC");
   pharos = await startInProcess();
   work = mkdtempSync(join(tmpdir(), "pharos-create-"));
-  quartered = await quarteredJpeg();
+  quartered = await compressedJpeg(["+eb"], "quartered");
+  progressive = await compressedJpeg(["+ep"], "progressive");
   for (const url of [orthanc.url, pharos.url]) {
     const r = await fetch(`${url}/instances`, {
       method: "POST",

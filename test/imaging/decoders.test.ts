@@ -133,9 +133,11 @@ describe("decodeJpeg", () => {
     expect(gray).toEqual({ format: "Grayscale8", width: 17, height: 9, pixels: flat });
   });
 
-  test("refuses progressive files and what is not a JPEG", () => {
-    const progressive = Uint8Array.of(0xff, 0xd8, 0xff, 0xc2, 0, 11, 8, 0, 1, 0, 1, 1, 1, 0x11, 0);
-    expect(() => decodeJpeg(progressive)).toThrow(JpegDecodeError);
+  test("refuses lossless and arithmetic-coded files, and what is not a JPEG", () => {
+    for (const marker of [0xc3, 0xc9]) {
+      const frame = Uint8Array.of(0xff, 0xd8, 0xff, marker, 0, 11, 8, 0, 1, 0, 1, 1, 1, 0x11, 0);
+      expect(() => decodeJpeg(frame)).toThrow(JpegDecodeError);
+    }
     expect(() => decodeJpeg(Uint8Array.of(1, 2, 3))).toThrow(JpegDecodeError);
   });
 });
