@@ -48,8 +48,11 @@ export interface InstanceSpec {
   ids?: { patientId?: string; studyUid?: string; seriesUid?: string };
   /** The clock of the generated dates and times; none are written without it. */
   now?: Date;
-  /** Whether SpecificCharacterSet is written (Orthanc's legacy request form writes none). */
-  writeCharset: boolean;
+  /**
+   * Orthanc's legacy request form (no "Tags" member): no SpecificCharacterSet is written but the
+   * tags' own, and the text is written in the default set whatever that one says.
+   */
+  legacy: boolean;
   /** Whether the patient, study, series and instance identifiers are generated when absent. */
   generateIdentifiers: boolean;
 }
@@ -262,13 +265,14 @@ function generateIdentifiers(d: NewDataset, ids: InstanceSpec["ids"]): void {
 
 /** The bytes of the new instance. */
 export function buildInstance(spec: InstanceSpec): Uint8Array {
-  const given = spec.tags.find((t) => t.tag === Tags.SpecificCharacterSet)?.value;
-  if (typeof given === "string" && !isKnownCharset(given)) {
+  const found = spec.tags.find((t) => t.tag === Tags.SpecificCharacterSet)?.value;
+  const given = spec.legacy || typeof found !== "string" ? undefined : found;
+  if (given !== undefined && !isKnownCharset(given)) {
     throw new CreateError("ParameterOutOfRange", `Unknown specific character set: ${given}`);
   }
-  const charset = typeof given === "string" ? given : spec.charset;
+  const charset = given ?? spec.charset;
   const d = new NewDataset(spec, charset);
-  if (spec.writeCharset) d.set(Tags.SpecificCharacterSet, charset);
+  if (!spec.legacy) d.set(Tags.SpecificCharacterSet, charset);
   for (const { tag, value } of spec.tags) {
     if (tag >>> 16 === 0x0002) continue;
     d.set(tag, value);

@@ -23,7 +23,10 @@ interface SeriesItem {
 }
 
 export interface CreateRequest {
-  /** Orthanc's first form: the body is the tags, with no "Tags" member; no dates, no charset. */
+  /**
+   * Orthanc's first form: the body is the tags, with no "Tags" member; no dates, no charset, no
+   * check of the identifiers.
+   */
   legacy: boolean;
   tags: NewTag[];
   parent?: string;
@@ -93,6 +96,8 @@ const FORCED: readonly Tag[] = [Tags.StudyInstanceUid, Tags.SeriesInstanceUid, T
  * any attribute the parent gives (its modules), and a tag given twice.
  */
 export function checkTags(request: CreateRequest, parentLevel?: ParentLevel): void {
+  // The legacy form is checked for nothing.
+  if (request.legacy) return;
   const inherited = parentLevel ? moduleTags(parentLevel) : new Set<Tag>();
   const seen = new Set<Tag>();
   for (const { tag } of request.tags) {
@@ -121,7 +126,7 @@ export function buildFiles(
     tags: [...inherited, ...request.tags],
     charset: context.inheritance?.charset ?? context.charset,
     interpretBinaryTags: request.interpretBinaryTags,
-    writeCharset: !request.legacy,
+    legacy: request.legacy,
     generateIdentifiers: true,
     ...(request.legacy ? {} : { now: context.now }),
     ...(request.privateCreator === undefined ? {} : { privateCreator: request.privateCreator }),

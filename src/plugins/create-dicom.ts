@@ -37,7 +37,7 @@ export function createDicomForPlugin(
       tags: readTags(tags as JsonValue),
       charset: defaultCharset,
       interpretBinaryTags: options.decodeDataUriScheme === true,
-      writeCharset: true,
+      legacy: false,
       generateIdentifiers: options.generateIdentifiers === true,
       ...(options.privateCreator === undefined ? {} : { privateCreator: options.privateCreator }),
       ...(options.image ? { payload: { kind: "image", image: checkImage(options.image) } } : {}),

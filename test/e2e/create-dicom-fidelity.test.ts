@@ -57,6 +57,11 @@ const CREATIONS: [string, (side: number) => object][] = [
   ["tags", () => ({ Tags: { PatientName: "Hello^World", PatientID: "P1", Modality: "MR" } })],
   ["no tags", () => ({})],
   ["legacy form", () => ({ PatientName: "V1", StudyDescription: "x" })],
+  ["legacy form, identifiers and character set", () => ({
+    SOPInstanceUID: "1.2.3.9",
+    SpecificCharacterSet: "ISO_IR 192",
+    PatientName: "é",
+  })],
   ["pdf", () => ({ Tags: { PatientName: "Pdf" }, Content: uri("application/pdf", pdf) })],
   ["pdf with a modality", () => ({
     Tags: { Modality: "DOC", SOPClassUID: "1.2.3" },
@@ -172,7 +177,7 @@ async function compressedJpeg(options: string[], name: string): Promise<Uint8Arr
     tags: [],
     charset: "ISO_IR 100",
     interpretBinaryTags: false,
-    writeCharset: true,
+    legacy: false,
     generateIdentifiers: true,
     payload: { kind: "image", image: { format: "RGB24", width, height, pixels } },
   });
