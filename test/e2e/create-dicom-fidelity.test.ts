@@ -120,6 +120,11 @@ const CREATIONS: [string, (side: number) => object][] = [
     Content: uri("image/png", gray),
   })],
   ["patient parent", (side) => ({ Tags: {}, Parent: parents[side]!.patient })],
+  ["series of contents under a series parent", (side) => ({
+    Tags: {},
+    Parent: parents[side]!.series,
+    Content: [uri("image/png", gray), uri("image/png", rgb)],
+  })],
   ["latin-2 parent", (side) => ({
     Tags: { ImageComments: "žluťoučký", SeriesDescription: "é" },
     Parent: parents[side]!.latin2Study,
