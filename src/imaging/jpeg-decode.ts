@@ -26,20 +26,32 @@ const NATURAL = (() => {
   return out;
 })();
 
+/** A canonical Huffman table (T.81 F.2.2.3): the largest code of each length, and where its symbols start. */
 interface HuffmanTable {
-  /** code → symbol, keyed by (length << 16) | code. */
-  lookup: Map<number, number>;
+  maxcode: Int32Array;
+  mincode: Int32Array;
+  valptr: Int32Array;
+  symbols: Uint8Array;
 }
 
 function huffmanTable(counts: Uint8Array, symbols: Uint8Array): HuffmanTable {
-  const lookup = new Map<number, number>();
+  const maxcode = new Int32Array(17).fill(-1);
+  const mincode = new Int32Array(17);
+  const valptr = new Int32Array(17);
   let code = 0;
   let at = 0;
   for (let len = 1; len <= 16; len++) {
-    for (let i = 0; i < counts[len - 1]!; i++) lookup.set((len << 16) | code++, symbols[at++]!);
+    const n = counts[len - 1]!;
+    if (n > 0) {
+      valptr[len] = at;
+      mincode[len] = code;
+      code += n;
+      at += n;
+      maxcode[len] = code - 1;
+    }
     code <<= 1;
   }
-  return { lookup };
+  return { maxcode, mincode, valptr, symbols: Uint8Array.from(symbols) };
 }
 
 interface Component {
@@ -77,12 +89,12 @@ class BitReader {
   bit(): number {
     if (this.count === 0) {
       if (this.pos >= this.data.length) throw bad();
-      let byte = this.data[this.pos++]!;
-      if (byte === 0xff) {
-        const next = this.data[this.pos];
-        if (next === 0) this.pos++;
-        else if (next !== undefined && next >= 0xd0 && next <= 0xd7) byte = 0xff;
-        else byte = 0; // A marker: the entropy-coded data is over; libjpeg feeds zeros.
+      let byte = this.data[this.pos]!;
+      if (byte === 0xff && this.data[this.pos + 1] !== 0) {
+        // A marker: the entropy-coded data is over, and libjpeg feeds zeros from here.
+        byte = 0;
+      } else {
+        this.pos += byte === 0xff ? 2 : 1;
       }
       this.bits = byte;
       this.count = 8;
@@ -101,8 +113,9 @@ class BitReader {
     let code = 0;
     for (let len = 1; len <= 16; len++) {
       code = (code << 1) | this.bit();
-      const symbol = table.lookup.get((len << 16) | code);
-      if (symbol !== undefined) return symbol;
+      if (code <= table.maxcode[len]!) {
+        return table.symbols[table.valptr[len]! + code - table.mincode[len]!]!;
+      }
     }
     throw bad();
   }
@@ -141,7 +154,11 @@ const F2_053 = 16819;
 const F2_562 = 20995;
 const F3_072 = 25172;
 
-const descale = (x: number, n: number) => (x + (1 << (n - 1))) >> n;
+/** A right shift with rounding, on numbers past 32 bits too (libjpeg computes in 64 bits). */
+function descale(x: number, n: number): number {
+  const y = x + (1 << (n - 1));
+  return y >= -0x80000000 && y <= 0x7fffffff ? y >> n : Math.floor(y / 2 ** n);
+}
 
 /** The sample of an output value, through IJG's range-limit table (a clamp for sane values). */
 function rangeLimit(x: number): number {
@@ -152,25 +169,26 @@ function rangeLimit(x: number): number {
   return v - 896;
 }
 
-/** One 1-D pass over 8 values read at `get(i)`; returns the 8 outputs before descaling. */
-function idct1d(get: (i: number) => number, out: Float64Array | Int32Array): void {
-  let z2 = get(2);
-  let z3 = get(6);
+/** One 1-D pass over the 8 values of `src` at base, base + step…; the 8 outputs go to LINE. */
+function idct1d(src: Float64Array, base: number, step: number): void {
+  const out = LINE;
+  let z2 = src[base + 2 * step]!;
+  let z3 = src[base + 6 * step]!;
   let z1 = (z2 + z3) * F0_541;
   let tmp2 = z1 + z3 * -F1_847;
   let tmp3 = z1 + z2 * F0_765;
-  z2 = get(0);
-  z3 = get(4);
+  z2 = src[base]!;
+  z3 = src[base + 4 * step]!;
   let tmp0 = (z2 + z3) * (1 << CONST_BITS);
   let tmp1 = (z2 - z3) * (1 << CONST_BITS);
   const tmp10 = tmp0 + tmp3;
   const tmp13 = tmp0 - tmp3;
   const tmp11 = tmp1 + tmp2;
   const tmp12 = tmp1 - tmp2;
-  tmp0 = get(7);
-  tmp1 = get(5);
-  tmp2 = get(3);
-  tmp3 = get(1);
+  tmp0 = src[base + 7 * step]!;
+  tmp1 = src[base + 5 * step]!;
+  tmp2 = src[base + 3 * step]!;
+  tmp3 = src[base + 1 * step]!;
   z1 = tmp0 + tmp3;
   z2 = tmp1 + tmp2;
   z3 = tmp0 + tmp2;
@@ -198,6 +216,10 @@ function idct1d(get: (i: number) => number, out: Float64Array | Int32Array): voi
   out[4] = tmp13 - tmp0;
 }
 
+const LINE = new Float64Array(8);
+const DEQUANTIZED = new Float64Array(64);
+const WORK = new Float64Array(64);
+
 function idctBlock(
   coef: Int16Array,
   quant: Uint16Array,
@@ -205,16 +227,15 @@ function idctBlock(
   at: number,
   stride: number,
 ) {
-  const work = new Int32Array(64);
-  const line = new Int32Array(8);
+  for (let i = 0; i < 64; i++) DEQUANTIZED[i] = coef[i]! * quant[i]!;
   for (let col = 0; col < 8; col++) {
-    idct1d((i) => coef[i * 8 + col]! * quant[i * 8 + col]!, line);
-    for (let i = 0; i < 8; i++) work[i * 8 + col] = descale(line[i]!, CONST_BITS - PASS1_BITS);
+    idct1d(DEQUANTIZED, col, 8);
+    for (let i = 0; i < 8; i++) WORK[i * 8 + col] = descale(LINE[i]!, CONST_BITS - PASS1_BITS);
   }
   for (let row = 0; row < 8; row++) {
-    idct1d((i) => work[row * 8 + i]!, line);
+    idct1d(WORK, row * 8, 1);
     for (let i = 0; i < 8; i++) {
-      out[at + row * stride + i] = rangeLimit(descale(line[i]!, CONST_BITS + PASS1_BITS + 3));
+      out[at + row * stride + i] = rangeLimit(descale(LINE[i]!, CONST_BITS + PASS1_BITS + 3));
     }
   }
 }
@@ -389,7 +410,12 @@ function inverseTransform(c: Component): void {
 }
 
 /** A chroma plane brought to full size with libjpeg's fancy (triangle) upsampling. */
-function upsample(c: Component, frame: Frame): { plane: Uint8Array; stride: number } {
+interface Plane {
+  plane: Uint8Array;
+  stride: number;
+}
+
+function upsample(c: Component, frame: Frame): Plane {
   const stride = c.blocksPerLine * 8;
   const sx = frame.hmax / c.h;
   const sy = frame.vmax / c.v;
@@ -646,9 +672,16 @@ function toImage(frame: Frame, adobeTransform: number | undefined): RawImage {
   // An Adobe marker with transform 0 says the components are RGB already.
   const ycc = adobeTransform !== 0;
   const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
+  const [p0, p1, p2] = planes as [Plane, Plane, Plane];
+  const crR = FIX(1.402);
+  const cbG = FIX(0.34414);
+  const crG = FIX(0.71414);
+  const cbB = FIX(1.772);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const [a, b, c] = planes.map((p) => p.plane[y * p.stride + x]!) as [number, number, number];
+      const a = p0.plane[y * p0.stride + x]!;
+      const b = p1.plane[y * p1.stride + x]!;
+      const c = p2.plane[y * p2.stride + x]!;
       const o = (y * width + x) * 3;
       if (!ycc) {
         pixels[o] = a;
@@ -658,9 +691,9 @@ function toImage(frame: Frame, adobeTransform: number | undefined): RawImage {
       }
       const cb = b - 128;
       const cr = c - 128;
-      pixels[o] = clamp(a + ((FIX(1.402) * cr + ONE_HALF) >> 16));
-      pixels[o + 1] = clamp(a + ((-FIX(0.34414) * cb + ONE_HALF - FIX(0.71414) * cr) >> 16));
-      pixels[o + 2] = clamp(a + ((FIX(1.772) * cb + ONE_HALF) >> 16));
+      pixels[o] = clamp(a + ((crR * cr + ONE_HALF) >> 16));
+      pixels[o + 1] = clamp(a + ((-cbG * cb + ONE_HALF - crG * cr) >> 16));
+      pixels[o + 2] = clamp(a + ((cbB * cb + ONE_HALF) >> 16));
     }
   }
   return { format: "RGB24", width, height, pixels };
