@@ -26,7 +26,10 @@ const NATURAL = (() => {
   return out;
 })();
 
-/** A canonical Huffman table (T.81 F.2.2.3): the largest code of each length, and where its symbols start. */
+/**
+ * A canonical Huffman table (T.81 F.2.2.3): the smallest and largest code of each length, and
+ * where the symbols of that length start.
+ */
 interface HuffmanTable {
   maxcode: Int32Array;
   mincode: Int32Array;

@@ -1,5 +1,6 @@
 // The PNG and JPEG decoders behind /tools/create-dicom: what the encoders write comes back, every
-// PNG filter is undone, and the formats Orthanc 1.10.1 does not read are refused as it refuses them.
+// PNG filter is undone, and the formats Orthanc 1.10.1 does not read are refused as it does;
+// sizes a file cannot hold are refused before anything is allocated.
 import { describe, expect, test } from "bun:test";
 import { deflateSync } from "node:zlib";
 import { decodeJpeg, JpegDecodeError } from "../../src/imaging/jpeg-decode.ts";
