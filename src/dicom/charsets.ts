@@ -91,6 +91,18 @@ export function charsetOfEncoding(encoding: Encoding): string {
   return ENCODING_CHARSET[encoding];
 }
 
+/**
+ * Whether Orthanc knows the character set a SpecificCharacterSet value names (its first term):
+ * those of its encodings, their ISO 2022 forms and GBK.
+ */
+export function isKnownCharset(value: string): boolean {
+  const term = value.split("\\")[0]!.trim().toUpperCase();
+  if (term === "" || term === "GBK") return true;
+  return Object.values(ENCODING_CHARSET).some((charset) =>
+    term === charset || term === charset.replace("ISO_IR ", "ISO 2022 IR ")
+  );
+}
+
 function singleByteDecode(label: string, bytes: Uint8Array): string {
   return label === "iso-8859-1" ? latin1(bytes) : decoder(label).decode(bytes);
 }

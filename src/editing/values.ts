@@ -26,6 +26,32 @@ const NUMBERS: Record<
 
 const hex = (n: number) => n.toString(16).padStart(4, "0");
 
+const INTEGER = /^[+-]?\d+$/;
+const REAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const RANGES: Record<string, [number, number]> = {
+  US: [0, 0xffff],
+  SS: [-0x8000, 0x7fff],
+  UL: [0, 0xffffffff],
+  SL: [-0x80000000, 0x7fffffff],
+};
+
+/**
+ * One number as Orthanc reads one (boost::lexical_cast to the VR's type): a single value, no
+ * spaces; an unsigned type takes a negative value modulo its range ("-1" is 65535 in US).
+ */
+function parseNumber(vr: string, text: string): number | undefined {
+  const range = RANGES[vr];
+  if (!range) return REAL.test(text) ? Number(text) : undefined;
+  if (!INTEGER.test(text)) return undefined;
+  const n = Number(text);
+  const [min, max] = range;
+  if (min === 0) {
+    if (Math.abs(n) > max) return undefined;
+    return n < 0 ? max + 1 + n : n;
+  }
+  return n < min || n > max ? undefined : n;
+}
+
 const DATA_URI = /^data:[^;,]*;base64,/;
 
 export function encodeValue(
@@ -40,19 +66,17 @@ export function encodeValue(
   }
   const number = NUMBERS[vr];
   if (number) {
-    const parts = text === "" ? [] : text.split("\\");
-    const out = new Uint8Array(parts.length * number.size);
-    parts.forEach((part, i) => {
-      const n = vr === "AT" ? parseInt(part.replace(/[(),]/g, ""), 16) : Number(part.trim());
-      if (part.trim() === "" || !Number.isFinite(n)) {
-        const name = `${hex(tag >>> 16)},${hex(tag & 0xffff)}`;
-        throw new EditError(
-          "BadFileFormat",
-          `While creating a DICOM instance, tag (${name}) has out-of-range value: "${text}"`,
-        );
-      }
-      number.write(new DataView(out.buffer, i * number.size, number.size), n, littleEndian);
-    });
+    if (text === "") return new Uint8Array(0);
+    const out = new Uint8Array(number.size);
+    const n = vr === "AT" ? parseInt(text.replace(/[(),]/g, ""), 16) : parseNumber(vr, text);
+    if (n === undefined || !Number.isFinite(n)) {
+      const name = `${hex(tag >>> 16)},${hex(tag & 0xffff)}`;
+      throw new EditError(
+        "BadFileFormat",
+        `While creating a DICOM instance, tag (${name}) has out-of-range value: "${text}"`,
+      );
+    }
+    number.write(new DataView(out.buffer), n, littleEndian);
     return out;
   }
   const uri = DATA_URI.exec(text);

@@ -11,7 +11,9 @@ import { log } from "../log.ts";
 import { ORTHANC_COMPATIBLE_VERSION } from "../rest/system.ts";
 import type { PharosCore } from "../server/core.ts";
 import { OrthancError } from "../server/errors.ts";
+import { charsetOfEncoding } from "../dicom/charsets.ts";
 import { createAnswers } from "./answers.ts";
+import { createDicomForPlugin } from "./create-dicom.ts";
 import { replaceElement } from "./dicom-edit.ts";
 import { dictionaryAccess, toDicomJson } from "./dictionary-access.ts";
 import { keyValueAccess, runKeyValueCall } from "./key-value-access.ts";
@@ -306,6 +308,8 @@ export function createHost(
         const bytes = await core.dicomBytes(core.resource(instanceId, "Instance"));
         return toDicomJson(bytes, core.defaultEncoding);
       },
+      createDicom: (tags, options = {}) =>
+        createDicomForPlugin(tags, options, charsetOfEncoding(core.defaultEncoding)),
     },
   };
   return Object.freeze(host);

@@ -696,5 +696,33 @@ export interface PharosHost {
     toDicomJson(bytes: Uint8Array): Record<string, unknown>;
     /** The full DICOM JSON of a stored instance, as its /file route answers it in DICOM JSON. */
     instanceDicomJson(instanceId: string): Promise<Record<string, unknown>>;
+    /**
+     * A new DICOM file (OrthancPluginCreateDicom): `tags` as in /tools/create-dicom's "Tags"
+     * (keys are names or "gggg,eeee"; values are strings, null for an empty value, or arrays of
+     * items for sequences), written in explicit VR little endian with SpecificCharacterSet (the
+     * tags' own, else DefaultEncoding's). Throws Orthanc's error for an unknown tag or a bad value.
+     */
+    createDicom(tags: Record<string, unknown>, options?: CreateDicomOptions): Uint8Array;
   };
+}
+
+/** The options of host.dicom.createDicom(), after OrthancPluginCreateDicom2's arguments. */
+export interface CreateDicomOptions {
+  /**
+   * The pixel data: Grayscale8, Grayscale16, RGB24, or RGBA32 (its alpha dropped), stored
+   * uncompressed with its image pixel module, as Orthanc embeds an image.
+   */
+  image?: RawImage;
+  /**
+   * Values "data:application/octet-stream;base64,..." stand for their decoded bytes
+   * (OrthancPluginCreateDicomFlags_DecodeDataUriScheme). Off by default.
+   */
+  decodeDataUriScheme?: boolean;
+  /**
+   * PatientID, StudyInstanceUID, SeriesInstanceUID and SOPInstanceUID are generated when the
+   * tags do not give them (OrthancPluginCreateDicomFlags_GenerateIdentifiers). Off by default.
+   */
+  generateIdentifiers?: boolean;
+  /** The private creator whose dictionary gives the VRs of private tags (CreateDicom2). */
+  privateCreator?: string;
 }

@@ -6,6 +6,7 @@ import { OrthancError } from "../server/errors.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { errorResponse } from "./errors.ts";
+import { createDicomRoutes } from "./create-dicom.ts";
 import { editingRoutes } from "./editing.ts";
 import { imageRoutes } from "./images.ts";
 import { instanceRoutes, uploadHandler } from "./instances.ts";
@@ -44,6 +45,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     resourceRoutes(deps, { Instance: { POST: uploadHandler(deps) } }),
     instanceRoutes(deps),
     editingRoutes(deps),
+    createDicomRoutes(deps),
     imageRoutes(deps),
     metadataRoutes(deps),
     attachmentRoutes(deps),

@@ -64,7 +64,7 @@ async function dicomWebFile(
   return new Response(body, { headers: { "Content-Type": accept } });
 }
 
-function storeAnswer(result: StoreResult): JsonObject {
+export function storeAnswer(result: StoreResult): JsonObject {
   return {
     ID: result.ids.instance,
     ParentPatient: result.ids.patient,
@@ -75,7 +75,7 @@ function storeAnswer(result: StoreResult): JsonObject {
   };
 }
 
-function originOf(c: Context<AppEnv>): RequestOrigin {
+export function originOf(c: Context<AppEnv>): RequestOrigin {
   if (c.env?.origin === "Lua") return { kind: "Lua" };
   const origin: RequestOrigin = { kind: "RestApi" };
   if (c.env?.remoteAddress) origin.remoteIp = c.env.remoteAddress;

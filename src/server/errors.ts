@@ -34,6 +34,32 @@ export const ErrorCodes = {
   BadSequenceOfCalls: { code: 6, http: 400, message: "Bad sequence of calls" },
   CanceledJob: { code: 37, http: 500, message: "This job was canceled" },
   CannotExecuteLua: { code: 2031, http: 500, message: "Cannot execute a Lua command" },
+  CreateDicomOverrideTag: {
+    code: 2020,
+    http: 400,
+    message: "Trying to override a value inherited from a parent module",
+  },
+  CreateDicomUseContent: {
+    code: 2021,
+    http: 400,
+    message: 'Use "Content" to inject an image into a new DICOM instance',
+  },
+  CreateDicomUseDataUriScheme: {
+    code: 2023,
+    http: 400,
+    message: "The payload of the DICOM instance must be specified according to Data URI scheme",
+  },
+  CreateDicomBadParent: {
+    code: 2024,
+    http: 400,
+    message: "Trying to attach a new DICOM instance to an inexistent resource",
+  },
+  CreateDicomParentIsInstance: {
+    code: 2025,
+    http: 400,
+    message:
+      "Trying to attach a new DICOM instance to an instance (must be a series, study or patient)",
+  },
   RegularFileExpected: {
     code: 2006,
     http: 500,

@@ -1,14 +1,17 @@
 // The entry point of a plugin's worker (PluginsIsolation "Worker"): imports the plugin's module
 // and hands its initialize() a host object whose calls are proxied to the server's thread over
-// the channel; the callbacks it registers are called from there. Answers, DICOM edits and tags
-// are computed here, and dictionary lookups (the worker's dictionary has the standard's tags and
-// the plugin's own registrations, which are also sent to the server). Jobs, storage areas, WebDAV collections and codecs need synchronous calls
-// into the server and are refused.
+// the channel; the callbacks it registers are called from there. Answers, DICOM edits, new DICOM
+// files (createDicom) and tags are computed here, and dictionary lookups (the worker's dictionary
+// has the standard's tags and the plugin's own registrations, which are also sent to the server).
+// Jobs, storage areas, WebDAV collections and codecs need synchronous calls into the server and
+// are refused.
 import { pathToFileURL } from "node:url";
+import { charsetOfEncoding } from "../../dicom/charsets.ts";
 import { parseDicom } from "../../dicom/parser.ts";
 import { OrthancError } from "../../server/errors.ts";
 import { createAnswers } from "../answers.ts";
 import { auditRecord } from "../audit-log.ts";
+import { createDicomForPlugin } from "../create-dicom.ts";
 import { replaceElement } from "../dicom-edit.ts";
 import { dictionaryAccess, toDicomJson } from "../dictionary-access.ts";
 import { checkErrorCode, errorFactory } from "../error-codes.ts";
@@ -213,6 +216,8 @@ function buildHost(identity: WorkerIdentity): PharosHost {
       toDicomJson: (bytes) => toDicomJson(bytes, identity.encoding),
       instanceDicomJson: async (id) =>
         toDicomJson(await api("getDicomForInstance", id) as Uint8Array, identity.encoding),
+      createDicom: (tags, options = {}) =>
+        createDicomForPlugin(tags, options, charsetOfEncoding(identity.encoding)),
     },
   };
   return Object.freeze(host);
