@@ -11,6 +11,7 @@ import { httpsOptions } from "./config/tls.ts";
 import { type Configuration, ConfigurationError } from "./config/schema.ts";
 import { dicomJobFactory } from "./dimse/jobs.ts";
 import { modificationJobFactory } from "./server/modification-job.ts";
+import { studyJobFactory } from "./server/study-jobs.ts";
 import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
 import { configureLogging, log } from "./log.ts";
@@ -115,6 +116,7 @@ export async function composePharos(
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
   jobs.addFactory(modificationJobFactory(core));
+  jobs.addFactory(studyJobFactory(core));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
   const control = new ServerControl();
   const lua = new LuaScripting(config, core, jobs);

@@ -6,7 +6,9 @@ import { OrthancError } from "../server/errors.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { errorResponse } from "./errors.ts";
+import { bulkRoutes } from "./bulk.ts";
 import { editingRoutes } from "./editing.ts";
+import { studyJobRoutes } from "./study-jobs.ts";
 import { imageRoutes } from "./images.ts";
 import { instanceRoutes, uploadHandler } from "./instances.ts";
 import { changeRoutes } from "./changes.ts";
@@ -44,6 +46,8 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     resourceRoutes(deps, { Instance: { POST: uploadHandler(deps) } }),
     instanceRoutes(deps),
     editingRoutes(deps),
+    bulkRoutes(deps),
+    studyJobRoutes(deps),
     imageRoutes(deps),
     metadataRoutes(deps),
     attachmentRoutes(deps),

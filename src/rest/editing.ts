@@ -25,12 +25,12 @@ import type { AppEnv, RestDependencies } from "./context.ts";
 import { idParam } from "./params.ts";
 import { route } from "./router.ts";
 
-const EDIT_JSON = {
+export const EDIT_JSON = {
   notJson: { kind: "BadFileFormat" as const },
   refused: "BadFileFormat" as const,
 };
 
-function flag(body: Record<string, JsonValue>, name: string): boolean {
+export function flag(body: Record<string, JsonValue>, name: string): boolean {
   const value = body[name];
   if (value === undefined) return false;
   if (typeof value !== "boolean") {
@@ -39,7 +39,7 @@ function flag(body: Record<string, JsonValue>, name: string): boolean {
   return value;
 }
 
-function tagList(body: Record<string, JsonValue>, name: string) {
+export function tagList(body: Record<string, JsonValue>, name: string) {
   const value = body[name];
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
@@ -66,7 +66,7 @@ function editValue(value: JsonValue, tagText: string): EditValue {
   });
 }
 
-function replacements(body: Record<string, JsonValue>) {
+export function replacements(body: Record<string, JsonValue>) {
   const value = body.Replace;
   if (value === undefined) return [];
   if (!isJsonObject(value)) throw new OrthancError("BadRequest");
@@ -76,7 +76,7 @@ function replacements(body: Record<string, JsonValue>) {
   });
 }
 
-function readModification(
+export function readModification(
   body: Record<string, JsonValue>,
   anonymize: boolean,
   nextPatientName: () => string,
@@ -112,17 +112,55 @@ function readModification(
   return modification;
 }
 
-export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  const { properties } = deps.core;
-  const defaultCharset = charsetOfEncoding(deps.core.defaultEncoding);
+/**
+ * Starts a job from a request's Asynchronous, Synchronous and Priority: answers its id at once,
+ * or waits for it and answers its content, or the error it failed with, as Orthanc does.
+ */
+export async function runJob(
+  deps: RestDependencies,
+  type: string,
+  params: JsonValue,
+  body: Record<string, JsonValue>,
+): Promise<Response> {
+  const asynchronous = flag(body, "Asynchronous") ||
+    (body.Synchronous !== undefined && !flag(body, "Synchronous"));
+  const priority = typeof body.Priority === "number" ? body.Priority : 0;
+  const job = deps.jobs.start(type, params, {}, priority);
+  if (asynchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });
+  await job.done;
+  if (job.state === "Failure") {
+    const kind = (Object.keys(ErrorCodes) as ErrorName[]).find((k) =>
+      ErrorCodes[k].code === job.errorCode
+    );
+    throw new OrthancError(kind ?? "InternalError", job.errorDetails || undefined);
+  }
+  return jsonResponse(job.content);
+}
 
-  /** Orthanc numbers anonymized patients with a counter kept in the index. */
-  const nextPatientName = () => {
+/** Runs `read`, answering the editing engine's refusals as Orthanc's errors. */
+export function orthancErrors<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
+    throw e;
+  }
+}
+
+/** Orthanc numbers anonymized patients with a counter kept in the index. */
+export function patientNamer(deps: RestDependencies): () => string {
+  const { properties } = deps.core;
+  return () => {
     const next = Number(properties.get(GlobalProperty.AnonymizationSequence) ?? "0") + 1;
     properties.set(GlobalProperty.AnonymizationSequence, String(next));
     return `Anonymized${next}`;
   };
+}
+
+export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const defaultCharset = charsetOfEncoding(deps.core.defaultEncoding);
+  const nextPatientName = patientNamer(deps);
 
   const edit = (anonymize: boolean) => async (c: Context<AppEnv>) => {
     const raw = await readBody(c, EDIT_JSON, anyJson);
@@ -148,16 +186,9 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
   const editResource = (level: Level, anonymize: boolean) => async (c: Context<AppEnv>) => {
     const raw = await readBody(c, EDIT_JSON, anyJson);
     if (!isJsonObject(raw)) throw new OrthancError("BadFileFormat");
-    const asynchronous = flag(raw, "Asynchronous") ||
-      (raw.Synchronous !== undefined && !flag(raw, "Synchronous"));
-    const priority = typeof raw.Priority === "number" ? raw.Priority : 0;
-    let modification: Modification;
-    try {
-      modification = readModification(raw, anonymize, nextPatientName, level);
-    } catch (e) {
-      if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
-      throw e;
-    }
+    const modification = orthancErrors(() =>
+      readModification(raw, anonymize, nextPatientName, level)
+    );
     const resource = deps.core.resource(idParam(c), level);
     const params: ModificationJobParams = {
       level,
@@ -165,17 +196,9 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
       modification,
       defaultCharset,
       keepSource: raw.KeepSource === undefined || flag(raw, "KeepSource"),
+      keepLabels: flag(raw, "KeepLabels"),
     };
-    const job = deps.jobs.start(MODIFICATION_JOB, params as unknown as JsonValue, {}, priority);
-    if (asynchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });
-    await job.done;
-    if (job.state === "Failure") {
-      const kind = (Object.keys(ErrorCodes) as ErrorName[]).find((k) =>
-        ErrorCodes[k].code === job.errorCode
-      );
-      throw new OrthancError(kind ?? "InternalError", job.errorDetails || undefined);
-    }
-    return jsonResponse(job.content);
+    return runJob(deps, MODIFICATION_JOB, params as unknown as JsonValue, raw);
   };
 
   route(app, "/instances/:id/modify", { POST: edit(false) });

@@ -18,13 +18,20 @@ export const MODIFICATION_JOB = "ResourceModification";
 
 export interface ModificationJobParams {
   level: Level;
-  /** The public id of the resource modified. */
-  resource: string;
+  /** The public id of the resource modified (/{level}/{id}/modify). */
+  resource?: string;
+  /**
+   * Orthanc's bulk modification (/tools/bulk-modify): the resources of any level whose instances
+   * are modified; the job's content lists every resource created instead of one.
+   */
+  bulk?: string[];
   modification: Modification;
   /** The default character set of text in files that name none. */
   defaultCharset: string;
   /** False: each source instance is deleted once its copy is stored (Orthanc's KeepSource). */
   keepSource: boolean;
+  /** Orthanc 1.12's KeepLabels: the new resources get the labels of their sources. */
+  keepLabels?: boolean;
 }
 
 interface Progress {
@@ -34,14 +41,18 @@ interface Progress {
   uids: Record<string, string>;
   /** The new resource at the job's level, and its patient, once the first instance is stored. */
   created?: { id: string; patient: string };
+  /** A bulk job's outputs: the resources its stored instances belong to, by level. */
+  outputs?: Partial<Record<Level, string[]>>;
 }
 
 /** The job's JSON, as the REST API starts it or as it serialized itself. */
 const SavedModification = z.object({
   level: z.enum(["Patient", "Study", "Series", "Instance"]),
-  resource: z.string(),
+  resource: z.string().optional(),
+  bulk: z.array(z.string()).optional(),
   defaultCharset: z.string(),
   keepSource: z.boolean().default(true),
+  keepLabels: z.boolean().optional(),
   // Written by the editing engine's own types (REST reads the request into them).
   modification: z.custom<Modification>((v) => typeof v === "object" && v !== null),
   progress: z.object({
@@ -50,6 +61,11 @@ const SavedModification = z.object({
     failed: z.number().int().min(0),
     uids: z.record(z.string(), z.string()),
     created: z.object({ id: z.string(), patient: z.string() }).optional(),
+    outputs: z.partialRecord(
+      z.enum(["Patient", "Study", "Series", "Instance"]),
+      z.array(z.string()),
+    )
+      .optional(),
   }).optional(),
 });
 
@@ -105,6 +121,14 @@ class ModificationJob implements SteppedJob {
       }
       const key = params.level.toLowerCase() as Lowercase<Level>;
       progress.created ??= { id: result.ids[key], patient: result.ids.patient };
+      if (params.bulk) {
+        progress.outputs ??= {};
+        for (const level of LEVELS) {
+          const list = progress.outputs[level] ??= [];
+          const created = result.ids[level.toLowerCase() as Lowercase<Level>];
+          if (!list.includes(created)) list.push(created);
+        }
+      }
     }
     progress.uids = Object.fromEntries(this.uids);
     progress.done++;
@@ -121,7 +145,14 @@ class ModificationJob implements SteppedJob {
       if (!from) return;
       if (levelIndex(level) < levelIndex(this.params.level)) return;
       const target = this.core.resources.lookup(ids[level.toLowerCase() as Lowercase<Level>]);
-      if (target) this.core.metadata.set(target, type, from.publicId, () => {});
+      if (target && target.publicId !== from.publicId) {
+        this.core.metadata.set(target, type, from.publicId, () => {});
+        if (this.params.keepLabels) {
+          for (const label of this.core.resources.labelsOf(from.internalId)) {
+            this.core.labels.add(target.publicId, level, label);
+          }
+        }
+      }
       from = this.core.resources.parent(from);
     }
   }
@@ -140,7 +171,16 @@ class ModificationJob implements SteppedJob {
       InstancesCount: progress.done - progress.failed,
       IsAnonymization: params.modification.anonymization !== undefined,
     };
-    if (progress.created) {
+    if (params.bulk) {
+      // Orthanc lists them by level from the instances up, each level in the order of its ids.
+      content.Resources = [...LEVELS].reverse().flatMap((level) =>
+        [...progress.outputs?.[level] ?? []].sort().map((id) => ({
+          ID: id,
+          Path: `/${PATHS[level]}/${id}`,
+          Type: level,
+        }))
+      );
+    } else if (progress.created) {
       content.ID = progress.created.id;
       content.Path = `/${PATHS[params.level]}/${progress.created.id}`;
       content.PatientID = progress.created.patient;
@@ -159,6 +199,7 @@ class ModificationJob implements SteppedJob {
     this.progress.uids = {};
     this.uids.clear();
     delete this.progress.created;
+    delete this.progress.outputs;
   }
 }
 
@@ -167,8 +208,13 @@ export function modificationJobFactory(core: PharosCore): JobFactory {
   return (type, json) => {
     if (type !== MODIFICATION_JOB) return undefined;
     const saved = SavedModification.parse(json);
+    const sources = saved.bulk?.map((id) => {
+      const resource = core.resources.lookup(id);
+      if (!resource) throw new OrthancError("UnknownResource");
+      return resource;
+    }) ?? [core.resource(saved.resource ?? "", saved.level)];
     const progress = saved.progress ?? {
-      instances: instancesOf(core, core.resource(saved.resource, saved.level)),
+      instances: sources.flatMap((source) => instancesOf(core, source)),
       done: 0,
       failed: 0,
       uids: {},
