@@ -9,6 +9,7 @@ import { errorResponse } from "./errors.ts";
 import { bulkRoutes } from "./bulk.ts";
 import { editingRoutes } from "./editing.ts";
 import { studyJobRoutes } from "./study-jobs.ts";
+import { reconstructRoutes } from "./reconstruct.ts";
 import { imageRoutes } from "./images.ts";
 import { instanceRoutes, uploadHandler } from "./instances.ts";
 import { changeRoutes } from "./changes.ts";
@@ -48,6 +49,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     editingRoutes(deps),
     bulkRoutes(deps),
     studyJobRoutes(deps),
+    reconstructRoutes(deps),
     imageRoutes(deps),
     metadataRoutes(deps),
     attachmentRoutes(deps),

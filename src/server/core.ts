@@ -26,6 +26,7 @@ import { MetadataWriter } from "./metadata.ts";
 import { type AttachmentInfo, ContentType, type Resource, type StoredFile } from "./model.ts";
 import { GlobalProperties } from "./properties.ts";
 import { Protection } from "./protection.ts";
+import { Reconstruction } from "./reconstruct.ts";
 import { ResourceReader } from "./resources.ts";
 import { StabilityTracker } from "./stability.ts";
 import { StorePipeline, type StoreResult } from "./store.ts";
@@ -46,6 +47,7 @@ export class PharosCore {
   readonly changes: ChangeLog;
   readonly properties: GlobalProperties;
   readonly finder: Finder;
+  readonly reconstruction: Reconstruction;
   defaultEncoding: Encoding;
   private readonly pipeline: StorePipeline;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -72,6 +74,12 @@ export class PharosCore {
     this.changes = new ChangeLog(this.index);
     this.properties = new GlobalProperties(this.index);
     this.finder = new Finder(this.index);
+    this.reconstruction = new Reconstruction({
+      index: this.index,
+      attachments: this.attachments,
+      defaultEncoding: () => this.defaultEncoding,
+      compression: config.StorageCompression,
+    });
     registerDictionary(config.Dictionary);
     this.stability = new StabilityTracker(
       config.StableAge * 1000,

@@ -9,6 +9,7 @@ export const ErrorCodes = {
   InexistentItem: { code: 7, http: 404, message: "Accessing an inexistent item" },
   InexistentTag: { code: 21, http: 404, message: "Inexistent tag" },
   InexistentFile: { code: 13, http: 404, message: "Inexistent file" },
+  CannotWriteFile: { code: 14, http: 500, message: "Cannot write to file" },
   Unauthorized: {
     code: 30,
     http: 401,

@@ -1,0 +1,106 @@
+// Orthanc's reconstruction (/{level}/{id}/reconstruct, /tools/reconstruct, the plugins'
+// OrthancPluginReconstructMainDicomTags): the stored files are read again and the main DICOM tags
+// of each instance and its ancestors, and the metadata read from the file, are written anew in
+// the index, so that a change of the dictionary or of the main tags (or a resource whose
+// children disagree) ends up in the index. With ReconstructFiles, each file is also stored again
+// as StorageCompression asks now. One transaction per instance: a reconstruction interrupted
+// leaves every instance either as it was or rebuilt.
+import type { Encoding } from "../dicom/charsets.ts";
+import { LEVELS } from "../dicom/levels.ts";
+import type { IndexBackend } from "../index/interface.ts";
+import type { AttachmentStore } from "./attachments.ts";
+import { ContentType, Metadata, type Resource } from "./model.ts";
+import { parseReceived } from "./store.ts";
+
+export interface ReconstructionParts {
+  index: IndexBackend;
+  attachments: AttachmentStore;
+  defaultEncoding: () => Encoding;
+  /** StorageCompression, for ReconstructFiles. */
+  compression: boolean;
+}
+
+export interface ReconstructOptions {
+  /** Also store each file again, compressed or not as the configuration asks now. */
+  files?: boolean;
+}
+
+export class Reconstruction {
+  constructor(private readonly parts: ReconstructionParts) {}
+
+  /** Every instance of the resource, its ancestors' main tags taken from them in turn. */
+  async resource(r: Resource, options: ReconstructOptions = {}): Promise<void> {
+    for (const instance of this.instancesOf(r)) await this.instance(instance, options);
+  }
+
+  /** Every instance stored. */
+  async all(options: ReconstructOptions = {}): Promise<void> {
+    for (const id of this.parts.index.listLevel("Patient")) {
+      const patient = this.parts.index.lookup(id);
+      if (patient) await this.resource(patient, options);
+    }
+  }
+
+  /**
+   * Orthanc's invalidate-tags: removes the DICOM-as-JSON summaries that Orthanc caches beside the
+   * files (an index shared with Orthanc may hold them); they are computed again when needed.
+   */
+  async invalidateTags(): Promise<void> {
+    for (const id of this.parts.index.listLevel("Instance")) {
+      const instance = this.parts.index.lookup(id);
+      if (instance && this.parts.attachments.find(instance, ContentType.DicomAsJson)) {
+        await this.parts.attachments.remove(instance, ContentType.DicomAsJson);
+      }
+    }
+  }
+
+  /**
+   * The instances below a resource in Orthanc's order (depth first through a stack: the last
+   * child first), which decides whose values the ancestors keep.
+   */
+  private instancesOf(r: Resource): Resource[] {
+    const out: Resource[] = [];
+    const stack = [r];
+    while (stack.length > 0) {
+      const top = stack.pop()!;
+      if (top.level === "Instance") out.push(top);
+      else stack.push(...this.parts.index.children(top.internalId));
+    }
+    return out;
+  }
+
+  private async instance(instance: Resource, options: ReconstructOptions): Promise<void> {
+    const { index, attachments } = this.parts;
+    const file = attachments.find(instance, ContentType.Dicom);
+    // An instance deleted meanwhile, or without a file, has nothing to be rebuilt from.
+    if (!file) return;
+    const bytes = await attachments.content(file);
+    const { summary } = await parseReceived(bytes, this.parts.defaultEncoding());
+    index.transaction(() => {
+      let current: Resource | undefined = index.byInternalId(instance.internalId);
+      for (const level of [...LEVELS].reverse()) {
+        if (!current) return;
+        index.clearMainTags(current.internalId);
+        for (const [tag, value] of summary.mainTags[level]) {
+          index.setMainTag(current.internalId, tag, value);
+        }
+        if (level === "Study") {
+          // Each study keeps a copy of its patient's tags (PatientMainDicomTags).
+          for (const [tag, value] of summary.mainTags.Patient) {
+            index.setMainTag(current.internalId, tag, value);
+          }
+        }
+        if (level === "Instance") {
+          index.setMetadata(current.internalId, Metadata.SopClassUid, summary.sopClassUid);
+          if (summary.transferSyntaxDeclared) {
+            index.setMetadata(current.internalId, Metadata.TransferSyntax, summary.transferSyntax);
+          }
+        }
+        current = current.parentId === null ? undefined : index.byInternalId(current.parentId);
+      }
+    });
+    if (options.files) {
+      await attachments.setCompression(instance, ContentType.Dicom, this.parts.compression);
+    }
+  }
+}
