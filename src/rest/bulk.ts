@@ -9,7 +9,7 @@ import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { OrthancError } from "../server/errors.ts";
 import { METADATA_NAMES, type Resource } from "../server/model.ts";
 import { MODIFICATION_JOB, type ModificationJobParams } from "../server/modification-job.ts";
-import { anyJson, FIND_JSON, isJsonObject, readBody } from "./body.ts";
+import { anyJson, FIND_JSON, isJsonObject, jsonObject, readBody } from "./body.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { describe } from "./describe.ts";
 import {
@@ -78,7 +78,8 @@ export function bulkRoutes(deps: RestDependencies): Hono<AppEnv> {
     const raw = await readBody(c, EDIT_JSON, anyJson);
     if (!isJsonObject(raw)) throw new OrthancError("BadFileFormat");
     const ids = resourceIds(raw);
-    const level = levelField(raw.Level) ?? (anonymize ? "Instance" : impliedLevel(raw));
+    const level = levelField(raw.Level) ??
+      (anonymize ? "Instance" : orthancErrors(() => impliedLevel(raw)));
     const modification = orthancErrors(() =>
       readModification(raw, anonymize, nextPatientName, level)
     );
@@ -115,7 +116,12 @@ export function bulkRoutes(deps: RestDependencies): Hono<AppEnv> {
 
   route(app, "/tools/bulk-content", {
     POST: async (c) => {
-      const body = await readBody(c, FIND_JSON, BulkContent);
+      const raw = await readBody(c, FIND_JSON, jsonObject("The body must contain a JSON object"));
+      const checked = BulkContent.safeParse(raw);
+      if (!checked.success) {
+        throw new OrthancError("BadFileFormat", checked.error.issues[0]?.message);
+      }
+      const body = checked.data;
       const level = levelField(body.Level);
       const found = body.Resources.flatMap((id) => {
         const resource = deps.core.resources.lookup(id);

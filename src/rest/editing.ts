@@ -11,7 +11,7 @@ import {
   namesPatient,
 } from "../editing/modification.ts";
 import { parsePath } from "../editing/paths.ts";
-import { DEFAULT_DICOM_VERSION } from "../editing/profiles.ts";
+import { DEFAULT_DICOM_VERSION, profileOf } from "../editing/profiles.ts";
 import { resolveTag } from "../dicom/dictionary.ts";
 import type { Level } from "../dicom/levels.ts";
 import { MODIFICATION_JOB, type ModificationJobParams } from "../server/modification-job.ts";
@@ -102,6 +102,8 @@ export function readModification(
     if (typeof version !== "string") {
       throw new OrthancError("BadFileFormat", "String value expected in field: DicomVersion");
     }
+    // Refused with the request, even when the resources have no instance to anonymize.
+    profileOf(version);
     modification.anonymization = { version, keepPrivateTags, patientName: "" };
   }
   checkModification(modification);

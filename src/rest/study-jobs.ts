@@ -59,7 +59,13 @@ export function studyJobRoutes(deps: RestDependencies): Hono<AppEnv> {
   route(app, "/studies/:id/merge", {
     POST: async (c) => {
       const raw = await body(c);
-      const target = deps.core.resource(idParam(c), "Study");
+      const target = deps.core.resources.lookup(idParam(c));
+      if (target?.level !== "Study") {
+        throw new OrthancError(
+          "UnknownResource",
+          `Cannot merge into an unknown study: ${idParam(c)}`,
+        );
+      }
       const resources = stringList(raw, "Resources", true);
       for (const id of resources) {
         const r = deps.core.resources.lookup(id);

@@ -3,11 +3,12 @@
 // each server generates (and the lengths that depend on them) are masked, and the errors must
 // be the same.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dcmtk, hasOrthanc, type RunningOrthanc, startOrthanc } from "../support/dimse.ts";
 import { startInProcess } from "../support/in-process.ts";
+import { maskedDump } from "../support/masked-dump.ts";
 import { samplesDir, type TestServer } from "../support/server.ts";
 
 const FILES = [
@@ -88,26 +89,8 @@ afterAll(async () => {
 });
 
 /** dcmdump of a file, values that do not come from the source masked (new UIDs and ids). */
-async function dump(bytes: Uint8Array, source: string, name: string): Promise<string> {
-  const path = join(work, name);
-  writeFileSync(path, bytes);
-  const { out } = await dcmtk(["dcmdump", "-q", path]);
-  return out.split("\n").map((line) => {
-    const m = /^(\s*\([0-9a-f]{4},[0-9a-f]{4}\) (?:UI|LO|SQ|na|UL|SH) )(.*?)(\s+#\s*\d+,)(.*)$/
-      .exec(line);
-    if (!m) return line;
-    const tag = /\(([0-9a-f]{4},[0-9a-f]{4})\)/.exec(m[1]!)![1]!;
-    const value = m[2]!.trim();
-    // Group lengths count the generated UIDs too.
-    const identity = ["0002,0012", "0002,0013"].includes(tag) || tag.endsWith(",0000");
-    const lengthOnly = m[1]!.includes(" SQ ") || m[1]!.includes(" na ");
-    if (lengthOnly) return `${m[1]}${value} #${m[4]}`;
-    if (identity || (value.startsWith("[") && !source.includes(value))) {
-      return `${m[1]}<generated> #${m[4]}`;
-    }
-    return line;
-  }).join("\n");
-}
+const dump = (bytes: Uint8Array, source: string, name: string) =>
+  maskedDump(bytes, source, join(work, name));
 
 describe.skipIf(!hasOrthanc)("/modify and /anonymize beside Orthanc 1.10.1", () => {
   test("the same files come back, as dcmdump reads them", async () => {
