@@ -173,7 +173,6 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
       const instance = deps.core.resource(idParam(c), "Instance");
       file = applyModification(await deps.core.dicomBytes(instance), modification, new Map(), {
         defaultCharset,
-        reencodeText: false,
         ...(typeof raw.PrivateCreator === "string" ? { privateCreator: raw.PrivateCreator } : {}),
         trimTextPadding: true,
       });

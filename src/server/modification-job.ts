@@ -103,7 +103,7 @@ class ModificationJob implements SteppedJob {
         await core.dicomBytes(source),
         params.modification,
         this.uids,
-        { defaultCharset: params.defaultCharset, reencodeText: false, trimTextPadding: true },
+        { defaultCharset: params.defaultCharset, trimTextPadding: true },
       );
     } catch (e) {
       // The job fails with the error Orthanc gives, which a synchronous request answers.

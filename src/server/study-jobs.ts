@@ -131,7 +131,6 @@ class StudyRewriteJob implements SteppedJob {
         this.uids,
         {
           defaultCharset: options.defaultCharset,
-          reencodeText: false,
           trimTextPadding: true,
         },
       );
