@@ -115,7 +115,9 @@ export async function composePharos(
   const plugins = new PluginManager(config, core, jobs, codecs, ISOLATED_PLUGIN_WORKER);
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
-  jobs.addFactory(modificationJobFactory(core));
+  jobs.addFactory(
+    modificationJobFactory(core, (dicom, syntax) => codecs.transcoders.transcode(dicom, [syntax])),
+  );
   jobs.addFactory(studyJobFactory(core));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
   const control = new ServerControl();

@@ -20,6 +20,7 @@ import {
   readModification,
   replacements,
   runJob,
+  transcodeField,
 } from "./editing.ts";
 import { jsonResponse, textResponse } from "./json.ts";
 import { parseTagName } from "./requested-tags.ts";
@@ -93,6 +94,7 @@ export function bulkRoutes(deps: RestDependencies): Hono<AppEnv> {
       defaultCharset: charsetOfEncoding(deps.core.defaultEncoding),
       keepSource: raw.KeepSource === undefined || flag(raw, "KeepSource"),
       keepLabels: flag(raw, "KeepLabels"),
+      transcode: transcodeField(raw, true),
     };
     return runJob(deps, MODIFICATION_JOB, params as unknown as JsonValue, raw);
   };

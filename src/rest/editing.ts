@@ -20,6 +20,7 @@ import { formatTag } from "../dicom/tag.ts";
 import type { JsonValue } from "../dicom/tags-json.ts";
 import { ErrorCodes, type ErrorName, OrthancError } from "../server/errors.ts";
 import { GlobalProperty } from "../server/model.ts";
+import { TransferSyntax } from "../dicom/uids.ts";
 import { anyJson, isJsonObject, readBody } from "./body.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { idParam } from "./params.ts";
@@ -139,6 +140,29 @@ export async function runJob(
   return jsonResponse(job.content);
 }
 
+const KNOWN_SYNTAXES: ReadonlySet<string> = new Set(Object.values(TransferSyntax));
+
+/**
+ * The Transcode field: a transfer syntax Orthanc knows, whether or not it can write it. Orthanc
+ * words an unknown one differently for an instance and for a job.
+ */
+export function transcodeField(
+  body: Record<string, JsonValue>,
+  job: boolean,
+): string | undefined {
+  const value = body.Transcode;
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") {
+    throw new OrthancError("BadFileFormat", "String value expected in field: Transcode");
+  }
+  if (!KNOWN_SYNTAXES.has(value)) {
+    throw job
+      ? new OrthancError("BadFileFormat", `Unknown transfer syntax UID: ${value}`)
+      : new OrthancError("ParameterOutOfRange", `Unknown transfer syntax: ${value}`);
+  }
+  return value;
+}
+
 /** Runs `read`, answering the editing engine's refusals as Orthanc's errors. */
 export function orthancErrors<T>(read: () => T): T {
   try {
@@ -168,6 +192,7 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
     const raw = await readBody(c, EDIT_JSON, anyJson);
     if (!isJsonObject(raw)) throw new OrthancError("BadFileFormat");
     let file: Uint8Array;
+    const transcode = transcodeField(raw, false);
     try {
       const modification = readModification(raw, anonymize, nextPatientName, "Instance");
       const instance = deps.core.resource(idParam(c), "Instance");
@@ -179,6 +204,16 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
     } catch (e) {
       if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
       throw e;
+    }
+    if (transcode) {
+      const out = await deps.codecs.transcoders.transcode(file, [transcode]);
+      if (!out) {
+        throw new OrthancError(
+          "InternalError",
+          `Cannot transcode to transfer syntax: ${transcode}`,
+        );
+      }
+      file = out;
     }
     return new Response(file, { headers: { "Content-Type": "application/dicom" } });
   };
@@ -198,6 +233,7 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
       defaultCharset,
       keepSource: raw.KeepSource === undefined || flag(raw, "KeepSource"),
       keepLabels: flag(raw, "KeepLabels"),
+      transcode: transcodeField(raw, true),
     };
     return runJob(deps, MODIFICATION_JOB, params as unknown as JsonValue, raw);
   };

@@ -9,6 +9,7 @@ import { levelIndex, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { EditError } from "../editing/errors.ts";
 import { applyModification, type Modification } from "../editing/modification.ts";
+import { log } from "../log.ts";
 import { OrthancError } from "./errors.ts";
 import type { PharosCore } from "./core.ts";
 import type { Job, JobFactory, SteppedJob } from "./jobs.ts";
@@ -32,7 +33,14 @@ export interface ModificationJobParams {
   keepSource: boolean;
   /** Orthanc 1.12's KeepLabels: the new resources get the labels of their sources. */
   keepLabels?: boolean;
+  /** The transfer syntax the new files are written in (Orthanc's Transcode). */
+  transcode?: string;
 }
+
+/** A file in another transfer syntax, or undefined when no transcoder can write it. */
+export type FileTranscode = (dicom: Uint8Array, transferSyntax: string) => Promise<
+  Uint8Array | undefined
+>;
 
 interface Progress {
   instances: string[];
@@ -53,6 +61,7 @@ const SavedModification = z.object({
   defaultCharset: z.string(),
   keepSource: z.boolean().default(true),
   keepLabels: z.boolean().optional(),
+  transcode: z.string().optional(),
   // Written by the editing engine's own types (REST reads the request into them).
   modification: z.custom<Modification>((v) => typeof v === "object" && v !== null),
   progress: z.object({
@@ -88,6 +97,7 @@ class ModificationJob implements SteppedJob {
     private readonly core: PharosCore,
     private readonly params: ModificationJobParams,
     private readonly progress: Progress,
+    private readonly transcode: FileTranscode,
   ) {
     this.uids = new Map(Object.entries(progress.uids));
   }
@@ -109,6 +119,12 @@ class ModificationJob implements SteppedJob {
       // The job fails with the error Orthanc gives, which a synchronous request answers.
       if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
       throw e;
+    }
+    if (params.transcode) {
+      // As Orthanc's job, a file no transcoder can write is stored in its own syntax.
+      const out = await this.transcode(modified, params.transcode);
+      if (out) modified = out;
+      else log.warning(`Cannot transcode instance ${id} to ${params.transcode}: kept as it is`);
     }
     const result = await core.store(modified, { kind: "RestApi" });
     if (result.status !== "Success" && result.status !== "AlreadyStored") {
@@ -204,7 +220,7 @@ class ModificationJob implements SteppedJob {
 }
 
 /** Builds ResourceModification jobs from their parameters, or from what they serialized. */
-export function modificationJobFactory(core: PharosCore): JobFactory {
+export function modificationJobFactory(core: PharosCore, transcode: FileTranscode): JobFactory {
   return (type, json) => {
     if (type !== MODIFICATION_JOB) return undefined;
     const saved = SavedModification.parse(json);
@@ -219,6 +235,6 @@ export function modificationJobFactory(core: PharosCore): JobFactory {
       failed: 0,
       uids: {},
     };
-    return new ModificationJob(core, saved, progress);
+    return new ModificationJob(core, saved, progress, transcode);
   };
 }

@@ -402,6 +402,55 @@ describe.skipIf(!hasOrthanc)("editing tools beside Orthanc 1.10.1", () => {
     expect(results[0]!.afterStudy).not.toEqual(results[0]!.afterInstance);
   });
 
+  test("Transcode writes the modified files in the syntax asked, or fails as Orthanc", async () => {
+    const file = "Brainix/Flair/IM-0001-0001.dcm";
+    const source = (await dcmtk(["dcmdump", "-q", join(samplesDir, file)])).out;
+    for (const syntax of ["1.2.840.10008.1.2", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"]) {
+      const dumps = await Promise.all(sides.map(async ({ url, name }) => {
+        const r = await fetch(`${url}/instances/${id(file)}/modify`, {
+          method: "POST",
+          body: JSON.stringify({ Transcode: syntax, Replace: { PatientName: "T" } }),
+        });
+        const bytes = new Uint8Array(await r.arrayBuffer());
+        return maskedDump(bytes, source, join(work, `transcode-${name}.dcm`));
+      }));
+      expect(dumps[1]).toEqual(dumps[0]!);
+      expect(dumps[0]).toContain(`TransferSyntaxUID`);
+    }
+    // A series job: the new instances are stored in the syntax asked.
+    const stored = await Promise.all(sides.map(async ({ url }) => {
+      const { json } = await post(url, `/series/${id(file, "series")}/modify`, {
+        Transcode: "1.2.840.10008.1.2",
+        Replace: { SeriesDescription: "Implicit" },
+      });
+      const created = await (await fetch(`${url}/series/${(json as { ID: string }).ID}/instances`))
+        .json();
+      return (await fetch(`${url}/instances/${created[0].ID}/metadata/TransferSyntax`)).text();
+    }));
+    expect(stored[1]).toBe(stored[0]!);
+    expect(stored[0]).toBe("1.2.840.10008.1.2");
+    // A 16-bit image has no JPEG baseline form: the instance is refused, a job stores it as is.
+    const jpeg = '{"Transcode":"1.2.840.10008.1.2.4.50","Replace":{"SeriesDescription":"J"}}';
+    await expectSameError(`/instances/${id(file)}/modify`, jpeg);
+    const kept = await Promise.all(sides.map(async ({ url }) => {
+      const { status, json } = await post(url, `/series/${id(file, "series")}/modify`, jpeg);
+      const created = await (await fetch(`${url}/series/${(json as { ID: string }).ID}/instances`))
+        .json();
+      const syntax =
+        await (await fetch(`${url}/instances/${created[0].ID}/metadata/TransferSyntax`))
+          .text();
+      return { status, syntax };
+    }));
+    expect(kept[1]).toEqual(kept[0]!);
+    expect(kept[0]).toEqual({ status: 200, syntax: "1.2.840.10008.1.2.1" });
+    const instance = `/instances/${id(file)}/modify`;
+    for (const body of ['{"Transcode":5}', '{"Transcode":"1.2.3"}']) {
+      await expectSameError(instance, body);
+      await expectSameError(`/series/${id(file, "series")}/modify`, body);
+      await expectSameError("/tools/bulk-modify", `{"Resources":["${id(file)}"],${body.slice(1)}`);
+    }
+  });
+
   test("export writes the stored file where the request says", async () => {
     const file = "DummyCT.dcm";
     const results = await Promise.all(sides.map(async ({ url, name }) => {

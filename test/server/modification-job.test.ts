@@ -27,7 +27,8 @@ afterAll(() => server.stop());
 
 test("a job rebuilt from its serialization goes on without storing again", async () => {
   const { core } = server.pharos;
-  const factory = modificationJobFactory(core);
+  // This job writes in the source transfer syntax: no transcoder is asked.
+  const factory = modificationJobFactory(core, () => Promise.resolve(undefined));
   const params = {
     level: "Series",
     resource: series,
