@@ -234,6 +234,7 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
       keepSource: raw.KeepSource === undefined || flag(raw, "KeepSource"),
       keepLabels: flag(raw, "KeepLabels"),
       transcode: transcodeField(raw, true),
+      permissive: flag(raw, "Permissive"),
     };
     return runJob(deps, MODIFICATION_JOB, params as unknown as JsonValue, raw);
   };

@@ -93,6 +93,7 @@ export function studyJobRoutes(deps: RestDependencies): Hono<AppEnv> {
         target: target.publicId,
         resources,
         keepSource: flag(raw, "KeepSource"),
+        permissive: flag(raw, "Permissive"),
         defaultCharset: defaultCharset(),
       };
       return runJob(deps, MERGE_JOB, params as unknown as JsonValue, raw);
@@ -140,6 +141,7 @@ export function studyJobRoutes(deps: RestDependencies): Hono<AppEnv> {
         remove,
         keepSource: flag(raw, "KeepSource"),
         keepLabels: flag(raw, "KeepLabels"),
+        permissive: flag(raw, "Permissive"),
         defaultCharset: defaultCharset(),
       };
       return runJob(deps, SPLIT_JOB, params as unknown as JsonValue, raw);

@@ -35,6 +35,8 @@ export interface ModificationJobParams {
   keepLabels?: boolean;
   /** The transfer syntax the new files are written in (Orthanc's Transcode). */
   transcode?: string;
+  /** Orthanc's Permissive: an instance that fails is counted, not the end of the job. */
+  permissive?: boolean;
 }
 
 /** A file in another transfer syntax, or undefined when no transcoder can write it. */
@@ -62,6 +64,7 @@ const SavedModification = z.object({
   keepSource: z.boolean().default(true),
   keepLabels: z.boolean().optional(),
   transcode: z.string().optional(),
+  permissive: z.boolean().optional(),
   // Written by the editing engine's own types (REST reads the request into them).
   modification: z.custom<Modification>((v) => typeof v === "object" && v !== null),
   progress: z.object({
@@ -103,9 +106,25 @@ class ModificationJob implements SteppedJob {
   }
 
   async step(): Promise<"continue" | "success" | "failure"> {
-    const { core, params, progress } = this;
+    const { params, progress } = this;
     const id = progress.instances[progress.done];
     if (id === undefined) return "success";
+    try {
+      await this.modifyInstance(id);
+    } catch (error) {
+      // Permissive: an instance that cannot be modified (deleted meanwhile, refused…) is
+      // counted as failed and the job goes on, as Orthanc's does.
+      if (!params.permissive) throw error;
+      log.warning(`Cannot modify instance ${id}: ${(error as Error).message}`);
+      progress.failed++;
+    }
+    progress.uids = Object.fromEntries(this.uids);
+    progress.done++;
+    return progress.done < progress.instances.length ? "continue" : "success";
+  }
+
+  private async modifyInstance(id: string): Promise<void> {
+    const { core, params, progress } = this;
     const source = core.resource(id, "Instance");
     let modified: Uint8Array;
     try {
@@ -146,9 +165,6 @@ class ModificationJob implements SteppedJob {
         }
       }
     }
-    progress.uids = Object.fromEntries(this.uids);
-    progress.done++;
-    return progress.done < progress.instances.length ? "continue" : "success";
   }
 
   /** ModifiedFrom/AnonymizedFrom on the new resources from the job's level down. */

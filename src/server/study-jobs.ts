@@ -15,6 +15,7 @@ import { isTextVr } from "../dicom/vr.ts";
 import { DicomEditor, type EditValue, type TagPath, topLevel } from "../editing/editor.ts";
 import { EditError } from "../editing/errors.ts";
 import { applyModification, type Modification } from "../editing/modification.ts";
+import { log } from "../log.ts";
 import type { PharosCore } from "./core.ts";
 import { OrthancError } from "./errors.ts";
 import type { Job, JobFactory, SteppedJob } from "./jobs.ts";
@@ -38,6 +39,7 @@ export interface MergeJobParams {
   /** The public ids of the studies, series and instances merged. */
   resources: string[];
   keepSource: boolean;
+  permissive: boolean;
   defaultCharset: string;
 }
 
@@ -51,6 +53,7 @@ export interface SplitJobParams {
   remove: { path: TagPath; name: string }[];
   keepSource: boolean;
   keepLabels: boolean;
+  permissive: boolean;
   defaultCharset: string;
 }
 
@@ -73,6 +76,7 @@ const SavedMerge = z.object({
   target: z.string(),
   resources: z.array(z.string()),
   keepSource: z.boolean(),
+  permissive: z.boolean().default(false),
   defaultCharset: z.string(),
   /** Read from the target once, when the job is created. */
   replace: edits.optional(),
@@ -88,6 +92,7 @@ const SavedSplit = z.object({
   remove: removals,
   keepSource: z.boolean(),
   keepLabels: z.boolean().default(false),
+  permissive: z.boolean().default(false),
   defaultCharset: z.string(),
   /** Generated once, when the job is created. */
   studyUid: z.string().optional(),
@@ -109,6 +114,7 @@ class StudyRewriteJob implements SteppedJob {
       modification: Modification;
       keepSource: boolean;
       keepLabels: boolean;
+      permissive: boolean;
       defaultCharset: string;
       content: () => JsonObject;
       serialize: (progress: Progress) => JsonValue;
@@ -119,9 +125,24 @@ class StudyRewriteJob implements SteppedJob {
   }
 
   async step(): Promise<"continue" | "success" | "failure"> {
-    const { core, progress, options } = this;
+    const { progress, options } = this;
     const id = progress.instances[progress.done];
     if (id === undefined) return "success";
+    try {
+      await this.moveInstance(id);
+    } catch (error) {
+      // Permissive: an instance that cannot be moved is counted as failed, as in Orthanc.
+      if (!options.permissive) throw error;
+      log.warning(`Cannot move instance ${id}: ${(error as Error).message}`);
+      progress.failed++;
+    }
+    progress.uids = Object.fromEntries(this.uids);
+    progress.done++;
+    return progress.done < progress.instances.length ? "continue" : "success";
+  }
+
+  private async moveInstance(id: string): Promise<void> {
+    const { core, progress, options } = this;
     const source = core.resource(id, "Instance");
     let rewritten: Uint8Array;
     try {
@@ -145,9 +166,6 @@ class StudyRewriteJob implements SteppedJob {
       if (options.keepLabels) this.copyLabels(source, result.ids);
       if (!options.keepSource) await core.delete(source.publicId, "Instance");
     }
-    progress.uids = Object.fromEntries(this.uids);
-    progress.done++;
-    return progress.done < progress.instances.length ? "continue" : "success";
   }
 
   /** KeepLabels: the new series and instance get the labels of the ones they come from. */
@@ -267,6 +285,7 @@ export function studyJobFactory(core: PharosCore): JobFactory {
         modification: rewrite(replace, saved.remove),
         keepSource: saved.keepSource,
         keepLabels: saved.keepLabels,
+        permissive: saved.permissive,
         defaultCharset: saved.defaultCharset,
         content: () => ({ TargetStudy: targetStudy, TargetStudyUID: studyUid }),
         serialize: (p) => ({ ...saved, studyUid, progress: p }) as unknown as JsonValue,
@@ -298,6 +317,7 @@ class PendingModules implements SteppedJob {
       modification: rewrite(modules.replace, modules.remove),
       keepSource: this.saved.keepSource,
       keepLabels: false,
+      permissive: this.saved.permissive,
       defaultCharset: this.saved.defaultCharset,
       content: () => ({ TargetStudy: this.saved.target }),
       serialize: (p) => ({ ...this.saved, ...modules, progress: p }) as unknown as JsonValue,

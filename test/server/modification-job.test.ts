@@ -1,6 +1,7 @@
 // The ResourceModification job resumes where it stopped: rebuilt from what it serialized after
 // one of its two instances, it stores only the other one, with the UIDs it mapped before; and
-// the source series is left as it was.
+// the source series is left as it was. An instance deleted under a running job fails it (or,
+// with Permissive, counts as failed) and leaves no partial copy.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { JsonValue } from "../../src/dicom/tags-json.ts";
@@ -59,4 +60,55 @@ test("a job rebuilt from its serialization goes on without storing again", async
   expect(copies).toHaveLength(2);
   const sources = await (await fetch(`${server.url}/series/${series}/instances`)).json();
   expect(sources).toHaveLength(2);
+});
+
+/** The job's parameters, modifying the series' description. */
+function seriesJob(extra: Record<string, unknown>): JsonValue {
+  return {
+    level: "Series",
+    resource: series,
+    defaultCharset: "ISO_IR 100",
+    modification: {
+      level: "Series",
+      replace: [{ path: { steps: [], tag: 0x0008103e }, name: "SeriesDescription", value: "D" }],
+      remove: [],
+      keep: [],
+      removePrivateTags: false,
+      force: false,
+    },
+    ...extra,
+  } as unknown as JsonValue;
+}
+
+async function restoreSecondInstance(): Promise<void> {
+  await fetch(`${server.url}/instances`, {
+    method: "POST",
+    body: Bun.file(join(samplesDir, "Brainix/Flair/IM-0001-0002.dcm")),
+  });
+}
+
+test("an instance deleted while the job runs fails it, leaving no half-written copy", async () => {
+  const factory = modificationJobFactory(server.pharos.core, () => Promise.resolve(undefined));
+  for (const permissive of [false, true]) {
+    const job = factory(MODIFICATION_JOB, seriesJob({ permissive }))!;
+    expect(await job.step()).toBe("continue");
+    const sources = await (await fetch(`${server.url}/series/${series}/instances`)).json();
+    await fetch(`${server.url}/instances/${sources[1].ID}`, { method: "DELETE" });
+    const info = { content: {}, progress: 0 } as Job;
+    if (permissive) {
+      // Orthanc's Permissive: counted as failed, and the job succeeds.
+      expect(await job.step()).toBe("success");
+    } else {
+      await expect(job.step()).rejects.toMatchObject({ kind: "UnknownResource" });
+    }
+    job.update(info);
+    expect({ permissive, failed: info.content.FailedInstancesCount }).toEqual({
+      permissive,
+      failed: permissive ? 1 : 0,
+    });
+    // The new series holds the one copy stored before the deletion, and nothing else.
+    const copies = await (await fetch(`${server.url}/series/${info.content.ID}/instances`)).json();
+    expect(copies).toHaveLength(1);
+    await restoreSecondInstance();
+  }
 });
