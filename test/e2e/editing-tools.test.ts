@@ -489,3 +489,49 @@ describe.skipIf(!hasOrthanc)("export without RestApiWriteToFileSystemEnabled", (
     }
   });
 });
+
+// Orthanc 1.12's KeepLabels (1.10.1 has no labels): the new resources get their sources' labels.
+describe("KeepLabels", () => {
+  test("modify, bulk-modify and split copy the labels of the sources, or not", async () => {
+    const server = await startInProcess();
+    try {
+      const stored = await (await fetch(`${server.url}/instances`, {
+        method: "POST",
+        body: Bun.file(join(samplesDir, "Knee/T1/IM-0001-0001.dcm")),
+      })).json();
+      for (const [level, resource] of [["series", stored.ParentSeries], ["instances", stored.ID]]) {
+        await fetch(`${server.url}/${level}/${resource}/labels/from-${level}`, { method: "PUT" });
+      }
+      const labelsOf = async (path: string) =>
+        (await (await fetch(`${server.url}${path}`)).json()).Labels;
+      const modify = async (keepLabels: boolean) => {
+        const r = await fetch(`${server.url}/series/${stored.ParentSeries}/modify`, {
+          method: "POST",
+          body: JSON.stringify({ Replace: { SeriesDescription: "L" }, KeepLabels: keepLabels }),
+        });
+        const { ID } = await r.json();
+        const [instance] = await (await fetch(`${server.url}/series/${ID}/instances`)).json();
+        return [await labelsOf(`/series/${ID}`), await labelsOf(`/instances/${instance.ID}`)];
+      };
+      expect(await modify(true)).toEqual([["from-series"], ["from-instances"]]);
+      expect(await modify(false)).toEqual([[], []]);
+
+      const bulk = await (await fetch(`${server.url}/tools/bulk-modify`, {
+        method: "POST",
+        body: JSON.stringify({ Resources: [stored.ID], KeepLabels: true }),
+      })).json();
+      const copy = bulk.Resources.find((r: { Type: string }) => r.Type === "Instance").ID;
+      expect(await labelsOf(`/instances/${copy}`)).toEqual(["from-instances"]);
+
+      const split = await (await fetch(`${server.url}/studies/${stored.ParentStudy}/split`, {
+        method: "POST",
+        body: JSON.stringify({ Instances: [stored.ID], KeepLabels: true, KeepSource: true }),
+      })).json();
+      const [moved] = await (await fetch(`${server.url}/studies/${split.TargetStudy}/instances`))
+        .json();
+      expect(await labelsOf(`/instances/${moved.ID}`)).toEqual(["from-instances"]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
