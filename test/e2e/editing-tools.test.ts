@@ -184,6 +184,13 @@ describe.skipIf(!hasOrthanc)("editing tools beside Orthanc 1.10.1", () => {
         Force: true,
       }],
       ["/tools/bulk-anonymize", { Resources: [id("MarekLatin2.dcm")] }],
+      // Two instances of one series, anonymized at the instance level: one new series for both.
+      ["/tools/bulk-anonymize", { Resources: [id(knee1), id("Knee/T1/IM-0001-0002.dcm")] }],
+      ["/tools/bulk-anonymize", {
+        Resources: [id("DummyCT.dcm", "study")],
+        Level: "Study",
+        Keep: ["StudyDescription"],
+      }],
       ["/tools/bulk-modify", { Resources: [] }],
     ];
     for (const [path, body] of cases) await expectSame(path, body);
