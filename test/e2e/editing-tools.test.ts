@@ -542,3 +542,43 @@ describe("KeepLabels", () => {
     }
   });
 });
+
+// Orthanc 1.11's ReconstructFiles: each file stored again as the configuration asks now.
+describe("ReconstructFiles", () => {
+  test("compresses the files stored before StorageCompression was turned on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pharos-reconstruct-files-"));
+    try {
+      const before = await startInProcess({ dir });
+      const sample = join(samplesDir, "Knee/T1/IM-0001-0001.dcm");
+      const { ID } = await (await fetch(`${before.url}/instances`, {
+        method: "POST",
+        body: Bun.file(sample),
+      })).json();
+      await before.stop({ keep: true });
+      const after = await startInProcess({ dir, config: { StorageCompression: true } });
+      try {
+        const compressed = () =>
+          fetch(`${after.url}/instances/${ID}/attachments/dicom/is-compressed`).then((r) =>
+            r.text()
+          );
+        expect(await compressed()).toBe("0");
+        await fetch(`${after.url}/instances/${ID}/reconstruct`, { method: "POST" });
+        expect(await compressed()).toBe("0");
+        const r = await fetch(`${after.url}/instances/${ID}/reconstruct`, {
+          method: "POST",
+          body: JSON.stringify({ ReconstructFiles: true }),
+        });
+        expect(r.status).toBe(200);
+        expect(await compressed()).toBe("1");
+        const file = new Uint8Array(
+          await (await fetch(`${after.url}/instances/${ID}/file`)).arrayBuffer(),
+        );
+        expect(Buffer.compare(file, readFileSync(sample))).toBe(0);
+      } finally {
+        await after.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
