@@ -309,6 +309,18 @@ describe.skipIf(!hasOrthanc)("editing tools beside Orthanc 1.10.1", () => {
     expect(jobs[1]).toEqual(jobs[0]!);
     expect(jobs[0]!.gone).toBe(404);
 
+    // A whole study merged without KeepSource: the source study is gone.
+    const whole = await Promise.all(sides.map(async ({ url }) => {
+      const known = await knownIds(url);
+      const answer = await post(url, `/studies/${target}/merge`, {
+        Resources: [id("MarekLatin2.dcm", "study")],
+      });
+      const gone = (await fetch(`${url}/studies/${id("MarekLatin2.dcm", "study")}`)).status;
+      return { answer: normalize(answer, known), gone };
+    }));
+    expect(whole[1]).toEqual(whole[0]!);
+    expect(whole[0]!.gone).toBe(404);
+
     const path = `/studies/${target}/merge`;
     for (
       const body of [
@@ -351,6 +363,23 @@ describe.skipIf(!hasOrthanc)("editing tools beside Orthanc 1.10.1", () => {
     }));
     expect(results[1]).toEqual(results[0]!);
     expect(results[0]!.uidInFile).toBe(true);
+
+    // Instances taken out asynchronously: a SplitStudy job; without KeepSource, moved.
+    const jobs = await Promise.all(sides.map(async ({ url }) => {
+      const known = await knownIds(url);
+      const { json } = await post(url, `/studies/${study}/split`, {
+        Instances: [id(ct)],
+        Asynchronous: true,
+      });
+      const info = await waitForJob(url, (json as { ID: string }).ID);
+      const gone = (await fetch(`${url}/instances/${id(ct)}`)).status;
+      return {
+        info: normalize({ Type: info.Type, Content: info.Content, Progress: info.Progress }, known),
+        gone,
+      };
+    }));
+    expect(jobs[1]).toEqual(jobs[0]!);
+    expect(jobs[0]!.gone).toBe(404);
 
     const knee = "Knee/T1/IM-0001-0002.dcm";
     const path = `/studies/${id(knee, "study")}/split`;
