@@ -263,7 +263,13 @@ export function studyJobFactory(core: PharosCore): JobFactory {
       const studyUid = saved.studyUid ?? generateUid("study");
       const source = core.resources.lookup(saved.source);
       const patient = source && core.resources.parent(source);
-      const patientId = patient
+      // The new study belongs to the PatientID the split gives, else to its source's.
+      const replacedId = saved.replace.find((r) =>
+        r.path.steps.length === 0 && r.path.tag === Tags.PatientId
+      )?.value;
+      const patientId = typeof replacedId === "string"
+        ? replacedId
+        : patient
         ? core.resources.mainTags(patient.internalId).get(Tags.PatientId) ?? ""
         : "";
       const targetStudy = orthancIds({

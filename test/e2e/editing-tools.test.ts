@@ -343,11 +343,13 @@ describe.skipIf(!hasOrthanc)("editing tools beside Orthanc 1.10.1", () => {
       const known = await knownIds(url);
       const answer = await post(url, `/studies/${study}/split`, {
         Series: [id(ct, "series")],
-        Replace: { StudyDescription: "Split", PatientName: "Other^Name" },
+        Replace: { StudyDescription: "Split", PatientName: "Other^Name", PatientID: "Split" },
         Remove: ["ReferringPhysicianName"],
         KeepSource: true,
       });
       const target = (answer.json as { TargetStudy: string }).TargetStudy;
+      // The study named is the one the instances went to, under the new PatientID.
+      expect((await fetch(`${url}/studies/${target}`)).status).toBe(200);
       const instances = await (await fetch(`${url}/studies/${target}/instances`)).json();
       const bytes = new Uint8Array(
         await (await fetch(`${url}/instances/${instances[0].ID}/file`)).arrayBuffer(),
