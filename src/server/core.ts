@@ -76,6 +76,7 @@ export class PharosCore {
     this.finder = new Finder(this.index);
     this.reconstruction = new Reconstruction({
       index: this.index,
+      resources: this.resources,
       attachments: this.attachments,
       defaultEncoding: () => this.defaultEncoding,
       compression: config.StorageCompression,

@@ -35,6 +35,7 @@ export const ErrorCodes = {
   BadSequenceOfCalls: { code: 6, http: 400, message: "Bad sequence of calls" },
   CanceledJob: { code: 37, http: 500, message: "This job was canceled" },
   CannotExecuteLua: { code: 2031, http: 500, message: "Cannot execute a Lua command" },
+  CannotStoreInstance: { code: 2018, http: 500, message: "Cannot store an instance" },
   RegularFileExpected: {
     code: 2006,
     http: 500,

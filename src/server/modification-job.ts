@@ -88,11 +88,6 @@ const PATHS: Record<Level, string> = {
   Instance: "instances",
 };
 
-function instancesOf(core: PharosCore, resource: Resource): string[] {
-  if (resource.level === "Instance") return [resource.publicId];
-  return core.resources.children(resource.internalId).flatMap((c) => instancesOf(core, c));
-}
-
 class ModificationJob implements SteppedJob {
   private readonly uids: Map<string, string>;
 
@@ -146,23 +141,27 @@ class ModificationJob implements SteppedJob {
       else log.warning(`Cannot transcode instance ${id} to ${params.transcode}: kept as it is`);
     }
     const result = await core.store(modified, { kind: "RestApi" });
-    if (result.status !== "Success" && result.status !== "AlreadyStored") {
-      progress.failed++;
-    } else {
-      this.markOrigin(source, result.ids);
-      // A copy that kept every identifier is the source itself: it is not deleted.
-      if (!params.keepSource && result.ids.instance !== source.publicId) {
-        await core.delete(source.publicId, "Instance");
-      }
-      const key = params.level.toLowerCase() as Lowercase<Level>;
-      progress.created ??= { id: result.ids[key], patient: result.ids.patient };
-      if (params.bulk) {
-        progress.outputs ??= {};
-        for (const level of LEVELS) {
-          const list = progress.outputs[level] ??= [];
-          const created = result.ids[level.toLowerCase() as Lowercase<Level>];
-          if (!list.includes(created)) list.push(created);
-        }
+    // A copy already stored (the same instance listed twice, every UID kept) or filtered out is
+    // an error in Orthanc's job too.
+    if (result.status !== "Success") {
+      throw new OrthancError(
+        "CannotStoreInstance",
+        `Error while storing a modified instance ${id}`,
+      );
+    }
+    this.markOrigin(source, result.ids);
+    // With OverwriteInstances, a copy that kept every identifier replaced the source itself.
+    if (!params.keepSource && result.ids.instance !== source.publicId) {
+      await core.delete(source.publicId, "Instance");
+    }
+    const key = params.level.toLowerCase() as Lowercase<Level>;
+    progress.created ??= { id: result.ids[key], patient: result.ids.patient };
+    if (params.bulk) {
+      progress.outputs ??= {};
+      for (const level of LEVELS) {
+        const list = progress.outputs[level] ??= [];
+        const created = result.ids[level.toLowerCase() as Lowercase<Level>];
+        if (!list.includes(created)) list.push(created);
       }
     }
   }
@@ -246,7 +245,9 @@ export function modificationJobFactory(core: PharosCore, transcode: FileTranscod
       return resource;
     }) ?? [core.resource(saved.resource ?? "", saved.level)];
     const progress = saved.progress ?? {
-      instances: sources.flatMap((source) => instancesOf(core, source)),
+      instances: sources.flatMap((source) => core.resources.instancesOf(source)).map((i) =>
+        i.publicId
+      ),
       done: 0,
       failed: 0,
       uids: {},

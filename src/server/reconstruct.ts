@@ -10,10 +10,12 @@ import { LEVELS } from "../dicom/levels.ts";
 import type { IndexBackend } from "../index/interface.ts";
 import type { AttachmentStore } from "./attachments.ts";
 import { ContentType, Metadata, type Resource } from "./model.ts";
+import type { ResourceReader } from "./resources.ts";
 import { parseReceived } from "./store.ts";
 
 export interface ReconstructionParts {
   index: IndexBackend;
+  resources: ResourceReader;
   attachments: AttachmentStore;
   defaultEncoding: () => Encoding;
   /** StorageCompression, for ReconstructFiles. */
@@ -30,7 +32,10 @@ export class Reconstruction {
 
   /** Every instance of the resource, its ancestors' main tags taken from them in turn. */
   async resource(r: Resource, options: ReconstructOptions = {}): Promise<void> {
-    for (const instance of this.instancesOf(r)) await this.instance(instance, options);
+    // Orthanc's order decides whose values the ancestors keep.
+    for (const instance of this.parts.resources.instancesOf(r)) {
+      await this.instance(instance, options);
+    }
   }
 
   /** Every instance stored. */
@@ -52,21 +57,6 @@ export class Reconstruction {
         await this.parts.attachments.remove(instance, ContentType.DicomAsJson);
       }
     }
-  }
-
-  /**
-   * The instances below a resource in Orthanc's order (depth first through a stack: the last
-   * child first), which decides whose values the ancestors keep.
-   */
-  private instancesOf(r: Resource): Resource[] {
-    const out: Resource[] = [];
-    const stack = [r];
-    while (stack.length > 0) {
-      const top = stack.pop()!;
-      if (top.level === "Instance") out.push(top);
-      else stack.push(...this.parts.index.children(top.internalId));
-    }
-    return out;
   }
 
   private async instance(instance: Resource, options: ReconstructOptions): Promise<void> {

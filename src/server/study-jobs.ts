@@ -99,11 +99,6 @@ const SavedSplit = z.object({
   progress: Progress.optional(),
 });
 
-function instancesOf(core: PharosCore, resource: Resource): string[] {
-  if (resource.level === "Instance") return [resource.publicId];
-  return core.resources.children(resource.internalId).flatMap((c) => instancesOf(core, c));
-}
-
 /** One instance rewritten and stored per step; what differs is the modification and content. */
 class StudyRewriteJob implements SteppedJob {
   private readonly uids: Map<string, string>;
@@ -142,7 +137,7 @@ class StudyRewriteJob implements SteppedJob {
   }
 
   private async moveInstance(id: string): Promise<void> {
-    const { core, progress, options } = this;
+    const { core, options } = this;
     const source = core.resource(id, "Instance");
     let rewritten: Uint8Array;
     try {
@@ -160,12 +155,14 @@ class StudyRewriteJob implements SteppedJob {
       throw e;
     }
     const result = await core.store(rewritten, { kind: "RestApi" });
-    if (result.status !== "Success" && result.status !== "AlreadyStored") {
-      progress.failed++;
-    } else {
-      if (options.keepLabels) this.copyLabels(source, result.ids);
-      if (!options.keepSource) await core.delete(source.publicId, "Instance");
+    if (result.status !== "Success") {
+      throw new OrthancError(
+        "CannotStoreInstance",
+        `Error while storing a modified instance ${id}`,
+      );
     }
+    if (options.keepLabels) this.copyLabels(source, result.ids);
+    if (!options.keepSource) await core.delete(source.publicId, "Instance");
   }
 
   /** KeepLabels: the new series and instance get the labels of the ones they come from. */
@@ -251,7 +248,7 @@ export function studyJobFactory(core: PharosCore): JobFactory {
         initialProgress(saved.resources.flatMap((id) => {
           const r = core.resources.lookup(id);
           if (!r) throw new OrthancError("UnknownResource", `Cannot find this resource: ${id}`);
-          return instancesOf(core, r);
+          return core.resources.instancesOf(r).map((i) => i.publicId);
         }));
       const modules = saved.replace && saved.remove
         ? { replace: saved.replace, remove: saved.remove }
@@ -280,7 +277,9 @@ export function studyJobFactory(core: PharosCore): JobFactory {
       }).study;
       const progress = saved.progress ??
         initialProgress([
-          ...saved.series.flatMap((id) => instancesOf(core, core.resource(id, "Series"))),
+          ...saved.series.flatMap((id) =>
+            core.resources.instancesOf(core.resource(id, "Series")).map((i) => i.publicId)
+          ),
           ...saved.instances,
         ]);
       const replace = [

@@ -80,11 +80,14 @@ function seriesJob(extra: Record<string, unknown>): JsonValue {
   } as unknown as JsonValue;
 }
 
-async function restoreSecondInstance(): Promise<void> {
-  await fetch(`${server.url}/instances`, {
-    method: "POST",
-    body: Bun.file(join(samplesDir, "Brainix/Flair/IM-0001-0002.dcm")),
-  });
+/** Uploads the series' two files again (the one present is AlreadyStored). */
+async function restoreSources(): Promise<void> {
+  for (const file of ["IM-0001-0001.dcm", "IM-0001-0002.dcm"]) {
+    await fetch(`${server.url}/instances`, {
+      method: "POST",
+      body: Bun.file(join(samplesDir, "Brainix/Flair", file)),
+    });
+  }
 }
 
 test("an instance deleted while the job runs fails it, leaving no half-written copy", async () => {
@@ -92,8 +95,8 @@ test("an instance deleted while the job runs fails it, leaving no half-written c
   for (const permissive of [false, true]) {
     const job = factory(MODIFICATION_JOB, seriesJob({ permissive }))!;
     expect(await job.step()).toBe("continue");
-    const sources = await (await fetch(`${server.url}/series/${series}/instances`)).json();
-    await fetch(`${server.url}/instances/${sources[1].ID}`, { method: "DELETE" });
+    const next = (job.serialize() as { progress: { instances: string[] } }).progress.instances[1];
+    await fetch(`${server.url}/instances/${next}`, { method: "DELETE" });
     const info = { content: {}, progress: 0 } as Job;
     if (permissive) {
       // Orthanc's Permissive: counted as failed, and the job succeeds.
@@ -109,6 +112,6 @@ test("an instance deleted while the job runs fails it, leaving no half-written c
     // The new series holds the one copy stored before the deletion, and nothing else.
     const copies = await (await fetch(`${server.url}/series/${info.content.ID}/instances`)).json();
     expect(copies).toHaveLength(1);
-    await restoreSecondInstance();
+    await restoreSources();
   }
 });
