@@ -235,6 +235,7 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
       keepLabels: flag(raw, "KeepLabels"),
       transcode: transcodeField(raw, true),
       permissive: flag(raw, "Permissive"),
+      ...(typeof raw.PrivateCreator === "string" ? { privateCreator: raw.PrivateCreator } : {}),
     };
     return runJob(deps, MODIFICATION_JOB, params as unknown as JsonValue, raw);
   };

@@ -37,6 +37,8 @@ export interface ModificationJobParams {
   transcode?: string;
   /** Orthanc's Permissive: an instance that fails is counted, not the end of the job. */
   permissive?: boolean;
+  /** The private creator under which Replace finds the VR of new private elements. */
+  privateCreator?: string;
 }
 
 /** A file in another transfer syntax, or undefined when no transcoder can write it. */
@@ -65,6 +67,7 @@ const SavedModification = z.object({
   keepLabels: z.boolean().optional(),
   transcode: z.string().optional(),
   permissive: z.boolean().optional(),
+  privateCreator: z.string().optional(),
   // Written by the editing engine's own types (REST reads the request into them).
   modification: z.custom<Modification>((v) => typeof v === "object" && v !== null),
   progress: z.object({
@@ -127,7 +130,11 @@ class ModificationJob implements SteppedJob {
         await core.dicomBytes(source),
         params.modification,
         this.uids,
-        { defaultCharset: params.defaultCharset, trimTextPadding: true },
+        {
+          defaultCharset: params.defaultCharset,
+          trimTextPadding: true,
+          ...(params.privateCreator === undefined ? {} : { privateCreator: params.privateCreator }),
+        },
       );
     } catch (e) {
       // The job fails with the error Orthanc gives, which a synchronous request answers.
