@@ -287,7 +287,8 @@ describe.skipIf(!hasOrthanc)("editing tools beside Orthanc 1.10.1", () => {
     const results = await Promise.all(sides.map(async ({ url, name }) => {
       const known = await knownIds(url);
       const answer = await post(url, `/studies/${target}/merge`, {
-        Resources: [id(moved, "series")],
+        // An instance listed with its series is moved once.
+        Resources: [id(moved, "series"), id(moved)],
         KeepSource: true,
       });
       const series = await (await fetch(`${url}/studies/${target}/series`)).json();
