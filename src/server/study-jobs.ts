@@ -2,8 +2,9 @@
 // them, one per step. Both give each source series a new SeriesInstanceUID (the same for all its
 // instances) and each instance a new SOPInstanceUID; a merge copies the patient and study
 // modules of the target study, a split gives its instances a new StudyInstanceUID plus the
-// request's Replace and Remove. Unless KeepSource, each source instance is deleted once its copy
-// is stored. A job serializes how far it got, so that a saved job resumes where it stopped.
+// request's Replace and Remove. Unless KeepSource, the sources are deleted in a last step, once
+// every copy is stored (an instance listed twice is copied twice, the same copy, as in Orthanc).
+// A job serializes how far it got, so that a saved job resumes where it stopped.
 import { z } from "zod";
 import { orthancIds } from "../dicom/identifiers.ts";
 import { MODULE_TAGS } from "../dicom/levels.ts";
@@ -63,6 +64,8 @@ const Progress = z.object({
   done: z.number().int().min(0),
   failed: z.number().int().min(0),
   uids: z.record(z.string(), z.string()),
+  /** Whether the sources were deleted (without KeepSource), after the last copy. */
+  cleaned: z.boolean().default(false),
 });
 type Progress = z.infer<typeof Progress>;
 
@@ -122,7 +125,10 @@ class StudyRewriteJob implements SteppedJob {
   async step(): Promise<"continue" | "success" | "failure"> {
     const { progress, options } = this;
     const id = progress.instances[progress.done];
-    if (id === undefined) return "success";
+    if (id === undefined) {
+      if (!options.keepSource && !progress.cleaned) await this.deleteSources();
+      return "success";
+    }
     try {
       await this.moveInstance(id);
     } catch (error) {
@@ -133,7 +139,16 @@ class StudyRewriteJob implements SteppedJob {
     }
     progress.uids = Object.fromEntries(this.uids);
     progress.done++;
-    return progress.done < progress.instances.length ? "continue" : "success";
+    const cleaning = !options.keepSource && !progress.cleaned;
+    return progress.done < progress.instances.length || cleaning ? "continue" : "success";
+  }
+
+  /** The sources still there (one may have been deleted meanwhile) are deleted. */
+  private async deleteSources(): Promise<void> {
+    for (const id of new Set(this.progress.instances)) {
+      if (this.core.resources.lookup(id)) await this.core.delete(id, "Instance");
+    }
+    this.progress.cleaned = true;
   }
 
   private async moveInstance(id: string): Promise<void> {
@@ -155,14 +170,14 @@ class StudyRewriteJob implements SteppedJob {
       throw e;
     }
     const result = await core.store(rewritten, { kind: "RestApi" });
-    if (result.status !== "Success") {
+    // An instance listed twice gives the same copy twice: AlreadyStored is no failure here.
+    if (result.status !== "Success" && result.status !== "AlreadyStored") {
       throw new OrthancError(
         "CannotStoreInstance",
         `Error while storing a modified instance ${id}`,
       );
     }
     if (options.keepLabels) this.copyLabels(source, result.ids);
-    if (!options.keepSource) await core.delete(source.publicId, "Instance");
   }
 
   /** KeepLabels: the new series and instance get the labels of the ones they come from. */
@@ -187,7 +202,10 @@ class StudyRewriteJob implements SteppedJob {
   update(job: Job): void {
     const { progress } = this;
     const total = progress.instances.length;
-    job.progress = total === 0 ? 100 : Math.floor((100 * progress.done) / total);
+    // The deletion of the sources is the last step: 100 once it is done.
+    const steps = total + (this.options.keepSource ? 0 : 1);
+    const done = progress.done + (progress.cleaned ? 1 : 0);
+    job.progress = steps === 0 ? 100 : Math.floor((100 * done) / steps);
     job.content = {
       Description: "REST API",
       FailedInstancesCount: progress.failed,
@@ -204,6 +222,7 @@ class StudyRewriteJob implements SteppedJob {
     this.progress.done = 0;
     this.progress.failed = 0;
     this.progress.uids = {};
+    this.progress.cleaned = false;
     this.uids.clear();
   }
 }
@@ -236,7 +255,7 @@ async function targetModules(core: PharosCore, target: Resource) {
 }
 
 function initialProgress(instances: string[]): Progress {
-  return { instances: [...new Set(instances)], done: 0, failed: 0, uids: {} };
+  return { instances, done: 0, failed: 0, uids: {}, cleaned: false };
 }
 
 /** Builds MergeStudy and SplitStudy jobs from their parameters, or what they serialized. */
@@ -358,6 +377,7 @@ class PendingModules implements SteppedJob {
     this.progress.done = 0;
     this.progress.failed = 0;
     this.progress.uids = {};
+    this.progress.cleaned = false;
     this.job = undefined;
   }
 }
