@@ -630,3 +630,39 @@ describe("ReconstructFiles", () => {
     }
   });
 });
+
+// Orthanc 1.12's RequestedTags in bulk-content (1.10.1 ignores the field).
+describe("bulk-content RequestedTags", () => {
+  test("each description carries the tags asked, read from the instances when not indexed", async () => {
+    const server = await startInProcess();
+    try {
+      const stored = await (await fetch(`${server.url}/instances`, {
+        method: "POST",
+        body: Bun.file(join(samplesDir, "Knee/T1/IM-0001-0001.dcm")),
+      })).json();
+      const answer = await (await fetch(`${server.url}/tools/bulk-content`, {
+        method: "POST",
+        body: JSON.stringify({
+          Resources: [stored.ParentSeries],
+          Metadata: false,
+          RequestedTags: ["PatientName", "Rows", "SeriesDescription"],
+        }),
+      })).json();
+      expect(answer).toHaveLength(1);
+      expect(answer[0].RequestedTags).toEqual({
+        PatientName: "KNEE",
+        Rows: "512",
+        SeriesDescription: "T1W_aTSE",
+      });
+      expect(answer[0].Metadata).toBeUndefined();
+      const refused = await fetch(`${server.url}/tools/bulk-content`, {
+        method: "POST",
+        body: JSON.stringify({ Resources: [], RequestedTags: ["Nope"] }),
+      });
+      expect(refused.status).toBe(500);
+      expect((await refused.json()).OrthancError).toBe("Unknown DICOM tag");
+    } finally {
+      await server.stop();
+    }
+  });
+});
