@@ -190,6 +190,12 @@ describe.skipIf(!hasOrthanc)("editing tools beside Orthanc 1.10.1", () => {
         Force: true,
       }],
       ["/tools/bulk-anonymize", { Resources: [id("MarekLatin2.dcm")] }],
+      // Replacing a PatientID implies the patient level.
+      ["/tools/bulk-modify", {
+        Resources: [id("Knee/T2/IM-0001-0001.dcm")],
+        Replace: { PatientID: "Bulk" },
+        Force: true,
+      }],
       // Two instances of one series, anonymized at the instance level: one new series for both.
       ["/tools/bulk-anonymize", { Resources: [id(knee1), id("Knee/T1/IM-0001-0002.dcm")] }],
       ["/tools/bulk-anonymize", {
