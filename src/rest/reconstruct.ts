@@ -6,6 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { type Context, Hono } from "hono";
 import { LEVEL_PATH, LEVELS } from "../dicom/levels.ts";
 import { BareStatusError, OrthancError } from "../server/errors.ts";
+import type { ReconstructOptions } from "../server/reconstruct.ts";
 import { isJsonObject } from "./body.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { jsonResponse, textResponse } from "./json.ts";
@@ -13,21 +14,30 @@ import { idParam } from "./params.ts";
 import { route } from "./router.ts";
 
 /**
- * ReconstructFiles (Orthanc 1.11) in an optional JSON body. Orthanc 1.10.1 reads no body here,
- * so text that is not a JSON object is taken as no option rather than refused.
+ * ReconstructFiles (Orthanc 1.11) and LimitToThisLevelMainDicomTags (1.12) in an optional JSON
+ * body. Orthanc 1.10.1 reads no body here, so text that is not a JSON object is taken as no
+ * option rather than refused.
  */
-async function reconstructFiles(c: Context<AppEnv>): Promise<boolean> {
+async function reconstructOptions(c: Context<AppEnv>): Promise<ReconstructOptions> {
   let body: unknown;
   try {
     body = JSON.parse(await c.req.text());
   } catch {
-    return false;
+    return {};
   }
-  if (!isJsonObject(body) || body.ReconstructFiles === undefined) return false;
-  if (typeof body.ReconstructFiles !== "boolean") {
-    throw new OrthancError("BadFileFormat", "Boolean value expected in field: ReconstructFiles");
-  }
-  return body.ReconstructFiles;
+  if (!isJsonObject(body)) return {};
+  const option = (name: string) => {
+    const value = body[name];
+    if (value === undefined) return false;
+    if (typeof value !== "boolean") {
+      throw new OrthancError("BadFileFormat", `Boolean value expected in field: ${name}`);
+    }
+    return value;
+  };
+  return {
+    files: option("ReconstructFiles"),
+    thisLevelOnly: option("LimitToThisLevelMainDicomTags"),
+  };
 }
 
 export function reconstructRoutes(deps: RestDependencies): Hono<AppEnv> {
@@ -37,14 +47,16 @@ export function reconstructRoutes(deps: RestDependencies): Hono<AppEnv> {
     route(app, `/${LEVEL_PATH[level]}/:id/reconstruct`, {
       POST: async (c) => {
         const resource = deps.core.resource(idParam(c), level);
-        await reconstruction.resource(resource, { files: await reconstructFiles(c) });
+        await reconstruction.resource(resource, await reconstructOptions(c));
         return textResponse("");
       },
     });
   }
   route(app, "/tools/reconstruct", {
     POST: async (c) => {
-      await reconstruction.all({ files: await reconstructFiles(c) });
+      // Per resource only: the whole index is always rebuilt from every file.
+      const { files } = await reconstructOptions(c);
+      await reconstruction.all({ files });
       return textResponse("");
     },
   });

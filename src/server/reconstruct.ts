@@ -6,7 +6,7 @@
 // as StorageCompression asks now. One transaction per instance: a reconstruction interrupted
 // leaves every instance either as it was or rebuilt.
 import type { Encoding } from "../dicom/charsets.ts";
-import { LEVELS } from "../dicom/levels.ts";
+import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { IndexBackend } from "../index/interface.ts";
 import type { AttachmentStore } from "./attachments.ts";
 import { ContentType, Metadata, type Resource } from "./model.ts";
@@ -25,6 +25,11 @@ export interface ReconstructionParts {
 export interface ReconstructOptions {
   /** Also store each file again, compressed or not as the configuration asks now. */
   files?: boolean;
+  /**
+   * Orthanc's LimitToThisLevelMainDicomTags: only the resource's own main tags, read again from
+   * one of its instances (the others and the ancestors are left as they are).
+   */
+  thisLevelOnly?: boolean;
 }
 
 export class Reconstruction {
@@ -32,9 +37,14 @@ export class Reconstruction {
 
   /** Every instance of the resource, its ancestors' main tags taken from them in turn. */
   async resource(r: Resource, options: ReconstructOptions = {}): Promise<void> {
+    const instances = this.parts.resources.instancesOf(r);
+    if (options.thisLevelOnly) {
+      if (instances[0]) await this.instance(instances[0], { levels: [r.level] });
+      return;
+    }
     // Orthanc's order decides whose values the ancestors keep.
-    for (const instance of this.parts.resources.instancesOf(r)) {
-      await this.instance(instance, options);
+    for (const instance of instances) {
+      await this.instance(instance, { ...options, levels: LEVELS });
     }
   }
 
@@ -59,7 +69,11 @@ export class Reconstruction {
     }
   }
 
-  private async instance(instance: Resource, options: ReconstructOptions): Promise<void> {
+  /** Rebuilds, from one instance's file, the main tags of `levels` among it and its ancestors. */
+  private async instance(
+    instance: Resource,
+    options: { files?: boolean; levels: readonly Level[] },
+  ): Promise<void> {
     const { index, attachments } = this.parts;
     const file = attachments.find(instance, ContentType.Dicom);
     // An instance deleted meanwhile, or without a file, has nothing to be rebuilt from.
@@ -70,6 +84,10 @@ export class Reconstruction {
       let current: Resource | undefined = index.byInternalId(instance.internalId);
       for (const level of [...LEVELS].reverse()) {
         if (!current) return;
+        if (!options.levels.includes(level)) {
+          current = current.parentId === null ? undefined : index.byInternalId(current.parentId);
+          continue;
+        }
         index.clearMainTags(current.internalId);
         for (const [tag, value] of summary.mainTags[level]) {
           index.setMainTag(current.internalId, tag, value);

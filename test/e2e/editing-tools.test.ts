@@ -672,3 +672,46 @@ describe("bulk-content RequestedTags", () => {
     }
   });
 });
+
+// Orthanc 1.12's LimitToThisLevelMainDicomTags (1.10.1 ignores the field).
+describe("LimitToThisLevelMainDicomTags", () => {
+  test("rebuilds the resource's own main tags only, from one of its instances", async () => {
+    const server = await startInProcess();
+    try {
+      const url = server.url;
+      const stored = await (await fetch(`${url}/instances`, {
+        method: "POST",
+        body: Bun.file(join(samplesDir, "Knee/T1/IM-0001-0001.dcm")),
+      })).json();
+      const other = await (await fetch(`${url}/instances/${stored.ID}/modify`, {
+        method: "POST",
+        body: JSON.stringify({
+          Replace: { SOPInstanceUID: "1.2.3.4", StudyDescription: "Other", PatientName: "Renamed" },
+          Force: true,
+        }),
+      })).arrayBuffer();
+      await fetch(`${url}/instances`, { method: "POST", body: other });
+      const names = async () => [
+        (await (await fetch(`${url}/studies/${stored.ParentStudy}`)).json()).MainDicomTags
+          .StudyDescription,
+        (await (await fetch(`${url}/patients/${stored.ParentPatient}`)).json()).MainDicomTags
+          .PatientName,
+      ];
+      expect(await names()).toEqual(["IRM DU GENOU", "KNEE"]);
+      const r = await fetch(`${url}/studies/${stored.ParentStudy}/reconstruct`, {
+        method: "POST",
+        body: JSON.stringify({ LimitToThisLevelMainDicomTags: true }),
+      });
+      expect(r.status).toBe(200);
+      // The study read from the last instance indexed; its patient left as it was.
+      expect(await names()).toEqual(["Other", "KNEE"]);
+      const refused = await fetch(`${url}/studies/${stored.ParentStudy}/reconstruct`, {
+        method: "POST",
+        body: JSON.stringify({ LimitToThisLevelMainDicomTags: "yes" }),
+      });
+      expect(refused.status).toBe(400);
+    } finally {
+      await server.stop();
+    }
+  });
+});
