@@ -1,8 +1,10 @@
 // Orthanc's ResourceModification job: a patient, study or series modified or anonymized into new
 // resources, one instance per step (so that ConcurrentJobs, pause and cancel apply), the UIDs
 // mapped consistently across its instances, each new resource marked ModifiedFrom or
-// AnonymizedFrom its source. The job serializes its modification and how far it got, so that a
-// saved job resumes without storing again what it stored.
+// AnonymizedFrom its source. Without KeepSource, the sources copied are deleted in a last step,
+// once every copy is stored, as Orthanc does (a job that fails midway leaves its source whole).
+// The job serializes its modification and how far it got, so that a saved job resumes without
+// storing again what it stored.
 import { z } from "zod";
 import type { Level } from "../dicom/levels.ts";
 import { levelIndex, LEVELS } from "../dicom/levels.ts";
@@ -29,7 +31,7 @@ export interface ModificationJobParams {
   modification: Modification;
   /** The default character set of text in files that name none. */
   defaultCharset: string;
-  /** False: each source instance is deleted once its copy is stored (Orthanc's KeepSource). */
+  /** False: the sources are deleted once every copy is stored (Orthanc's KeepSource). */
   keepSource: boolean;
   /** Orthanc 1.12's KeepLabels: the new resources get the labels of their sources. */
   keepLabels?: boolean;
@@ -55,6 +57,9 @@ interface Progress {
   created?: { id: string; patient: string };
   /** A bulk job's outputs: the resources its stored instances belong to, by level. */
   outputs?: Partial<Record<Level, string[]>>;
+  /** Without KeepSource: the sources copied (to delete at the end), then whether they were. */
+  copied?: string[];
+  cleaned?: boolean;
 }
 
 /** The job's JSON, as the REST API starts it or as it serialized itself. */
@@ -81,6 +86,8 @@ const SavedModification = z.object({
       z.array(z.string()),
     )
       .optional(),
+    copied: z.array(z.string()).optional(),
+    cleaned: z.boolean().optional(),
   }).optional(),
 });
 
@@ -106,7 +113,10 @@ class ModificationJob implements SteppedJob {
   async step(): Promise<"continue" | "success" | "failure"> {
     const { params, progress } = this;
     const id = progress.instances[progress.done];
-    if (id === undefined) return "success";
+    if (id === undefined) {
+      if (!params.keepSource && !progress.cleaned) await this.deleteSources();
+      return "success";
+    }
     try {
       await this.modifyInstance(id);
     } catch (error) {
@@ -118,7 +128,16 @@ class ModificationJob implements SteppedJob {
     }
     progress.uids = Object.fromEntries(this.uids);
     progress.done++;
-    return progress.done < progress.instances.length ? "continue" : "success";
+    const cleaning = !params.keepSource && !progress.cleaned;
+    return progress.done < progress.instances.length || cleaning ? "continue" : "success";
+  }
+
+  /** The sources copied that are still there (one may have been deleted meanwhile). */
+  private async deleteSources(): Promise<void> {
+    for (const id of this.progress.copied ?? []) {
+      if (this.core.resources.lookup(id)) await this.core.delete(id, "Instance");
+    }
+    this.progress.cleaned = true;
   }
 
   private async modifyInstance(id: string): Promise<void> {
@@ -159,7 +178,7 @@ class ModificationJob implements SteppedJob {
     this.markOrigin(source, result.ids);
     // With OverwriteInstances, a copy that kept every identifier replaced the source itself.
     if (!params.keepSource && result.ids.instance !== source.publicId) {
-      await core.delete(source.publicId, "Instance");
+      (progress.copied ??= []).push(source.publicId);
     }
     const key = params.level.toLowerCase() as Lowercase<Level>;
     progress.created ??= { id: result.ids[key], patient: result.ids.patient };
@@ -202,7 +221,10 @@ class ModificationJob implements SteppedJob {
   update(job: Job): void {
     const { progress, params } = this;
     const total = progress.instances.length;
-    job.progress = total === 0 ? 100 : Math.floor((100 * progress.done) / total);
+    // The deletion of the sources is the last step: 100 once it is done.
+    const steps = total + (params.keepSource ? 0 : 1);
+    const done = progress.done + (progress.cleaned ? 1 : 0);
+    job.progress = steps === 0 ? 100 : Math.floor((100 * done) / steps);
     const content: JsonObject = {
       Description: "REST API",
       FailedInstancesCount: progress.failed,
@@ -238,6 +260,8 @@ class ModificationJob implements SteppedJob {
     this.uids.clear();
     delete this.progress.created;
     delete this.progress.outputs;
+    delete this.progress.copied;
+    delete this.progress.cleaned;
   }
 }
 

@@ -115,3 +115,23 @@ test("an instance deleted while the job runs fails it, leaving no half-written c
     await restoreSources();
   }
 });
+
+test("without KeepSource, the sources are deleted in a last step, once every copy is stored", async () => {
+  const factory = modificationJobFactory(server.pharos.core, () => Promise.resolve(undefined));
+  const job = factory(MODIFICATION_JOB, seriesJob({ keepSource: false }))!;
+  const sourceCount = async () =>
+    (await (await fetch(`${server.url}/series/${series}/instances`)).json()).length;
+  const steps: string[] = [];
+  for (;;) {
+    steps.push(await job.step());
+    // A job stopped before its last step (failed, canceled) leaves its source whole.
+    if (steps.at(-1) === "continue") expect(await sourceCount()).toBe(2);
+    else break;
+  }
+  expect(steps).toEqual(["continue", "continue", "success"]);
+  expect((await fetch(`${server.url}/series/${series}`)).status).toBe(404);
+  const info = { content: {}, progress: 0 } as Job;
+  job.update(info);
+  expect(info.progress).toBe(100);
+  await restoreSources();
+});
