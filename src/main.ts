@@ -11,6 +11,7 @@ import { httpsOptions } from "./config/tls.ts";
 import { type Configuration, ConfigurationError } from "./config/schema.ts";
 import { dicomJobFactory } from "./dimse/jobs.ts";
 import { modificationJobFactory } from "./server/modification-job.ts";
+import { studyJobFactory } from "./server/study-jobs.ts";
 import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
 import { type IndexBackend, missingIndexMethods } from "./index/interface.ts";
@@ -130,7 +131,10 @@ export async function composePharos(
   const plugins = new PluginManager(config, core, jobs, codecs, ISOLATED_PLUGIN_WORKER);
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
-  jobs.addFactory(modificationJobFactory(core));
+  jobs.addFactory(
+    modificationJobFactory(core, (dicom, syntax) => codecs.transcoders.transcode(dicom, [syntax])),
+  );
+  jobs.addFactory(studyJobFactory(core));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
   const control = new ServerControl();
   const lua = new LuaScripting(config, core, jobs);

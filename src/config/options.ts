@@ -103,6 +103,12 @@ export const OPTIONS = {
     comment:
       "Save the jobs in the index, to reload them at the next start (unless --no-jobs): unfinished ones run again.",
   },
+  RestApiWriteToFileSystemEnabled: {
+    schema: z.boolean(),
+    default: false,
+    comment:
+      "Allow POST /instances/{id}/export to write files where the server runs (any path it may write: keep it off on a server reachable by others).",
+  },
   HttpServerEnabled: { schema: z.boolean(), default: true, comment: "Serve the REST API." },
   HttpPort: { schema: port, default: 8042, comment: "HTTP port of the REST API." },
   HttpDescribeErrors: {

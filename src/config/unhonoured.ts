@@ -67,7 +67,6 @@ export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
     orthancDefault: undefined,
     why: "Pharos runs on one node until scale-out comes",
   },
-  RestApiWriteToFileSystemEnabled: { orthancDefault: false, why: LATER },
   StorageCommitmentReportsSize: {
     orthancDefault: 100,
     why: "Pharos keeps the last 100 storage commitment reports",

@@ -58,11 +58,6 @@ export interface EditorOptions {
    * written, as DCMTK's saving does and so Orthanc's modifications: off unless asked.
    */
   trimTextPadding?: boolean;
-  /**
-   * Whether a new SpecificCharacterSet re-encodes the text already there (the default). Orthanc
-   * 1.10.1 does not: it only writes the new values in the new set.
-   */
-  reencodeText?: boolean;
 }
 
 export const topLevel = (tag: Tag): TagPath => ({ steps: [], tag });
@@ -74,13 +69,11 @@ export class DicomEditor {
   private charset: string;
 
   private readonly defaultCharset: string;
-  private readonly reencodeText: boolean;
   private readonly trimTextPadding: boolean;
   private readonly privateCreator: string | undefined;
 
   constructor(private readonly bytes: Uint8Array, options: EditorOptions = {}) {
     this.defaultCharset = options.defaultCharset ?? "ISO_IR 100";
-    this.reencodeText = options.reencodeText ?? true;
     this.trimTextPadding = options.trimTextPadding ?? false;
     this.privateCreator = options.privateCreator;
     this.parsed = parseDicom(bytes);
@@ -312,16 +305,16 @@ export class DicomEditor {
   private changeCharset(charset: string): void {
     const from = this.charset;
     if (from.trim() === charset.trim()) return;
-    if (!this.reencodeText) {
-      this.charset = charset;
-      return;
-    }
     const visit = (dataset: EditableDataset) => {
       for (const node of [...dataset.nodes]) {
         if (isSequence(node)) {
           for (const item of openSequence(dataset, node.tag)!.items) visit(item);
         } else if (node.kind === "kept" && usesCharset(node.element.vr)) {
-          const text = decodeText(elementBytes(node.dataset, node.element), from);
+          // A file that named no set was read in the default one.
+          const text = decodeText(
+            elementBytes(node.dataset, node.element),
+            from || this.defaultCharset,
+          );
           setNode(dataset, {
             kind: "value",
             tag: node.tag,

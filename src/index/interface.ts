@@ -87,6 +87,8 @@ export interface ResourcesTable {
 /** The main DICOM tags of each resource, with their normalized values for matching. */
 export interface MainTagsTable {
   setMainTag(internalId: number, tag: Tag, value: string): void;
+  /** Removes every main tag of a resource (before a reconstruction writes them again). */
+  clearMainTags(internalId: number): void;
   mainTags(internalId: number): Map<Tag, string>;
   /** The resources a find plan selects, ordered by public id, then paged. */
   runFind(plan: FindPlan): FoundRow[];

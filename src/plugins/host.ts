@@ -211,6 +211,10 @@ export function createHost(
     async getDicomForInstance(instanceId) {
       return await core.dicomBytes(core.resource(instanceId, "Instance"));
     },
+    async reconstructMainDicomTags(level, resourceId) {
+      if (resourceId === undefined) await core.reconstruction.all();
+      else await core.reconstruction.resource(core.resource(resourceId, level));
+    },
     globalProperties: {
       // deno-lint-ignore require-await
       async get(property: number, defaultValue?: string) {

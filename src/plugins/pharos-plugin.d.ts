@@ -569,6 +569,14 @@ export interface PharosHost {
   /** The DICOM file of an instance, as stored (OrthancPluginGetDicomForInstance). */
   getDicomForInstance(instanceId: string): Promise<Uint8Array>;
 
+  /**
+   * Reads the stored files again and rebuilds, in the index, the main DICOM tags of their
+   * instances and of every ancestor, and the metadata read from the files
+   * (OrthancPluginReconstructMainDicomTags): of the one resource of `level` named by
+   * `resourceId`, or of every resource stored when no id is given. Resolves once done.
+   */
+  reconstructMainDicomTags(level: ResourceLevel, resourceId?: string): Promise<void>;
+
   /** Global properties of the index; plugins may use numbers >= 1024 only. */
   readonly globalProperties: {
     get(property: number): Promise<string | undefined>;

@@ -7,7 +7,10 @@ import { attachmentRoutes } from "./attachments.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { errorResponse } from "./errors.ts";
 import { createDicomRoutes } from "./create-dicom.ts";
+import { bulkRoutes } from "./bulk.ts";
 import { editingRoutes } from "./editing.ts";
+import { studyJobRoutes } from "./study-jobs.ts";
+import { reconstructRoutes } from "./reconstruct.ts";
 import { imageRoutes } from "./images.ts";
 import { instanceRoutes, uploadHandler } from "./instances.ts";
 import { changeRoutes } from "./changes.ts";
@@ -46,6 +49,9 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     instanceRoutes(deps),
     editingRoutes(deps),
     createDicomRoutes(deps),
+    bulkRoutes(deps),
+    studyJobRoutes(deps),
+    reconstructRoutes(deps),
     imageRoutes(deps),
     metadataRoutes(deps),
     attachmentRoutes(deps),

@@ -11,7 +11,7 @@ import {
   namesPatient,
 } from "../editing/modification.ts";
 import { parsePath } from "../editing/paths.ts";
-import { DEFAULT_DICOM_VERSION } from "../editing/profiles.ts";
+import { DEFAULT_DICOM_VERSION, profileOf } from "../editing/profiles.ts";
 import { resolveTag } from "../dicom/dictionary.ts";
 import type { Level } from "../dicom/levels.ts";
 import { MODIFICATION_JOB, type ModificationJobParams } from "../server/modification-job.ts";
@@ -20,17 +20,18 @@ import { formatTag } from "../dicom/tag.ts";
 import type { JsonValue } from "../dicom/tags-json.ts";
 import { ErrorCodes, type ErrorName, OrthancError } from "../server/errors.ts";
 import { GlobalProperty } from "../server/model.ts";
+import { TransferSyntax } from "../dicom/uids.ts";
 import { anyJson, isJsonObject, readBody } from "./body.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { idParam } from "./params.ts";
 import { route } from "./router.ts";
 
-const EDIT_JSON = {
+export const EDIT_JSON = {
   notJson: { kind: "BadFileFormat" as const },
   refused: "BadFileFormat" as const,
 };
 
-function flag(body: Record<string, JsonValue>, name: string): boolean {
+export function flag(body: Record<string, JsonValue>, name: string): boolean {
   const value = body[name];
   if (value === undefined) return false;
   if (typeof value !== "boolean") {
@@ -39,7 +40,7 @@ function flag(body: Record<string, JsonValue>, name: string): boolean {
   return value;
 }
 
-function tagList(body: Record<string, JsonValue>, name: string) {
+export function tagList(body: Record<string, JsonValue>, name: string) {
   const value = body[name];
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
@@ -66,7 +67,7 @@ function editValue(value: JsonValue, tagText: string): EditValue {
   });
 }
 
-function replacements(body: Record<string, JsonValue>) {
+export function replacements(body: Record<string, JsonValue>) {
   const value = body.Replace;
   if (value === undefined) return [];
   if (!isJsonObject(value)) throw new OrthancError("BadRequest");
@@ -76,7 +77,7 @@ function replacements(body: Record<string, JsonValue>) {
   });
 }
 
-function readModification(
+export function readModification(
   body: Record<string, JsonValue>,
   anonymize: boolean,
   nextPatientName: () => string,
@@ -102,6 +103,8 @@ function readModification(
     if (typeof version !== "string") {
       throw new OrthancError("BadFileFormat", "String value expected in field: DicomVersion");
     }
+    // Refused with the request, even when the resources have no instance to anonymize.
+    profileOf(version);
     modification.anonymization = { version, keepPrivateTags, patientName: "" };
   }
   checkModification(modification);
@@ -112,34 +115,105 @@ function readModification(
   return modification;
 }
 
-export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  const { properties } = deps.core;
-  const defaultCharset = charsetOfEncoding(deps.core.defaultEncoding);
+/**
+ * Starts a job from a request's Asynchronous, Synchronous and Priority: answers its id at once,
+ * or waits for it and answers its content, or the error it failed with, as Orthanc does.
+ */
+export async function runJob(
+  deps: RestDependencies,
+  type: string,
+  params: JsonValue,
+  body: Record<string, JsonValue>,
+): Promise<Response> {
+  const asynchronous = flag(body, "Asynchronous") ||
+    (body.Synchronous !== undefined && !flag(body, "Synchronous"));
+  const priority = typeof body.Priority === "number" ? body.Priority : 0;
+  const job = deps.jobs.start(type, params, {}, priority);
+  if (asynchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });
+  await job.done;
+  if (job.state === "Failure") {
+    const kind = (Object.keys(ErrorCodes) as ErrorName[]).find((k) =>
+      ErrorCodes[k].code === job.errorCode
+    );
+    throw new OrthancError(kind ?? "InternalError", job.errorDetails || undefined);
+  }
+  return jsonResponse(job.content);
+}
 
-  /** Orthanc numbers anonymized patients with a counter kept in the index. */
-  const nextPatientName = () => {
+const KNOWN_SYNTAXES: ReadonlySet<string> = new Set(Object.values(TransferSyntax));
+
+/**
+ * The Transcode field: a transfer syntax Orthanc knows, whether or not it can write it. Orthanc
+ * words an unknown one differently for an instance and for a job.
+ */
+export function transcodeField(
+  body: Record<string, JsonValue>,
+  job: boolean,
+): string | undefined {
+  const value = body.Transcode;
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") {
+    throw new OrthancError("BadFileFormat", "String value expected in field: Transcode");
+  }
+  if (!KNOWN_SYNTAXES.has(value)) {
+    throw job
+      ? new OrthancError("BadFileFormat", `Unknown transfer syntax UID: ${value}`)
+      : new OrthancError("ParameterOutOfRange", `Unknown transfer syntax: ${value}`);
+  }
+  return value;
+}
+
+/** Runs `read`, answering the editing engine's refusals as Orthanc's errors. */
+export function orthancErrors<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
+    throw e;
+  }
+}
+
+/** Orthanc numbers anonymized patients with a counter kept in the index. */
+export function patientNamer(deps: RestDependencies): () => string {
+  const { properties } = deps.core;
+  return () => {
     const next = Number(properties.get(GlobalProperty.AnonymizationSequence) ?? "0") + 1;
     properties.set(GlobalProperty.AnonymizationSequence, String(next));
     return `Anonymized${next}`;
   };
+}
+
+export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const defaultCharset = charsetOfEncoding(deps.core.defaultEncoding);
+  const nextPatientName = patientNamer(deps);
 
   const edit = (anonymize: boolean) => async (c: Context<AppEnv>) => {
     const raw = await readBody(c, EDIT_JSON, anyJson);
     if (!isJsonObject(raw)) throw new OrthancError("BadFileFormat");
     let file: Uint8Array;
+    const transcode = transcodeField(raw, false);
     try {
       const modification = readModification(raw, anonymize, nextPatientName, "Instance");
       const instance = deps.core.resource(idParam(c), "Instance");
       file = applyModification(await deps.core.dicomBytes(instance), modification, new Map(), {
         defaultCharset,
-        reencodeText: false,
         ...(typeof raw.PrivateCreator === "string" ? { privateCreator: raw.PrivateCreator } : {}),
         trimTextPadding: true,
       });
     } catch (e) {
       if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
       throw e;
+    }
+    if (transcode) {
+      const out = await deps.codecs.transcoders.transcode(file, [transcode]);
+      if (!out) {
+        throw new OrthancError(
+          "InternalError",
+          `Cannot transcode to transfer syntax: ${transcode}`,
+        );
+      }
+      file = out;
     }
     return new Response(file, { headers: { "Content-Type": "application/dicom" } });
   };
@@ -148,16 +222,9 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
   const editResource = (level: Level, anonymize: boolean) => async (c: Context<AppEnv>) => {
     const raw = await readBody(c, EDIT_JSON, anyJson);
     if (!isJsonObject(raw)) throw new OrthancError("BadFileFormat");
-    const asynchronous = flag(raw, "Asynchronous") ||
-      (raw.Synchronous !== undefined && !flag(raw, "Synchronous"));
-    const priority = typeof raw.Priority === "number" ? raw.Priority : 0;
-    let modification: Modification;
-    try {
-      modification = readModification(raw, anonymize, nextPatientName, level);
-    } catch (e) {
-      if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
-      throw e;
-    }
+    const modification = orthancErrors(() =>
+      readModification(raw, anonymize, nextPatientName, level)
+    );
     const resource = deps.core.resource(idParam(c), level);
     const params: ModificationJobParams = {
       level,
@@ -165,17 +232,12 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
       modification,
       defaultCharset,
       keepSource: raw.KeepSource === undefined || flag(raw, "KeepSource"),
+      keepLabels: flag(raw, "KeepLabels"),
+      transcode: transcodeField(raw, true),
+      permissive: flag(raw, "Permissive"),
+      ...(typeof raw.PrivateCreator === "string" ? { privateCreator: raw.PrivateCreator } : {}),
     };
-    const job = deps.jobs.start(MODIFICATION_JOB, params as unknown as JsonValue, {}, priority);
-    if (asynchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });
-    await job.done;
-    if (job.state === "Failure") {
-      const kind = (Object.keys(ErrorCodes) as ErrorName[]).find((k) =>
-        ErrorCodes[k].code === job.errorCode
-      );
-      throw new OrthancError(kind ?? "InternalError", job.errorDetails || undefined);
-    }
-    return jsonResponse(job.content);
+    return runJob(deps, MODIFICATION_JOB, params as unknown as JsonValue, raw);
   };
 
   route(app, "/instances/:id/modify", { POST: edit(false) });

@@ -27,6 +27,7 @@ import { MetadataWriter } from "./metadata.ts";
 import { type AttachmentInfo, ContentType, type Resource, type StoredFile } from "./model.ts";
 import { GlobalProperties } from "./properties.ts";
 import { Protection } from "./protection.ts";
+import { Reconstruction } from "./reconstruct.ts";
 import { ResourceReader } from "./resources.ts";
 import { StabilityTracker } from "./stability.ts";
 import { StorePipeline, type StoreResult } from "./store.ts";
@@ -49,6 +50,7 @@ export class PharosCore {
   /** The key-value stores and queues of plugins (Orthanc 1.12.8). */
   readonly keyValues: KeyValues;
   readonly finder: Finder;
+  readonly reconstruction: Reconstruction;
   defaultEncoding: Encoding;
   private readonly pipeline: StorePipeline;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -81,6 +83,13 @@ export class PharosCore {
     this.properties = new GlobalProperties(this.index);
     this.keyValues = new KeyValues(this.index);
     this.finder = new Finder(this.index);
+    this.reconstruction = new Reconstruction({
+      index: this.index,
+      resources: this.resources,
+      attachments: this.attachments,
+      defaultEncoding: () => this.defaultEncoding,
+      compression: config.StorageCompression,
+    });
     registerDictionary(config.Dictionary);
     this.stability = new StabilityTracker(
       config.StableAge * 1000,

@@ -9,6 +9,7 @@ export const ErrorCodes = {
   InexistentItem: { code: 7, http: 404, message: "Accessing an inexistent item" },
   InexistentTag: { code: 21, http: 404, message: "Inexistent tag" },
   InexistentFile: { code: 13, http: 404, message: "Inexistent file" },
+  CannotWriteFile: { code: 14, http: 500, message: "Cannot write to file" },
   Unauthorized: {
     code: 30,
     http: 401,
@@ -60,6 +61,7 @@ export const ErrorCodes = {
     message:
       "Trying to attach a new DICOM instance to an instance (must be a series, study or patient)",
   },
+  CannotStoreInstance: { code: 2018, http: 500, message: "Cannot store an instance" },
   RegularFileExpected: {
     code: 2006,
     http: 500,

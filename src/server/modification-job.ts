@@ -1,14 +1,17 @@
 // Orthanc's ResourceModification job: a patient, study or series modified or anonymized into new
 // resources, one instance per step (so that ConcurrentJobs, pause and cancel apply), the UIDs
 // mapped consistently across its instances, each new resource marked ModifiedFrom or
-// AnonymizedFrom its source. The job serializes its modification and how far it got, so that a
-// saved job resumes without storing again what it stored.
+// AnonymizedFrom its source. Without KeepSource, the sources copied are deleted in a last step,
+// once every copy is stored, as Orthanc does (a job that fails midway leaves its source whole).
+// The job serializes its modification and how far it got, so that a saved job resumes without
+// storing again what it stored.
 import { z } from "zod";
 import type { Level } from "../dicom/levels.ts";
 import { levelIndex, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { EditError } from "../editing/errors.ts";
 import { applyModification, type Modification } from "../editing/modification.ts";
+import { log } from "../log.ts";
 import { OrthancError } from "./errors.ts";
 import type { PharosCore } from "./core.ts";
 import type { Job, JobFactory, SteppedJob } from "./jobs.ts";
@@ -18,14 +21,32 @@ export const MODIFICATION_JOB = "ResourceModification";
 
 export interface ModificationJobParams {
   level: Level;
-  /** The public id of the resource modified. */
-  resource: string;
+  /** The public id of the resource modified (/{level}/{id}/modify). */
+  resource?: string;
+  /**
+   * Orthanc's bulk modification (/tools/bulk-modify): the resources of any level whose instances
+   * are modified; the job's content lists every resource created instead of one.
+   */
+  bulk?: string[];
   modification: Modification;
   /** The default character set of text in files that name none. */
   defaultCharset: string;
-  /** False: each source instance is deleted once its copy is stored (Orthanc's KeepSource). */
+  /** False: the sources are deleted once every copy is stored (Orthanc's KeepSource). */
   keepSource: boolean;
+  /** Orthanc 1.12's KeepLabels: the new resources get the labels of their sources. */
+  keepLabels?: boolean;
+  /** The transfer syntax the new files are written in (Orthanc's Transcode). */
+  transcode?: string;
+  /** Orthanc's Permissive: an instance that fails is counted, not the end of the job. */
+  permissive?: boolean;
+  /** The private creator under which Replace finds the VR of new private elements. */
+  privateCreator?: string;
 }
+
+/** A file in another transfer syntax, or undefined when no transcoder can write it. */
+export type FileTranscode = (dicom: Uint8Array, transferSyntax: string) => Promise<
+  Uint8Array | undefined
+>;
 
 interface Progress {
   instances: string[];
@@ -34,14 +55,24 @@ interface Progress {
   uids: Record<string, string>;
   /** The new resource at the job's level, and its patient, once the first instance is stored. */
   created?: { id: string; patient: string };
+  /** A bulk job's outputs: the resources its stored instances belong to, by level. */
+  outputs?: Partial<Record<Level, string[]>>;
+  /** Without KeepSource: the sources copied (to delete at the end), then whether they were. */
+  copied?: string[];
+  cleaned?: boolean;
 }
 
 /** The job's JSON, as the REST API starts it or as it serialized itself. */
 const SavedModification = z.object({
   level: z.enum(["Patient", "Study", "Series", "Instance"]),
-  resource: z.string(),
+  resource: z.string().optional(),
+  bulk: z.array(z.string()).optional(),
   defaultCharset: z.string(),
   keepSource: z.boolean().default(true),
+  keepLabels: z.boolean().optional(),
+  transcode: z.string().optional(),
+  permissive: z.boolean().optional(),
+  privateCreator: z.string().optional(),
   // Written by the editing engine's own types (REST reads the request into them).
   modification: z.custom<Modification>((v) => typeof v === "object" && v !== null),
   progress: z.object({
@@ -50,6 +81,13 @@ const SavedModification = z.object({
     failed: z.number().int().min(0),
     uids: z.record(z.string(), z.string()),
     created: z.object({ id: z.string(), patient: z.string() }).optional(),
+    outputs: z.partialRecord(
+      z.enum(["Patient", "Study", "Series", "Instance"]),
+      z.array(z.string()),
+    )
+      .optional(),
+    copied: z.array(z.string()).optional(),
+    cleaned: z.boolean().optional(),
   }).optional(),
 });
 
@@ -60,11 +98,6 @@ const PATHS: Record<Level, string> = {
   Instance: "instances",
 };
 
-function instancesOf(core: PharosCore, resource: Resource): string[] {
-  if (resource.level === "Instance") return [resource.publicId];
-  return core.resources.children(resource.internalId).flatMap((c) => instancesOf(core, c));
-}
-
 class ModificationJob implements SteppedJob {
   private readonly uids: Map<string, string>;
 
@@ -72,14 +105,43 @@ class ModificationJob implements SteppedJob {
     private readonly core: PharosCore,
     private readonly params: ModificationJobParams,
     private readonly progress: Progress,
+    private readonly transcode: FileTranscode,
   ) {
     this.uids = new Map(Object.entries(progress.uids));
   }
 
   async step(): Promise<"continue" | "success" | "failure"> {
-    const { core, params, progress } = this;
+    const { params, progress } = this;
     const id = progress.instances[progress.done];
-    if (id === undefined) return "success";
+    if (id === undefined) {
+      if (!params.keepSource && !progress.cleaned) await this.deleteSources();
+      return "success";
+    }
+    try {
+      await this.modifyInstance(id);
+    } catch (error) {
+      // Permissive: an instance that cannot be modified (deleted meanwhile, refused…) is
+      // counted as failed and the job goes on, as Orthanc's does.
+      if (!params.permissive) throw error;
+      log.warning(`Cannot modify instance ${id}: ${(error as Error).message}`);
+      progress.failed++;
+    }
+    progress.uids = Object.fromEntries(this.uids);
+    progress.done++;
+    const cleaning = !params.keepSource && !progress.cleaned;
+    return progress.done < progress.instances.length || cleaning ? "continue" : "success";
+  }
+
+  /** The sources copied that are still there (one may have been deleted meanwhile). */
+  private async deleteSources(): Promise<void> {
+    for (const id of this.progress.copied ?? []) {
+      if (this.core.resources.lookup(id)) await this.core.delete(id, "Instance");
+    }
+    this.progress.cleaned = true;
+  }
+
+  private async modifyInstance(id: string): Promise<void> {
+    const { core, params, progress } = this;
     const source = core.resource(id, "Instance");
     let modified: Uint8Array;
     try {
@@ -87,28 +149,47 @@ class ModificationJob implements SteppedJob {
         await core.dicomBytes(source),
         params.modification,
         this.uids,
-        { defaultCharset: params.defaultCharset, reencodeText: false, trimTextPadding: true },
+        {
+          defaultCharset: params.defaultCharset,
+          trimTextPadding: true,
+          ...(params.privateCreator === undefined ? {} : { privateCreator: params.privateCreator }),
+        },
       );
     } catch (e) {
       // The job fails with the error Orthanc gives, which a synchronous request answers.
       if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
       throw e;
     }
-    const result = await core.store(modified, { kind: "RestApi" });
-    if (result.status !== "Success" && result.status !== "AlreadyStored") {
-      progress.failed++;
-    } else {
-      this.markOrigin(source, result.ids);
-      // A copy that kept every identifier is the source itself: it is not deleted.
-      if (!params.keepSource && result.ids.instance !== source.publicId) {
-        await core.delete(source.publicId, "Instance");
-      }
-      const key = params.level.toLowerCase() as Lowercase<Level>;
-      progress.created ??= { id: result.ids[key], patient: result.ids.patient };
+    if (params.transcode) {
+      // As Orthanc's job, a file no transcoder can write is stored in its own syntax.
+      const out = await this.transcode(modified, params.transcode);
+      if (out) modified = out;
+      else log.warning(`Cannot transcode instance ${id} to ${params.transcode}: kept as it is`);
     }
-    progress.uids = Object.fromEntries(this.uids);
-    progress.done++;
-    return progress.done < progress.instances.length ? "continue" : "success";
+    const result = await core.store(modified, { kind: "RestApi" });
+    // A copy already stored (the same instance listed twice, every UID kept) or filtered out is
+    // an error in Orthanc's job too.
+    if (result.status !== "Success") {
+      throw new OrthancError(
+        "CannotStoreInstance",
+        `Error while storing a modified instance ${id}`,
+      );
+    }
+    this.markOrigin(source, result.ids);
+    // With OverwriteInstances, a copy that kept every identifier replaced the source itself.
+    if (!params.keepSource && result.ids.instance !== source.publicId) {
+      (progress.copied ??= []).push(source.publicId);
+    }
+    const key = params.level.toLowerCase() as Lowercase<Level>;
+    progress.created ??= { id: result.ids[key], patient: result.ids.patient };
+    if (params.bulk) {
+      progress.outputs ??= {};
+      for (const level of LEVELS) {
+        const list = progress.outputs[level] ??= [];
+        const created = result.ids[level.toLowerCase() as Lowercase<Level>];
+        if (!list.includes(created)) list.push(created);
+      }
+    }
   }
 
   /** ModifiedFrom/AnonymizedFrom on the new resources from the job's level down. */
@@ -121,7 +202,14 @@ class ModificationJob implements SteppedJob {
       if (!from) return;
       if (levelIndex(level) < levelIndex(this.params.level)) return;
       const target = this.core.resources.lookup(ids[level.toLowerCase() as Lowercase<Level>]);
-      if (target) this.core.metadata.set(target, type, from.publicId, () => {});
+      if (target && target.publicId !== from.publicId) {
+        this.core.metadata.set(target, type, from.publicId, () => {});
+        if (this.params.keepLabels) {
+          for (const label of this.core.resources.labelsOf(from.internalId)) {
+            this.core.labels.add(target.publicId, level, label);
+          }
+        }
+      }
       from = this.core.resources.parent(from);
     }
   }
@@ -133,14 +221,26 @@ class ModificationJob implements SteppedJob {
   update(job: Job): void {
     const { progress, params } = this;
     const total = progress.instances.length;
-    job.progress = total === 0 ? 100 : Math.floor((100 * progress.done) / total);
+    // The deletion of the sources is the last step: 100 once it is done.
+    const steps = total + (params.keepSource ? 0 : 1);
+    const done = progress.done + (progress.cleaned ? 1 : 0);
+    job.progress = steps === 0 ? 100 : Math.floor((100 * done) / steps);
     const content: JsonObject = {
       Description: "REST API",
       FailedInstancesCount: progress.failed,
       InstancesCount: progress.done - progress.failed,
       IsAnonymization: params.modification.anonymization !== undefined,
     };
-    if (progress.created) {
+    if (params.bulk) {
+      // Orthanc lists them by level from the instances up, each level in the order of its ids.
+      content.Resources = [...LEVELS].reverse().flatMap((level) =>
+        [...progress.outputs?.[level] ?? []].sort().map((id) => ({
+          ID: id,
+          Path: `/${PATHS[level]}/${id}`,
+          Type: level,
+        }))
+      );
+    } else if (progress.created) {
       content.ID = progress.created.id;
       content.Path = `/${PATHS[params.level]}/${progress.created.id}`;
       content.PatientID = progress.created.patient;
@@ -159,20 +259,30 @@ class ModificationJob implements SteppedJob {
     this.progress.uids = {};
     this.uids.clear();
     delete this.progress.created;
+    delete this.progress.outputs;
+    delete this.progress.copied;
+    delete this.progress.cleaned;
   }
 }
 
 /** Builds ResourceModification jobs from their parameters, or from what they serialized. */
-export function modificationJobFactory(core: PharosCore): JobFactory {
+export function modificationJobFactory(core: PharosCore, transcode: FileTranscode): JobFactory {
   return (type, json) => {
     if (type !== MODIFICATION_JOB) return undefined;
     const saved = SavedModification.parse(json);
+    const sources = saved.bulk?.map((id) => {
+      const resource = core.resources.lookup(id);
+      if (!resource) throw new OrthancError("UnknownResource");
+      return resource;
+    }) ?? [core.resource(saved.resource ?? "", saved.level)];
     const progress = saved.progress ?? {
-      instances: instancesOf(core, core.resource(saved.resource, saved.level)),
+      instances: sources.flatMap((source) => core.resources.instancesOf(source)).map((i) =>
+        i.publicId
+      ),
       done: 0,
       failed: 0,
       uids: {},
     };
-    return new ModificationJob(core, saved, progress);
+    return new ModificationJob(core, saved, progress, transcode);
   };
 }

@@ -39,6 +39,21 @@ export class ResourceReader {
     return this.index.children(internalId);
   }
 
+  /**
+   * The instances below a resource (itself for an instance) in the order Orthanc's jobs and
+   * reconstructions visit them: depth first through a stack, the last child first.
+   */
+  instancesOf(r: Resource): Resource[] {
+    const out: Resource[] = [];
+    const stack = [r];
+    while (stack.length > 0) {
+      const top = stack.pop()!;
+      if (top.level === "Instance") out.push(top);
+      else stack.push(...this.index.children(top.internalId));
+    }
+    return out;
+  }
+
   countChildren(internalId: number): number {
     return this.index.countChildren(internalId);
   }

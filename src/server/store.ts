@@ -109,7 +109,7 @@ function expectedInstances(series: Map<number, string>): string | undefined {
  * A received file parsed, its deflated dataset (if any) inflated as a stream first: an upload's
  * cost in memory stays about the size of its dataset.
  */
-async function parseReceived(
+export async function parseReceived(
   bytes: Uint8Array,
   defaultEncoding: Encoding,
 ): Promise<{ parsed: ParsedDicom; summary: InstanceSummary }> {

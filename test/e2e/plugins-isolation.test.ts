@@ -152,7 +152,11 @@ describe("a plugin in a worker (PluginsIsolation)", () => {
   }
 
   test("changes and uploads reach the plugin in its worker; strays are logged", async () => {
-    expect((await upload(s.server.url, join(samplesDir, "DummyCT.dcm"))).status).toBe(200);
+    const uploaded = await upload(s.server.url, join(samplesDir, "DummyCT.dcm"));
+    expect(uploaded.status).toBe(200);
+    // A host call that writes the index, made from the worker.
+    const { ID } = await uploaded.json();
+    expect(await (await get(`/misbehave/reconstruct/${ID}`)).text()).toBe("reconstructed");
     await waitFor(
       async () => (await (await get("/misbehave/ok")).json()).changes > 0,
       "a change in the worker",

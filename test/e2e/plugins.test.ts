@@ -243,6 +243,22 @@ describe("store pipeline and events", () => {
     expect(Buffer.compare(file, await read(KNEE))).toBe(0);
     const missing = await get("/probe/file/nope");
     expect(missing.status).toBe(404);
+
+    // A second instance of the study that disagrees on StudyDescription: the index keeps the
+    // first's until a reconstruction reads the second one again.
+    const other = replaceElement(
+      replaceElement(await read(KNEE), "0008,0018", "1.2.3.4.5"),
+      "0008,1030",
+      "Other",
+    );
+    const copy = await (await get("/instances", { method: "POST", body: other })).json();
+    const description = async () =>
+      (await json(`/studies/${stored.ParentStudy}`)).MainDicomTags.StudyDescription;
+    expect(await description()).not.toBe("Other");
+    expect((await get(`/probe/reconstruct/Instance/${copy.ID}`)).status).toBe(200);
+    expect(await description()).toBe("Other");
+    expect((await get("/probe/reconstruct/Study/nope")).status).toBe(404);
+    await get(`/instances/${copy.ID}`, { method: "DELETE" });
   });
 
   test("received-instance discard, incoming filter refusal, and throwing callbacks", async () => {

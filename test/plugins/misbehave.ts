@@ -22,6 +22,10 @@ const plugin: PharosPlugin = {
     }
     let changes = 0;
     host.rest.register("/misbehave/ok", () => host.answers.json({ changes }));
+    host.rest.register("/misbehave/reconstruct/(.+)", async (_request, match) => {
+      await host.reconstructMainDicomTags("Instance", match.groups[0]);
+      return host.answers.text("reconstructed");
+    });
     host.rest.register("/misbehave/reject", () => {
       void Promise.reject(new Error("misbehave: stray rejection"));
       return host.answers.text("rejected");

@@ -1,5 +1,9 @@
 // A test plugin that exercises the host API and exposes what it saw under /probe/*.
-import type { ChangeEvent, PharosPlugin } from "../../src/plugins/pharos-plugin.d.ts";
+import type {
+  ChangeEvent,
+  PharosPlugin,
+  ResourceLevel,
+} from "../../src/plugins/pharos-plugin.d.ts";
 
 const changes: ChangeEvent[] = [];
 const stored: string[] = [];
@@ -109,6 +113,10 @@ const plugin: PharosPlugin = {
       async (_request, match) =>
         answers.buffer(await host.getDicomForInstance(match.groups[0]!), "application/dicom"),
     );
+    rest.register("/probe/reconstruct/(\\w+)/(.+)", async (_request, match) => {
+      await host.reconstructMainDicomTags(match.groups[0] as ResourceLevel, match.groups[1]);
+      return answers.text("");
+    });
     rest.register("/probe/property/(\\d+)", async (request, match) => {
       const property = Number(match.groups[0]);
       if (request.method === "PUT") {

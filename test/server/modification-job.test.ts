@@ -1,6 +1,7 @@
 // The ResourceModification job resumes where it stopped: rebuilt from what it serialized after
 // one of its two instances, it stores only the other one, with the UIDs it mapped before; and
-// the source series is left as it was.
+// the source series is left as it was. An instance deleted under a running job fails it (or,
+// with Permissive, counts as failed) and leaves no partial copy.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { JsonValue } from "../../src/dicom/tags-json.ts";
@@ -27,7 +28,8 @@ afterAll(() => server.stop());
 
 test("a job rebuilt from its serialization goes on without storing again", async () => {
   const { core } = server.pharos;
-  const factory = modificationJobFactory(core);
+  // This job writes in the source transfer syntax: no transcoder is asked.
+  const factory = modificationJobFactory(core, () => Promise.resolve(undefined));
   const params = {
     level: "Series",
     resource: series,
@@ -58,4 +60,78 @@ test("a job rebuilt from its serialization goes on without storing again", async
   expect(copies).toHaveLength(2);
   const sources = await (await fetch(`${server.url}/series/${series}/instances`)).json();
   expect(sources).toHaveLength(2);
+});
+
+/** The job's parameters, modifying the series' description. */
+function seriesJob(extra: Record<string, unknown>): JsonValue {
+  return {
+    level: "Series",
+    resource: series,
+    defaultCharset: "ISO_IR 100",
+    modification: {
+      level: "Series",
+      replace: [{ path: { steps: [], tag: 0x0008103e }, name: "SeriesDescription", value: "D" }],
+      remove: [],
+      keep: [],
+      removePrivateTags: false,
+      force: false,
+    },
+    ...extra,
+  } as unknown as JsonValue;
+}
+
+/** Uploads the series' two files again (the one present is AlreadyStored). */
+async function restoreSources(): Promise<void> {
+  for (const file of ["IM-0001-0001.dcm", "IM-0001-0002.dcm"]) {
+    await fetch(`${server.url}/instances`, {
+      method: "POST",
+      body: Bun.file(join(samplesDir, "Brainix/Flair", file)),
+    });
+  }
+}
+
+test("an instance deleted while the job runs fails it, leaving no half-written copy", async () => {
+  const factory = modificationJobFactory(server.pharos.core, () => Promise.resolve(undefined));
+  for (const permissive of [false, true]) {
+    const job = factory(MODIFICATION_JOB, seriesJob({ permissive }))!;
+    expect(await job.step()).toBe("continue");
+    const next = (job.serialize() as { progress: { instances: string[] } }).progress.instances[1];
+    await fetch(`${server.url}/instances/${next}`, { method: "DELETE" });
+    const info = { content: {}, progress: 0 } as Job;
+    if (permissive) {
+      // Orthanc's Permissive: counted as failed, and the job succeeds.
+      expect(await job.step()).toBe("success");
+    } else {
+      await expect(job.step()).rejects.toMatchObject({ kind: "UnknownResource" });
+    }
+    job.update(info);
+    expect({ permissive, failed: info.content.FailedInstancesCount }).toEqual({
+      permissive,
+      failed: permissive ? 1 : 0,
+    });
+    // The new series holds the one copy stored before the deletion, and nothing else.
+    const copies = await (await fetch(`${server.url}/series/${info.content.ID}/instances`)).json();
+    expect(copies).toHaveLength(1);
+    await restoreSources();
+  }
+});
+
+test("without KeepSource, the sources are deleted in a last step, once every copy is stored", async () => {
+  const factory = modificationJobFactory(server.pharos.core, () => Promise.resolve(undefined));
+  const job = factory(MODIFICATION_JOB, seriesJob({ keepSource: false }))!;
+  const sourceCount = async () =>
+    (await (await fetch(`${server.url}/series/${series}/instances`)).json()).length;
+  const steps: string[] = [];
+  for (;;) {
+    steps.push(await job.step());
+    // A job stopped before its last step (failed, canceled) leaves its source whole.
+    if (steps.at(-1) === "continue") expect(await sourceCount()).toBe(2);
+    else break;
+  }
+  expect(steps).toEqual(["continue", "continue", "success"]);
+  expect((await fetch(`${server.url}/series/${series}`)).status).toBe(404);
+  const info = { content: {}, progress: 0 } as Job;
+  job.update(info);
+  expect(info.progress).toBe(100);
+  await restoreSources();
 });

@@ -87,6 +87,7 @@ export class SqliteIndex implements IndexBackend {
     listLevel: Statement<{ public_id: string }, [number, number, number]>;
     insertTag: Statement<unknown, [number, number, string, string]>;
     tags: Statement<{ tag: number; value: string }, [number]>;
+    clearTags: Statement<unknown, [number]>;
     upsertMetadata: Statement<unknown, [number, number, string]>;
     metadata: Statement<{ type: number; value: string }, [number]>;
     metadataEntry: Statement<{ value: string; revision: number }, [number, number]>;
@@ -171,6 +172,7 @@ export class SqliteIndex implements IndexBackend {
         "INSERT OR REPLACE INTO main_tags (resource_id, tag, value, norm) VALUES (?, ?, ?, ?)",
       ),
       tags: q("SELECT tag, value FROM main_tags WHERE resource_id = ?"),
+      clearTags: q("DELETE FROM main_tags WHERE resource_id = ?"),
       upsertMetadata: q(
         `INSERT INTO metadata (resource_id, type, value) VALUES (?, ?, ?)
          ON CONFLICT (resource_id, type) DO UPDATE SET value = excluded.value, revision = revision + 1`,
@@ -277,6 +279,10 @@ export class SqliteIndex implements IndexBackend {
 
   setMainTag(internalId: number, tag: Tag, value: string): void {
     this.s.insertTag.run(internalId, tag, value, normalizeValue(value));
+  }
+
+  clearMainTags(internalId: number): void {
+    this.s.clearTags.run(internalId);
   }
 
   mainTags(internalId: number): Map<Tag, string> {

@@ -49,6 +49,7 @@ const HOST_CALLS = new Set([
   "lookup.series",
   "lookup.instance",
   "getDicomForInstance",
+  "reconstructMainDicomTags",
   "globalProperties.get",
   "globalProperties.set",
   "workers.run",

@@ -172,6 +172,8 @@ function buildHost(identity: WorkerIdentity): PharosHost {
       instance: (v) => api("lookup.instance", v) as Promise<string | undefined>,
     },
     getDicomForInstance: (id) => api("getDicomForInstance", id) as Promise<Uint8Array>,
+    reconstructMainDicomTags: (level, id) =>
+      api("reconstructMainDicomTags", level, id) as Promise<void>,
     globalProperties: {
       get: (property: number, defaultValue?: string) =>
         api("globalProperties.get", property, defaultValue),
