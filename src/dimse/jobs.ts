@@ -1,9 +1,11 @@
 // The SCU operations that run as jobs (/modalities/{id}/store, move, get and
 // /queries/{id}/retrieve): Orthanc's DicomModalityStore, DicomMoveScu and DicomGetScu, stepped as
 // Orthanc's SetOfInstancesJob is, so that ConcurrentJobs, priorities, pause and cancel apply to
-// them: a store sends one batch of instances per step (one association, `instanceBatches`), a
-// retrieve runs one query per step. A job is built from JSON parameters and serializes them with
-// how far it got, so that after a restart SaveJobs goes on without sending again what was sent.
+// them: a store sends one batch of instances per step (one association, `instanceBatches`, at most
+// BATCH_COUNT instances so that a pause or cancel waits little), a retrieve runs one query per
+// step. A job is built from JSON parameters and serializes them with how far it got; a store job
+// moves and is saved at each instance the peer acknowledged, so that after a crash SaveJobs goes
+// on without sending again what was sent.
 import type { Level } from "../dicom/levels.ts";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import type { PharosCore } from "../server/core.ts";
@@ -57,6 +59,9 @@ const strings = (value: JsonValue | undefined): Record<string, string> => {
 const count = (value: JsonValue | undefined): number =>
   typeof value === "number" && Number.isInteger(value) && value > 0 ? value : 0;
 
+/** Instances sent per association by a store job. */
+const BATCH_COUNT = 16;
+
 const percent = (done: number, total: number): number =>
   total > 0 ? Math.floor((100 * done) / total) : 0;
 
@@ -99,6 +104,8 @@ export function dicomJobFactory(
  * and saved by id with the position, so that a restart sends exactly those not sent yet.
  */
 class StoreJob implements SteppedJob {
+  readonly savedAtEachMove = true;
+  moved?: () => void;
   private readonly modality: Modality;
   private readonly moveOriginator?: { aet: string; messageId: number };
   private targets?: Instance[];
@@ -121,9 +128,14 @@ class StoreJob implements SteppedJob {
   async step(): Promise<"continue" | "success"> {
     const targets = this.targets ??= this.resolve();
     if (this.position < targets.length) {
-      this.batches ??= instanceBatches(this.core, targets.slice(this.position), this.batchBytes);
+      this.batches ??= instanceBatches(
+        this.core,
+        targets.slice(this.position),
+        this.batchBytes,
+        BATCH_COUNT,
+      );
       const next = await this.batches.next();
-      if (!next.done) await this.send(next.value, targets);
+      if (!next.done) await this.send(next.value);
     }
     if (this.position < targets.length) return "continue";
     if (this.failed > 0 && this.params.permissive !== true) {
@@ -146,12 +158,25 @@ class StoreJob implements SteppedJob {
     return instancesBelow(this.core, (Array.isArray(resources) ? resources : []).map(lookup));
   }
 
-  private async send(batch: DimseInstance[], targets: Instance[]): Promise<void> {
-    const statuses = await storeBatchTo(this.network, this.modality, batch, this.moveOriginator);
-    const sent = targets.slice(this.position, this.position + batch.length);
-    const stored = (_: Instance, i: number) => storeSucceeded(statuses[i] ?? NO_ANSWER);
-    this.failed += sent.length - sent.filter(stored).length;
-    this.position += batch.length;
+  private async send(batch: DimseInstance[]): Promise<void> {
+    const start = this.position;
+    // The leading instances of the batch the peer answered, counted as their answers come.
+    let answered = 0;
+    const statuses = await storeBatchTo(
+      this.network,
+      this.modality,
+      batch,
+      this.moveOriginator,
+      (status, index) => {
+        if (status === NO_ANSWER || index !== answered) return;
+        answered++;
+        if (!storeSucceeded(status)) this.failed++;
+        this.position = start + answered;
+        this.moved?.();
+      },
+    );
+    for (const status of statuses.slice(answered)) if (!storeSucceeded(status)) this.failed++;
+    this.position = start + batch.length;
   }
 
   async stop(): Promise<void> {

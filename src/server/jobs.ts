@@ -33,6 +33,17 @@ export interface SteppedJob {
   serialize(): JsonValue | undefined;
   /** Back to its start, for a resubmission (Orthanc's Reset); a job without it cannot be. */
   reset?(): void;
+  /**
+   * What it does cannot be done twice harmlessly (instances sent to a peer): SaveJobs then writes
+   * where it is each time it moves, rather than every 10 seconds, so that a restart after a crash
+   * does not do again what was done.
+   */
+  readonly savedAtEachMove?: boolean;
+  /**
+   * Set by the registry while the job runs: the job calls it when it moved within a step (one
+   * more instance sent), so that its progress and SaveJobs follow.
+   */
+  moved?: () => void;
 }
 
 /**
@@ -141,7 +152,7 @@ export class JobRegistry {
    */
   constructor(private readonly concurrency = 2, private readonly historySize = 10) {}
   /** Called when a job is submitted, and when one changes state (for SaveJobs). */
-  onChange?: (what: "submitted" | "changed") => void;
+  onChange?: (what: "submitted" | "changed" | "moved") => void;
   private readonly listeners: ((event: JobEvent) => void)[] = [];
   private readonly factories: JobFactory[] = [];
   private readonly pending: Job[] = [];
@@ -308,6 +319,12 @@ export class JobRegistry {
     job.state = "Running";
     job.timestamp = fractionalNow();
     const started = performance.now();
+    const moved = () => {
+      stepped.update(job);
+      job.timestamp = fractionalNow();
+      if (stepped.savedAtEachMove) this.onChange?.("moved");
+    };
+    stepped.moved = moved;
     let reason: JobStopReason | undefined;
     try {
       while (reason === undefined) {
@@ -329,8 +346,7 @@ export class JobRegistry {
           reason = "Failure";
           break;
         }
-        stepped.update(job);
-        job.timestamp = fractionalNow();
+        moved();
         if (status === "success") reason = "Success";
         else if (status === "failure") {
           this.fail(job, new OrthancError("Plugin"));
@@ -339,6 +355,7 @@ export class JobRegistry {
       }
       await stepped.stop(reason);
     } finally {
+      stepped.moved = undefined;
       job.runtimeMs += performance.now() - started;
       job.request = undefined;
       if (reason === "Paused") {

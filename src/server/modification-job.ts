@@ -1,8 +1,9 @@
 // Orthanc's ResourceModification job: a patient, study or series modified or anonymized into new
 // resources, one instance per step (so that ConcurrentJobs, pause and cancel apply), the UIDs
-// mapped consistently across its instances, each new resource marked ModifiedFrom or
-// AnonymizedFrom its source. The job serializes its modification and how far it got, so that a
-// saved job resumes without storing again what it stored.
+// mapped consistently across its instances (derived from a secret of the job: server/derived-uids.ts),
+// each new resource marked ModifiedFrom or AnonymizedFrom its source. The job serializes its
+// modification and how far it got; a job resumed from an older save than its last step (a crash)
+// writes again the same files, which the store finds already there.
 import { z } from "zod";
 import type { Level } from "../dicom/levels.ts";
 import { levelIndex, LEVELS } from "../dicom/levels.ts";
@@ -12,6 +13,7 @@ import { applyModification, type Modification } from "../editing/modification.ts
 import { OrthancError } from "./errors.ts";
 import type { PharosCore } from "./core.ts";
 import type { Job, JobFactory, SteppedJob } from "./jobs.ts";
+import { DerivedUids, newUidSecret } from "./derived-uids.ts";
 import { Metadata, type Resource } from "./model.ts";
 
 export const MODIFICATION_JOB = "ResourceModification";
@@ -31,7 +33,8 @@ interface Progress {
   instances: string[];
   done: number;
   failed: number;
-  uids: Record<string, string>;
+  /** What the new UIDs are derived from. */
+  secret: string;
   /** The new resource at the job's level, and its patient, once the first instance is stored. */
   created?: { id: string; patient: string };
 }
@@ -48,7 +51,7 @@ const SavedModification = z.object({
     instances: z.array(z.string()),
     done: z.number().int().min(0),
     failed: z.number().int().min(0),
-    uids: z.record(z.string(), z.string()),
+    secret: z.string().min(1).default(newUidSecret),
     created: z.object({ id: z.string(), patient: z.string() }).optional(),
   }).optional(),
 });
@@ -66,20 +69,25 @@ function instancesOf(core: PharosCore, resource: Resource): string[] {
 }
 
 class ModificationJob implements SteppedJob {
-  private readonly uids: Map<string, string>;
+  private uids: DerivedUids;
 
   constructor(
     private readonly core: PharosCore,
     private readonly params: ModificationJobParams,
     private readonly progress: Progress,
   ) {
-    this.uids = new Map(Object.entries(progress.uids));
+    this.uids = new DerivedUids(progress.secret);
   }
 
   async step(): Promise<"continue" | "success" | "failure"> {
     const { core, params, progress } = this;
     const id = progress.instances[progress.done];
     if (id === undefined) return "success";
+    if (!params.keepSource && !core.resources.lookup(id)) {
+      // Deleted once its copy was stored, by this job before a crash that lost its last steps.
+      progress.done++;
+      return progress.done < progress.instances.length ? "continue" : "success";
+    }
     const source = core.resource(id, "Instance");
     let modified: Uint8Array;
     try {
@@ -106,7 +114,6 @@ class ModificationJob implements SteppedJob {
       const key = params.level.toLowerCase() as Lowercase<Level>;
       progress.created ??= { id: result.ids[key], patient: result.ids.patient };
     }
-    progress.uids = Object.fromEntries(this.uids);
     progress.done++;
     return progress.done < progress.instances.length ? "continue" : "success";
   }
@@ -156,8 +163,8 @@ class ModificationJob implements SteppedJob {
   reset(): void {
     this.progress.done = 0;
     this.progress.failed = 0;
-    this.progress.uids = {};
-    this.uids.clear();
+    this.progress.secret = newUidSecret();
+    this.uids = new DerivedUids(this.progress.secret);
     delete this.progress.created;
   }
 }
@@ -171,7 +178,7 @@ export function modificationJobFactory(core: PharosCore): JobFactory {
       instances: instancesOf(core, core.resource(saved.resource, saved.level)),
       done: 0,
       failed: 0,
-      uids: {},
+      secret: newUidSecret(),
     };
     return new ModificationJob(core, saved, progress);
   };

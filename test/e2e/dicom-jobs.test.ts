@@ -26,7 +26,11 @@ const config = validateConfiguration(
     StorageDirectory: join(dir, "storage"),
     IndexDirectory: join(dir, "index"),
     ConcurrentJobs: 1,
-    DicomModalities: { slow: ["SLOWSCP", "127.0.0.1", scpPort] },
+    DicomModalities: {
+      slow: ["SLOWSCP", "127.0.0.1", scpPort],
+      // Nothing listens on port 1: the connection is refused.
+      dead: ["DEAD", "127.0.0.1", 1],
+    },
   },
   dir,
   () => {},
@@ -181,4 +185,44 @@ test("a store job rebuilt from its saved JSON sends only what it had not sent", 
   // Each instance went out once in all: before the pause, or after the restart.
   expect(sent(before, after).some((n) => n === 0)).toBe(true);
   expect(sent(start, after)).toEqual([1, 1, 1]);
+}, 30_000);
+
+test("a store job to a modality nobody answers fails as Orthanc's, with its job JSON", async () => {
+  const { ID } = await call("POST", "/modalities/dead/store", {
+    Resources: [instances[0]],
+    Asynchronous: true,
+  });
+  const failed = await until(ID, (j) => j.State === "Failure", "fails");
+  expect(Object.keys(failed)).toEqual([
+    "CompletionTime",
+    "Content",
+    "CreationTime",
+    "EffectiveRuntime",
+    "ErrorCode",
+    "ErrorDescription",
+    "ErrorDetails",
+    "ID",
+    "Priority",
+    "Progress",
+    "State",
+    "Timestamp",
+    "Type",
+  ]);
+  expect(failed).toMatchObject({
+    Type: "DicomModalityStore",
+    Progress: 0,
+    ErrorCode: 9,
+    ErrorDescription: "Error in the network protocol",
+    ErrorDetails:
+      'DicomAssociation - connecting to AET "DEAD": TCP Initialization Error: Connection refused',
+  });
+  expect(Object.keys(failed.Content)).toEqual([
+    "Description",
+    "FailedInstancesCount",
+    "InstancesCount",
+    "LocalAet",
+    "ParentResources",
+    "RemoteAet",
+  ]);
+  expect(failed.Content).toMatchObject({ RemoteAet: "DEAD", ParentResources: [instances[0]] });
 }, 30_000);
