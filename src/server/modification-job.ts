@@ -1,5 +1,5 @@
 // Orthanc's ResourceModification job: a patient, study or series modified or anonymized into new
-// resources, one instance per step (so that ConcurrentJobs, pause and cancel apply), the UIDs
+// resources, a few instances per step (so that ConcurrentJobs, pause and cancel apply), the UIDs
 // mapped consistently across its instances (derived from a secret of the job: server/derived-uids.ts),
 // each new resource marked ModifiedFrom or AnonymizedFrom its source. The job serializes its
 // modification and how far it got; a job resumed from an older save than its last step (a crash)
@@ -15,6 +15,7 @@ import type { PharosCore } from "./core.ts";
 import type { Job, JobFactory, SteppedJob } from "./jobs.ts";
 import { DerivedUids, newUidSecret } from "./derived-uids.ts";
 import { Metadata, type Resource } from "./model.ts";
+import type { StoredMetadata } from "./store.ts";
 
 export const MODIFICATION_JOB = "ResourceModification";
 
@@ -56,6 +57,9 @@ const SavedModification = z.object({
   }).optional(),
 });
 
+/** Instances modified at once by a step. */
+const STEP_INSTANCES = 4;
+
 const PATHS: Record<Level, string> = {
   Patient: "patients",
   Study: "studies",
@@ -80,14 +84,21 @@ class ModificationJob implements SteppedJob {
   }
 
   async step(): Promise<"continue" | "success" | "failure"> {
+    const { progress } = this;
+    const batch = progress.instances.slice(progress.done, progress.done + STEP_INSTANCES);
+    // The instances of a step are modified and stored side by side: one's file is written while
+    // the next is edited. Their UIDs do not depend on their order (server/derived-uids.ts).
+    const outcomes = await Promise.all(batch.map((id) => this.modify(id)));
+    progress.failed += outcomes.filter((stored) => !stored).length;
+    progress.done += batch.length;
+    return progress.done < progress.instances.length ? "continue" : "success";
+  }
+
+  /** Modifies and stores one instance; false if the store refused the copy. */
+  private async modify(id: string): Promise<boolean> {
     const { core, params, progress } = this;
-    const id = progress.instances[progress.done];
-    if (id === undefined) return "success";
-    if (!params.keepSource && !core.resources.lookup(id)) {
-      // Deleted once its copy was stored, by this job before a crash that lost its last steps.
-      progress.done++;
-      return progress.done < progress.instances.length ? "continue" : "success";
-    }
+    // Deleted once its copy was stored, by this job before a crash that lost its last steps.
+    if (!params.keepSource && !core.resources.lookup(id)) return true;
     const source = core.resource(id, "Instance");
     let modified: Uint8Array;
     try {
@@ -102,35 +113,33 @@ class ModificationJob implements SteppedJob {
       if (e instanceof EditError) throw new OrthancError(e.kind, e.details);
       throw e;
     }
-    const result = await core.store(modified, { kind: "RestApi" });
-    if (result.status !== "Success" && result.status !== "AlreadyStored") {
-      progress.failed++;
-    } else {
-      this.markOrigin(source, result.ids);
-      // A copy that kept every identifier is the source itself: it is not deleted.
-      if (!params.keepSource && result.ids.instance !== source.publicId) {
-        await core.delete(source.publicId, "Instance");
-      }
-      const key = params.level.toLowerCase() as Lowercase<Level>;
-      progress.created ??= { id: result.ids[key], patient: result.ids.patient };
+    const result = await core.store(modified, { kind: "RestApi" }, this.origins(source));
+    if (result.status !== "Success" && result.status !== "AlreadyStored") return false;
+    // A copy that kept every identifier is the source itself: it is not deleted.
+    if (!params.keepSource && result.ids.instance !== source.publicId) {
+      await core.delete(source.publicId, "Instance");
     }
-    progress.done++;
-    return progress.done < progress.instances.length ? "continue" : "success";
+    const key = params.level.toLowerCase() as Lowercase<Level>;
+    progress.created ??= { id: result.ids[key], patient: result.ids.patient };
+    return true;
   }
 
-  /** ModifiedFrom/AnonymizedFrom on the new resources from the job's level down. */
-  private markOrigin(source: Resource, ids: Record<Lowercase<Level>, string>): void {
+  /**
+   * ModifiedFrom/AnonymizedFrom of the new resources from the job's level down, written with the
+   * copy: their sources, the source instance and its parents.
+   */
+  private origins(source: Resource): StoredMetadata[] {
     const type = this.params.modification.anonymization
       ? Metadata.AnonymizedFrom
       : Metadata.ModifiedFrom;
+    const out: StoredMetadata[] = [];
     let from: Resource | undefined = source;
     for (const level of [...LEVELS].reverse()) {
-      if (!from) return;
-      if (levelIndex(level) < levelIndex(this.params.level)) return;
-      const target = this.core.resources.lookup(ids[level.toLowerCase() as Lowercase<Level>]);
-      if (target) this.core.metadata.set(target, type, from.publicId, () => {});
+      if (!from || levelIndex(level) < levelIndex(this.params.level)) break;
+      out.push({ level, type, value: from.publicId });
       from = this.core.resources.parent(from);
     }
+    return out;
   }
 
   stop(): Promise<void> {
