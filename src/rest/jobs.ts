@@ -1,5 +1,5 @@
-// GET and DELETE /jobs/{id}, GET /jobs, POST /jobs/{id}/cancel|pause|resume|resubmit, over the
-// jobs registry (server/jobs.ts).
+// GET and DELETE /jobs/{id}, GET /jobs, POST /jobs/{id}/cancel|pause|resume|resubmit, and a job's
+// outputs at GET and DELETE /jobs/{id}/{key}, over the jobs registry (server/jobs.ts).
 import { Hono } from "hono";
 import { BareStatusError, OrthancError } from "../server/errors.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
@@ -46,5 +46,19 @@ export function jobRoutes(deps: RestDependencies): Hono<AppEnv> {
       },
     });
   }
+  route(app, "/jobs/:id/:key", {
+    GET: (c) => {
+      const output = jobs.output(idParam(c), c.req.param("key") ?? "");
+      const headers: Record<string, string> = { "Content-Type": output.contentType };
+      if (output.filename) {
+        headers["Content-Disposition"] = `filename="${output.filename}"`;
+      }
+      return new Response(output.body(), { headers });
+    },
+    DELETE: (c) => {
+      jobs.deleteOutput(idParam(c), c.req.param("key") ?? "");
+      return textResponse("");
+    },
+  });
   return app;
 }

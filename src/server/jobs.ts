@@ -21,6 +21,21 @@ export interface JobEvent {
 
 export type JobStopReason = "Success" | "Paused" | "Failure" | "Canceled";
 
+/**
+ * Something a job produced that is fetched apart from its JSON, at GET /jobs/{id}/{key} (Orthanc's
+ * "archive" of an archive or media job). It lives as long as the job stays in the history, or
+ * until DELETE /jobs/{id}/{key}.
+ */
+export interface JobOutput {
+  contentType: string;
+  /** The name it is saved under (Content-Disposition), if it has one. */
+  filename?: string;
+  /** Its content (a temporary file is read only when sent). */
+  body(): Blob | Uint8Array;
+  /** Lets go of what holds it (a temporary file): it is no longer reachable. */
+  dispose?(): void;
+}
+
 /** A job run step by step; its methods must not throw (callers guard them). */
 export interface SteppedJob {
   /** One step: continue, or finish; a throw fails the job with the error's code. */
@@ -39,6 +54,8 @@ export interface SteppedJob {
    * does not do again what was done.
    */
   readonly savedAtEachMove?: boolean;
+  /** What it produced, by key; read once it succeeded. */
+  readonly outputs?: Map<string, JobOutput>;
   /**
    * Set by the registry while the job runs: the job calls it when it moved within a step (one
    * more instance sent), so that its progress and SaveJobs follow.
@@ -472,14 +489,48 @@ export class JobRegistry {
         `Cannot delete a job that has not completed (cancel it first): ${id}`,
       );
     }
-    this.jobs.delete(id);
+    this.forget(job);
     this.onChange?.("changed");
   }
 
+  /**
+   * GET /jobs/{id}/{key}: an output of a successful job; Orthanc's 404 otherwise, whether the job
+   * is unknown, not done, or has no such output.
+   */
+  output(id: string, key: string): JobOutput {
+    const job = this.jobs.get(id);
+    const output = job?.state === "Success" ? job.stepped.outputs?.get(key) : undefined;
+    if (!output) throw new OrthancError("InexistentItem", `Job has no such output: ${key}`);
+    return output;
+  }
+
+  /** DELETE /jobs/{id}/{key} (Orthanc 1.12.1): the output is let go at once. */
+  deleteOutput(id: string, key: string): void {
+    const output = this.output(id, key);
+    this.jobs.get(id)!.stepped.outputs!.delete(key);
+    this.dispose(output);
+  }
+
+  private forget(job: Job): void {
+    this.jobs.delete(job.id);
+    for (const output of job.stepped.outputs?.values() ?? []) this.dispose(output);
+    job.stepped.outputs?.clear();
+  }
+
+  private dispose(output: JobOutput): void {
+    try {
+      output.dispose?.();
+    } catch (error) {
+      log.warning(`Cannot release a job output: ${String(error)}`);
+    }
+  }
+
   private trim(): void {
-    const finished = [...this.jobs.values()].filter((j) => j.completionTime);
+    // The first to have completed leave first, as in Orthanc, whenever they were submitted.
+    const finished = [...this.jobs.values()].filter((j) => j.completionTime)
+      .sort((a, b) => a.completionTime!.localeCompare(b.completionTime!));
     for (const j of finished.slice(0, Math.max(0, finished.length - this.historySize))) {
-      this.jobs.delete(j.id);
+      this.forget(j);
     }
   }
 
