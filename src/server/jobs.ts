@@ -449,15 +449,17 @@ export class JobRegistry {
   }
 
   /**
-   * POST /jobs/{id}/resubmit: a failed job runs again from its start, as Orthanc resets it; a
-   * successful one cannot be (Orthanc's 400); one not finished yet is left as it is.
+   * POST /jobs/{id}/resubmit: a failed job runs again from its start, as Orthanc resets it; any
+   * other cannot be (Orthanc's 400).
    */
   resubmit(id: string): void {
     const job = this.job(id);
-    if (job.state === "Success") {
-      throw new OrthancError("BadSequenceOfCalls", `A successful job cannot be resubmitted: ${id}`);
+    if (job.state !== "Failure") {
+      throw new OrthancError(
+        "BadSequenceOfCalls",
+        `Cannot resubmit a job that has not failed: ${id}`,
+      );
     }
-    if (job.state !== "Failure") return;
     if (!job.stepped.reset) {
       throw new OrthancError(
         "BadSequenceOfCalls",

@@ -1,6 +1,6 @@
 // The ResourceModification job resumes where it stopped: rebuilt from what it serialized after
-// one of its two instances, it stores only the other one, with the UIDs it mapped before; and
-// the source series is left as it was.
+// its first step (four of six instances), it stores only the other two, with UIDs derived as
+// before; and the source series is left as it was.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { JsonValue } from "../../src/dicom/tags-json.ts";
@@ -14,7 +14,8 @@ let series: string;
 
 beforeAll(async () => {
   server = await startInProcess();
-  for (const file of ["IM-0001-0001.dcm", "IM-0001-0002.dcm"]) {
+  for (let i = 1; i <= 6; i++) {
+    const file = `IM-0001-000${i}.dcm`;
     const r = await fetch(`${server.url}/instances`, {
       method: "POST",
       body: Bun.file(join(samplesDir, "Brainix/Flair", file)),
@@ -45,17 +46,17 @@ test("a job rebuilt from its serialization goes on without storing again", async
   expect(await first.step()).toBe("continue");
   const saved = JSON.parse(JSON.stringify(first.serialize()));
   const before = (await (await fetch(`${server.url}/instances`)).json()).length;
-  expect(before).toBe(3);
+  expect(before).toBe(6 + 4);
 
   const resumed = factory(MODIFICATION_JOB, saved)!;
   expect(await resumed.step()).toBe("success");
   const job = { content: {}, progress: 0 } as Job;
   resumed.update(job);
   expect(job.progress).toBe(100);
-  expect(job.content.InstancesCount).toBe(2);
-  // One new series holding both copies; the source still has its two instances.
+  expect(job.content.InstancesCount).toBe(6);
+  // One new series holding the six copies; the source still has its six instances.
   const copies = await (await fetch(`${server.url}/series/${job.content.ID}/instances`)).json();
-  expect(copies).toHaveLength(2);
+  expect(copies).toHaveLength(6);
   const sources = await (await fetch(`${server.url}/series/${series}/instances`)).json();
-  expect(sources).toHaveLength(2);
+  expect(sources).toHaveLength(6);
 });
