@@ -14,7 +14,12 @@ export class DerivedUids extends Map<string, string> implements UidMap {
   }
 
   override get(key: string): string | undefined {
-    return super.get(key) ?? this.derive(key);
+    const known = super.get(key);
+    if (known !== undefined) return known;
+    const derived = this.derive(key);
+    // Kept: the study's and series' UIDs are asked again for each of their instances.
+    super.set(key, derived);
+    return derived;
   }
 
   private derive(key: string): string {
