@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { log } from "../log.ts";
-import { ErrorCodes, OrthancError } from "./errors.ts";
+import { ErrorCodes, type ErrorName, OrthancError } from "./errors.ts";
 import { isoNow } from "./time.ts";
 
 export type JobState = "Pending" | "Running" | "Success" | "Failure" | "Paused";
@@ -405,6 +405,27 @@ export class JobRegistry {
     const job = this.jobs.get(id);
     if (!job) throw new OrthancError("UnknownResource");
     return job;
+  }
+
+  /**
+   * Waits for a job a request runs synchronously: its content, or the error it failed with, as
+   * Orthanc answers; and Orthanc's 404 when JobsHistorySize 0 let the job go before it was read.
+   */
+  async wait(job: Job): Promise<JsonObject> {
+    await job.done;
+    if (this.jobs.get(job.id) !== job) {
+      throw new OrthancError(
+        "InexistentItem",
+        'Cannot retrieve the status of the job, make sure that "JobsHistorySize" is not 0',
+      );
+    }
+    if (job.state === "Failure") {
+      const kind = (Object.keys(ErrorCodes) as ErrorName[]).find((k) =>
+        ErrorCodes[k].code === job.errorCode
+      );
+      throw new OrthancError(kind ?? "InternalError", job.errorDetails || undefined);
+    }
+    return job.content;
   }
 
   /** POST /jobs/{id}/cancel: a finished job is left as it is. */

@@ -1,11 +1,12 @@
 // The jobs engine through /jobs, with jobs whose steps the test releases one by one: a job's
 // outputs at GET and DELETE /jobs/{id}/{key} with Orthanc's 404s, JobsHistorySize dropping the
 // jobs that completed first (and letting their outputs go), ConcurrentJobs holding the others
-// Pending, and the list of /tools read once every route is in.
+// Pending, JobsHistorySize 0 answering a synchronous request Orthanc's 404 once its job ran, and
+// the list of /tools read once every route is in.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { JobOutput, SteppedJob } from "../../src/server/jobs.ts";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
-import { waitFor } from "../support/server.ts";
+import { samplesDir, waitFor } from "../support/server.ts";
 
 let server: InProcessServer;
 
@@ -136,4 +137,31 @@ test("GET /tools lists the routes served, the plugin host's /tools/metrics inclu
   expect(tools).toContain("metrics-prometheus");
   expect(tools).toContain("accepted-transfer-syntaxes");
   expect(tools).toEqual([...tools].sort());
+});
+
+test("JobsHistorySize 0: a synchronous modify runs, then answers Orthanc's 404", async () => {
+  const forgetful = await startInProcess({ config: { JobsHistorySize: 0 } });
+  try {
+    const call = (path: string, body: BodyInit) =>
+      forgetful.pharos.app.request(path, { method: "POST", body }, {
+        remoteAddress: "127.0.0.1",
+      });
+    const sample = Bun.file(`${samplesDir}/Brainix/Flair/IM-0001-0001.dcm`);
+    const { ParentStudy } = await (await call("/instances", sample)).json();
+    const res = await call(
+      `/studies/${ParentStudy}/modify`,
+      JSON.stringify({ Replace: { StudyDescription: "X" } }),
+    );
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({
+      OrthancStatus: 7,
+      Details: 'Cannot retrieve the status of the job, make sure that "JobsHistorySize" is not 0',
+    });
+    const studies = await forgetful.pharos.app.request("/studies", {}, {
+      remoteAddress: "127.0.0.1",
+    });
+    expect(await studies.json()).toHaveLength(2);
+  } finally {
+    await forgetful.stop();
+  }
 });
