@@ -1,0 +1,84 @@
+// The job JSON of Pharos beside a real Orthanc 1.10.1 for the same jobs: a send to storescp, a
+// send to a modality nobody answers, a study modified and anonymized as jobs. Keys, their order,
+// the Content of each type and the errors must be the same; only the ids each server draws and
+// the times are masked.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { hasOrthanc, type RunningOrthanc, startOrthanc, startStoreScp } from "../support/dimse.ts";
+import type { StoreScp } from "../support/dimse.ts";
+import { startInProcess } from "../support/in-process.ts";
+import { sampleFiles, type TestServer, waitFor } from "../support/server.ts";
+
+const MASKED = ["ID", "CreationTime", "CompletionTime", "Timestamp", "EffectiveRuntime"];
+const MASKED_CONTENT = ["ID", "Path", "PatientID"];
+
+describe.skipIf(!hasOrthanc)("job JSON beside Orthanc 1.10.1", () => {
+  let scp: StoreScp;
+  let orthanc: RunningOrthanc;
+  let pharos: TestServer;
+
+  beforeAll(async () => {
+    scp = await startStoreScp("STORESCP");
+    const modalities = {
+      scp: ["STORESCP", "127.0.0.1", scp.port],
+      // Nothing listens on port 1: the connection is refused.
+      dead: ["DEAD", "127.0.0.1", 1],
+    };
+    orthanc = await startOrthanc("ORTHANC", { DicomModalities: modalities });
+    pharos = await startInProcess({ config: { DicomModalities: modalities } });
+    for (const file of (await sampleFiles("Brainix/Flair")).slice(0, 3)) {
+      for (const url of [orthanc.url, pharos.url]) {
+        const res = await fetch(`${url}/instances`, { method: "POST", body: Bun.file(file) });
+        expect(res.status).toBe(200);
+      }
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await pharos?.stop();
+    await orthanc?.stop();
+    await scp?.stop();
+  });
+
+  /** Runs a job on a server until it is over; its JSON with the ids and times masked. */
+  async function finished(url: string, path: string, body: object) {
+    const res = await fetch(`${url}${path}`, { method: "POST", body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    const { ID } = await res.json();
+    // deno-lint-ignore no-explicit-any
+    let job: any;
+    await waitFor(async () => {
+      job = await (await fetch(`${url}/jobs/${ID}`)).json();
+      return job.State === "Success" || job.State === "Failure";
+    }, `job ${ID} over`);
+    const mask = (o: Record<string, unknown>, keys: string[]) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, keys.includes(k) ? "*" : v]));
+    return { ...mask(job, MASKED), Content: mask(job.Content, MASKED_CONTENT) };
+  }
+
+  /** The same job on both servers, on the study each holds (the same files). */
+  async function both(request: (study: string) => [string, object]) {
+    const [expected, actual] = await Promise.all([orthanc.url, pharos.url].map(async (url) => {
+      const [study] = await (await fetch(`${url}/studies`)).json();
+      return finished(url, ...request(study));
+    }));
+    expect(Object.keys(actual!)).toEqual(Object.keys(expected!));
+    expect(Object.keys(actual!.Content)).toEqual(Object.keys(expected!.Content));
+    expect(actual).toEqual(expected!);
+  }
+
+  test("a send to storescp, then to a modality nobody answers", async () => {
+    for (const modality of ["scp", "dead"]) {
+      await both((study) => [
+        `/modalities/${modality}/store`,
+        { Resources: [study], Asynchronous: true },
+      ]);
+    }
+  }, 30_000);
+
+  test("a study modified, then anonymized, as jobs", async () => {
+    await both((study) => [`/studies/${study}/modify`, {
+      Replace: { StudyDescription: "Job" },
+      Asynchronous: true,
+    }]);
+    await both((study) => [`/studies/${study}/anonymize`, { Asynchronous: true }]);
+  }, 30_000);
+});
