@@ -165,19 +165,28 @@ class StoreJob implements SteppedJob {
     const began = performance.now();
     // The leading instances of the batch the peer answered, counted as their answers come.
     let answered = 0;
-    const statuses = await storeBatchTo(
-      this.network,
-      this.modality,
-      batch,
-      this.moveOriginator,
-      (status, index) => {
-        if (status === NO_ANSWER || index !== answered) return;
-        answered++;
-        if (!storeSucceeded(status)) this.failed++;
-        this.position = start + answered;
-        this.moved?.();
-      },
-    );
+    let statuses: number[];
+    try {
+      statuses = await storeBatchTo(
+        this.network,
+        this.modality,
+        batch,
+        this.moveOriginator,
+        (status, index) => {
+          if (status === NO_ANSWER || index !== answered) return;
+          answered++;
+          if (!storeSucceeded(status)) this.failed++;
+          this.position = start + answered;
+          this.moved?.();
+        },
+      );
+    } catch (error) {
+      // Permissive: Orthanc goes on past an instance it could not send at all (the peer cannot
+      // be reached), without counting it among the failed ones, which the peer refused.
+      if (this.params.permissive !== true) throw error;
+      this.position = start + batch.length;
+      return;
+    }
     for (const status of statuses.slice(answered)) if (!storeSucceeded(status)) this.failed++;
     this.position = start + batch.length;
     const perInstance = (performance.now() - began) / batch.length;

@@ -1,7 +1,7 @@
 // The job JSON of Pharos beside a real Orthanc 1.10.1 for the same jobs: a send to storescp, a
 // send to a modality nobody answers, a study modified and anonymized as jobs. Keys, their order,
 // the Content of each type and the errors must be the same; only the ids each server draws and
-// the times are masked.
+// the times are masked. And the answers of synchronous sends that cannot start or cannot reach.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { hasOrthanc, type RunningOrthanc, startOrthanc, startStoreScp } from "../support/dimse.ts";
 import type { StoreScp } from "../support/dimse.ts";
@@ -72,6 +72,29 @@ describe.skipIf(!hasOrthanc)("job JSON beside Orthanc 1.10.1", () => {
         { Resources: [study], Asynchronous: true },
       ]);
     }
+  }, 30_000);
+
+  test("synchronous sends: bad resources, refused, permissive answer as Orthanc's", async () => {
+    const unknown = "27f7126f-4f66fb14-03f4081b-f9341db2-00000000";
+    const bodies = (study: string) => [
+      JSON.stringify({ Resources: [unknown] }),
+      JSON.stringify({ Resources: [5] }),
+      JSON.stringify({ Resources: ["nope"] }),
+      "nope",
+      unknown,
+      JSON.stringify({ Resources: [study] }),
+      JSON.stringify({ Resources: [study], Permissive: true }),
+    ];
+    const answers = await Promise.all([orthanc.url, pharos.url].map(async (url) => {
+      const [study] = await (await fetch(`${url}/studies`)).json();
+      const out = [];
+      for (const body of bodies(study)) {
+        const res = await fetch(`${url}/modalities/dead/store`, { method: "POST", body });
+        out.push({ status: res.status, body: await res.json() });
+      }
+      return out;
+    }));
+    expect(answers[1]).toEqual(answers[0]!);
   }, 30_000);
 
   test("a study modified, then anonymized, as jobs", async () => {
