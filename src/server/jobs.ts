@@ -168,7 +168,7 @@ export class JobRegistry {
    * @param historySize finished jobs kept (Orthanc's JobsHistorySize)
    */
   constructor(private readonly concurrency = 2, private readonly historySize = 10) {}
-  /** Called when a job is submitted, and when one changes state (for SaveJobs). */
+  /** Called when a job is submitted, changes state, or moves and asks to be saved at each move (SaveJobs). */
   onChange?: (what: "submitted" | "changed" | "moved") => void;
   private readonly listeners: ((event: JobEvent) => void)[] = [];
   private readonly factories: JobFactory[] = [];
