@@ -5,9 +5,9 @@
 // retrieve runs one query per step. A store's batches start at one instance and grow while the
 // peer answers fast, up to about STEP_MS of sending: to a slow peer, a pause or cancel takes
 // effect after the instance under way, as in Orthanc (one instance per step), and a fast peer is
-// not slowed by an association per instance. A job is built from JSON parameters and serializes them with how far it got; a store job
-// moves and is saved at each instance the peer acknowledged, so that after a crash SaveJobs goes
-// on without sending again what was sent.
+// not slowed by an association per instance. A job is built from JSON parameters and serializes
+// them with how far it got; a store job moves and is saved at each instance the peer acknowledged,
+// so that after a crash SaveJobs goes on without sending again what was sent.
 import type { Level } from "../dicom/levels.ts";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import type { PharosCore } from "../server/core.ts";
