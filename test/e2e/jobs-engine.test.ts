@@ -91,6 +91,15 @@ test("an output is served once the job succeeded, then deleted; Orthanc's 404 ot
   expect(other.status).toBe(404);
   expect((await other.json()).Details).toBe("Job has no such output: other");
   expect((await request(`/jobs/nope/archive`)).status).toBe(404);
+  // As Orthanc 1.10.1: an action's path read with GET names an output; an unknown job is a bare
+  // 404 to GET and a bare 400 to an action.
+  expect((await (await request(`/jobs/${id}/cancel`)).json()).Details).toBe(
+    "Job has no such output: cancel",
+  );
+  const unknown = await request("/jobs/nope");
+  expect([unknown.status, await unknown.text()]).toEqual([404, ""]);
+  const action = await request("/jobs/nope/pause", "POST");
+  expect([action.status, await action.text()]).toEqual([400, ""]);
 
   const deleted = await request(`/jobs/${id}/archive`, "DELETE");
   expect(deleted.status).toBe(200);
