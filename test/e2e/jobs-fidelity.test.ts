@@ -1,25 +1,47 @@
 // The job JSON of Pharos beside a real Orthanc 1.10.1 for the same jobs: a send to storescp, a
-// send to a modality nobody answers, a study modified and anonymized as jobs. Keys, their order,
-// the Content of each type and the errors must be the same; only the ids each server draws and
-// the times are masked. And the answers of synchronous sends that cannot start or cannot reach.
+// send to a modality nobody answers and to one that refuses associations (Orthanc fails them at
+// once, no Retry), a study modified and anonymized as jobs. Keys, their order, the Content of
+// each type and the errors must be the same; only the ids each server draws and the times are
+// masked. And the answers of synchronous sends that cannot start or cannot reach their peer.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { hasOrthanc, type RunningOrthanc, startOrthanc, startStoreScp } from "../support/dimse.ts";
+import type { Subprocess } from "bun";
+import {
+  dcmtk,
+  DCMTK_ENV,
+  hasOrthanc,
+  type RunningOrthanc,
+  startOrthanc,
+  startStoreScp,
+} from "../support/dimse.ts";
 import type { StoreScp } from "../support/dimse.ts";
 import { startInProcess } from "../support/in-process.ts";
-import { sampleFiles, type TestServer, waitFor } from "../support/server.ts";
+import { freePort, sampleFiles, type TestServer, waitFor } from "../support/server.ts";
 
 const MASKED = ["ID", "CreationTime", "CompletionTime", "Timestamp", "EffectiveRuntime"];
 const MASKED_CONTENT = ["ID", "Path", "PatientID"];
 
 describe.skipIf(!hasOrthanc)("job JSON beside Orthanc 1.10.1", () => {
   let scp: StoreScp;
+  let refusing: Subprocess;
   let orthanc: RunningOrthanc;
   let pharos: TestServer;
 
   beforeAll(async () => {
     scp = await startStoreScp("STORESCP");
+    // storescp --refuse rejects every association.
+    const refusingPort = freePort();
+    refusing = Bun.spawn(["storescp", "--refuse", String(refusingPort)], {
+      stdout: "ignore",
+      stderr: "ignore",
+      env: DCMTK_ENV,
+    });
+    await waitFor(async () => {
+      const echo = await dcmtk(["echoscu", "127.0.0.1", String(refusingPort)]);
+      return echo.out.includes("Association Rejected");
+    }, "storescp --refuse");
     const modalities = {
       scp: ["STORESCP", "127.0.0.1", scp.port],
+      refusing: ["REFUSING", "127.0.0.1", refusingPort],
       // Nothing listens on port 1: the connection is refused.
       dead: ["DEAD", "127.0.0.1", 1],
     };
@@ -36,6 +58,8 @@ describe.skipIf(!hasOrthanc)("job JSON beside Orthanc 1.10.1", () => {
     await pharos?.stop();
     await orthanc?.stop();
     await scp?.stop();
+    refusing?.kill();
+    await refusing?.exited;
   });
 
   /** Runs a job on a server until it is over; its JSON with the ids and times masked. */
@@ -65,8 +89,8 @@ describe.skipIf(!hasOrthanc)("job JSON beside Orthanc 1.10.1", () => {
     expect(actual).toEqual(expected!);
   }
 
-  test("a send to storescp, then to a modality nobody answers", async () => {
-    for (const modality of ["scp", "dead"]) {
+  test("a send to storescp, to a modality nobody answers, to one that refuses", async () => {
+    for (const modality of ["scp", "dead", "refusing"]) {
       await both((study) => [
         `/modalities/${modality}/store`,
         { Resources: [study], Asynchronous: true },

@@ -92,7 +92,9 @@ function runAssociation(peer: Peer, exchange: Exchange): Promise<void> {
   return new Promise((resolve, reject) => {
     let failure: DimseError | undefined;
     client.on("associationRejected", () => {
-      failure = new DimseError(`Association rejected by ${peer.aet} (${peer.host}:${peer.port})`);
+      failure = new DimseConnectionError(
+        `DicomAssociation - connecting to AET "${peer.aet}": DUL Association Rejected`,
+      );
     });
     client.on("networkError", (error: Error) => {
       failure ??= new DimseConnectionError(
