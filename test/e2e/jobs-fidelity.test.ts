@@ -121,6 +121,27 @@ describe.skipIf(!hasOrthanc)("job JSON beside Orthanc 1.10.1", () => {
     expect(answers[1]).toEqual(answers[0]!);
   }, 30_000);
 
+  test(
+    "an echo and a query to a peer that cannot be reached or refuses, as Orthanc's",
+    async () => {
+      const requests: [string, string][] = [];
+      for (const modality of ["dead", "refusing"]) {
+        requests.push([`/modalities/${modality}/echo`, "{}"]);
+        requests.push([`/modalities/${modality}/query`, '{"Level":"Study","Query":{}}']);
+      }
+      const answers = await Promise.all([orthanc.url, pharos.url].map(async (url) => {
+        const out = [];
+        for (const [path, body] of requests) {
+          const res = await fetch(`${url}${path}`, { method: "POST", body });
+          out.push({ status: res.status, body: await res.json() });
+        }
+        return out;
+      }));
+      expect(answers[1]).toEqual(answers[0]!);
+    },
+    30_000,
+  );
+
   test("a study modified, then anonymized, as jobs", async () => {
     await both((study) => [`/studies/${study}/modify`, {
       Replace: { StudyDescription: "Job" },
