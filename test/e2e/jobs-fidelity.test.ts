@@ -2,7 +2,8 @@
 // send to a modality nobody answers and to one that refuses associations (Orthanc fails them at
 // once, no Retry), a study modified and anonymized as jobs. Keys, their order, the Content of
 // each type and the errors must be the same; only the ids each server draws and the times are
-// masked. And the answers of synchronous sends that cannot start or cannot reach their peer.
+// masked. And the answers of synchronous sends that cannot start or cannot reach their peer, and
+// the changes a modify logs.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
 import {
@@ -148,5 +149,27 @@ describe.skipIf(!hasOrthanc)("job JSON beside Orthanc 1.10.1", () => {
       Asynchronous: true,
     }]);
     await both((study) => [`/studies/${study}/anonymize`, { Asynchronous: true }]);
+  }, 30_000);
+
+  test("a modify logs the same changes, its origin written with the copies", async () => {
+    const seen = await Promise.all([orthanc.url, pharos.url].map(async (url) => {
+      const [study] = await (await fetch(`${url}/studies`)).json();
+      const { Last } = await (await fetch(`${url}/changes?last`)).json();
+      const res = await fetch(`${url}/studies/${study}/modify`, {
+        method: "POST",
+        body: JSON.stringify({ Replace: { StudyDescription: "Changes" } }),
+      });
+      const copy = (await res.json()).ID;
+      const { Changes } = await (await fetch(`${url}/changes?since=${Last}&limit=100`)).json();
+      const metadata = await (await fetch(`${url}/studies/${copy}/metadata?expand`)).json();
+      return {
+        // deno-lint-ignore no-explicit-any
+        changes: Changes.map((c: any) => `${c.ChangeType} ${c.ResourceType}`),
+        origin: metadata.ModifiedFrom === study,
+        metadata: Object.keys(metadata).sort(),
+      };
+    }));
+    expect(seen[1]).toEqual(seen[0]!);
+    expect(seen[0]!.origin).toBe(true);
   }, 30_000);
 });
