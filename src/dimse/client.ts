@@ -14,7 +14,7 @@ import type { Modality } from "./modalities.ts";
 import { COMMON_STORAGE_CLASSES, FIND_CLASSES, GET_CLASSES, MOVE_CLASSES } from "./policy.ts";
 import { type CommittedInstance, requestDataset } from "./storage-commitment.ts";
 import { NO_ANSWER, sendTranscoded } from "./store-transcoding.ts";
-import { DimseError, type DimseInstance, type Peer } from "./types.ts";
+import { DimseConnectionError, DimseError, type DimseInstance, type Peer } from "./types.ts";
 
 /** What the client needs of the DICOM network (DicomNetwork provides it). */
 export interface ScuContext {
@@ -111,6 +111,9 @@ function dimseFailure(
 }
 
 function asNetworkError(error: unknown, what: string): unknown {
+  if (error instanceof DimseConnectionError) {
+    return new OrthancError("NetworkProtocol", error.message);
+  }
   if (error instanceof DimseError) {
     return new OrthancError("NetworkProtocol", `${what}: ${error.message}`);
   }
@@ -217,17 +220,18 @@ export const storeSucceeded = (status: number): boolean =>
 /**
  * C-STORE of one batch of instances on one association, sent again transcoded to the instances
  * the peer accepted no format for (when the modality allows it); the status of each instance,
- * NO_ANSWER for those not sent.
+ * NO_ANSWER for those not sent. `onEach` hears each answer of the first pass as it comes.
  */
 export async function storeBatchTo(
   network: ScuContext,
   modality: Modality,
   batch: DimseInstance[],
   moveOriginator?: { aet: string; messageId: number },
+  onEach?: (status: number, index: number) => void,
 ): Promise<number[]> {
   const peer = network.peerOf(modality);
   try {
-    const statuses = await scu.store(peer, batch, { moveOriginator });
+    const statuses = await scu.store(peer, batch, { moveOriginator, onEach });
     if (modality.AllowTranscoding && statuses.includes(NO_ANSWER)) {
       await sendTranscoded(network.transcoders, peer, batch, statuses, moveOriginator);
     }

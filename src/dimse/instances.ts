@@ -52,18 +52,21 @@ export async function loadInstance(core: PharosCore, instance: Resource): Promis
 
 /**
  * The instances to send, loaded a batch at a time (one association each) so that memory stays
- * bounded whatever the size of the study: a batch holds up to `maxBytes`, and at least one.
+ * bounded whatever the size of the study: a batch holds up to `maxBytes` and `maxCount()`
+ * instances (asked at each batch), and at least one.
  */
 export async function* instanceBatches(
   core: PharosCore,
   targets: Resource[],
   maxBytes = 128 * 1024 * 1024,
+  maxCount: () => number = () => Infinity,
 ): AsyncGenerator<DimseInstance[]> {
   let batch: DimseInstance[] = [];
   let size = 0;
   for (const t of targets) {
     const instance = await loadInstance(core, t);
-    if (batch.length > 0 && size + instance.dataset.length > maxBytes) {
+    const full = size + instance.dataset.length > maxBytes || batch.length >= maxCount();
+    if (batch.length > 0 && full) {
       yield batch;
       batch = [];
       size = 0;

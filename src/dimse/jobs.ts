@@ -2,8 +2,12 @@
 // /queries/{id}/retrieve): Orthanc's DicomModalityStore, DicomMoveScu and DicomGetScu, stepped as
 // Orthanc's SetOfInstancesJob is, so that ConcurrentJobs, priorities, pause and cancel apply to
 // them: a store sends one batch of instances per step (one association, `instanceBatches`), a
-// retrieve runs one query per step. A job is built from JSON parameters and serializes them with
-// how far it got, so that after a restart SaveJobs goes on without sending again what was sent.
+// retrieve runs one query per step. A store's batches start at one instance and grow while the
+// peer answers fast, up to about STEP_MS of sending: to a slow peer, a pause or cancel takes
+// effect after the instance under way, as in Orthanc (one instance per step), and a fast peer is
+// not slowed by an association per instance. A job is built from JSON parameters and serializes
+// them with how far it got; a store job moves and is saved at each instance the peer acknowledged,
+// so that after a crash SaveJobs goes on without sending again what was sent.
 import type { Level } from "../dicom/levels.ts";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import type { PharosCore } from "../server/core.ts";
@@ -38,11 +42,6 @@ export interface RetrieveJobParams {
 export const dicomJobParams = (params: StoreJobParams | RetrieveJobParams): JsonObject =>
   params as unknown as JsonObject;
 
-export interface DicomJobOptions {
-  /** Bytes of instances a store job sends per step (one association), at least one instance. */
-  batchBytes?: number;
-}
-
 const isObject = (v: JsonValue | undefined): v is JsonObject =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -57,20 +56,20 @@ const strings = (value: JsonValue | undefined): Record<string, string> => {
 const count = (value: JsonValue | undefined): number =>
   typeof value === "number" && Number.isInteger(value) && value > 0 ? value : 0;
 
+/** How long a store job's step should last, and the most instances it sends in one. */
+const STEP_MS = 200;
+const MAX_BATCH_COUNT = 64;
+
 const percent = (done: number, total: number): number =>
   total > 0 ? Math.floor((100 * done) / total) : 0;
 
 /** Builds the DICOM jobs from their parameters (or what they serialized). */
-export function dicomJobFactory(
-  core: PharosCore,
-  network: DicomNetwork,
-  options: DicomJobOptions = {},
-): JobFactory {
+export function dicomJobFactory(core: PharosCore, network: DicomNetwork): JobFactory {
   return (type, json) => {
     const params = isObject(json) ? json : {};
     switch (type) {
       case "DicomModalityStore":
-        return new StoreJob(core, network, params, options.batchBytes);
+        return new StoreJob(core, network, params);
       case "DicomMoveScu": {
         const target = String(params.target ?? "");
         return new RetrieveJob(
@@ -99,31 +98,46 @@ export function dicomJobFactory(
  * and saved by id with the position, so that a restart sends exactly those not sent yet.
  */
 class StoreJob implements SteppedJob {
+  readonly savedAtEachMove = true;
+  moved?: () => void;
   private readonly modality: Modality;
   private readonly moveOriginator?: { aet: string; messageId: number };
   private targets?: Instance[];
   private batches?: AsyncGenerator<DimseInstance[]>;
   private position: number;
   private failed: number;
+  /** Instances in the next batch. */
+  private batchCount = 1;
 
   constructor(
     private readonly core: PharosCore,
     private readonly network: DicomNetwork,
     private readonly params: JsonObject,
-    private readonly batchBytes: number | undefined,
   ) {
     this.modality = parseModality(params.modality);
     this.moveOriginator = params.moveOriginator as StoreJobParams["moveOriginator"] | undefined;
     this.position = count(params.position);
     this.failed = count(params.failed);
+    // Resolved at once, so that the job's content counts its instances while it is pending, as
+    // Orthanc's does; an unknown resource fails the job at its first step.
+    try {
+      this.targets = this.resolve();
+    } catch {
+      this.targets = undefined;
+    }
   }
 
   async step(): Promise<"continue" | "success"> {
     const targets = this.targets ??= this.resolve();
     if (this.position < targets.length) {
-      this.batches ??= instanceBatches(this.core, targets.slice(this.position), this.batchBytes);
+      this.batches ??= instanceBatches(
+        this.core,
+        targets.slice(this.position),
+        undefined,
+        () => this.batchCount,
+      );
       const next = await this.batches.next();
-      if (!next.done) await this.send(next.value, targets);
+      if (!next.done) await this.send(next.value);
     }
     if (this.position < targets.length) return "continue";
     if (this.failed > 0 && this.params.permissive !== true) {
@@ -146,12 +160,40 @@ class StoreJob implements SteppedJob {
     return instancesBelow(this.core, (Array.isArray(resources) ? resources : []).map(lookup));
   }
 
-  private async send(batch: DimseInstance[], targets: Instance[]): Promise<void> {
-    const statuses = await storeBatchTo(this.network, this.modality, batch, this.moveOriginator);
-    const sent = targets.slice(this.position, this.position + batch.length);
-    const stored = (_: Instance, i: number) => storeSucceeded(statuses[i] ?? NO_ANSWER);
-    this.failed += sent.length - sent.filter(stored).length;
-    this.position += batch.length;
+  private async send(batch: DimseInstance[]): Promise<void> {
+    const start = this.position;
+    const began = performance.now();
+    // The leading instances of the batch the peer answered, counted as their answers come.
+    let answered = 0;
+    let statuses: number[];
+    try {
+      statuses = await storeBatchTo(
+        this.network,
+        this.modality,
+        batch,
+        this.moveOriginator,
+        (status, index) => {
+          if (status === NO_ANSWER || index !== answered) return;
+          answered++;
+          if (!storeSucceeded(status)) this.failed++;
+          this.position = start + answered;
+          this.moved?.();
+        },
+      );
+    } catch (error) {
+      // Permissive: Orthanc goes on past an instance it could not send at all (the peer cannot
+      // be reached), without counting it among the failed ones, which the peer refused.
+      if (this.params.permissive !== true) throw error;
+      this.position = start + batch.length;
+      return;
+    }
+    for (const status of statuses.slice(answered)) if (!storeSucceeded(status)) this.failed++;
+    this.position = start + batch.length;
+    const perInstance = (performance.now() - began) / batch.length;
+    this.batchCount = Math.max(
+      1,
+      Math.min(MAX_BATCH_COUNT, 2 * batch.length, Math.floor(STEP_MS / perInstance)),
+    );
   }
 
   async stop(): Promise<void> {
@@ -165,6 +207,7 @@ class StoreJob implements SteppedJob {
     this.batches = undefined;
     this.position = 0;
     this.failed = 0;
+    this.batchCount = 1;
   }
 
   update(job: Job): void {

@@ -161,6 +161,12 @@ export class DimseError extends Error {
   }
 }
 
+/**
+ * The peer could not be reached: Orthanc names it the same way whatever the operation was
+ * ("DicomAssociation - connecting to AET ...", with DCMTK's wording of the socket error).
+ */
+export class DimseConnectionError extends DimseError {}
+
 export interface ScuClient {
   echo(peer: Peer): Promise<void>;
   /** Sends the instances in one association; the DIMSE status of each, or -1 if not sent. */

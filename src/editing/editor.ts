@@ -182,7 +182,7 @@ export class DicomEditor {
   write(): Uint8Array {
     this.explicitLengths(this.root);
     if (this.trimTextPadding) this.trimPadding(this.root);
-    const dataset = writeTreeBytes(this.root, this.encoding);
+    const dataset = writeTree(this.root, this.encoding);
     const meta = writeFileMeta(
       [
         { tag: 0x00020001, vr: "OB", value: Uint8Array.of(0, 1) },
@@ -194,11 +194,10 @@ export class DicomEditor {
       ],
       hasPreamble(this.bytes) ? this.bytes.subarray(0, 128) : undefined,
     );
-    meta.push(
-      this.parsed.transferSyntax === TransferSyntax.DeflatedExplicitVrLittleEndian
-        ? deflateRawSync(dataset)
-        : dataset,
-    );
+    // The dataset's parts go behind the meta header as they are: the file is copied once.
+    if (this.parsed.transferSyntax === TransferSyntax.DeflatedExplicitVrLittleEndian) {
+      meta.push(deflateRawSync(dataset.bytes()));
+    } else meta.append(dataset);
     return meta.bytes();
   }
 

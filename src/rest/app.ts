@@ -66,11 +66,17 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
   ];
   // Mounted in this order, which is the order of precedence between overlapping paths.
   for (const family of families) app.route("/", family);
-  // Orthanc lists the operations below /tools; these are the ones Pharos serves.
-  const tools = [
-    ...new Set(app.routes.flatMap((r) => /^\/tools\/([^/:*]+)$/.exec(r.path)?.[1] ?? [])),
-  ].sort();
-  route(app, "/tools", { GET: () => jsonResponse(tools) });
+  // Orthanc lists the operations below /tools; these are the ones Pharos serves, read once all
+  // the routes are in (the plugin host's /tools/metrics come after this one).
+  let tools: string[] | undefined;
+  route(app, "/tools", {
+    GET: () =>
+      jsonResponse(
+        tools ??= [
+          ...new Set(app.routes.flatMap((r) => /^\/tools\/([^/:*]+)$/.exec(r.path)?.[1] ?? [])),
+        ].sort(),
+      ),
+  });
   plugins?.registerRoutes(app, deps);
 
   app.notFound((c) =>

@@ -2,7 +2,6 @@
 // /queries/{id}/retrieve): synchronous requests wait for the job and answer its content.
 import type { JsonObject } from "../dicom/tags-json.ts";
 import { dicomJobParams, type RetrieveJobParams, type StoreJobParams } from "../dimse/jobs.ts";
-import { OrthancError } from "../server/errors.ts";
 import type { RestDependencies } from "./context.ts";
 import { jsonResponse } from "./json.ts";
 
@@ -16,12 +15,5 @@ export async function runAsJob(
 ): Promise<Response> {
   const job = deps.jobs.start(type, dicomJobParams(params), content);
   if (!synchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });
-  await job.done;
-  if (job.state === "Failure") {
-    throw new OrthancError(
-      job.errorCode === 9 ? "NetworkProtocol" : "InternalError",
-      job.errorDetails || undefined,
-    );
-  }
-  return jsonResponse(job.content);
+  return jsonResponse(await deps.jobs.wait(job));
 }

@@ -18,7 +18,7 @@ import { MODIFICATION_JOB, type ModificationJobParams } from "../server/modifica
 import { jsonResponse } from "./json.ts";
 import { formatTag } from "../dicom/tag.ts";
 import type { JsonValue } from "../dicom/tags-json.ts";
-import { ErrorCodes, type ErrorName, OrthancError } from "../server/errors.ts";
+import { OrthancError } from "../server/errors.ts";
 import { GlobalProperty } from "../server/model.ts";
 import { TransferSyntax } from "../dicom/uids.ts";
 import { anyJson, isJsonObject, readBody } from "./body.ts";
@@ -130,14 +130,7 @@ export async function runJob(
   const priority = typeof body.Priority === "number" ? body.Priority : 0;
   const job = deps.jobs.start(type, params, {}, priority);
   if (asynchronous) return jsonResponse({ ID: job.id, Path: `/jobs/${job.id}` });
-  await job.done;
-  if (job.state === "Failure") {
-    const kind = (Object.keys(ErrorCodes) as ErrorName[]).find((k) =>
-      ErrorCodes[k].code === job.errorCode
-    );
-    throw new OrthancError(kind ?? "InternalError", job.errorDetails || undefined);
-  }
-  return jsonResponse(job.content);
+  return jsonResponse(await deps.jobs.wait(job));
 }
 
 const KNOWN_SYNTAXES: ReadonlySet<string> = new Set(Object.values(TransferSyntax));

@@ -101,6 +101,46 @@ function resourcesOf(deps: RestDependencies, body: JsonValue): Resource[] {
   });
 }
 
+/** Orthanc's identifiers: five groups of eight hexadecimal digits (a SHA-1). */
+const ORTHANC_ID = /^[0-9a-f]{8}(-[0-9a-f]{8}){4}$/;
+
+/**
+ * The resources of a C-STORE, which Orthanc checks more strictly than the others: a body that is
+ * not JSON must be an identifier, the list one of strings, every string an identifier (all
+ * checked before any is looked up), and an unknown one is a 404 without details.
+ */
+function resourcesToSend(deps: RestDependencies, body: JsonValue): Resource[] {
+  if (typeof body === "string" && !ORTHANC_ID.test(body.trim())) {
+    throw new OrthancError("BadFileFormat", "Must provide a JSON value");
+  }
+  const ids = typeof body === "string"
+    ? [body]
+    : Array.isArray(body)
+    ? body
+    : (asObject(body).Resources as JsonValue) ?? [];
+  if (!Array.isArray(ids)) {
+    throw new OrthancError("BadFileFormat", 'Field "Resources" must be an array');
+  }
+  if (!ids.every((id) => typeof id === "string")) {
+    throw new OrthancError(
+      "BadFileFormat",
+      "Resources to be exported must be specified as a JSON array of strings",
+    );
+  }
+  const invalid = ids.find((id) => !ORTHANC_ID.test(id.trim()));
+  if (invalid !== undefined) {
+    throw new OrthancError(
+      "BadFileFormat",
+      `This string is not a valid Orthanc identifier: ${invalid}`,
+    );
+  }
+  return ids.map((id) => {
+    const r = deps.core.resources.lookup(id.trim());
+    if (!r) throw new OrthancError("UnknownResource");
+    return r;
+  });
+}
+
 /** Orthanc answers a successful echo with "{}" as a buffer, labelled without a charset. */
 function echoAnswer(): Response {
   return textResponse("{}", "application/json");
@@ -162,7 +202,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
       const modality = network.modality(idParam(c));
       // As in Orthanc, a body that is not JSON is the identifier of one resource.
       const body = await readBody(c, JSON_OR_TEXT, StoreBody);
-      const resources = resourcesOf(deps, body);
+      const resources = resourcesToSend(deps, body);
       // Orthanc logs the export when it is asked for, under the modality's symbolic name.
       if (config.LogExportedResources) {
         deps.core.changes.logExportedResources(resources, idParam(c));

@@ -30,7 +30,7 @@ import { Protection } from "./protection.ts";
 import { Reconstruction } from "./reconstruct.ts";
 import { ResourceReader } from "./resources.ts";
 import { StabilityTracker } from "./stability.ts";
-import { StorePipeline, type StoreResult } from "./store.ts";
+import { type StoredMetadata, StorePipeline, type StoreResult } from "./store.ts";
 import { isoNow } from "./time.ts";
 
 export class PharosCore {
@@ -157,8 +157,12 @@ export class PharosCore {
   }
 
   /** Stores one instance; tracked so that shutdown waits for it. */
-  store(bytes: Uint8Array, origin: RequestOrigin): Promise<StoreResult> {
-    return this.track(this.pipeline.store(bytes, origin));
+  store(
+    bytes: Uint8Array,
+    origin: RequestOrigin,
+    metadata?: readonly StoredMetadata[],
+  ): Promise<StoreResult> {
+    return this.track(this.pipeline.store(bytes, origin, metadata));
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {

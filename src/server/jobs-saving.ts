@@ -1,6 +1,7 @@
 // Orthanc's SaveJobs: the jobs registry is written to a global property of the index shortly
-// after a job is submitted, every 10 seconds while something changed, and when the server stops;
-// it is read back at startup (unless --no-jobs).
+// after a job is submitted, every 10 seconds while something changed, each time a job that cannot
+// do its work twice moves (a send), and when the server stops; it is read back at startup (unless
+// --no-jobs).
 import type { JsonValue } from "../dicom/tags-json.ts";
 import { GlobalProperty } from "./model.ts";
 import type { GlobalProperties } from "./properties.ts";
@@ -46,6 +47,7 @@ export class JobsSaver {
   ) {
     const { afterSubmitMs, periodMs } = { ...DEFAULTS, ...options };
     registry.onChange = (what) => {
+      if (what === "moved") return this.save();
       this.dirty = true;
       if (what === "submitted" && !this.soon) {
         this.soon = setTimeout(() => {

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { log } from "../log.ts";
-import { ErrorCodes, OrthancError } from "./errors.ts";
+import { ErrorCodes, type ErrorName, OrthancError } from "./errors.ts";
 import { isoNow } from "./time.ts";
 
 export type JobState = "Pending" | "Running" | "Success" | "Failure" | "Paused";
@@ -21,6 +21,21 @@ export interface JobEvent {
 
 export type JobStopReason = "Success" | "Paused" | "Failure" | "Canceled";
 
+/**
+ * Something a job produced that is fetched apart from its JSON, at GET /jobs/{id}/{key} (Orthanc's
+ * "archive" of an archive or media job). It lives as long as the job stays in the history, or
+ * until DELETE /jobs/{id}/{key}.
+ */
+export interface JobOutput {
+  contentType: string;
+  /** The name it is saved under (Content-Disposition), if it has one. */
+  filename?: string;
+  /** Its content (a temporary file is read only when sent). */
+  body(): Blob | Uint8Array;
+  /** Lets go of what holds it (a temporary file): it is no longer reachable. */
+  dispose?(): void;
+}
+
 /** A job run step by step; its methods must not throw (callers guard them). */
 export interface SteppedJob {
   /** One step: continue, or finish; a throw fails the job with the error's code. */
@@ -33,6 +48,19 @@ export interface SteppedJob {
   serialize(): JsonValue | undefined;
   /** Back to its start, for a resubmission (Orthanc's Reset); a job without it cannot be. */
   reset?(): void;
+  /**
+   * What it does cannot be done twice harmlessly (instances sent to a peer): SaveJobs then writes
+   * where it is each time it moves, rather than every 10 seconds, so that a restart after a crash
+   * does not do again what was done.
+   */
+  readonly savedAtEachMove?: boolean;
+  /** What it produced, by key; read once it succeeded. */
+  readonly outputs?: Map<string, JobOutput>;
+  /**
+   * Set by the registry while the job runs: the job calls it when it moved within a step (one
+   * more instance sent), so that its progress and SaveJobs follow.
+   */
+  moved?: () => void;
 }
 
 /**
@@ -140,8 +168,8 @@ export class JobRegistry {
    * @param historySize finished jobs kept (Orthanc's JobsHistorySize)
    */
   constructor(private readonly concurrency = 2, private readonly historySize = 10) {}
-  /** Called when a job is submitted, and when one changes state (for SaveJobs). */
-  onChange?: (what: "submitted" | "changed") => void;
+  /** Called when a job is submitted, changes state, or moves and asks to be saved at each move (SaveJobs). */
+  onChange?: (what: "submitted" | "changed" | "moved") => void;
   private readonly listeners: ((event: JobEvent) => void)[] = [];
   private readonly factories: JobFactory[] = [];
   private readonly pending: Job[] = [];
@@ -308,6 +336,12 @@ export class JobRegistry {
     job.state = "Running";
     job.timestamp = fractionalNow();
     const started = performance.now();
+    const moved = () => {
+      stepped.update(job);
+      job.timestamp = fractionalNow();
+      if (stepped.savedAtEachMove) this.onChange?.("moved");
+    };
+    stepped.moved = moved;
     let reason: JobStopReason | undefined;
     try {
       while (reason === undefined) {
@@ -329,8 +363,7 @@ export class JobRegistry {
           reason = "Failure";
           break;
         }
-        stepped.update(job);
-        job.timestamp = fractionalNow();
+        moved();
         if (status === "success") reason = "Success";
         else if (status === "failure") {
           this.fail(job, new OrthancError("Plugin"));
@@ -339,6 +372,7 @@ export class JobRegistry {
       }
       await stepped.stop(reason);
     } finally {
+      stepped.moved = undefined;
       job.runtimeMs += performance.now() - started;
       job.request = undefined;
       if (reason === "Paused") {
@@ -371,6 +405,27 @@ export class JobRegistry {
     const job = this.jobs.get(id);
     if (!job) throw new OrthancError("UnknownResource");
     return job;
+  }
+
+  /**
+   * Waits for a job a request runs synchronously: its content, or the error it failed with, as
+   * Orthanc answers; and Orthanc's 404 when JobsHistorySize 0 let the job go before it was read.
+   */
+  async wait(job: Job): Promise<JsonObject> {
+    await job.done;
+    if (this.jobs.get(job.id) !== job) {
+      throw new OrthancError(
+        "InexistentItem",
+        'Cannot retrieve the status of the job, make sure that "JobsHistorySize" is not 0',
+      );
+    }
+    if (job.state === "Failure") {
+      const kind = (Object.keys(ErrorCodes) as ErrorName[]).find((k) =>
+        ErrorCodes[k].code === job.errorCode
+      );
+      throw new OrthancError(kind ?? "InternalError", job.errorDetails || undefined);
+    }
+    return job.content;
   }
 
   /** POST /jobs/{id}/cancel: a finished job is left as it is. */
@@ -415,15 +470,17 @@ export class JobRegistry {
   }
 
   /**
-   * POST /jobs/{id}/resubmit: a failed job runs again from its start, as Orthanc resets it; a
-   * successful one cannot be (Orthanc's 400); one not finished yet is left as it is.
+   * POST /jobs/{id}/resubmit: a failed job runs again from its start, as Orthanc resets it; any
+   * other cannot be (Orthanc's 400).
    */
   resubmit(id: string): void {
     const job = this.job(id);
-    if (job.state === "Success") {
-      throw new OrthancError("BadSequenceOfCalls", `A successful job cannot be resubmitted: ${id}`);
+    if (job.state !== "Failure") {
+      throw new OrthancError(
+        "BadSequenceOfCalls",
+        `Cannot resubmit a job that has not failed: ${id}`,
+      );
     }
-    if (job.state !== "Failure") return;
     if (!job.stepped.reset) {
       throw new OrthancError(
         "BadSequenceOfCalls",
@@ -455,14 +512,48 @@ export class JobRegistry {
         `Cannot delete a job that has not completed (cancel it first): ${id}`,
       );
     }
-    this.jobs.delete(id);
+    this.forget(job);
     this.onChange?.("changed");
   }
 
+  /**
+   * GET /jobs/{id}/{key}: an output of a successful job; Orthanc's 404 otherwise, whether the job
+   * is unknown, not done, or has no such output.
+   */
+  output(id: string, key: string): JobOutput {
+    const job = this.jobs.get(id);
+    const output = job?.state === "Success" ? job.stepped.outputs?.get(key) : undefined;
+    if (!output) throw new OrthancError("InexistentItem", `Job has no such output: ${key}`);
+    return output;
+  }
+
+  /** DELETE /jobs/{id}/{key} (Orthanc 1.12.1): the output is let go at once. */
+  deleteOutput(id: string, key: string): void {
+    const output = this.output(id, key);
+    this.jobs.get(id)!.stepped.outputs!.delete(key);
+    this.dispose(output);
+  }
+
+  private forget(job: Job): void {
+    this.jobs.delete(job.id);
+    for (const output of job.stepped.outputs?.values() ?? []) this.dispose(output);
+    job.stepped.outputs?.clear();
+  }
+
+  private dispose(output: JobOutput): void {
+    try {
+      output.dispose?.();
+    } catch (error) {
+      log.warning(`Cannot release a job output: ${String(error)}`);
+    }
+  }
+
   private trim(): void {
-    const finished = [...this.jobs.values()].filter((j) => j.completionTime);
+    // The first to have completed leave first, as in Orthanc, whenever they were submitted.
+    const finished = [...this.jobs.values()].filter((j) => j.completionTime)
+      .sort((a, b) => a.completionTime!.localeCompare(b.completionTime!));
     for (const j of finished.slice(0, Math.max(0, finished.length - this.historySize))) {
-      this.jobs.delete(j.id);
+      this.forget(j);
     }
   }
 

@@ -1,10 +1,11 @@
 // Orthanc's ResourceModification job: a patient, study or series modified or anonymized into new
-// resources, one instance per step (so that ConcurrentJobs, pause and cancel apply), the UIDs
-// mapped consistently across its instances, each new resource marked ModifiedFrom or
-// AnonymizedFrom its source. Without KeepSource, the sources copied are deleted in a last step,
-// once every copy is stored, as Orthanc does (a job that fails midway leaves its source whole).
-// The job serializes its modification and how far it got, so that a saved job resumes without
-// storing again what it stored.
+// resources, a few instances per step (so that ConcurrentJobs, pause and cancel apply), the UIDs
+// mapped consistently across its instances (derived from a secret of the job:
+// server/derived-uids.ts), each new resource marked ModifiedFrom or AnonymizedFrom its source.
+// Without KeepSource, the sources copied are deleted in a last step, once every copy is stored, as
+// Orthanc does (a job that fails midway leaves its source whole). The job serializes its
+// modification and how far it got; a job resumed from an older save than its last step (a crash)
+// writes again the same files, which the store finds already there.
 import { z } from "zod";
 import type { Level } from "../dicom/levels.ts";
 import { levelIndex, LEVELS } from "../dicom/levels.ts";
@@ -15,7 +16,9 @@ import { log } from "../log.ts";
 import { OrthancError } from "./errors.ts";
 import type { PharosCore } from "./core.ts";
 import type { Job, JobFactory, SteppedJob } from "./jobs.ts";
+import { DerivedUids, newUidSecret } from "./derived-uids.ts";
 import { Metadata, type Resource } from "./model.ts";
+import type { StoredMetadata, StoreResult } from "./store.ts";
 
 export const MODIFICATION_JOB = "ResourceModification";
 
@@ -52,7 +55,8 @@ interface Progress {
   instances: string[];
   done: number;
   failed: number;
-  uids: Record<string, string>;
+  /** What the new UIDs are derived from. */
+  secret: string;
   /** The new resource at the job's level, and its patient, once the first instance is stored. */
   created?: { id: string; patient: string };
   /** A bulk job's outputs: the resources its stored instances belong to, by level. */
@@ -79,7 +83,7 @@ const SavedModification = z.object({
     instances: z.array(z.string()),
     done: z.number().int().min(0),
     failed: z.number().int().min(0),
-    uids: z.record(z.string(), z.string()),
+    secret: z.string().min(1).default(newUidSecret),
     created: z.object({ id: z.string(), patient: z.string() }).optional(),
     outputs: z.partialRecord(
       z.enum(["Patient", "Study", "Series", "Instance"]),
@@ -98,36 +102,43 @@ const PATHS: Record<Level, string> = {
   Instance: "instances",
 };
 
+/** Instances modified at once by a step. */
+const STEP_INSTANCES = 4;
+
 class ModificationJob implements SteppedJob {
-  private readonly uids: Map<string, string>;
+  private uids: DerivedUids;
 
   constructor(
     private readonly core: PharosCore,
     private readonly params: ModificationJobParams,
     private readonly progress: Progress,
     private readonly transcode: FileTranscode,
+    /** Rebuilt from a save: its last steps before a crash may be done again. */
+    private readonly resumed: boolean,
   ) {
-    this.uids = new Map(Object.entries(progress.uids));
+    this.uids = new DerivedUids(progress.secret);
   }
 
   async step(): Promise<"continue" | "success" | "failure"> {
     const { params, progress } = this;
-    const id = progress.instances[progress.done];
-    if (id === undefined) {
+    if (progress.done >= progress.instances.length) {
       if (!params.keepSource && !progress.cleaned) await this.deleteSources();
       return "success";
     }
-    try {
-      await this.modifyInstance(id);
-    } catch (error) {
+    const batch = progress.instances.slice(progress.done, progress.done + STEP_INSTANCES);
+    // The instances of a step are modified and stored side by side: one's file is written while
+    // the next is edited. Their UIDs do not depend on their order (server/derived-uids.ts).
+    const outcomes = await Promise.allSettled(batch.map((id) => this.modifyInstance(id)));
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === "fulfilled") continue;
       // Permissive: an instance that cannot be modified (deleted meanwhile, refused…) is
-      // counted as failed and the job goes on, as Orthanc's does.
-      if (!params.permissive) throw error;
-      log.warning(`Cannot modify instance ${id}: ${(error as Error).message}`);
+      // counted as failed and the job goes on, as Orthanc's does. Otherwise the first failure
+      // in Orthanc's order fails the job.
+      if (!params.permissive) throw outcome.reason;
+      log.warning(`Cannot modify instance ${batch[i]}: ${(outcome.reason as Error).message}`);
       progress.failed++;
     }
-    progress.uids = Object.fromEntries(this.uids);
-    progress.done++;
+    progress.done += batch.length;
     const cleaning = !params.keepSource && !progress.cleaned;
     return progress.done < progress.instances.length || cleaning ? "continue" : "success";
   }
@@ -166,19 +177,23 @@ class ModificationJob implements SteppedJob {
       if (out) modified = out;
       else log.warning(`Cannot transcode instance ${id} to ${params.transcode}: kept as it is`);
     }
-    const result = await core.store(modified, { kind: "RestApi" });
+    const origins = this.origins(source);
+    const result = await core.store(modified, { kind: "RestApi" }, origins);
     // A copy already stored (the same instance listed twice, every UID kept) or filtered out is
-    // an error in Orthanc's job too.
-    if (result.status !== "Success") {
+    // an error in Orthanc's job too; but a job resumed after a crash finds the copies of the
+    // steps it does again already there, marked as copies of the same source.
+    if (result.status !== "Success" && !this.redone(result, origins[0]?.value)) {
       throw new OrthancError(
         "CannotStoreInstance",
         `Error while storing a modified instance ${id}`,
       );
     }
-    this.markOrigin(source, result.ids);
+    if (params.keepLabels) this.copyLabels(source, result.ids);
     // With OverwriteInstances, a copy that kept every identifier replaced the source itself.
     if (!params.keepSource && result.ids.instance !== source.publicId) {
-      (progress.copied ??= []).push(source.publicId);
+      if (!progress.copied?.includes(source.publicId)) {
+        (progress.copied ??= []).push(source.publicId);
+      }
     }
     const key = params.level.toLowerCase() as Lowercase<Level>;
     progress.created ??= { id: result.ids[key], patient: result.ids.patient };
@@ -192,22 +207,44 @@ class ModificationJob implements SteppedJob {
     }
   }
 
-  /** ModifiedFrom/AnonymizedFrom on the new resources from the job's level down. */
-  private markOrigin(source: Resource, ids: Record<Lowercase<Level>, string>): void {
+  /** Whether an instance already stored is this job's own copy of the source, made before a crash. */
+  private redone(result: StoreResult, sourceId: string | undefined): boolean {
+    if (!this.resumed || result.status !== "AlreadyStored" || sourceId === undefined) return false;
+    const copy = this.core.resources.lookup(result.ids.instance);
+    if (!copy || copy.publicId === sourceId) return false;
     const type = this.params.modification.anonymization
       ? Metadata.AnonymizedFrom
       : Metadata.ModifiedFrom;
+    return this.core.resources.metadataEntry(copy.internalId, type)?.value === sourceId;
+  }
+
+  /**
+   * ModifiedFrom/AnonymizedFrom of the new resources from the job's level down, written with the
+   * copy: their sources, the source instance and its parents.
+   */
+  private origins(source: Resource): StoredMetadata[] {
+    const type = this.params.modification.anonymization
+      ? Metadata.AnonymizedFrom
+      : Metadata.ModifiedFrom;
+    const out: StoredMetadata[] = [];
     let from: Resource | undefined = source;
     for (const level of [...LEVELS].reverse()) {
-      if (!from) return;
-      if (levelIndex(level) < levelIndex(this.params.level)) return;
+      if (!from || levelIndex(level) < levelIndex(this.params.level)) break;
+      out.push({ level, type, value: from.publicId });
+      from = this.core.resources.parent(from);
+    }
+    return out;
+  }
+
+  /** Orthanc 1.12's KeepLabels: the labels of the sources on the new resources. */
+  private copyLabels(source: Resource, ids: Record<Lowercase<Level>, string>): void {
+    let from: Resource | undefined = source;
+    for (const level of [...LEVELS].reverse()) {
+      if (!from || levelIndex(level) < levelIndex(this.params.level)) return;
       const target = this.core.resources.lookup(ids[level.toLowerCase() as Lowercase<Level>]);
       if (target && target.publicId !== from.publicId) {
-        this.core.metadata.set(target, type, from.publicId, () => {});
-        if (this.params.keepLabels) {
-          for (const label of this.core.resources.labelsOf(from.internalId)) {
-            this.core.labels.add(target.publicId, level, label);
-          }
+        for (const label of this.core.resources.labelsOf(from.internalId)) {
+          this.core.labels.add(target.publicId, level, label);
         }
       }
       from = this.core.resources.parent(from);
@@ -256,8 +293,8 @@ class ModificationJob implements SteppedJob {
   reset(): void {
     this.progress.done = 0;
     this.progress.failed = 0;
-    this.progress.uids = {};
-    this.uids.clear();
+    this.progress.secret = newUidSecret();
+    this.uids = new DerivedUids(this.progress.secret);
     delete this.progress.created;
     delete this.progress.outputs;
     delete this.progress.copied;
@@ -281,8 +318,8 @@ export function modificationJobFactory(core: PharosCore, transcode: FileTranscod
       ),
       done: 0,
       failed: 0,
-      uids: {},
+      secret: newUidSecret(),
     };
-    return new ModificationJob(core, saved, progress, transcode);
+    return new ModificationJob(core, saved, progress, transcode, saved.progress !== undefined);
   };
 }

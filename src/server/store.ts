@@ -41,6 +41,17 @@ import { isoNow } from "./time.ts";
 
 export type StoreStatus = "Success" | "AlreadyStored" | "FilteredOut";
 
+/**
+ * Metadata the caller writes with the instance, in the same transaction, on the resource of a
+ * level whether it is new or not (Orthanc's ModifiedFrom/AnonymizedFrom of a modified copy); no
+ * change is logged for them, as in Orthanc.
+ */
+export interface StoredMetadata {
+  level: Level;
+  type: number;
+  value: string;
+}
+
 export interface StoreResult {
   status: StoreStatus;
   ids: OrthancIds;
@@ -128,7 +139,11 @@ export async function parseReceived(
 export class StorePipeline {
   constructor(private readonly deps: StoreDependencies) {}
 
-  async store(input: Uint8Array, origin: RequestOrigin): Promise<StoreResult> {
+  async store(
+    input: Uint8Array,
+    origin: RequestOrigin,
+    metadata: readonly StoredMetadata[] = [],
+  ): Promise<StoreResult> {
     const received = await this.decide("receivedInstance", { bytes: input, origin });
     if (received.action === "discard") {
       const { summary } = await parseReceived(input, this.deps.options().defaultEncoding);
@@ -158,7 +173,16 @@ export class StorePipeline {
     let outcome: { stored: boolean; changes: ChangeEvent[]; removed: StoredFile[] };
     try {
       await this.deps.storage.create(file.uuid, file.contentType, attachment.data);
-      outcome = index.transaction(() => this.index(summary, attachment.info, origin, options));
+      outcome = index.transaction(() => {
+        const indexed = this.index(summary, attachment.info, origin, options);
+        if (indexed.stored) {
+          for (const { level, type, value } of metadata) {
+            const target = index.lookup(idOfLevel(summary.ids, level));
+            if (target) index.setMetadata(target.internalId, type, value);
+          }
+        }
+        return indexed;
+      });
     } catch (error) {
       await this.deps.removeFiles([file]);
       throw error;

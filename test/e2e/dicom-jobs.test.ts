@@ -1,8 +1,9 @@
 // DICOM jobs are stepped jobs: a C-STORE job to a slow storescp (DCMTK, a second per instance)
 // is paused, resumed and canceled between its batches through /jobs, ConcurrentJobs holds the
 // other DICOM jobs Pending, and a store job rebuilt from what it saved sends only the instances
-// it had not sent. In-process: the parts are built here, with store jobs of one instance per
-// batch, and storescp's log of what it received tells how many times each instance went out.
+// it had not sent. In-process: the parts are built here; to a peer this slow a store job sends one
+// instance per step, as Orthanc's does, and storescp's log of what it received tells how many
+// times each instance went out.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,7 +27,11 @@ const config = validateConfiguration(
     StorageDirectory: join(dir, "storage"),
     IndexDirectory: join(dir, "index"),
     ConcurrentJobs: 1,
-    DicomModalities: { slow: ["SLOWSCP", "127.0.0.1", scpPort] },
+    DicomModalities: {
+      slow: ["SLOWSCP", "127.0.0.1", scpPort],
+      // Nothing listens on port 1: the connection is refused.
+      dead: ["DEAD", "127.0.0.1", 1],
+    },
   },
   dir,
   () => {},
@@ -35,9 +40,8 @@ const config = validateConfiguration(
 const core = new PharosCore(config);
 const codecs = createCodecs(config.BuiltinDecoderTranscoderOrder);
 const network = new DicomNetwork(core, config, codecs.transcoders);
-const oneInstancePerBatch = () => dicomJobFactory(core, network, { batchBytes: 1 });
 const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
-jobs.addFactory(oneInstancePerBatch());
+jobs.addFactory(dicomJobFactory(core, network));
 const control = new ServerControl();
 const app = createApp({ core, config, stability: core.stability, jobs, network, codecs, control });
 
@@ -127,6 +131,12 @@ test("a store job pauses and resumes between batches; ConcurrentJobs holds other
   await until(first, (j) => j.Progress > 0, "sends a batch");
   expect((await call("GET", `/jobs/${second}`)).State).toBe("Pending");
 
+  // Orthanc's bare 400: only a failed job can be resubmitted.
+  const resubmit = await app.fetch(
+    new Request(`http://pharos/jobs/${first}/resubmit`, { method: "POST", body: "{}" }),
+    { remoteAddress: "127.0.0.1" },
+  );
+  expect(resubmit.status).toBe(400);
   expect(await call("POST", `/jobs/${first}/pause`)).toEqual({});
   const paused = await until(first, (j) => j.State === "Paused", "pauses");
   expect(paused.Progress).toBeGreaterThan(0);
@@ -167,7 +177,7 @@ test("a store job rebuilt from its saved JSON sends only what it had not sent", 
   const before = await exported();
 
   const restarted = new JobRegistry(1, 10);
-  restarted.addFactory(oneInstancePerBatch());
+  restarted.addFactory(dicomJobFactory(core, network));
   restarted.restore(saved);
   const job = restarted.get(id)!;
   expect(job.state).toBe("Paused");
@@ -181,4 +191,44 @@ test("a store job rebuilt from its saved JSON sends only what it had not sent", 
   // Each instance went out once in all: before the pause, or after the restart.
   expect(sent(before, after).some((n) => n === 0)).toBe(true);
   expect(sent(start, after)).toEqual([1, 1, 1]);
+}, 30_000);
+
+test("a store job to a modality nobody answers fails as Orthanc's, with its job JSON", async () => {
+  const { ID } = await call("POST", "/modalities/dead/store", {
+    Resources: [instances[0]],
+    Asynchronous: true,
+  });
+  const failed = await until(ID, (j) => j.State === "Failure", "fails");
+  expect(Object.keys(failed)).toEqual([
+    "CompletionTime",
+    "Content",
+    "CreationTime",
+    "EffectiveRuntime",
+    "ErrorCode",
+    "ErrorDescription",
+    "ErrorDetails",
+    "ID",
+    "Priority",
+    "Progress",
+    "State",
+    "Timestamp",
+    "Type",
+  ]);
+  expect(failed).toMatchObject({
+    Type: "DicomModalityStore",
+    Progress: 0,
+    ErrorCode: 9,
+    ErrorDescription: "Error in the network protocol",
+    ErrorDetails:
+      'DicomAssociation - connecting to AET "DEAD": TCP Initialization Error: Connection refused',
+  });
+  expect(Object.keys(failed.Content)).toEqual([
+    "Description",
+    "FailedInstancesCount",
+    "InstancesCount",
+    "LocalAet",
+    "ParentResources",
+    "RemoteAet",
+  ]);
+  expect(failed.Content).toMatchObject({ RemoteAet: "DEAD", ParentResources: [instances[0]] });
 }, 30_000);

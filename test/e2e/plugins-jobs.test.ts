@@ -179,7 +179,8 @@ describe("custom jobs", () => {
   });
 
   test("errors: unknown job, resume of a job not paused, a bad job", async () => {
-    expect((await post("/jobs/nope/cancel")).status).toBe(404);
+    // Orthanc 1.10.1 answers a bare 400 for an action on a job it does not know.
+    expect((await post("/jobs/nope/cancel")).status).toBe(400);
     const id = await submit("ok", { steps: 1 });
     await until(id, ["Success"]);
     const resume = await post(`/jobs/${id}/resume`);
@@ -187,7 +188,8 @@ describe("custom jobs", () => {
     expect(resume.status).toBe(400);
     expect(await resume.text()).toBe("");
     expect((await get("/jobs-probe/bad")).status).toBe(500);
-    expect((await get(`/jobs/${id}/cancel`)).status).toBe(405);
+    // A GET there asks for an output named "cancel": Orthanc's 404.
+    expect((await get(`/jobs/${id}/cancel`)).status).toBe(404);
   });
 });
 

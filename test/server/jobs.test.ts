@@ -36,7 +36,7 @@ test("a failed job is resubmitted from its start and can then succeed", async ()
   expect(job.state).toBe("Success");
   expect(stepped.runs).toBe(2);
   // A successful job cannot be resubmitted (Orthanc's 400 at the REST API).
-  expect(() => jobs.resubmit(job.id)).toThrow("cannot be resubmitted");
+  expect(() => jobs.resubmit(job.id)).toThrow("Cannot resubmit a job that has not failed");
   expect(job.state).toBe("Success");
 });
 

@@ -1,7 +1,7 @@
 // The ResourceModification job resumes where it stopped: rebuilt from what it serialized after
-// one of its two instances, it stores only the other one, with the UIDs it mapped before; and
-// the source series is left as it was. An instance deleted under a running job fails it (or,
-// with Permissive, counts as failed) and leaves no partial copy.
+// its first step (four of six instances), it stores only the other two, with UIDs derived as
+// before; and the source series is left as it was. An instance deleted under a running job fails
+// it (or, with Permissive, counts as failed) and leaves no partial copy.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { JsonValue } from "../../src/dicom/tags-json.ts";
@@ -15,7 +15,8 @@ let series: string;
 
 beforeAll(async () => {
   server = await startInProcess();
-  for (const file of ["IM-0001-0001.dcm", "IM-0001-0002.dcm"]) {
+  for (let i = 1; i <= 6; i++) {
+    const file = `IM-0001-000${i}.dcm`;
     const r = await fetch(`${server.url}/instances`, {
       method: "POST",
       body: Bun.file(join(samplesDir, "Brainix/Flair", file)),
@@ -47,19 +48,19 @@ test("a job rebuilt from its serialization goes on without storing again", async
   expect(await first.step()).toBe("continue");
   const saved = JSON.parse(JSON.stringify(first.serialize()));
   const before = (await (await fetch(`${server.url}/instances`)).json()).length;
-  expect(before).toBe(3);
+  expect(before).toBe(6 + 4);
 
   const resumed = factory(MODIFICATION_JOB, saved)!;
   expect(await resumed.step()).toBe("success");
   const job = { content: {}, progress: 0 } as Job;
   resumed.update(job);
   expect(job.progress).toBe(100);
-  expect(job.content.InstancesCount).toBe(2);
-  // One new series holding both copies; the source still has its two instances.
+  expect(job.content.InstancesCount).toBe(6);
+  // One new series holding the six copies; the source still has its six instances.
   const copies = await (await fetch(`${server.url}/series/${job.content.ID}/instances`)).json();
-  expect(copies).toHaveLength(2);
+  expect(copies).toHaveLength(6);
   const sources = await (await fetch(`${server.url}/series/${series}/instances`)).json();
-  expect(sources).toHaveLength(2);
+  expect(sources).toHaveLength(6);
 });
 
 /** The job's parameters, modifying the series' description. */
@@ -80,12 +81,12 @@ function seriesJob(extra: Record<string, unknown>): JsonValue {
   } as unknown as JsonValue;
 }
 
-/** Uploads the series' two files again (the one present is AlreadyStored). */
+/** Uploads the series' six files again (those present are AlreadyStored). */
 async function restoreSources(): Promise<void> {
-  for (const file of ["IM-0001-0001.dcm", "IM-0001-0002.dcm"]) {
+  for (let i = 1; i <= 6; i++) {
     await fetch(`${server.url}/instances`, {
       method: "POST",
-      body: Bun.file(join(samplesDir, "Brainix/Flair", file)),
+      body: Bun.file(join(samplesDir, "Brainix/Flair", `IM-0001-000${i}.dcm`)),
     });
   }
 }
@@ -95,7 +96,8 @@ test("an instance deleted while the job runs fails it, leaving no half-written c
   for (const permissive of [false, true]) {
     const job = factory(MODIFICATION_JOB, seriesJob({ permissive }))!;
     expect(await job.step()).toBe("continue");
-    const next = (job.serialize() as { progress: { instances: string[] } }).progress.instances[1];
+    // The first step modified four instances; the fifth is deleted before the second.
+    const next = (job.serialize() as { progress: { instances: string[] } }).progress.instances[4];
     await fetch(`${server.url}/instances/${next}`, { method: "DELETE" });
     const info = { content: {}, progress: 0 } as Job;
     if (permissive) {
@@ -109,9 +111,10 @@ test("an instance deleted while the job runs fails it, leaving no half-written c
       permissive,
       failed: permissive ? 1 : 0,
     });
-    // The new series holds the one copy stored before the deletion, and nothing else.
+    // The new series holds the copies of the five other instances (the sixth was modified side
+    // by side with the deleted one), and nothing else.
     const copies = await (await fetch(`${server.url}/series/${info.content.ID}/instances`)).json();
-    expect(copies).toHaveLength(1);
+    expect(copies).toHaveLength(5);
     await restoreSources();
   }
 });
@@ -125,7 +128,7 @@ test("without KeepSource, the sources are deleted in a last step, once every cop
   for (;;) {
     steps.push(await job.step());
     // A job stopped before its last step (failed, canceled) leaves its source whole.
-    if (steps.at(-1) === "continue") expect(await sourceCount()).toBe(2);
+    if (steps.at(-1) === "continue") expect(await sourceCount()).toBe(6);
     else break;
   }
   expect(steps).toEqual(["continue", "continue", "success"]);

@@ -6,6 +6,7 @@ import {
   TransferSyntax,
 } from "../../dicom/uids.ts";
 import {
+  DimseConnectionError,
   DimseError,
   type Peer,
   type ReceivedStore,
@@ -91,11 +92,13 @@ function runAssociation(peer: Peer, exchange: Exchange): Promise<void> {
   return new Promise((resolve, reject) => {
     let failure: DimseError | undefined;
     client.on("associationRejected", () => {
-      failure = new DimseError(`Association rejected by ${peer.aet} (${peer.host}:${peer.port})`);
+      failure = new DimseConnectionError(
+        `DicomAssociation - connecting to AET "${peer.aet}": DUL Association Rejected`,
+      );
     });
     client.on("networkError", (error: Error) => {
-      failure ??= new DimseError(
-        `DicomAssociation - connecting to AET "${peer.aet}": ${error.message}`,
+      failure ??= new DimseConnectionError(
+        `DicomAssociation - connecting to AET "${peer.aet}": ${socketErrorText(error)}`,
       );
     });
     client.on("closed", () => (failure ? reject(failure) : resolve()));
@@ -119,6 +122,21 @@ function runAssociation(peer: Peer, exchange: Exchange): Promise<void> {
       reject(new DimseError(String(error)));
     }
   });
+}
+
+/**
+ * DCMTK's words for a socket that could not connect, as Orthanc reports them (dcmjs-dimse gives
+ * Node's error code in its message only).
+ */
+function socketErrorText(error: Error): string {
+  const words: Record<string, string> = {
+    ECONNREFUSED: "Connection refused",
+    ETIMEDOUT: "Connection timed out",
+    EHOSTUNREACH: "No route to host",
+  };
+  const code = Object.keys(words).find((c) => error.message.includes(c));
+  if (code) return `TCP Initialization Error: ${words[code]}`;
+  return error.message.replace(/^\s*->\s*/, "");
 }
 
 function responsesOf(request: Request): { all: Response[]; done: Promise<void> } {
