@@ -11,6 +11,7 @@ import { decodingOf } from "../dicom/summary.ts";
 import { datasetToJson } from "../dicom/tags-json.ts";
 import { log } from "../log.ts";
 import type { PharosCore } from "../server/core.ts";
+import { type QueryJson, queryJsonOf } from "../server/hooks.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { Level } from "../dicom/levels.ts";
 import type { RequestOrigin } from "../server/events.ts";
@@ -32,6 +33,9 @@ const CALLBACKS = [
   "ReceivedInstanceFilter",
   "IncomingHttpRequestFilter",
   "IncomingCStoreInstanceFilter",
+  "IncomingFindRequestFilter",
+  "IncomingWorklistRequestFilter",
+  "OutgoingFindRequestFilter",
   "OnJobSubmitted",
   "OnJobSuccess",
   "OnJobFailure",
@@ -149,6 +153,28 @@ export class LuaScripting {
     if (!this.engine || !this.defined.has(name)) return undefined;
     const outcome = await this.engine.run({ type: "call", name, args, timeoutMs: this.timeoutMs });
     return await this.finish(name, outcome);
+  }
+
+  /**
+   * Calls a query filter: its answer, a table of strings by tag (or name), is the query; an error
+   * or another answer rejects with Orthanc's error, which fails the C-FIND.
+   */
+  private async filterQuery(name: string, args: Json[], sequences: boolean): Promise<QueryJson> {
+    const outcome = this.engine
+      ? await this.engine.run({ type: "call", name, args, timeoutMs: this.timeoutMs })
+      : { ok: false as const, error: "no Lua engine" };
+    if (!outcome.ok) throw new OrthancError("CannotExecuteLua", `${name}: ${outcome.error}`);
+    const answer = await this.finish(name, outcome);
+    try {
+      return queryJsonOf(answer, sequences);
+    } catch {
+      throw new OrthancError(
+        "LuaBadOutput",
+        answer !== null && typeof answer === "object"
+          ? "Lua: The script must return a table mapping names of DICOM tags to strings"
+          : "Lua: The script must return a table",
+      );
+    }
   }
 
   /** A callback's outcome: its error logged, its output logged, its commands run. */
@@ -272,6 +298,25 @@ export class LuaScripting {
         // A DIMSE status, or a boolean: false refuses with 0xA700 (out of resources).
         if (typeof answer === "number") return answer;
         return answer === false ? 0xa700 : 0;
+      });
+    } else if (kind === "IncomingFindRequestFilter" || kind === "IncomingWorklistRequestFilter") {
+      const hook = kind === "IncomingFindRequestFilter"
+        ? "incomingFindRequest"
+        : "incomingWorklistRequest";
+      hooks.register(hook, OWNER, async ({ query, origin }) => {
+        if (!this.defined.has(kind)) return query;
+        const luaOrigin: Json = {
+          CalledAet: origin.calledAet,
+          Manufacturer: origin.manufacturer,
+          RemoteAet: origin.remoteAet,
+          RemoteIp: origin.remoteIp,
+        };
+        return await this.filterQuery(kind, [query, luaOrigin], hook === "incomingWorklistRequest");
+      });
+    } else if (kind === "OutgoingFindRequestFilter") {
+      hooks.register("outgoingFindRequest", OWNER, async ({ query, modality }) => {
+        if (!this.defined.has(kind)) return query;
+        return await this.filterQuery(kind, [query, modality], false);
       });
     } else if (kind === "IncomingHttpRequestFilter") {
       hooks.register("incomingHttpRequest", OWNER, async (request) => {

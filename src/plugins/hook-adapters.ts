@@ -6,7 +6,7 @@
 // callbacks) answers within PluginCallbackTimeout, or fails with Orthanc's Timeout error.
 import type { Codecs } from "../imaging/codecs.ts";
 import { log } from "../log.ts";
-import type { HookRegistry, ReceivedDecision } from "../server/hooks.ts";
+import { type HookRegistry, queryJsonOf, type ReceivedDecision } from "../server/hooks.ts";
 import { withDeadline } from "./deadline.ts";
 import { guard } from "./guard.ts";
 import { type LoadedPlugin, ownerName } from "./loaded-plugin.ts";
@@ -85,6 +85,27 @@ export function installHooks(
       );
       if (!allowed) log.info(`Plugin "${plugin.id}" refused ${request.method} ${request.uri}`);
       return allowed;
+    });
+  }
+  // A filter answering nothing keeps the query; a copy goes in, so that it may change it in place.
+  const findFilters = [
+    ["incomingFindRequest", r.findFilters, "C-FIND request filter"],
+    ["incomingWorklistRequest", r.worklistFilters, "worklist request filter"],
+  ] as const;
+  for (const [hook, filters, what] of findFilters) {
+    for (const fn of filters) {
+      hooks.register(hook, owner, async ({ query, origin }) => {
+        const answer = await timed(what, () => fn(structuredClone(query), { ...origin }));
+        return answer === undefined
+          ? query
+          : queryJsonOf(answer, hook === "incomingWorklistRequest");
+      });
+    }
+  }
+  for (const fn of r.outgoingFindFilters) {
+    hooks.register("outgoingFindRequest", owner, async ({ query, modality }) => {
+      const answer = await timed("outgoing C-FIND filter", () => fn({ ...query }, modality));
+      return answer === undefined ? query : queryJsonOf(answer, false);
     });
   }
   for (const fn of r.stored) {

@@ -4,6 +4,9 @@ import type {
   Awaitable,
   ChangeEvent,
   DicomInstance,
+  FindOrigin,
+  FindQuery,
+  FindQueryAnswer,
   HttpRequestInfo,
   ImageDecoder,
   InstanceOrigin,
@@ -36,6 +39,9 @@ export interface Registrations {
   httpFilters: ((request: HttpRequestInfo) => Awaitable<boolean>)[];
   instanceFilters: ((instance: DicomInstance) => Awaitable<boolean>)[];
   cstoreFilters: ((instance: DicomInstance) => Awaitable<number | undefined | void>)[];
+  findFilters: ((query: FindQuery, origin: FindOrigin) => FindQueryAnswer)[];
+  worklistFilters: ((query: FindQuery, origin: FindOrigin) => FindQueryAnswer)[];
+  outgoingFindFilters: ((query: FindQuery, modalityAet: string) => FindQueryAnswer)[];
   received: ((
     bytes: Uint8Array,
     origin: InstanceOrigin,
@@ -66,6 +72,9 @@ export function emptyRegistrations(): Registrations {
     httpFilters: [],
     instanceFilters: [],
     cstoreFilters: [],
+    findFilters: [],
+    worklistFilters: [],
+    outgoingFindFilters: [],
     received: [],
     changes: [],
     stored: [],

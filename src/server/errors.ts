@@ -34,6 +34,11 @@ export const ErrorCodes = {
   BadSequenceOfCalls: { code: 6, http: 400, message: "Bad sequence of calls" },
   CanceledJob: { code: 37, http: 500, message: "This job was canceled" },
   CannotExecuteLua: { code: 2031, http: 500, message: "Cannot execute a Lua command" },
+  LuaBadOutput: {
+    code: 2033,
+    http: 500,
+    message: "The Lua function does not give the expected number of outputs",
+  },
   RegularFileExpected: {
     code: 2006,
     http: 500,
