@@ -1,5 +1,6 @@
 // The main thread's side of Lua scripting: starts the worker that holds the Lua context
-// (worker.ts), queues the work for it one piece at a time (Orthanc's one serialized context), and
+// (worker.ts), queues the work for it, run in order (Orthanc's one serialized context) and posted
+// in batches of what queued while the worker was busy, and
 // serves its synchronous calls: the REST API in-process, HTTP with fetch. Work asked for while
 // serving one of those calls, in the same asynchronous context (a filter that the script's own
 // upload triggered), is handed to the waiting worker on the port instead of the queue, since
@@ -45,8 +46,10 @@ export class LuaEngine {
   private readonly signal: Int32Array;
   private readonly pending = new Map<number, (outcome: LuaOutcome) => void>();
   private nextId = 1;
-  /** The tail of the top-level work queue. */
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Top-level work not yet posted: posted all at once when the worker is done with the last. */
+  private readonly queued: { id: number; work: LuaWork }[] = [];
+  /** A batch is in the worker. */
+  private busy = false;
   /** Sync calls of the worker being served (it waits on the port while this is above 0). */
   private waiting = 0;
   private rest: RestCaller | undefined;
@@ -62,7 +65,12 @@ export class LuaEngine {
       workerData: { setup: { configuration, signal }, port: channel.port2 },
       transferList: [channel.port2],
     });
-    this.worker.on("message", (done: WorkDone) => this.settle(done.id, done.outcome));
+    this.worker.on("message", (done: WorkDone) => {
+      for (const { id, outcome } of done.outcomes) this.settle(id, outcome);
+      if (!done.last) return;
+      this.busy = false;
+      this.post();
+    });
     this.worker.on("error", (error: Error) => this.lost(`The Lua worker failed: ${error.message}`));
     this.worker.on("exit", () => this.lost("The Lua worker has stopped"));
     this.port.on("message", (message: PortToMain) => {
@@ -85,13 +93,19 @@ export class LuaEngine {
       this.toWorkerPort({ type: "nested", id, work });
       return await done;
     }
-    const start = () => {
-      this.worker.postMessage({ id, work });
-      return done;
-    };
-    const result = this.tail.then(start, start);
-    this.tail = result;
-    return await result;
+    this.queued.push({ id, work });
+    this.post();
+    return await done;
+  }
+
+  /**
+   * Posts what is queued as one batch, which the worker runs in order: under a burst of stored
+   * instances, one message carries many callbacks rather than one each.
+   */
+  private post(): void {
+    if (this.busy || this.queued.length === 0 || this.gone) return;
+    this.busy = true;
+    this.worker.postMessage(this.queued.splice(0));
   }
 
   /** Like run, but a Lua error rejects with a LuaError. */
@@ -111,6 +125,7 @@ export class LuaEngine {
   private lost(reason: string): void {
     if (!this.gone) log.error(reason);
     this.gone ??= reason;
+    this.queued.length = 0;
     for (const [id] of this.pending) this.settle(id, { ok: false, error: reason });
   }
 

@@ -13,10 +13,11 @@ export type LuaWork =
   | { type: "load"; chunkname: string; source: Uint8Array }
   | { type: "execute"; source: Uint8Array; timeoutMs: number }
   | { type: "call"; name: string; args: Json[]; timeoutMs: number }
-  /** OnStoredInstance, whose tags the worker reads from the stored bytes, off the main thread. */
+  /** OnStoredInstance, whose tags the worker reads from the stored bytes when the script does. */
   | {
     type: "stored";
     instanceId: string;
+    /** In a SharedArrayBuffer, so that posting the work does not copy them. */
     bytes: Uint8Array;
     defaultEncoding: Encoding;
     metadata: Json;
@@ -72,10 +73,14 @@ export type PortToMain =
   | { type: "sync"; request: SyncRequest }
   | { type: "nested-done"; id: number; outcome: LuaOutcome };
 
-/** Worker → main thread, for top-level work. */
+/** Main thread → worker: top-level work, run in order. */
+export type WorkBatch = { id: number; work: LuaWork }[];
+
+/** Worker → main thread: the outcomes of a batch. */
 export interface WorkDone {
-  id: number;
-  outcome: LuaOutcome;
+  outcomes: { id: number; outcome: LuaOutcome }[];
+  /** The batch is done: the worker is free for the next. */
+  last: boolean;
 }
 
 /** What the worker is started with. */

@@ -248,12 +248,16 @@ export class LuaScripting {
         const id = event.ids.instance;
         const metadata = this.metadataOf(id, "Instance");
         const origin = originJson(event.origin);
-        // The worker reads the tags from the stored bytes, as the REST API would, off the main thread.
         if (!this.engine) return;
+        // The worker reads the tags from the bytes if the script looks at them, off the main
+        // thread. Shared, not posted: posting copies them through the structured clone, which
+        // cost more than the whole no-op call.
+        const bytes = new Uint8Array(new SharedArrayBuffer(event.bytes.length));
+        bytes.set(event.bytes);
         const outcome = await this.engine.run({
           type: "stored",
           instanceId: id,
-          bytes: event.bytes,
+          bytes,
           defaultEncoding: this.core.defaultEncoding,
           metadata,
           origin,

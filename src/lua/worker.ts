@@ -12,7 +12,7 @@ import { parseDicom } from "../dicom/parser.ts";
 import { decodingOf } from "../dicom/summary.ts";
 import { datasetToJson } from "../dicom/tags-json.ts";
 import { generateUid } from "../dicom/uid.ts";
-import { dumpJson, luaString, pushJson, toJson } from "./lua-json.ts";
+import { dumpJson, luaString, pushJson, pushLazyTable, toJson } from "./lua-json.ts";
 import type {
   Json,
   LuaCommand,
@@ -22,6 +22,7 @@ import type {
   PortToWorker,
   SyncReply,
   SyncRequest,
+  WorkBatch,
   WorkDone,
   WorkerSetup,
 } from "./protocol.ts";
@@ -307,30 +308,29 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return Buffer.concat(chunks);
 }
 
-/** OnStoredInstance's call, with the simplified tags of the stored bytes. */
-function storedCall(work: LuaWork & { type: "stored" }): LuaWork {
-  const parsed = parseDicom(work.bytes);
-  const tags = datasetToJson(parsed.dataset, decodingOf(parsed, work.defaultEncoding), "simplify");
-  return {
-    type: "call",
-    name: "OnStoredInstance",
-    args: [work.instanceId, tags as Json, work.metadata, work.origin],
-    timeoutMs: work.timeoutMs,
-  };
+/**
+ * OnStoredInstance's arguments. The tags are read from the stored bytes when the script first
+ * looks at them: a script that never does (a router on the origin, a no-op) costs no parsing.
+ */
+function pushStoredArgs(work: LuaWork & { type: "stored" }): number {
+  lua.lua_pushstring(L, to_luastring(work.instanceId));
+  pushLazyTable(L, () => {
+    try {
+      // A copy out of the shared memory, which text decoders refuse.
+      const parsed = parseDicom(work.bytes.slice());
+      const decoding = decodingOf(parsed, work.defaultEncoding);
+      return datasetToJson(parsed.dataset, decoding, "simplify") as Json;
+    } catch (error) {
+      return fail(`the stored instance cannot be read: ${(error as Error).message}`);
+    }
+  });
+  pushJson(L, work.metadata);
+  pushJson(L, work.origin);
+  return 4;
 }
 
 /** Runs one piece of work with the stack as it was, and answers what it printed and returned. */
 function run(work: LuaWork): LuaOutcome {
-  if (work.type === "stored") {
-    try {
-      return run(storedCall(work));
-    } catch (error) {
-      return {
-        ok: false,
-        error: `the stored instance cannot be read: ${(error as Error).message}`,
-      };
-    }
-  }
   if (work.type === "defined") {
     const defined = work.names.filter((name) => {
       const type = lua.lua_getglobal(L, to_luastring(name));
@@ -346,14 +346,18 @@ function run(work: LuaWork): LuaOutcome {
   try {
     let status: number;
     let nargs = 0;
-    if (work.type === "call") {
-      const type = lua.lua_getglobal(L, to_luastring(work.name));
+    if (work.type === "call" || work.type === "stored") {
+      const name = work.type === "call" ? work.name : "OnStoredInstance";
+      const type = lua.lua_getglobal(L, to_luastring(name));
       if (type !== lua.LUA_TFUNCTION) {
         lua.lua_settop(L, base);
         return { ok: true, output: new Uint8Array(), result: null, commands: [] };
       }
-      for (const arg of work.args) pushJson(L, arg);
-      nargs = work.args.length;
+      if (work.type === "stored") nargs = pushStoredArgs(work);
+      else {
+        for (const arg of work.args) pushJson(L, arg);
+        nargs = work.args.length;
+      }
       status = lua.LUA_OK;
     } else {
       const chunkname = work.type === "load" ? `@${work.chunkname}` : "line";
@@ -377,7 +381,16 @@ function run(work: LuaWork): LuaOutcome {
 }
 
 createState();
-parentPort!.on("message", (message: { id: number; work: LuaWork }) => {
-  const outcome = run(message.work);
-  parentPort!.postMessage({ id: message.id, outcome } satisfies WorkDone);
+parentPort!.on("message", (batch: WorkBatch) => {
+  let outcomes: WorkDone["outcomes"] = [];
+  batch.forEach(({ id, work }, i) => {
+    outcomes.push({ id, outcome: run(work) });
+    // An answer someone waits for (a filter's) goes at once; OnStoredInstance's, which nothing
+    // waits for, go together.
+    const last = i === batch.length - 1;
+    if (work.type !== "stored" || last) {
+      parentPort!.postMessage({ outcomes, last } satisfies WorkDone);
+      outcomes = [];
+    }
+  });
 });
