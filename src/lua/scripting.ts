@@ -41,6 +41,13 @@ const CALLBACKS = [
   "OnJobFailure",
 ] as const;
 
+/**
+ * The callbacks Orthanc 1.10.1 calls in its second Lua context, which loads the same scripts but
+ * that execute-script never reaches (observed: a ReceivedInstanceFilter defined by execute-script
+ * filters nothing, nor do its globals reach OnStoredInstance's).
+ */
+const INSTANCE_FILTERS = new Set(["ReceivedInstanceFilter", "IncomingCStoreInstanceFilter"]);
+
 const JOB_CALLBACKS = {
   submitted: "OnJobSubmitted",
   success: "OnJobSuccess",
@@ -68,6 +75,9 @@ export class LuaScripting {
   private readonly engine: LuaEngine | undefined;
   private readonly timeoutMs: number;
   private defined = new Set<string>();
+  /** The filter context: started when the scripts define an instance filter. */
+  private filters: LuaEngine | undefined;
+  private filtersDefined = new Set<string>();
   /** The hooks registered so far: each one once its first callback is defined. */
   private readonly hooked = new Set<string>();
   private heartBeat: ReturnType<typeof setInterval> | undefined;
@@ -89,9 +99,13 @@ export class LuaScripting {
     this.engine?.attachRest(rest);
   }
 
-  /** Loads `LuaScripts` in order; a script that does not load stops the start, naming it. */
+  /**
+   * Loads `LuaScripts` in order; a script that does not load stops the start, naming it. Then,
+   * if they define an instance filter, the same scripts in the filter context.
+   */
   async load(): Promise<void> {
     if (!this.engine) return;
+    const scripts: { file: string; source: Uint8Array }[] = [];
     for (const path of this.config.LuaScripts) {
       const file = resolve(this.config.configurationDirectory, path);
       let source: Uint8Array;
@@ -102,22 +116,24 @@ export class LuaScripting {
           `Cannot read the Lua script ${file}: ${(error as Error).message}`,
         );
       }
-      const outcome = await this.engine.run({ type: "load", chunkname: file, source });
-      if (!outcome.ok) {
-        throw new ConfigurationError(`Cannot load the Lua script: ${outcome.error}`);
-      }
+      await loadScript(this.engine, file, source);
+      scripts.push({ file, source });
       log.warning(`Installed the Lua script: ${file}`);
     }
     await this.refreshCallbacks();
+    if (![...INSTANCE_FILTERS].some((name) => this.defined.has(name))) return;
+    this.filters = new LuaEngine(this.config.raw as Json);
+    if (this.rest) this.filters.attachRest(this.rest);
+    for (const { file, source } of scripts) await loadScript(this.filters, file, source);
+    this.filtersDefined = await definedIn(this.filters);
+    for (const name of this.filtersDefined) if (INSTANCE_FILTERS.has(name)) this.hook(name);
   }
 
   /** Which callbacks the context defines: at startup, and after each execute-script. */
   private async refreshCallbacks(): Promise<void> {
-    const found = await this.engine?.run({ type: "defined", names: [...CALLBACKS] });
-    if (found?.ok && Array.isArray(found.result)) {
-      this.defined = new Set(found.result.filter((n): n is string => typeof n === "string"));
-    }
-    for (const name of this.defined) this.hook(name);
+    if (!this.engine) return;
+    this.defined = await definedIn(this.engine);
+    for (const name of this.defined) if (!INSTANCE_FILTERS.has(name)) this.hook(name);
   }
 
   /** After the server has started: Initialize, then the heart beat. */
@@ -133,6 +149,7 @@ export class LuaScripting {
     if (this.heartBeat) clearInterval(this.heartBeat);
     if (this.defined.has("Finalize")) await this.call("Finalize", []);
     await this.engine?.stop();
+    await this.filters?.stop();
   }
 
   /** POST /tools/execute-script. */
@@ -148,10 +165,15 @@ export class LuaScripting {
     return outcome.output;
   }
 
-  /** Calls a callback; its error is logged (with Lua's file:line) and answered as undefined. */
+  /**
+   * Calls a callback (an instance filter in the filter context); its error is logged (with Lua's
+   * file:line) and answered as undefined.
+   */
   private async call(name: string, args: Json[]): Promise<Json | undefined> {
-    if (!this.engine || !this.defined.has(name)) return undefined;
-    const outcome = await this.engine.run({ type: "call", name, args, timeoutMs: this.timeoutMs });
+    const filter = INSTANCE_FILTERS.has(name);
+    const engine = filter ? this.filters : this.engine;
+    if (!engine || !(filter ? this.filtersDefined : this.defined).has(name)) return undefined;
+    const outcome = await engine.run({ type: "call", name, args, timeoutMs: this.timeoutMs });
     return await this.finish(name, outcome);
   }
 
@@ -278,7 +300,6 @@ export class LuaScripting {
       });
     } else if (kind === "ReceivedInstanceFilter") {
       hooks.register("incomingInstance", OWNER, async (instance) => {
-        if (!this.defined.has("ReceivedInstanceFilter")) return true;
         const tags = this.simplifiedTags(instance.parsed);
         const info: Json = {
           HasPixelData: instance.parsed.dataset.elements.some((e) => e.tag === 0x7fe00010),
@@ -293,7 +314,6 @@ export class LuaScripting {
       });
     } else if (kind === "IncomingCStoreInstanceFilter") {
       hooks.register("incomingCStoreInstance", OWNER, async (instance) => {
-        if (!this.defined.has("IncomingCStoreInstanceFilter")) return 0;
         const tags = this.simplifiedTags(instance.parsed);
         const answer = await this.call("IncomingCStoreInstanceFilter", [
           tags,
@@ -337,4 +357,17 @@ export class LuaScripting {
       });
     }
   }
+}
+
+async function loadScript(engine: LuaEngine, file: string, source: Uint8Array): Promise<void> {
+  const outcome = await engine.run({ type: "load", chunkname: file, source });
+  if (!outcome.ok) throw new ConfigurationError(`Cannot load the Lua script: ${outcome.error}`);
+}
+
+/** The callbacks a context defines. */
+async function definedIn(engine: LuaEngine): Promise<Set<string>> {
+  const found = await engine.run({ type: "defined", names: [...CALLBACKS] });
+  return found.ok && Array.isArray(found.result)
+    ? new Set(found.result.filter((n): n is string => typeof n === "string"))
+    : new Set();
 }
