@@ -1,8 +1,10 @@
-// Lua scripting as Orthanc runs it: the scripts of `LuaScripts` load at startup into the one Lua
+// Lua scripting as Orthanc runs it: the scripts of `LuaScripts` load at startup into the main Lua
 // context (engine.ts), `Initialize` runs, and each callback a script defines becomes a handler of
 // the hook registry, owned by "the Lua scripts": Lua is one more client of the pipeline the ESM
-// plugins use. POST /tools/execute-script runs in the same context. A callback's error is logged
-// with Lua's `file:line`, and never loses the instance being stored: a failed filter lets it in.
+// plugins use. POST /tools/execute-script runs in the same context. The instance filters run in a
+// second context loaded with the same scripts, as in Orthanc 1.10.1. A callback's error is logged
+// with Lua's `file:line`, and never loses the instance being stored: a failed filter lets it in; a
+// failed find filter fails the C-FIND, as in Orthanc.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Configuration, ConfigurationError } from "../config/schema.ts";
