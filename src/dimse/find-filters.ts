@@ -48,13 +48,24 @@ function queryOf(dataset: DicomDataset, decoding: TextDecoding, sequences: boole
   return query;
 }
 
+/** A query keyed by tag only: a name and its tag given both, the later one wins. */
+function byTag(query: QueryJson): QueryJson {
+  const out: QueryJson = {};
+  for (const [key, value] of Object.entries(query)) {
+    out[formatTag(tagOf(key))] = typeof value === "string" ? value : value.map(byTag);
+  }
+  return out;
+}
+
 /** The filtered query as an identifier; the sequences of the received one kept for the answers. */
-function encodeQuery(query: QueryJson, transferSyntax: string, kept: DicomDataset | null) {
+function encodeQuery(filtered: QueryJson, transferSyntax: string, kept: DicomDataset | null) {
+  const query = byTag(filtered);
   // The query's text is written again in UTF-8 when it needs to: its old charset goes.
-  const entries = Object.entries(query);
   const nonAscii = JSON.stringify(query).split("").some((ch) => ch.charCodeAt(0) > 0x7f);
   const own = nonAscii
-    ? Object.fromEntries(entries.filter(([key]) => tagOf(key) !== Tags.SpecificCharacterSet))
+    ? Object.fromEntries(
+      Object.entries(query).filter(([key]) => key !== formatTag(Tags.SpecificCharacterSet)),
+    )
     : query;
   const bytes = worklistIdentifier(own)(transferSyntax);
   if (!kept) return bytes;
