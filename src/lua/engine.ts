@@ -53,6 +53,9 @@ export class LuaEngine {
   /** Sync calls of the worker being served (it waits on the port while this is above 0). */
   private waiting = 0;
   private rest: RestCaller | undefined;
+  /** Stored bytes an OnStoredInstance call may ask for, by token, until the call is done. */
+  private readonly held = new Map<number, Uint8Array>();
+  private nextToken = 1;
   /** Why the worker is gone (it crashed, or stop() ended it): every later run fails with it. */
   private gone: string | undefined;
 
@@ -75,7 +78,7 @@ export class LuaEngine {
     this.worker.on("exit", () => this.lost("The Lua worker has stopped"));
     this.port.on("message", (message: PortToMain) => {
       if (message.type === "nested-done") this.settle(message.id, message.outcome);
-      else void this.serve(message.request);
+      else void this.serve(message.id, message.request);
     });
   }
 
@@ -106,6 +109,17 @@ export class LuaEngine {
     if (this.busy || this.queued.length === 0 || this.gone) return;
     this.busy = true;
     this.worker.postMessage(this.queued.splice(0));
+  }
+
+  /** Keeps bytes for the worker to ask for (a stored-bytes request) until `release`. */
+  hold(bytes: Uint8Array): number {
+    const token = this.nextToken++;
+    this.held.set(token, bytes);
+    return token;
+  }
+
+  release(token: number): void {
+    this.held.delete(token);
   }
 
   /** Like run, but a Lua error rejects with a LuaError. */
@@ -141,7 +155,7 @@ export class LuaEngine {
     Atomics.notify(this.signal, 0);
   }
 
-  private async serve(request: SyncRequest): Promise<void> {
+  private async serve(id: number, request: SyncRequest): Promise<void> {
     this.waiting++;
     let reply: SyncReply;
     try {
@@ -152,10 +166,22 @@ export class LuaEngine {
     } finally {
       this.waiting--;
     }
-    this.toWorkerPort({ type: "reply", reply });
+    this.toWorkerPort({ type: "reply", id, reply });
   }
 
   private async answer(request: SyncRequest): Promise<SyncReply> {
+    if (request.type === "stored-bytes") {
+      const bytes = this.held.get(request.token);
+      if (bytes) return { status: 200, body: bytes };
+      // Asked after its call (the script kept the table): the file, if the instance is still there.
+      return await this.answer({
+        type: "rest",
+        method: "GET",
+        uri: `/instances/${request.instanceId}/file`,
+        builtinOnly: true,
+        headers: {},
+      });
+    }
     if (request.type === "rest") {
       if (!this.rest) return { status: 503, body: new Uint8Array() };
       const response = await this.rest(request.method, request.uri, {

@@ -131,11 +131,14 @@ export class LuaScripting {
     for (const name of this.filtersDefined) if (INSTANCE_FILTERS.has(name)) this.hook(name);
   }
 
-  /** Which callbacks the context defines: at startup, and after each execute-script. */
+  /** Which callbacks the context defines: at startup (execute-script answers them itself). */
   private async refreshCallbacks(): Promise<void> {
-    if (!this.engine) return;
-    this.defined = await definedIn(this.engine);
-    for (const name of this.defined) if (!INSTANCE_FILTERS.has(name)) this.hook(name);
+    if (this.engine) this.track(await definedIn(this.engine));
+  }
+
+  private track(defined: Set<string>): void {
+    this.defined = defined;
+    for (const name of defined) if (!INSTANCE_FILTERS.has(name)) this.hook(name);
   }
 
   /** After the server has started: Initialize, then the heart beat. */
@@ -157,13 +160,20 @@ export class LuaScripting {
   /** POST /tools/execute-script. */
   async execute(source: Uint8Array): Promise<Uint8Array> {
     if (!this.engine) throw new OrthancError("ForbiddenAccess");
-    const outcome = await this.engine.run({ type: "execute", source, timeoutMs: this.timeoutMs });
+    const outcome = await this.engine.run({
+      type: "execute",
+      source,
+      timeoutMs: this.timeoutMs,
+      names: [...CALLBACKS],
+    });
     if (!outcome.ok) {
       log.error(`Lua error: ${outcome.error}`);
       throw new OrthancError("CannotExecuteLua", outcome.error);
     }
+    // What the script defined takes effect before its commands run, as in Orthanc, which looks
+    // a callback up at each event.
+    this.track(new Set(outcome.defined));
     await this.commands(outcome);
-    await this.refreshCallbacks();
     return outcome.output;
   }
 
@@ -269,25 +279,24 @@ export class LuaScripting {
     } else if (kind === "OnStoredInstance") {
       hooks.register("storedInstance", OWNER, async (event) => {
         if (!this.defined.has("OnStoredInstance")) return;
-        const id = event.ids.instance;
-        const metadata = this.metadataOf(id, "Instance");
-        const origin = originJson(event.origin);
-        if (!this.engine) return;
-        // The worker reads the tags from the bytes if the script looks at them, off the main
-        // thread. Shared, not posted: posting copies them through the structured clone, which
-        // cost more than the whole no-op call.
-        const bytes = new Uint8Array(new SharedArrayBuffer(event.bytes.length));
-        bytes.set(event.bytes);
-        const outcome = await this.engine.run({
-          type: "stored",
-          instanceId: id,
-          bytes,
-          defaultEncoding: this.core.defaultEncoding,
-          metadata,
-          origin,
-          timeoutMs: this.timeoutMs,
-        });
-        await this.finish("OnStoredInstance", outcome);
+        const engine = this.engine;
+        if (!engine) return;
+        // The bytes stay here until the call is done: the worker asks for them only if the script
+        // reads the tags (posting them, even shared, cost more than the whole no-op call).
+        const token = engine.hold(event.bytes);
+        try {
+          const outcome = await engine.run({
+            type: "stored",
+            instanceId: event.ids.instance,
+            token,
+            defaultEncoding: this.core.defaultEncoding,
+            origin: originJson(event.origin),
+            timeoutMs: this.timeoutMs,
+          });
+          await this.finish("OnStoredInstance", outcome);
+        } finally {
+          engine.release(token);
+        }
       });
     } else if (kind === "stable") {
       hooks.register("change", OWNER, async (change) => {

@@ -45,10 +45,20 @@ function fail(message: string): never {
   throw new Error("unreachable: lua_error returns by throwing");
 }
 
+/** Replies that came while a nested call waited for its own: their calls, lower on the stack, take them. */
+const early = new Map<number, SyncReply>();
+let nextSyncId = 1;
+
 /** Posts a request to the main thread and waits for its reply, running nested work meanwhile. */
 function syncCall(request: SyncRequest): SyncReply {
-  port.postMessage({ type: "sync", request } satisfies PortToMain);
+  const id = nextSyncId++;
+  port.postMessage({ type: "sync", id, request } satisfies PortToMain);
   for (;;) {
+    const kept = early.get(id);
+    if (kept) {
+      early.delete(id);
+      return kept;
+    }
     const seen = Atomics.load(signal, 0);
     const received = receiveMessageOnPort(port);
     if (!received) {
@@ -56,7 +66,11 @@ function syncCall(request: SyncRequest): SyncReply {
       continue;
     }
     const message = received.message as PortToWorker;
-    if (message.type === "reply") return message.reply;
+    if (message.type === "reply") {
+      if (message.id === id) return message.reply;
+      early.set(message.id, message.reply);
+      continue;
+    }
     const outcome = run(message.work);
     port.postMessage({ type: "nested-done", id: message.id, outcome } satisfies PortToMain);
   }
@@ -309,35 +323,54 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 }
 
 /**
- * OnStoredInstance's arguments. The tags are read from the stored bytes when the script first
- * looks at them: a script that never does (a router on the origin, a no-op) costs no parsing.
+ * OnStoredInstance's arguments. Its tags and its metadata are tables filled when the script first
+ * reads them: a script that never does (a router on the origin, a no-op) costs no parsing and no
+ * look-up. The tags come from the stored bytes, the metadata as GET /instances/{id}/metadata?expand.
  */
 function pushStoredArgs(work: LuaWork & { type: "stored" }): number {
   lua.lua_pushstring(L, to_luastring(work.instanceId));
   pushLazyTable(L, () => {
+    const reply = syncCall({
+      type: "stored-bytes",
+      token: work.token,
+      instanceId: work.instanceId,
+    });
+    if (reply.status !== 200) return fail("the stored instance is no longer there");
     try {
-      // A copy out of the shared memory, which text decoders refuse.
-      const parsed = parseDicom(work.bytes.slice());
+      const parsed = parseDicom(reply.body);
       const decoding = decodingOf(parsed, work.defaultEncoding);
       return datasetToJson(parsed.dataset, decoding, "simplify") as Json;
     } catch (error) {
       return fail(`the stored instance cannot be read: ${(error as Error).message}`);
     }
   });
-  pushJson(L, work.metadata);
+  pushLazyTable(L, () => {
+    const reply = syncCall({
+      type: "rest",
+      method: "GET",
+      uri: `/instances/${work.instanceId}/metadata?expand`,
+      builtinOnly: true,
+      headers: {},
+    });
+    return reply.status === 200 ? JSON.parse(luaString(reply.body)) as Json : {};
+  });
   pushJson(L, work.origin);
   return 4;
+}
+
+/** Which of these global names are functions. */
+function definedOf(names: string[]): string[] {
+  return names.filter((name) => {
+    const type = lua.lua_getglobal(L, to_luastring(name));
+    lua.lua_pop(L, 1);
+    return type === lua.LUA_TFUNCTION;
+  });
 }
 
 /** Runs one piece of work with the stack as it was, and answers what it printed and returned. */
 function run(work: LuaWork): LuaOutcome {
   if (work.type === "defined") {
-    const defined = work.names.filter((name) => {
-      const type = lua.lua_getglobal(L, to_luastring(name));
-      lua.lua_pop(L, 1);
-      return type === lua.LUA_TFUNCTION;
-    });
-    return { ok: true, output: new Uint8Array(), result: defined, commands: [] };
+    return { ok: true, output: new Uint8Array(), result: definedOf(work.names), commands: [] };
   }
   const base = lua.lua_gettop(L);
   const outer = deadline;
@@ -370,7 +403,10 @@ function run(work: LuaWork): LuaOutcome {
       return { ok: false, error };
     }
     const result = toJson(L, -1);
-    return { ok: true, output: concat(outputs.at(-1)!), result, commands: takeCommands() };
+    const output = concat(outputs.at(-1)!);
+    const done: LuaOutcome = { ok: true, output, result, commands: takeCommands() };
+    if (work.type === "execute") done.defined = definedOf(work.names);
+    return done;
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   } finally {

@@ -103,6 +103,16 @@ test("OnStoredInstance's tags, read when first used, are whole to every way of r
   await execute("OnStoredInstance = nil");
 });
 
+test("tags and metadata kept past their callback are still read whole", async () => {
+  await execute("function OnStoredInstance(id, tags, metadata) kept = { tags, metadata } end");
+  expect((await upload("Knee/T1/IM-0001-0004.dcm")).Status).toBe("Success");
+  await waitFor(async () => (await execute("print(kept ~= nil)")) === "true\n", "the callback");
+  expect(await execute("print(kept[1].PatientName .. ' ' .. kept[2].Origin)")).toBe(
+    "KNEE RestApi\n",
+  );
+  await execute("OnStoredInstance = nil");
+});
+
 test("a script that does not load stops the start, naming its file and line", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pharos-lua-broken-"));
   const script = join(dir, "broken.lua");
