@@ -1,6 +1,7 @@
 // Lua scripting's cost, beside Orthanc 1.10.1 in the same run: ingest without any script and with
-// a no-op OnStoredInstance (each stored instance then crosses into the Lua context), and
-// POST /tools/execute-script round trips per second from one client.
+// a no-op OnStoredInstance (each stored instance then crosses into the Lua context), as rates
+// and as the server's CPU time per instance (which a shared host's load hardly moves, unlike the
+// rates), and POST /tools/execute-script round trips per second from one client.
 //
 //   bun bench/lua.ts [--count 1000] [--concurrency 4] [--runs 3] [--seconds 3]
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateCorpus } from "./dicom-corpus.ts";
 import { positiveInt } from "./lib/args.ts";
-import { ingestOnFreshServer, summarizeIngest } from "./lib/fresh-ingest.ts";
+import { ingestOnFreshServer, type IngestRun, summarizeIngest } from "./lib/fresh-ingest.ts";
 import { killIfRunning, spawnServer, stopServer, waitUntilReady } from "./lib/process.ts";
 import {
   defaultPharosCommand,
@@ -42,15 +43,27 @@ function servers(config: Record<string, unknown>): ServerUnderTest[] {
   return [orthanc(options), pharos(defaultPharosCommand(), options)];
 }
 
-async function ingest(server: ServerUnderTest): Promise<number> {
-  const done = [];
+/**
+ * The median ingest rate of each server, their runs alternated: on a shared host the load drifts,
+ * and runs taken one series after the other would measure the drift.
+ */
+async function ingest(servers: ServerUnderTest[]): Promise<{ rate: number; cpu: number }[]> {
+  const done: IngestRun[][] = servers.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const corpus = generateCorpus({ count });
-    done.push(await ingestOnFreshServer(server, corpus, concurrency));
+    for (const [s, server] of servers.entries()) {
+      const corpus = generateCorpus({ count });
+      done[s]!.push(await ingestOnFreshServer(server, corpus, concurrency));
+    }
   }
-  const series = summarizeIngest(done);
-  if (series.problem) console.error(`${server.label}: ${series.problem}`);
-  return series.median.result.instancesPerSecond;
+  return servers.map((server, s) => {
+    const series = summarizeIngest(done[s]!);
+    if (series.problem) console.error(`${server.label}: ${series.problem}`);
+    const cpu = done[s]!.map((r) => r.cpuPerInstance ?? NaN).sort((a, b) => a - b);
+    return {
+      rate: series.median.result.instancesPerSecond,
+      cpu: cpu[Math.floor((cpu.length - 1) / 2)]!,
+    };
+  });
 }
 
 async function roundTrips(server: ServerUnderTest): Promise<number> {
@@ -81,15 +94,18 @@ const scripted = servers({ LuaScripts: [noop] });
 const executing = servers({ ExecuteLuaEnabled: true });
 console.log(`${count} instances, ${concurrency} clients, median of ${runs} runs`);
 for (let i = 0; i < plain.length; i++) {
-  const without = await ingest(plain[i]!);
-  const withScript = await ingest(scripted[i]!);
+  const [bare, scriptedRun] = await ingest([plain[i]!, scripted[i]!]);
+  const without = bare!.rate;
+  const withScript = scriptedRun!.rate;
+  const cpuMore = ((scriptedRun!.cpu - bare!.cpu) / bare!.cpu) * 100;
   const trips = await roundTrips(executing[i]!);
   const slower = ((without - withScript) / without) * 100;
   console.log(
     `${versionLine(plain[i]!)}: ingest ${formatNumber(without)}/s without script, ` +
       `${formatNumber(withScript)}/s with a no-op OnStoredInstance (${
         slower.toFixed(1)
-      } % slower); ` +
+      } % slower); CPU per instance ${(bare!.cpu * 1000).toFixed(2)} ms without, ` +
+      `${(scriptedRun!.cpu * 1000).toFixed(2)} ms with (${cpuMore.toFixed(1)} % more); ` +
       `execute-script ${formatNumber(trips)} round trips/s`,
   );
 }

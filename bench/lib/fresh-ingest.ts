@@ -5,6 +5,7 @@ import type { Corpus } from "../dicom-corpus.ts";
 import { type IngestResult, runIngest } from "../ingest.ts";
 import {
   assertNothingListening,
+  cpuSeconds,
   killIfRunning,
   residentBytes,
   spawnServer,
@@ -18,6 +19,8 @@ export interface IngestRun {
   result: IngestResult;
   /** Undefined when the server did not survive the ingest. */
   rssAfterBytes?: number;
+  /** The server's CPU seconds (all threads) from ready to the ingest's end, per instance. */
+  cpuPerInstance?: number;
   /** CountInstances from /statistics after the ingest, to catch "Success" without storage. */
   storedInstances?: number;
   /** A crash, lost instances or a failed shutdown, kept apart so the upload figures still show. */
@@ -57,6 +60,7 @@ export async function ingestOnFreshServer(
     const proc = spawnServer(target.command, target.logPath);
     try {
       await waitUntilReady(proc, target.url, {});
+      const cpuBefore = cpuSeconds(proc.proc.pid);
       const result = await runIngest({ url: target.url, instances: corpus.instances, concurrency });
       if (proc.proc.exitCode !== null || proc.proc.signalCode !== null) {
         const how = proc.proc.exitCode ?? proc.proc.signalCode;
@@ -65,6 +69,7 @@ export async function ingestOnFreshServer(
       // Read straight after the last answer: what the server holds on to once the load is over.
       const rssAfterBytes = residentBytes(proc.proc.pid);
       const storedInstances = await countInstances(target.url);
+      const cpuPerInstance = (cpuSeconds(proc.proc.pid) - cpuBefore) / corpus.instances.length;
       const problem = storedInstances === corpus.instances.length
         ? undefined
         : `/statistics counts ${storedInstances} instances after uploading ${corpus.instances.length}`;
@@ -72,9 +77,9 @@ export async function ingestOnFreshServer(
         await stopServer(proc);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return { result, rssAfterBytes, storedInstances, problem: message };
+        return { result, rssAfterBytes, cpuPerInstance, storedInstances, problem: message };
       }
-      return { result, rssAfterBytes, storedInstances, problem };
+      return { result, rssAfterBytes, cpuPerInstance, storedInstances, problem };
     } finally {
       await killIfRunning(proc);
     }

@@ -106,6 +106,17 @@ export function residentBytes(pid: number): number {
 }
 
 /**
+ * The CPU time a process has used, all its threads (ended ones too), in seconds: unlike wall time,
+ * it hardly moves when other work shares the cores. /proc counts it in ticks of 1/100 s.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The fields after the command name, which may hold spaces, in parentheses.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
  * Sends SIGTERM and returns the milliseconds until the process is gone. A
  * server that ignores it past the deadline is killed and reported as failed.
  */

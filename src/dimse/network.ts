@@ -14,6 +14,7 @@ import { type DicomServices, scpHandlers } from "./scp.ts";
 import { type CommitmentJudge, commitmentService, indexJudge } from "./services/commitment.ts";
 import { echoService } from "./services/echo.ts";
 import { findService } from "./services/find.ts";
+import { withFindFilters } from "./find-filters.ts";
 import { getService } from "./services/get.ts";
 import { moveService } from "./services/move.ts";
 import { storeService } from "./services/store.ts";
@@ -57,11 +58,20 @@ export class DicomNetwork implements ScuContext {
       byAet: (aet: string) => this.modalities.byAet(aet),
       peerOf: (modality: Modality) => this.peerOf(modality),
     };
+    const filters = {
+      hooks: core.hooks,
+      defaultEncoding: () => core.defaultEncoding,
+      manufacturerOf: (aet: string) => this.modalities.byAet(aet)?.Manufacturer ?? "Generic",
+    };
     this.services = {
       echo: echoService,
       store: storeService(core),
-      find: findService(core, config),
-      worklist: worklistService(this.worklists, core, config),
+      find: withFindFilters(findService(core, config), "incomingFindRequest", filters),
+      worklist: withFindFilters(
+        worklistService(this.worklists, core, config),
+        "incomingWorklistRequest",
+        filters,
+      ),
       move: moveService(core, destinations, transcoders),
       get: getService(core, destinations, transcoders),
       commitment: commitmentService(

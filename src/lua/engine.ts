@@ -1,5 +1,6 @@
 // The main thread's side of Lua scripting: starts the worker that holds the Lua context
-// (worker.ts), queues the work for it one piece at a time (Orthanc's one serialized context), and
+// (worker.ts), queues the work for it, run in order (Orthanc's one serialized context) and posted
+// in batches of what queued while the worker was busy, and
 // serves its synchronous calls: the REST API in-process, HTTP with fetch. Work asked for while
 // serving one of those calls, in the same asynchronous context (a filter that the script's own
 // upload triggered), is handed to the waiting worker on the port instead of the queue, since
@@ -45,11 +46,16 @@ export class LuaEngine {
   private readonly signal: Int32Array;
   private readonly pending = new Map<number, (outcome: LuaOutcome) => void>();
   private nextId = 1;
-  /** The tail of the top-level work queue. */
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Top-level work not yet posted: posted all at once when the worker is done with the last. */
+  private readonly queued: { id: number; work: LuaWork }[] = [];
+  /** A batch is in the worker. */
+  private busy = false;
   /** Sync calls of the worker being served (it waits on the port while this is above 0). */
   private waiting = 0;
   private rest: RestCaller | undefined;
+  /** Stored bytes an OnStoredInstance call may ask for, by token, until the call is done. */
+  private readonly held = new Map<number, Uint8Array>();
+  private nextToken = 1;
   /** Why the worker is gone (it crashed, or stop() ended it): every later run fails with it. */
   private gone: string | undefined;
 
@@ -62,12 +68,17 @@ export class LuaEngine {
       workerData: { setup: { configuration, signal }, port: channel.port2 },
       transferList: [channel.port2],
     });
-    this.worker.on("message", (done: WorkDone) => this.settle(done.id, done.outcome));
+    this.worker.on("message", (done: WorkDone) => {
+      for (const { id, outcome } of done.outcomes) this.settle(id, outcome);
+      if (!done.last) return;
+      this.busy = false;
+      this.post();
+    });
     this.worker.on("error", (error: Error) => this.lost(`The Lua worker failed: ${error.message}`));
     this.worker.on("exit", () => this.lost("The Lua worker has stopped"));
     this.port.on("message", (message: PortToMain) => {
       if (message.type === "nested-done") this.settle(message.id, message.outcome);
-      else void this.serve(message.request);
+      else void this.serve(message.id, message.request);
     });
   }
 
@@ -85,13 +96,30 @@ export class LuaEngine {
       this.toWorkerPort({ type: "nested", id, work });
       return await done;
     }
-    const start = () => {
-      this.worker.postMessage({ id, work });
-      return done;
-    };
-    const result = this.tail.then(start, start);
-    this.tail = result;
-    return await result;
+    this.queued.push({ id, work });
+    this.post();
+    return await done;
+  }
+
+  /**
+   * Posts what is queued as one batch, which the worker runs in order: under a burst of stored
+   * instances, one message carries many callbacks rather than one each.
+   */
+  private post(): void {
+    if (this.busy || this.queued.length === 0 || this.gone) return;
+    this.busy = true;
+    this.worker.postMessage(this.queued.splice(0));
+  }
+
+  /** Keeps bytes for the worker to ask for (a stored-bytes request) until `release`. */
+  hold(bytes: Uint8Array): number {
+    const token = this.nextToken++;
+    this.held.set(token, bytes);
+    return token;
+  }
+
+  release(token: number): void {
+    this.held.delete(token);
   }
 
   /** Like run, but a Lua error rejects with a LuaError. */
@@ -111,6 +139,7 @@ export class LuaEngine {
   private lost(reason: string): void {
     if (!this.gone) log.error(reason);
     this.gone ??= reason;
+    this.queued.length = 0;
     for (const [id] of this.pending) this.settle(id, { ok: false, error: reason });
   }
 
@@ -126,7 +155,7 @@ export class LuaEngine {
     Atomics.notify(this.signal, 0);
   }
 
-  private async serve(request: SyncRequest): Promise<void> {
+  private async serve(id: number, request: SyncRequest): Promise<void> {
     this.waiting++;
     let reply: SyncReply;
     try {
@@ -137,10 +166,22 @@ export class LuaEngine {
     } finally {
       this.waiting--;
     }
-    this.toWorkerPort({ type: "reply", reply });
+    this.toWorkerPort({ type: "reply", id, reply });
   }
 
   private async answer(request: SyncRequest): Promise<SyncReply> {
+    if (request.type === "stored-bytes") {
+      const bytes = this.held.get(request.token);
+      if (bytes) return { status: 200, body: bytes };
+      // Asked after its call (the script kept the table): the file, if the instance is still there.
+      return await this.answer({
+        type: "rest",
+        method: "GET",
+        uri: `/instances/${request.instanceId}/file`,
+        builtinOnly: true,
+        headers: {},
+      });
+    }
     if (request.type === "rest") {
       if (!this.rest) return { status: 503, body: new Uint8Array() };
       const response = await this.rest(request.method, request.uri, {

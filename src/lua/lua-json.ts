@@ -11,6 +11,74 @@ export function luaString(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
 
+const FILL = to_luastring("__fill");
+
+/**
+ * A table built on its first use (OnStoredInstance's tags) is built now: what reads it raw
+ * (lua_next) would otherwise see it empty.
+ */
+export function fillLazy(L: LuaState, at: number): void {
+  if (lauxlib.luaL_getmetafield(L, at, FILL) === lua.LUA_TNIL) return;
+  lua.lua_pushvalue(L, at);
+  lua.lua_call(L, 1, 0);
+}
+
+/**
+ * Pushes a table whose content `build` gives on its first use: a look-up, pairs, # or an
+ * assignment. Until then it costs nothing but the table and its metatable.
+ */
+export function pushLazyTable(L: LuaState, build: () => Json): void {
+  lua.lua_newtable(L);
+  lua.lua_newtable(L);
+  const fill = (L: LuaState) => {
+    lua.lua_pushnil(L);
+    lua.lua_setmetatable(L, 1);
+    const content = build();
+    if (content && typeof content === "object" && !Array.isArray(content)) {
+      for (const [k, v] of Object.entries(content)) {
+        if (v === null) continue;
+        pushJson(L, v);
+        lua.lua_setfield(L, 1, to_luastring(k));
+      }
+    }
+  };
+  const metamethods: Record<string, (L: LuaState) => number> = {
+    __fill: (L) => {
+      fill(L);
+      return 0;
+    },
+    __index: (L) => {
+      fill(L);
+      lua.lua_settop(L, 2);
+      lua.lua_rawget(L, 1);
+      return 1;
+    },
+    __newindex: (L) => {
+      fill(L);
+      lua.lua_settop(L, 3);
+      lua.lua_rawset(L, 1);
+      return 0;
+    },
+    __len: (L) => {
+      fill(L);
+      lua.lua_pushinteger(L, lua.lua_rawlen(L, 1));
+      return 1;
+    },
+    __pairs: (L) => {
+      fill(L);
+      lua.lua_getglobal(L, to_luastring("next"));
+      lua.lua_pushvalue(L, 1);
+      lua.lua_pushnil(L);
+      return 3;
+    },
+  };
+  for (const [name, fn] of Object.entries(metamethods)) {
+    lua.lua_pushjsfunction(L, fn);
+    lua.lua_setfield(L, -2, to_luastring(name));
+  }
+  lua.lua_setmetatable(L, -2);
+}
+
 /** The Lua value at `index` as JSON; with `keepStrings`, numbers become their Lua text. */
 export function toJson(L: LuaState, index: number, keepStrings = false, depth = 0): Json {
   if (depth > 64) throw new Error("the table is nested too deeply to be converted to JSON");
@@ -25,6 +93,7 @@ export function toJson(L: LuaState, index: number, keepStrings = false, depth = 
   }
   if (type === lua.LUA_TSTRING) return luaString(lua.lua_tostring(L, at) ?? new Uint8Array());
   if (type !== lua.LUA_TTABLE) return null;
+  fillLazy(L, at);
   const entries: [string | number, Json][] = [];
   lua.lua_pushnil(L);
   while (lua.lua_next(L, at)) {

@@ -11,22 +11,25 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** Work for the Lua state. */
 export type LuaWork =
   | { type: "load"; chunkname: string; source: Uint8Array }
-  | { type: "execute"; source: Uint8Array; timeoutMs: number }
+  /** A script's body; `names`: which of these functions it leaves defined, answered in `defined`. */
+  | { type: "execute"; source: Uint8Array; timeoutMs: number; names: string[] }
   | { type: "call"; name: string; args: Json[]; timeoutMs: number }
-  /** OnStoredInstance, whose tags the worker reads from the stored bytes, off the main thread. */
+  /**
+   * OnStoredInstance. Its tags and metadata are asked of the main thread when the script first
+   * reads them: the stored bytes by `token` (a stored-bytes request), the metadata by REST.
+   */
   | {
     type: "stored";
     instanceId: string;
-    bytes: Uint8Array;
+    token: number;
     defaultEncoding: Encoding;
-    metadata: Json;
     origin: Json;
     timeoutMs: number;
   }
   | { type: "defined"; names: string[] };
 
 export type LuaOutcome =
-  | { ok: true; output: Uint8Array; result: Json; commands: LuaCommand[] }
+  | { ok: true; output: Uint8Array; result: Json; commands: LuaCommand[]; defined?: string[] }
   | { ok: false; error: string };
 
 /** A Lua job command (SendToModality, Delete…), queued by a callback and run after it. */
@@ -39,6 +42,8 @@ export interface LuaCommand {
 
 /** What the worker asks of the main thread, waiting for the answer. */
 export type SyncRequest =
+  /** The bytes the engine holds for a token, else the instance's file through the REST API. */
+  | { type: "stored-bytes"; token: number; instanceId: string }
   | {
     type: "rest";
     method: "GET" | "POST" | "PUT" | "DELETE";
@@ -64,18 +69,23 @@ export interface SyncReply {
 
 /** On the port, main thread → worker. */
 export type PortToWorker =
-  | { type: "reply"; reply: SyncReply }
+  /** The answer to the sync request of the same id. */
+  | { type: "reply"; id: number; reply: SyncReply }
   | { type: "nested"; id: number; work: LuaWork };
 
 /** On the port, worker → main thread. */
 export type PortToMain =
-  | { type: "sync"; request: SyncRequest }
+  | { type: "sync"; id: number; request: SyncRequest }
   | { type: "nested-done"; id: number; outcome: LuaOutcome };
 
-/** Worker → main thread, for top-level work. */
+/** Main thread → worker: top-level work, run in order. */
+export type WorkBatch = { id: number; work: LuaWork }[];
+
+/** Worker → main thread: the outcomes of a batch. */
 export interface WorkDone {
-  id: number;
-  outcome: LuaOutcome;
+  outcomes: { id: number; outcome: LuaOutcome }[];
+  /** The batch is done: the worker is free for the next. */
+  last: boolean;
 }
 
 /** What the worker is started with. */

@@ -1,8 +1,10 @@
-// Lua scripting as Orthanc runs it: the scripts of `LuaScripts` load at startup into the one Lua
+// Lua scripting as Orthanc runs it: the scripts of `LuaScripts` load at startup into the main Lua
 // context (engine.ts), `Initialize` runs, and each callback a script defines becomes a handler of
 // the hook registry, owned by "the Lua scripts": Lua is one more client of the pipeline the ESM
-// plugins use. POST /tools/execute-script runs in the same context. A callback's error is logged
-// with Lua's `file:line`, and never loses the instance being stored: a failed filter lets it in.
+// plugins use. POST /tools/execute-script runs in the same context. The instance filters run in a
+// second context loaded with the same scripts, as in Orthanc 1.10.1. A callback's error is logged
+// with Lua's `file:line`, and never loses the instance being stored: a failed filter lets it in; a
+// failed find filter fails the C-FIND, as in Orthanc.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Configuration, ConfigurationError } from "../config/schema.ts";
@@ -11,6 +13,7 @@ import { decodingOf } from "../dicom/summary.ts";
 import { datasetToJson } from "../dicom/tags-json.ts";
 import { log } from "../log.ts";
 import type { PharosCore } from "../server/core.ts";
+import { type QueryJson, queryJsonOf } from "../server/hooks.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { Level } from "../dicom/levels.ts";
 import type { RequestOrigin } from "../server/events.ts";
@@ -32,10 +35,20 @@ const CALLBACKS = [
   "ReceivedInstanceFilter",
   "IncomingHttpRequestFilter",
   "IncomingCStoreInstanceFilter",
+  "IncomingFindRequestFilter",
+  "IncomingWorklistRequestFilter",
+  "OutgoingFindRequestFilter",
   "OnJobSubmitted",
   "OnJobSuccess",
   "OnJobFailure",
 ] as const;
+
+/**
+ * The callbacks Orthanc 1.10.1 calls in its second Lua context, which loads the same scripts but
+ * that execute-script never reaches (observed: a ReceivedInstanceFilter defined by execute-script
+ * filters nothing, nor do its globals reach OnStoredInstance's).
+ */
+const INSTANCE_FILTERS = new Set(["ReceivedInstanceFilter", "IncomingCStoreInstanceFilter"]);
 
 const JOB_CALLBACKS = {
   submitted: "OnJobSubmitted",
@@ -64,6 +77,9 @@ export class LuaScripting {
   private readonly engine: LuaEngine | undefined;
   private readonly timeoutMs: number;
   private defined = new Set<string>();
+  /** The filter context: started when the scripts define an instance filter. */
+  private filters: LuaEngine | undefined;
+  private filtersDefined = new Set<string>();
   /** The hooks registered so far: each one once its first callback is defined. */
   private readonly hooked = new Set<string>();
   private heartBeat: ReturnType<typeof setInterval> | undefined;
@@ -85,9 +101,13 @@ export class LuaScripting {
     this.engine?.attachRest(rest);
   }
 
-  /** Loads `LuaScripts` in order; a script that does not load stops the start, naming it. */
+  /**
+   * Loads `LuaScripts` in order; a script that does not load stops the start, naming it. Then,
+   * if they define an instance filter, the same scripts in the filter context.
+   */
   async load(): Promise<void> {
     if (!this.engine) return;
+    const scripts: { file: string; source: Uint8Array }[] = [];
     for (const path of this.config.LuaScripts) {
       const file = resolve(this.config.configurationDirectory, path);
       let source: Uint8Array;
@@ -98,22 +118,27 @@ export class LuaScripting {
           `Cannot read the Lua script ${file}: ${(error as Error).message}`,
         );
       }
-      const outcome = await this.engine.run({ type: "load", chunkname: file, source });
-      if (!outcome.ok) {
-        throw new ConfigurationError(`Cannot load the Lua script: ${outcome.error}`);
-      }
+      await loadScript(this.engine, file, source);
+      scripts.push({ file, source });
       log.warning(`Installed the Lua script: ${file}`);
     }
     await this.refreshCallbacks();
+    if (![...INSTANCE_FILTERS].some((name) => this.defined.has(name))) return;
+    this.filters = new LuaEngine(this.config.raw as Json);
+    if (this.rest) this.filters.attachRest(this.rest);
+    for (const { file, source } of scripts) await loadScript(this.filters, file, source);
+    this.filtersDefined = await definedIn(this.filters);
+    for (const name of this.filtersDefined) if (INSTANCE_FILTERS.has(name)) this.hook(name);
   }
 
-  /** Which callbacks the context defines: at startup, and after each execute-script. */
+  /** Which callbacks the context defines: at startup (execute-script answers them itself). */
   private async refreshCallbacks(): Promise<void> {
-    const found = await this.engine?.run({ type: "defined", names: [...CALLBACKS] });
-    if (found?.ok && Array.isArray(found.result)) {
-      this.defined = new Set(found.result.filter((n): n is string => typeof n === "string"));
-    }
-    for (const name of this.defined) this.hook(name);
+    if (this.engine) this.track(await definedIn(this.engine));
+  }
+
+  private track(defined: Set<string>): void {
+    this.defined = defined;
+    for (const name of defined) if (!INSTANCE_FILTERS.has(name)) this.hook(name);
   }
 
   /** After the server has started: Initialize, then the heart beat. */
@@ -129,26 +154,61 @@ export class LuaScripting {
     if (this.heartBeat) clearInterval(this.heartBeat);
     if (this.defined.has("Finalize")) await this.call("Finalize", []);
     await this.engine?.stop();
+    await this.filters?.stop();
   }
 
   /** POST /tools/execute-script. */
   async execute(source: Uint8Array): Promise<Uint8Array> {
     if (!this.engine) throw new OrthancError("ForbiddenAccess");
-    const outcome = await this.engine.run({ type: "execute", source, timeoutMs: this.timeoutMs });
+    const outcome = await this.engine.run({
+      type: "execute",
+      source,
+      timeoutMs: this.timeoutMs,
+      names: [...CALLBACKS],
+    });
     if (!outcome.ok) {
       log.error(`Lua error: ${outcome.error}`);
       throw new OrthancError("CannotExecuteLua", outcome.error);
     }
+    // What the script defined takes effect before its commands run, as in Orthanc, which looks
+    // a callback up at each event.
+    this.track(new Set(outcome.defined));
     await this.commands(outcome);
-    await this.refreshCallbacks();
     return outcome.output;
   }
 
-  /** Calls a callback; its error is logged (with Lua's file:line) and answered as undefined. */
+  /**
+   * Calls a callback (an instance filter in the filter context); its error is logged (with Lua's
+   * file:line) and answered as undefined.
+   */
   private async call(name: string, args: Json[]): Promise<Json | undefined> {
-    if (!this.engine || !this.defined.has(name)) return undefined;
-    const outcome = await this.engine.run({ type: "call", name, args, timeoutMs: this.timeoutMs });
+    const filter = INSTANCE_FILTERS.has(name);
+    const engine = filter ? this.filters : this.engine;
+    if (!engine || !(filter ? this.filtersDefined : this.defined).has(name)) return undefined;
+    const outcome = await engine.run({ type: "call", name, args, timeoutMs: this.timeoutMs });
     return await this.finish(name, outcome);
+  }
+
+  /**
+   * Calls a query filter: its answer, a table of strings by tag (or name), is the query; an error
+   * or another answer rejects with Orthanc's error, which fails the C-FIND.
+   */
+  private async filterQuery(name: string, args: Json[], sequences: boolean): Promise<QueryJson> {
+    const outcome = this.engine
+      ? await this.engine.run({ type: "call", name, args, timeoutMs: this.timeoutMs })
+      : { ok: false as const, error: "no Lua engine" };
+    if (!outcome.ok) throw new OrthancError("CannotExecuteLua", `${name}: ${outcome.error}`);
+    const answer = await this.finish(name, outcome);
+    try {
+      return queryJsonOf(answer, sequences);
+    } catch {
+      throw new OrthancError(
+        "LuaBadOutput",
+        answer !== null && typeof answer === "object"
+          ? "Lua: The script must return a table mapping names of DICOM tags to strings"
+          : "Lua: The script must return a table",
+      );
+    }
   }
 
   /** A callback's outcome: its error logged, its output logged, its commands run. */
@@ -219,21 +279,24 @@ export class LuaScripting {
     } else if (kind === "OnStoredInstance") {
       hooks.register("storedInstance", OWNER, async (event) => {
         if (!this.defined.has("OnStoredInstance")) return;
-        const id = event.ids.instance;
-        const metadata = this.metadataOf(id, "Instance");
-        const origin = originJson(event.origin);
-        // The worker reads the tags from the stored bytes, as the REST API would, off the main thread.
-        if (!this.engine) return;
-        const outcome = await this.engine.run({
-          type: "stored",
-          instanceId: id,
-          bytes: event.bytes,
-          defaultEncoding: this.core.defaultEncoding,
-          metadata,
-          origin,
-          timeoutMs: this.timeoutMs,
-        });
-        await this.finish("OnStoredInstance", outcome);
+        const engine = this.engine;
+        if (!engine) return;
+        // The bytes stay here until the call is done: the worker asks for them only if the script
+        // reads the tags (posting them, even shared, cost more than the whole no-op call).
+        const token = engine.hold(event.bytes);
+        try {
+          const outcome = await engine.run({
+            type: "stored",
+            instanceId: event.ids.instance,
+            token,
+            defaultEncoding: this.core.defaultEncoding,
+            origin: originJson(event.origin),
+            timeoutMs: this.timeoutMs,
+          });
+          await this.finish("OnStoredInstance", outcome);
+        } finally {
+          engine.release(token);
+        }
       });
     } else if (kind === "stable") {
       hooks.register("change", OWNER, async (change) => {
@@ -248,7 +311,6 @@ export class LuaScripting {
       });
     } else if (kind === "ReceivedInstanceFilter") {
       hooks.register("incomingInstance", OWNER, async (instance) => {
-        if (!this.defined.has("ReceivedInstanceFilter")) return true;
         const tags = this.simplifiedTags(instance.parsed);
         const info: Json = {
           HasPixelData: instance.parsed.dataset.elements.some((e) => e.tag === 0x7fe00010),
@@ -263,7 +325,6 @@ export class LuaScripting {
       });
     } else if (kind === "IncomingCStoreInstanceFilter") {
       hooks.register("incomingCStoreInstance", OWNER, async (instance) => {
-        if (!this.defined.has("IncomingCStoreInstanceFilter")) return 0;
         const tags = this.simplifiedTags(instance.parsed);
         const answer = await this.call("IncomingCStoreInstanceFilter", [
           tags,
@@ -272,6 +333,25 @@ export class LuaScripting {
         // A DIMSE status, or a boolean: false refuses with 0xA700 (out of resources).
         if (typeof answer === "number") return answer;
         return answer === false ? 0xa700 : 0;
+      });
+    } else if (kind === "IncomingFindRequestFilter" || kind === "IncomingWorklistRequestFilter") {
+      const hook = kind === "IncomingFindRequestFilter"
+        ? "incomingFindRequest"
+        : "incomingWorklistRequest";
+      hooks.register(hook, OWNER, async ({ query, origin }) => {
+        if (!this.defined.has(kind)) return query;
+        const luaOrigin: Json = {
+          CalledAet: origin.calledAet,
+          Manufacturer: origin.manufacturer,
+          RemoteAet: origin.remoteAet,
+          RemoteIp: origin.remoteIp,
+        };
+        return await this.filterQuery(kind, [query, luaOrigin], hook === "incomingWorklistRequest");
+      });
+    } else if (kind === "OutgoingFindRequestFilter") {
+      hooks.register("outgoingFindRequest", OWNER, async ({ query, modality }) => {
+        if (!this.defined.has(kind)) return query;
+        return await this.filterQuery(kind, [query, modality], false);
       });
     } else if (kind === "IncomingHttpRequestFilter") {
       hooks.register("incomingHttpRequest", OWNER, async (request) => {
@@ -288,4 +368,17 @@ export class LuaScripting {
       });
     }
   }
+}
+
+async function loadScript(engine: LuaEngine, file: string, source: Uint8Array): Promise<void> {
+  const outcome = await engine.run({ type: "load", chunkname: file, source });
+  if (!outcome.ok) throw new ConfigurationError(`Cannot load the Lua script: ${outcome.error}`);
+}
+
+/** The callbacks a context defines. */
+async function definedIn(engine: LuaEngine): Promise<Set<string>> {
+  const found = await engine.run({ type: "defined", names: [...CALLBACKS] });
+  return found.ok && Array.isArray(found.result)
+    ? new Set(found.result.filter((n): n is string => typeof n === "string"))
+    : new Set();
 }

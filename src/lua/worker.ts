@@ -12,7 +12,7 @@ import { parseDicom } from "../dicom/parser.ts";
 import { decodingOf } from "../dicom/summary.ts";
 import { datasetToJson } from "../dicom/tags-json.ts";
 import { generateUid } from "../dicom/uid.ts";
-import { dumpJson, luaString, pushJson, toJson } from "./lua-json.ts";
+import { dumpJson, luaString, pushJson, pushLazyTable, toJson } from "./lua-json.ts";
 import type {
   Json,
   LuaCommand,
@@ -22,6 +22,7 @@ import type {
   PortToWorker,
   SyncReply,
   SyncRequest,
+  WorkBatch,
   WorkDone,
   WorkerSetup,
 } from "./protocol.ts";
@@ -44,10 +45,20 @@ function fail(message: string): never {
   throw new Error("unreachable: lua_error returns by throwing");
 }
 
+/** Replies that came while a nested call waited for its own: their calls, lower on the stack, take them. */
+const early = new Map<number, SyncReply>();
+let nextSyncId = 1;
+
 /** Posts a request to the main thread and waits for its reply, running nested work meanwhile. */
 function syncCall(request: SyncRequest): SyncReply {
-  port.postMessage({ type: "sync", request } satisfies PortToMain);
+  const id = nextSyncId++;
+  port.postMessage({ type: "sync", id, request } satisfies PortToMain);
   for (;;) {
+    const kept = early.get(id);
+    if (kept) {
+      early.delete(id);
+      return kept;
+    }
     const seen = Atomics.load(signal, 0);
     const received = receiveMessageOnPort(port);
     if (!received) {
@@ -55,7 +66,11 @@ function syncCall(request: SyncRequest): SyncReply {
       continue;
     }
     const message = received.message as PortToWorker;
-    if (message.type === "reply") return message.reply;
+    if (message.type === "reply") {
+      if (message.id === id) return message.reply;
+      early.set(message.id, message.reply);
+      continue;
+    }
     const outcome = run(message.work);
     port.postMessage({ type: "nested-done", id: message.id, outcome } satisfies PortToMain);
   }
@@ -307,37 +322,55 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return Buffer.concat(chunks);
 }
 
-/** OnStoredInstance's call, with the simplified tags of the stored bytes. */
-function storedCall(work: LuaWork & { type: "stored" }): LuaWork {
-  const parsed = parseDicom(work.bytes);
-  const tags = datasetToJson(parsed.dataset, decodingOf(parsed, work.defaultEncoding), "simplify");
-  return {
-    type: "call",
-    name: "OnStoredInstance",
-    args: [work.instanceId, tags as Json, work.metadata, work.origin],
-    timeoutMs: work.timeoutMs,
-  };
+/**
+ * OnStoredInstance's arguments. Its tags and its metadata are tables filled when the script first
+ * reads them: a script that never does (a router on the origin, a no-op) costs no parsing and no
+ * look-up. The tags come from the stored bytes, the metadata as GET /instances/{id}/metadata?expand.
+ */
+function pushStoredArgs(work: LuaWork & { type: "stored" }): number {
+  lua.lua_pushstring(L, to_luastring(work.instanceId));
+  pushLazyTable(L, () => {
+    const reply = syncCall({
+      type: "stored-bytes",
+      token: work.token,
+      instanceId: work.instanceId,
+    });
+    if (reply.status !== 200) return fail("the stored instance is no longer there");
+    try {
+      const parsed = parseDicom(reply.body);
+      const decoding = decodingOf(parsed, work.defaultEncoding);
+      return datasetToJson(parsed.dataset, decoding, "simplify") as Json;
+    } catch (error) {
+      return fail(`the stored instance cannot be read: ${(error as Error).message}`);
+    }
+  });
+  pushLazyTable(L, () => {
+    const reply = syncCall({
+      type: "rest",
+      method: "GET",
+      uri: `/instances/${work.instanceId}/metadata?expand`,
+      builtinOnly: true,
+      headers: {},
+    });
+    return reply.status === 200 ? JSON.parse(luaString(reply.body)) as Json : {};
+  });
+  pushJson(L, work.origin);
+  return 4;
+}
+
+/** Which of these global names are functions. */
+function definedOf(names: string[]): string[] {
+  return names.filter((name) => {
+    const type = lua.lua_getglobal(L, to_luastring(name));
+    lua.lua_pop(L, 1);
+    return type === lua.LUA_TFUNCTION;
+  });
 }
 
 /** Runs one piece of work with the stack as it was, and answers what it printed and returned. */
 function run(work: LuaWork): LuaOutcome {
-  if (work.type === "stored") {
-    try {
-      return run(storedCall(work));
-    } catch (error) {
-      return {
-        ok: false,
-        error: `the stored instance cannot be read: ${(error as Error).message}`,
-      };
-    }
-  }
   if (work.type === "defined") {
-    const defined = work.names.filter((name) => {
-      const type = lua.lua_getglobal(L, to_luastring(name));
-      lua.lua_pop(L, 1);
-      return type === lua.LUA_TFUNCTION;
-    });
-    return { ok: true, output: new Uint8Array(), result: defined, commands: [] };
+    return { ok: true, output: new Uint8Array(), result: definedOf(work.names), commands: [] };
   }
   const base = lua.lua_gettop(L);
   const outer = deadline;
@@ -346,14 +379,18 @@ function run(work: LuaWork): LuaOutcome {
   try {
     let status: number;
     let nargs = 0;
-    if (work.type === "call") {
-      const type = lua.lua_getglobal(L, to_luastring(work.name));
+    if (work.type === "call" || work.type === "stored") {
+      const name = work.type === "call" ? work.name : "OnStoredInstance";
+      const type = lua.lua_getglobal(L, to_luastring(name));
       if (type !== lua.LUA_TFUNCTION) {
         lua.lua_settop(L, base);
         return { ok: true, output: new Uint8Array(), result: null, commands: [] };
       }
-      for (const arg of work.args) pushJson(L, arg);
-      nargs = work.args.length;
+      if (work.type === "stored") nargs = pushStoredArgs(work);
+      else {
+        for (const arg of work.args) pushJson(L, arg);
+        nargs = work.args.length;
+      }
       status = lua.LUA_OK;
     } else {
       const chunkname = work.type === "load" ? `@${work.chunkname}` : "line";
@@ -366,7 +403,10 @@ function run(work: LuaWork): LuaOutcome {
       return { ok: false, error };
     }
     const result = toJson(L, -1);
-    return { ok: true, output: concat(outputs.at(-1)!), result, commands: takeCommands() };
+    const output = concat(outputs.at(-1)!);
+    const done: LuaOutcome = { ok: true, output, result, commands: takeCommands() };
+    if (work.type === "execute") done.defined = definedOf(work.names);
+    return done;
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   } finally {
@@ -377,7 +417,16 @@ function run(work: LuaWork): LuaOutcome {
 }
 
 createState();
-parentPort!.on("message", (message: { id: number; work: LuaWork }) => {
-  const outcome = run(message.work);
-  parentPort!.postMessage({ id: message.id, outcome } satisfies WorkDone);
+parentPort!.on("message", (batch: WorkBatch) => {
+  let outcomes: WorkDone["outcomes"] = [];
+  batch.forEach(({ id, work }, i) => {
+    outcomes.push({ id, outcome: run(work) });
+    // An answer someone waits for (a filter's) goes at once; OnStoredInstance's, which nothing
+    // waits for, go together.
+    const last = i === batch.length - 1;
+    if (work.type !== "stored" || last) {
+      parentPort!.postMessage({ outcomes, last } satisfies WorkDone);
+      outcomes = [];
+    }
+  });
 });

@@ -7,7 +7,7 @@
 // filter's own answer (a Response) is a refusal for the registry, its answer kept for the middleware.
 import type { Codecs } from "../imaging/codecs.ts";
 import { log } from "../log.ts";
-import type { HookRegistry, ReceivedDecision } from "../server/hooks.ts";
+import { type HookRegistry, queryJsonOf, type ReceivedDecision } from "../server/hooks.ts";
 import { withDeadline } from "./deadline.ts";
 import type { FilterAnswers } from "./filter-answers.ts";
 import { guard } from "./guard.ts";
@@ -94,6 +94,27 @@ export function installHooks(
       }
       if (!answer) log.info(`Plugin "${plugin.id}" refused ${request.method} ${request.uri}`);
       return Boolean(answer);
+    });
+  }
+  // A filter answering nothing keeps the query; a copy goes in, so that it may change it in place.
+  const findFilters = [
+    ["incomingFindRequest", r.findFilters, "C-FIND request filter"],
+    ["incomingWorklistRequest", r.worklistFilters, "worklist request filter"],
+  ] as const;
+  for (const [hook, filters, what] of findFilters) {
+    for (const fn of filters) {
+      hooks.register(hook, owner, async ({ query, origin }) => {
+        const answer = await timed(what, () => fn(structuredClone(query), { ...origin }));
+        return answer === undefined
+          ? query
+          : queryJsonOf(answer, hook === "incomingWorklistRequest");
+      });
+    }
+  }
+  for (const fn of r.outgoingFindFilters) {
+    hooks.register("outgoingFindRequest", owner, async ({ query, modality }) => {
+      const answer = await timed("outgoing C-FIND filter", () => fn({ ...query }, modality));
+      return answer === undefined ? query : queryJsonOf(answer, false);
     });
   }
   for (const fn of r.stored) {

@@ -239,6 +239,18 @@ export function createHost(
       duringInitialize("onIncomingCStoreInstance");
       r.cstoreFilters.push(filter);
     },
+    onIncomingFindRequest(filter) {
+      duringInitialize("onIncomingFindRequest");
+      r.findFilters.push(filter);
+    },
+    onIncomingWorklistRequest(filter) {
+      duringInitialize("onIncomingWorklistRequest");
+      r.worklistFilters.push(filter);
+    },
+    onOutgoingFindRequest(filter) {
+      duringInitialize("onOutgoingFindRequest");
+      r.outgoingFindFilters.push(filter);
+    },
     onReceivedInstance(callback) {
       duringInitialize("onReceivedInstance");
       r.received.push(callback);

@@ -7,6 +7,9 @@ import type {
   DicomFindHandler,
   DicomInstance,
   DicomMoveHandler,
+  FindOrigin,
+  FindQuery,
+  FindQueryAnswer,
   HttpRequestInfo,
   ImageDecoder,
   InstanceOrigin,
@@ -40,6 +43,9 @@ export interface Registrations {
   httpFilters: ((request: HttpRequestInfo) => Awaitable<boolean | Response>)[];
   instanceFilters: ((instance: DicomInstance) => Awaitable<boolean>)[];
   cstoreFilters: ((instance: DicomInstance) => Awaitable<number | undefined | void>)[];
+  findFilters: ((query: FindQuery, origin: FindOrigin) => FindQueryAnswer)[];
+  worklistFilters: ((query: FindQuery, origin: FindOrigin) => FindQueryAnswer)[];
+  outgoingFindFilters: ((query: FindQuery, modalityAet: string) => FindQueryAnswer)[];
   received: ((
     bytes: Uint8Array,
     origin: InstanceOrigin,
@@ -77,6 +83,9 @@ export function emptyRegistrations(): Registrations {
     httpFilters: [],
     instanceFilters: [],
     cstoreFilters: [],
+    findFilters: [],
+    worklistFilters: [],
+    outgoingFindFilters: [],
     received: [],
     changes: [],
     stored: [],

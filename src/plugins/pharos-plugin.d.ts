@@ -107,6 +107,23 @@ export interface HttpRequestInfo {
   getArguments: Record<string, string>;
 }
 
+/**
+ * A C-FIND query as the find filters see it: values by tag ("0010,0010"; an answer may use names
+ * too), the sequences of a worklist query as arrays of items.
+ */
+export type FindQuery = { [tag: string]: string | FindQuery[] };
+
+/** Who sent a C-FIND to Pharos; `manufacturer` is its modality's ("Generic" if unknown). */
+export interface FindOrigin {
+  remoteIp: string;
+  remoteAet: string;
+  calledAet: string;
+  manufacturer: string;
+}
+
+/** What a find filter answers: the query to use instead, or nothing to keep it. */
+export type FindQueryAnswer = Awaitable<FindQuery | undefined | void>;
+
 /** What a REST callback receives beside the Web-standard Request. */
 export interface RouteMatch {
   /** The decoded path that matched. */
@@ -601,6 +618,20 @@ export interface PharosHost {
   onIncomingCStoreInstance(
     filter: (instance: DicomInstance) => Awaitable<number | undefined | void>,
   ): void;
+  /**
+   * Rewrite the query of a C-FIND the SCP receives at the patient…instance levels, before it is
+   * answered (Lua's IncomingFindRequestFilter). A throw fails the C-FIND (UnableToProcess).
+   */
+  onIncomingFindRequest(filter: (query: FindQuery, origin: FindOrigin) => FindQueryAnswer): void;
+  /** The same for a worklist C-FIND (Lua's IncomingWorklistRequestFilter), sequences included. */
+  onIncomingWorklistRequest(
+    filter: (query: FindQuery, origin: FindOrigin) => FindQueryAnswer,
+  ): void;
+  /**
+   * Rewrite the query POST /modalities/{id}/query sends to the modality of AET `modalityAet`
+   * (Lua's OutgoingFindRequestFilter). A throw fails the request.
+   */
+  onOutgoingFindRequest(filter: (query: FindQuery, modalityAet: string) => FindQueryAnswer): void;
   /** Keep, discard or replace the received bytes before anything else looks at them. */
   onReceivedInstance(
     callback: (

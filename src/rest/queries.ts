@@ -6,6 +6,7 @@ import type { JsonObject } from "../dicom/tags-json.ts";
 import { tagName } from "../dicom/dictionary.ts";
 import { formatTag } from "../dicom/tag.ts";
 import { findOn } from "../dimse/client.ts";
+import { filteredOutgoingQuery } from "../dimse/find-filters.ts";
 import { findAnswerJson, parseLevel, queryValues } from "../dimse/identifiers.ts";
 import { OrthancError } from "../server/errors.ts";
 import {
@@ -88,7 +89,9 @@ export function queryRoutes(deps: RestDependencies): Hono<AppEnv> {
 
   /** Runs a C-FIND on a modality and keeps its answers as a new query. */
   const runQuery = async (name: string, level: Level, query: JsonObject, normalize: boolean) => {
-    const raw = await findOn(network, network.modality(name), level, query, normalize);
+    const modality = network.modality(name);
+    const sent = await filteredOutgoingQuery(deps.core.hooks, query, modality.AET);
+    const raw = await findOn(network, modality, level, sent, normalize);
     const id = crypto.randomUUID();
     queries.set(id, {
       modality: name,

@@ -62,6 +62,11 @@ export const ErrorCodes = {
       "Trying to attach a new DICOM instance to an instance (must be a series, study or patient)",
   },
   CannotStoreInstance: { code: 2018, http: 500, message: "Cannot store an instance" },
+  LuaBadOutput: {
+    code: 2033,
+    http: 500,
+    message: "The Lua function does not give the expected number of outputs",
+  },
   RegularFileExpected: {
     code: 2006,
     http: 500,

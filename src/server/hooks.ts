@@ -42,6 +42,25 @@ export interface IncomingHttpRequest {
   getArguments: Record<string, string>;
 }
 
+/**
+ * A C-FIND query as the find filters see and answer it: values by tag ("0010,0010"; a filter may
+ * answer names too), the sequences of a worklist query as arrays of items.
+ */
+export type QueryJson = { [key: string]: string | QueryJson[] };
+
+/** A C-FIND received by the SCP, and who sent it (Orthanc's origin of the find filters). */
+export interface IncomingFindRequest {
+  query: QueryJson;
+  origin: { remoteIp: string; remoteAet: string; calledAet: string; manufacturer: string };
+}
+
+/** A C-FIND Pharos is about to send to a modality (POST /modalities/{id}/query). */
+export interface OutgoingFindRequest {
+  query: QueryJson;
+  /** The AET of the modality queried. */
+  modality: string;
+}
+
 /** The server's own signals, delivered in order with the changes (Orthanc's change thread). */
 export type ServerSignal = "OrthancStarted" | "OrthancStopped";
 
@@ -73,6 +92,12 @@ export interface HookTable {
   incomingCStoreInstance: Intervention<IncomingInstance, number>;
   /** False refuses the request (403). */
   incomingHttpRequest: Intervention<IncomingHttpRequest, boolean>;
+  /** The query the C-FIND SCP answers (patient…instance levels); each handler sees the previous one's. */
+  incomingFindRequest: Intervention<IncomingFindRequest, QueryJson>;
+  /** The same for a worklist C-FIND, with its sequences. */
+  incomingWorklistRequest: Intervention<IncomingFindRequest, QueryJson>;
+  /** The query sent to a modality by the C-FIND SCU. */
+  outgoingFindRequest: Intervention<OutgoingFindRequest, QueryJson>;
 }
 
 export type HookName = keyof HookTable;
@@ -123,6 +148,16 @@ function passUnlessFalse<I>(label: string): InterventionSpec<I, boolean> {
   };
 }
 
+function rewriteQuery<I extends { query: QueryJson }>(
+  label: string,
+): InterventionSpec<I, QueryJson> {
+  return {
+    label,
+    step: (input, query) => ({ next: { ...input, query } }),
+    unanimous: (input) => input.query,
+  };
+}
+
 const SPECS: {
   [K in HookName]: K extends InterventionHook ? InterventionSpec<HookInput<K>, HookAnswer<K>>
     : NotificationSpec;
@@ -149,6 +184,9 @@ const SPECS: {
     unanimous: () => 0,
   },
   incomingHttpRequest: passUnlessFalse("HTTP request filter"),
+  incomingFindRequest: rewriteQuery("C-FIND request filter"),
+  incomingWorklistRequest: rewriteQuery("worklist request filter"),
+  outgoingFindRequest: rewriteQuery("outgoing C-FIND filter"),
 };
 
 /** A handler of an intervention failed: the caller decides how the failure is answered. */
@@ -298,4 +336,22 @@ export class HookRegistry {
       log.error(`Error in the ${label} of ${r.owner}: ${describeError(error)}`);
     }
   }
+}
+
+/**
+ * A filter's answer as a query: an object of strings (and, with `sequences`, of arrays of such
+ * objects). An empty array is an empty object, as Lua has one empty table for both.
+ */
+export function queryJsonOf(value: unknown, sequences: boolean): QueryJson {
+  if (Array.isArray(value) && value.length === 0) return {};
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new TypeError("a query must map names of DICOM tags to strings");
+  }
+  const out: QueryJson = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === "string") out[key] = v;
+    else if (sequences && Array.isArray(v)) out[key] = v.map((item) => queryJsonOf(item, true));
+    else throw new TypeError(`the value of "${key}" in a query must be a string`);
+  }
+  return out;
 }

@@ -35,6 +35,10 @@ declare module "fengari" {
     lua_setfield(L: LuaState, index: number, key: Uint8Array): void;
     lua_rawseti(L: LuaState, index: number, i: number): void;
     lua_rawlen(L: LuaState, index: number): number;
+    lua_rawget(L: LuaState, index: number): number;
+    lua_rawset(L: LuaState, index: number): void;
+    lua_setmetatable(L: LuaState, index: number): void;
+    lua_call(L: LuaState, nargs: number, nresults: number): void;
     lua_next(L: LuaState, index: number): boolean | number;
     lua_getglobal(L: LuaState, name: Uint8Array): number;
     lua_setglobal(L: LuaState, name: Uint8Array): void;
@@ -55,6 +59,8 @@ declare module "fengari" {
     luaL_optstring(L: LuaState, arg: number, def: Uint8Array | null): Uint8Array | null;
     luaL_checknumber(L: LuaState, arg: number): number;
     luaL_error(L: LuaState, message: Uint8Array): number;
+    /** Pushes the field of the value's metatable and answers its type; pushes nothing if nil. */
+    luaL_getmetafield(L: LuaState, index: number, field: Uint8Array): number;
   };
   export const lualib: { luaL_openlibs(L: LuaState): void };
   export function to_luastring(value: string): Uint8Array;

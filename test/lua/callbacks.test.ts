@@ -75,6 +75,44 @@ test("a callback's runtime error is logged, the instance is kept and the server 
   expect((await fetch(`${server.url}/system`)).status).toBe(200);
 });
 
+test("OnStoredInstance's tags, read when first used, are whole to every way of reading them", async () => {
+  await execute([
+    "seen = {}",
+    "function OnStoredInstance(id, tags, metadata, origin)",
+    "  local count = 0",
+    "  for k, v in pairs(tags) do count = count + 1 end",
+    "  local dumped = ParseJson(DumpJson(tags))",
+    "  seen[#seen + 1] = { name = tags.PatientName, count = count, dumped = dumped.SOPInstanceUID,",
+    "    keys = #tags, origin = origin.RequestOrigin }",
+    "  tags.PatientName = 'CHANGED'",
+    "  seen[#seen].changed = tags['PatientName']",
+    "end",
+    "function ReceivedInstanceFilter() return true end",
+  ].join("\n"));
+  expect((await upload("Knee/T1/IM-0001-0003.dcm")).Status).toBe("Success");
+  let seen: { name: string; count: number; dumped: string; keys: number; changed: string }[] = [];
+  await waitFor(async () => {
+    seen = JSON.parse(await execute("print(DumpJson(seen))"));
+    return seen.length === 1;
+  }, "the callback");
+  expect(seen[0]!.name).toBe("KNEE");
+  expect(seen[0]!.count).toBeGreaterThan(50);
+  expect(seen[0]!.dumped).toMatch(/^1\.3\./);
+  expect(seen[0]!.keys).toBe(0);
+  expect(seen[0]!.changed).toBe("CHANGED");
+  await execute("OnStoredInstance = nil");
+});
+
+test("tags and metadata kept past their callback are still read whole", async () => {
+  await execute("function OnStoredInstance(id, tags, metadata) kept = { tags, metadata } end");
+  expect((await upload("Knee/T1/IM-0001-0004.dcm")).Status).toBe("Success");
+  await waitFor(async () => (await execute("print(kept ~= nil)")) === "true\n", "the callback");
+  expect(await execute("print(kept[1].PatientName .. ' ' .. kept[2].Origin)")).toBe(
+    "KNEE RestApi\n",
+  );
+  await execute("OnStoredInstance = nil");
+});
+
 test("a script that does not load stops the start, naming its file and line", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pharos-lua-broken-"));
   const script = join(dir, "broken.lua");

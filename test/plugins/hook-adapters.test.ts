@@ -97,3 +97,49 @@ test("changes and the server's signals reach on-change callbacks with Orthanc's 
     { changeType: "OrthancStopped", changeTypeCode: 0, level: null, resourceId: "", date: "" },
   ]);
 });
+
+test("find filters chain with Lua's: each sees the previous query, nothing keeps it", async () => {
+  const hooks = new HookRegistry();
+  const first = plugin("rewriter");
+  first.registrations.findFilters.push((query, from) => {
+    query["0010,0020"] = `${from.remoteAet}-${from.manufacturer}`;
+    return query;
+  });
+  first.registrations.outgoingFindFilters.push((query, aet) => ({ ...query, StudyDate: aet }));
+  const second = plugin("watcher");
+  let seen: unknown;
+  second.registrations.findFilters.push((query) => {
+    seen = query;
+  });
+  second.registrations.worklistFilters.push(() => ({ "0040,0100": [{ "0040,0001": "S" }] }));
+  installHooks(hooks, views, first, 60_000, new FilterAnswers());
+  installHooks(hooks, views, second, 60_000, new FilterAnswers());
+  const from = { remoteIp: "::1", remoteAet: "SCU", calledAet: "PHAROS", manufacturer: "GE" };
+  const query = { "0008,0052": "STUDY", "0010,0020": "" };
+  expect(await hooks.decide("incomingFindRequest", { query, origin: from })).toEqual({
+    "0008,0052": "STUDY",
+    "0010,0020": "SCU-GE",
+  });
+  expect(seen).toEqual({ "0008,0052": "STUDY", "0010,0020": "SCU-GE" });
+  // The caller's query is not changed in place.
+  expect(query["0010,0020"]).toBe("");
+  expect(await hooks.decide("incomingWorklistRequest", { query: {}, origin: from })).toEqual({
+    "0040,0100": [{ "0040,0001": "S" }],
+  });
+  expect(await hooks.decide("outgoingFindRequest", { query: {}, modality: "PACS" })).toEqual({
+    StudyDate: "PACS",
+  });
+});
+
+test("a find filter answering no query fails with the plugin's name", async () => {
+  const hooks = new HookRegistry();
+  const p = plugin("numeric");
+  p.registrations.findFilters.push(() => ({ PatientID: 5 }) as unknown as Record<string, string>);
+  installHooks(hooks, views, p, 60_000, new FilterAnswers());
+  const from = { remoteIp: "::1", remoteAet: "SCU", calledAet: "PHAROS", manufacturer: "Generic" };
+  const failure = await hooks.decide("incomingFindRequest", { query: {}, origin: from }).catch((
+    e,
+  ) => e);
+  expect(failure).toBeInstanceOf(HookFailure);
+  expect(failure.message).toContain('plugin "numeric"');
+});

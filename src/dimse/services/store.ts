@@ -30,9 +30,9 @@ export function storeService(core: PharosCore): StoreProvider {
           remoteIp: info.remoteIp,
           calledAet: info.calledAet,
         });
-        if (result.status !== "FilteredOut") return Status.Success;
-        // A plugin's C-STORE filter chose the status; other filters refuse as Orthanc does.
-        return result.dimseStatus ?? Status.OutOfResources;
+        // A C-STORE filter chooses the status of what it refuses. What an instance filter drops
+        // (Lua's ReceivedInstanceFilter, a plugin's) Orthanc 1.10.1 answers with Success.
+        return result.dimseStatus ?? Status.Success;
       } catch (error) {
         log.error(`C-STORE from ${info.callingAet} refused: ${String(error)}`);
         if (

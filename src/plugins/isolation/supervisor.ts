@@ -10,6 +10,7 @@ import { log } from "../../log.ts";
 import { OrthancError } from "../../server/errors.ts";
 import type { KeyValueCall } from "../key-value-access.ts";
 import type {
+  FindQuery,
   NewDictionaryTag,
   PharosHost,
   PharosPlugin,
@@ -67,6 +68,9 @@ const LABELS: Record<CallbackKind, string> = {
   httpFilter: "HTTP request filter",
   instanceFilter: "incoming-instance filter",
   cstoreFilter: "C-STORE filter",
+  findFilter: "C-FIND request filter",
+  worklistFilter: "worklist request filter",
+  outgoingFindFilter: "outgoing C-FIND filter",
   received: "received-instance callback",
   change: "on-change callback",
   stored: "on-stored-instance callback",
@@ -331,6 +335,18 @@ class Supervisor {
         return host.onIncomingInstance(async (i) => Boolean(await call(instance(i))));
       case "cstoreFilter":
         return host.onIncomingCStoreInstance(async (i) => await call(instance(i)) as number);
+      case "findFilter":
+        return host.onIncomingFindRequest(async (query, origin) =>
+          await call(query, origin) as FindQuery | undefined
+        );
+      case "worklistFilter":
+        return host.onIncomingWorklistRequest(async (query, origin) =>
+          await call(query, origin) as FindQuery | undefined
+        );
+      case "outgoingFindFilter":
+        return host.onOutgoingFindRequest(async (query, aet) =>
+          await call(query, aet) as FindQuery | undefined
+        );
       case "received":
         return host.onReceivedInstance(async (bytes, origin) => await call(bytes, origin) as never);
       case "change":

@@ -183,6 +183,11 @@ function buildHost(identity: WorkerIdentity): PharosHost {
     onIncomingInstance: (fn) => duringInitialize("onIncomingInstance", "instanceFilter", fn),
     onIncomingCStoreInstance: (fn) =>
       duringInitialize("onIncomingCStoreInstance", "cstoreFilter", fn),
+    onIncomingFindRequest: (fn) => duringInitialize("onIncomingFindRequest", "findFilter", fn),
+    onIncomingWorklistRequest: (fn) =>
+      duringInitialize("onIncomingWorklistRequest", "worklistFilter", fn),
+    onOutgoingFindRequest: (fn) =>
+      duringInitialize("onOutgoingFindRequest", "outgoingFindFilter", fn),
     onReceivedInstance: (fn) => duringInitialize("onReceivedInstance", "received", fn),
     onChange: (fn) => duringInitialize("onChange", "change", fn),
     onStoredInstance: (fn) => duringInitialize("onStoredInstance", "stored", fn),
