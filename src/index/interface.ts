@@ -227,6 +227,7 @@ export const INDEX_METHODS = [
   "listLevel",
   "setMainTag",
   "mainTags",
+  "clearMainTags",
   "setMetadata",
   "metadata",
   "addAttachment",
