@@ -1,0 +1,169 @@
+// The web UI in a real browser: served at /ui/app/ by an in-process Pharos, samples uploaded
+// through its file input and by a drop, then what the pages show (rows, tags, pixels, a job).
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "puppeteer-core";
+import { type InProcessServer, startInProcess } from "../support/in-process.ts";
+import { freePort, samplesDir } from "../support/server.ts";
+import { canvasContent, launchBrowser, screenshot } from "./browser.ts";
+
+let server: InProcessServer;
+let browser: Browser;
+let page: Page;
+const flair = join(samplesDir, "Brainix/Flair");
+const flairFiles = readdirSync(flair).sort().slice(0, 6).map((f) => join(flair, f));
+
+beforeAll(async () => {
+  const dicomPort = freePort();
+  server = await startInProcess({
+    config: {
+      DicomPort: dicomPort,
+      DicomAet: "PHAROSUI",
+      DicomModalities: { self: ["PHAROSUI", "127.0.0.1", dicomPort] },
+    },
+  });
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const open = (hash: string) => page.goto(`${server.url}/ui/app/#/${hash}`);
+const texts = (selector: string) =>
+  page.$$eval(selector, (elements) => elements.map((e) => e.textContent?.trim() ?? ""));
+
+test("the server's root leads to the UI, whose files carry ETags", async () => {
+  await page.goto(`${server.url}/`);
+  expect(new URL(page.url()).pathname).toBe("/ui/app/");
+  await page.waitForSelector(".studies");
+  expect(await texts(".empty")).toEqual(["No study matches. Upload some from the Upload page."]);
+  const script = await fetch(`${server.url}/ui/app/app.js`);
+  const etag = script.headers.get("etag")!;
+  const again = await fetch(`${server.url}/ui/app/app.js`, { headers: { "If-None-Match": etag } });
+  expect(again.status).toBe(304);
+});
+
+test("files picked in the upload page are stored, and a file that is not DICOM fails", async () => {
+  await open("upload");
+  const input = await page.waitForSelector('input[name="files"]');
+  await input!.uploadFile(
+    ...flairFiles,
+    join(samplesDir, "ColorTestMalaterre.dcm"),
+    join(samplesDir, "Lena.png"),
+  );
+  await page.waitForFunction(() =>
+    document.querySelectorAll(".upload-list li.waiting, .upload-list li.sending").length === 0 &&
+    document.querySelectorAll(".upload-list li").length === 8
+  );
+  expect(await texts(".summary b")).toEqual(["7", "0", "1"]);
+  expect((await texts(".upload-list li.failed .result"))[0]).toMatch(/^400: /);
+  await screenshot(page, "upload");
+});
+
+test("a file dropped on the page is uploaded (already stored)", async () => {
+  const bytes = [...await Bun.file(flairFiles[0]!).bytes()];
+  await page.evaluate((content) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(content)], "dropped.dcm"));
+    document.querySelector(".drop-zone")!.dispatchEvent(
+      new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }),
+    );
+  }, bytes);
+  await page.waitForFunction(() =>
+    document.querySelector(".summary .already")?.textContent === "1"
+  );
+});
+
+test("the study list shows one row per study, filters and sorts", async () => {
+  await open("studies");
+  await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 2);
+  const names = await texts("tr.row td:first-child");
+  expect(names.sort()).toEqual(["(no name)", "BRAINIX"]);
+  await page.type('input[name="PatientName"]', "brain");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 1);
+  expect(await texts("tr.row td:first-child")).toEqual(["BRAINIX"]);
+  await screenshot(page, "studies");
+});
+
+test("by keyboard, a study opens, then its series shows its images in the viewer", async () => {
+  await page.focus("tr.row");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".series-page, table.list tr.row a");
+  await page.waitForFunction(() => location.hash.startsWith("#/studies/"));
+  const series = await page.waitForSelector("table.list tr.row a");
+  await series!.click();
+  await page.waitForSelector('canvas.frame[data-shown="0"]');
+  const first = await canvasContent(page, "canvas.frame");
+  expect(first.width).toBe(288);
+  expect(first.lit).toBeGreaterThan(10_000);
+  expect(first.levels).toBeGreaterThan(50);
+  await page.focus(".viewport");
+  await page.keyboard.press("ArrowDown");
+  await page.waitForSelector('canvas.frame[data-shown="1"]');
+  expect(await texts(".frame-number")).toEqual([`2 / ${flairFiles.length}`]);
+  await screenshot(page, "viewer");
+});
+
+test("an instance shows its tag tree, which the search narrows", async () => {
+  const link = await page.waitForSelector(".instances a");
+  await link!.click();
+  await page.waitForSelector(".tag-tree li");
+  const all = (await texts(".tag-tree li.tag")).length;
+  expect(await texts(".tag-tree li.tag")).toContainEqual(
+    expect.stringContaining("PatientName BRAINIX"),
+  );
+  await page.type('input[aria-label="Search tags"]', "patientname");
+  await page.waitForFunction(
+    (n) => document.querySelectorAll(".tag-tree li.tag").length < n,
+    {},
+    all,
+  );
+  expect(await texts(".tag-tree li.tag")).toEqual([
+    expect.stringContaining("0010,0010 PatientName BRAINIX"),
+  ]);
+  await screenshot(page, "tags");
+});
+
+test("sending a study to a modality runs a job whose progress reaches Success", async () => {
+  await open("studies");
+  await page.waitForSelector("tr.row a");
+  const studyLink =
+    (await page.$$eval("tr.row", (rows) => rows.map((r) => (r as HTMLElement).dataset.id!)))[0]!;
+  await open(`studies/${studyLink}`);
+  await (await page.waitForSelector("xpath/.//button[text()='Send']"))!.click();
+  await page.waitForSelector("dialog select option");
+  await (await page.waitForSelector("dialog button[type=submit]"))!.click();
+  await page.waitForSelector('.job-progress[data-state="Success"]', { timeout: 15_000 });
+  await screenshot(page, "send");
+  await open("jobs");
+  await page.waitForSelector('tr[data-state="Success"]');
+  expect(await texts('tr[data-state="Success"] td:nth-child(2)')).toContain("DicomModalityStore");
+});
+
+test("a server error is a readable message, and missing routes show their actions disabled", async () => {
+  await open("studies/no-such-study");
+  const error = await page.waitForSelector(".error");
+  expect(await error!.evaluate((e) => e.textContent)).toMatch(/^The server answered 404: /);
+  const study = await (await server.pharos.app.request("/studies")).json() as string[];
+  await open(`studies/${study[0]}`);
+  await page.waitForSelector(".actions-bar button");
+  const archive = await fetch(`${server.url}/studies/${study[0]}/archive`, { method: "PUT" });
+  const zip = await page.$eval(".actions-bar a", (a) => a.getAttribute("aria-disabled"));
+  expect(zip).toBe(archive.status === 405 ? "false" : "true");
+});
+
+test("the layout stays readable at tablet width", async () => {
+  await page.setViewport({ width: 768, height: 1024 });
+  await open("studies");
+  await page.waitForSelector("tr.row");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await screenshot(page, "tablet");
+  await page.setViewport({ width: 1280, height: 900 });
+});
