@@ -38,9 +38,9 @@ function TagTable({ tags }: { tags: Record<string, string> }) {
 function Crumbs({ items }: { items: [string, string | undefined, string][] }) {
   return html`<nav class="crumbs" aria-label="Breadcrumb"><a href=${link("studies")}>Studies</a>${
     items.map(([page, id, label]) =>
-      html`
-        › ${id ? html`<a href=${link(page, id)}>${label}</a>` : html`<span>${label}</span>`}
-      `
+      html`${" › "}${
+        id ? html`<a href=${link(page, id)}>${label}</a>` : html`<span>${label}</span>`
+      }`
     )
   }</nav>`;
 }
