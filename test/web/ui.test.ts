@@ -167,3 +167,24 @@ test("the layout stays readable at tablet width", async () => {
   await screenshot(page, "tablet");
   await page.setViewport({ width: 1280, height: 900 });
 });
+
+test("with authentication on, the browser's credentials open the UI, which offers a logout", async () => {
+  const guarded = await startInProcess({
+    config: { AuthenticationEnabled: true, RegisteredUsers: { alice: "s3cret" } },
+  });
+  const tab = await browser.newPage();
+  try {
+    // What makes the browser prompt for a user and a password.
+    const refused = await fetch(`${guarded.url}/ui/app/`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toMatch(/^Basic realm=/);
+    await tab.authenticate({ username: "alice", password: "s3cret" });
+    await tab.goto(`${guarded.url}/ui/app/`);
+    const logout = await tab.waitForSelector("button.logout");
+    expect(await logout!.evaluate((b) => b.textContent)).toBe("Log out alice");
+    await screenshot(tab, "logout");
+  } finally {
+    await tab.close();
+    await guarded.stop();
+  }
+});
