@@ -39,19 +39,36 @@ function page(file: Served, user: string | undefined): Served {
   return { ...file, body, etag: `"${Bun.hash(body).toString(36)}"` };
 }
 
+/** Compressed once per version of a page (one per logged-in user at most). */
+const gzipped = new Map<string, Uint8Array>();
+
+function gzip(file: Served): Uint8Array {
+  const known = gzipped.get(file.etag);
+  if (known) return known;
+  const body = Bun.gzipSync(new TextEncoder().encode(file.body));
+  if (gzipped.size >= 100) gzipped.clear();
+  gzipped.set(file.etag, body);
+  return body;
+}
+
 async function serve(c: Context<AppEnv>, name: string): Promise<Response> {
   const found = (await files()).get(name);
   if (!found) return new Response(null, { status: 404 });
   const file = name === "index.html" ? page(found, c.get("username")) : found;
-  const headers = {
+  const headers: Record<string, string> = {
     ETag: file.etag,
-    // The names do not change with the content: the browser asks again, and gets a 304.
+    // The address does not change with the content: the browser asks again, and gets a 304.
     "Cache-Control": "no-cache",
+    Vary: "Accept-Encoding",
   };
   if (c.req.header("If-None-Match") === file.etag) {
     return new Response(null, { status: 304, headers });
   }
-  return new Response(file.body, { headers: { ...headers, "Content-Type": file.type } });
+  headers["Content-Type"] = file.type;
+  if (/\bgzip\b/.test(c.req.header("Accept-Encoding") ?? "")) {
+    return new Response(gzip(file), { headers: { ...headers, "Content-Encoding": "gzip" } });
+  }
+  return new Response(file.body, { headers });
 }
 
 export function webRoutes(): Hono<AppEnv> {

@@ -56,10 +56,9 @@ test("dist/pharos serves the web UI it embeds (no client file beside it)", async
   try {
     const root = await fetch(`${server.url}/`, { redirect: "manual" });
     expect(root.headers.get("location")).toBe("ui/app/");
-    expect(await (await fetch(`${server.url}/ui/app/`)).text()).toContain('src="app.js"');
-    const script = await fetch(`${server.url}/ui/app/app.js`);
-    expect(script.headers.get("etag")).toMatch(/^"\w+"$/);
-    expect(await script.text()).toBe((await buildClient())["app.js"]!.body);
+    const page = await fetch(`${server.url}/ui/app/`);
+    expect(page.headers.get("etag")).toMatch(/^"\w+"$/);
+    expect(await page.text()).toBe((await buildClient())["index.html"]!.body);
   } finally {
     await server.stop();
   }

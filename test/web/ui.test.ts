@@ -42,9 +42,10 @@ test("the server's root leads to the UI, whose files carry ETags", async () => {
   expect(new URL(page.url()).pathname).toBe("/ui/app/");
   await page.waitForSelector(".studies");
   expect(await texts(".empty")).toEqual(["No study matches. Upload some from the Upload page."]);
-  const script = await fetch(`${server.url}/ui/app/app.js`);
-  const etag = script.headers.get("etag")!;
-  const again = await fetch(`${server.url}/ui/app/app.js`, { headers: { "If-None-Match": etag } });
+  const first = await fetch(`${server.url}/ui/app/`);
+  expect(first.headers.get("content-encoding")).toBe("gzip");
+  const etag = first.headers.get("etag")!;
+  const again = await fetch(`${server.url}/ui/app/`, { headers: { "If-None-Match": etag } });
   expect(again.status).toBe(304);
 });
 
