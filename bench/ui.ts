@@ -133,7 +133,14 @@ try {
         list: performance.getEntriesByName("pharos-study-list")[0]!.startTime,
         fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN,
         rows: document.querySelectorAll("tr.row").length,
+        find: performance.getEntriesByType("resource")
+          .filter((e) => e.name.endsWith("/tools/find"))
+          .map((e) => (e as PerformanceResourceTiming).responseEnd - e.startTime)[0] ?? NaN,
       }));
+      console.error(
+        `run ${run + 1}: list ${paint.list.toFixed(0)} ms, fcp ${paint.fcp.toFixed(0)} ms, ` +
+          `its /tools/find ${paint.find.toFixed(0)} ms`,
+      );
       if (paint.rows === 0) throw new Error("the study list shows no row");
       listMs.push(paint.list);
       fcpMs.push(paint.fcp);

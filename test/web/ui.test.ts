@@ -1,18 +1,25 @@
 // The web UI in a real browser: served at /ui/app/ by an in-process Pharos, samples uploaded
 // through its file input and by a drop, then what the pages show (rows, tags, pixels, a job).
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
 import { freePort, samplesDir } from "../support/server.ts";
+import { makeZip } from "../support/zip.ts";
 import { canvasContent, launchBrowser, screenshot } from "./browser.ts";
+
+// A browser on a busy machine: its steps wait on one another, never on a sleep.
+setDefaultTimeout(30_000);
 
 let server: InProcessServer;
 let browser: Browser;
 let page: Page;
 const flair = join(samplesDir, "Brainix/Flair");
-const flairFiles = readdirSync(flair).sort().slice(0, 6).map((f) => join(flair, f));
+const flairAll = readdirSync(flair).sort().map((f) => join(flair, f));
+const flairFiles = flairAll.slice(0, 6);
+/** Dropped as a ZIP archive. */
+const zippedFiles = flairAll.slice(6, 8);
 
 beforeAll(async () => {
   const dicomPort = freePort();
@@ -66,18 +73,33 @@ test("files picked in the upload page are stored, and a file that is not DICOM f
   await screenshot(page, "upload");
 });
 
-test("a file dropped on the page is uploaded (already stored)", async () => {
-  const bytes = [...await Bun.file(flairFiles[0]!).bytes()];
-  await page.evaluate((content) => {
-    const transfer = new DataTransfer();
-    transfer.items.add(new File([new Uint8Array(content)], "dropped.dcm"));
-    document.querySelector(".drop-zone")!.dispatchEvent(
-      new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }),
-    );
-  }, bytes);
-  await page.waitForFunction(() =>
-    document.querySelector(".summary .already")?.textContent === "1"
+test("a file and a ZIP dropped on the page are uploaded (already stored, stored)", async () => {
+  const file = [...await Bun.file(flairFiles[0]!).bytes()];
+  const zip = [
+    ...makeZip(
+      await Promise.all(
+        zippedFiles.map(async (f, i) => ({
+          name: `dir/${i}.dcm`,
+          data: await Bun.file(f).bytes(),
+        })),
+      ),
+    ),
+  ];
+  await page.evaluate(
+    (dicom, archive) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(dicom)], "dropped.dcm"));
+      transfer.items.add(new File([new Uint8Array(archive)], "series.zip"));
+      document.querySelector(".drop-zone")!.dispatchEvent(
+        new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }),
+      );
+    },
+    file,
+    zip,
   );
+  await page.waitForFunction(() => document.querySelectorAll(".upload-list li.done").length === 9);
+  expect(await texts(".summary b")).toEqual(["9", "1", "1"]);
+  expect(await texts(".upload-list li.done .result")).toContain("2 stored");
 });
 
 test("the study list shows one row per study, filters and sorts", async () => {
@@ -107,7 +129,9 @@ test("by keyboard, a study opens, then its series shows its images in the viewer
   await page.focus(".viewport");
   await page.keyboard.press("ArrowDown");
   await page.waitForSelector('canvas.frame[data-shown="1"]');
-  expect(await texts(".frame-number")).toEqual([`2 / ${flairFiles.length}`]);
+  expect(await texts(".frame-number")).toEqual([
+    `2 / ${flairFiles.length + zippedFiles.length}`,
+  ]);
   await screenshot(page, "viewer");
 });
 
@@ -145,6 +169,37 @@ test("sending a study to a modality runs a job whose progress reaches Success", 
   await open("jobs");
   await page.waitForSelector('tr[data-state="Success"]');
   expect(await texts('tr[data-state="Success"] td:nth-child(2)')).toContain("DicomModalityStore");
+});
+
+test("labels are added on the study page and filter the study list", async () => {
+  await open("studies");
+  await page.waitForSelector("tr.row");
+  const id =
+    (await page.$$eval("tr.row", (rows) => rows.map((r) => (r as HTMLElement).dataset.id!)))[0]!;
+  await open(`studies/${id}`);
+  await page.waitForSelector('input[aria-label="New label"]:not([disabled])');
+  await page.type('input[aria-label="New label"]', "urgent");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() =>
+    document.querySelector(".labels .label")?.textContent?.startsWith("urgent")
+  );
+  await open("studies");
+  await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 2);
+  await page.type('input[name="labels"]', "urgent");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 1);
+  expect(await page.$eval("tr.row", (r) => (r as HTMLElement).dataset.id)).toBe(id);
+});
+
+test("the system page shows the statistics and echoes a modality", async () => {
+  await open("system");
+  await page.waitForSelector(".count-studies");
+  expect(await texts(".count-studies")).toEqual(["2"]);
+  await (await page.waitForSelector('tr[data-id="self"] button'))!.click();
+  await page.waitForFunction(() =>
+    document.querySelector(".echo-result")?.textContent === "succeeded"
+  );
+  await screenshot(page, "system");
 });
 
 test("a server error is a readable message, and missing routes show their actions disabled", async () => {

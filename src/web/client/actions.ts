@@ -170,31 +170,49 @@ function AnonymizeDialog({ level, id, onClose, onChanged }: DialogProps) {
   `;
 }
 
+/** Where a resource can be sent: the DICOM modalities, and the Orthanc peers if served. */
+async function destinations(): Promise<string[]> {
+  const can = await capabilities();
+  const [modalities, peers] = await Promise.all([
+    getJson<string[]>("modalities"),
+    can.peers ? getJson<string[]>("peers") : [],
+  ]);
+  return [...modalities.map((m) => `modalities/${m}`), ...peers.map((p) => `peers/${p}`)];
+}
+
 function SendDialog({ id, onClose }: DialogProps) {
-  const [modalities, setModalities] = useState<string[]>();
+  const [targets, setTargets] = useState<string[]>();
   const [target, setTarget] = useState("");
   const [error, setError] = useState<string>();
   useEffect(() => {
-    getJson<string[]>("modalities").then((m) => {
-      setModalities(m);
-      setTarget(m[0] ?? "");
+    destinations().then((t) => {
+      setTargets(t);
+      setTarget(t[0] ?? "");
     }, (e) => setError(message(e)));
   }, []);
-  const start = () =>
-    postJson<{ ID: string }>(`modalities/${encodeURIComponent(target)}/store`, {
+  const start = () => {
+    const [kind, name] = target.split(/\/(.*)/s) as [string, string];
+    return postJson<{ ID: string }>(`${kind}/${encodeURIComponent(name)}/store`, {
       Resources: [id],
       Asynchronous: true,
     });
-  return html`<${JobDialog} title="Send" start=${start} onClose=${onClose}>
-    <${ErrorBox} error=${error} />
-    ${
-    modalities?.length === 0
-      ? html`<p class="empty">No modality is configured (DicomModalities).</p>`
-      : html`<label class="field">To modality<select value=${target}
-          onChange=${(e: Event) => setTarget((e.target as HTMLSelectElement).value)}>
-          ${(modalities ?? []).map((m) => html`<option value=${m}>${m}</option>`)}</select></label>`
-  }
-  </${JobDialog}>`;
+  };
+  return html`
+    <${JobDialog} title="Send" start=${start} onClose=${onClose}>
+      <${ErrorBox} error=${error} />
+      ${targets?.length === 0
+        ? html`<p class="empty">No destination is configured (DicomModalities, OrthancPeers).</p>`
+        : html`<label class="field">To<select value=${target}
+            onChange=${(e: Event) => setTarget((e.target as HTMLSelectElement).value)}>
+            ${
+          (targets ?? []).map((t) =>
+            html`<option value=${t}>${
+              t.replace(/^modalities\//, "modality ").replace(/^peers\//, "peer ")
+            }</option>`
+          )
+        }</select></label>`}
+    </${JobDialog}>
+  `;
 }
 
 function Labels(

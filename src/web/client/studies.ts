@@ -108,7 +108,8 @@ function countStudies(filters: Filters): Promise<number> {
  */
 const opening = /^(#\/?(studies)?)?$/.test(location.hash);
 let earlyStudies = opening ? findPage(EMPTY, 0, FIRST_SORT) : undefined;
-let earlyCount = opening ? countStudies(EMPTY) : undefined;
+// The count waits for the page: the server answers the rows first.
+let earlyCount = earlyStudies?.then(() => countStudies(EMPTY));
 
 export function StudyList() {
   const [filters, setFilters] = useState<Filters>(EMPTY);
