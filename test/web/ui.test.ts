@@ -199,6 +199,8 @@ test("the system page shows the statistics and echoes a modality", async () => {
   await page.waitForFunction(() =>
     document.querySelector(".echo-result")?.textContent === "succeeded"
   );
+  await page.waitForSelector(".plugins-loaded");
+  expect(await texts(".system .error")).toEqual([]);
   await screenshot(page, "system");
 });
 

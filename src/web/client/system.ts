@@ -41,7 +41,10 @@ export function SystemPage() {
   const plugins = useLoad(
     () =>
       getJson<string[]>("plugins").then((ids) =>
-        Promise.all(ids.map((id) => getJson<Plugin>(`plugins/${id}`)))
+        // explorer.js is Orthanc Explorer's script of the plugins' extensions, not a plugin.
+        Promise.all(
+          ids.filter((id) => id !== "explorer.js").map((id) => getJson<Plugin>(`plugins/${id}`)),
+        )
       ),
     [],
   );
@@ -110,7 +113,9 @@ export function SystemPage() {
               </div>
             `
             : null}
-          <div class="card"><h2>Plugins</h2><${ErrorBox} error=${plugins.error} />
+          <div class=${`card ${
+            plugins.loading ? "" : "plugins-loaded"
+          }`}><h2>Plugins</h2><${ErrorBox} error=${plugins.error} />
             ${plugins.data?.length === 0 ? html`<p class="empty">No plugin loaded.</p>` : null}
             <ul>${(plugins.data ?? []).map((p) =>
               html`<li><b>${p.ID}</b> ${p.Version ?? ""} <small>${p.Description ?? ""}</small></li>`

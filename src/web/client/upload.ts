@@ -149,22 +149,17 @@ export function UploadPage() {
     </div>
     ${
     items.length
-      ? html`<p class="summary" role="status">
-          <b class="stored">${total("stored")}</b> stored ·
-          <b class="already">${total("already")}</b> already stored ·
-          <b class="failed">${failed}</b> failed
-          ${
-        studies.length
-          ? html`
-            · ${studies.map((s) =>
-              html`
-                <a href=${link("studies", s)}>study ${s.slice(0, 8)}</a>
-              `
-            )}
-          `
-          : null
-      }
-        </p>`
+      ? html`<p class="summary" role="status">${[
+        html`<b class="stored">${total("stored")}</b>`,
+        " stored · ",
+        html`<b class="already">${total("already")}</b>`,
+        " already stored · ",
+        html`<b class="failed">${failed}</b>`,
+        " failed",
+        ...studies.flatMap((
+          s,
+        ) => [" · ", html`<a href=${link("studies", s)}>study ${s.slice(0, 8)}</a>`]),
+      ]}</p>`
       : null
   }
     <ul class="upload-list">${
