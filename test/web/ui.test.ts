@@ -169,6 +169,22 @@ test("sending a study to a modality runs a job whose progress reaches Success", 
   await open("jobs");
   await page.waitForSelector('tr[data-state="Success"]');
   expect(await texts('tr[data-state="Success"] td:nth-child(2)')).toContain("DicomModalityStore");
+  await screenshot(page, "jobs");
+});
+
+test("the anonymize dialog runs a job that makes a new study", async () => {
+  await open("studies");
+  await page.waitForSelector("tr.row");
+  const id =
+    (await page.$$eval("tr.row", (rows) => rows.map((r) => (r as HTMLElement).dataset.id!)))[0]!;
+  await open(`studies/${id}`);
+  await (await page.waitForSelector("xpath/.//button[text()='Anonymize' and not(@disabled)]"))!
+    .click();
+  await (await page.waitForSelector("dialog button[type=submit]"))!.click();
+  await page.waitForSelector('.job-progress[data-state="Success"]');
+  await open("studies");
+  await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 3);
+  expect(await texts("tr.row td:first-child")).toContainEqual(expect.stringMatching(/^Anonymized/));
 });
 
 test("labels are added on the study page and filter the study list", async () => {
@@ -184,7 +200,7 @@ test("labels are added on the study page and filter the study list", async () =>
     document.querySelector(".labels .label")?.textContent?.startsWith("urgent")
   );
   await open("studies");
-  await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 2);
+  await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 3);
   await page.type('input[name="labels"]', "urgent");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 1);
@@ -194,7 +210,7 @@ test("labels are added on the study page and filter the study list", async () =>
 test("the system page shows the statistics and echoes a modality", async () => {
   await open("system");
   await page.waitForSelector(".count-studies");
-  expect(await texts(".count-studies")).toEqual(["2"]);
+  expect(await texts(".count-studies")).toEqual(["3"]);
   await (await page.waitForSelector('tr[data-id="self"] button'))!.click();
   await page.waitForFunction(() =>
     document.querySelector(".echo-result")?.textContent === "succeeded"
