@@ -28,7 +28,11 @@ function TagTable({ tags }: { tags: Record<string, string> }) {
       html`
         <div>
           <dt>${k}</dt>
-          <dd>${/Date$/.test(k) ? formatDate(v) : v}</dd>
+          <dd>${v === ""
+            ? html`<span class="empty">—</span>`
+            : /Date$/.test(k)
+            ? formatDate(v)
+            : v}</dd>
         </div>
       `
     )
