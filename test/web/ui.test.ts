@@ -107,6 +107,17 @@ test("the study list shows one row per study, filters and sorts", async () => {
   await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 2);
   const names = await texts("tr.row td:first-child");
   expect(names.sort()).toEqual(["(no name)", "BRAINIX"]);
+  const firstName = () => page.$eval("tr.row td:first-child", (cell) => cell.textContent);
+  await (await page.waitForSelector("xpath/.//button[starts-with(text(), 'Patient name')]"))!
+    .click();
+  await page.waitForFunction(() => document.querySelector("th[aria-sort=ascending]"));
+  await page.waitForFunction(() =>
+    document.querySelector("tr.row td")?.textContent === "(no name)"
+  );
+  await (await page.waitForSelector("xpath/.//button[starts-with(text(), 'Patient name')]"))!
+    .click();
+  await page.waitForFunction(() => document.querySelector("tr.row td")?.textContent === "BRAINIX");
+  expect(await firstName()).toBe("BRAINIX");
   await page.type('input[name="PatientName"]', "brain");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 1);
@@ -132,6 +143,14 @@ test("by keyboard, a study opens, then its series shows its images in the viewer
   expect(await texts(".frame-number")).toEqual([
     `2 / ${flairFiles.length + zippedFiles.length}`,
   ]);
+  // Dragging over the image changes the window.
+  const before = (await texts(".window-values"))[0];
+  const box = (await (await page.$(".viewport"))!.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 60, { steps: 4 });
+  await page.mouse.up();
+  expect((await texts(".window-values"))[0]).not.toBe(before);
   await screenshot(page, "viewer");
 });
 

@@ -275,7 +275,7 @@ export function Viewer({ slices }: { slices: Slice[] }) {
         <label>Window <select onChange=${preset} disabled=${!look?.gray} aria-label="Window preset">
             ${Object.keys(PRESETS).map((name) => html`<option>${name}</option>`)}
           </select></label>
-        <span class="level-values">${level
+        <span class="window-values">${level
           ? `C ${Math.round(level.center)} W ${Math.round(level.width)}`
           : ""}</span>
         <button type="button" onClick=${() => setView({ zoom: 1, x: 0, y: 0 })}>Reset view</button>
