@@ -24,6 +24,10 @@ function files(): Promise<Map<string, Served>> {
       ) => [name, { ...file, etag: `"${Bun.hash(file.body).toString(36)}"` }]),
     );
   })();
+  // A failed build is tried again by the next request rather than kept.
+  served.catch(() => {
+    served = undefined;
+  });
   return served;
 }
 

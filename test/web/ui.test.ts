@@ -261,6 +261,24 @@ test("the layout stays readable at tablet width", async () => {
   await page.setViewport({ width: 1280, height: 900 });
 });
 
+test("the modify dialog changes a study's description through a job", async () => {
+  await open("studies");
+  await page.waitForSelector("tr.row");
+  const id =
+    (await page.$$eval("tr.row", (rows) => rows.map((r) => (r as HTMLElement).dataset.id!)))[0]!;
+  await open(`studies/${id}`);
+  await (await page.waitForSelector("xpath/.//button[text()='Modify' and not(@disabled)]"))!
+    .click();
+  const description = await page.waitForSelector('dialog input[name="StudyDescription"]');
+  await description!.click({ count: 3 });
+  await description!.type("Edited in the UI");
+  await (await page.waitForSelector("dialog button[type=submit]"))!.click();
+  await page.waitForSelector('.job-progress[data-state="Success"]');
+  await open("studies");
+  await page.waitForFunction(() => document.querySelectorAll("tr.row").length === 4);
+  expect(await texts("tr.row td:nth-child(5)")).toContain("Edited in the UI");
+});
+
 test("with authentication on, the browser's credentials open the UI, which offers a logout", async () => {
   const guarded = await startInProcess({
     config: { AuthenticationEnabled: true, RegisteredUsers: { alice: "s3cret" } },
