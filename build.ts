@@ -2,6 +2,7 @@
 // `bun build.ts` builds for this machine; `bun build.ts --all` also cross-compiles the other
 // targets whose Bun runtime can be obtained here.
 import { mkdirSync } from "node:fs";
+import { buildClient } from "./src/web/bundle.ts";
 
 const TARGETS = {
   "linux-x64": { target: "bun-linux-x64", out: "dist/pharos-linux-x64" },
@@ -27,6 +28,18 @@ const fengariLuaconf: Bun.BunPlugin = {
   },
 };
 
+/** The web UI, built once, replaces src/web/embedded.ts: the executable serves it from memory. */
+const webFiles = await buildClient();
+const embedWebUi: Bun.BunPlugin = {
+  name: "embed-web-ui",
+  setup(builder) {
+    builder.onLoad({ filter: /src[\\/]web[\\/]embedded\.ts$/ }, () => ({
+      contents: `export const embeddedFiles = ${JSON.stringify(webFiles)};`,
+      loader: "ts",
+    }));
+  },
+};
+
 async function build(target: string | undefined, outfile: string): Promise<boolean> {
   const result = await Bun.build({
     // The workers (an isolated plugin's, PluginsIsolation; Lua's) are entry points of their own:
@@ -34,7 +47,7 @@ async function build(target: string | undefined, outfile: string): Promise<boole
     entrypoints: ["./src/main.ts", "./src/plugins/isolation/worker-main.ts", "./src/lua/worker.ts"],
     compile: target ? { target: target as Bun.Build.CompileTarget, outfile } : { outfile },
     minify: true,
-    plugins: [fengariLuaconf],
+    plugins: [fengariLuaconf, embedWebUi],
     sourcemap: "linked",
   });
   for (const log of result.logs) console.error(log);
@@ -43,7 +56,11 @@ async function build(target: string | undefined, outfile: string): Promise<boole
 
 mkdirSync("dist", { recursive: true });
 if (!(await build(undefined, "dist/pharos"))) process.exit(1);
-console.log("built dist/pharos");
+console.log(
+  `built dist/pharos (web UI: ${
+    Object.entries(webFiles).map(([name, file]) => `${name} ${file.body.length} bytes`).join(", ")
+  })`,
+);
 
 if (process.argv.includes("--all")) {
   for (const [name, spec] of Object.entries(TARGETS)) {

@@ -31,6 +31,7 @@ import { logLevelRoutes } from "./log-levels.ts";
 import { findRoutes } from "./tools-find.ts";
 import { requestUri, routingPath } from "./uri.ts";
 import { webDavRoutes } from "./webdav.ts";
+import { webRoutes } from "../web/routes.ts";
 
 export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Hono<AppEnv> {
   const { config } = deps;
@@ -43,6 +44,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
   if (plugins) app.use(plugins.middleware);
 
   const families = [
+    webRoutes(),
     systemRoutes(deps),
     logLevelRoutes(),
     resourceRoutes(deps, { Instance: { POST: uploadHandler(deps) } }),

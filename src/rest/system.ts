@@ -17,10 +17,6 @@ export const ORTHANC_COMPATIBLE_VERSION = "1.10.1";
 export function systemRoutes(deps: RestDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { config } = deps;
-  // Orthanc sends its root to Orthanc Explorer; Pharos has none, but answers the same.
-  route(app, "/", {
-    GET: () => new Response(null, { status: 301, headers: { Location: "app/explorer.html" } }),
-  });
   route(app, "/system", {
     GET: () =>
       jsonResponse({

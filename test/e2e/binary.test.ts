@@ -3,6 +3,7 @@ import { afterAll, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { buildClient } from "../../src/web/bundle.ts";
 import { samplesDir, startPharos } from "../support/server.ts";
 
 const root = resolve(import.meta.dir, "../..");
@@ -44,6 +45,20 @@ test("dist/pharos runs Lua scripts (fengari and the Lua worker are embedded)", a
       body: 'print(_VERSION, ParseJson(RestApiGet("/system")).Name)',
     });
     expect(await response.text()).toBe("Lua 5.3, PharosTest\n");
+  } finally {
+    await server.stop();
+  }
+}, 60000);
+
+test("dist/pharos serves the web UI it embeds (no client file beside it)", async () => {
+  const binary = join(lonely, "pharos");
+  const server = await startPharos({ command: [binary] });
+  try {
+    const root = await fetch(`${server.url}/`, { redirect: "manual" });
+    expect(root.headers.get("location")).toBe("ui/app/");
+    const page = await fetch(`${server.url}/ui/app/`);
+    expect(page.headers.get("etag")).toMatch(/^"\w+"$/);
+    expect(await page.text()).toBe((await buildClient())["index.html"]!.body);
   } finally {
     await server.stop();
   }
