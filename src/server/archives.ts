@@ -1,0 +1,269 @@
+// Archives and DICOMDIR media of stored resources (Orthanc's /archive, /media and
+// /tools/create-archive|media): the tree of what was asked for, the entries read from storage
+// (transcoded on request) as the ZIP writer reaches them, and the asynchronous "Archive" and
+// "Media" jobs, whose output is a temporary file kept until MediaArchiveSize newer ones exist.
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DicomDirBuilder } from "../archive/dicomdir.ts";
+import {
+  type ArchiveInstance,
+  archiveLayout,
+  type ArchivePatient,
+  type ArchiveSeries,
+  type ArchiveStudy,
+  mediaLayout,
+} from "../archive/layout.ts";
+import { writeZipStream, type ZipSource, type ZipWriting } from "../archive/zip-stream.ts";
+import type { Level } from "../dicom/levels.ts";
+import type { Transcoders } from "../imaging/transcoders.ts";
+import { log } from "../log.ts";
+import type { PharosCore } from "./core.ts";
+import { OrthancError } from "./errors.ts";
+import type { Job, JobStopReason, SteppedJob } from "./jobs.ts";
+import type { Resource } from "./model.ts";
+
+export interface ArchiveRequest {
+  /** Orthanc identifiers of patients, studies, series or instances. */
+  resources: string[];
+  media: boolean;
+  /** Media only: the extended DICOMDIR. */
+  extended: boolean;
+  /** A transfer syntax UID the files are transcoded to, where they can be. */
+  transcode?: string;
+}
+
+/** What an archive is built from, found once its request is accepted. */
+export interface ArchivePlan {
+  request: ArchiveRequest;
+  patients: ArchivePatient[];
+  instanceCount: number;
+  uncompressedSize: number;
+}
+
+const LEVEL_ORDER: Level[] = ["Patient", "Study", "Series", "Instance"];
+
+/**
+ * The tree of the resources asked for: each one with its ancestors and all its descendants.
+ * An unknown identifier is Orthanc's UnknownResource.
+ */
+export function planArchive(core: PharosCore, request: ArchiveRequest): ArchivePlan {
+  const { resources } = core;
+  type Node = { resource: Resource; children: Map<string, Node> };
+  const roots = new Map<string, Node>();
+  const nodeOf = (chain: Resource[]): Node => {
+    let siblings = roots;
+    let node: Node | undefined;
+    for (const r of chain) {
+      node = siblings.get(r.publicId);
+      if (!node) siblings.set(r.publicId, node = { resource: r, children: new Map() });
+      siblings = node.children;
+    }
+    return node!;
+  };
+  const fill = (node: Node) => {
+    if (node.resource.level === "Instance") return;
+    for (const child of resources.children(node.resource.internalId)) {
+      if (!node.children.has(child.publicId)) {
+        node.children.set(child.publicId, { resource: child, children: new Map() });
+      }
+      fill(node.children.get(child.publicId)!);
+    }
+  };
+  for (const id of request.resources) {
+    const r = resources.lookup(id);
+    if (!r) throw new OrthancError("UnknownResource");
+    const chain = [r];
+    for (let p = resources.parent(r); p; p = resources.parent(p)) chain.unshift(p);
+    if (LEVEL_ORDER.indexOf(chain[0]!.level) !== 0) throw new OrthancError("UnknownResource");
+    fill(nodeOf(chain));
+  }
+  let instanceCount = 0;
+  let uncompressedSize = 0;
+  const tags = (n: Node) => resources.mainTags(n.resource.internalId);
+  const instance = (n: Node): ArchiveInstance => {
+    instanceCount++;
+    uncompressedSize += resources.subtreeStatistics(n.resource.internalId).dicomUncompressed;
+    return { id: n.resource.publicId };
+  };
+  const series = (n: Node): ArchiveSeries => ({
+    id: n.resource.publicId,
+    tags: tags(n),
+    children: [...n.children.values()].map(instance),
+  });
+  const study = (n: Node): ArchiveStudy => ({
+    id: n.resource.publicId,
+    tags: tags(n),
+    children: [...n.children.values()].map(series),
+  });
+  const patients = [...roots.values()].map((n) => ({
+    id: n.resource.publicId,
+    tags: tags(n),
+    children: [...n.children.values()].map(study),
+  }));
+  return { request, patients, instanceCount, uncompressedSize };
+}
+
+/** Where each instance sits in the tree (for the DICOMDIR's records). */
+function ancestry(
+  plan: ArchivePlan,
+): Map<string, { patient: string; study: string; series: string }> {
+  const out = new Map<string, { patient: string; study: string; series: string }>();
+  for (const patient of plan.patients) {
+    for (const study of patient.children) {
+      for (const series of study.children) {
+        for (const i of series.children) {
+          out.set(i.id, { patient: patient.id, study: study.id, series: series.id });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export interface ArchiveReaders {
+  core: PharosCore;
+  transcoders: Transcoders;
+}
+
+/** Starts writing the ZIP of a plan; its entries are read only as the writer reaches them. */
+export function writeArchive(
+  { core, transcoders }: ArchiveReaders,
+  plan: ArchivePlan,
+  onEntry?: (index: number) => void,
+): ZipWriting {
+  const { media, extended, transcode } = plan.request;
+  const placed = media ? mediaLayout(plan.patients) : archiveLayout(plan.patients);
+  const dicomdir = media ? new DicomDirBuilder(extended) : undefined;
+  const where = media ? ancestry(plan) : undefined;
+  const read = async (id: string): Promise<Uint8Array> => {
+    const file = await core.dicomBytes(core.resource(id, "Instance"));
+    if (!transcode) return file;
+    // A file that cannot be transcoded goes in as it is stored, as in Orthanc.
+    return await transcoders.transcode(file, [transcode]).catch(() => undefined) ?? file;
+  };
+  const entries: ZipSource[] = placed.map(({ id, path }) => ({
+    name: path,
+    open: async () => {
+      const file = await read(id);
+      dicomdir?.add(where!.get(id)!, path, file);
+      return file;
+    },
+  }));
+  if (dicomdir) entries.push({ name: "DICOMDIR", open: () => Promise.resolve(dicomdir.bytes()) });
+  return writeZipStream(entries, { onEntry });
+}
+
+/** The downloadable outputs of finished archive jobs, the oldest dropped past MediaArchiveSize. */
+export class ArchiveOutputs {
+  private readonly files: { jobId: string; path: string }[] = [];
+
+  constructor(private readonly keep: number) {}
+
+  add(jobId: string, path: string): void {
+    this.files.push({ jobId, path });
+    while (this.files.length > this.keep) {
+      const old = this.files.shift()!;
+      rm(old.path, { force: true }).catch(() => {});
+    }
+  }
+
+  path(jobId: string): string | undefined {
+    return this.files.find((f) => f.jobId === jobId)?.path;
+  }
+}
+
+/**
+ * The "Archive" and "Media" jobs: the ZIP is written to a temporary file in the background; a
+ * step waits for the next entry, so that the registry sees the progress and can cancel.
+ */
+export class ArchiveJob implements SteppedJob {
+  private writing?: ZipWriting;
+  private finished?: Promise<void>;
+  private entriesDone = 0;
+  private size = 0;
+  private path?: string;
+  private wake?: () => void;
+  private failure?: Error;
+  private id?: string;
+
+  constructor(
+    private readonly readers: ArchiveReaders,
+    private readonly plan: ArchivePlan,
+    private readonly outputs: ArchiveOutputs,
+  ) {}
+
+  async step(): Promise<"continue" | "success" | "failure"> {
+    if (!this.finished) this.finished = this.begin();
+    const next = new Promise<void>((resolve) => this.wake = resolve);
+    const done = await Promise.race([this.finished.then(() => true), next.then(() => false)]);
+    if (this.failure) throw this.failure;
+    return done ? "success" : "continue";
+  }
+
+  private async begin(): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), "pharos-archive-"));
+    this.path = join(dir, "archive.zip");
+    this.writing = writeArchive(this.readers, this.plan, () => {
+      this.entriesDone++;
+      this.wake?.();
+    });
+    const file = createWriteStream(this.path);
+    const { output } = this.writing;
+    output.on("data", (chunk: Buffer) => this.size += chunk.length);
+    await new Promise<void>((resolve) => {
+      output.once("error", (error) => {
+        this.failure = error;
+        file.destroy();
+        resolve();
+      });
+      file.once("error", (error) => {
+        this.failure = error;
+        this.writing?.abort(error);
+        resolve();
+      });
+      file.once("finish", () => resolve());
+      output.pipe(file);
+    });
+  }
+
+  async stop(reason: JobStopReason): Promise<void> {
+    if (reason === "Success" && this.path && this.id) {
+      this.outputs.add(this.id, this.path);
+      return;
+    }
+    this.writing?.abort(new Error(`The job was ${reason.toLowerCase()}`));
+    await this.finished?.catch(() => {});
+    if (this.path) await rm(join(this.path, ".."), { recursive: true, force: true });
+    this.finished = undefined;
+    this.path = undefined;
+    this.failure = undefined;
+    this.entriesDone = 0;
+    this.size = 0;
+    if (reason === "Failure") log.warning(`Archive job ${this.id} failed`);
+  }
+
+  update(job: Job): void {
+    this.id = job.id;
+    const total = this.plan.instanceCount + (this.plan.request.media ? 1 : 0);
+    job.progress = total === 0 ? 0 : Math.floor((this.entriesDone * 100) / total);
+    job.content = {
+      ArchiveSize: String(this.size),
+      ArchiveSizeMB: Math.floor(this.size / (1024 * 1024)),
+      Description: "REST API",
+      InstancesCount: this.plan.instanceCount,
+      UncompressedSize: String(this.plan.uncompressedSize),
+      UncompressedSizeMB: Math.floor(this.plan.uncompressedSize / (1024 * 1024)),
+    };
+  }
+
+  serialize(): undefined {
+    // Orthanc does not save archive jobs either: their output is a temporary file.
+    return undefined;
+  }
+
+  reset(): void {
+    this.entriesDone = 0;
+  }
+}
