@@ -93,19 +93,17 @@ function trimmed(bytes: Uint8Array): Uint8Array {
 /** Collects the records of the files added, in media order, then writes the DICOMDIR. */
 export class DicomDirBuilder {
   private readonly roots: DirectoryRecord[] = [];
-  private readonly byResource = new Map<string, DirectoryRecord>();
+  private readonly byKey = new Map<string, DirectoryRecord>();
 
   constructor(private readonly extended = false) {}
 
   /**
-   * One file of the media, under its patient, study and series (Orthanc identifiers).
+   * One file of the media. As in Orthanc's DICOMDIR, records are found by their DICOM key
+   * (PatientID, StudyInstanceUID, SeriesInstanceUID): a file whose series or study already has
+   * a record goes under it, whatever patient it was stored under.
    * @param fileId its path in the media ("IMAGES/IM0")
    */
-  add(
-    ids: { patient: string; study: string; series: string },
-    fileId: string,
-    file: Uint8Array,
-  ): void {
+  add(fileId: string, file: Uint8Array): void {
     const parsed = parseDicom(file);
     const value = (tag: number): Uint8Array | undefined => {
       const element = findElement(parsed.dataset, tag);
@@ -124,27 +122,30 @@ export class DicomDirBuilder {
       });
     const record = (
       parentList: DirectoryRecord[],
-      id: string,
       type: keyof typeof KEYS,
       extra: readonly Key[] = [],
-    ) => {
-      let r = this.byResource.get(id);
-      if (!r) {
-        const keys = keysOf([...KEYS[type], ...extra]).sort((a, b) => a.tag - b.tag);
-        r = { type, keys, children: [], offset: 0 };
-        this.byResource.set(id, r);
-        parentList.push(r);
-      }
+    ): DirectoryRecord => {
+      const keys = keysOf([...KEYS[type], ...extra]).sort((a, b) => a.tag - b.tag);
+      const r = { type, keys, children: [], offset: 0 };
+      parentList.push(r);
       return r;
     };
-    const patient = record(this.roots, `patient:${ids.patient}`, "PATIENT");
-    const study = record(patient.children, `study:${ids.study}`, "STUDY");
-    const series = record(
-      study.children,
-      `series:${ids.series}`,
-      "SERIES",
-      this.extended ? [SERIES_DESCRIPTION] : [],
-    );
+    const key = (type: string, tag: number) =>
+      `${type}:${new TextDecoder().decode(value(tag) ?? new Uint8Array(0))}`;
+    const seriesKey = key("SERIES", Tags.SeriesInstanceUid);
+    let series = this.byKey.get(seriesKey);
+    if (!series) {
+      const studyKey = key("STUDY", Tags.StudyInstanceUid);
+      let study = this.byKey.get(studyKey);
+      if (!study) {
+        const patientKey = key("PATIENT", Tags.PatientId);
+        let patient = this.byKey.get(patientKey);
+        if (!patient) this.byKey.set(patientKey, patient = record(this.roots, "PATIENT"));
+        this.byKey.set(studyKey, study = record(patient.children, "STUDY"));
+      }
+      const extra = this.extended ? [SERIES_DESCRIPTION] : [];
+      this.byKey.set(seriesKey, series = record(study.children, "SERIES", extra));
+    }
     const meta = (tag: number) => {
       const element = findElement(parsed.meta, tag);
       return element ? trimmed(elementBytes(parsed.meta, element)).slice() : new Uint8Array(0);

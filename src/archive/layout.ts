@@ -1,5 +1,6 @@
 // Where each instance goes in an archive or a DICOMDIR media, in Orthanc's order: patients,
-// their studies, their series and their instances, each level sorted by Orthanc identifier.
+// their studies and their series sorted by Orthanc identifier, and the instances of a series in
+// the order they were found (the index's order, as Orthanc lists a series' children).
 import { folderName, instanceFileName, UniqueNames } from "./names.ts";
 
 /** What an archive holds, as a tree of the resources asked for and the main tags named after. */
@@ -52,7 +53,7 @@ export function archiveLayout(patients: readonly ArchivePatient[]): PlacedInstan
         const folder = seriesNames.claim(
           folderName(modality, tag(series, SeriesDescription), "Unknown Series"),
         );
-        byId(series.children).forEach((instance, i) =>
+        series.children.forEach((instance, i) =>
           out.push({
             id: instance.id,
             path: `${p}/${s}/${folder}/${instanceFileName(modality, i)}`,

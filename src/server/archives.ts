@@ -105,23 +105,6 @@ export function planArchive(core: PharosCore, request: ArchiveRequest): ArchiveP
   return { request, patients, instanceCount, uncompressedSize };
 }
 
-/** Where each instance sits in the tree (for the DICOMDIR's records). */
-function ancestry(
-  plan: ArchivePlan,
-): Map<string, { patient: string; study: string; series: string }> {
-  const out = new Map<string, { patient: string; study: string; series: string }>();
-  for (const patient of plan.patients) {
-    for (const study of patient.children) {
-      for (const series of study.children) {
-        for (const i of series.children) {
-          out.set(i.id, { patient: patient.id, study: study.id, series: series.id });
-        }
-      }
-    }
-  }
-  return out;
-}
-
 export interface ArchiveReaders {
   core: PharosCore;
   transcoders: Transcoders;
@@ -136,7 +119,6 @@ export function writeArchive(
   const { media, extended, transcode } = plan.request;
   const placed = media ? mediaLayout(plan.patients) : archiveLayout(plan.patients);
   const dicomdir = media ? new DicomDirBuilder(extended) : undefined;
-  const where = media ? ancestry(plan) : undefined;
   const read = async (id: string): Promise<Uint8Array> => {
     const file = await core.dicomBytes(core.resource(id, "Instance"));
     if (!transcode) return file;
@@ -147,7 +129,7 @@ export function writeArchive(
     name: path,
     open: async () => {
       const file = await read(id);
-      dicomdir?.add(where!.get(id)!, path, file);
+      dicomdir?.add(path, file);
       return file;
     },
   }));

@@ -6,6 +6,8 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readZip } from "../../src/archive/zip-reader.ts";
+import { elementBytes, findElement, latin1, parseDicom } from "../../src/dicom/parser.ts";
+import { Tags } from "../../src/dicom/tag.ts";
 import { type RecordingOrthanc, startRecordingOrthanc } from "../golden/orthanc.ts";
 import { dcmtk, hasOrthanc } from "../support/dimse.ts";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
@@ -96,6 +98,16 @@ async function upload(url: string, paths: string[]): Promise<string[]> {
 
 const names = (zip: Uint8Array) => readZip(zip).map((e) => e.name);
 
+/** Each entry's name with the SOP Instance UID of the file it holds. */
+function contents(zip: Uint8Array): string[] {
+  return readZip(zip).map((e) => {
+    if (e.name === "DICOMDIR") return e.name;
+    const parsed = parseDicom(e.read());
+    const uid = findElement(parsed.dataset, Tags.SopInstanceUid)!;
+    return `${e.name} ${latin1(elementBytes(parsed.dataset, uid)).replace(/\0$/, "")}`;
+  });
+}
+
 async function zipOf(url: string, path: string, body?: unknown): Promise<Uint8Array> {
   const r = await fetch(
     `${url}${path}`,
@@ -134,13 +146,15 @@ describe.skipIf(!hasOrthanc)("the same entries as Orthanc 1.10.1", () => {
       const ids = await list(pharos.url, level);
       expect(ids.sort()).toEqual((await list(orthanc!.url, level)).sort());
       for (const id of ids) {
-        const ours = names(await zipOf(pharos.url, `/${level}/${id}/archive`));
-        expect(ours).toEqual(names(await zipOf(orthanc!.url, `/${level}/${id}/archive`)));
+        const ours = contents(await zipOf(pharos.url, `/${level}/${id}/archive`));
+        expect(ours).toEqual(contents(await zipOf(orthanc!.url, `/${level}/${id}/archive`)));
       }
     }
     const everything = { Resources: [...await list(pharos.url, "patients"), instanceIds[0]] };
     const ours = names(await zipOf(pharos.url, "/tools/create-archive", everything));
-    expect(ours).toEqual(names(await zipOf(orthanc!.url, "/tools/create-archive", everything)));
+    expect(contents(await zipOf(pharos.url, "/tools/create-archive", everything))).toEqual(
+      contents(await zipOf(orthanc!.url, "/tools/create-archive", everything)),
+    );
     // The names the crafted files test, as Orthanc gave them.
     expect(ours).toContain("PX1 Weird Name/ACC/X/00000000.dcm");
     if (Bun.which("unzip")) {
@@ -158,9 +172,24 @@ describe.skipIf(!hasOrthanc)("the same entries as Orthanc 1.10.1", () => {
 
   test("media: IMAGES/IMn then DICOMDIR, in Orthanc's order", async () => {
     const everything = { Resources: await list(pharos.url, "patients") };
-    const ours = names(await zipOf(pharos.url, "/tools/create-media", everything));
-    expect(ours).toEqual(names(await zipOf(orthanc!.url, "/tools/create-media", everything)));
+    const ours = contents(await zipOf(pharos.url, "/tools/create-media", everything));
+    expect(ours).toEqual(contents(await zipOf(orthanc!.url, "/tools/create-media", everything)));
     expect(ours.at(-1)).toBe("DICOMDIR");
+  });
+
+  test("the same DICOMDIR tree: records, their order, their keys", async () => {
+    const records = async (url: string) => {
+      const zip = await zipOf(url, "/tools/create-media", { Resources: instanceIds });
+      const path = join(work, "DICOMDIR");
+      await Bun.write(path, readZip(zip).find((e) => e.name === "DICOMDIR")!.read());
+      const dump = await dcmtk(["dcmdump", "-q", path]);
+      const keys =
+        /"Directory Record" \w+|\((0004,1500|0004,1511|0010,0020|0020,000d|0020,000e)\) \w\w \[[^\]]*\]/g;
+      return dump.out.match(keys) ?? [];
+    };
+    const ours = await records(pharos.url);
+    expect(ours.filter((r) => r.endsWith("IMAGE")).length).toBe(instanceIds.length);
+    expect(ours).toEqual(await records(orthanc!.url));
   });
 });
 
