@@ -3,7 +3,7 @@
 // yazl (npm, MIT): it streams with backpressure, writes ZIP64 by itself only where needed, has
 // no native part (one executable), depends on nothing but a CRC-32, and is maintained and
 // widely used; zip-stream/archiver pull in a dozen packages for the same result.
-import { Readable } from "node:stream";
+import { Readable, type Writable } from "node:stream";
 import { crc32 } from "node:zlib";
 import { ZipFile } from "yazl";
 
@@ -16,15 +16,19 @@ const yazlCrc32 = require("buffer-crc32") as {
 };
 yazlCrc32.unsigned = (data, previous) => crc32(data, previous ?? 0);
 
-/** One entry: its bytes are asked for only when the writer reaches it. */
+/** One entry: its bytes are asked for only when the writer is ready for them. */
 export interface ZipSource {
   name: string;
-  open(): Promise<Uint8Array | AsyncIterable<Uint8Array>>;
+  /**
+   * The entry's bytes, whole (written with its sizes and CRC-32 in its local header) or as a
+   * stream (sizes and CRC-32 follow the data). Undefined leaves the entry out of the archive.
+   */
+  open(): Promise<Uint8Array | AsyncIterable<Uint8Array> | undefined>;
 }
 
 export interface ZipOptions {
   comment?: string;
-  /** Told once per entry written, with its index (for a job's progress). */
+  /** Told once per entry handled (written or left out), with its index (a job's progress). */
   onEntry?: (index: number) => void;
   mtime?: Date;
 }
@@ -32,18 +36,25 @@ export interface ZipOptions {
 /** A running archive: its bytes, and a way to stop it (a client gone, a job canceled). */
 export interface ZipWriting {
   output: Readable;
-  /** Stops at the next entry boundary or at once; the output then ends with an error. */
+  /** Stops at once: no further entry is opened, and the output ends with this error. */
   abort(reason: Error): void;
 }
 
 export class ZipAborted extends Error {}
 
+/** What the writer may hold, not yet read, before it opens the next entry. */
+const HELD = 1 << 20;
+
+/**
+ * Writes the entries in order. An entry is opened only once what the writer holds has drained
+ * to the reader, so that memory stays flat whatever the archive's size.
+ */
 export function writeZipStream(
   entries: readonly ZipSource[],
   options: ZipOptions = {},
 ): ZipWriting {
   const zip = new ZipFile();
-  const output = zip.outputStream as Readable;
+  const output = zip.outputStream as Readable & Writable;
   let failure: Error | undefined;
   let current: Readable | undefined;
   const fail = (error: Error) => {
@@ -54,26 +65,36 @@ export function writeZipStream(
   };
   zip.on("error", (error: Error) => fail(error));
   const mtime = options.mtime ?? new Date();
-  entries.forEach((entry, index) => {
-    zip.addReadStreamLazy(entry.name, { compress: false, mtime }, (done) => {
-      if (failure) return done(failure, Readable.from([]));
-      entry.open().then(
-        (data) => {
-          if (failure) return done(failure, Readable.from([]));
-          current = data instanceof Uint8Array
-            ? Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)])
-            : Readable.from(data);
-          current.once("end", () => options.onEntry?.(index));
-          done(null, current);
-        },
-        (error: Error) => {
-          fail(error);
-          done(error, Readable.from([]));
-        },
-      );
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      if (output.writableLength < HELD || failure) return resolve();
+      output.once("drain", resolve);
+      output.once("close", resolve);
     });
-  });
-  zip.end({ comment: options.comment ?? "", forceZip64Format: false });
+  const run = async () => {
+    for (const [index, entry] of entries.entries()) {
+      await drained();
+      if (failure) return;
+      const data = await entry.open();
+      if (failure) return;
+      if (data instanceof Uint8Array) {
+        zip.addBuffer(Buffer.from(data.buffer, data.byteOffset, data.byteLength), entry.name, {
+          compress: false,
+          mtime,
+        });
+      } else if (data) {
+        current = Readable.from(data);
+        const ended = new Promise((resolve) =>
+          current!.once("end", resolve).once("close", resolve)
+        );
+        zip.addReadStream(current, entry.name, { compress: false, mtime });
+        await ended;
+      }
+      options.onEntry?.(index);
+    }
+    zip.end({ comment: options.comment ?? "", forceZip64Format: false });
+  };
+  run().catch((error: Error) => fail(error));
   return { output, abort: (reason) => fail(reason) };
 }
 

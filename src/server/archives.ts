@@ -16,13 +16,12 @@ import {
   mediaLayout,
 } from "../archive/layout.ts";
 import { writeZipStream, type ZipSource, type ZipWriting } from "../archive/zip-stream.ts";
-import type { Level } from "../dicom/levels.ts";
 import type { Transcoders } from "../imaging/transcoders.ts";
 import { log } from "../log.ts";
 import type { PharosCore } from "./core.ts";
 import { OrthancError } from "./errors.ts";
 import type { Job, JobStopReason, SteppedJob } from "./jobs.ts";
-import type { Resource } from "./model.ts";
+import { ContentType, type Resource } from "./model.ts";
 
 export interface ArchiveRequest {
   /** Orthanc identifiers of patients, studies, series or instances. */
@@ -39,10 +38,9 @@ export interface ArchivePlan {
   request: ArchiveRequest;
   patients: ArchivePatient[];
   instanceCount: number;
-  uncompressedSize: number;
+  /** The size of the DICOM files, summed only when asked (for a job's content). */
+  uncompressedSize(): number;
 }
-
-const LEVEL_ORDER: Level[] = ["Patient", "Study", "Series", "Instance"];
 
 /**
  * The tree of the resources asked for: each one with its ancestors and all its descendants.
@@ -76,15 +74,14 @@ export function planArchive(core: PharosCore, request: ArchiveRequest): ArchiveP
     if (!r) throw new OrthancError("UnknownResource");
     const chain = [r];
     for (let p = resources.parent(r); p; p = resources.parent(p)) chain.unshift(p);
-    if (LEVEL_ORDER.indexOf(chain[0]!.level) !== 0) throw new OrthancError("UnknownResource");
     fill(nodeOf(chain));
   }
   let instanceCount = 0;
-  let uncompressedSize = 0;
+  const instances: number[] = [];
   const tags = (n: Node) => resources.mainTags(n.resource.internalId);
   const instance = (n: Node): ArchiveInstance => {
     instanceCount++;
-    uncompressedSize += resources.subtreeStatistics(n.resource.internalId).dicomUncompressed;
+    instances.push(n.resource.internalId);
     return { id: n.resource.publicId };
   };
   const series = (n: Node): ArchiveSeries => ({
@@ -102,6 +99,11 @@ export function planArchive(core: PharosCore, request: ArchiveRequest): ArchiveP
     tags: tags(n),
     children: [...n.children.values()].map(study),
   }));
+  const uncompressedSize = () =>
+    instances.reduce(
+      (sum, id) => sum + (resources.attachment(id, ContentType.Dicom)?.uncompressedSize ?? 0),
+      0,
+    );
   return { request, patients, instanceCount, uncompressedSize };
 }
 
@@ -128,7 +130,15 @@ export function writeArchive(
   const entries: ZipSource[] = placed.map(({ id, path }) => ({
     name: path,
     open: async () => {
-      const file = await read(id);
+      let file: Uint8Array;
+      try {
+        file = await read(id);
+      } catch (error) {
+        // As Orthanc does, an instance whose file cannot be read is left out, and its name
+        // with it: the archive goes on with the next one.
+        log.warning(`Archive: instance ${id} left out: ${(error as Error).message}`);
+        return undefined;
+      }
       dicomdir?.add(path, file);
       return file;
     },
@@ -169,12 +179,15 @@ export class ArchiveJob implements SteppedJob {
   private wake?: () => void;
   private failure?: Error;
   private id?: string;
+  private readonly uncompressedSize: number;
 
   constructor(
     private readonly readers: ArchiveReaders,
     private readonly plan: ArchivePlan,
     private readonly outputs: ArchiveOutputs,
-  ) {}
+  ) {
+    this.uncompressedSize = plan.uncompressedSize();
+  }
 
   async step(): Promise<"continue" | "success" | "failure"> {
     if (!this.finished) this.finished = this.begin();
@@ -235,8 +248,8 @@ export class ArchiveJob implements SteppedJob {
       ArchiveSizeMB: Math.floor(this.size / (1024 * 1024)),
       Description: "REST API",
       InstancesCount: this.plan.instanceCount,
-      UncompressedSize: String(this.plan.uncompressedSize),
-      UncompressedSizeMB: Math.floor(this.plan.uncompressedSize / (1024 * 1024)),
+      UncompressedSize: String(this.uncompressedSize),
+      UncompressedSizeMB: Math.floor(this.uncompressedSize / (1024 * 1024)),
     };
   }
 

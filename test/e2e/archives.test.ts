@@ -2,7 +2,7 @@
 // files: the same entries in the same order, a DICOMDIR that DCMTK and dicom3tools accept,
 // Orthanc's errors, the asynchronous jobs and their output, and a client that goes away.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readZip } from "../../src/archive/zip-reader.ts";
@@ -361,4 +361,27 @@ test("a client that disconnects stops the archive, and the server goes on", asyn
   await reader.closed.catch(() => {});
   const again = await zipOf(pharos.url, "/tools/create-archive", all);
   expect(names(again).length).toBe(instanceIds.length);
+});
+
+test("a file missing from storage is left out, as Orthanc does, and the server goes on", async () => {
+  const first = instanceIds[0]!;
+  const info = (await (await fetch(`${pharos.url}/instances/${first}/attachments/dicom/info`))
+    .json()) as { Uuid: string };
+  const [stored] = [...new Bun.Glob(`**/${info.Uuid}`).scanSync(pharos.dir)];
+  const path = join(pharos.dir, stored!);
+  const aside = join(work, "aside.dcm");
+  renameSync(path, aside);
+  try {
+    const series = ((await (await fetch(`${pharos.url}/instances/${first}`)).json()) as {
+      ParentSeries: string;
+    }).ParentSeries;
+    const entries = names(await zipOf(pharos.url, `/series/${series}/archive`));
+    // Orthanc 1.10.1 answers the other five, numbered as if the first were there.
+    expect(entries.map((n) => n.split("/")[3])).toEqual(
+      ["MR000001.dcm", "MR000002.dcm", "MR000003.dcm", "MR000004.dcm", "MR000005.dcm"],
+    );
+  } finally {
+    renameSync(aside, path);
+  }
+  expect((await fetch(`${pharos.url}/instances/${first}/file`)).status).toBe(200);
 });

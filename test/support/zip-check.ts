@@ -71,8 +71,9 @@ function expect(condition: boolean, what: string): void {
 }
 
 /**
- * Checks a streamed ZIP of stored entries with data descriptors (as src/archive/zip-stream.ts
- * writes them), given each entry's size in order (the data alone cannot tell where it ends).
+ * Checks a streamed ZIP of stored entries (as src/archive/zip-stream.ts writes them). `sizes`
+ * gives the size of the entries written with a data descriptor, by index: their data alone
+ * cannot tell where it ends.
  */
 export async function checkZipStream(
   chunks: AsyncIterable<Uint8Array>,
@@ -90,19 +91,25 @@ export async function checkZipStream(
     expect(u16(header, 4) === 0, "stored entries");
     const name = decoder.decode(await cursor.read(u16(header, 22)));
     await cursor.read(u16(header, 24));
-    const size = sizes(seen.length);
+    // Without flag 3, the local header has the sizes and CRC-32; with it, a descriptor follows.
+    const described = (u16(header, 2) & 8) !== 0;
+    const size = described ? sizes(seen.length) : u32(header, 18);
+    expect(described || u32(header, 14) === size, `local sizes of ${name}`);
     let crc = 0;
     await cursor.skip(size, (part) => crc = crc32(part, crc));
-    const descriptor = await cursor.read(16);
-    expect(u32(descriptor, 0) === 0x08074b50, `data descriptor of ${name}`);
-    expect(u32(descriptor, 4) === crc, `CRC-32 of ${name}`);
-    // A ZIP64 descriptor has 8-byte sizes: read the rest when the 4-byte ones do not match.
-    if (u32(descriptor, 8) !== size || u32(descriptor, 12) !== size) {
-      const rest = await cursor.read(8);
-      const full = new Uint8Array(24);
-      full.set(descriptor);
-      full.set(rest, 16);
-      expect(u64(full, 8) === size && u64(full, 16) === size, `ZIP64 sizes of ${name}`);
+    if (!described) expect(u32(header, 10) === crc, `local CRC-32 of ${name}`);
+    else {
+      const descriptor = await cursor.read(16);
+      expect(u32(descriptor, 0) === 0x08074b50, `data descriptor of ${name}`);
+      expect(u32(descriptor, 4) === crc, `CRC-32 of ${name}`);
+      // A ZIP64 descriptor has 8-byte sizes: read the rest when the 4-byte ones do not match.
+      if (u32(descriptor, 8) !== size || u32(descriptor, 12) !== size) {
+        const rest = await cursor.read(8);
+        const full = new Uint8Array(24);
+        full.set(descriptor);
+        full.set(rest, 16);
+        expect(u64(full, 8) === size && u64(full, 16) === size, `ZIP64 sizes of ${name}`);
+      }
     }
     seen.push({ name, size, crc, offset });
   }
