@@ -19,10 +19,7 @@ yazlCrc32.unsigned = (data, previous) => crc32(data, previous ?? 0);
 /** One entry: its bytes are asked for only when the writer is ready for them. */
 export interface ZipSource {
   name: string;
-  /**
-   * The entry's bytes, whole (written with its sizes and CRC-32 in its local header) or as a
-   * stream (sizes and CRC-32 follow the data). Undefined leaves the entry out of the archive.
-   */
+  /** The entry's bytes, whole or as a stream; undefined leaves the entry out of the archive. */
   open(): Promise<Uint8Array | AsyncIterable<Uint8Array> | undefined>;
 }
 
@@ -42,12 +39,30 @@ export interface ZipWriting {
 
 export class ZipAborted extends Error {}
 
+/**
+ * A stream of one chunk that lets go of it once read: yazl keeps every entry's stream until the
+ * archive ends (for its central directory), so a stream holding its bytes would keep them all.
+ */
+function once(data: Uint8Array): Readable {
+  let held: Buffer | undefined = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return new Readable({
+    read() {
+      if (held) this.push(held);
+      held = undefined;
+      this.push(null);
+    },
+  });
+}
+
 /** What the writer may hold, not yet read, before it opens the next entry. */
 const HELD = 1 << 20;
+/** The bytes of the entries handed to yazl and not yet written, at most (one entry may pass). */
+const IN_FLIGHT = 4 << 20;
 
 /**
- * Writes the entries in order. An entry is opened only once what the writer holds has drained
- * to the reader, so that memory stays flat whatever the archive's size.
+ * Writes the entries in order, each with a data descriptor after its bytes. An entry is opened
+ * only once the previous one is written and what the writer holds has drained to the reader,
+ * so that memory stays flat whatever the archive's size.
  */
 export function writeZipStream(
   entries: readonly ZipSource[],
@@ -71,28 +86,49 @@ export function writeZipStream(
       output.once("drain", resolve);
       output.once("close", resolve);
     });
+  // Entries in flight (handed to yazl, not yet written): a few small ones at once, so that
+  // tiny entries do not wait for each other, but never more than IN_FLIGHT bytes.
+  let inFlight = 0;
+  let inFlightBytes = 0;
+  let written: (() => void) | undefined;
+  const room = async (size: number) => {
+    while (!failure && inFlight > 0 && (inFlight >= 16 || inFlightBytes + size > IN_FLIGHT)) {
+      await new Promise<void>((resolve) => written = resolve);
+    }
+  };
+  const open = (index: number) =>
+    failure || index >= entries.length ? undefined : entries[index]!.open();
   const run = async () => {
-    for (const [index, entry] of entries.entries()) {
+    // The next entry is read while the current one is handed over: one entry ahead, no more.
+    let next = open(0);
+    for (let index = 0; index < entries.length; index++) {
+      const data = await next;
+      if (failure) return;
+      const size = data instanceof Uint8Array ? data.byteLength : IN_FLIGHT;
+      await room(size);
       await drained();
       if (failure) return;
-      const data = await entry.open();
-      if (failure) return;
-      if (data instanceof Uint8Array) {
-        zip.addBuffer(Buffer.from(data.buffer, data.byteOffset, data.byteLength), entry.name, {
-          compress: false,
-          mtime,
-        });
-      } else if (data) {
-        current = Readable.from(data);
-        const ended = new Promise((resolve) =>
-          current!.once("end", resolve).once("close", resolve)
-        );
-        zip.addReadStream(current, entry.name, { compress: false, mtime });
-        await ended;
+      next = open(index + 1);
+      // A rejection waits for its turn, then fails the archive there.
+      next?.catch(() => {});
+      if (!data) {
+        options.onEntry?.(index);
+        continue;
       }
-      options.onEntry?.(index);
+      const stream = data instanceof Uint8Array ? once(data) : Readable.from(data);
+      current = stream;
+      inFlight++;
+      inFlightBytes += size;
+      stream.once("end", () => {
+        inFlight--;
+        inFlightBytes -= size;
+        options.onEntry?.(index);
+        written?.();
+      });
+      zip.addReadStream(stream, entries[index]!.name, { compress: false, mtime });
     }
-    zip.end({ comment: options.comment ?? "", forceZip64Format: false });
+    await room(IN_FLIGHT);
+    if (!failure) zip.end({ comment: options.comment ?? "", forceZip64Format: false });
   };
   run().catch((error: Error) => fail(error));
   return { output, abort: (reason) => fail(reason) };
