@@ -385,3 +385,22 @@ test("a file missing from storage is left out, as Orthanc does, and the server g
   }
   expect((await fetch(`${pharos.url}/instances/${first}/file`)).status).toBe(200);
 });
+
+test("Transcode: files re-encoded where the transcoders can, kept as stored elsewhere", async () => {
+  const plain = instanceIds.at(-1)!;
+  const jpeg = instanceIds.at(-2)!;
+  const syntaxes = (zip: Uint8Array) =>
+    readZip(zip).map((e) => parseDicom(e.read()).transferSyntax);
+  const implicit = "1.2.840.10008.1.2";
+  const posted = await zipOf(pharos.url, "/tools/create-archive", {
+    Resources: [plain, jpeg],
+    Transcode: implicit,
+  });
+  const stored = parseDicom(await Bun.file(join(samplesDir, "DummyCT.dcm")).bytes()).transferSyntax;
+  expect(new Set(syntaxes(posted))).toEqual(new Set([implicit, stored]));
+  const series = ((await (await fetch(`${pharos.url}/instances/${plain}`)).json()) as {
+    ParentSeries: string;
+  }).ParentSeries;
+  const got = await zipOf(pharos.url, `/series/${series}/archive?transcode=${implicit}`);
+  expect(syntaxes(got)).toEqual([implicit]);
+});
