@@ -115,17 +115,23 @@ export function writeZipStream(
         options.onEntry?.(index);
         continue;
       }
-      const stream = data instanceof Uint8Array ? once(data) : Readable.from(data);
-      current = stream;
+      // yazl keeps each entry's pump function to the end of the archive: the one given here
+      // lets go of the entry's bytes once it has handed them over.
+      let held: Uint8Array | AsyncIterable<Uint8Array> | undefined = data;
       inFlight++;
       inFlightBytes += size;
-      stream.once("end", () => {
-        inFlight--;
-        inFlightBytes -= size;
-        options.onEntry?.(index);
-        written?.();
+      zip.addReadStreamLazy(entries[index]!.name, { compress: false, mtime }, (done) => {
+        const stream = held instanceof Uint8Array ? once(held) : Readable.from(held!);
+        held = undefined;
+        current = stream;
+        stream.once("end", () => {
+          inFlight--;
+          inFlightBytes -= size;
+          options.onEntry?.(index);
+          written?.();
+        });
+        done(null, stream);
       });
-      zip.addReadStream(stream, entries[index]!.name, { compress: false, mtime });
     }
     await room(IN_FLIGHT);
     if (!failure) zip.end({ comment: options.comment ?? "", forceZip64Format: false });

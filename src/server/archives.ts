@@ -5,7 +5,7 @@
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DicomDirBuilder } from "../archive/dicomdir.ts";
 import {
   type ArchiveInstance,
@@ -157,7 +157,7 @@ export class ArchiveOutputs {
     this.files.push({ jobId, path });
     while (this.files.length > this.keep) {
       const old = this.files.shift()!;
-      rm(old.path, { force: true }).catch(() => {});
+      rm(dirname(old.path), { recursive: true, force: true }).catch(() => {});
     }
   }
 
@@ -230,7 +230,7 @@ export class ArchiveJob implements SteppedJob {
     }
     this.writing?.abort(new Error(`The job was ${reason.toLowerCase()}`));
     await this.finished?.catch(() => {});
-    if (this.path) await rm(join(this.path, ".."), { recursive: true, force: true });
+    if (this.path) await rm(dirname(this.path), { recursive: true, force: true });
     this.finished = undefined;
     this.path = undefined;
     this.failure = undefined;
