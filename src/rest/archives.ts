@@ -61,7 +61,7 @@ const isSynchronous = (o: Options) => o.Synchronous ?? !(o.Asynchronous ?? false
 
 export function archiveRoutes(deps: RestDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const outputs = new ArchiveOutputs(deps.config.MediaArchiveSize);
+  const outputs = deps.archiveOutputs ?? new ArchiveOutputs(deps.config.MediaArchiveSize);
   const readers = { core: deps.core, transcoders: deps.codecs.transcoders };
 
   const answer = (request: ArchiveRequest, o: Options, filename: string): Response => {

@@ -147,22 +147,43 @@ export function writeArchive(
   return writeZipStream(entries, { onEntry });
 }
 
-/** The downloadable outputs of finished archive jobs, the oldest dropped past MediaArchiveSize. */
+/**
+ * The temporary folders of archive jobs, and the downloadable outputs of the finished ones: the
+ * oldest output goes past MediaArchiveSize, and all go when the server stops.
+ */
 export class ArchiveOutputs {
   private readonly files: { jobId: string; path: string }[] = [];
+  private readonly folders = new Set<string>();
 
   constructor(private readonly keep: number) {}
 
+  /** A new folder for a job's file, removed by `remove` or at the latest by `clear`. */
+  async folder(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), "pharos-archive-"));
+    this.folders.add(dir);
+    return dir;
+  }
+
+  async remove(path: string): Promise<void> {
+    this.folders.delete(dirname(path));
+    await rm(dirname(path), { recursive: true, force: true });
+  }
+
   add(jobId: string, path: string): void {
     this.files.push({ jobId, path });
-    while (this.files.length > this.keep) {
-      const old = this.files.shift()!;
-      rm(dirname(old.path), { recursive: true, force: true }).catch(() => {});
-    }
+    while (this.files.length > this.keep) this.remove(this.files.shift()!.path).catch(() => {});
   }
 
   path(jobId: string): string | undefined {
     return this.files.find((f) => f.jobId === jobId)?.path;
+  }
+
+  /** At the server's stop. */
+  async clear(): Promise<void> {
+    this.files.length = 0;
+    const folders = [...this.folders];
+    this.folders.clear();
+    await Promise.all(folders.map((dir) => rm(dir, { recursive: true, force: true })));
   }
 }
 
@@ -198,8 +219,7 @@ export class ArchiveJob implements SteppedJob {
   }
 
   private async begin(): Promise<void> {
-    const dir = await mkdtemp(join(tmpdir(), "pharos-archive-"));
-    this.path = join(dir, "archive.zip");
+    this.path = join(await this.outputs.folder(), "archive.zip");
     this.writing = writeArchive(this.readers, this.plan, () => {
       this.entriesDone++;
       this.wake?.();
@@ -230,7 +250,7 @@ export class ArchiveJob implements SteppedJob {
     }
     this.writing?.abort(new Error(`The job was ${reason.toLowerCase()}`));
     await this.finished?.catch(() => {});
-    if (this.path) await rm(dirname(this.path), { recursive: true, force: true });
+    if (this.path) await this.outputs.remove(this.path);
     this.finished = undefined;
     this.path = undefined;
     this.failure = undefined;
