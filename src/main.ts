@@ -24,6 +24,7 @@ import { PluginManager } from "./plugins/manager.ts";
 import { createApp } from "./rest/app.ts";
 import { serveClient } from "./rest/client-request.ts";
 import type { AppEnv } from "./rest/context.ts";
+import { ArchiveOutputs } from "./server/archives.ts";
 import { PharosCore } from "./server/core.ts";
 import { ServerControl } from "./server/control.ts";
 import { JobRegistry } from "./server/jobs.ts";
@@ -138,8 +139,19 @@ export async function composePharos(
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
   const control = new ServerControl();
   const lua = new LuaScripting(config, core, jobs);
+  const archiveOutputs = new ArchiveOutputs(config.MediaArchiveSize);
   const app = createApp(
-    { core, config, stability: core.stability, jobs, network, codecs, control, lua },
+    {
+      core,
+      config,
+      stability: core.stability,
+      jobs,
+      network,
+      codecs,
+      control,
+      lua,
+      archiveOutputs,
+    },
     pluginHttpHooks(plugins),
   );
   plugins.attachApp(app);
@@ -209,6 +221,7 @@ export async function composePharos(
       await http?.stop(false);
       await lua.stop();
       await plugins.stop();
+      await archiveOutputs.clear();
       await core.close();
     },
   };

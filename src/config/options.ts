@@ -92,6 +92,11 @@ export const OPTIONS = {
     default: 2,
     comment: "Jobs run at once at most (0 means one per CPU).",
   },
+  MediaArchiveSize: {
+    schema: z.number().int().min(1),
+    default: 1,
+    comment: "Archives and media of asynchronous jobs kept for download (the oldest go first).",
+  },
   JobsHistorySize: {
     schema: nonNegative,
     default: 10,

@@ -41,7 +41,6 @@ export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
     orthancDefault: true,
     why: "the private dictionary is always loaded",
   },
-  MediaArchiveSize: { orthancDefault: 1, why: LATER },
   StorageAccessOnFind: { orthancDefault: "Always", why: LATER },
   SynchronousCMove: { orthancDefault: true, why: LATER },
   LimitJobs: {

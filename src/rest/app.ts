@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { httpSecurity } from "../config/http-security.ts";
 import type { PluginHttpHooks } from "../plugins/http.ts";
 import { OrthancError } from "../server/errors.ts";
+import { archiveRoutes } from "./archives.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { errorResponse } from "./errors.ts";
@@ -63,6 +64,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     labelRoutes(deps),
     modalityRoutes(deps),
     jobRoutes(deps),
+    archiveRoutes(deps),
     webDavRoutes(deps),
     luaRoutes(deps),
   ];
