@@ -2,9 +2,10 @@
 // deflated), with ZIP64 records where an archive passes 65,535 entries or 4 GiB. The writer is
 // yazl (npm, MIT): it streams with backpressure, writes ZIP64 by itself only where needed, has
 // no native part (one executable), depends on nothing but a CRC-32, and is maintained and
-// widely used; zip-stream/archiver pull in a dozen packages for the same result. Its one cost:
-// it looks for the next entry to write from the start of its list, so time grows with the
-// square of the entry count (10,000 entries: about a second; 65,536: tens of seconds).
+// widely used; zip-stream/archiver pull in a dozen packages for the same result. It looks for the
+// next entry to write from the start of its list, which made time grow with the square of the
+// entry count (65,536 entries: tens of seconds): the entries it has written are kept aside until
+// the central directory is due (`setAside`).
 import { Readable, type Writable } from "node:stream";
 import { crc32 } from "node:zlib";
 import { ZipFile } from "yazl";
@@ -53,6 +54,32 @@ function once(data: Uint8Array): Readable {
   });
 }
 
+/** yazl's entry list, and its state of an entry whose bytes are all written (Entry.FILE_DATA_DONE). */
+interface YazlEntries {
+  entries: { state: number }[];
+}
+const FILE_DATA_DONE = 3;
+
+/**
+ * Moves the entries yazl has written from the head of its list to `done`, so that its search for
+ * the next entry to write starts among the few in flight; `restore` puts them back, in order,
+ * before the central directory is written from the list.
+ */
+function setAside(zip: ZipFile) {
+  const list = zip as unknown as YazlEntries;
+  const done: { state: number }[] = [];
+  return {
+    trim() {
+      let n = 0;
+      while (n < list.entries.length && list.entries[n]!.state >= FILE_DATA_DONE) n++;
+      for (const entry of list.entries.splice(0, n)) done.push(entry);
+    },
+    restore() {
+      list.entries = done.concat(list.entries);
+    },
+  };
+}
+
 /** What the writer may hold, not yet read, before it opens the next entry. */
 const HELD = 1 << 20;
 /** The bytes of the entries handed to yazl and not yet written, at most (one entry may pass). */
@@ -68,6 +95,7 @@ export function writeZipStream(
   options: ZipOptions = {},
 ): ZipWriting {
   const zip = new ZipFile();
+  const aside = setAside(zip);
   const output = zip.outputStream as Readable & Writable;
   let failure: Error | undefined;
   let current: Readable | undefined;
@@ -119,6 +147,7 @@ export function writeZipStream(
       let held: Uint8Array | AsyncIterable<Uint8Array> | undefined = data;
       inFlight++;
       inFlightBytes += size;
+      aside.trim();
       zip.addReadStreamLazy(entries[index]!.name, { compress: false, mtime }, (done) => {
         const stream = held instanceof Uint8Array ? once(held) : Readable.from(held!);
         held = undefined;
@@ -133,6 +162,7 @@ export function writeZipStream(
       });
     }
     await room(IN_FLIGHT);
+    aside.restore();
     if (!failure) zip.end({ comment: options.comment ?? "", forceZip64Format: false });
   };
   run().catch((error: Error) => fail(error));
