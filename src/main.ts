@@ -10,6 +10,8 @@ import { loadConfiguration } from "./config/load.ts";
 import { httpsOptions } from "./config/tls.ts";
 import { type Configuration, ConfigurationError } from "./config/schema.ts";
 import { dicomJobFactory } from "./dimse/jobs.ts";
+import { peerJobFactory } from "./peers/store-job.ts";
+import { PeerRegistry } from "./peers/registry.ts";
 import { modificationJobFactory } from "./server/modification-job.ts";
 import { studyJobFactory } from "./server/study-jobs.ts";
 import { DicomNetwork } from "./dimse/network.ts";
@@ -131,15 +133,17 @@ export async function composePharos(
   const plugins = new PluginManager(config, core, jobs, codecs, ISOLATED_PLUGIN_WORKER);
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
+  jobs.addFactory(peerJobFactory(core, codecs.transcoders, config));
   jobs.addFactory(
     modificationJobFactory(core, (dicom, syntax) => codecs.transcoders.transcode(dicom, [syntax])),
   );
   jobs.addFactory(studyJobFactory(core));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
+  const peers = new PeerRegistry(config, core.properties);
   const control = new ServerControl();
   const lua = new LuaScripting(config, core, jobs);
   const app = createApp(
-    { core, config, stability: core.stability, jobs, network, codecs, control, lua },
+    { core, config, stability: core.stability, jobs, network, peers, codecs, control, lua },
     pluginHttpHooks(plugins),
   );
   plugins.attachApp(app);

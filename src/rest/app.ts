@@ -22,6 +22,7 @@ import { compressJson } from "./middleware/compression.ts";
 import { closeConnections } from "./middleware/keep-alive.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { modalityRoutes } from "./modalities.ts";
+import { peerRoutes } from "./peers.ts";
 import { protectionRoutes } from "./protection.ts";
 import { resourceRoutes } from "./resources.ts";
 import { isRestMethod, route } from "./router.ts";
@@ -60,6 +61,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     findRoutes(deps),
     labelRoutes(deps),
     modalityRoutes(deps),
+    peerRoutes(deps),
     jobRoutes(deps),
     webDavRoutes(deps),
     luaRoutes(deps),

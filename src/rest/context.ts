@@ -3,6 +3,7 @@
 import type { Configuration } from "../config/schema.ts";
 import type { DicomNetwork } from "../dimse/network.ts";
 import type { Codecs } from "../imaging/codecs.ts";
+import type { PeerRegistry } from "../peers/registry.ts";
 import type { PharosCore } from "../server/core.ts";
 import type { ServerControl } from "../server/control.ts";
 import type { JobRegistry } from "../server/jobs.ts";
@@ -19,6 +20,8 @@ export interface RestDependencies {
   stability: StabilityTracker;
   jobs: JobRegistry;
   network: DicomNetwork;
+  /** The Orthanc peers (/peers). */
+  peers: PeerRegistry;
   codecs: Codecs;
   /** /tools/shutdown and /tools/reset ask the composition root through it. */
   control: ServerControl;

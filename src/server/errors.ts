@@ -62,6 +62,11 @@ export const ErrorCodes = {
       "Trying to attach a new DICOM instance to an instance (must be a series, study or patient)",
   },
   CannotStoreInstance: { code: 2018, http: 500, message: "Cannot store an instance" },
+  BadHttpStatusInRest: {
+    code: 2005,
+    http: 500,
+    message: "This HTTP status is not allowed in a REST API",
+  },
   RegularFileExpected: {
     code: 2006,
     http: 500,

@@ -84,6 +84,8 @@ export const GlobalProperty = {
   JobsRegistry: 5,
   /** The modalities defined through the REST API (DicomModalitiesInDatabase). */
   Modalities: 20,
+  /** The Orthanc peers defined through the REST API (OrthancPeersInDatabase). */
+  Peers: 21,
 } as const;
 
 /** Orthanc's metadata types (MetadataType enumeration). */
