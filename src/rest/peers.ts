@@ -31,12 +31,15 @@ function resourcesToSend(deps: RestDependencies, body: JsonValue): Resource[] {
   if (typeof body === "string" && !ORTHANC_ID.test(body.trim())) {
     throw badFormat("Must provide a JSON value");
   }
+  if (isJsonObject(body) && body.Resources === undefined) {
+    throw badFormat('Missing field in JSON: "Resources"');
+  }
   const ids = typeof body === "string"
     ? [body]
     : Array.isArray(body)
     ? body
     : isJsonObject(body)
-    ? body.Resources ?? []
+    ? body.Resources
     : undefined;
   if (!Array.isArray(ids)) throw badFormat('JSON field "Resources" must contain an array');
   if (!ids.every((id) => typeof id === "string")) {

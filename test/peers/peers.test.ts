@@ -3,7 +3,7 @@
 // OrthancPeerStore job and store-straight, Orthanc's /peers/{id}/store into Pharos), and Lua's
 // SendToPeer.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type RecordingOrthanc, startRecordingOrthanc } from "../golden/orthanc.ts";
 import { hasOrthanc } from "../support/dimse.ts";
@@ -114,6 +114,8 @@ describe.skipIf(!hasOrthanc)("the /peers routes answer as Orthanc's", () => {
     ["GET", "/peers"],
     ...STORE_ERRORS.map((b): [string, string, string] => ["POST", "/peers/a/store", b]),
     ["POST", "/peers/zz/store", "[]"],
+    ["POST", "/peers/a/store", "{}"],
+    ["POST", "/peers/a/store", '"0000000a-0000000b-0000000c-0000000d-0000000e"'],
     ["POST", "/peers/a/store", "[]"],
     ["POST", "/peers/a/store", '{"Resources":[],"Compress":true,"Transcode":"1.2.840.10008.1.2"}'],
     ["POST", "/peers/a/store", '["0000000a-0000000b-0000000c-0000000d-0000000e"]'],
@@ -284,4 +286,30 @@ describe.skipIf(!hasOrthanc)("Orthanc → Pharos", () => {
     const own = await (await fetch(`${pharos.url}/system`)).json() as { Name: string };
     expect((await system.json()).Name).toBe(own.Name);
   });
+});
+
+test("OrthancPeersInDatabase keeps the peers defined through the REST API across a restart", async () => {
+  const config = { OrthancPeersInDatabase: true };
+  const first = await startInProcess({ config });
+  const put = await fetch(`${first.url}/peers/kept`, {
+    method: "PUT",
+    body: JSON.stringify({ Url: "http://127.0.0.1:1", Username: "u", Password: "p" }),
+  });
+  expect(put.status).toBe(200);
+  await first.stop({ keep: true });
+  const second = await startInProcess({ config, dir: first.dir });
+  try {
+    const answer = await fetch(`${second.url}/peers/kept/configuration`);
+    expect(await answer.json()).toEqual({
+      HttpHeaders: [],
+      Password: null,
+      Pkcs11: false,
+      Timeout: 0,
+      Url: "http://127.0.0.1:1/",
+      Username: "u",
+    });
+  } finally {
+    await second.stop();
+    rmSync(first.dir, { recursive: true, force: true });
+  }
 });
