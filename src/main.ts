@@ -12,6 +12,8 @@ import { type Configuration, ConfigurationError } from "./config/schema.ts";
 import { dicomJobFactory } from "./dimse/jobs.ts";
 import { peerJobFactory } from "./peers/store-job.ts";
 import { PeerRegistry } from "./peers/registry.ts";
+import { DicomWebServers } from "./dicomweb/client/servers.ts";
+import { dicomWebJobFactory } from "./dicomweb/client/jobs.ts";
 import { modificationJobFactory } from "./server/modification-job.ts";
 import { studyJobFactory } from "./server/study-jobs.ts";
 import { DicomNetwork } from "./dimse/network.ts";
@@ -134,6 +136,7 @@ export async function composePharos(
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
   jobs.addFactory(peerJobFactory(core, codecs.transcoders, config));
+  jobs.addFactory(dicomWebJobFactory(core, config));
   jobs.addFactory(
     modificationJobFactory(core, (dicom, syntax) => codecs.transcoders.transcode(dicom, [syntax])),
   );
@@ -143,7 +146,18 @@ export async function composePharos(
   const control = new ServerControl();
   const lua = new LuaScripting(config, core, jobs);
   const app = createApp(
-    { core, config, stability: core.stability, jobs, network, peers, codecs, control, lua },
+    {
+      core,
+      config,
+      stability: core.stability,
+      jobs,
+      network,
+      peers,
+      dicomWebServers: new DicomWebServers(config),
+      codecs,
+      control,
+      lua,
+    },
     pluginHttpHooks(plugins),
   );
   plugins.attachApp(app);

@@ -23,6 +23,7 @@ import { closeConnections } from "./middleware/keep-alive.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { modalityRoutes } from "./modalities.ts";
 import { peerRoutes } from "./peers.ts";
+import { dicomWebServerRoutes } from "./dicomweb-servers.ts";
 import { protectionRoutes } from "./protection.ts";
 import { resourceRoutes } from "./resources.ts";
 import { isRestMethod, route } from "./router.ts";
@@ -62,6 +63,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     labelRoutes(deps),
     modalityRoutes(deps),
     peerRoutes(deps),
+    dicomWebServerRoutes(deps),
     jobRoutes(deps),
     webDavRoutes(deps),
     luaRoutes(deps),

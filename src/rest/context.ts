@@ -4,6 +4,7 @@ import type { Configuration } from "../config/schema.ts";
 import type { DicomNetwork } from "../dimse/network.ts";
 import type { Codecs } from "../imaging/codecs.ts";
 import type { PeerRegistry } from "../peers/registry.ts";
+import type { DicomWebServers } from "../dicomweb/client/servers.ts";
 import type { PharosCore } from "../server/core.ts";
 import type { ServerControl } from "../server/control.ts";
 import type { JobRegistry } from "../server/jobs.ts";
@@ -22,6 +23,8 @@ export interface RestDependencies {
   network: DicomNetwork;
   /** The Orthanc peers (/peers). */
   peers: PeerRegistry;
+  /** The DICOMweb client's remote servers (/dicom-web/servers). */
+  dicomWebServers: DicomWebServers;
   codecs: Codecs;
   /** /tools/shutdown and /tools/reset ask the composition root through it. */
   control: ServerControl;

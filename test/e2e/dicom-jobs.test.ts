@@ -5,6 +5,7 @@
 // instance per step, as Orthanc's does, and storescp's log of what it received tells how many
 // times each instance went out.
 import { PeerRegistry } from "../../src/peers/registry.ts";
+import { DicomWebServers } from "../../src/dicomweb/client/servers.ts";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,6 +53,7 @@ const app = createApp({
   jobs,
   network,
   peers,
+  dicomWebServers: new DicomWebServers(config),
   codecs,
   control,
 });
