@@ -8,6 +8,7 @@ import {
   RETRIEVE_JOB,
   serverParams,
   STOW_JOB,
+  wadoPath,
   type WadoResource,
 } from "../dicomweb/client/jobs.ts";
 import { simplifiedQido } from "../dicomweb/client/qido.ts";
@@ -75,6 +76,12 @@ function rootOf(deps: RestDependencies): string {
   return `/${text.replace(/^\/+|\/+$/g, "")}`;
 }
 
+/** The URI of a get, qido or wado below the server's URL, with its arguments. */
+function uriPath(body: z.infer<typeof ProxyBody>): string {
+  const query = new URLSearchParams(body.Arguments ?? {}).toString();
+  return body.Uri.replace(/^\/+/, "") + (query ? `?${query}` : "");
+}
+
 function synchronous(body: JsonObject): boolean {
   return body.Synchronous !== false && body.Asynchronous !== true;
 }
@@ -97,11 +104,9 @@ export function dicomWebServerRoutes(deps: RestDependencies): Hono<AppEnv> {
 
   /** A request to the server below its URL: its answer, or the plugin's error. */
   const proxied = async (server: DicomWebServer, body: z.infer<typeof ProxyBody>) => {
-    const query = new URLSearchParams(body.Arguments ?? {}).toString();
-    const path = body.Uri.replace(/^\/+/, "") + (query ? `?${query}` : "");
     const answer = await requestPeer(server, deps.config, {
       method: "GET",
-      path,
+      path: uriPath(body),
       headers: { Accept: "application/dicom+json", ...body.HttpHeaders },
     }).catch(() => {
       throw new OrthancError("NetworkProtocol");
@@ -162,11 +167,17 @@ export function dicomWebServerRoutes(deps: RestDependencies): Hono<AppEnv> {
       const resources: WadoResource[] = body.Resources.map((item) => checked(WadoItem, item));
       const server = servers.get(idParam(c));
       if (!server) throw new OrthancError("Plugin", "Error encountered within the plugin engine");
-      return await runJob(
-        RETRIEVE_JOB,
-        { server: serverParams(server), resources: resources as unknown as JsonValue },
-        body,
-      );
+      const paths = resources.map(wadoPath);
+      return await runJob(RETRIEVE_JOB, { server: serverParams(server), paths }, body);
+    },
+  });
+  // A retrieve of one WADO-RS URI, which the plugin always runs asynchronously.
+  route(app, `${base}/:id/wado`, {
+    POST: async (c) => {
+      const body = checked(ProxyBody, await jsonBody(c));
+      const server = servers.require(idParam(c));
+      const params = { server: serverParams(server), paths: [uriPath(body)] };
+      return await runJob(RETRIEVE_JOB, params, { ...body, Asynchronous: true });
     },
   });
   route(app, `${base}/:id/get`, {

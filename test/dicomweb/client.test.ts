@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type RecordingOrthanc, startRecordingOrthanc } from "../golden/orthanc.ts";
 import { hasOrthanc } from "../support/dimse.ts";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
-import { samplesDir } from "../support/server.ts";
+import { samplesDir, waitFor } from "../support/server.ts";
 
 const PLUGIN = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so";
 const ready = hasOrthanc && existsSync(PLUGIN);
@@ -139,6 +139,27 @@ describe.skipIf(!ready)("with Orthanc's DICOMweb plugin as the remote server", (
     const body = JSON.stringify({ Resources: [{ Study: "1.2.3" }] });
     const answer = await ask(pharos.url, "POST", "/dicom-web/servers/b/retrieve", body);
     expect(answer).toMatchObject({ status: 500, body: { OrthancStatus: 1 } });
+  });
+
+  test("wado retrieves a URI in a job, failing as the plugin's on a metadata URI", async () => {
+    const finished = async (base: string, uri: string) => {
+      const answer = await ask(
+        base,
+        "POST",
+        "/dicom-web/servers/b/wado",
+        JSON.stringify({ Uri: uri }),
+      );
+      const id = (answer.body as { ID: string }).ID;
+      let job: Record<string, unknown> = {};
+      await waitFor(async () => {
+        job = await (await fetch(`${base}/jobs/${id}`)).json();
+        return job.State === "Success" || job.State === "Failure";
+      }, "the wado job");
+      return { Type: job.Type, State: job.State, ErrorCode: job.ErrorCode, Content: job.Content };
+    };
+    for (const uri of [`/studies/${study}/metadata`, `/studies/${study}`]) {
+      expect(await finished(pharos.url, uri)).toEqual(await finished(oracle.url, uri));
+    }
   });
 
   test("stow sends Pharos's instances to the remote server", async () => {

@@ -1,13 +1,14 @@
 // The DICOMweb client's jobs, as the plugin names and fills them: DicomWebStowClient (local
 // resources sent by STOW-RS, a chunk of instances a request and a step) and
-// DicomWebWadoRetrieveClient (studies, series or instances fetched by WADO-RS, one a step, and
-// stored). A failure is the plugin's: Orthanc's plugin error.
+// DicomWebWadoRetrieveClient (WADO-RS URIs of studies, series or instances fetched one a step,
+// and stored). A failure is the plugin's: Orthanc's plugin error, the error under it in the
+// job's content.
 import type { JsonObject, JsonValue } from "../../dicom/tags-json.ts";
 import { instancesBelow } from "../../dimse/instances.ts";
-import { type PeerHttpOptions, requestPeer } from "../../peers/client.ts";
+import { type PeerHttpOptions, type PeerRequest, requestPeer } from "../../peers/client.ts";
 import { peerObjectForm } from "../../peers/peer.ts";
 import type { PharosCore } from "../../server/core.ts";
-import { OrthancError } from "../../server/errors.ts";
+import { ErrorCodes, OrthancError } from "../../server/errors.ts";
 import type { Job, JobFactory, SteppedJob } from "../../server/jobs.ts";
 import type { Resource } from "../../server/model.ts";
 import { boundaryOf, multipartDicom, multipartParts } from "./multipart.ts";
@@ -28,6 +29,31 @@ const STOW_CHUNK = 10;
 const MB = 1024 * 1024;
 
 const pluginError = () => new OrthancError("Plugin", "Error encountered within the plugin engine");
+
+/** The error under a job's failure, which the plugin shows in the job's content. */
+function functionError(error: unknown): JsonObject {
+  const e = error instanceof OrthancError ? error : new OrthancError("NetworkProtocol");
+  const out: JsonObject = {
+    FunctionErrorCode: ErrorCodes[e.kind].code,
+    FunctionErrorDescription: ErrorCodes[e.kind].message,
+  };
+  if (e.details) out.FunctionErrorDetails = e.details;
+  return out;
+}
+
+/** A request to the server; any failure (no answer, an error status) is a network error. */
+async function request(
+  server: DicomWebServer,
+  options: PeerHttpOptions,
+  what: PeerRequest,
+): Promise<Response> {
+  const answer = await requestPeer(server, options, what);
+  if (!answer.ok) {
+    await answer.arrayBuffer();
+    throw new OrthancError("NetworkProtocol");
+  }
+  return answer;
+}
 
 const count = (value: JsonValue | undefined): number =>
   typeof value === "number" && Number.isInteger(value) && value > 0 ? value : 0;
@@ -53,6 +79,7 @@ class StowJob implements SteppedJob {
   private targets?: Resource[];
   private position: number;
   private bytes: number;
+  private failure?: JsonObject;
 
   constructor(
     private readonly core: PharosCore,
@@ -81,16 +108,18 @@ class StowJob implements SteppedJob {
     if (chunk.length > 0) {
       const files = await Promise.all(chunk.map((r) => this.core.dicomBytes(r)));
       const { body, contentType } = multipartDicom(files);
-      const answer = await requestPeer(this.server, this.options, {
-        method: "POST",
-        path: "studies",
-        body,
-        headers: { "Content-Type": contentType, Accept: "application/dicom+json" },
-      }).catch(() => {
+      try {
+        const answer = await request(this.server, this.options, {
+          method: "POST",
+          path: "studies",
+          body,
+          headers: { "Content-Type": contentType, Accept: "application/dicom+json" },
+        });
+        await answer.arrayBuffer();
+      } catch (error) {
+        this.failure = functionError(error);
         throw pluginError();
-      });
-      await answer.arrayBuffer();
-      if (!answer.ok) throw pluginError();
+      }
       this.bytes += body.length;
       this.position += chunk.length;
       this.moved?.();
@@ -106,13 +135,15 @@ class StowJob implements SteppedJob {
     this.targets = undefined;
     this.position = 0;
     this.bytes = 0;
+    this.failure = undefined;
   }
 
   update(job: Job): void {
     const total = this.targets?.length ?? 0;
     job.progress = total > 0 ? Math.floor((100 * this.position) / total) : 0;
     job.content.InstancesCount = String(this.position);
-    job.content.NetworkSizeMB = String(Math.floor(this.bytes / MB));
+    if (this.failure) Object.assign(job.content, this.failure);
+    else job.content.NetworkSizeMB = String(Math.floor(this.bytes / MB));
   }
 
   serialize(): JsonValue {
@@ -122,8 +153,8 @@ class StowJob implements SteppedJob {
   }
 }
 
-/** The WADO-RS path of a resource to retrieve. */
-function wadoPath(r: WadoResource): string {
+/** The WADO-RS path of a resource to retrieve, below the server's URL. */
+export function wadoPath(r: WadoResource): string {
   let path = `studies/${encodeURIComponent(r.Study)}`;
   if (r.Series) path += `/series/${encodeURIComponent(r.Series)}`;
   if (r.Series && r.Instance) path += `/instances/${encodeURIComponent(r.Instance)}`;
@@ -134,10 +165,12 @@ class RetrieveJob implements SteppedJob {
   readonly savedAtEachMove = true;
   moved?: () => void;
   private readonly server: DicomWebServer;
-  private readonly resources: WadoResource[];
+  /** The WADO-RS URIs, below the server's URL. */
+  private readonly paths: string[];
   private position: number;
   private received: number;
   private bytes: number;
+  private failure?: JsonObject;
 
   constructor(
     private readonly core: PharosCore,
@@ -145,38 +178,44 @@ class RetrieveJob implements SteppedJob {
     private readonly params: JsonObject,
   ) {
     this.server = parseServer(params.server ?? null);
-    this.resources =
-      (Array.isArray(params.resources) ? params.resources : []) as unknown as WadoResource[];
+    this.paths = (Array.isArray(params.paths) ? params.paths : []).map(String);
     this.position = count(params.position);
     this.received = count(params.received);
     this.bytes = count(params.bytes);
   }
 
   async step(): Promise<"continue" | "success"> {
-    const resource = this.resources[this.position];
-    if (resource) {
-      const universal = this.server.properties.HasWadoRsUniversalTransferSyntax !== "0";
-      const accept = `multipart/related; type="application/dicom"` +
-        (universal ? "; transfer-syntax=*" : "");
-      const answer = await requestPeer(this.server, this.options, {
-        method: "GET",
-        path: wadoPath(resource),
-        headers: { Accept: accept },
-      }).catch(() => {
+    const path = this.paths[this.position];
+    if (path !== undefined) {
+      try {
+        await this.retrieve(path);
+      } catch (error) {
+        this.failure = functionError(error);
         throw pluginError();
-      });
-      const body = new Uint8Array(await answer.arrayBuffer());
-      const boundary = boundaryOf(answer.headers.get("content-type") ?? "");
-      if (!answer.ok || !boundary) throw pluginError();
-      for (const part of multipartParts(body, boundary)) {
-        await this.core.store(part, { kind: "Plugins" });
-        this.received++;
       }
-      this.bytes += body.length;
       this.position++;
       this.moved?.();
     }
-    return this.position < this.resources.length ? "continue" : "success";
+    return this.position < this.paths.length ? "continue" : "success";
+  }
+
+  private async retrieve(path: string): Promise<void> {
+    const universal = this.server.properties.HasWadoRsUniversalTransferSyntax !== "0";
+    const accept = `multipart/related; type="application/dicom"` +
+      (universal ? "; transfer-syntax=*" : "");
+    const answer = await request(this.server, this.options, {
+      method: "GET",
+      path,
+      headers: { Accept: accept },
+    });
+    const body = new Uint8Array(await answer.arrayBuffer());
+    const boundary = boundaryOf(answer.headers.get("content-type") ?? "");
+    if (!boundary) throw new OrthancError("NetworkProtocol");
+    for (const part of multipartParts(body, boundary)) {
+      await this.core.store(part, { kind: "Plugins" });
+      this.received++;
+    }
+    this.bytes += body.length;
   }
 
   stop(): Promise<void> {
@@ -187,11 +226,19 @@ class RetrieveJob implements SteppedJob {
     this.position = 0;
     this.received = 0;
     this.bytes = 0;
+    this.failure = undefined;
   }
 
   update(job: Job): void {
-    const total = this.resources.length;
+    const total = this.paths.length;
     job.progress = total > 0 ? Math.floor((100 * this.position) / total) : 0;
+    if (this.failure) {
+      // The plugin's failed retrieve shows the error only.
+      delete job.content.NetworkUsageMB;
+      delete job.content.ReceivedInstancesCount;
+      Object.assign(job.content, this.failure);
+      return;
+    }
     job.content.NetworkUsageMB = String(Math.floor(this.bytes / MB));
     job.content.ReceivedInstancesCount = String(this.received);
   }
