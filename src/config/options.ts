@@ -400,6 +400,12 @@ export const OPTIONS = {
     default: true,
     comment: "Check the certificate of the peers reached over HTTPS.",
   },
+  HttpsCACertificates: {
+    schema: z.string(),
+    default: "",
+    comment:
+      "PEM file of the authorities HttpsVerifyPeers trusts (empty: the system's authorities).",
+  },
   DicomScpTimeout: {
     schema: nonNegative,
     default: 30,

@@ -22,7 +22,6 @@ export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   OrthancExplorerEnabled: { orthancDefault: true, why: "Pharos has no web interface yet" },
   HttpProxy: { orthancDefault: "", why: OUTGOING_HTTP },
   HttpVerbose: { orthancDefault: false, why: OUTGOING_HTTP },
-  HttpsCACertificates: { orthancDefault: "", why: OUTGOING_HTTP },
   HttpsClientCertificate: { orthancDefault: undefined, why: OUTGOING_HTTP },
   TcpNoDelay: { orthancDefault: true, why: "Bun's HTTP server has no such setting" },
   HttpThreadsCount: { orthancDefault: 50, why: NO_POOL },

@@ -6,7 +6,10 @@ import type { Configuration } from "../config/schema.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { OrthancPeer } from "./peer.ts";
 
-export type PeerHttpOptions = Pick<Configuration, "HttpTimeout" | "HttpsVerifyPeers">;
+export type PeerHttpOptions = Pick<
+  Configuration,
+  "HttpTimeout" | "HttpsVerifyPeers" | "HttpsCACertificates"
+>;
 
 export interface PeerRequest {
   method: "GET" | "POST";
@@ -25,6 +28,9 @@ function authorization(peer: OrthancPeer): Record<string, string> {
 function tlsOf(peer: OrthancPeer, options: PeerHttpOptions) {
   return {
     rejectUnauthorized: options.HttpsVerifyPeers,
+    ...(options.HttpsCACertificates
+      ? { ca: readFileSync(options.HttpsCACertificates, "utf8") }
+      : {}),
     ...(peer.CertificateFile ? { cert: readFileSync(peer.CertificateFile, "utf8") } : {}),
     ...(peer.CertificateKeyFile ? { key: readFileSync(peer.CertificateKeyFile, "utf8") } : {}),
     ...(peer.CertificateKeyPassword ? { passphrase: peer.CertificateKeyPassword } : {}),
