@@ -12,7 +12,7 @@ export type PeerHttpOptions = Pick<
 >;
 
 export interface PeerRequest {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   /** Below the peer's URL, without a leading "/". */
   path: string;
   body?: Uint8Array;

@@ -28,6 +28,9 @@ const RESOURCES_EXPECTED =
   'A request to the DICOMweb STOW-RS client must provide a JSON object with the field "Resources" containing an array of resources to be sent';
 const RETRIEVE_EXPECTED = 'The body must be a JSON object containing an array "Resources"';
 
+const DELETE_EXPECTED =
+  'The request body must contain a JSON object with fields "Level" and "StudyInstanceUID"';
+
 const badFormat = (details?: string) => new OrthancError("BadFileFormat", details);
 
 /** The bodies: any JSON, whose fields the routes check in the plugin's order and words. */
@@ -43,6 +46,13 @@ const WadoItem = z.looseObject({
   Series: z.string().optional(),
   Instance: z.string().optional(),
 }, { error: 'Missing "Study" field in the body' });
+/** delete: a level and the UIDs down to it. */
+const DeleteBody = z.looseObject({
+  Level: z.string({ error: DELETE_EXPECTED }),
+  StudyInstanceUID: z.string({ error: DELETE_EXPECTED }),
+  SeriesInstanceUID: z.string().optional(),
+  SOPInstanceUID: z.string().optional(),
+}, { error: DELETE_EXPECTED });
 const RetrieveBody = z.looseObject({
   Resources: z.array(z.unknown(), { error: RETRIEVE_EXPECTED }),
 }, {
@@ -74,6 +84,29 @@ function rootOf(deps: RestDependencies): string {
   const root = isJsonObject(section as JsonValue) ? (section as JsonObject).Root : undefined;
   const text = typeof root === "string" && root ? root : "/dicom-web/";
   return `/${text.replace(/^\/+|\/+$/g, "")}`;
+}
+
+/** The resource a delete designates, its UIDs required down to its level. */
+function deletedResource(body: z.infer<typeof DeleteBody>): WadoResource {
+  const needed = (field: "SeriesInstanceUID" | "SOPInstanceUID") => {
+    const value = body[field];
+    if (value === undefined) throw badFormat(`The request body must contain the field "${field}"`);
+    return value;
+  };
+  switch (body.Level) {
+    case "Study":
+      return { Study: body.StudyInstanceUID };
+    case "Series":
+      return { Study: body.StudyInstanceUID, Series: needed("SeriesInstanceUID") };
+    case "Instance":
+      return {
+        Study: body.StudyInstanceUID,
+        Series: needed("SeriesInstanceUID"),
+        Instance: needed("SOPInstanceUID"),
+      };
+    default:
+      throw new OrthancError("ParameterOutOfRange");
+  }
 }
 
 /** The URI of a get, qido or wado below the server's URL, with its arguments. */
@@ -178,6 +211,27 @@ export function dicomWebServerRoutes(deps: RestDependencies): Hono<AppEnv> {
       const server = servers.require(idParam(c));
       const params = { server: serverParams(server), paths: [uriPath(body)] };
       return await runJob(RETRIEVE_JOB, params, { ...body, Asynchronous: true });
+    },
+  });
+  route(app, `${base}/:id/delete`, {
+    POST: async (c) => {
+      const name = idParam(c);
+      const server = servers.require(name);
+      if (server.properties.HasDelete !== "1") {
+        throw badFormat(
+          `Cannot delete on DICOMweb server, check out property "HasDelete": ${name}`,
+        );
+      }
+      const body = checked(DeleteBody, await jsonBody(c));
+      const path = wadoPath(deletedResource(body));
+      const answer = await requestPeer(server, deps.config, { method: "DELETE", path }).catch(
+        () => {
+          throw new OrthancError("NetworkProtocol");
+        },
+      );
+      await answer.arrayBuffer();
+      if (!answer.ok) throw new OrthancError("NetworkProtocol");
+      return pluginJson({});
     },
   });
   route(app, `${base}/:id/get`, {

@@ -100,9 +100,19 @@ describe.skipIf(!ready)("the /dicom-web/servers routes answer as the plugin's", 
     ["POST", "/dicom-web/servers/b/retrieve", '{"Resources":[{"Series":"1.2.3"}]}'],
     ["POST", "/dicom-web/servers/b/retrieve", "{}"],
     ["GET", "/dicom-web/servers/b/stow"],
+    ["POST", "/dicom-web/servers/b/delete", "{}"],
+    ["POST", "/dicom-web/servers/o/delete", "{}"],
+    ["POST", "/dicom-web/servers/o/delete", `{"Level":"Study","StudyInstanceUID":"${study}"}`],
+    ["POST", "/dicom-web/servers/o/delete", '{"Level":"Series","StudyInstanceUID":"1"}'],
+    [
+      "POST",
+      "/dicom-web/servers/o/delete",
+      '{"Level":"Instance","StudyInstanceUID":"1","SeriesInstanceUID":"2"}',
+    ],
+    ["POST", "/dicom-web/servers/o/delete", '{"Level":"Patient","StudyInstanceUID":"1"}'],
   ];
   // The study's UID is read once the servers run: the list is built inside each test.
-  for (let i = 0; i < 26; i++) {
+  for (let i = 0; i < requests().length; i++) {
     test(`request ${i}`, async () => {
       const [method, path, body] = requests()[i]!;
       const expected = await ask(oracle.url, method, path, body);
