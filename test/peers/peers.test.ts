@@ -313,3 +313,47 @@ test("OrthancPeersInDatabase keeps the peers defined through the REST API across
     rmSync(first.dir, { recursive: true, force: true });
   }
 });
+
+describe.skipIf(!hasOrthanc)("Orthanc → Pharos with authentication", () => {
+  let secured: InProcessServer;
+  beforeAll(async () => {
+    secured = await startInProcess({
+      config: { AuthenticationEnabled: true, RegisteredUsers: { alice: "secret" } },
+    });
+    for (const [name, password] of [["secured", "secret"], ["securedWrong", "nope"]]) {
+      await fetch(`${orthanc.url}/peers/${name}`, {
+        method: "PUT",
+        body: JSON.stringify([secured.url, "alice", password]),
+        headers: AUTH,
+      });
+    }
+  });
+  afterAll(async () => {
+    await secured.stop();
+  });
+
+  test("Orthanc's credentials open Pharos; wrong ones fail Orthanc's job", async () => {
+    const r = await fetch(`${orthanc.url}/instances`, {
+      method: "POST",
+      body: sample("IM-0001-0006.dcm"),
+      headers: AUTH,
+    });
+    const { ID } = await r.json() as { ID: string };
+    const refused = await fetch(`${orthanc.url}/peers/securedWrong/store`, {
+      method: "POST",
+      body: JSON.stringify([ID]),
+      headers: AUTH,
+    });
+    expect(refused.status).toBe(500);
+    const stored = await fetch(`${orthanc.url}/peers/secured/store`, {
+      method: "POST",
+      body: JSON.stringify([ID]),
+      headers: AUTH,
+    });
+    expect(stored.status).toBe(200);
+    const check = await fetch(`${secured.url}/instances/${ID}`, {
+      headers: { Authorization: `Basic ${btoa("alice:secret")}` },
+    });
+    expect(check.status).toBe(200);
+  });
+});
