@@ -58,6 +58,8 @@ class PeerStoreJob implements SteppedJob {
   private targets?: Resource[];
   private position: number;
   private size: number;
+  /** The next instance's bytes, read ahead. */
+  private ahead?: Promise<Uint8Array>;
 
   constructor(
     private readonly core: PharosCore,
@@ -92,7 +94,11 @@ class PeerStoreJob implements SteppedJob {
     const targets = this.targets ??= this.resolve();
     const instance = targets[this.position];
     if (instance) {
-      const body = await this.encoded(await this.core.dicomBytes(instance));
+      const body = await (this.ahead ?? this.encoded(instance));
+      // The next instance is read and encoded while this one travels.
+      const next = targets[this.position + 1];
+      this.ahead = next ? this.encoded(next) : undefined;
+      this.ahead?.catch(() => {});
       const answer = await requestPeer(this.peer, this.options, {
         method: "POST",
         path: "instances",
@@ -112,11 +118,11 @@ class PeerStoreJob implements SteppedJob {
   }
 
   /** The bytes that travel: transcoded if asked and possible, then gzip-encoded if asked. */
-  private async encoded(dicom: Uint8Array): Promise<Uint8Array> {
-    let out = dicom;
+  private async encoded(instance: Resource): Promise<Uint8Array> {
+    let out = await this.core.dicomBytes(instance);
     const syntax = this.params.transcode;
     if (typeof syntax === "string") {
-      const transcoded = await this.transcoders.transcode(dicom, [syntax]);
+      const transcoded = await this.transcoders.transcode(out, [syntax]);
       if (transcoded) out = transcoded;
       else log.warning(`Cannot transcode an instance to ${syntax}: sending it as it is stored`);
     }
@@ -124,10 +130,13 @@ class PeerStoreJob implements SteppedJob {
   }
 
   stop(): Promise<void> {
+    // Paused or over: what was read ahead is let go; a resume reads it again.
+    this.ahead = undefined;
     return Promise.resolve();
   }
 
   reset(): void {
+    this.ahead = undefined;
     this.targets = undefined;
     this.position = 0;
     this.size = 0;
