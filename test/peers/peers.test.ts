@@ -282,6 +282,25 @@ describe.skipIf(!hasOrthanc)("Orthanc → Pharos", () => {
     expect(stored.status).toBe(200);
     expect((await stored.json()).InstancesCount).toBe(1);
     expect((await fetch(`${pharos.url}/instances/${ID}`)).status).toBe(200);
+    // The same store both ways, uncompressed: the same job content but for the peer.
+    const both = await Promise.all([
+      fetch(`${orthanc.url}/peers/pharos/store`, {
+        method: "POST",
+        body: JSON.stringify({ Resources: [ID] }),
+        headers: AUTH,
+      }),
+      fetch(`${pharos.url}/peers/orthanc/store`, {
+        method: "POST",
+        body: JSON.stringify({ Resources: [ID] }),
+      }),
+    ]);
+    const [ofOrthanc, ofPharos] = await Promise.all(
+      both.map(async (answer) => {
+        const { Peer: _, ...content } = await answer.json() as Record<string, unknown>;
+        return content;
+      }),
+    );
+    expect(ofPharos).toEqual(ofOrthanc!);
     const system = await fetch(`${orthanc.url}/peers/pharos/system`, { headers: AUTH });
     const own = await (await fetch(`${pharos.url}/system`)).json() as { Name: string };
     expect((await system.json()).Name).toBe(own.Name);
