@@ -172,6 +172,26 @@ describe.skipIf(!ready)("with Orthanc's DICOMweb plugin as the remote server", (
     }
   });
 
+  test("a stow to a server that cannot be reached fails as the plugin's job", async () => {
+    const finished = async (base: string) => {
+      const ids = await (await fetch(`${base}/instances`)).json() as string[];
+      const answer = await ask(
+        base,
+        "POST",
+        "/dicom-web/servers/down/stow",
+        JSON.stringify({ Resources: ids, Asynchronous: true }),
+      );
+      const id = (answer.body as { ID: string }).ID;
+      let job: Record<string, unknown> = {};
+      await waitFor(async () => {
+        job = await (await fetch(`${base}/jobs/${id}`)).json();
+        return job.State === "Failure";
+      }, "the stow job's failure");
+      return { Type: job.Type, ErrorCode: job.ErrorCode, Content: job.Content };
+    };
+    expect(await finished(pharos.url)).toEqual(await finished(oracle.url));
+  });
+
   test("stow sends Pharos's instances to the remote server", async () => {
     for (const id of await (await fetch(`${remote.url}/instances`)).json() as string[]) {
       await fetch(`${remote.url}/instances/${id}`, { method: "DELETE" });

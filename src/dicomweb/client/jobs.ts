@@ -30,15 +30,16 @@ const MB = 1024 * 1024;
 
 const pluginError = () => new OrthancError("Plugin", "Error encountered within the plugin engine");
 
-/** The error under a job's failure, which the plugin shows in the job's content. */
+/**
+ * The error under a job's failure, which the plugin shows in the job's content (without the
+ * details of a network error, which its HTTP client does not pass on).
+ */
 function functionError(error: unknown): JsonObject {
   const e = error instanceof OrthancError ? error : new OrthancError("NetworkProtocol");
-  const out: JsonObject = {
+  return {
     FunctionErrorCode: ErrorCodes[e.kind].code,
     FunctionErrorDescription: ErrorCodes[e.kind].message,
   };
-  if (e.details) out.FunctionErrorDetails = e.details;
-  return out;
 }
 
 /** A request to the server; any failure (no answer, an error status) is a network error. */
@@ -89,6 +90,13 @@ class StowJob implements SteppedJob {
     this.server = parseServer(params.server ?? null);
     this.position = count(params.position);
     this.bytes = count(params.bytes);
+    // Resolved at once so that a pending job counts its instances; an unknown resource fails
+    // the job at its first step.
+    try {
+      this.targets = this.resolve();
+    } catch {
+      this.targets = undefined;
+    }
   }
 
   private resolve(): Resource[] {
@@ -141,9 +149,11 @@ class StowJob implements SteppedJob {
   update(job: Job): void {
     const total = this.targets?.length ?? 0;
     job.progress = total > 0 ? Math.floor((100 * this.position) / total) : 0;
-    job.content.InstancesCount = String(this.position);
-    if (this.failure) Object.assign(job.content, this.failure);
-    else job.content.NetworkSizeMB = String(Math.floor(this.bytes / MB));
+    job.content.InstancesCount = String(total);
+    if (this.failure) {
+      delete job.content.NetworkSizeMB;
+      Object.assign(job.content, this.failure);
+    } else job.content.NetworkSizeMB = String(Math.floor(this.bytes / MB));
   }
 
   serialize(): JsonValue {
