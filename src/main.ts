@@ -153,7 +153,7 @@ export async function composePharos(
       jobs,
       network,
       peers,
-      dicomWebServers: new DicomWebServers(config),
+      dicomWebServers: new DicomWebServers(config, core.properties),
       codecs,
       control,
       lua,

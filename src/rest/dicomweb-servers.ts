@@ -4,15 +4,14 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
-import {
-  RETRIEVE_JOB,
-  serverParams,
-  STOW_JOB,
-  wadoPath,
-  type WadoResource,
-} from "../dicomweb/client/jobs.ts";
+import { RETRIEVE_JOB, STOW_JOB, wadoPath, type WadoResource } from "../dicomweb/client/jobs.ts";
 import { simplifiedQido } from "../dicomweb/client/qido.ts";
-import { type DicomWebServer, parseServer, serverJson } from "../dicomweb/client/servers.ts";
+import {
+  type DicomWebServer,
+  parseServer,
+  serverJson,
+  serverObjectForm,
+} from "../dicomweb/client/servers.ts";
 import { requestPeer } from "../peers/client.ts";
 import { OrthancError } from "../server/errors.ts";
 import { isJsonObject } from "./body.ts";
@@ -189,7 +188,7 @@ export function dicomWebServerRoutes(deps: RestDependencies): Hono<AppEnv> {
       const server = servers.get(idParam(c));
       // The plugin's job fails on an unknown server, which its synchronous answer reports so.
       if (!server) throw new OrthancError("Plugin", "Error encountered within the plugin engine");
-      return await runJob(STOW_JOB, { server: serverParams(server), resources: ids }, body);
+      return await runJob(STOW_JOB, { server: serverObjectForm(server), resources: ids }, body);
     },
   });
   route(app, `${base}/:id/retrieve`, {
@@ -201,7 +200,7 @@ export function dicomWebServerRoutes(deps: RestDependencies): Hono<AppEnv> {
       const server = servers.get(idParam(c));
       if (!server) throw new OrthancError("Plugin", "Error encountered within the plugin engine");
       const paths = resources.map(wadoPath);
-      return await runJob(RETRIEVE_JOB, { server: serverParams(server), paths }, body);
+      return await runJob(RETRIEVE_JOB, { server: serverObjectForm(server), paths }, body);
     },
   });
   // A retrieve of one WADO-RS URI, which the plugin always runs asynchronously.
@@ -209,7 +208,7 @@ export function dicomWebServerRoutes(deps: RestDependencies): Hono<AppEnv> {
     POST: async (c) => {
       const body = checked(ProxyBody, await jsonBody(c));
       const server = servers.require(idParam(c));
-      const params = { server: serverParams(server), paths: [uriPath(body)] };
+      const params = { server: serverObjectForm(server), paths: [uriPath(body)] };
       return await runJob(RETRIEVE_JOB, params, { ...body, Asynchronous: true });
     },
   });

@@ -2,7 +2,7 @@
 // remote server: the routes answered as a second Orthanc with the plugin answers them for the same
 // servers, then QIDO, WADO-RS retrieve into Pharos and STOW-RS out of it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type RecordingOrthanc, startRecordingOrthanc } from "../golden/orthanc.ts";
 import { hasOrthanc } from "../support/dimse.ts";
@@ -210,4 +210,31 @@ describe.skipIf(!ready)("with Orthanc's DICOMweb plugin as the remote server", (
     const sent = await (await fetch(`${remote.url}/instances`)).json() as string[];
     expect(sent.sort()).toEqual(ids.sort());
   });
+});
+
+test("DicomWeb.ServersInDatabase keeps the servers PUT through the REST API across a restart", async () => {
+  const config = { DicomWeb: { ServersInDatabase: true } };
+  const first = await startInProcess({ config });
+  const put = await fetch(`${first.url}/dicom-web/servers/kept`, {
+    method: "PUT",
+    body: JSON.stringify({ Url: "http://127.0.0.1:1/dicom-web", HasDelete: true }),
+  });
+  expect(put.status).toBe(200);
+  await first.stop({ keep: true });
+  const second = await startInProcess({ config, dir: first.dir });
+  try {
+    const answer = await fetch(`${second.url}/dicom-web/servers?expand`);
+    expect(await answer.json()).toEqual({
+      kept: {
+        HasDelete: "1",
+        HttpHeaders: [],
+        Pkcs11: false,
+        Timeout: 0,
+        Url: "http://127.0.0.1:1/dicom-web/",
+      },
+    });
+  } finally {
+    await second.stop();
+    rmSync(first.dir, { recursive: true, force: true });
+  }
 });

@@ -53,7 +53,7 @@ const app = createApp({
   jobs,
   network,
   peers,
-  dicomWebServers: new DicomWebServers(config),
+  dicomWebServers: new DicomWebServers(config, core.properties),
   codecs,
   control,
 });

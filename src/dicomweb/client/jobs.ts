@@ -6,7 +6,6 @@
 import type { JsonObject, JsonValue } from "../../dicom/tags-json.ts";
 import { instancesBelow } from "../../dimse/instances.ts";
 import { type PeerHttpOptions, type PeerRequest, requestPeer } from "../../peers/client.ts";
-import { peerObjectForm } from "../../peers/peer.ts";
 import type { PharosCore } from "../../server/core.ts";
 import { ErrorCodes, OrthancError } from "../../server/errors.ts";
 import type { Job, JobFactory, SteppedJob } from "../../server/jobs.ts";
@@ -58,11 +57,6 @@ async function request(
 
 const count = (value: JsonValue | undefined): number =>
   typeof value === "number" && Number.isInteger(value) && value > 0 ? value : 0;
-
-/** A server in a job's parameters: its object form and its properties. */
-export function serverParams(server: DicomWebServer): JsonObject {
-  return { ...peerObjectForm(server), ...server.properties };
-}
 
 export function dicomWebJobFactory(core: PharosCore, options: PeerHttpOptions): JobFactory {
   return (type, json) => {
