@@ -376,3 +376,27 @@ describe.skipIf(!hasOrthanc)("Orthanc → Pharos with authentication", () => {
     expect(check.status).toBe(200);
   });
 });
+
+test("a peer's Timeout ends a request the peer never answers, with libcurl's words", async () => {
+  const silent = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: () => new Promise<Response>(() => {}),
+  });
+  try {
+    await fetch(`${pharos.url}/peers/silent`, {
+      method: "PUT",
+      body: JSON.stringify({ Url: `http://127.0.0.1:${silent.port}`, Timeout: 1 }),
+    });
+    const started = performance.now();
+    const answer = await fetch(`${pharos.url}/peers/silent/system`);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(await answer.json()).toMatchObject({
+      OrthancStatus: 9,
+      Details: "libCURL error: Timeout was reached",
+    });
+  } finally {
+    await fetch(`${pharos.url}/peers/silent`, { method: "DELETE" });
+    silent.stop(true);
+  }
+});
