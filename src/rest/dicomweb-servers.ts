@@ -1,5 +1,6 @@
 // The DICOMweb client's routes (src/dicomweb/client), under the DICOMweb root as the plugin
-// mounts them: /servers CRUD, and per server stow and retrieve (jobs), get and qido (proxied).
+// mounts them: /servers CRUD, and per server stow, retrieve and wado (jobs), get and qido
+// (proxied), and delete (HasDelete).
 // A sub-app of its own, beside the DICOMweb server's routes.
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -26,7 +27,6 @@ const URI_EXPECTED =
 const RESOURCES_EXPECTED =
   'A request to the DICOMweb STOW-RS client must provide a JSON object with the field "Resources" containing an array of resources to be sent';
 const RETRIEVE_EXPECTED = 'The body must be a JSON object containing an array "Resources"';
-
 const DELETE_EXPECTED =
   'The request body must contain a JSON object with fields "Level" and "StudyInstanceUID"';
 
