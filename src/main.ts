@@ -10,6 +10,10 @@ import { loadConfiguration } from "./config/load.ts";
 import { httpsOptions } from "./config/tls.ts";
 import { type Configuration, ConfigurationError } from "./config/schema.ts";
 import { dicomJobFactory } from "./dimse/jobs.ts";
+import { peerJobFactory } from "./peers/store-job.ts";
+import { PeerRegistry } from "./peers/registry.ts";
+import { DicomWebServers } from "./dicomweb/client/servers.ts";
+import { dicomWebJobFactory } from "./dicomweb/client/jobs.ts";
 import { modificationJobFactory } from "./server/modification-job.ts";
 import { studyJobFactory } from "./server/study-jobs.ts";
 import { DicomNetwork } from "./dimse/network.ts";
@@ -132,11 +136,14 @@ export async function composePharos(
   const plugins = new PluginManager(config, core, jobs, codecs, ISOLATED_PLUGIN_WORKER);
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));
+  jobs.addFactory(peerJobFactory(core, codecs.transcoders, config));
+  jobs.addFactory(dicomWebJobFactory(core, config));
   jobs.addFactory(
     modificationJobFactory(core, (dicom, syntax) => codecs.transcoders.transcode(dicom, [syntax])),
   );
   jobs.addFactory(studyJobFactory(core));
   jobs.addFactory((type, saved) => plugins.unserializeJob(type, saved));
+  const peers = new PeerRegistry(config, core.properties);
   const control = new ServerControl();
   const lua = new LuaScripting(config, core, jobs);
   const archiveOutputs = new ArchiveOutputs(config.MediaArchiveSize);
@@ -147,6 +154,8 @@ export async function composePharos(
       stability: core.stability,
       jobs,
       network,
+      peers,
+      dicomWebServers: new DicomWebServers(config, core.properties),
       codecs,
       control,
       lua,

@@ -381,6 +381,36 @@ export const OPTIONS = {
     default: false,
     comment: "Keep the modalities defined through the REST API in the index (else in memory).",
   },
+  OrthancPeers: {
+    schema: z.record(
+      z.string(),
+      z.union([z.array(z.union([z.string(), z.number()])), z.looseObject({})]),
+    ),
+    default: {},
+    comment:
+      'Known Orthanc peers: "name" : [ "url" ], [ "url", "user", "password" ] or { "Url", "Username", "Password", "HttpHeaders", "CertificateFile", "CertificateKeyFile", "CertificateKeyPassword", "Timeout" }.',
+  },
+  OrthancPeersInDatabase: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Keep the peers defined through the REST API in the index (else in memory).",
+  },
+  HttpTimeout: {
+    schema: nonNegative,
+    default: 60,
+    comment: "Seconds Pharos waits for the answer of an HTTP request to a peer (0: forever).",
+  },
+  HttpsVerifyPeers: {
+    schema: z.boolean(),
+    default: true,
+    comment: "Check the certificate of the peers reached over HTTPS.",
+  },
+  HttpsCACertificates: {
+    schema: z.string(),
+    default: "",
+    comment:
+      "PEM file of the authorities HttpsVerifyPeers trusts (empty: the system's authorities).",
+  },
   DicomScpTimeout: {
     schema: nonNegative,
     default: 30,

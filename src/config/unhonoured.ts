@@ -12,7 +12,7 @@ interface Unhonoured {
 }
 
 const LATER = "it comes with a later release";
-const OUTGOING_HTTP = "Pharos makes no HTTP request yet (Orthanc peers come later)";
+const OUTGOING_HTTP = "Pharos's HTTP client (Orthanc peers) does not support it yet";
 const NO_POOL = "Pharos serves from one event loop and has no such thread pool";
 const TRANSCODING = "compressed transcoding is not available yet";
 
@@ -20,13 +20,8 @@ export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   MaximumStorageCacheSize: { orthancDefault: 128, why: "Pharos keeps no storage cache" },
   DicomAssociationCloseDelay: { orthancDefault: 5, why: LATER },
   OrthancExplorerEnabled: { orthancDefault: true, why: "Pharos has no web interface yet" },
-  OrthancPeers: { orthancDefault: {}, why: OUTGOING_HTTP },
-  OrthancPeersInDatabase: { orthancDefault: false, why: OUTGOING_HTTP },
   HttpProxy: { orthancDefault: "", why: OUTGOING_HTTP },
   HttpVerbose: { orthancDefault: false, why: OUTGOING_HTTP },
-  HttpTimeout: { orthancDefault: 60, why: OUTGOING_HTTP },
-  HttpsVerifyPeers: { orthancDefault: true, why: OUTGOING_HTTP },
-  HttpsCACertificates: { orthancDefault: "", why: OUTGOING_HTTP },
   HttpsClientCertificate: { orthancDefault: undefined, why: OUTGOING_HTTP },
   TcpNoDelay: { orthancDefault: true, why: "Bun's HTTP server has no such setting" },
   HttpThreadsCount: { orthancDefault: 50, why: NO_POOL },

@@ -23,6 +23,8 @@ import { compressJson } from "./middleware/compression.ts";
 import { closeConnections } from "./middleware/keep-alive.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { modalityRoutes } from "./modalities.ts";
+import { peerRoutes } from "./peers.ts";
+import { dicomWebServerRoutes } from "./dicomweb-servers.ts";
 import { protectionRoutes } from "./protection.ts";
 import { resourceRoutes } from "./resources.ts";
 import { isRestMethod, route } from "./router.ts";
@@ -63,6 +65,8 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     findRoutes(deps),
     labelRoutes(deps),
     modalityRoutes(deps),
+    peerRoutes(deps),
+    dicomWebServerRoutes(deps),
     jobRoutes(deps),
     archiveRoutes(deps),
     webDavRoutes(deps),

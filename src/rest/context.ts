@@ -4,6 +4,8 @@ import type { Configuration } from "../config/schema.ts";
 import type { DicomNetwork } from "../dimse/network.ts";
 import type { Codecs } from "../imaging/codecs.ts";
 import type { ArchiveOutputs } from "../server/archives.ts";
+import type { PeerRegistry } from "../peers/registry.ts";
+import type { DicomWebServers } from "../dicomweb/client/servers.ts";
 import type { PharosCore } from "../server/core.ts";
 import type { ServerControl } from "../server/control.ts";
 import type { JobRegistry } from "../server/jobs.ts";
@@ -20,6 +22,10 @@ export interface RestDependencies {
   stability: StabilityTracker;
   jobs: JobRegistry;
   network: DicomNetwork;
+  /** The Orthanc peers (/peers). */
+  peers: PeerRegistry;
+  /** The DICOMweb client's remote servers (/dicom-web/servers). */
+  dicomWebServers: DicomWebServers;
   codecs: Codecs;
   /** /tools/shutdown and /tools/reset ask the composition root through it. */
   control: ServerControl;

@@ -67,6 +67,11 @@ export const ErrorCodes = {
     http: 500,
     message: "The Lua function does not give the expected number of outputs",
   },
+  BadHttpStatusInRest: {
+    code: 2005,
+    http: 500,
+    message: "This HTTP status is not allowed in a REST API",
+  },
   RegularFileExpected: {
     code: 2006,
     http: 500,

@@ -84,6 +84,13 @@ export const GlobalProperty = {
   JobsRegistry: 5,
   /** The modalities defined through the REST API (DicomModalitiesInDatabase). */
   Modalities: 20,
+  /** The Orthanc peers defined through the REST API (OrthancPeersInDatabase). */
+  Peers: 21,
+  /**
+   * The DICOMweb servers defined through the REST API (DicomWeb.ServersInDatabase): in the range
+   * Orthanc leaves to plugins (1024 and up), as the DICOMweb plugin keeps them.
+   */
+  DicomWebServers: 5467,
 } as const;
 
 /** Orthanc's metadata types (MetadataType enumeration). */

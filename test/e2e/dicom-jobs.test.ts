@@ -4,6 +4,8 @@
 // it had not sent. In-process: the parts are built here; to a peer this slow a store job sends one
 // instance per step, as Orthanc's does, and storescp's log of what it received tells how many
 // times each instance went out.
+import { PeerRegistry } from "../../src/peers/registry.ts";
+import { DicomWebServers } from "../../src/dicomweb/client/servers.ts";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -43,7 +45,18 @@ const network = new DicomNetwork(core, config, codecs.transcoders);
 const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
 jobs.addFactory(dicomJobFactory(core, network));
 const control = new ServerControl();
-const app = createApp({ core, config, stability: core.stability, jobs, network, codecs, control });
+const peers = new PeerRegistry(config, core.properties);
+const app = createApp({
+  core,
+  config,
+  stability: core.stability,
+  jobs,
+  network,
+  peers,
+  dicomWebServers: new DicomWebServers(config, core.properties),
+  codecs,
+  control,
+});
 
 let scp: Subprocess;
 const instances: string[] = [];
