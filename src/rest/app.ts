@@ -31,6 +31,7 @@ import { logLevelRoutes } from "./log-levels.ts";
 import { findRoutes } from "./tools-find.ts";
 import { requestUri, routingPath } from "./uri.ts";
 import { webDavRoutes } from "./webdav.ts";
+import { dicomWebRoutes } from "../dicomweb/routes.ts";
 
 export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Hono<AppEnv> {
   const { config } = deps;
@@ -63,6 +64,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     jobRoutes(deps),
     webDavRoutes(deps),
     luaRoutes(deps),
+    dicomWebRoutes(deps, deps.dicomWebBinary),
   ];
   // Mounted in this order, which is the order of precedence between overlapping paths.
   for (const family of families) app.route("/", family);

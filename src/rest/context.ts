@@ -3,6 +3,7 @@
 import type { Configuration } from "../config/schema.ts";
 import type { DicomNetwork } from "../dimse/network.ts";
 import type { Codecs } from "../imaging/codecs.ts";
+import type { BinaryModes } from "../dicomweb/binary-modes.ts";
 import type { PharosCore } from "../server/core.ts";
 import type { ServerControl } from "../server/control.ts";
 import type { JobRegistry } from "../server/jobs.ts";
@@ -23,6 +24,8 @@ export interface RestDependencies {
   /** /tools/shutdown and /tools/reset ask the composition root through it. */
   control: ServerControl;
   lua?: ScriptRunner;
+  /** The plugins' choices of how DICOMweb metadata writes binary values. */
+  dicomWebBinary?: BinaryModes;
 }
 
 export type AppEnv = {

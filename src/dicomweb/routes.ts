@@ -1,0 +1,145 @@
+// The DICOMweb server's routes (QIDO-RS, WADO-RS, STOW-RS under DicomWeb.Root, WADO-URI under
+// DicomWeb.WadoRoot), mounted by rest/app.ts when DicomWeb.Enable is set.
+import { Hono } from "hono";
+import type { DicomJsonDataset } from "../dicom/dicom-json.ts";
+import type { AppEnv, RestDependencies } from "../rest/context.ts";
+import { originOf } from "../rest/instances.ts";
+import { route } from "../rest/router.ts";
+import { OrthancError } from "../server/errors.ts";
+import type { BinaryModes } from "./binary-modes.ts";
+import { dicomJsonResponse } from "./json.ts";
+import { MetadataCache } from "./metadata-cache.ts";
+import { dicomWebOptions } from "./options.ts";
+import { qido, type QidoLevel, qidoQuery } from "./qido.ts";
+import { stow } from "./stow.ts";
+import { type ResourceUids, retrieveUrl, webBase } from "./urls.ts";
+import {
+  instancesOf,
+  retrieveBulk,
+  retrieveFrames,
+  retrieveInstances,
+  retrieveRendered,
+  uidsOf,
+} from "./wado.ts";
+import { wadoUri } from "./wado-uri.ts";
+
+const jsonAnswer = (value: DicomJsonDataset[]) => dicomJsonResponse(value);
+
+export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const options = dicomWebOptions(deps.config);
+  if (!options.Enable) return app;
+  const root = options.Root.replace(/\/$/, "");
+  const cache = new MetadataCache(deps, options.EnableMetadataCache, binaryModes);
+
+  const uidsFrom = (params: Record<string, string>): ResourceUids => {
+    const uids: ResourceUids = { study: params.study! };
+    if (params.series !== undefined) uids.series = params.series;
+    if (params.instance !== undefined) uids.instance = params.instance;
+    return uids;
+  };
+
+  const qidoRoute = (path: string, level: QidoLevel) =>
+    route(app, `${root}${path}`, {
+      GET: async (c) => {
+        const query = qidoQuery(new URL(c.req.url).searchParams);
+        const params = c.req.param() as Record<string, string>;
+        if (params.study !== undefined) query.constraints.set(0x0020000d, params.study);
+        if (params.series !== undefined) query.constraints.set(0x0020000e, params.series);
+        return jsonAnswer(await qido(deps, level, query, webBase(options, c.req.raw)));
+      },
+      ...(path === "/studies" || path === "/studies/:study"
+        ? {
+          POST: (c) =>
+            stow(deps, c.req.raw, c.req.param("study"), webBase(options, c.req.raw), originOf(c)),
+        }
+        : {}),
+    });
+
+  qidoRoute("/studies", "Study");
+  qidoRoute("/series", "Series");
+  qidoRoute("/instances", "Instance");
+  qidoRoute("/studies/:study/series", "Series");
+  qidoRoute("/studies/:study/instances", "Instance");
+  qidoRoute("/studies/:study/series/:series/instances", "Instance");
+
+  const levels = [
+    "/studies/:study",
+    "/studies/:study/series/:series",
+    "/studies/:study/series/:series/instances/:instance",
+  ];
+  for (const path of levels) {
+    const isStudy = path === levels[0];
+    route(app, `${root}${path}`, {
+      GET: (c) =>
+        retrieveInstances(
+          deps,
+          instancesOf(deps, uidsFrom(c.req.param() as Record<string, string>)),
+          c.req.header("accept"),
+        ),
+      ...(isStudy
+        ? {
+          POST: (c) =>
+            stow(deps, c.req.raw, c.req.param("study"), webBase(options, c.req.raw), originOf(c)),
+        }
+        : {}),
+    });
+    route(app, `${root}${path}/metadata`, {
+      GET: async (c) => {
+        const instances = instancesOf(deps, uidsFrom(c.req.param() as Record<string, string>));
+        const base = webBase(options, c.req.raw);
+        const out: DicomJsonDataset[] = [];
+        for (const instance of instances) {
+          out.push(await cache.metadata(instance, retrieveUrl(base, uidsOf(deps, instance))));
+        }
+        return jsonAnswer(out);
+      },
+    });
+    route(app, `${root}${path}/rendered`, {
+      GET: (c) => {
+        const [first] = instancesOf(deps, uidsFrom(c.req.param() as Record<string, string>));
+        if (!first) throw new OrthancError("UnknownResource");
+        return retrieveRendered(deps, first, 0, c.req.header("accept"), c.req.query("quality"));
+      },
+    });
+  }
+  const instancePath = `${root}${levels[2]}`;
+  const oneInstance = (params: Record<string, string>) => instancesOf(deps, uidsFrom(params))[0]!;
+  route(app, `${instancePath}/frames/:frames`, {
+    GET: (c) =>
+      retrieveFrames(
+        deps,
+        oneInstance(c.req.param() as Record<string, string>),
+        c.req.param("frames") ?? "",
+        c.req.header("accept"),
+        webBase(options, c.req.raw),
+      ),
+  });
+  route(app, `${instancePath}/frames/:frame/rendered`, {
+    GET: (c) => {
+      const frame = c.req.param("frame") ?? "";
+      if (!/^\d+$/.test(frame) || Number(frame) < 1) {
+        throw new OrthancError("BadRequest", `Not a valid frame number: ${frame}`);
+      }
+      return retrieveRendered(
+        deps,
+        oneInstance(c.req.param() as Record<string, string>),
+        Number(frame) - 1,
+        c.req.header("accept"),
+        c.req.query("quality"),
+      );
+    },
+  });
+  app.get(`${instancePath}/bulk/*`, (c) => {
+    const params = c.req.param() as Record<string, string>;
+    const prefix =
+      `${root}/studies/${params.study}/series/${params.series}/instances/${params.instance}/bulk/`;
+    const path = decodeURIComponent(new URL(c.req.url).pathname).slice(prefix.length).split("/");
+    return retrieveBulk(deps, oneInstance(params), path);
+  });
+
+  if (options.EnableWado) {
+    route(app, options.WadoRoot, { GET: (c) => wadoUri(deps, new URL(c.req.url).searchParams) });
+  }
+  return app;
+}
