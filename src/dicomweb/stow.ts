@@ -1,6 +1,6 @@
 // STOW-RS (PS3.18 10.5): the DICOM parts of a multipart/related body are stored, and the answer
 // lists the referenced (stored) and failed SOP instances, as Orthanc's DICOMweb plugin does: a
-// part that is not DICOM, or belongs to another study than the one in the path, makes it a 400.
+// part that is not DICOM makes it a 400, one of another study than the path's a 409.
 import type { DicomJsonAttribute, DicomJsonDataset } from "../dicom/dicom-json.ts";
 import { findElement, latin1, parseDicom } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
@@ -34,7 +34,11 @@ export async function stow(
 ): Promise<Response> {
   const { type, params } = mediaParameters(request.headers.get("content-type") ?? "");
   const boundary = params.get("boundary");
-  if (type !== "multipart/related" || !boundary) {
+  // The plugin wants the parts' type named, and it must be DICOM.
+  if (
+    type !== "multipart/related" || !boundary ||
+    params.get("type")?.toLowerCase() !== "application/dicom"
+  ) {
     throw new OrthancError("UnsupportedMediaType", "Unsupported media type");
   }
   const body = new Uint8Array(await request.arrayBuffer());
@@ -98,5 +102,6 @@ export async function stow(
   }
   answer["00081198"] = failed.length > 0 ? { vr: "SQ", Value: failed } : { vr: "SQ" };
   answer["00081199"] = referenced.length > 0 ? { vr: "SQ", Value: referenced } : { vr: "SQ" };
-  return dicomJsonResponse(answer, failed.length > 0 || badPart ? 400 : 200);
+  // A part that is not DICOM is a bad request; instances refused, a conflict (PS3.18 10.5.3).
+  return dicomJsonResponse(answer, badPart ? 400 : failed.length > 0 ? 409 : 200);
 }
