@@ -27,7 +27,12 @@ export function multipartResponse(parts: Part[], type: string): Response {
   });
 }
 
-export class MultipartError extends Error {}
+export class MultipartError extends Error {
+  /** False when the boundary is nowhere in the body (no part at all). */
+  constructor(message: string, readonly boundaryFound = true) {
+    super(message);
+  }
+}
 
 /** The parameters of a Content-Type or Accept entry, names in lower case, quotes removed. */
 export function mediaParameters(text: string): { type: string; params: Map<string, string> } {
@@ -70,7 +75,7 @@ const CRLF_CRLF = encoder.encode("\r\n\r\n");
 export function parseMultipart(body: Uint8Array, boundary: string): Part[] {
   const delimiter = encoder.encode(`--${boundary}`);
   let at = indexOf(body, delimiter, 0);
-  if (at < 0) throw new MultipartError("The boundary of the multipart body is not found");
+  if (at < 0) throw new MultipartError("The boundary of the multipart body is not found", false);
   const parts: Part[] = [];
   for (;;) {
     const after = at + delimiter.length;

@@ -68,12 +68,13 @@ export interface QidoQuery {
 
 function count(name: string, text: string): number {
   if (!/^\d+$/.test(text)) {
+    // The plugin's own answer to limit=abc (its 500 for a negative offset is not kept).
     throw new OrthancError("BadFileFormat", `Not an integer for "${name}": ${text}`);
   }
   return Number(text);
 }
 
-/** Reads the query string; an unknown attribute name is a 400, as in the plugin. */
+/** Reads the query string; an unknown attribute name or a bad number is a 400. */
 export function qidoQuery(params: URLSearchParams): QidoQuery {
   const query: QidoQuery = { constraints: new Map(), includes: [], offset: 0 };
   for (const [key, value] of params) {
@@ -91,13 +92,14 @@ export function qidoQuery(params: URLSearchParams): QidoQuery {
         for (const name of value.split(",")) {
           if (name === "all") continue;
           const tag = resolveTag(name);
-          if (tag === undefined) throw new OrthancError("UnknownDicomTag", `Unknown tag: ${name}`);
+          if (tag === undefined) throw new OrthancError("BadRequest", `Unknown tag: ${name}`);
           query.includes.push(tag);
         }
         continue;
     }
     const tag = resolveTag(key);
-    if (tag === undefined) throw new OrthancError("UnknownDicomTag", `Unknown tag: ${key}`);
+    // The plugin ignores what it cannot read; PS3.18 makes it a 400, which a client can see.
+    if (tag === undefined) throw new OrthancError("BadRequest", `Unknown tag: ${key}`);
     query.constraints.set(tag, value);
   }
   return query;

@@ -47,7 +47,9 @@ export async function stow(
     parts = parseMultipart(body, boundary);
   } catch (error) {
     if (!(error instanceof MultipartError)) throw error;
-    // The plugin finds no part in a body without its boundary, and answers an empty success.
+    // The plugin finds no part in a body without its boundary, and answers an empty success; a
+    // body cut short it reads as far as it can, silently: Pharos refuses it (PS3.18's 400).
+    if (error.boundaryFound) throw new OrthancError("BadRequest", error.message);
     parts = [];
   }
   const referenced: DicomJsonDataset[] = [];

@@ -169,6 +169,11 @@ export async function retrieveFrames(
   const data = await readInstance(deps, instance);
   const pm = pixelModule(data.parsed);
   if (!pm) throw new OrthancError("BadRequest", "This instance has no image");
+  const frames = frameCount(data.parsed);
+  const missing = numbers.find((n) => n > frames);
+  if (missing !== undefined) {
+    throw new OrthancError("BadRequest", `Frame ${missing} does not exist (${frames} frames)`);
+  }
   const stored = data.parsed.transferSyntax;
   const syntaxes = acceptedSyntaxes(accept, [
     "application/octet-stream",
@@ -192,10 +197,7 @@ export async function retrieveFrames(
   for (const n of numbers) {
     const raw = rawFrameBytes(data.parsed, pm, n - 1);
     if (!(raw instanceof Uint8Array)) {
-      throw new OrthancError(
-        "BadRequest",
-        `Frame ${n} does not exist (${frameCount(data.parsed)} frames)`,
-      );
+      throw new OrthancError(raw.failure, raw.details);
     }
     parts.push({ contentType, body: raw, location: `${url}/frames/${n}` });
   }
