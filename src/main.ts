@@ -139,7 +139,17 @@ export async function composePharos(
   const control = new ServerControl();
   const lua = new LuaScripting(config, core, jobs);
   const app = createApp(
-    { core, config, stability: core.stability, jobs, network, codecs, control, lua },
+    {
+      core,
+      config,
+      stability: core.stability,
+      jobs,
+      network,
+      codecs,
+      control,
+      lua,
+      dicomWebBinary: plugins.dicomWebBinary,
+    },
     pluginHttpHooks(plugins),
   );
   plugins.attachApp(app);
