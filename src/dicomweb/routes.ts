@@ -7,7 +7,7 @@ import { originOf } from "../rest/instances.ts";
 import { route } from "../rest/router.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { BinaryModes } from "./binary-modes.ts";
-import { dicomJsonResponse } from "./json.ts";
+import { dicomJsonResponse, dicomJsonTextResponse } from "./json.ts";
 import { MetadataCache } from "./metadata-cache.ts";
 import { dicomWebOptions } from "./options.ts";
 import { qido, type QidoLevel, qidoQuery } from "./qido.ts";
@@ -88,11 +88,13 @@ export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes
       GET: async (c) => {
         const instances = instancesOf(deps, uidsFrom(c.req.param() as Record<string, string>));
         const base = webBase(options, c.req.raw);
-        const out: DicomJsonDataset[] = [];
-        for (const instance of instances) {
-          out.push(await cache.metadata(instance, retrieveUrl(base, uidsOf(deps, instance))));
-        }
-        return jsonAnswer(out);
+        const texts = await cache.texts(
+          instances.map((resource) => ({
+            resource,
+            url: retrieveUrl(base, uidsOf(deps, resource)),
+          })),
+        );
+        return dicomJsonTextResponse(`[${texts.join(",")}]`);
       },
     });
     route(app, `${root}${path}/rendered`, {
