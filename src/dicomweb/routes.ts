@@ -5,6 +5,7 @@ import type { DicomJsonDataset } from "../dicom/dicom-json.ts";
 import type { AppEnv, RestDependencies } from "../rest/context.ts";
 import { originOf } from "../rest/instances.ts";
 import { route } from "../rest/router.ts";
+import { log } from "../log.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { BinaryModes } from "./binary-modes.ts";
 import { dicomJsonResponse, dicomJsonTextResponse } from "./json.ts";
@@ -30,6 +31,12 @@ export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes
   const options = dicomWebOptions(deps.config);
   if (!options.Enable) return app;
   const root = options.Root.replace(/\/$/, "");
+  for (const name of ["StudiesMetadata", "SeriesMetadata"] as const) {
+    // The plugin's cheaper modes trade exactness for speed; the metadata cache makes "Full" fast.
+    if (options[name] !== "Full") {
+      log.warning(`DicomWeb.${name} "${options[name]}" is not honoured: Pharos answers "Full"`);
+    }
+  }
   const cache = new MetadataCache(deps, options.EnableMetadataCache, binaryModes);
 
   const uidsFrom = (params: Record<string, string>): ResourceUids => {

@@ -1,0 +1,65 @@
+// The DicomWeb section of the configuration, with the option names of Orthanc's plugin: Enable,
+// Root, EnableWado, WadoRoot, Host and Ssl (the URLs in the answers).
+import { afterAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type InProcessServer, startInProcess } from "../support/in-process.ts";
+import { samplesDir } from "../support/server.ts";
+
+const servers: InProcessServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+});
+
+async function start(DicomWeb: Record<string, unknown>): Promise<InProcessServer> {
+  const server = await startInProcess({ config: { DicomWeb } });
+  servers.push(server);
+  const stored = await fetch(`${server.url}/instances`, {
+    method: "POST",
+    body: readFileSync(join(samplesDir, "DummyCT.dcm")),
+  });
+  expect(stored.status).toBe(200);
+  return server;
+}
+
+const WADO =
+  "?requestType=WADO&objectUID=1.2.840.113619.2.176.2025.1499492.7040.1171286242.109&contentType=application/dicom";
+
+describe("the DicomWeb section", () => {
+  test("by default: /dicom-web/ and /wado, URLs from the request's Host", async () => {
+    const server = await start({});
+    const [study] = await (await fetch(`${server.url}/dicom-web/studies`)).json();
+    expect(study["00081190"].Value[0]).toStartWith(
+      `http://127.0.0.1:${server.port}/dicom-web/studies/`,
+    );
+    expect((await fetch(`${server.url}/wado${WADO}`)).status).toBe(200);
+  });
+
+  test("Root, WadoRoot, Host and Ssl", async () => {
+    const server = await start({
+      Root: "/web/",
+      WadoRoot: "/legacy-wado",
+      Host: "viewer.example:8443",
+      Ssl: true,
+    });
+    expect((await fetch(`${server.url}/dicom-web/studies`)).status).toBe(404);
+    const [study] = await (await fetch(`${server.url}/web/studies`)).json();
+    expect(study["00081190"].Value[0]).toStartWith("https://viewer.example:8443/web/studies/");
+    expect((await fetch(`${server.url}/legacy-wado${WADO}`)).status).toBe(200);
+    expect((await fetch(`${server.url}/wado${WADO}`)).status).toBe(404);
+  });
+
+  test("Enable false and EnableWado false", async () => {
+    const off = await start({ Enable: false });
+    expect((await fetch(`${off.url}/dicom-web/studies`)).status).toBe(404);
+    const noWado = await start({ EnableWado: false });
+    expect((await fetch(`${noWado.url}/dicom-web/studies`)).status).toBe(200);
+    expect((await fetch(`${noWado.url}/wado${WADO}`)).status).toBe(404);
+  });
+
+  test("a bad value stops the start with the option named", async () => {
+    await expect(startInProcess({ config: { DicomWeb: { Enable: "yes" } } })).rejects.toThrow(
+      /DicomWeb/,
+    );
+  });
+});
