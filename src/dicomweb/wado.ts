@@ -184,9 +184,13 @@ export async function retrieveFrames(
     (UNCOMPRESSED_TRANSFER_SYNTAXES.has(stored) &&
       syntaxes.some((s) => UNCOMPRESSED_TRANSFER_SYNTAXES.has(s)) &&
       stored !== TransferSyntax.ExplicitVrBigEndian);
-  if (!keep) throw new OrthancError("NotImplemented", "Cannot transcode image");
+  // A compressed frame asked uncompressed is decoded with the codecs there are (the built-in ones
+  // and the plugins'); Orthanc without a decoding plugin answers 500 for every such frame.
+  const decode = !keep && !UNCOMPRESSED_TRANSFER_SYNTAXES.has(stored) &&
+    syntaxes.includes(TransferSyntax.ExplicitVrLittleEndian);
+  if (!keep && !decode) throw new OrthancError("NotImplemented", "Cannot transcode image");
   // A little-endian file gives the same pixel bytes in either uncompressed little-endian syntax.
-  const syntax = UNCOMPRESSED_TRANSFER_SYNTAXES.has(stored)
+  const syntax = decode || UNCOMPRESSED_TRANSFER_SYNTAXES.has(stored)
     ? TransferSyntax.ExplicitVrLittleEndian
     : stored;
   const contentType = `${
@@ -195,13 +199,33 @@ export async function retrieveFrames(
   const url = retrieveUrl(base, uidsOf(deps, instance));
   const parts: Part[] = [];
   for (const n of numbers) {
-    const raw = rawFrameBytes(data.parsed, pm, n - 1);
-    if (!(raw instanceof Uint8Array)) {
-      throw new OrthancError(raw.failure, raw.details);
-    }
-    parts.push({ contentType, body: raw, location: `${url}/frames/${n}` });
+    const body = decode ? await decodedFrame(deps, data, n - 1) : storedFrame(data, pm, n - 1);
+    parts.push({ contentType, body, location: `${url}/frames/${n}` });
   }
   return multipartResponse(parts, contentType);
+}
+
+function storedFrame(
+  data: InstanceData,
+  pm: NonNullable<ReturnType<typeof pixelModule>>,
+  frame: number,
+): Uint8Array {
+  const raw = rawFrameBytes(data.parsed, pm, frame);
+  if (!(raw instanceof Uint8Array)) throw new OrthancError(raw.failure, raw.details);
+  return raw;
+}
+
+/** The frame's samples as Explicit VR Little Endian holds them (interleaved for color). */
+async function decodedFrame(
+  deps: RestDependencies,
+  data: InstanceData,
+  frame: number,
+): Promise<Uint8Array> {
+  const image = await deps.codecs.decoders.decode(data.bytes, data.parsed, frame);
+  if (!image) throw new OrthancError("NotImplemented", "Cannot transcode image");
+  const { pixels } = image;
+  // Typed arrays hold the platform's byte order: little endian wherever Bun runs.
+  return new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
 }
 
 /** The value of a binary attribute at `path` (tag, item, tag… as in a bulk data URI). */

@@ -3,13 +3,15 @@
 // an instance with STOW-RS.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { api } from "dicomweb-client";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
 import { samplesDir } from "../support/server.ts";
 import { XhrOverFetch } from "../support/xhr-over-fetch.ts";
 
 type Dataset = Record<string, { vr: string; Value?: unknown[]; BulkDataURI?: string }>;
+
+const IMAGING_PLUGIN = resolve(import.meta.dir, "../plugins/imaging.ts");
 
 const FILES = [
   "Brainix/Flair/IM-0001-0001.dcm",
@@ -37,7 +39,9 @@ describe("a viewer's sequence of DICOMweb calls through dicomweb-client", () => 
 
   beforeAll(async () => {
     Object.assign(globalThis, { XMLHttpRequest: XhrOverFetch });
-    server = await startInProcess();
+    // A decoding plugin (DCMTK's dcmdjpeg behind it), as the built-in decoders keep Orthanc's
+    // refusal of JPEG.
+    server = await startInProcess({ config: { Plugins: [IMAGING_PLUGIN] } });
     for (const file of FILES) {
       const response = await fetch(`${server.url}/instances`, {
         method: "POST",
@@ -133,6 +137,27 @@ describe("a viewer's sequence of DICOMweb calls through dicomweb-client", () => 
     expect(Buffer.from(file).subarray(128, 132).toString()).toBe("DICM");
   });
 
+  test("a JPEG frame asked uncompressed is decoded by the codecs; asked as stored, it is the JPEG", async () => {
+    const body = readFileSync(join(samplesDir, "TransferSyntaxes/1.2.840.10008.1.2.4.50.dcm"));
+    expect((await fetch(`${server.url}/instances`, { method: "POST", body })).status).toBe(200);
+    const uids = {
+      studyInstanceUID: "1.2.840.113663.1298.6234813.1.298.20000329.1115122",
+      seriesInstanceUID: "1.2.840.113663.1298.6234813.2.299.20000329.1115132",
+      sopInstanceUID: "1.2.840.113663.1298.1.3.715.20000329.1115326",
+    };
+    const [decoded] = await client.retrieveInstanceFrames({
+      ...uids,
+      frameNumbers: [1],
+    }) as ArrayBuffer[];
+    expect(decoded!.byteLength).toBe(480 * 640 * 3);
+    const [jpeg] = await client.retrieveInstanceFrames({
+      ...uids,
+      frameNumbers: [1],
+      mediaTypes: [{ mediaType: "image/jpeg", transferSyntaxUID: "1.2.840.10008.1.2.4.50" }],
+    }) as ArrayBuffer[];
+    expect([...new Uint8Array(jpeg!, 0, 2)]).toEqual([0xff, 0xd8]);
+  });
+
   test("STOW-RS through the client stores the instance", async () => {
     const bytes = readFileSync(join(samplesDir, "DummyCT.dcm"));
     const answer = await client.storeInstances({
@@ -141,6 +166,6 @@ describe("a viewer's sequence of DICOMweb calls through dicomweb-client", () => 
     const stored = typeof answer === "string" ? JSON.parse(answer) : answer;
     expect((stored as Dataset)["00081199"]?.Value).toHaveLength(1);
     const studies = await client.searchForStudies() as Dataset[];
-    expect(studies).toHaveLength(3);
+    expect(studies).toHaveLength(4);
   });
 });
