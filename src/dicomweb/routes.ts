@@ -104,13 +104,16 @@ export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes
         return dicomJsonTextResponse(`[${texts.join(",")}]`);
       },
     });
-    route(app, `${root}${path}/rendered`, {
-      GET: (c) => {
-        const [first] = instancesOf(deps, uidsFrom(c.req.param() as Record<string, string>));
-        if (!first) throw new OrthancError("UnknownResource");
-        return retrieveRendered(deps, first, 0, c.req.header("accept"), c.req.query("quality"));
-      },
-    });
+    // The plugin (1.7) has no thumbnail resource (404); PS3.18's is the rendered first image.
+    for (const what of ["rendered", "thumbnail"]) {
+      route(app, `${root}${path}/${what}`, {
+        GET: (c) => {
+          const [first] = instancesOf(deps, uidsFrom(c.req.param() as Record<string, string>));
+          if (!first) throw new OrthancError("UnknownResource");
+          return retrieveRendered(deps, first, 0, c.req.header("accept"), c.req.query("quality"));
+        },
+      });
+    }
   }
   const instancePath = `${root}${levels[2]}`;
   const oneInstance = (params: Record<string, string>) => instancesOf(deps, uidsFrom(params))[0]!;

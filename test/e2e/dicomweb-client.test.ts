@@ -158,6 +158,17 @@ describe("a viewer's sequence of DICOMweb calls through dicomweb-client", () => 
     expect([...new Uint8Array(jpeg!, 0, 2)]).toEqual([0xff, 0xd8]);
   });
 
+  test("thumbnails (PS3.18) are the rendered first image, in JPEG or PNG", async () => {
+    const study = "2.16.840.1.113669.632.20.1211.10000357775";
+    const jpeg = await fetch(`${server.url}/dicom-web/studies/${study}/thumbnail`);
+    expect(jpeg.headers.get("content-type")).toBe("image/jpeg");
+    expect([...new Uint8Array(await jpeg.arrayBuffer(), 0, 2)]).toEqual([0xff, 0xd8]);
+    const png = await fetch(`${server.url}/dicom-web/studies/${study}/thumbnail`, {
+      headers: { Accept: "image/png" },
+    });
+    expect(png.headers.get("content-type")).toBe("image/png");
+  });
+
   test("STOW-RS through the client stores the instance", async () => {
     const bytes = readFileSync(join(samplesDir, "DummyCT.dcm"));
     const answer = await client.storeInstances({

@@ -196,6 +196,29 @@ describe.if(hasOrthanc)("DICOMweb answers equal the Orthanc DICOMweb plugin's", 
     });
   }
 
+  const RENDERED = [
+    `${DUMMY}/rendered`,
+    `/studies/${DUMMY_STUDY}/series/${DUMMY_SERIES}/rendered`,
+    `/studies/${BRAINIX_STUDY}/rendered`,
+    `${DUMMY}/frames/2/rendered`,
+    `${DUMMY}/frames/9/rendered`,
+    "/studies/1.2.3/rendered",
+  ];
+  for (const path of RENDERED) {
+    test(`WADO-RS ${path}`, async () => {
+      const [theirs, ours] = await Promise.all(
+        [orthanc.url, pharos.url].map((url) => fetch(`${url}/dicom-web${path}`)),
+      );
+      expect(ours!.status).toBe(theirs!.status);
+      if (theirs!.status === 200) {
+        expect(ours!.headers.get("content-type")).toBe(theirs!.headers.get("content-type"));
+        const [a, b] = await Promise.all([ours!.arrayBuffer(), theirs!.arrayBuffer()]);
+        // Both JPEG; the encoders differ.
+        expect([...new Uint8Array(a, 0, 2)]).toEqual([...new Uint8Array(b, 0, 2)]);
+      }
+    });
+  }
+
   const stowBody = (boundary: string, parts: [string, Uint8Array][]) => {
     const chunks: Uint8Array[] = [];
     for (const [type, body] of parts) {
