@@ -121,7 +121,14 @@ async function find(
   query: QidoQuery,
 ): Promise<Resource[]> {
   const found = await deps.core.finder.findResources(
-    { level, query: query.constraints, caseSensitive: false, since: 0 },
+    {
+      level,
+      query: query.constraints,
+      caseSensitive: false,
+      since: 0,
+      // The index stops at the last one asked for, rather than finding every match.
+      limit: query.limit ? query.offset + query.limit : undefined,
+    },
     async (r, tag) => {
       const instance = firstInstance(deps, r);
       if (!instance) return undefined;
@@ -171,10 +178,35 @@ function computed(deps: RestDependencies, r: Resource, base: WebBase): DicomJson
   return out;
 }
 
-function sorted(attributes: DicomJsonDataset): DicomJsonDataset {
-  const out: DicomJsonDataset = {};
-  for (const key of Object.keys(attributes).sort()) out[key] = attributes[key]!;
-  return out;
+const CACHE_CAPACITY = 50_000;
+
+/**
+ * The attributes read from the files for recent answers, by instance and list of tags: a viewer
+ * paging through the studies or polling a worklist reads each file once. A stored instance never
+ * changes, so an entry never goes stale; the counts are computed at each answer.
+ */
+export class QidoAttributeCache {
+  private readonly entries = new Map<string, DicomJsonDataset>();
+
+  async get(
+    deps: RestDependencies,
+    instance: Resource,
+    wanted: Set<Tag>,
+    wantedKey: string,
+  ): Promise<DicomJsonDataset> {
+    const key = `${instance.internalId} ${wantedKey}`;
+    const known = this.entries.get(key);
+    if (known) return known;
+    const attributes = datasetAttributes(
+      await readInstance(deps, instance),
+      (tag) => wanted.has(tag),
+    );
+    // The plugin names the character set of its answer even when the file has none.
+    attributes["00080005"] ??= { vr: "CS", Value: ["ISO_IR 100"] };
+    this.entries.set(key, attributes);
+    if (this.entries.size > CACHE_CAPACITY) this.entries.delete(this.entries.keys().next().value!);
+    return attributes;
+  }
 }
 
 /** The answer of one QIDO-RS request. */
@@ -183,18 +215,19 @@ export async function qido(
   level: QidoLevel,
   query: QidoQuery,
   base: WebBase,
+  cache: QidoAttributeCache,
 ): Promise<DicomJsonDataset[]> {
   const wanted = new Set([...DEFAULT_TAGS[level], ...query.constraints.keys(), ...query.includes]);
   wanted.delete(MODALITIES_IN_STUDY);
+  const wantedKey = [...wanted].sort((a, b) => a - b).join(",");
   const out: DicomJsonDataset[] = [];
   for (const r of await find(deps, level, query)) {
     const instance = firstInstance(deps, r);
     const attributes = instance
-      ? datasetAttributes(await readInstance(deps, instance), (tag) => wanted.has(tag))
-      : {};
-    // The plugin names the character set of its answer even when the file has none.
-    attributes["00080005"] ??= { vr: "CS", Value: ["ISO_IR 100"] };
-    out.push(sorted({ ...attributes, ...computed(deps, r, base) }));
+      ? await cache.get(deps, instance, wanted, wantedKey)
+      : { "00080005": { vr: "CS", Value: ["ISO_IR 100"] } };
+    // Keys are put in order when the answer is written (json.ts).
+    out.push({ ...attributes, ...computed(deps, r, base) });
   }
   return out;
 }

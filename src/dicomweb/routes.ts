@@ -11,7 +11,7 @@ import type { BinaryModes } from "./binary-modes.ts";
 import { dicomJsonResponse, dicomJsonTextResponse } from "./json.ts";
 import { MetadataCache } from "./metadata-cache.ts";
 import { dicomWebOptions } from "./options.ts";
-import { qido, type QidoLevel, qidoQuery } from "./qido.ts";
+import { qido, QidoAttributeCache, type QidoLevel, qidoQuery } from "./qido.ts";
 import { stow } from "./stow.ts";
 import { type ResourceUids, retrieveUrl, webBase } from "./urls.ts";
 import {
@@ -37,6 +37,7 @@ export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes
       log.warning(`DicomWeb.${name} "${options[name]}" is not honoured: Pharos answers "Full"`);
     }
   }
+  const attributeCache = new QidoAttributeCache();
   const cache = new MetadataCache(deps, options.EnableMetadataCache, binaryModes);
 
   const uidsFrom = (params: Record<string, string>): ResourceUids => {
@@ -53,7 +54,9 @@ export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes
         const params = c.req.param() as Record<string, string>;
         if (params.study !== undefined) query.constraints.set(0x0020000d, params.study);
         if (params.series !== undefined) query.constraints.set(0x0020000e, params.series);
-        return jsonAnswer(await qido(deps, level, query, webBase(options, c.req.raw)));
+        return jsonAnswer(
+          await qido(deps, level, query, webBase(options, c.req.raw), attributeCache),
+        );
       },
       ...(path === "/studies" || path === "/studies/:study"
         ? {
