@@ -2,6 +2,8 @@
 // DicomWeb.WadoRoot), mounted by rest/app.ts when DicomWeb.Enable is set.
 import { Hono } from "hono";
 import type { DicomJsonDataset } from "../dicom/dicom-json.ts";
+import { dicomXml } from "../dicom/dicom-xml.ts";
+import { mediaParameters, multipartResponse, splitOutsideQuotes } from "./multipart.ts";
 import type { AppEnv, RestDependencies } from "../rest/context.ts";
 import { originOf } from "../rest/instances.ts";
 import { route } from "../rest/router.ts";
@@ -25,6 +27,29 @@ import {
 import { wadoUri } from "./wado-uri.ts";
 
 const jsonAnswer = (value: DicomJsonDataset[]) => dicomJsonResponse(value);
+
+const xmlAnswer = (value: DicomJsonDataset[]) =>
+  multipartResponse(
+    value.map((dataset) => ({
+      contentType: "application/dicom+xml",
+      body: new TextEncoder().encode(dicomXml(dataset)),
+    })),
+    "application/dicom+xml",
+  );
+
+/**
+ * Whether the answer is asked in XML (PS3.19 Native DICOM Model): the plugin reads
+ * `multipart/related; type="application/dicom+xml"` for metadata, but only a bare
+ * `application/dicom+xml` for QIDO-RS.
+ */
+function wantsXml(accept: string | undefined, multipartToo: boolean): boolean {
+  return splitOutsideQuotes(accept ?? "", ",").some((entry) => {
+    const { type, params } = mediaParameters(entry);
+    return type === "application/dicom+xml" ||
+      (multipartToo && type === "multipart/related" &&
+        params.get("type")?.toLowerCase() === "application/dicom+xml");
+  });
+}
 
 export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -54,9 +79,8 @@ export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes
         const params = c.req.param() as Record<string, string>;
         if (params.study !== undefined) query.constraints.set(0x0020000d, params.study);
         if (params.series !== undefined) query.constraints.set(0x0020000e, params.series);
-        return jsonAnswer(
-          await qido(deps, level, query, webBase(options, c.req.raw), attributeCache),
-        );
+        const answer = await qido(deps, level, query, webBase(options, c.req.raw), attributeCache);
+        return wantsXml(c.req.header("accept"), false) ? xmlAnswer(answer) : jsonAnswer(answer);
       },
       ...(path === "/studies" || path === "/studies/:study"
         ? {
@@ -104,6 +128,9 @@ export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes
             url: retrieveUrl(base, uidsOf(deps, resource)),
           })),
         );
+        if (wantsXml(c.req.header("accept"), true)) {
+          return xmlAnswer(texts.map((text) => JSON.parse(text) as DicomJsonDataset));
+        }
         return dicomJsonTextResponse(`[${texts.join(",")}]`);
       },
     });

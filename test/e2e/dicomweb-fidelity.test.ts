@@ -196,6 +196,49 @@ describe.if(hasOrthanc)("DICOMweb answers equal the Orthanc DICOMweb plugin's", 
     });
   }
 
+  const XML: [string, string][] = [
+    [
+      `/studies/${DUMMY_STUDY}/series/${DUMMY_SERIES}/metadata`,
+      'multipart/related; type="application/dicom+xml"',
+    ],
+    [`/studies/${BRAINIX_STUDY}/metadata`, 'multipart/related; type="application/dicom+xml"'],
+    [`/studies?StudyInstanceUID=${BRAINIX_STUDY}`, "application/dicom+xml"],
+    [`/studies/${BRAINIX_STUDY}/series`, "application/dicom+xml"],
+    [
+      `/studies?StudyInstanceUID=${BRAINIX_STUDY}`,
+      'multipart/related; type="application/dicom+xml"',
+    ],
+  ];
+  for (const [path, accept] of XML) {
+    test(`XML ${path} (Accept: ${accept})`, async () => {
+      const [theirs, ours] = await Promise.all(
+        [orthanc.url, pharos.url].map(async (url) => {
+          const response = await fetch(`${url}/dicom-web${path}`, { headers: { Accept: accept } });
+          const body = new Uint8Array(await response.arrayBuffer());
+          const { type, params } = mediaParameters(response.headers.get("content-type") ?? "");
+          if (type !== "multipart/related") {
+            return {
+              status: response.status,
+              type,
+              json: JSON.parse(new TextDecoder().decode(body).replaceAll(url, "BASE")),
+            };
+          }
+          const parts = parseMultipart(body, params.get("boundary")!).map((part) => ({
+            type: part.contentType,
+            xml: new TextDecoder().decode(part.body).replaceAll(url, "BASE"),
+          }));
+          // The order of several instances or matches is the servers' own.
+          return {
+            status: response.status,
+            type,
+            parts: parts.toSorted((a, b) => a.xml.localeCompare(b.xml)),
+          };
+        }),
+      );
+      expect(ours).toEqual(theirs!);
+    });
+  }
+
   const RENDERED = [
     `${DUMMY}/rendered`,
     `/studies/${DUMMY_STUDY}/series/${DUMMY_SERIES}/rendered`,
