@@ -9,20 +9,20 @@ import { originOf } from "../rest/instances.ts";
 import { route } from "../rest/router.ts";
 import { log } from "../log.ts";
 import { OrthancError } from "../server/errors.ts";
+import { ChangeType } from "../server/model.ts";
 import type { BinaryModes } from "./binary-modes.ts";
 import { dicomJsonResponse, dicomJsonTextResponse } from "./json.ts";
 import { MetadataCache } from "./metadata-cache.ts";
 import { dicomWebOptions } from "./options.ts";
 import { qido, QidoAttributeCache, type QidoLevel, qidoQuery } from "./qido.ts";
 import { stow } from "./stow.ts";
-import { type ResourceUids, retrieveUrl, webBase } from "./urls.ts";
+import { type ResourceUids, webBase } from "./urls.ts";
 import {
   instancesOf,
   retrieveBulk,
   retrieveFrames,
   retrieveInstances,
   retrieveRendered,
-  uidsOf,
 } from "./wado.ts";
 import { wadoUri } from "./wado-uri.ts";
 
@@ -64,6 +64,11 @@ export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes
   }
   const attributeCache = new QidoAttributeCache();
   const cache = new MetadataCache(deps, options.EnableMetadataCache, binaryModes);
+  deps.core.hooks.register("change", "the DICOMweb metadata cache", async (change) => {
+    if (change.changeType !== ChangeType.StableSeries) return;
+    const series = deps.core.resources.lookup(change.publicId);
+    if (series) await cache.warm(series);
+  });
 
   const uidsFrom = (params: Record<string, string>): ResourceUids => {
     const uids: ResourceUids = { study: params.study! };
@@ -122,12 +127,7 @@ export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes
       GET: async (c) => {
         const instances = instancesOf(deps, uidsFrom(c.req.param() as Record<string, string>));
         const base = webBase(options, c.req.raw);
-        const texts = await cache.texts(
-          instances.map((resource) => ({
-            resource,
-            url: retrieveUrl(base, uidsOf(deps, resource)),
-          })),
-        );
+        const texts = await cache.texts(instances, base);
         if (wantsXml(c.req.header("accept"), true)) {
           return xmlAnswer(texts.map((text) => JSON.parse(text) as DicomJsonDataset));
         }

@@ -1,7 +1,7 @@
 // The DicomWeb section of the configuration, with the option names of Orthanc's plugin: Enable,
 // Root, EnableWado, WadoRoot, Host and Ssl (the URLs in the answers).
 import { afterAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
 import { samplesDir } from "../support/server.ts";
@@ -21,6 +21,9 @@ async function start(DicomWeb: Record<string, unknown>): Promise<InProcessServer
   expect(stored.status).toBe(200);
   return server;
 }
+
+/** MultiframeWindowing.dcm's: its pixel data is a bulk data URI in the metadata. */
+const MULTIFRAME_STUDY = "1.2.840.113619.2.176.2025.1499492.7391.1175285944.390";
 
 const WADO =
   "?requestType=WADO&objectUID=1.2.840.113619.2.176.2025.1499492.7040.1171286242.109&contentType=application/dicom";
@@ -55,6 +58,48 @@ describe("the DicomWeb section", () => {
     const noWado = await start({ EnableWado: false });
     expect((await fetch(`${noWado.url}/dicom-web/studies`)).status).toBe(200);
     expect((await fetch(`${noWado.url}/wado${WADO}`)).status).toBe(404);
+  });
+
+  test("a stable series' metadata is cached ahead, and answered for any Host", async () => {
+    const server = await startInProcess({ config: { StableAge: 1 } });
+    servers.push(server);
+    const stored = await (await fetch(`${server.url}/instances`, {
+      method: "POST",
+      body: readFileSync(join(samplesDir, "MultiframeWindowing.dcm")),
+    })).json() as { ID: string; ParentSeries: string };
+    const deadline = Date.now() + 10_000;
+    const stable = async () => {
+      const { Changes } = await (await fetch(`${server.url}/changes?limit=100`)).json() as {
+        Changes: { ChangeType: string }[];
+      };
+      return Changes.some((c) => c.ChangeType === "StableSeries");
+    };
+    while (!(await stable())) {
+      if (Date.now() > deadline) throw new Error("the series never became stable");
+      await Bun.sleep(50);
+    }
+    // The cache is filled on StableSeries; with the file gone, only the cache can answer.
+    const { Uuid } = await (await fetch(
+      `${server.url}/instances/${stored.ID}/attachments/dicom/info`,
+    )).json() as { Uuid: string };
+    const file = [...new Bun.Glob(`**/${Uuid}`).scanSync(server.dir)][0]!;
+    let answer: Response | undefined;
+    while (!answer || answer.status !== 200) {
+      if (Date.now() > deadline) throw new Error("the metadata was never cached");
+      answer = undefined;
+      rmSync(join(server.dir, file), { force: true });
+      answer = await fetch(`${server.url}/dicom-web/studies/${MULTIFRAME_STUDY}/metadata`, {
+        headers: { Host: "viewer.example" },
+      });
+      await answer.arrayBuffer();
+      if (answer.status !== 200) await Bun.sleep(50);
+    }
+    const [metadata] =
+      await (await fetch(`${server.url}/dicom-web/studies/${MULTIFRAME_STUDY}/metadata`, {
+        headers: { Host: "other.example:8080" },
+      })).json();
+    expect(JSON.stringify(metadata)).toContain("http://other.example:8080/dicom-web/studies/");
+    expect(JSON.stringify(metadata)).not.toContain("viewer.example");
   });
 
   test("a bad value stops the start with the option named", async () => {
