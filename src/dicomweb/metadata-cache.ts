@@ -3,23 +3,31 @@
 // nor serializes them. As Orthanc's plugin (from 1.13) fills its cache when a series becomes
 // stable, so does this one, so that even the first viewer finds it ready. The text holds a
 // marker where the DICOMweb base URL goes, replaced at each answer: the same entry serves every
-// Host a client uses. An instance is never modified in place, so its internal id is the key.
+// Host a client uses. The key is the uuid of the instance's DICOM file: a file never changes, and
+// an instance deleted then stored again (or overwritten) gets a new one, whereas internal ids
+// may be reused.
 import type { RestDependencies } from "../rest/context.ts";
 import { readInstance } from "../rest/instance-data.ts";
-import type { Resource } from "../server/model.ts";
+import { ContentType, type Resource } from "../server/model.ts";
 import type { BinaryModes } from "./binary-modes.ts";
 import { datasetText } from "./json.ts";
 import { retrieveUrl, type WebBase } from "./urls.ts";
 import { instanceMetadata, uidsOf } from "./wado.ts";
 
 const CAPACITY = 20_000;
+
+/** What identifies the content of an instance's DICOM file. */
+export function dicomFileKey(deps: RestDependencies, instance: Resource): string {
+  return deps.core.resources.attachment(instance.internalId, ContentType.Dicom)?.uuid ??
+    `instance ${instance.internalId}`;
+}
 /** Files read at once for one answer: reads overlap with the parsing of the ones already read. */
 const READS_IN_FLIGHT = 8;
 /** Unguessable, so that no DICOM value can hold it. */
 const BASE_MARKER = `pharos-dicomweb-base-${crypto.randomUUID()}`;
 
 export class MetadataCache {
-  private readonly entries = new Map<number, string>();
+  private readonly entries = new Map<string, string>();
 
   constructor(
     private readonly deps: RestDependencies,
@@ -62,15 +70,16 @@ export class MetadataCache {
   }
 
   private async cached(instance: Resource): Promise<string> {
-    const known = this.entries.get(instance.internalId);
+    const key = dicomFileKey(this.deps, instance);
+    const known = this.entries.get(key);
     if (known !== undefined) {
       // Most recently used last, so that the first one is the one to evict.
-      this.entries.delete(instance.internalId);
-      this.entries.set(instance.internalId, known);
+      this.entries.delete(key);
+      this.entries.set(key, known);
       return known;
     }
     const text = await this.text(instance, BASE_MARKER);
-    this.entries.set(instance.internalId, text);
+    this.entries.set(key, text);
     if (this.entries.size > CAPACITY) this.entries.delete(this.entries.keys().next().value!);
     return text;
   }

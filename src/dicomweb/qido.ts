@@ -12,6 +12,7 @@ import { readInstance } from "../rest/instance-data.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { Resource } from "../server/model.ts";
 import { datasetAttributes } from "./attributes.ts";
+import { dicomFileKey } from "./metadata-cache.ts";
 import { retrieveUrl, type WebBase } from "./urls.ts";
 
 const STUDY_TAGS = [
@@ -182,8 +183,8 @@ const CACHE_CAPACITY = 50_000;
 
 /**
  * The attributes read from the files for recent answers, by instance and list of tags: a viewer
- * paging through the studies or polling a worklist reads each file once. A stored instance never
- * changes, so an entry never goes stale; the counts are computed at each answer.
+ * paging through the studies or polling a worklist reads each file once. Keyed by the DICOM file
+ * (metadata-cache.ts), an entry never goes stale; the counts are computed at each answer.
  */
 export class QidoAttributeCache {
   private readonly entries = new Map<string, DicomJsonDataset>();
@@ -194,7 +195,7 @@ export class QidoAttributeCache {
     wanted: Set<Tag>,
     wantedKey: string,
   ): Promise<DicomJsonDataset> {
-    const key = `${instance.internalId} ${wantedKey}`;
+    const key = `${dicomFileKey(deps, instance)} ${wantedKey}`;
     const known = this.entries.get(key);
     if (known) return known;
     const attributes = datasetAttributes(

@@ -22,6 +22,7 @@ async function start(DicomWeb: Record<string, unknown>): Promise<InProcessServer
   return server;
 }
 
+const DUMMY_STUDY = "1.2.840.113619.2.176.2025.1499492.7391.1171285944.390";
 /** MultiframeWindowing.dcm's: its pixel data is a bulk data URI in the metadata. */
 const MULTIFRAME_STUDY = "1.2.840.113619.2.176.2025.1499492.7391.1175285944.390";
 
@@ -100,6 +101,30 @@ describe("the DicomWeb section", () => {
       })).json();
     expect(JSON.stringify(metadata)).toContain("http://other.example:8080/dicom-web/studies/");
     expect(JSON.stringify(metadata)).not.toContain("viewer.example");
+  });
+
+  test("an instance deleted and stored again with other values is not answered from the caches", async () => {
+    const server = await start({});
+    const base = `${server.url}/dicom-web/studies/${DUMMY_STUDY}`;
+    const name = async () => {
+      const [metadata] = await (await fetch(`${base}/metadata`)).json();
+      const [study] = await (await fetch(`${server.url}/dicom-web/studies`)).json();
+      return [metadata["00100010"].Value[0].Alphabetic, study["00100010"].Value[0].Alphabetic];
+    };
+    expect(await name()).toEqual(["KNIX", "KNIX"]);
+    const [id] = await (await fetch(`${server.url}/instances`)).json() as string[];
+    const modified = await (await fetch(`${server.url}/instances/${id}/modify`, {
+      method: "POST",
+      body: JSON.stringify({
+        Replace: { PatientName: "RENAMED" },
+        Keep: ["SOPInstanceUID", "SeriesInstanceUID", "StudyInstanceUID"],
+        Force: true,
+      }),
+    })).arrayBuffer();
+    expect((await fetch(`${server.url}/instances/${id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await fetch(`${server.url}/instances`, { method: "POST", body: modified })).status)
+      .toBe(200);
+    expect(await name()).toEqual(["RENAMED", "RENAMED"]);
   });
 
   test("a bad value stops the start with the option named", async () => {
