@@ -68,7 +68,7 @@ export const OPTIONS = {
     schema: z.number().positive(),
     default: 60,
     comment:
-      "Seconds a plugin's REST callback, HTTP or instance filter may take before Orthanc's Timeout error answers in its place (an on-change or on-stored callback is waited for this long at shutdown).",
+      "Seconds a plugin's REST callback, HTTP or instance filter or DICOMweb binary callback may take before Orthanc's Timeout error answers in its place (an on-change or on-stored callback is waited for this long at shutdown).",
   },
   PluginsIsolation: {
     schema: z.record(z.string(), z.enum(["InProcess", "Worker"])),

@@ -7,6 +7,7 @@ import { type InProcessServer, startInProcess } from "../support/in-process.ts";
 import { samplesDir } from "../support/server.ts";
 
 const plugin = resolve(import.meta.dir, "../plugins/dicomweb-binary.ts");
+const hung = resolve(import.meta.dir, "../plugins/dicomweb-binary-hung.ts");
 const MULTIFRAME = {
   study: "1.2.840.113619.2.176.2025.1499492.7391.1175285944.390",
   series: "1.2.840.113619.2.176.2025.1499492.7391.1175285944.394",
@@ -78,6 +79,35 @@ for (const isolation of ["InProcess", "Worker"]) {
     });
   });
 }
+
+describe("a DicomWebBinaryCallback that never answers", () => {
+  let server: InProcessServer;
+  beforeAll(async () => {
+    server = await startInProcess({
+      config: { Plugins: [hung], PluginCallbackTimeout: 1 },
+    });
+    const stored = await fetch(`${server.url}/instances`, {
+      method: "POST",
+      body: readFileSync(join(samplesDir, "MultiframeWindowing.dcm")),
+    });
+    expect(stored.status).toBe(200);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test("delays the metadata by its deadline only, then the server's bulk data URI is written", async () => {
+    const started = performance.now();
+    const [json] = await (await fetch(
+      `${server.url}/dicom-web/studies/${MULTIFRAME.study}/series/${MULTIFRAME.series}/instances/${MULTIFRAME.instance}/metadata`,
+    )).json() as Dataset[];
+    expect(json!["7FE00010"]?.BulkDataURI).toEndWith(
+      `/instances/${MULTIFRAME.instance}/bulk/7fe00010`,
+    );
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect((await fetch(`${server.url}/system`)).status).toBe(200);
+  });
+});
 
 /** The 32 bytes of the sample's pixel data, found after its (7FE0,0010) OW header. */
 function readPixelData(file: Buffer): string {
