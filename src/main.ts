@@ -160,6 +160,7 @@ export async function composePharos(
       control,
       lua,
       archiveOutputs,
+      dicomWebBinary: plugins.dicomWebBinary,
     },
     pluginHttpHooks(plugins),
   );

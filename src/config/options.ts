@@ -68,7 +68,7 @@ export const OPTIONS = {
     schema: z.number().positive(),
     default: 60,
     comment:
-      "Seconds a plugin's REST callback, HTTP or instance filter may take before Orthanc's Timeout error answers in its place (an on-change or on-stored callback is waited for this long at shutdown).",
+      "Seconds a plugin's REST callback, HTTP or instance filter or DICOMweb binary callback may take before Orthanc's Timeout error answers in its place (an on-change or on-stored callback is waited for this long at shutdown).",
   },
   PluginsIsolation: {
     schema: z.record(z.string(), z.enum(["InProcess", "Worker"])),
@@ -291,6 +291,32 @@ export const OPTIONS = {
     default: true,
     comment:
       "Flush each stored file to the disk (fsync) before it is indexed, so that a power loss loses no acknowledged file.",
+  },
+  // The DICOMweb server (src/dicomweb), as the section of Orthanc's DICOMweb plugin.
+  DicomWeb: {
+    schema: z.looseObject({
+      Enable: z.boolean().default(true),
+      Root: z.string().default("/dicom-web/"),
+      EnableWado: z.boolean().default(true),
+      WadoRoot: z.string().default("/wado"),
+      Host: z.string().optional(),
+      Ssl: z.boolean().default(false),
+      StudiesMetadata: z.enum(["Full", "MainDicomTags", "Extrapolate"]).default("Full"),
+      SeriesMetadata: z.enum(["Full", "MainDicomTags", "Extrapolate"]).default("Full"),
+      EnableMetadataCache: z.boolean().default(true),
+    }),
+    default: {
+      Enable: true,
+      Root: "/dicom-web/",
+      EnableWado: true,
+      WadoRoot: "/wado",
+      Ssl: false,
+      StudiesMetadata: "Full",
+      SeriesMetadata: "Full",
+      EnableMetadataCache: true,
+    },
+    comment:
+      'The DICOMweb server: { "Enable", "Root", "EnableWado", "WadoRoot", "Host", "Ssl", "StudiesMetadata", "SeriesMetadata", "EnableMetadataCache" } as in Orthanc\'s DICOMweb plugin.',
   },
   // Lua scripting (src/lua).
   LuaScripts: {

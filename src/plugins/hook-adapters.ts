@@ -5,6 +5,7 @@
 // reports a handler's failure with the plugin's name. What must answer (filters, received-instance
 // callbacks) answers within PluginCallbackTimeout, or fails with Orthanc's Timeout error. An HTTP
 // filter's own answer (a Response) is a refusal for the registry, its answer kept for the middleware.
+import type { BinaryModes } from "../dicomweb/binary-modes.ts";
 import type { Codecs } from "../imaging/codecs.ts";
 import { log } from "../log.ts";
 import { type HookRegistry, queryJsonOf, type ReceivedDecision } from "../server/hooks.ts";
@@ -136,5 +137,32 @@ export function installCodecs(codecs: Codecs, plugin: LoadedPlugin): void {
     codecs.transcoders.add(async (dicom, allowed, allowNewUid) =>
       (await guard(plugin, "transcoder", () => fn(dicom, [...allowed], allowNewUid))) ?? undefined
     );
+  }
+}
+
+/** A plugin's choices of DICOMweb binary modes, after the ones already there; each call guarded. */
+export function installDicomWebBinary(
+  modes: BinaryModes,
+  plugin: LoadedPlugin,
+  timeoutMs: number,
+): void {
+  for (const fn of plugin.registrations.dicomWebBinary) {
+    modes.add(async (element, bulkDataUri) => {
+      const node = { path: element.path, tag: element.tag, vr: element.vr, bulkDataUri };
+      const what = "DICOMweb binary callback";
+      // Past its deadline, the plugin's choice is the server's: the metadata is still answered.
+      const mode = await guard(
+        plugin,
+        what,
+        () => withDeadline(() => fn(node), timeoutMs, `${what} of ${ownerName(plugin)}`),
+      );
+      if (mode === "inline") return { kind: "inline" };
+      if (mode === "omit") return { kind: "omit" };
+      if (mode === "bulkDataUri") return { kind: "uri", uri: bulkDataUri };
+      if (mode && typeof mode === "object" && typeof mode.bulkDataUri === "string") {
+        return { kind: "uri", uri: mode.bulkDataUri };
+      }
+      return undefined;
+    });
   }
 }

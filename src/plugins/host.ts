@@ -285,6 +285,12 @@ export function createHost(
         return services.workers.run(url, input, options.timeoutMs) as Promise<never>;
       },
     },
+    dicomWeb: {
+      registerBinaryCallback(callback) {
+        duringInitialize("dicomWeb.registerBinaryCallback");
+        r.dicomWebBinary.push(callback);
+      },
+    },
     imaging: {
       registerDecoder(decoder) {
         duringInitialize("imaging.registerDecoder");

@@ -7,6 +7,7 @@ import type {
   DicomFindHandler,
   DicomInstance,
   DicomMoveHandler,
+  DicomWebBinaryCallback,
   FindOrigin,
   FindQuery,
   FindQueryAnswer,
@@ -56,6 +57,7 @@ export interface Registrations {
   unserializers: ((type: string, serialized: unknown) => PluginJob | undefined | null)[];
   decoders: ImageDecoder[];
   transcoders: Transcoder[];
+  dicomWebBinary: DicomWebBinaryCallback[];
   storage?: PluginStorageArea;
   explorer: string[];
   webdav: { items: string[]; collection: WebDavCollection }[];
@@ -93,6 +95,7 @@ export function emptyRegistrations(): Registrations {
     unserializers: [],
     decoders: [],
     transcoders: [],
+    dicomWebBinary: [],
     explorer: [],
     webdav: [],
     audit: [],

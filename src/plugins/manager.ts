@@ -17,7 +17,8 @@ import { waitAtMost } from "./deadline.ts";
 import { installDimseHandlers, type PluggableScp } from "./dimse-services.ts";
 import { FilterAnswers } from "./filter-answers.ts";
 import { guard } from "./guard.ts";
-import { installCodecs, installHooks } from "./hook-adapters.ts";
+import { installCodecs, installDicomWebBinary, installHooks } from "./hook-adapters.ts";
+import { BinaryModes } from "../dicomweb/binary-modes.ts";
 import { createHost, type HostServices } from "./host.ts";
 import type { LoadedPlugin, PluginRoute, PluginWebDav } from "./loaded-plugin.ts";
 import { finalizePlugins, loadPlugins } from "./loader.ts";
@@ -44,6 +45,8 @@ export class PluginManager implements HostServices {
   readonly routes: PluginRoute[] = [];
   readonly webdav: PluginWebDav[] = [];
   readonly metrics = new MetricsRegistry();
+  /** The plugins' DicomWebBinaryCallback, which the DICOMweb server asks. */
+  readonly dicomWebBinary = new BinaryModes();
   /** In-process requests made by plugins, and whether they may reach the plugins' routes. */
   readonly internalRequests = new WeakMap<Request, { afterPlugins: boolean }>();
   readonly tokens = new Set<string>();
@@ -133,6 +136,7 @@ export class PluginManager implements HostServices {
     for (const w of r.webdav) this.webdav.push({ plugin, ...w });
     installHooks(this.core.hooks, this.views, plugin, this.callbackTimeoutMs, this.filterAnswers);
     installCodecs(this.codecs, plugin);
+    installDicomWebBinary(this.dicomWebBinary, plugin, this.callbackTimeoutMs);
     if (r.storage) {
       this.storageOwner = plugin;
       this.core.useStorageArea(storageAdapter(plugin, r.storage));

@@ -475,6 +475,30 @@ export type StorageCommitmentHandler = (
   request: StorageCommitmentRequest,
 ) => Awaitable<(true | number)[] | undefined>;
 
+/**
+ * A binary value (OB, OW, OF, OD, OL, OV, UN…) about to be written in the DICOM JSON of the
+ * DICOMweb metadata (OrthancPluginDicomWebBinaryCallback2's node): where it lies, its VR, and the
+ * bulk data URI the server would write for it.
+ */
+export interface DicomWebBinaryNode {
+  /** The sequences above it (tag, 0-based item index), outermost first; empty at the top. */
+  path: { tag: number; item: number }[];
+  tag: number;
+  vr: string;
+  bulkDataUri: string;
+}
+
+/**
+ * How the node is written (OrthancPluginDicomWebSetBinaryNode): "inline" (base64 InlineBinary),
+ * "bulkDataUri" (the server's URI), { bulkDataUri } (the plugin's own URI), or "omit" (left
+ * out). undefined leaves the choice to the next plugin, then to the server (the bulk data URI).
+ */
+export type DicomWebBinaryMode = "inline" | "bulkDataUri" | "omit" | { bulkDataUri: string };
+
+export type DicomWebBinaryCallback = (
+  node: DicomWebBinaryNode,
+) => Awaitable<DicomWebBinaryMode | undefined | void>;
+
 export interface PharosHost {
   /** This plugin's id. */
   readonly pluginName: string;
@@ -681,6 +705,17 @@ export interface PharosHost {
       input: unknown,
       options?: { timeoutMs?: number },
     ): Promise<Output>;
+  };
+
+  /** The DICOMweb server's hooks (Orthanc's DICOMweb plugin SDK). */
+  readonly dicomWeb: {
+    /**
+     * Decides how binary values appear in the DICOMweb metadata (WADO-RS …/metadata), as
+     * OrthancPluginDicomWebBinaryCallback2 with DicomWebSetBinaryNode; only from initialize().
+     * Plugins are asked in loading order; the first answer other than undefined wins. While a
+     * plugin has registered one, the metadata of the DICOMweb server is not cached.
+     */
+    registerBinaryCallback(callback: DicomWebBinaryCallback): void;
   };
 
   /** Image decoding and transcoding, the server's and the plugins'. */

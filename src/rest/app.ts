@@ -35,6 +35,7 @@ import { findRoutes } from "./tools-find.ts";
 import { requestUri, routingPath } from "./uri.ts";
 import { webDavRoutes } from "./webdav.ts";
 import { webRoutes } from "../web/routes.ts";
+import { dicomWebRoutes } from "../dicomweb/routes.ts";
 
 export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Hono<AppEnv> {
   const { config } = deps;
@@ -71,6 +72,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
     archiveRoutes(deps),
     webDavRoutes(deps),
     luaRoutes(deps),
+    dicomWebRoutes(deps, deps.dicomWebBinary),
   ];
   // Mounted in this order, which is the order of precedence between overlapping paths.
   for (const family of families) app.route("/", family);

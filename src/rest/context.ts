@@ -6,6 +6,7 @@ import type { Codecs } from "../imaging/codecs.ts";
 import type { ArchiveOutputs } from "../server/archives.ts";
 import type { PeerRegistry } from "../peers/registry.ts";
 import type { DicomWebServers } from "../dicomweb/client/servers.ts";
+import type { BinaryModes } from "../dicomweb/binary-modes.ts";
 import type { PharosCore } from "../server/core.ts";
 import type { ServerControl } from "../server/control.ts";
 import type { JobRegistry } from "../server/jobs.ts";
@@ -32,6 +33,8 @@ export interface RestDependencies {
   lua?: ScriptRunner;
   /** The outputs of asynchronous archive jobs, removed when the server stops (own by default). */
   archiveOutputs?: ArchiveOutputs;
+  /** The plugins' choices of how DICOMweb metadata writes binary values. */
+  dicomWebBinary?: BinaryModes;
 }
 
 export type AppEnv = {

@@ -195,6 +195,21 @@ function rawFrame(data: InstanceData, frame: number): Uint8Array {
   throw new OrthancError(raw.failure, raw.details);
 }
 
+/** A frame rendered as /preview renders it, in JPEG or PNG (DICOMweb's rendered resources). */
+export async function renderedFrame(
+  deps: RestDependencies,
+  data: InstanceData,
+  frame: number,
+  encoding: "jpeg" | "png",
+  quality?: string,
+): Promise<Response | undefined> {
+  if (!pixelModule(data.parsed) || frame >= frameCount(data.parsed)) return undefined;
+  const image = await imageOf(deps, data, frame);
+  const monochrome1 = pixelModule(data.parsed)?.photometric === "MONOCHROME1";
+  const rendered = renderFrame(image, "preview", monochrome1);
+  return rendered ? encodeImage(rendered, encoding, quality) : undefined;
+}
+
 export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const load = (c: Context<AppEnv>) =>

@@ -3,6 +3,7 @@
 export const ErrorCodes = {
   InternalError: { code: -1, http: 500, message: "Internal error" },
   BadRequest: { code: 8, http: 400, message: "Bad request" },
+  UnsupportedMediaType: { code: 3000, http: 415, message: "Unsupported media type" },
   ParameterOutOfRange: { code: 3, http: 400, message: "Parameter out of range" },
   BadFileFormat: { code: 15, http: 400, message: "Bad file format" },
   UnknownResource: { code: 17, http: 404, message: "Unknown resource" },

@@ -20,7 +20,8 @@ export type CallbackKind =
   | "move"
   /** Not registered: one sub-operation of a C-MOVE driver, by the driver's id. */
   | "moveStep"
-  | "commitment";
+  | "commitment"
+  | "dicomWebBinary";
 
 /** A route's pattern and options, as rest.register received them. */
 export interface RouteSpec {

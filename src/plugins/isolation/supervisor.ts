@@ -81,6 +81,7 @@ const LABELS: Record<CallbackKind, string> = {
   move: "C-MOVE handler",
   moveStep: "C-MOVE driver",
   commitment: "storage commitment handler",
+  dicomWebBinary: "DICOMweb binary callback",
 };
 
 /** Loads a plugin's module in a worker; the answer is the plugin as the loader sees it. */
@@ -363,6 +364,8 @@ class Supervisor {
         return host.dimse.onWorklist(async (request) => await call(request) as never);
       case "commitment":
         return host.dimse.onStorageCommitment(async (request) => await call(request) as never);
+      case "dicomWebBinary":
+        return host.dicomWeb.registerBinaryCallback(async (node) => await call(node) as never);
       case "move":
         return host.dimse.onMove(async (request) => {
           const answer = await call(request) as MoveAnswer | undefined;

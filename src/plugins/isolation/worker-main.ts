@@ -202,6 +202,10 @@ function buildHost(identity: WorkerIdentity): PharosHost {
     workers: {
       run: (module, input, options) => api("workers.run", module, input, options) as Promise<never>,
     },
+    dicomWeb: {
+      registerBinaryCallback: (fn) =>
+        duringInitialize("dicomWeb.registerBinaryCallback", "dicomWebBinary", fn),
+    },
     imaging: {
       registerDecoder: () => refused("imaging.registerDecoder()"),
       registerTranscoder: () => refused("imaging.registerTranscoder()"),

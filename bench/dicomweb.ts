@@ -1,0 +1,171 @@
+// DICOMweb of Orthanc 1.10.1 with its DICOMweb plugin and of Pharos, on the same data loaded
+// through each one's REST API in the same run.
+//
+//   bun bench/dicomweb.ts [--studies 10000] [--series 500] [--runs 20] [--frames 300]
+//
+// QIDO-RS over `--studies` studies (one instance each: loading is what limits N, as Orthanc
+// ingests a few hundred instances per second), WADO-RS metadata of one series of `--series`
+// instances (the first call, then warm calls), and WADO-RS frames per second (one frame of a
+// random instance of that series per request, 4 clients).
+import { parseArgs } from "node:util";
+import { type Corpus, generateCorpus } from "./dicom-corpus.ts";
+import { positiveInt } from "./lib/args.ts";
+import { killIfRunning, spawnServer, stopServer, waitUntilReady } from "./lib/process.ts";
+import { defaultPharosCommand, orthanc, pharos, type ServerUnderTest } from "./lib/servers.ts";
+import { median } from "./lib/stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    studies: { type: "string", default: "10000" },
+    series: { type: "string", default: "500" },
+    runs: { type: "string", default: "20" },
+    frames: { type: "string", default: "300" },
+  },
+});
+const studyCount = positiveInt(values.studies, "studies");
+const seriesSize = positiveInt(values.series, "series");
+const runs = positiveInt(values.runs, "runs");
+const frameRequests = positiveInt(values.frames, "frames");
+
+const studies = generateCorpus({
+  count: studyCount,
+  patients: studyCount,
+  studiesPerPatient: 1,
+  seriesPerStudy: 1,
+});
+const series = generateCorpus({
+  count: seriesSize,
+  patients: 1,
+  studiesPerPatient: 1,
+  seriesPerStudy: 1,
+});
+const bigSeries = series.instances[0]!;
+const seriesPath =
+  `/dicom-web/studies/${bigSeries.studyInstanceUid}/series/${bigSeries.seriesInstanceUid}`;
+
+const shared = { SyncStorageArea: false };
+const PLUGIN = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so";
+
+interface Figures {
+  qido: Map<string, number>;
+  metadataFirst: number;
+  metadataWarm: number;
+  framesPerSecond: number;
+}
+
+async function upload(url: string, corpus: Corpus): Promise<void> {
+  let next = 0;
+  const client = async () => {
+    while (next < corpus.instances.length) {
+      const res = await fetch(`${url}/instances`, {
+        method: "POST",
+        body: corpus.instances[next++]!.bytes,
+      });
+      if (res.status !== 200) throw new Error(`upload answered ${res.status}`);
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all([client(), client(), client(), client()]);
+}
+
+async function timed(url: string, accept?: string): Promise<number> {
+  const t = performance.now();
+  const res = await fetch(url, { headers: accept ? { Accept: accept } : {} });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+  return performance.now() - t;
+}
+
+const pick = (i: number) => studies.instances[(i * 7919) % studies.instances.length]!;
+const QIDO: [string, (i: number) => string][] = [
+  ["studies, first page of 100", () => "/dicom-web/studies?limit=100"],
+  ["studies, page of 100 at an offset", (i) => `/dicom-web/studies?limit=100&offset=${i * 97}`],
+  ["studies by PatientID", (i) => `/dicom-web/studies?PatientID=${pick(i).patientId}`],
+  [
+    "studies by StudyInstanceUID",
+    (i) => `/dicom-web/studies?StudyInstanceUID=${pick(i).studyInstanceUid}`,
+  ],
+  ["series of a study", (i) => `/dicom-web/studies/${pick(i).studyInstanceUid}/series`],
+];
+
+async function measure(server: ServerUnderTest): Promise<Figures> {
+  const launch = server.launch();
+  const proc = spawnServer(launch.command, launch.logPath);
+  try {
+    await waitUntilReady(proc, launch.url, {});
+    await upload(launch.url, studies);
+    await upload(launch.url, series);
+    const qido = new Map<string, number>();
+    for (const [label, path] of QIDO) {
+      const samples: number[] = [];
+      for (let i = 0; i < runs; i++) samples.push(await timed(`${launch.url}${path(i)}`));
+      qido.set(label, median(samples));
+    }
+    const metadataFirst = await timed(`${launch.url}${seriesPath}/metadata`);
+    const warm: number[] = [];
+    for (let i = 0; i < Math.min(runs, 10); i++) {
+      warm.push(await timed(`${launch.url}${seriesPath}/metadata`));
+    }
+    let next = 0;
+    const accept = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
+    const client = async () => {
+      while (next < frameRequests) {
+        const instance = series.instances[(next++ * 31) % series.instances.length]!;
+        await timed(
+          `${launch.url}${seriesPath}/instances/${instance.sopInstanceUid}/frames/1`,
+          accept,
+        );
+      }
+    };
+    const t = performance.now();
+    await Promise.all([client(), client(), client(), client()]);
+    const framesPerSecond = frameRequests / ((performance.now() - t) / 1000);
+    await stopServer(proc);
+    return { qido, metadataFirst, metadataWarm: median(warm), framesPerSecond };
+  } finally {
+    await killIfRunning(proc);
+    launch.cleanup?.();
+  }
+}
+
+const orthancFigures = await measure(
+  orthanc({
+    keep: false,
+    workDir: "/tmp",
+    config: { ...shared, Plugins: [PLUGIN], DicomWeb: { Enable: true } },
+  }),
+);
+const pharosFigures = await measure(
+  pharos(defaultPharosCommand(), { keep: false, workDir: "/tmp", config: shared }),
+);
+
+const ratio = (o: number, p: number) => `${(o / p).toFixed(1)}×`;
+console.log(
+  `${studyCount} studies + one series of ${seriesSize} instances, ${runs} runs per query, same run, loopback HTTP`,
+);
+console.log("| measure | Orthanc 1.10.1 + DICOMweb 1.7 | Pharos | Pharos faster by |");
+console.log("| --- | ---: | ---: | ---: |");
+for (const [label] of QIDO) {
+  const o = orthancFigures.qido.get(label)!;
+  const p = pharosFigures.qido.get(label)!;
+  console.log(
+    `| QIDO-RS ${label} (median ms) | ${o.toFixed(2)} | ${p.toFixed(2)} | ${ratio(o, p)} |`,
+  );
+}
+const o = orthancFigures;
+const p = pharosFigures;
+console.log(
+  `| WADO-RS metadata, ${seriesSize} instances, first call (ms) | ${o.metadataFirst.toFixed(1)} | ${
+    p.metadataFirst.toFixed(1)
+  } | ${ratio(o.metadataFirst, p.metadataFirst)} |`,
+);
+console.log(
+  `| WADO-RS metadata, ${seriesSize} instances, warm (median ms) | ${o.metadataWarm.toFixed(1)} | ${
+    p.metadataWarm.toFixed(1)
+  } | ${ratio(o.metadataWarm, p.metadataWarm)} |`,
+);
+console.log(
+  `| WADO-RS frames/s (4 clients) | ${o.framesPerSecond.toFixed(0)} | ${
+    p.framesPerSecond.toFixed(0)
+  } | ${ratio(p.framesPerSecond, o.framesPerSecond)} |`,
+);

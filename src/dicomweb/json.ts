@@ -1,0 +1,50 @@
+// DICOM JSON answers (application/dicom+json) with the keys of every object in byte order, as
+// the plugin's JsonCpp writes them ("Value" before "vr"). Written by hand rather than through a
+// JSON.stringify replacer, which costs three times as much on a large series' metadata.
+import type { DicomJsonAttribute, DicomJsonDataset, DicomJsonValue } from "../dicom/dicom-json.ts";
+
+export const DICOM_JSON = "application/dicom+json";
+
+function valueText(value: DicomJsonValue): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  // A person name's groups (Alphabetic, Ideographic, Phonetic) are already in byte order.
+  if ("Alphabetic" in value || "Ideographic" in value || "Phonetic" in value) {
+    return JSON.stringify(value);
+  }
+  return datasetText(value as DicomJsonDataset);
+}
+
+function attributeText(attribute: DicomJsonAttribute): string {
+  let out = "{";
+  if (attribute.BulkDataURI !== undefined) {
+    out += `"BulkDataURI":${JSON.stringify(attribute.BulkDataURI)},`;
+  }
+  if (attribute.InlineBinary !== undefined) {
+    out += `"InlineBinary":${JSON.stringify(attribute.InlineBinary)},`;
+  }
+  if (attribute.Value !== undefined) {
+    out += `"Value":[${attribute.Value.map(valueText).join(",")}],`;
+  }
+  return `${out}"vr":${JSON.stringify(attribute.vr)}}`;
+}
+
+/** A dataset whose keys are 8 upper-case hex digits: sorted unless already in order. */
+export function datasetText(dataset: DicomJsonDataset): string {
+  const keys = Object.keys(dataset);
+  let ordered = true;
+  for (let i = 1; i < keys.length && ordered; i++) ordered = keys[i - 1]! < keys[i]!;
+  if (!ordered) keys.sort();
+  return `{${keys.map((k) => `"${k}":${attributeText(dataset[k]!)}`).join(",")}}`;
+}
+
+export function dicomJsonTextResponse(text: string, status = 200): Response {
+  return new Response(text, { status, headers: { "Content-Type": DICOM_JSON } });
+}
+
+export function dicomJsonResponse(
+  value: DicomJsonDataset | DicomJsonDataset[],
+  status = 200,
+): Response {
+  const text = Array.isArray(value) ? `[${value.map(datasetText).join(",")}]` : datasetText(value);
+  return dicomJsonTextResponse(text, status);
+}
