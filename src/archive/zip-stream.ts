@@ -80,6 +80,9 @@ function setAside(zip: ZipFile) {
   };
 }
 
+/** Entries between two full garbage collections. */
+const GC_EVERY = 1024;
+
 /** What the writer may hold, not yet read, before it opens the next entry. */
 const HELD = 1 << 20;
 /** The bytes of the entries handed to yazl and not yet written, at most (one entry may pass). */
@@ -148,6 +151,10 @@ export function writeZipStream(
       inFlight++;
       inFlightBytes += size;
       aside.trim();
+      // The files read so far are garbage, but JavaScriptCore collects them late enough for RSS
+      // to grow by tens of MiB a GiB; a full collection every GC_EVERY entries keeps a 2 GB
+      // archive's growth under 100 MiB for about 5 % of its speed (bench/archives.ts).
+      if (index % GC_EVERY === GC_EVERY - 1) Bun.gc(true);
       zip.addReadStreamLazy(entries[index]!.name, { compress: false, mtime }, (done) => {
         const stream = held instanceof Uint8Array ? once(held) : Readable.from(held!);
         held = undefined;
