@@ -1,10 +1,11 @@
 // Decoding a frame of an instance: the built-in decoders (native transfer syntaxes, Elscint's
-// PMSCT_RLE1 and RLE), and the plugins' decoders (OrthancPluginRegisterDecodeImageCallback),
+// PMSCT_RLE1, RLE, and the compressed syntaxes through the WASM codecs), and the plugins' decoders (OrthancPluginRegisterDecodeImageCallback),
 // tried after the built-in ones or before them (BuiltinDecoderTranscoderOrder).
 import { type DicomElement, findElement, type ParsedDicom } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
 import { TransferSyntax, UNCOMPRESSED_TRANSFER_SYNTAXES } from "../dicom/uids.ts";
 import { log } from "../log.ts";
+import { decodeCompressedFrame, isWasmDecoded } from "./compressed.ts";
 import type { DecodedImage, PixelModule } from "./image.ts";
 import { CHANNELS, pixelModule } from "./image.ts";
 import { decodeNative, isBitmap, nativeFormat, nativeFrameSize } from "./native.ts";
@@ -141,6 +142,25 @@ export function validDecodedImage(image: DecodedImage): boolean {
     image.pixels.length === image.width * image.height * channels;
 }
 
+/**
+ * The built-in decoders, the compressed syntaxes included: those decode in the codec workers,
+ * and fail as DCMTK's codecs do in Orthanc on a frame they cannot decode.
+ */
+export async function decodeBuiltin(parsed: ParsedDicom, frame: number): Promise<DecodeOutcome> {
+  const sync = decodeBuiltinFrame(parsed, frame);
+  if (!isFailure(sync) || !isWasmDecoded(parsed.transferSyntax)) return sync;
+  const pm = pixelModule(parsed);
+  const pixels = findElement(parsed.dataset, Tags.PixelData);
+  if (!pm || !pixels?.fragments) return sync;
+  const data = frame >= 0 && frame < pm.frames
+    ? encapsulatedFrame(parsed, pixels, frame, pm.frames)
+    : undefined;
+  if (!data || data.length === 0) return CODEC_FAILURE;
+  const image = await decodeCompressedFrame(parsed.transferSyntax, pm, data);
+  if (image === "unsupported") return fail("NotImplemented");
+  return image ?? CODEC_FAILURE;
+}
+
 export class FrameDecoders {
   private readonly plugins: FrameDecoder[] = [];
 
@@ -167,13 +187,13 @@ export class FrameDecoders {
     parsed: ParsedDicom,
     frame: number,
   ): Promise<DecodeOutcome> {
-    const builtin = this.pluginsFirst ? undefined : decodeBuiltinFrame(parsed, frame);
+    const builtin = this.pluginsFirst ? undefined : await decodeBuiltin(parsed, frame);
     if (builtin && !isFailure(builtin)) return builtin;
     for (const decoder of this.plugins) {
       const image = await decoder(dicom, frame);
       if (image && validDecodedImage(image)) return image;
       if (image) log.error("A plugin's image decoder answered an invalid image: ignored");
     }
-    return builtin ?? decodeBuiltinFrame(parsed, frame);
+    return builtin ?? await decodeBuiltin(parsed, frame);
   }
 }
