@@ -1,6 +1,6 @@
 // The frames of an instance: /instances/{id}/frames[/{n}[/preview|image-uint8|image-uint16|
-// image-int16|numpy|raw|raw.gz]], and the frame-0 shortcuts /instances/{id}/preview… Decoding is
-// the built-in decoders' or the plugins' (imaging/decode.ts).
+// image-int16|rendered|numpy|raw|raw.gz]], and the frame-0 shortcuts /instances/{id}/preview…
+// Decoding is the built-in decoders' or the plugins' (imaging/decode.ts).
 import { type Context, Hono } from "hono";
 import { gzipSync } from "node:zlib";
 import { writeZip } from "../archive/zip-writer.ts";
@@ -13,7 +13,14 @@ import {
   type DecodeOutcome,
   isFailure,
 } from "../imaging/decode.ts";
-import { type DecodedImage, frameCount, pixelModule, rescaleOf } from "../imaging/image.ts";
+import {
+  type DecodedImage,
+  frameCount,
+  pixelModule,
+  rescaleOf,
+  windowOf,
+} from "../imaging/image.ts";
+import { renderForViewer } from "../imaging/rendered.ts";
 import { encodeJpeg } from "../imaging/jpeg.ts";
 import { encodePam } from "../imaging/pam.ts";
 import { encodePng } from "../imaging/png.ts";
@@ -29,6 +36,8 @@ import { route } from "./router.ts";
 import { idParam } from "./params.ts";
 
 const MODES: ImageMode[] = ["preview", "image-uint8", "image-uint16", "image-int16"];
+/** The routes that answer an image: the modes, and /rendered (8-bit, like /preview). */
+const IMAGE_ROUTES: string[] = [...MODES, "rendered"];
 const FRAME_ROUTES = [
   "image-int16",
   "image-uint16",
@@ -55,8 +64,8 @@ const MIME: Record<ImageEncoding, string> = {
  * mean PNG; JPEG only for the 8-bit modes. Undefined when nothing acceptable fits (Orthanc's 404,
  * before any decoding).
  */
-function negotiate(accept: string | undefined, mode: ImageMode): ImageEncoding | undefined {
-  const eightBits = mode === "preview" || mode === "image-uint8";
+function negotiate(accept: string | undefined, mode: string): ImageEncoding | undefined {
+  const eightBits = mode === "preview" || mode === "image-uint8" || mode === "rendered";
   if (!accept?.trim()) return "png";
   const entries = accept.split(",").map((part, index) => {
     const [type = "", ...params] = part.split(";").map((s) => s.trim().toLowerCase());
@@ -186,6 +195,37 @@ function rawContentType(transferSyntax: string): string {
   }
 }
 
+/** A number argument of /rendered; Orthanc answers a bare 404 for one it cannot read. */
+function numberQuery(c: Context<AppEnv>, name: string, integer: boolean): number | undefined {
+  const text = c.req.query(name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || (integer && !/^\d+$/.test(text))) {
+    throw new NotFoundWithoutBody();
+  }
+  return value;
+}
+
+/** /rendered: the viewer's rendering, with the window, size and smoothing asked for. */
+function viewerImage(c: Context<AppEnv>, data: InstanceData, image: DecodedImage, frame: number) {
+  const center = numberQuery(c, "window-center", false);
+  const width = numberQuery(c, "window-width", false);
+  const fileWindow = windowOf(data.parsed);
+  return renderForViewer(image, {
+    rescale: rescaleOf(data.parsed, frame),
+    window: center !== undefined || width !== undefined
+      ? {
+        center: center ?? fileWindow?.center ?? 0,
+        width: width ?? fileWindow?.width ?? 1,
+      }
+      : fileWindow,
+    invert: pixelModule(data.parsed)?.photometric === "MONOCHROME1",
+    width: numberQuery(c, "width", true) ?? 0,
+    height: numberQuery(c, "height", true) ?? 0,
+    smooth: booleanQuery(c, "smooth", false),
+  });
+}
+
 /** The stored bytes of a frame (Orthanc's /raw does not decode compressed ones). */
 function rawFrame(data: InstanceData, frame: number): Uint8Array {
   const pm = pixelModule(data.parsed);
@@ -207,11 +247,11 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
     const numeric = /^\d+$/.test(frameText ?? "");
     if (!pixelModule(data.parsed)) {
       if (what.startsWith("raw") && numeric) throw new OrthancError("NotImplemented");
-      if (MODES.includes(what as ImageMode) && numeric) throw new BareStatusError(415);
+      if (IMAGE_ROUTES.includes(what) && numeric) throw new BareStatusError(415);
     }
     const encapsulated = findElement(data.parsed.dataset, Tags.PixelData)?.fragments;
     if (
-      encapsulated && MODES.includes(what as ImageMode) && numeric &&
+      encapsulated && IMAGE_ROUTES.includes(what) && numeric &&
       Number(frameText) >= frameCount(data.parsed)
     ) {
       throw new BareStatusError(415);
@@ -224,9 +264,12 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
         : binary(gzipSync(raw), "application/gzip");
     }
     if (what === "numpy") return numpy(c, deps, data, frame);
-    const encoding = negotiate(c.req.header("Accept"), what as ImageMode);
+    const encoding = negotiate(c.req.header("Accept"), what);
     if (!encoding) throw new NotFoundWithoutBody();
     const image = await imageOf(deps, data, frame);
+    if (what === "rendered") {
+      return encodeImage(viewerImage(c, data, image, frame), encoding, c.req.query("quality"));
+    }
     const monochrome1 = pixelModule(data.parsed)?.photometric === "MONOCHROME1";
     const rendered = renderFrame(image, what as ImageMode, monochrome1);
     if (!rendered) throw new BareStatusError(415);
@@ -241,12 +284,12 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   // Orthanc lists the routes below a frame without looking at the instance or the frame.
   route(app, "/instances/:id/frames/:frame", { GET: () => jsonResponse(FRAME_ROUTES) });
-  for (const what of FRAME_ROUTES) {
+  for (const what of [...FRAME_ROUTES, "rendered"]) {
     route(app, `/instances/:id/frames/:frame/${what}`, {
       GET: (c) => answer(c, what, c.req.param("frame")),
     });
   }
-  for (const what of MODES) {
+  for (const what of IMAGE_ROUTES) {
     route(app, `/instances/:id/${what}`, { GET: (c) => answer(c, what, "0") });
   }
   route(app, "/instances/:id/numpy", {
