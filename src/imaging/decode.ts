@@ -6,6 +6,7 @@ import { Tags } from "../dicom/tag.ts";
 import { TransferSyntax, UNCOMPRESSED_TRANSFER_SYNTAXES } from "../dicom/uids.ts";
 import { log } from "../log.ts";
 import { decodeCompressedFrame, isWasmDecoded } from "./compressed.ts";
+import { encapsulatedFrame } from "./encapsulated.ts";
 import type { DecodedImage, PixelModule } from "./image.ts";
 import { CHANNELS, pixelModule } from "./image.ts";
 import { decodeNative, isBitmap, nativeFormat, nativeFrameSize } from "./native.ts";
@@ -17,31 +18,6 @@ export type FrameDecoder = (
   dicom: Uint8Array,
   frame: number,
 ) => Promise<DecodedImage | undefined>;
-
-/** The bytes of one frame of encapsulated pixel data (PS3.5 A.4). */
-function encapsulatedFrame(
-  parsed: ParsedDicom,
-  pixels: DicomElement,
-  frame: number,
-  frames: number,
-): Uint8Array | undefined {
-  const { bytes, view } = parsed.dataset.source;
-  const [table, ...fragments] = pixels.fragments ?? [];
-  if (!table || fragments.length === 0) return undefined;
-  const slice = (list: typeof fragments) =>
-    new Uint8Array(
-      Bun.concatArrayBuffers(list.map((f) => bytes.subarray(f.offset, f.offset + f.length))),
-    );
-  if (fragments.length === frames) return slice([fragments[frame]!]);
-  if (frames === 1) return slice(fragments);
-  if (table.length < 4 * frames) return undefined;
-  // The basic offset table gives each frame's first fragment, relative to the first fragment.
-  const first = fragments[0]!.offset - 8;
-  const startOf = (n: number) => first + view.getUint32(table.offset + 4 * n, true);
-  const start = startOf(frame);
-  const end = frame + 1 < frames ? startOf(frame + 1) : Infinity;
-  return slice(fragments.filter((f) => f.offset - 8 >= start && f.offset - 8 < end));
-}
 
 /** Why a frame cannot be decoded, as the Orthanc error the REST routes answer. */
 export interface DecodeFailure {

@@ -1,10 +1,12 @@
-// Transcoding a DICOM file to one of a set of transfer syntaxes: the built-in transcoder
-// (between the uncompressed syntaxes, dicom/transcode.ts) and the plugins' transcoders
+// Transcoding a DICOM file to one of a set of transfer syntaxes: the built-in transcoders
+// (between the uncompressed syntaxes, dicom/transcode.ts; to and from the compressed ones
+// through the WASM codecs, compress.ts) and the plugins' transcoders
 // (OrthancPluginRegisterTranscoderCallback), in BuiltinDecoderTranscoderOrder.
 import { findElement, latin1, type ParsedDicom, parseDicom } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
 import { transcodeNative } from "../dicom/transcode.ts";
 import { log } from "../log.ts";
+import { transcodeCompressed } from "./compress.ts";
 
 /** A plugin's transcoder: the new file, or undefined when it does not handle this one. */
 export type FileTranscoder = (
@@ -29,9 +31,9 @@ export class Transcoders {
     this.plugins.push(transcoder);
   }
 
-  private builtin(dicom: Uint8Array, allowed: string[]): Uint8Array | undefined {
+  private async builtin(dicom: Uint8Array, allowed: string[]): Promise<Uint8Array | undefined> {
     for (const target of allowed) {
-      const out = transcodeNative(dicom, target);
+      const out = transcodeNative(dicom, target) ?? await transcodeCompressed(dicom, target);
       if (out) return out;
     }
     return undefined;
@@ -69,7 +71,7 @@ export class Transcoders {
     const source = parseDicom(dicom);
     if (allowed.includes(source.transferSyntax)) return dicom;
     if (!this.pluginsFirst) {
-      const out = this.builtin(dicom, allowed);
+      const out = await this.builtin(dicom, allowed);
       if (out) return out;
     }
     for (const transcoder of this.plugins) {

@@ -352,7 +352,7 @@ describe("transcoding", () => {
     const bad = await file(ids.explicitGray, "not-a-uid");
     expect(bad.status).toBe(400);
     expect((await bad.json()).OrthancError).toBe("Parameter out of range");
-    const none = await file(ids.explicitGray, "1.2.840.10008.1.2.4.90");
+    const none = await file(ids.explicitGray, "1.2.840.10008.1.2.4.100");
     expect(none.status).toBe(500);
     const same = await file(ids.explicitGray, "1.2.840.10008.1.2.1");
     const stored = readFileSync(join(samplesDir, FILES.explicitGray));

@@ -4,6 +4,9 @@ import { Context, NativeCodecs } from "dcmjs-codecs";
 import { TransferSyntax } from "../../dicom/uids.ts";
 import type { CodecJob, CodecOutput, FrameLayout } from "./jobs.ts";
 
+/** dcmjs-codecs' JpegSampleFactor.Sf422. */
+const SF_422 = 1;
+
 type Family = "jpeg" | "jpeg-ls" | "jpeg2000" | "htj2k";
 
 const FAMILIES: ReadonlyMap<string, Family> = new Map([
@@ -85,7 +88,7 @@ function decode(job: CodecJob & { kind: "decode" }): CodecOutput {
 function encode(job: CodecJob & { kind: "encode" }): CodecOutput {
   const ctx = context(job.layout, { decodedBuffer: job.native });
   const out = job.transferSyntax === TransferSyntax.JpegBaseline
-    ? NativeCodecs.encodeJpeg(ctx, { lossy: true, quality: job.quality })
+    ? NativeCodecs.encodeJpeg(ctx, { lossy: true, quality: job.quality, sampleFactor: SF_422 })
     : job.transferSyntax === TransferSyntax.JpegLosslessFirstOrder
     ? NativeCodecs.encodeJpeg(ctx, { lossy: false, predictor: 1, pointTransform: 0 })
     : job.transferSyntax === TransferSyntax.JpegLsLossless
@@ -95,11 +98,10 @@ function encode(job: CodecJob & { kind: "encode" }): CodecOutput {
     : undefined;
   const bytes = out?.getEncodedBuffer();
   if (!out || !bytes) throw new Error(`No WASM encoder for ${job.transferSyntax}`);
-  return {
-    bytes,
-    photometric: out.getPhotometricInterpretation() ?? job.layout.photometric,
-    planar: false,
-  };
+  // libjpeg-turbo stores color as subsampled YCbCr, as DCMTK's baseline encoder does.
+  const ybr = job.transferSyntax === TransferSyntax.JpegBaseline &&
+    job.layout.samplesPerPixel === 3;
+  return { bytes, photometric: ybr ? "YBR_FULL_422" : job.layout.photometric, planar: false };
 }
 
 let ready: Promise<void> | undefined;
