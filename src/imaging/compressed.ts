@@ -1,6 +1,7 @@
 // Decoding one frame of a compressed transfer syntax (JPEG, JPEG-LS, JPEG 2000, HTJ2K): the codec
 // workers turn the codestream into native samples, read then as Orthanc reads the frames that
 // DCMTK or GDCM decompressed for it (color as RGB, HighBit shifting).
+import { log } from "../log.ts";
 import type { DecodedImage, PixelModule } from "./image.ts";
 import { decodeNative, nativeFormat, nativeFrameSize } from "./native.ts";
 import { CodecError, codecPool } from "./wasm/pool.ts";
@@ -21,7 +22,10 @@ export async function decodeCompressedFrame(
   try {
     output = await codecPool.run({ kind: "decode", transferSyntax, layout: pm, codestream });
   } catch (error) {
-    if (error instanceof CodecError) return undefined;
+    if (error instanceof CodecError) {
+      log.warning(`Cannot decode a ${transferSyntax} frame: ${error.message}`);
+      return undefined;
+    }
     throw error;
   }
   const decoded = { ...pm, photometric: output.photometric, planar: output.planar };

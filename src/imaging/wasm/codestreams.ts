@@ -108,6 +108,12 @@ let ready: Promise<void> | undefined;
 
 /** Loads the codecs (once) from the WASM module at `wasmPath`. */
 export function loadCodecs(wasmPath: string): Promise<void> {
+  // dcmjs-codecs reads its module through an eval'd require(), which the executable's bundled
+  // modules lack: it is handed the bytes instead, read from the embedded file.
+  const codecs = NativeCodecs as typeof NativeCodecs & {
+    _getWebAssemblyBytes: () => Promise<ArrayBuffer>;
+  };
+  codecs._getWebAssemblyBytes = () => Bun.file(wasmPath).arrayBuffer();
   ready ??= NativeCodecs.initializeAsync({ webAssemblyModulePathOrUrl: wasmPath });
   return ready;
 }
