@@ -1,7 +1,8 @@
 // The built-in transcoder to the compressed syntaxes (JPEG baseline, JPEG lossless, JPEG-LS
-// lossless, JPEG 2000 lossless): every frame decoded to native samples, encoded by the codec
-// workers, and the dataset written again around the encapsulated frames (PS3.5 A.4), with the
-// photometric interpretation the encoder produced and, for JPEG baseline, the lossy flag.
+// lossless, JPEG 2000 lossless) and from them: every frame decoded to native samples, encoded by
+// the codec workers or left native, and the dataset written again around the new pixel data
+// (encapsulated frames, PS3.5 A.4), with the photometric interpretation the codec produced and,
+// for JPEG baseline, the lossy flag.
 import {
   type DicomDataset,
   type DicomElement,
@@ -36,6 +37,44 @@ const T = {
 
 export const isCompressedTarget = (transferSyntax: string): boolean =>
   WASM_ENCODED.has(transferSyntax);
+
+/** Native Pixel Data: the frames one after the other, OW for 16-bit samples. */
+function nativePixelData(frames: Uint8Array[], bitsAllocated: number): Output {
+  const value = new Uint8Array(Bun.concatArrayBuffers(frames));
+  return writeElement(
+    { tag: Tags.PixelData, vr: bitsAllocated > 8 ? "OW" : "OB", value },
+    EXPLICIT_VR_LITTLE_ENDIAN,
+  );
+}
+
+/**
+ * A compressed file (of a syntax the WASM codecs decode) in a native `target`, or undefined when
+ * it is not one or does not decode.
+ */
+export async function decompress(
+  file: Uint8Array,
+  target: string,
+): Promise<Uint8Array | undefined> {
+  if (!UNCOMPRESSED_TRANSFER_SYNTAXES.has(target)) return undefined;
+  const parsed = parseDicom(file);
+  if (parsed.meta.elements.length === 0 || !WASM_DECODED.has(parsed.transferSyntax)) {
+    return undefined;
+  }
+  try {
+    const source = await nativeFrames(parsed);
+    if (!source) return undefined;
+    const preamble = hasPreamble(file) ? file.subarray(0, 128) : undefined;
+    const explicit = writeFile(parsed, TransferSyntax.ExplicitVrLittleEndian, preamble, {
+      pixelData: nativePixelData(source.frames, source.layout.bitsAllocated),
+      photometric: source.layout.photometric,
+      samplesPerPixel: source.layout.samplesPerPixel,
+    });
+    return explicit && transcodeNative(explicit, target);
+  } catch (error) {
+    if (error instanceof CodecError) return undefined;
+    throw error;
+  }
+}
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
@@ -162,7 +201,7 @@ export async function transcodeCompressed(
     }
     const preamble = hasPreamble(file) ? file.subarray(0, 128) : undefined;
     return writeFile(parsed, target, preamble, {
-      codestreams,
+      pixelData: encapsulatedPixelData(codestreams),
       photometric,
       samplesPerPixel: source.layout.samplesPerPixel,
     });
@@ -176,8 +215,8 @@ function writeFile(
   parsed: ParsedDicom,
   target: string,
   preamble: Uint8Array | undefined,
-  { codestreams, photometric, samplesPerPixel }: {
-    codestreams: Uint8Array[];
+  { pixelData, photometric, samplesPerPixel }: {
+    pixelData: Output;
     photometric: string;
     samplesPerPixel: number;
   },
@@ -186,7 +225,7 @@ function writeFile(
   if (!meta) return undefined;
   const replaced = new Map<number, Output>([
     [T.Photometric, value(T.Photometric, "CS", photometric)],
-    [Tags.PixelData, encapsulatedPixelData(codestreams)],
+    [Tags.PixelData, pixelData],
   ]);
   if (samplesPerPixel > 1) {
     const planar = new Uint8Array(2);

@@ -6,7 +6,7 @@ import { findElement, latin1, type ParsedDicom, parseDicom } from "../dicom/pars
 import { Tags } from "../dicom/tag.ts";
 import { transcodeNative } from "../dicom/transcode.ts";
 import { log } from "../log.ts";
-import { transcodeCompressed } from "./compress.ts";
+import { decompress, transcodeCompressed } from "./compress.ts";
 
 /** A plugin's transcoder: the new file, or undefined when it does not handle this one. */
 export type FileTranscoder = (
@@ -33,7 +33,8 @@ export class Transcoders {
 
   private async builtin(dicom: Uint8Array, allowed: string[]): Promise<Uint8Array | undefined> {
     for (const target of allowed) {
-      const out = transcodeNative(dicom, target) ?? await transcodeCompressed(dicom, target);
+      const out = transcodeNative(dicom, target) ?? await transcodeCompressed(dicom, target) ??
+        await decompress(dicom, target);
       if (out) return out;
     }
     return undefined;

@@ -1,6 +1,7 @@
 // The built-in transcoder compresses: /instances/{id}/file?transcode= to JPEG baseline, JPEG
 // lossless, JPEG-LS lossless and JPEG 2000 lossless gives files dcmdump reads, whose frames
-// decode back to the same pixels (lossless) or close to them (JPEG baseline, > 30 dB).
+// decode back to the same pixels (lossless) or close to them (JPEG baseline, > 30 dB); and back
+// from a compressed syntax to the native ones.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -80,6 +81,13 @@ describe("transcoding to compressed syntaxes", () => {
     const tags = await (await fetch(`${pharos.url}/instances/${id}/tags?simplify`)).json();
     expect(tags.LossyImageCompression).toBe("01");
   });
+  for (const syntax of ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2"]) {
+    test(`JPEG 2000 CT back to native ${syntax}: the same pixels`, async () => {
+      const before = await numpy(ids.get("JPEG 2000 CT")!);
+      const id = await roundTrip("JPEG 2000 CT", syntax);
+      expect(await numpy(id)).toEqual(before);
+    });
+  }
   test("16-bit gray cannot become JPEG baseline: Orthanc's error", async () => {
     const res = await fetch(
       `${pharos.url}/instances/${ids.get("native MR")}/file?transcode=1.2.840.10008.1.2.4.50`,
