@@ -21,9 +21,8 @@ import {
   windowOf,
 } from "../imaging/image.ts";
 import { renderForViewer } from "../imaging/rendered.ts";
-import { encodeJpeg } from "../imaging/jpeg.ts";
 import { encodePam } from "../imaging/pam.ts";
-import { encodePng } from "../imaging/png.ts";
+import { codecPool } from "../imaging/wasm/pool.ts";
 import { rawFrameBytes } from "../imaging/raw-frame.ts";
 import type { RawImage } from "../imaging/types.ts";
 import { encodeNpy, type ImageMode, type NpyFrame, renderFrame } from "../imaging/render.ts";
@@ -88,13 +87,12 @@ function jpegQuality(text: string | undefined): number {
   return quality;
 }
 
-function encodeImage(image: RawImage, encoding: ImageEncoding, quality: string | undefined) {
-  const body = encoding === "png"
-    ? encodePng(image)
-    : encoding === "jpeg"
-    ? encodeJpeg(image, jpegQuality(quality))
-    : encodePam(image);
-  return binary(body, MIME[encoding]);
+/** The answer, encoded in the codec workers (PAM is a header on the samples: encoded here). */
+async function encodeImage(image: RawImage, encoding: ImageEncoding, quality: string | undefined) {
+  if (encoding === "pam") return binary(encodePam(image), MIME.pam);
+  const level = encoding === "jpeg" ? jpegQuality(quality) : 90;
+  const job = { kind: "answer", encoding, image, quality: level } as const;
+  return binary((await codecPool.run(job)).bytes, MIME[encoding]);
 }
 
 /**

@@ -1,5 +1,6 @@
 // What the main thread asks of the codec workers, and what they answer. Frames travel as bytes:
 // native frames are little endian, interleaved when `planar` is false.
+import type { RawImage } from "../types.ts";
 
 /** The pixel module of one frame, as the codecs need it. */
 export interface FrameLayout {
@@ -29,7 +30,15 @@ export interface EncodeJob {
   quality: number;
 }
 
-export type CodecJob = DecodeJob | EncodeJob;
+/** An image answer of the REST API to encode as PNG or JPEG. */
+export interface AnswerJob {
+  kind: "answer";
+  encoding: "png" | "jpeg";
+  image: RawImage;
+  quality: number;
+}
+
+export type CodecJob = DecodeJob | EncodeJob | AnswerJob;
 
 /** The frame the job produced, with the photometric interpretation and planarity it is now in. */
 export interface CodecOutput {
