@@ -1,5 +1,5 @@
 // The built-in transcoder compresses: /instances/{id}/file?transcode= to JPEG baseline, JPEG
-// lossless, JPEG-LS lossless and JPEG 2000 lossless gives files dcmdump reads, whose frames
+// lossless, JPEG-LS lossless, JPEG 2000 lossless and HTJ2K lossless gives files dcmdump reads, whose frames
 // decode back to the same pixels (lossless) or close to them (JPEG baseline, > 30 dB); and back
 // from a compressed syntax to the native ones.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -11,7 +11,13 @@ import { dcmtk } from "../support/dimse.ts";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
 import { samplesDir } from "../support/server.ts";
 
-const LOSSLESS = ["1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.90"];
+/** JPEG lossless, JPEG-LS, JPEG 2000, and HTJ2K (no sample has it: this decodes it too). */
+const LOSSLESS = [
+  "1.2.840.10008.1.2.4.70",
+  "1.2.840.10008.1.2.4.80",
+  "1.2.840.10008.1.2.4.90",
+  "1.2.840.10008.1.2.4.201",
+];
 const SOURCES = {
   "native MR": "Brainix/Epi/IM-0001-0001.dcm",
   "JPEG 2000 CT": "TransferSyntaxes/1.2.840.10008.1.2.4.90.dcm",

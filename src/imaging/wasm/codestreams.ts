@@ -7,6 +7,8 @@ import { encodeJpeg } from "../jpeg.ts";
 import { encodePng } from "../png.ts";
 import type { AnswerJob, CodecJob, CodecOutput, FrameLayout } from "./jobs.ts";
 
+const HTJ2K_LOSSLESS = "1.2.840.10008.1.2.4.201";
+
 /** dcmjs-codecs' JpegSampleFactor.Sf422. */
 const SF_422 = 1;
 
@@ -21,7 +23,7 @@ const FAMILIES: ReadonlyMap<string, Family> = new Map([
   [TransferSyntax.JpegLsNearLossless, "jpeg-ls"],
   [TransferSyntax.Jpeg2000Lossless, "jpeg2000"],
   [TransferSyntax.Jpeg2000, "jpeg2000"],
-  ["1.2.840.10008.1.2.4.201", "htj2k"],
+  [HTJ2K_LOSSLESS, "htj2k"],
   ["1.2.840.10008.1.2.4.202", "htj2k"],
   ["1.2.840.10008.1.2.4.203", "htj2k"],
 ]);
@@ -35,6 +37,7 @@ export const WASM_ENCODED: ReadonlySet<string> = new Set([
   TransferSyntax.JpegLosslessFirstOrder,
   TransferSyntax.JpegLsLossless,
   TransferSyntax.Jpeg2000Lossless,
+  HTJ2K_LOSSLESS,
 ]);
 
 /** Which layouts an encoder takes: JPEG baseline only 8-bit samples, the others up to 16. */
@@ -98,6 +101,8 @@ function encode(job: CodecJob & { kind: "encode" }): CodecOutput {
     ? NativeCodecs.encodeJpegLs(ctx, { lossy: false })
     : job.transferSyntax === TransferSyntax.Jpeg2000Lossless
     ? NativeCodecs.encodeJpeg2000(ctx, { lossy: false })
+    : job.transferSyntax === HTJ2K_LOSSLESS
+    ? NativeCodecs.encodeHtJpeg2000(ctx, { lossy: false })
     : undefined;
   const bytes = out?.getEncodedBuffer();
   if (!out || !bytes) throw new Error(`No WASM encoder for ${job.transferSyntax}`);
