@@ -122,9 +122,13 @@ async function decodeFrame(
   data: InstanceData,
   frame: number,
 ): Promise<DecodeOutcome> {
-  const { decoders } = deps.codecs;
+  const { decoders, frames } = deps.codecs;
   if (frame < frameCount(data.parsed)) {
-    return await decoders.decodeOutcome(data.bytes, data.parsed, frame);
+    return await frames.get(
+      data.bytes,
+      frame,
+      () => decoders.decodeOutcome(data.bytes, data.parsed, frame),
+    );
   }
   const builtin = decodeBuiltinFrame(data.parsed, frame);
   const encapsulated = findElement(data.parsed.dataset, Tags.PixelData)?.fragments;
