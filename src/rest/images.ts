@@ -1,6 +1,7 @@
 // The frames of an instance: /instances/{id}/frames[/{n}[/preview|image-uint8|image-uint16|
-// image-int16|rendered|numpy|raw|raw.gz]], and the frame-0 shortcuts /instances/{id}/preview…
-// Decoding is the built-in decoders' or the plugins' (imaging/decode.ts).
+// image-int16|rendered|matlab|numpy|raw|raw.gz]], the frame-0 shortcuts /instances/{id}/preview…,
+// and a series' frames: /series/{id}/ordered-slices and /numpy. Decoding is the built-in
+// decoders' or the plugins' (imaging/decode.ts).
 import { type Context, Hono } from "hono";
 import { gzipSync } from "node:zlib";
 import { writeZip } from "../archive/zip-writer.ts";
@@ -20,6 +21,7 @@ import {
   rescaleOf,
   windowOf,
 } from "../imaging/image.ts";
+import { toMatlab } from "../imaging/matlab.ts";
 import { renderForViewer } from "../imaging/rendered.ts";
 import { encodePam } from "../imaging/pam.ts";
 import { codecPool } from "../imaging/wasm/pool.ts";
@@ -31,6 +33,7 @@ import { booleanQuery } from "./boolean-query.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { type InstanceData, readInstance } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
+import { orderedSlices, orderedSlicesJson } from "./ordered-slices.ts";
 import { route } from "./router.ts";
 import { idParam } from "./params.ts";
 
@@ -41,10 +44,12 @@ const FRAME_ROUTES = [
   "image-int16",
   "image-uint16",
   "image-uint8",
+  "matlab",
   "numpy",
   "preview",
   "raw",
   "raw.gz",
+  "rendered",
 ];
 
 const binary = (body: Uint8Array, type: string) =>
@@ -162,27 +167,29 @@ const sameLayout = (a: DecodedImage, b: DecodedImage) =>
   a.format === b.format && a.width === b.width && a.height === b.height;
 
 /**
- * /numpy: one frame, or every frame of the instance stacked; `?compress` wraps it in a .npz
- * (a ZIP whose member Orthanc names "arr_0").
+ * /numpy: one frame, or frames stacked (every frame of an instance, of a series); `?compress`
+ * wraps it in a .npz (a ZIP whose member Orthanc names "arr_0").
  */
 async function numpy(
   c: Context<AppEnv>,
   deps: RestDependencies,
-  data: InstanceData,
-  frame: number | undefined,
+  wanted: { data: InstanceData; frame: number }[],
+  stacked: boolean,
 ) {
   const rescale = booleanQuery(c, "rescale", true);
   const compress = booleanQuery(c, "compress", false);
-  const indices = frame === undefined ? [...Array(frameCount(data.parsed)).keys()] : [frame];
   const frames: NpyFrame[] = [];
-  for (const n of indices) frames.push(await npyFrame(deps, data, n, rescale));
-  if (!frames.every((f) => sameLayout(f.image, frames[0]!.image))) {
+  for (const { data, frame } of wanted) frames.push(await npyFrame(deps, data, frame, rescale));
+  if (frames.length === 0 || !frames.every((f) => sameLayout(f.image, frames[0]!.image))) {
     throw new OrthancError("NotImplemented");
   }
-  const npy = encodeNpy(frames, frame === undefined);
+  const npy = encodeNpy(frames, stacked);
   const body = compress ? writeZip([{ name: "arr_0", data: npy }], "Created by Orthanc") : npy;
   return binary(body, "application/octet-stream");
 }
+
+const everyFrame = (data: InstanceData) =>
+  [...Array(frameCount(data.parsed)).keys()].map((frame) => ({ data, frame }));
 
 /** What Orthanc labels a raw frame with: the codestream's type for JPEG and JPEG 2000. */
 function rawContentType(transferSyntax: string): string {
@@ -265,7 +272,12 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
         ? binary(raw, rawContentType(data.parsed.transferSyntax))
         : binary(gzipSync(raw), "application/gzip");
     }
-    if (what === "numpy") return numpy(c, deps, data, frame);
+    if (what === "numpy") return numpy(c, deps, [{ data, frame }], false);
+    if (what === "matlab") {
+      // Like /numpy, /matlab says why a frame does not decode.
+      const { image } = await npyFrame(deps, data, frame, false);
+      return new Response(toMatlab(image), { headers: { "Content-Type": "text/plain" } });
+    }
     const encoding = negotiate(c.req.header("Accept"), what);
     if (!encoding) throw new NotFoundWithoutBody();
     const image = await imageOf(deps, data, frame);
@@ -286,16 +298,27 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
   });
   // Orthanc lists the routes below a frame without looking at the instance or the frame.
   route(app, "/instances/:id/frames/:frame", { GET: () => jsonResponse(FRAME_ROUTES) });
-  for (const what of [...FRAME_ROUTES, "rendered"]) {
+  for (const what of FRAME_ROUTES) {
     route(app, `/instances/:id/frames/:frame/${what}`, {
       GET: (c) => answer(c, what, c.req.param("frame")),
     });
   }
-  for (const what of IMAGE_ROUTES) {
+  for (const what of [...IMAGE_ROUTES, "matlab"]) {
     route(app, `/instances/:id/${what}`, { GET: (c) => answer(c, what, "0") });
   }
   route(app, "/instances/:id/numpy", {
-    GET: async (c) => numpy(c, deps, await load(c), undefined),
+    GET: async (c) => numpy(c, deps, everyFrame(await load(c)), true),
+  });
+  const series = (c: Context<AppEnv>) =>
+    orderedSlices(deps, deps.core.resource(idParam(c), "Series"));
+  route(app, "/series/:id/ordered-slices", {
+    GET: async (c) => jsonResponse(orderedSlicesJson(await series(c))),
+  });
+  route(app, "/series/:id/numpy", {
+    GET: async (c) => {
+      const { instances } = await series(c);
+      return numpy(c, deps, instances.flatMap((i) => everyFrame(i.data)), true);
+    },
   });
   return app;
 }
