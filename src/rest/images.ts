@@ -23,6 +23,7 @@ import {
 } from "../imaging/image.ts";
 import { toMatlab } from "../imaging/matlab.ts";
 import { renderForViewer } from "../imaging/rendered.ts";
+import { unsupportedImagePng } from "../imaging/unsupported.ts";
 import { encodePam } from "../imaging/pam.ts";
 import { codecPool } from "../imaging/wasm/pool.ts";
 import { rawFrameBytes } from "../imaging/raw-frame.ts";
@@ -249,7 +250,18 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
   const load = (c: Context<AppEnv>) =>
     readInstance(deps, deps.core.resource(idParam(c), "Instance"));
 
+  /** With `returnUnsupportedImage`, a frame the image routes cannot show is a placeholder. */
   const answer = async (c: Context<AppEnv>, what: string, frameText: string | undefined) => {
+    try {
+      return await answerFrame(c, what, frameText);
+    } catch (error) {
+      const unsupported = error instanceof BareStatusError && error.status === 415;
+      if (!unsupported || c.req.query("returnUnsupportedImage") === undefined) throw error;
+      return binary(unsupportedImagePng(), MIME.png);
+    }
+  };
+
+  const answerFrame = async (c: Context<AppEnv>, what: string, frameText: string | undefined) => {
     const data = await load(c);
     // Orthanc reports an instance without an image before a frame number out of range, and
     // fails to decode a compressed frame out of range rather than not finding it.

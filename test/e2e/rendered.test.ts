@@ -82,6 +82,16 @@ describe("/rendered as in Orthanc 1.10.1", () => {
       });
     }
   }
+  test("returnUnsupportedImage: a placeholder PNG instead of a 415", async () => {
+    const id = ids.get("ct")!.pharos;
+    for (const route of ["frames/1/rendered", "frames/1/preview", "frames/1/image-uint16"]) {
+      expect((await fetch(`${pharos.url}/instances/${id}/${route}`)).status).toBe(415);
+      const res = await fetch(`${pharos.url}/instances/${id}/${route}?returnUnsupportedImage`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("image/png");
+      expect(decodePng(new Uint8Array(await res.arrayBuffer())).width).toBe(64);
+    }
+  });
   test("JPEG on request, with its quality", async () => {
     const id = ids.get("ct")!;
     const jpeg = { headers: { Accept: "image/jpeg" } };
