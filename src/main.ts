@@ -109,7 +109,10 @@ export async function composePharos(
   const tls = httpsOptions(config, log.warning);
   const core = new PharosCore(config);
   const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
-  const codecs = createCodecs(config.BuiltinDecoderTranscoderOrder);
+  const codecs = createCodecs(
+    config.BuiltinDecoderTranscoderOrder,
+    config.DicomLossyTranscodingQuality,
+  );
   const network = new DicomNetwork(core, config, codecs.transcoders);
   const plugins = new PluginManager(config, core, jobs, codecs, ISOLATED_PLUGIN_WORKER);
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.

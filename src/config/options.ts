@@ -81,6 +81,12 @@ export const OPTIONS = {
     default: "After",
     comment: "Whether the built-in image decoders and transcoder run before or after the plugins'.",
   },
+  DicomLossyTranscodingQuality: {
+    schema: z.number().int().min(1).max(100),
+    default: 90,
+    comment:
+      "The quality (1 to 100) of the built-in transcoder's lossy JPEG, where a request gives none.",
+  },
   MetricsEnabled: {
     schema: z.boolean(),
     default: true,

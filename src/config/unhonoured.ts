@@ -55,7 +55,6 @@ export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   },
   CheckModalityHost: { orthancDefault: undefined, why: "the option is DicomCheckModalityHost" },
   DicomEchoChecksFind: { orthancDefault: false, why: LATER },
-  DicomLossyTranscodingQuality: { orthancDefault: 90, why: TRANSCODING },
   IngestTranscoding: { orthancDefault: undefined, why: TRANSCODING },
   IngestTranscodingOfUncompressed: { orthancDefault: true, why: TRANSCODING },
   IngestTranscodingOfCompressed: { orthancDefault: true, why: TRANSCODING },

@@ -11,11 +11,12 @@ export interface Codecs {
   frames: DecodedFrameCache;
 }
 
-export function createCodecs(order: "Before" | "After"): Codecs {
+/** `lossyQuality`: DicomLossyTranscodingQuality, the default of lossy transcoding. */
+export function createCodecs(order: "Before" | "After", lossyQuality = 90): Codecs {
   const pluginsFirst = order === "Before";
   return {
     decoders: new FrameDecoders(pluginsFirst),
-    transcoders: new Transcoders(pluginsFirst),
+    transcoders: new Transcoders(pluginsFirst, lossyQuality),
     frames: new DecodedFrameCache(),
   };
 }

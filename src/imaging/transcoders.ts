@@ -25,15 +25,20 @@ function sopInstanceUid(parsed: ParsedDicom): string | undefined {
 export class Transcoders {
   private readonly plugins: FileTranscoder[] = [];
 
-  constructor(private readonly pluginsFirst = false) {}
+  constructor(private readonly pluginsFirst = false, private readonly lossyQuality = 90) {}
 
   add(transcoder: FileTranscoder): void {
     this.plugins.push(transcoder);
   }
 
-  private async builtin(dicom: Uint8Array, allowed: string[]): Promise<Uint8Array | undefined> {
+  private async builtin(
+    dicom: Uint8Array,
+    allowed: string[],
+    quality: number,
+  ): Promise<Uint8Array | undefined> {
     for (const target of allowed) {
-      const out = transcodeNative(dicom, target) ?? await transcodeCompressed(dicom, target) ??
+      const out = transcodeNative(dicom, target) ??
+        await transcodeCompressed(dicom, target, quality) ??
         await decompress(dicom, target);
       if (out) return out;
     }
@@ -62,17 +67,19 @@ export class Transcoders {
 
   /**
    * The file in one of `allowed` (itself if it already is), or undefined when no transcoder can
-   * do it. Throws on a file that is not DICOM.
+   * do it; lossy JPEG of `quality` (1 to 100; DicomLossyTranscodingQuality by default). Throws on
+   * a file that is not DICOM.
    */
   async transcode(
     dicom: Uint8Array,
     allowed: string[],
     allowNewSopInstanceUid = false,
+    quality = this.lossyQuality,
   ): Promise<Uint8Array | undefined> {
     const source = parseDicom(dicom);
     if (allowed.includes(source.transferSyntax)) return dicom;
     if (!this.pluginsFirst) {
-      const out = await this.builtin(dicom, allowed);
+      const out = await this.builtin(dicom, allowed, quality);
       if (out) return out;
     }
     for (const transcoder of this.plugins) {
@@ -80,6 +87,6 @@ export class Transcoders {
       const usable = out && this.checked(out, source, allowed, allowNewSopInstanceUid);
       if (usable) return usable;
     }
-    return this.pluginsFirst ? this.builtin(dicom, allowed) : undefined;
+    return this.pluginsFirst ? this.builtin(dicom, allowed, quality) : undefined;
   }
 }

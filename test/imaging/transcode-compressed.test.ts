@@ -22,6 +22,7 @@ const SOURCES = {
   "native MR": "Brainix/Epi/IM-0001-0001.dcm",
   "JPEG 2000 CT": "TransferSyntaxes/1.2.840.10008.1.2.4.90.dcm",
   "big endian RGB": "TransferSyntaxes/1.2.840.10008.1.2.2.dcm",
+  "explicit RGB": "TransferSyntaxes/1.2.840.10008.1.2.1.dcm",
 };
 
 let pharos: InProcessServer;
@@ -94,6 +95,21 @@ describe("transcoding to compressed syntaxes", () => {
       expect(await numpy(id)).toEqual(before);
     });
   }
+  test("lossy-quality sets JPEG baseline's quality; out of 1..100 is Orthanc's 400", async () => {
+    const id = ids.get("explicit RGB")!;
+    const size = async (quality: number) => {
+      const res = await fetch(
+        `${pharos.url}/instances/${id}/file?transcode=1.2.840.10008.1.2.4.50&lossy-quality=${quality}`,
+      );
+      expect(res.status).toBe(200);
+      return (await res.arrayBuffer()).byteLength;
+    };
+    expect(await size(10)).toBeLessThan(await size(95));
+    const bad = await fetch(
+      `${pharos.url}/instances/${id}/file?transcode=1.2.840.10008.1.2.4.50&lossy-quality=0`,
+    );
+    expect(bad.status).toBe(400);
+  });
   test("16-bit gray cannot become JPEG baseline: Orthanc's error", async () => {
     const res = await fetch(
       `${pharos.url}/instances/${ids.get("native MR")}/file?transcode=1.2.840.10008.1.2.4.50`,
