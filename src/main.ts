@@ -13,6 +13,7 @@ import { dicomJobFactory } from "./dimse/jobs.ts";
 import { modificationJobFactory } from "./server/modification-job.ts";
 import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
+import { ingestTranscoder } from "./imaging/ingest-transcoding.ts";
 import { configureLogging, log } from "./log.ts";
 import { installFaultPolicy } from "./plugins/fault-policy.ts";
 import { LuaScripting } from "./lua/scripting.ts";
@@ -113,6 +114,13 @@ export async function composePharos(
     config.BuiltinDecoderTranscoderOrder,
     config.DicomLossyTranscodingQuality,
   );
+  if (config.IngestTranscoding !== undefined) {
+    core.useIngestTranscoder(ingestTranscoder(codecs.transcoders, {
+      target: config.IngestTranscoding,
+      ofUncompressed: config.IngestTranscodingOfUncompressed,
+      ofCompressed: config.IngestTranscodingOfCompressed,
+    }));
+  }
   const network = new DicomNetwork(core, config, codecs.transcoders);
   const plugins = new PluginManager(config, core, jobs, codecs, ISOLATED_PLUGIN_WORKER);
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
