@@ -30,8 +30,9 @@ export class CodecPool {
   private readonly queue: Pending[] = [];
   private nextId = 1;
 
+  /** By default one worker per core but one, kept for the server's thread, and 4 at most. */
   constructor(
-    private readonly size = Math.max(1, Math.min(4, availableParallelism())),
+    private readonly size = Math.max(1, Math.min(4, availableParallelism() - 1)),
     private readonly deadlineMs = 30_000,
   ) {}
 
