@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDicom } from "../../src/dicom/parser.ts";
-import { dcmtk } from "../support/dimse.ts";
+import { dcmtk, startStoreScp } from "../support/dimse.ts";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
 import { samplesDir } from "../support/server.ts";
 
@@ -23,6 +23,8 @@ const SOURCES = {
   "JPEG 2000 CT": "TransferSyntaxes/1.2.840.10008.1.2.4.90.dcm",
   "big endian RGB": "TransferSyntaxes/1.2.840.10008.1.2.2.dcm",
   "explicit RGB": "TransferSyntaxes/1.2.840.10008.1.2.1.dcm",
+  "JPEG-LS CT": "TransferSyntaxes/1.2.840.10008.1.2.4.80.dcm",
+  "JPEG 2000 lossy CT": "TransferSyntaxes/1.2.840.10008.1.2.4.91.dcm",
 };
 
 let pharos: InProcessServer;
@@ -109,6 +111,36 @@ describe("transcoding to compressed syntaxes", () => {
       `${pharos.url}/instances/${id}/file?transcode=1.2.840.10008.1.2.4.50&lossy-quality=0`,
     );
     expect(bad.status).toBe(400);
+  });
+  test("C-STORE to a peer that accepts only uncompressed syntaxes: decompressed, same pixels", async () => {
+    const scp = await startStoreScp("SCP");
+    try {
+      const modality = { AET: "SCP", Host: "127.0.0.1", Port: scp.port };
+      await fetch(`${pharos.url}/modalities/scp`, {
+        method: "PUT",
+        body: JSON.stringify(modality),
+      });
+      const sent = ["JPEG-LS CT", "JPEG 2000 lossy CT"].map((name) => ids.get(name)!);
+      const store = await (await fetch(`${pharos.url}/modalities/scp/store`, {
+        method: "POST",
+        body: JSON.stringify({ Resources: sent }),
+      })).json();
+      expect(store).toMatchObject({ InstancesCount: 2, FailedInstancesCount: 0 });
+      const before = await Promise.all(sent.map(numpy));
+      for (const id of sent) await fetch(`${pharos.url}/instances/${id}`, { method: "DELETE" });
+      const after: Uint8Array[] = [];
+      for (const file of scp.files()) {
+        const body = readFileSync(file);
+        const dump = await dcmtk(["dcmdump", "-M", file]);
+        expect(dump.out).toContain("=LittleEndian");
+        const res = await fetch(`${pharos.url}/instances`, { method: "POST", body });
+        after.push(await numpy(((await res.json()) as { ID: string }).ID));
+      }
+      const key = (a: Uint8Array) => `${a.length}:${Bun.hash(a)}`;
+      expect(after.map(key).sort()).toEqual(before.map(key).sort());
+    } finally {
+      await scp.stop();
+    }
   });
   test("16-bit gray cannot become JPEG baseline: Orthanc's error", async () => {
     const res = await fetch(
