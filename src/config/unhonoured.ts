@@ -14,7 +14,8 @@ interface Unhonoured {
 const LATER = "it comes with a later release";
 const OUTGOING_HTTP = "Pharos makes no HTTP request yet (Orthanc peers come later)";
 const NO_POOL = "Pharos serves from one event loop and has no such thread pool";
-const TRANSCODING = "compressed transcoding is not available yet";
+const TRANSCODING =
+  "a C-STORE send is transcoded when the peer needs it, to explicit then implicit VR little endian (AllowTranscoding per modality)";
 
 export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   MaximumStorageCacheSize: { orthancDefault: 128, why: "Pharos keeps no storage cache" },
