@@ -25,7 +25,8 @@ function windowed(image: DecodedImage, options: RenderedOptions): Uint8Array {
     ({ center, width } = options.window);
   } else {
     let min = Infinity, max = -Infinity;
-    for (const v of source) {
+    for (let i = 0; i < source.length; i++) {
+      const v = source[i]!;
       if (v < min) min = v;
       if (v > max) max = v;
     }
