@@ -1,34 +1,49 @@
-// Frame rendering of Orthanc 1.10.1 and Pharos on the same sample files, in the same run:
-// requests/s and latency of the image routes with 4 clients on loopback HTTP.
+// Frame rendering of Orthanc 1.10.1 (with its GDCM plugin when installed, for JPEG 2000) and
+// Pharos on the same sample files, in the same run: requests/s and latency of the image routes
+// with 4 clients on loopback HTTP; Pharos's decode time of one frame; and the latency of /system
+// while 8 clients hammer JPEG 2000 previews (decoding runs in Pharos's codec workers).
 //
-//   bun bench/images.ts [--requests 400] [--runs 3]
-//
-// The files are uncompressed and RLE samples, which both servers decode themselves (Pharos's
-// compressed syntaxes need a plugin decoder, see docs/plugins.md).
-import { readFileSync } from "node:fs";
+//   bun bench/images.ts [--requests 200] [--runs 3] [--load-seconds 5]
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parseDicom } from "../src/dicom/parser.ts";
+import { FrameDecoders } from "../src/imaging/decode.ts";
 import { positiveInt } from "./lib/args.ts";
 import { killIfRunning, spawnServer, stopServer, waitUntilReady } from "./lib/process.ts";
-import { defaultPharosCommand, orthanc, pharos, type ServerUnderTest } from "./lib/servers.ts";
+import {
+  defaultPharosCommand,
+  orthanc,
+  ORTHANC_GDCM,
+  pharos,
+  type ServerUnderTest,
+} from "./lib/servers.ts";
 import { median, percentile } from "./lib/stats.ts";
 
 const { values } = parseArgs({
   options: {
-    requests: { type: "string", default: "400" },
+    requests: { type: "string", default: "200" },
     runs: { type: "string", default: "3" },
+    "load-seconds": { type: "string", default: "5" },
   },
 });
 const requests = positiveInt(values.requests, "requests");
 const runs = positiveInt(values.runs, "runs");
+const loadSeconds = positiveInt(values["load-seconds"], "load-seconds");
 const samples = resolve(import.meta.dir, "../../shared/dicom-samples");
 const FILES = {
   "MR 256×256 16-bit": "Brainix/Epi/IM-0001-0022.dcm",
-  "512×358 16-bit, deflated": "TransferSyntaxes/1.2.840.10008.1.2.1.99.dcm",
-  "RGB 256×120": "TransferSyntaxes/1.2.840.10008.1.2.1.dcm",
   "256×1024 16-bit, RLE": "TransferSyntaxes/1.2.840.10008.1.2.5.dcm",
+  "RGB 640×480, JPEG baseline": "TransferSyntaxes/1.2.840.10008.1.2.4.50.dcm",
+  "CT 512×512 12-bit, JPEG extended": "TransferSyntaxes/1.2.840.10008.1.2.4.51.dcm",
+  "CT 512×400, JPEG lossless": "TransferSyntaxes/1.2.840.10008.1.2.4.70.dcm",
+  "CT 256×1024, JPEG-LS": "TransferSyntaxes/1.2.840.10008.1.2.4.80.dcm",
+  "CT 512×512, JPEG-LS near-lossless": "TransferSyntaxes/1.2.840.10008.1.2.4.81.dcm",
+  "CT 256×1024, JPEG 2000 lossless": "TransferSyntaxes/1.2.840.10008.1.2.4.90.dcm",
+  "CT 512×512, JPEG 2000": "TransferSyntaxes/1.2.840.10008.1.2.4.91.dcm",
 };
-const ROUTES = ["preview", "image-uint16", "numpy"];
+const LOAD_FILE = "TransferSyntaxes/1.2.840.10008.1.2.4.91.dcm";
+const ROUTES = ["preview", "rendered"];
 const options = { keep: false, config: { SyncStorageArea: false }, workDir: "/tmp" };
 
 interface Figure {
@@ -37,64 +52,132 @@ interface Figure {
   p99: number;
 }
 
-async function measure(server: ServerUnderTest): Promise<Map<string, Figure>> {
+async function hammer(url: string, clients: number, count: number): Promise<Figure> {
+  const latencies: number[] = [];
+  let next = 0;
+  const client = async () => {
+    while (next++ < count) {
+      const t = performance.now();
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      latencies.push(performance.now() - t);
+      if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: clients }, client));
+  return {
+    perSecond: count / ((performance.now() - started) / 1000),
+    p50: median(latencies),
+    p99: percentile(latencies, 99),
+  };
+}
+
+/** /system's latency while 8 clients ask for JPEG 2000 previews for `loadSeconds`. */
+async function systemUnderLoad(base: string, id: string): Promise<Figure> {
+  const until = performance.now() + loadSeconds * 1000;
+  let previews = 0;
+  const client = async () => {
+    while (performance.now() < until) {
+      await (await fetch(`${base}/instances/${id}/preview`)).arrayBuffer();
+      previews++;
+    }
+  };
+  const latencies: number[] = [];
+  const probe = async () => {
+    while (performance.now() < until) {
+      const t = performance.now();
+      await (await fetch(`${base}/system`)).arrayBuffer();
+      latencies.push(performance.now() - t);
+      await Bun.sleep(20);
+    }
+  };
+  await Promise.all([...Array.from({ length: 8 }, client), probe()]);
+  return {
+    perSecond: previews / loadSeconds,
+    p50: median(latencies),
+    p99: percentile(latencies, 99),
+  };
+}
+
+async function measure(server: ServerUnderTest) {
   const launch = server.launch();
   const proc = spawnServer(launch.command, launch.logPath);
   const out = new Map<string, Figure>();
   try {
     await waitUntilReady(proc, launch.url, {});
+    const ids = new Map<string, string>();
     for (const [label, file] of Object.entries(FILES)) {
       const res = await fetch(`${launch.url}/instances`, {
         method: "POST",
         body: readFileSync(join(samples, file)),
       });
       const id = (await res.json() as { ID: string }).ID;
+      ids.set(file, id);
       for (const route of ROUTES) {
-        const path = `/instances/${id}/${route}`;
-        const first = await fetch(`${launch.url}${path}`);
+        const url = `${launch.url}/instances/${id}/${route}`;
+        const first = await fetch(url);
         await first.arrayBuffer();
-        // A route a server does not answer (RGB has no image-uint16) is left out of the table.
+        // A route a server does not answer is left out of the table.
         if (first.status !== 200) continue;
         const passes: Figure[] = [];
-        for (let run = 0; run < runs; run++) {
-          const latencies: number[] = [];
-          let next = 0;
-          const client = async () => {
-            while (next++ < requests) {
-              const t = performance.now();
-              const r = await fetch(`${launch.url}${path}`);
-              await r.arrayBuffer();
-              latencies.push(performance.now() - t);
-              if (r.status !== 200) throw new Error(`${server.label} ${path}: ${r.status}`);
-            }
-          };
-          const started = performance.now();
-          await Promise.all([client(), client(), client(), client()]);
-          passes.push({
-            perSecond: requests / ((performance.now() - started) / 1000),
-            p50: median(latencies),
-            p99: percentile(latencies, 99),
-          });
-        }
+        for (let run = 0; run < runs; run++) passes.push(await hammer(url, 4, requests));
         passes.sort((a, b) => a.perSecond - b.perSecond);
         out.set(`${label} | ${route}`, passes[Math.floor(passes.length / 2)]!);
       }
     }
+    const load = await systemUnderLoad(launch.url, ids.get(LOAD_FILE)!);
     await stopServer(proc);
-    return out;
+    return { routes: out, load };
   } finally {
     await killIfRunning(proc);
     launch.cleanup?.();
   }
 }
 
-const orthancFigures = await measure(orthanc(options));
-const pharosFigures = await measure(pharos(defaultPharosCommand(), options));
+/** Pharos's decode of one frame, in this process through the codec workers (median of 20). */
+async function decodeTimes(): Promise<Map<string, number>> {
+  const decoders = new FrameDecoders();
+  const out = new Map<string, number>();
+  for (const [label, file] of Object.entries(FILES)) {
+    const bytes = new Uint8Array(readFileSync(join(samples, file)));
+    const parsed = parseDicom(bytes);
+    await decoders.decode(bytes, parsed, 0);
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      await decoders.decode(bytes, parsed, 0);
+      times.push(performance.now() - t);
+    }
+    out.set(label, median(times));
+  }
+  return out;
+}
+
+const reference = orthanc(options, existsSync(ORTHANC_GDCM) ? [ORTHANC_GDCM] : []);
+const theirs = await measure(reference);
+const ours = await measure(pharos(defaultPharosCommand(), options));
+const decode = await decodeTimes();
 console.log(`${requests} requests per pass, 4 clients, median pass of ${runs}, same run`);
-console.log("| file | route | Orthanc 1.10.1 req/s (p50 / p99 ms) | Pharos req/s (p50 / p99 ms) |");
-console.log("| --- | --- | ---: | ---: |");
+console.log(
+  `| file | route | ${reference.label} 1.10.1 req/s (p50 / p99 ms) | Pharos req/s (p50 / p99 ms) | Pharos decode ms |`,
+);
+console.log("| --- | --- | ---: | ---: | ---: |");
 const cell = (f: Figure | undefined) =>
   f ? `${f.perSecond.toFixed(0)} (${f.p50.toFixed(1)} / ${f.p99.toFixed(1)})` : "—";
-for (const key of new Set([...orthancFigures.keys(), ...pharosFigures.keys()])) {
-  console.log(`| ${key} | ${cell(orthancFigures.get(key))} | ${cell(pharosFigures.get(key))} |`);
+for (const key of new Set([...theirs.routes.keys(), ...ours.routes.keys()])) {
+  const ms = decode.get(key.split(" | ")[0]!);
+  console.log(
+    `| ${key} | ${cell(theirs.routes.get(key))} | ${cell(ours.routes.get(key))} | ${
+      ms === undefined ? "" : ms.toFixed(1)
+    } |`,
+  );
+}
+console.log(`\n/system under 8 clients on JPEG 2000 512×512 previews for ${loadSeconds} s:`);
+console.log("| server | previews/s | /system p50 ms | /system p99 ms |");
+console.log("| --- | ---: | ---: | ---: |");
+for (const [label, { load }] of [[reference.label, theirs], ["Pharos", ours]] as const) {
+  console.log(
+    `| ${label} | ${load.perSecond.toFixed(1)} | ${load.p50.toFixed(1)} | ${load.p99.toFixed(1)} |`,
+  );
 }

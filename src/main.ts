@@ -19,6 +19,7 @@ import { studyJobFactory } from "./server/study-jobs.ts";
 import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
 import { type IndexBackend, missingIndexMethods } from "./index/interface.ts";
+import { ingestTranscoder } from "./imaging/ingest-transcoding.ts";
 import { configureLogging, log } from "./log.ts";
 import { installFaultPolicy } from "./plugins/fault-policy.ts";
 import { LuaScripting } from "./lua/scripting.ts";
@@ -131,7 +132,17 @@ export async function composePharos(
   // Plugins load in two phases: one may provide the index, which the core needs first.
   const core = new PharosCore(config, providedIndex(await pluginIndexBackend(config)));
   const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
-  const codecs = createCodecs(config.BuiltinDecoderTranscoderOrder);
+  const codecs = createCodecs(
+    config.BuiltinDecoderTranscoderOrder,
+    config.DicomLossyTranscodingQuality,
+  );
+  if (config.IngestTranscoding !== undefined) {
+    core.useIngestTranscoder(ingestTranscoder(codecs.transcoders, {
+      target: config.IngestTranscoding,
+      ofUncompressed: config.IngestTranscodingOfUncompressed,
+      ofCompressed: config.IngestTranscodingOfCompressed,
+    }));
+  }
   const network = new DicomNetwork(core, config, codecs.transcoders);
   const plugins = new PluginManager(config, core, jobs, codecs, ISOLATED_PLUGIN_WORKER);
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.

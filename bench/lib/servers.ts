@@ -58,13 +58,17 @@ function launcher(
   };
 }
 
-export function orthanc(options: LaunchOptions): ServerUnderTest {
+/** Orthanc's GDCM plugin (package orthanc-gdcm): its decoders of JPEG 2000 and the like. */
+export const ORTHANC_GDCM = "/usr/share/orthanc/plugins/libOrthancGdcm.so";
+
+export function orthanc(options: LaunchOptions, plugins: string[] = []): ServerUnderTest {
   const bin = process.env.ORTHANC_BIN ?? "Orthanc";
-  // An empty plugin list keeps the comparison to Orthanc's core, whatever is installed system-wide.
+  // An explicit plugin list keeps the comparison to Orthanc's core and the plugins named,
+  // whatever is installed system-wide.
   return {
-    label: "Orthanc",
+    label: plugins.includes(ORTHANC_GDCM) ? "Orthanc+GDCM" : "Orthanc",
     command: [bin],
-    launch: launcher("bench-orthanc-", "BenchOrthanc", [bin], { Plugins: [] }, options),
+    launch: launcher("bench-orthanc-", "BenchOrthanc", [bin], { Plugins: plugins }, options),
   };
 }
 

@@ -81,6 +81,28 @@ export const OPTIONS = {
     default: "After",
     comment: "Whether the built-in image decoders and transcoder run before or after the plugins'.",
   },
+  IngestTranscoding: {
+    schema: z.string().optional(),
+    default: undefined,
+    comment:
+      "The transfer syntax every received instance is transcoded to before it is stored (kept as received when it cannot be).",
+  },
+  IngestTranscodingOfUncompressed: {
+    schema: z.boolean(),
+    default: true,
+    comment: "Whether IngestTranscoding applies to instances received uncompressed.",
+  },
+  IngestTranscodingOfCompressed: {
+    schema: z.boolean(),
+    default: true,
+    comment: "Whether IngestTranscoding applies to instances received compressed.",
+  },
+  DicomLossyTranscodingQuality: {
+    schema: z.number().int().min(1).max(100),
+    default: 90,
+    comment:
+      "The quality (1 to 100) of the built-in transcoder's lossy JPEG, where a request gives none.",
+  },
   MetricsEnabled: {
     schema: z.boolean(),
     default: true,

@@ -14,7 +14,8 @@ interface Unhonoured {
 const LATER = "it comes with a later release";
 const OUTGOING_HTTP = "Pharos's HTTP client (Orthanc peers) does not support it yet";
 const NO_POOL = "Pharos serves from one event loop and has no such thread pool";
-const TRANSCODING = "compressed transcoding is not available yet";
+const TRANSCODING =
+  "a C-STORE send is transcoded when the peer needs it, to explicit then implicit VR little endian (AllowTranscoding per modality)";
 
 export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   MaximumStorageCacheSize: { orthancDefault: 128, why: "Pharos keeps no storage cache" },
@@ -49,10 +50,6 @@ export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   },
   CheckModalityHost: { orthancDefault: undefined, why: "the option is DicomCheckModalityHost" },
   DicomEchoChecksFind: { orthancDefault: false, why: LATER },
-  DicomLossyTranscodingQuality: { orthancDefault: 90, why: TRANSCODING },
-  IngestTranscoding: { orthancDefault: undefined, why: TRANSCODING },
-  IngestTranscodingOfUncompressed: { orthancDefault: true, why: TRANSCODING },
-  IngestTranscodingOfCompressed: { orthancDefault: true, why: TRANSCODING },
   TranscodeDicomProtocol: { orthancDefault: true, why: TRANSCODING },
   DicomScuPreferredTransferSyntax: { orthancDefault: "1.2.840.10008.1.2.1", why: TRANSCODING },
   ExtraMainDicomTags: { orthancDefault: undefined, why: LATER },

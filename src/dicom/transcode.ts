@@ -59,7 +59,10 @@ function uidOf(dataset: DicomDataset, tag: number): string | undefined {
 }
 
 /** The meta elements as they are, but for the transfer syntax (the group length is rewritten). */
-function metaElements(meta: DicomDataset, transferSyntax: string): ValueElement[] | undefined {
+export function metaElements(
+  meta: DicomDataset,
+  transferSyntax: string,
+): ValueElement[] | undefined {
   const elements: ValueElement[] = [];
   for (const e of meta.elements) {
     if (e.items || e.fragments || e.undefinedLength) return undefined;

@@ -1,10 +1,12 @@
 // Decoding a frame of an instance: the built-in decoders (native transfer syntaxes, Elscint's
-// PMSCT_RLE1 and RLE), and the plugins' decoders (OrthancPluginRegisterDecodeImageCallback),
+// PMSCT_RLE1, RLE, and the compressed syntaxes through the WASM codecs), and the plugins' decoders (OrthancPluginRegisterDecodeImageCallback),
 // tried after the built-in ones or before them (BuiltinDecoderTranscoderOrder).
 import { type DicomElement, findElement, type ParsedDicom } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
 import { TransferSyntax, UNCOMPRESSED_TRANSFER_SYNTAXES } from "../dicom/uids.ts";
 import { log } from "../log.ts";
+import { decodeCompressedFrame, isWasmDecoded } from "./compressed.ts";
+import { encapsulatedFrame } from "./encapsulated.ts";
 import type { DecodedImage, PixelModule } from "./image.ts";
 import { CHANNELS, pixelModule } from "./image.ts";
 import { decodeNative, isBitmap, nativeFormat, nativeFrameSize } from "./native.ts";
@@ -16,31 +18,6 @@ export type FrameDecoder = (
   dicom: Uint8Array,
   frame: number,
 ) => Promise<DecodedImage | undefined>;
-
-/** The bytes of one frame of encapsulated pixel data (PS3.5 A.4). */
-function encapsulatedFrame(
-  parsed: ParsedDicom,
-  pixels: DicomElement,
-  frame: number,
-  frames: number,
-): Uint8Array | undefined {
-  const { bytes, view } = parsed.dataset.source;
-  const [table, ...fragments] = pixels.fragments ?? [];
-  if (!table || fragments.length === 0) return undefined;
-  const slice = (list: typeof fragments) =>
-    new Uint8Array(
-      Bun.concatArrayBuffers(list.map((f) => bytes.subarray(f.offset, f.offset + f.length))),
-    );
-  if (fragments.length === frames) return slice([fragments[frame]!]);
-  if (frames === 1) return slice(fragments);
-  if (table.length < 4 * frames) return undefined;
-  // The basic offset table gives each frame's first fragment, relative to the first fragment.
-  const first = fragments[0]!.offset - 8;
-  const startOf = (n: number) => first + view.getUint32(table.offset + 4 * n, true);
-  const start = startOf(frame);
-  const end = frame + 1 < frames ? startOf(frame + 1) : Infinity;
-  return slice(fragments.filter((f) => f.offset - 8 >= start && f.offset - 8 < end));
-}
 
 /** Why a frame cannot be decoded, as the Orthanc error the REST routes answer. */
 export interface DecodeFailure {
@@ -141,6 +118,25 @@ export function validDecodedImage(image: DecodedImage): boolean {
     image.pixels.length === image.width * image.height * channels;
 }
 
+/**
+ * The built-in decoders, the compressed syntaxes included: those decode in the codec workers,
+ * and fail as DCMTK's codecs do in Orthanc on a frame they cannot decode.
+ */
+export async function decodeBuiltin(parsed: ParsedDicom, frame: number): Promise<DecodeOutcome> {
+  const sync = decodeBuiltinFrame(parsed, frame);
+  if (!isFailure(sync) || !isWasmDecoded(parsed.transferSyntax)) return sync;
+  const pm = pixelModule(parsed);
+  const pixels = findElement(parsed.dataset, Tags.PixelData);
+  if (!pm || !pixels?.fragments) return sync;
+  const data = frame >= 0 && frame < pm.frames
+    ? encapsulatedFrame(parsed, pixels, frame, pm.frames)
+    : undefined;
+  if (!data || data.length === 0) return CODEC_FAILURE;
+  const image = await decodeCompressedFrame(parsed.transferSyntax, pm, data);
+  if (image === "unsupported") return fail("NotImplemented");
+  return image ?? CODEC_FAILURE;
+}
+
 export class FrameDecoders {
   private readonly plugins: FrameDecoder[] = [];
 
@@ -167,13 +163,13 @@ export class FrameDecoders {
     parsed: ParsedDicom,
     frame: number,
   ): Promise<DecodeOutcome> {
-    const builtin = this.pluginsFirst ? undefined : decodeBuiltinFrame(parsed, frame);
+    const builtin = this.pluginsFirst ? undefined : await decodeBuiltin(parsed, frame);
     if (builtin && !isFailure(builtin)) return builtin;
     for (const decoder of this.plugins) {
       const image = await decoder(dicom, frame);
       if (image && validDecodedImage(image)) return image;
       if (image) log.error("A plugin's image decoder answered an invalid image: ignored");
     }
-    return builtin ?? decodeBuiltinFrame(parsed, frame);
+    return builtin ?? await decodeBuiltin(parsed, frame);
   }
 }

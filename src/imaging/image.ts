@@ -98,6 +98,15 @@ function decimal(dataset: DicomDataset, tag: number): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+const WINDOW = { Center: makeTag(0x0028, 0x1050), Width: makeTag(0x0028, 0x1051) };
+
+/** The file's first window (WindowCenter, WindowWidth), if it has one. */
+export function windowOf(parsed: ParsedDicom): { center: number; width: number } | undefined {
+  const center = decimal(parsed.dataset, WINDOW.Center);
+  const width = decimal(parsed.dataset, WINDOW.Width);
+  return center === undefined || width === undefined ? undefined : { center, width };
+}
+
 /** The first item of a sequence of a dataset, if any. */
 function item(dataset: DicomDataset | undefined, tag: number, index = 0): DicomDataset | undefined {
   return dataset && findElement(dataset, tag)?.items?.[index];

@@ -19,7 +19,8 @@ const asPngSigned = (pixels: Int16Array) =>
 function stretch(image: DecodedImage, invert: boolean): RawImage {
   const source = image.pixels;
   let min = Infinity, max = -Infinity;
-  for (const v of source) {
+  for (let i = 0; i < source.length; i++) {
+    const v = source[i]!;
     if (v < min) min = v;
     if (v > max) max = v;
   }

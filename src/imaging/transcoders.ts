@@ -1,10 +1,12 @@
-// Transcoding a DICOM file to one of a set of transfer syntaxes: the built-in transcoder
-// (between the uncompressed syntaxes, dicom/transcode.ts) and the plugins' transcoders
+// Transcoding a DICOM file to one of a set of transfer syntaxes: the built-in transcoders
+// (between the uncompressed syntaxes, dicom/transcode.ts; to and from the compressed ones
+// through the WASM codecs, compress.ts) and the plugins' transcoders
 // (OrthancPluginRegisterTranscoderCallback), in BuiltinDecoderTranscoderOrder.
 import { findElement, latin1, type ParsedDicom, parseDicom } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
 import { transcodeNative } from "../dicom/transcode.ts";
 import { log } from "../log.ts";
+import { decompress, transcodeCompressed } from "./compress.ts";
 
 /** A plugin's transcoder: the new file, or undefined when it does not handle this one. */
 export type FileTranscoder = (
@@ -23,15 +25,21 @@ function sopInstanceUid(parsed: ParsedDicom): string | undefined {
 export class Transcoders {
   private readonly plugins: FileTranscoder[] = [];
 
-  constructor(private readonly pluginsFirst = false) {}
+  constructor(private readonly pluginsFirst = false, private readonly lossyQuality = 90) {}
 
   add(transcoder: FileTranscoder): void {
     this.plugins.push(transcoder);
   }
 
-  private builtin(dicom: Uint8Array, allowed: string[]): Uint8Array | undefined {
+  private async builtin(
+    dicom: Uint8Array,
+    allowed: string[],
+    quality: number,
+  ): Promise<Uint8Array | undefined> {
     for (const target of allowed) {
-      const out = transcodeNative(dicom, target);
+      const out = transcodeNative(dicom, target) ??
+        await transcodeCompressed(dicom, target, quality) ??
+        await decompress(dicom, target);
       if (out) return out;
     }
     return undefined;
@@ -59,17 +67,19 @@ export class Transcoders {
 
   /**
    * The file in one of `allowed` (itself if it already is), or undefined when no transcoder can
-   * do it. Throws on a file that is not DICOM.
+   * do it; lossy JPEG of `quality` (1 to 100; DicomLossyTranscodingQuality by default). Throws on
+   * a file that is not DICOM.
    */
   async transcode(
     dicom: Uint8Array,
     allowed: string[],
     allowNewSopInstanceUid = false,
+    quality = this.lossyQuality,
   ): Promise<Uint8Array | undefined> {
     const source = parseDicom(dicom);
     if (allowed.includes(source.transferSyntax)) return dicom;
     if (!this.pluginsFirst) {
-      const out = this.builtin(dicom, allowed);
+      const out = await this.builtin(dicom, allowed, quality);
       if (out) return out;
     }
     for (const transcoder of this.plugins) {
@@ -77,6 +87,6 @@ export class Transcoders {
       const usable = out && this.checked(out, source, allowed, allowNewSopInstanceUid);
       if (usable) return usable;
     }
-    return this.pluginsFirst ? this.builtin(dicom, allowed) : undefined;
+    return this.pluginsFirst ? this.builtin(dicom, allowed, quality) : undefined;
   }
 }

@@ -1,6 +1,7 @@
 // The frames of an instance: /instances/{id}/frames[/{n}[/preview|image-uint8|image-uint16|
-// image-int16|numpy|raw|raw.gz]], and the frame-0 shortcuts /instances/{id}/preview… Decoding is
-// the built-in decoders' or the plugins' (imaging/decode.ts).
+// image-int16|rendered|matlab|numpy|raw|raw.gz]], the frame-0 shortcuts /instances/{id}/preview…,
+// and a series' frames: /series/{id}/ordered-slices and /numpy. Decoding is the built-in
+// decoders' or the plugins' (imaging/decode.ts).
 import { type Context, Hono } from "hono";
 import { gzipSync } from "node:zlib";
 import { writeZip } from "../archive/zip-writer.ts";
@@ -13,10 +14,18 @@ import {
   type DecodeOutcome,
   isFailure,
 } from "../imaging/decode.ts";
-import { type DecodedImage, frameCount, pixelModule, rescaleOf } from "../imaging/image.ts";
-import { encodeJpeg } from "../imaging/jpeg.ts";
+import {
+  type DecodedImage,
+  frameCount,
+  pixelModule,
+  rescaleOf,
+  windowOf,
+} from "../imaging/image.ts";
+import { toMatlab } from "../imaging/matlab.ts";
+import { renderForViewer } from "../imaging/rendered.ts";
+import { unsupportedImagePng } from "../imaging/unsupported.ts";
 import { encodePam } from "../imaging/pam.ts";
-import { encodePng } from "../imaging/png.ts";
+import { codecPool } from "../imaging/wasm/pool.ts";
 import { rawFrameBytes } from "../imaging/raw-frame.ts";
 import type { RawImage } from "../imaging/types.ts";
 import { encodeNpy, type ImageMode, type NpyFrame, renderFrame } from "../imaging/render.ts";
@@ -25,18 +34,23 @@ import { booleanQuery } from "./boolean-query.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { type InstanceData, readInstance } from "./instance-data.ts";
 import { jsonResponse } from "./json.ts";
+import { orderedSlices, orderedSlicesJson } from "./ordered-slices.ts";
 import { route } from "./router.ts";
 import { idParam } from "./params.ts";
 
 const MODES: ImageMode[] = ["preview", "image-uint8", "image-uint16", "image-int16"];
+/** The routes that answer an image: the modes, and /rendered (8-bit, like /preview). */
+const IMAGE_ROUTES: string[] = [...MODES, "rendered"];
 const FRAME_ROUTES = [
   "image-int16",
   "image-uint16",
   "image-uint8",
+  "matlab",
   "numpy",
   "preview",
   "raw",
   "raw.gz",
+  "rendered",
 ];
 
 const binary = (body: Uint8Array, type: string) =>
@@ -55,8 +69,8 @@ const MIME: Record<ImageEncoding, string> = {
  * mean PNG; JPEG only for the 8-bit modes. Undefined when nothing acceptable fits (Orthanc's 404,
  * before any decoding).
  */
-function negotiate(accept: string | undefined, mode: ImageMode): ImageEncoding | undefined {
-  const eightBits = mode === "preview" || mode === "image-uint8";
+function negotiate(accept: string | undefined, mode: string): ImageEncoding | undefined {
+  const eightBits = mode === "preview" || mode === "image-uint8" || mode === "rendered";
   if (!accept?.trim()) return "png";
   const entries = accept.split(",").map((part, index) => {
     const [type = "", ...params] = part.split(";").map((s) => s.trim().toLowerCase());
@@ -79,13 +93,12 @@ function jpegQuality(text: string | undefined): number {
   return quality;
 }
 
-function encodeImage(image: RawImage, encoding: ImageEncoding, quality: string | undefined) {
-  const body = encoding === "png"
-    ? encodePng(image)
-    : encoding === "jpeg"
-    ? encodeJpeg(image, jpegQuality(quality))
-    : encodePam(image);
-  return binary(body, MIME[encoding]);
+/** The answer, encoded in the codec workers (PAM is a header on the samples: encoded here). */
+async function encodeImage(image: RawImage, encoding: ImageEncoding, quality: string | undefined) {
+  if (encoding === "pam") return binary(encodePam(image), MIME.pam);
+  const level = encoding === "jpeg" ? jpegQuality(quality) : 90;
+  const job = { kind: "answer", encoding, image, quality: level } as const;
+  return binary((await codecPool.run(job)).bytes, MIME[encoding]);
 }
 
 /**
@@ -115,9 +128,13 @@ async function decodeFrame(
   data: InstanceData,
   frame: number,
 ): Promise<DecodeOutcome> {
-  const { decoders } = deps.codecs;
+  const { decoders, frames } = deps.codecs;
   if (frame < frameCount(data.parsed)) {
-    return await decoders.decodeOutcome(data.bytes, data.parsed, frame);
+    return await frames.get(
+      data.bytes,
+      frame,
+      () => decoders.decodeOutcome(data.bytes, data.parsed, frame),
+    );
   }
   const builtin = decodeBuiltinFrame(data.parsed, frame);
   const encapsulated = findElement(data.parsed.dataset, Tags.PixelData)?.fragments;
@@ -151,27 +168,29 @@ const sameLayout = (a: DecodedImage, b: DecodedImage) =>
   a.format === b.format && a.width === b.width && a.height === b.height;
 
 /**
- * /numpy: one frame, or every frame of the instance stacked; `?compress` wraps it in a .npz
- * (a ZIP whose member Orthanc names "arr_0").
+ * /numpy: one frame, or frames stacked (every frame of an instance, of a series); `?compress`
+ * wraps it in a .npz (a ZIP whose member Orthanc names "arr_0").
  */
 async function numpy(
   c: Context<AppEnv>,
   deps: RestDependencies,
-  data: InstanceData,
-  frame: number | undefined,
+  wanted: { data: InstanceData; frame: number }[],
+  stacked: boolean,
 ) {
   const rescale = booleanQuery(c, "rescale", true);
   const compress = booleanQuery(c, "compress", false);
-  const indices = frame === undefined ? [...Array(frameCount(data.parsed)).keys()] : [frame];
   const frames: NpyFrame[] = [];
-  for (const n of indices) frames.push(await npyFrame(deps, data, n, rescale));
-  if (!frames.every((f) => sameLayout(f.image, frames[0]!.image))) {
+  for (const { data, frame } of wanted) frames.push(await npyFrame(deps, data, frame, rescale));
+  if (frames.length === 0 || !frames.every((f) => sameLayout(f.image, frames[0]!.image))) {
     throw new OrthancError("NotImplemented");
   }
-  const npy = encodeNpy(frames, frame === undefined);
+  const npy = encodeNpy(frames, stacked);
   const body = compress ? writeZip([{ name: "arr_0", data: npy }], "Created by Orthanc") : npy;
   return binary(body, "application/octet-stream");
 }
+
+const everyFrame = (data: InstanceData) =>
+  [...Array(frameCount(data.parsed)).keys()].map((frame) => ({ data, frame }));
 
 /** What Orthanc labels a raw frame with: the codestream's type for JPEG and JPEG 2000. */
 function rawContentType(transferSyntax: string): string {
@@ -184,6 +203,37 @@ function rawContentType(transferSyntax: string): string {
     default:
       return "application/octet-stream";
   }
+}
+
+/** A number argument of /rendered; Orthanc answers a bare 404 for one it cannot read. */
+function numberQuery(c: Context<AppEnv>, name: string, integer: boolean): number | undefined {
+  const text = c.req.query(name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || (integer && !/^\d+$/.test(text))) {
+    throw new NotFoundWithoutBody();
+  }
+  return value;
+}
+
+/** /rendered: the viewer's rendering, with the window, size and smoothing asked for. */
+function viewerImage(c: Context<AppEnv>, data: InstanceData, image: DecodedImage, frame: number) {
+  const center = numberQuery(c, "window-center", false);
+  const width = numberQuery(c, "window-width", false);
+  const fileWindow = windowOf(data.parsed);
+  return renderForViewer(image, {
+    rescale: rescaleOf(data.parsed, frame),
+    window: center !== undefined || width !== undefined
+      ? {
+        center: center ?? fileWindow?.center ?? 0,
+        width: width ?? fileWindow?.width ?? 1,
+      }
+      : fileWindow,
+    invert: pixelModule(data.parsed)?.photometric === "MONOCHROME1",
+    width: numberQuery(c, "width", true) ?? 0,
+    height: numberQuery(c, "height", true) ?? 0,
+    smooth: booleanQuery(c, "smooth", false),
+  });
 }
 
 /** The stored bytes of a frame (Orthanc's /raw does not decode compressed ones). */
@@ -215,18 +265,29 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
   const load = (c: Context<AppEnv>) =>
     readInstance(deps, deps.core.resource(idParam(c), "Instance"));
 
+  /** With `returnUnsupportedImage`, a frame the image routes cannot show is a placeholder. */
   const answer = async (c: Context<AppEnv>, what: string, frameText: string | undefined) => {
+    try {
+      return await answerFrame(c, what, frameText);
+    } catch (error) {
+      const unsupported = error instanceof BareStatusError && error.status === 415;
+      if (!unsupported || c.req.query("returnUnsupportedImage") === undefined) throw error;
+      return binary(unsupportedImagePng(), MIME.png);
+    }
+  };
+
+  const answerFrame = async (c: Context<AppEnv>, what: string, frameText: string | undefined) => {
     const data = await load(c);
     // Orthanc reports an instance without an image before a frame number out of range, and
     // fails to decode a compressed frame out of range rather than not finding it.
     const numeric = /^\d+$/.test(frameText ?? "");
     if (!pixelModule(data.parsed)) {
       if (what.startsWith("raw") && numeric) throw new OrthancError("NotImplemented");
-      if (MODES.includes(what as ImageMode) && numeric) throw new BareStatusError(415);
+      if (IMAGE_ROUTES.includes(what) && numeric) throw new BareStatusError(415);
     }
     const encapsulated = findElement(data.parsed.dataset, Tags.PixelData)?.fragments;
     if (
-      encapsulated && MODES.includes(what as ImageMode) && numeric &&
+      encapsulated && IMAGE_ROUTES.includes(what) && numeric &&
       Number(frameText) >= frameCount(data.parsed)
     ) {
       throw new BareStatusError(415);
@@ -238,10 +299,18 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
         ? binary(raw, rawContentType(data.parsed.transferSyntax))
         : binary(gzipSync(raw), "application/gzip");
     }
-    if (what === "numpy") return numpy(c, deps, data, frame);
-    const encoding = negotiate(c.req.header("Accept"), what as ImageMode);
+    if (what === "numpy") return numpy(c, deps, [{ data, frame }], false);
+    if (what === "matlab") {
+      // Like /numpy, /matlab says why a frame does not decode.
+      const { image } = await npyFrame(deps, data, frame, false);
+      return new Response(toMatlab(image), { headers: { "Content-Type": "text/plain" } });
+    }
+    const encoding = negotiate(c.req.header("Accept"), what);
     if (!encoding) throw new NotFoundWithoutBody();
     const image = await imageOf(deps, data, frame);
+    if (what === "rendered") {
+      return encodeImage(viewerImage(c, data, image, frame), encoding, c.req.query("quality"));
+    }
     const monochrome1 = pixelModule(data.parsed)?.photometric === "MONOCHROME1";
     const rendered = renderFrame(image, what as ImageMode, monochrome1);
     if (!rendered) throw new BareStatusError(415);
@@ -261,11 +330,22 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
       GET: (c) => answer(c, what, c.req.param("frame")),
     });
   }
-  for (const what of MODES) {
+  for (const what of [...IMAGE_ROUTES, "matlab"]) {
     route(app, `/instances/:id/${what}`, { GET: (c) => answer(c, what, "0") });
   }
   route(app, "/instances/:id/numpy", {
-    GET: async (c) => numpy(c, deps, await load(c), undefined),
+    GET: async (c) => numpy(c, deps, everyFrame(await load(c)), true),
+  });
+  const series = (c: Context<AppEnv>) =>
+    orderedSlices(deps, deps.core.resource(idParam(c), "Series"));
+  route(app, "/series/:id/ordered-slices", {
+    GET: async (c) => jsonResponse(orderedSlicesJson(await series(c))),
+  });
+  route(app, "/series/:id/numpy", {
+    GET: async (c) => {
+      const { instances } = await series(c);
+      return numpy(c, deps, instances.flatMap((i) => everyFrame(i.data)), true);
+    },
   });
   return app;
 }

@@ -28,13 +28,17 @@ async function transcoded(
   deps: RestDependencies,
   resource: Resource,
   syntax: string,
+  lossyQuality: string | undefined,
 ): Promise<Uint8Array> {
   if (!/^[0-9]+(\.[0-9]+)*$/.test(syntax)) {
     throw new OrthancError("ParameterOutOfRange", `Unknown transfer syntax: ${syntax}`);
   }
-  const out = await deps.codecs.transcoders.transcode(await deps.core.dicomBytes(resource), [
-    syntax,
-  ]);
+  const quality = lossyQuality === undefined ? undefined : Number(lossyQuality);
+  if (quality !== undefined && !(Number.isInteger(quality) && quality >= 1 && quality <= 100)) {
+    throw new OrthancError("ParameterOutOfRange", `Bad value for lossy-quality: ${lossyQuality}`);
+  }
+  const file = await deps.core.dicomBytes(resource);
+  const out = await deps.codecs.transcoders.transcode(file, [syntax], false, quality);
   if (!out) throw new OrthancError("NotImplemented", `Cannot transcode to ${syntax}`);
   return out;
 }
@@ -185,9 +189,10 @@ export function instanceRoutes(deps: RestDependencies): Hono<AppEnv> {
         if (answer) return answer;
       }
       const target = c.req.query("transcode");
-      const { body, uuid } = target === undefined
-        ? await deps.core.dicomDownload(instance(c))
-        : { body: await transcoded(deps, instance(c), target), uuid: instance(c).publicId };
+      const { body, uuid } = target === undefined ? await deps.core.dicomDownload(instance(c)) : {
+        body: await transcoded(deps, instance(c), target, c.req.query("lossy-quality")),
+        uuid: instance(c).publicId,
+      };
       const filename = c.req.query("filename") ?? `${uuid}.dcm`;
       return new Response(body, {
         headers: {

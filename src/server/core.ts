@@ -36,6 +36,7 @@ import { isoNow } from "./time.ts";
 export class PharosCore {
   private readonly index: IndexBackend;
   private storageArea: StorageArea;
+  private ingestTranscoder = (bytes: Uint8Array): Promise<Uint8Array> => Promise.resolve(bytes);
   /** What plugins (and Lua scripts) hook into: filters, received-instance decisions, events. */
   readonly hooks = new HookRegistry();
   readonly events = new EventBus(this.hooks);
@@ -129,11 +130,17 @@ export class PharosCore {
       }),
       hooks: this.hooks,
       removeFiles: (files) => this.removeFiles(files),
+      ingestTranscode: (bytes) => this.ingestTranscoder(bytes),
     });
   }
 
   get storage(): StorageArea {
     return this.storageArea;
+  }
+
+  /** IngestTranscoding, when configured: the received files as they are to be stored. */
+  useIngestTranscoder(transcoder: (bytes: Uint8Array) => Promise<Uint8Array>): void {
+    this.ingestTranscoder = transcoder;
   }
 
   /** A plugin's storage area replaces the filesystem; only before anything is stored. */

@@ -72,6 +72,8 @@ export interface StoreDependencies {
   };
   hooks: HookRegistry;
   removeFiles: (files: StoredFile[]) => Promise<void>;
+  /** IngestTranscoding: the received file as it is to be stored. */
+  ingestTranscode: (bytes: Uint8Array) => Promise<Uint8Array>;
 }
 
 export function parseInstance(
@@ -149,7 +151,9 @@ export class StorePipeline {
       const { summary } = await parseReceived(input, this.deps.options().defaultEncoding);
       return { status: "FilteredOut", ids: summary.ids };
     }
-    const bytes = received.action === "replace" ? received.bytes : input;
+    const bytes = await this.deps.ingestTranscode(
+      received.action === "replace" ? received.bytes : input,
+    );
     const options = this.deps.options();
     const { parsed, summary } = await parseReceived(bytes, options.defaultEncoding);
     const incoming = { bytes, parsed, summary, origin };

@@ -11,7 +11,7 @@ const FILES = [
   "TransferSyntaxes/1.2.840.10008.1.2.5.dcm",
   "Encodings/DavidClunie/SCSGREEK",
   "MarekLatin2.dcm",
-  "TransferSyntaxes/1.2.840.10008.1.2.4.90.dcm",
+  "TransferSyntaxes/1.2.840.10008.1.2.4.80.dcm",
   "DummyCT.dcm",
 ];
 

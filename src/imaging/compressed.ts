@@ -1,0 +1,41 @@
+// Decoding one frame of a compressed transfer syntax (JPEG, JPEG-LS, JPEG 2000, HTJ2K): the codec
+// workers turn the codestream into native samples, read then as Orthanc reads the frames that
+// DCMTK or GDCM decompressed for it (color as RGB, HighBit shifting).
+import { log } from "../log.ts";
+import type { DecodedImage, PixelModule } from "./image.ts";
+import { decodeNative, nativeFormat, nativeFrameSize } from "./native.ts";
+import { CodecError, codecPool } from "./wasm/pool.ts";
+import { WASM_DECODED } from "./wasm/codestreams.ts";
+
+export const isWasmDecoded = (transferSyntax: string): boolean => WASM_DECODED.has(transferSyntax);
+
+/**
+ * The frame, "unsupported" for a pixel format Orthanc cannot show, or undefined when the codec
+ * refuses the codestream (corrupt, truncated, not matching the pixel module).
+ */
+export async function decodeCompressedFrame(
+  transferSyntax: string,
+  pm: PixelModule,
+  codestream: Uint8Array,
+): Promise<DecodedImage | "unsupported" | undefined> {
+  let output;
+  try {
+    output = await codecPool.run({ kind: "decode", transferSyntax, layout: pm, codestream });
+  } catch (error) {
+    if (error instanceof CodecError) {
+      log.warning(`Cannot decode a ${transferSyntax} frame: ${error.message}`);
+      return undefined;
+    }
+    throw error;
+  }
+  const decoded = { ...pm, photometric: output.photometric, planar: output.planar };
+  const format = nativeFormat(decoded, false);
+  if (!format) return "unsupported";
+  if (output.bytes.length < nativeFrameSize(pm)) return undefined;
+  return decodeNative(decoded, format, output.bytes, {
+    littleEndian: true,
+    swappedBytePairs: false,
+    shift: true,
+    interleavePlanes: true,
+  });
+}

@@ -1,0 +1,163 @@
+// The compressed transfer syntaxes the WASM codecs (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG,
+// OpenJPH) decode and encode, the call of one codec on one frame, and the encoding of the REST
+// API's PNG and JPEG answers. Runs in the codec workers.
+import { Context, NativeCodecs } from "dcmjs-codecs";
+import { TransferSyntax } from "../../dicom/uids.ts";
+import { encodeJpeg } from "../jpeg.ts";
+import { encodePng } from "../png.ts";
+import type { AnswerJob, CodecJob, CodecOutput, FrameLayout } from "./jobs.ts";
+
+const HTJ2K_LOSSLESS = "1.2.840.10008.1.2.4.201";
+
+/** dcmjs-codecs' JpegSampleFactor.Sf422. */
+const SF_422 = 1;
+
+type Family = "jpeg" | "jpeg-ls" | "jpeg2000" | "htj2k";
+
+const FAMILIES: ReadonlyMap<string, Family> = new Map([
+  [TransferSyntax.JpegBaseline, "jpeg"],
+  [TransferSyntax.JpegExtended, "jpeg"],
+  [TransferSyntax.JpegLosslessNonHierarchical, "jpeg"],
+  [TransferSyntax.JpegLosslessFirstOrder, "jpeg"],
+  [TransferSyntax.JpegLsLossless, "jpeg-ls"],
+  [TransferSyntax.JpegLsNearLossless, "jpeg-ls"],
+  [TransferSyntax.Jpeg2000Lossless, "jpeg2000"],
+  [TransferSyntax.Jpeg2000, "jpeg2000"],
+  [HTJ2K_LOSSLESS, "htj2k"],
+  ["1.2.840.10008.1.2.4.202", "htj2k"],
+  ["1.2.840.10008.1.2.4.203", "htj2k"],
+]);
+
+/** The transfer syntaxes whose frames the WASM codecs decode. */
+export const WASM_DECODED: ReadonlySet<string> = new Set(FAMILIES.keys());
+
+/** The transfer syntaxes the built-in transcoder compresses to. */
+export const WASM_ENCODED: ReadonlySet<string> = new Set([
+  TransferSyntax.JpegBaseline,
+  TransferSyntax.JpegLosslessFirstOrder,
+  TransferSyntax.JpegLsLossless,
+  TransferSyntax.Jpeg2000Lossless,
+  HTJ2K_LOSSLESS,
+]);
+
+/** Which layouts an encoder takes: JPEG baseline only 8-bit samples, the others up to 16. */
+export function encodable(transferSyntax: string, layout: FrameLayout): boolean {
+  if (!WASM_ENCODED.has(transferSyntax)) return false;
+  if (layout.samplesPerPixel !== 1 && layout.samplesPerPixel !== 3) return false;
+  if (transferSyntax === TransferSyntax.JpegBaseline) {
+    return layout.bitsAllocated === 8 && layout.bitsStored === 8;
+  }
+  return layout.bitsAllocated === 8 || layout.bitsAllocated === 16;
+}
+
+function context(
+  layout: FrameLayout,
+  buffer: { encodedBuffer?: Uint8Array; decodedBuffer?: Uint8Array },
+) {
+  return new Context({
+    width: layout.columns,
+    height: layout.rows,
+    bitsAllocated: layout.bitsAllocated,
+    bitsStored: layout.bitsStored,
+    samplesPerPixel: layout.samplesPerPixel,
+    pixelRepresentation: layout.signed ? 1 : 0,
+    planarConfiguration: layout.planar ? 1 : 0,
+    photometricInterpretation: layout.photometric,
+    ...buffer,
+  });
+}
+
+function decode(job: CodecJob & { kind: "decode" }): CodecOutput {
+  const ctx = context(job.layout, { encodedBuffer: job.codestream });
+  const family = FAMILIES.get(job.transferSyntax);
+  const out = family === "jpeg"
+    ? NativeCodecs.decodeJpeg(ctx, { convertColorspaceToRgb: true })
+    : family === "jpeg-ls"
+    ? NativeCodecs.decodeJpegLs(ctx)
+    : family === "jpeg2000"
+    ? NativeCodecs.decodeJpeg2000(ctx)
+    : family === "htj2k"
+    ? NativeCodecs.decodeHtJpeg2000(ctx)
+    : undefined;
+  const bytes = out?.getDecodedBuffer();
+  if (!out || !bytes) throw new Error(`No WASM decoder for ${job.transferSyntax}`);
+  // The JPEG 2000 codecs undo the component transform (YBR_ICT/RCT) themselves, libjpeg-turbo is
+  // asked to: color comes out RGB, interleaved.
+  const color = job.layout.samplesPerPixel === 3;
+  return {
+    bytes,
+    photometric: color ? "RGB" : job.layout.photometric,
+    planar: color && out.getPlanarConfiguration() === 1,
+  };
+}
+
+function encode(job: CodecJob & { kind: "encode" }): CodecOutput {
+  const ctx = context(job.layout, { decodedBuffer: job.native });
+  const out = job.transferSyntax === TransferSyntax.JpegBaseline
+    ? NativeCodecs.encodeJpeg(ctx, { lossy: true, quality: job.quality, sampleFactor: SF_422 })
+    : job.transferSyntax === TransferSyntax.JpegLosslessFirstOrder
+    ? NativeCodecs.encodeJpeg(ctx, { lossy: false, predictor: 1, pointTransform: 0 })
+    : job.transferSyntax === TransferSyntax.JpegLsLossless
+    ? NativeCodecs.encodeJpegLs(ctx, { lossy: false })
+    : job.transferSyntax === TransferSyntax.Jpeg2000Lossless
+    ? NativeCodecs.encodeJpeg2000(ctx, { lossy: false })
+    : job.transferSyntax === HTJ2K_LOSSLESS
+    ? NativeCodecs.encodeHtJpeg2000(ctx, { lossy: false })
+    : undefined;
+  const bytes = out?.getEncodedBuffer();
+  if (!out || !bytes) throw new Error(`No WASM encoder for ${job.transferSyntax}`);
+  // libjpeg-turbo stores color as subsampled YCbCr, as DCMTK's baseline encoder does.
+  const ybr = job.transferSyntax === TransferSyntax.JpegBaseline &&
+    job.layout.samplesPerPixel === 3;
+  return { bytes, photometric: ybr ? "YBR_FULL_422" : job.layout.photometric, planar: false };
+}
+
+let ready: Promise<void> | undefined;
+
+/** Loads the codecs (once) from the WASM module at `wasmPath`. */
+export function loadCodecs(wasmPath: string): Promise<void> {
+  // dcmjs-codecs reads its module through an eval'd require(), which the executable's bundled
+  // modules lack: it is handed the bytes instead, read from the embedded file.
+  const codecs = NativeCodecs as typeof NativeCodecs & {
+    _getWebAssemblyBytes: () => Promise<ArrayBuffer>;
+  };
+  codecs._getWebAssemblyBytes = () => Bun.file(wasmPath).arrayBuffer();
+  ready ??= NativeCodecs.initializeAsync({ webAssemblyModulePathOrUrl: wasmPath });
+  return ready;
+}
+
+/**
+ * An image answer: PNG from png.ts; JPEG from libjpeg-turbo, 5 to 7 times as fast as jpeg.ts
+ * (512×512: 7 against 37 ms in gray, 23 against 177 ms in RGB), which keeps RGBA.
+ */
+function answer(job: AnswerJob): CodecOutput {
+  const { image } = job;
+  const photometric = image.format === "RGB24" ? "RGB" : "MONOCHROME2";
+  if (job.encoding === "png" || (image.format !== "Grayscale8" && image.format !== "RGB24")) {
+    const bytes = job.encoding === "png" ? encodePng(image) : encodeJpeg(image, job.quality);
+    return { bytes, photometric, planar: false };
+  }
+  const layout: FrameLayout = {
+    rows: image.height,
+    columns: image.width,
+    samplesPerPixel: image.format === "RGB24" ? 3 : 1,
+    bitsAllocated: 8,
+    bitsStored: 8,
+    signed: false,
+    planar: false,
+    photometric,
+  };
+  const pixels = image.pixels as Uint8Array;
+  const out = NativeCodecs.encodeJpeg(context(layout, { decodedBuffer: pixels }), {
+    lossy: true,
+    quality: job.quality,
+    sampleFactor: SF_422,
+  });
+  const bytes = out.getEncodedBuffer();
+  if (!bytes) throw new Error("libjpeg-turbo produced no image");
+  return { bytes, photometric, planar: false };
+}
+
+export function runJob(job: CodecJob): CodecOutput {
+  return job.kind === "decode" ? decode(job) : job.kind === "encode" ? encode(job) : answer(job);
+}

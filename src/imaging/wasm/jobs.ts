@@ -1,0 +1,52 @@
+// What the main thread asks of the codec workers, and what they answer. Frames travel as bytes:
+// native frames are little endian, interleaved when `planar` is false.
+import type { RawImage } from "../types.ts";
+
+/** The pixel module of one frame, as the codecs need it. */
+export interface FrameLayout {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  signed: boolean;
+  planar: boolean;
+  photometric: string;
+}
+
+export interface DecodeJob {
+  kind: "decode";
+  transferSyntax: string;
+  layout: FrameLayout;
+  codestream: Uint8Array;
+}
+
+export interface EncodeJob {
+  kind: "encode";
+  transferSyntax: string;
+  layout: FrameLayout;
+  native: Uint8Array;
+  /** JPEG baseline's quality, 1 to 100. */
+  quality: number;
+}
+
+/** An image answer of the REST API to encode as PNG or JPEG. */
+export interface AnswerJob {
+  kind: "answer";
+  encoding: "png" | "jpeg";
+  image: RawImage;
+  quality: number;
+}
+
+export type CodecJob = DecodeJob | EncodeJob | AnswerJob;
+
+/** The frame the job produced, with the photometric interpretation and planarity it is now in. */
+export interface CodecOutput {
+  bytes: Uint8Array;
+  photometric: string;
+  planar: boolean;
+}
+
+export type CodecAnswer = { id: number; output: CodecOutput } | { id: number; error: string };
+
+export type CodecRequest = { id: number; job: CodecJob };

@@ -1,0 +1,110 @@
+// The codec workers: CPU-bound decoding and encoding of compressed frames runs there, so that the
+// server's own thread keeps answering while images are decoded. Workers start on first use, take
+// one job at a time, and are replaced after a failed job (a codec that threw may have left its
+// memory inconsistent) or one that ran past the deadline (a hung codec).
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { CodecAnswer, CodecJob, CodecOutput, CodecRequest } from "./jobs.ts";
+
+/** A codec refused the frame (corrupt or truncated codestream, unsupported layout), or hung. */
+export class CodecError extends Error {}
+
+function workerUrl(): URL {
+  const compiled = import.meta.url.includes("/$bunfs/");
+  return new URL(compiled ? "./imaging/wasm/worker.ts" : "./worker.ts", import.meta.url);
+}
+
+interface Pending {
+  job: CodecJob;
+  resolve: (output: CodecOutput) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  current?: Pending & { timer: ReturnType<typeof setTimeout> };
+}
+
+export class CodecPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+
+  /** By default one worker per core but one, kept for the server's thread, and 4 at most. */
+  constructor(
+    private readonly size = Math.max(1, Math.min(4, availableParallelism() - 1)),
+    private readonly deadlineMs = 30_000,
+  ) {}
+
+  run(job: CodecJob): Promise<CodecOutput> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const slot = this.slots.find((s) => !s.current) ??
+        (this.slots.length < this.size ? this.spawn() : undefined);
+      if (!slot) return;
+      this.start(slot, this.queue.shift()!);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(workerUrl());
+    const slot: Slot = { worker };
+    worker.unref();
+    worker.on("message", (answer: CodecAnswer) => {
+      const current = slot.current;
+      if (!current) return;
+      clearTimeout(current.timer);
+      slot.current = undefined;
+      if ("output" in answer) {
+        current.resolve(answer.output);
+      } else {
+        current.reject(new CodecError(answer.error));
+        this.retire(slot);
+      }
+      this.dispatch();
+    });
+    worker.on("error", (error: Error) => {
+      this.fail(slot, `The codec worker failed: ${error.message}`);
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private start(slot: Slot, pending: Pending): void {
+    const id = this.nextId++;
+    const timer = setTimeout(
+      () => this.fail(slot, "The codec did not finish in time"),
+      this.deadlineMs,
+    );
+    slot.current = { ...pending, timer };
+    const request: CodecRequest = { id, job: pending.job };
+    slot.worker.postMessage(request);
+  }
+
+  /** Ends the slot's worker, failing its job, and lets a new worker take the queue. */
+  private fail(slot: Slot, message: string): void {
+    const current = slot.current;
+    slot.current = undefined;
+    if (current) {
+      clearTimeout(current.timer);
+      current.reject(new CodecError(message));
+    }
+    this.retire(slot);
+    this.dispatch();
+  }
+
+  private retire(slot: Slot): void {
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+    void slot.worker.terminate();
+  }
+}
+
+/** The process's codec workers. */
+export const codecPool = new CodecPool();

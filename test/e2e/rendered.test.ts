@@ -1,0 +1,107 @@
+// /rendered against Orthanc 1.10.1 on the same files and arguments: status, content type, size,
+// and pixels within MAX_MEAN_ERROR gray levels on average (the resampling differs in details;
+// with `smooth`, Orthanc's filter is not the same average: SMOOTH_MEAN_ERROR).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type RecordingOrthanc, startRecordingOrthanc } from "../golden/orthanc.ts";
+import { type InProcessServer, startInProcess } from "../support/in-process.ts";
+import { decodePng } from "../support/png.ts";
+import { samplesDir } from "../support/server.ts";
+
+const MAX_MEAN_ERROR = 2;
+const SMOOTH_MEAN_ERROR = 5;
+const FILES = {
+  ct: "TransferSyntaxes/1.2.840.10008.1.2.4.70.dcm",
+  mr: "Brainix/Epi/IM-0001-0001.dcm",
+  rgb: "TransferSyntaxes/1.2.840.10008.1.2.1.dcm",
+  jpeg: "TransferSyntaxes/1.2.840.10008.1.2.4.50.dcm",
+};
+const REQUESTS = [
+  "rendered",
+  "frames/0/rendered",
+  "frames/1/rendered",
+  "rendered?width=100",
+  "rendered?height=100",
+  "rendered?width=100&height=100",
+  "rendered?width=100&height=100&smooth=1",
+  "rendered?window-center=0&window-width=100",
+  "rendered?window-center=40",
+  "rendered?width=abc",
+];
+
+let orthanc: RecordingOrthanc;
+let pharos: InProcessServer;
+const ids = new Map<string, { orthanc: string; pharos: string }>();
+
+async function upload(url: string, file: string): Promise<string> {
+  const res = await fetch(`${url}/instances`, {
+    method: "POST",
+    body: readFileSync(join(samplesDir, file)),
+  });
+  return ((await res.json()) as { ID: string }).ID;
+}
+
+beforeAll(async () => {
+  orthanc = await startRecordingOrthanc();
+  pharos = await startInProcess();
+  for (const [name, file] of Object.entries(FILES)) {
+    ids.set(name, {
+      orthanc: await upload(orthanc.url, file),
+      pharos: await upload(pharos.url, file),
+    });
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await orthanc?.stop();
+  await pharos?.stop();
+});
+
+describe("/rendered as in Orthanc 1.10.1", () => {
+  for (const name of Object.keys(FILES)) {
+    for (const request of REQUESTS) {
+      test(`${name} ${request}`, async () => {
+        const id = ids.get(name)!;
+        const [a, b] = await Promise.all([
+          fetch(`${orthanc.url}/instances/${id.orthanc}/${request}`),
+          fetch(`${pharos.url}/instances/${id.pharos}/${request}`),
+        ]);
+        expect(b.status).toBe(a.status);
+        expect(b.headers.get("content-type")).toBe(a.headers.get("content-type"));
+        if (a.status !== 200) return;
+        const expected = decodePng(new Uint8Array(await a.arrayBuffer()));
+        const actual = decodePng(new Uint8Array(await b.arrayBuffer()));
+        expect({ ...actual, samples: [] }).toEqual({ ...expected, samples: [] });
+        let error = 0;
+        for (let i = 0; i < expected.samples.length; i++) {
+          error += Math.abs(expected.samples[i]! - actual.samples[i]!);
+        }
+        const bound = request.includes("smooth") ? SMOOTH_MEAN_ERROR : MAX_MEAN_ERROR;
+        expect(error / expected.samples.length).toBeLessThan(bound);
+      });
+    }
+  }
+  test("returnUnsupportedImage: a placeholder PNG instead of a 415", async () => {
+    const id = ids.get("ct")!.pharos;
+    for (const route of ["frames/1/rendered", "frames/1/preview", "frames/1/image-uint16"]) {
+      expect((await fetch(`${pharos.url}/instances/${id}/${route}`)).status).toBe(415);
+      const res = await fetch(`${pharos.url}/instances/${id}/${route}?returnUnsupportedImage`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("image/png");
+      expect(decodePng(new Uint8Array(await res.arrayBuffer())).width).toBe(64);
+    }
+  });
+  test("JPEG on request, with its quality", async () => {
+    const id = ids.get("ct")!;
+    const jpeg = { headers: { Accept: "image/jpeg" } };
+    const small = await fetch(`${pharos.url}/instances/${id.pharos}/rendered?quality=10`, jpeg);
+    const large = await fetch(`${pharos.url}/instances/${id.pharos}/rendered?quality=95`, jpeg);
+    expect(small.headers.get("content-type")).toBe("image/jpeg");
+    expect((await small.arrayBuffer()).byteLength).toBeLessThan(
+      (await large.arrayBuffer()).byteLength,
+    );
+    const bad = await fetch(`${pharos.url}/instances/${id.pharos}/rendered?quality=500`, jpeg);
+    expect(bad.status).toBe(415);
+  });
+});
