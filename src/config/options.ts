@@ -77,9 +77,10 @@ export const OPTIONS = {
       'How each plugin runs, by file name without extension: "InProcess" (default) on the server\'s thread, or "Worker" in its own worker thread, restarted when a call outlives PluginCallbackTimeout.',
   },
   BuiltinDecoderTranscoderOrder: {
-    schema: z.enum(["Before", "After"]),
+    schema: z.enum(["Before", "After", "Disabled"]),
     default: "After",
-    comment: "Whether the built-in image decoders and transcoder run before or after the plugins'.",
+    comment:
+      "Whether the built-in image decoders and transcoder run before the plugins', after them (the default: a plugin's codec is asked first), or not at all.",
   },
   IngestTranscoding: {
     schema: z.string().optional(),

@@ -1,6 +1,7 @@
-// The image codecs of one server: frame decoders and transcoders, built-in ones first unless
-// BuiltinDecoderTranscoderOrder is "Before" (then the plugins' come first).
-import { FrameDecoders } from "./decode.ts";
+// The image codecs of one server: frame decoders and transcoders, the plugins' first and the
+// built-in ones after them, as Orthanc's BuiltinDecoderTranscoderOrder "After" (its default); or
+// the built-in ones first ("Before"), or the plugins' alone ("Disabled").
+import { type BuiltinOrder, FrameDecoders } from "./decode.ts";
 import { DecodedFrameCache } from "./frame-cache.ts";
 import { Transcoders } from "./transcoders.ts";
 
@@ -12,11 +13,10 @@ export interface Codecs {
 }
 
 /** `lossyQuality`: DicomLossyTranscodingQuality, the default of lossy transcoding. */
-export function createCodecs(order: "Before" | "After", lossyQuality = 90): Codecs {
-  const pluginsFirst = order === "Before";
+export function createCodecs(order: BuiltinOrder, lossyQuality = 90): Codecs {
   return {
-    decoders: new FrameDecoders(pluginsFirst),
-    transcoders: new Transcoders(pluginsFirst, lossyQuality),
+    decoders: new FrameDecoders(order),
+    transcoders: new Transcoders(order, lossyQuality),
     frames: new DecodedFrameCache(),
   };
 }

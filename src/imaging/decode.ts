@@ -27,6 +27,9 @@ export interface DecodeFailure {
 
 export type DecodeOutcome = DecodedImage | DecodeFailure;
 
+/** BuiltinDecoderTranscoderOrder: the built-in codecs before the plugins', after them, or off. */
+export type BuiltinOrder = "Before" | "After" | "Disabled";
+
 export const isFailure = (outcome: DecodeOutcome): outcome is DecodeFailure => "failure" in outcome;
 
 /** What DCMTK's codecs answer in Orthanc for a frame they cannot decode, or past the last one. */
@@ -140,8 +143,8 @@ export async function decodeBuiltin(parsed: ParsedDicom, frame: number): Promise
 export class FrameDecoders {
   private readonly plugins: FrameDecoder[] = [];
 
-  /** With `pluginsFirst`, the plugins' decoders are tried before the built-in ones. */
-  constructor(private readonly pluginsFirst = false) {}
+  /** Where the built-in decoders stand: before the plugins', after them, or not at all. */
+  constructor(private readonly builtinOrder: BuiltinOrder = "After") {}
 
   add(decoder: FrameDecoder): void {
     this.plugins.push(decoder);
@@ -163,13 +166,14 @@ export class FrameDecoders {
     parsed: ParsedDicom,
     frame: number,
   ): Promise<DecodeOutcome> {
-    const builtin = this.pluginsFirst ? undefined : await decodeBuiltin(parsed, frame);
+    const builtin = this.builtinOrder === "Before" ? await decodeBuiltin(parsed, frame) : undefined;
     if (builtin && !isFailure(builtin)) return builtin;
     for (const decoder of this.plugins) {
       const image = await decoder(dicom, frame);
       if (image && validDecodedImage(image)) return image;
       if (image) log.error("A plugin's image decoder answered an invalid image: ignored");
     }
+    if (this.builtinOrder === "Disabled") return fail("NotImplemented");
     return builtin ?? await decodeBuiltin(parsed, frame);
   }
 }

@@ -7,6 +7,7 @@ import { Tags } from "../dicom/tag.ts";
 import { transcodeNative } from "../dicom/transcode.ts";
 import { log } from "../log.ts";
 import { decompress, transcodeCompressed } from "./compress.ts";
+import type { BuiltinOrder } from "./decode.ts";
 
 /** A plugin's transcoder: the new file, or undefined when it does not handle this one. */
 export type FileTranscoder = (
@@ -25,7 +26,10 @@ function sopInstanceUid(parsed: ParsedDicom): string | undefined {
 export class Transcoders {
   private readonly plugins: FileTranscoder[] = [];
 
-  constructor(private readonly pluginsFirst = false, private readonly lossyQuality = 90) {}
+  constructor(
+    private readonly builtinOrder: BuiltinOrder = "After",
+    private readonly lossyQuality = 90,
+  ) {}
 
   add(transcoder: FileTranscoder): void {
     this.plugins.push(transcoder);
@@ -78,7 +82,7 @@ export class Transcoders {
   ): Promise<Uint8Array | undefined> {
     const source = parseDicom(dicom);
     if (allowed.includes(source.transferSyntax)) return dicom;
-    if (!this.pluginsFirst) {
+    if (this.builtinOrder === "Before") {
       const out = await this.builtin(dicom, allowed, quality);
       if (out) return out;
     }
@@ -87,6 +91,6 @@ export class Transcoders {
       const usable = out && this.checked(out, source, allowed, allowNewSopInstanceUid);
       if (usable) return usable;
     }
-    return this.pluginsFirst ? this.builtin(dicom, allowed, quality) : undefined;
+    return this.builtinOrder === "After" ? this.builtin(dicom, allowed, quality) : undefined;
   }
 }

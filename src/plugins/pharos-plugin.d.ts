@@ -722,8 +722,9 @@ export interface PharosHost {
   readonly imaging: {
     /**
      * Adds a decoder used by the image routes (/instances/{id}/frames/…, /preview…); only from
-     * initialize(). It is tried after the built-in decoders, or before them with
-     * BuiltinDecoderTranscoderOrder "Before"; among plugins, in loading order.
+     * initialize(). As in Orthanc, it is tried before the built-in decoders
+     * (BuiltinDecoderTranscoderOrder "After", the default), or after them with "Before"; among
+     * plugins, in loading order.
      */
     registerDecoder(decoder: ImageDecoder): void;
     /**

@@ -83,7 +83,6 @@ beforeAll(async () => {
       DicomPort: dicomPort,
       DicomAet: "PHAROS",
       DicomAlwaysAllowMove: true,
-      BuiltinDecoderTranscoderOrder: "Before",
     },
   });
   stderr = new Response(pharos.process.stderr as ReadableStream).text();
