@@ -192,6 +192,13 @@ describe.if(hasOrthanc)("DICOMweb answers equal the Orthanc DICOMweb plugin's", 
         askBinary(orthanc.url, path, accept),
         askBinary(pharos.url, path, accept),
       ]);
+      if (path.startsWith(KNEE) && accept === undefined && theirs.status === 500) {
+        // The Knee is JPEG 2000, which Orthanc 1.10.1 cannot decode without its GDCM plugin: it
+        // fails to give the little endian the request defaults to, where Pharos's codecs do.
+        expect({ status: ours.status, parts: (ours as { parts?: unknown[] }).parts?.length })
+          .toEqual({ status: 200, parts: 1 });
+        return;
+      }
       expect(ours).toEqual(theirs);
     });
   }

@@ -75,11 +75,16 @@ async function call(method: string, path: string, body?: unknown): Promise<any> 
 async function until(id: string, check: (job: any) => boolean, what: string): Promise<any> {
   // deno-lint-ignore no-explicit-any
   let job: any;
-  await waitFor(
-    async () => check(job = await call("GET", `/jobs/${id}`)),
-    `job ${id} ${what}`,
-    60_000,
-  );
+  try {
+    await waitFor(
+      async () => check(job = await call("GET", `/jobs/${id}`)),
+      `job ${id} ${what}`,
+      60_000,
+    );
+  } catch (error) {
+    // The job as last seen (a failure's error, a state stuck) says why it never got there.
+    throw new Error(`${(error as Error).message}; last seen: ${JSON.stringify(job)}`);
+  }
   return job;
 }
 
