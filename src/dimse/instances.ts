@@ -7,24 +7,6 @@ import type { Resource } from "../server/model.ts";
 import type { PharosCore } from "../server/core.ts";
 import type { DimseInstance } from "./types.ts";
 
-/** The instances below (or equal to) the resources, in creation order, without duplicates. */
-export function instancesBelow(core: PharosCore, resources: Resource[]): Resource[] {
-  const out: Resource[] = [];
-  const seen = new Set<number>();
-  const walk = (r: Resource) => {
-    if (r.level === "Instance") {
-      if (!seen.has(r.internalId)) {
-        seen.add(r.internalId);
-        out.push(r);
-      }
-      return;
-    }
-    for (const child of core.resources.children(r.internalId)) walk(child);
-  };
-  for (const r of resources) walk(r);
-  return out;
-}
-
 function uidOf(file: ReturnType<typeof parseDicom>, metaTag: number, tag: number): string {
   const fromMeta = findElement(file.meta, metaTag);
   const e = fromMeta ?? findElement(file.dataset, tag);

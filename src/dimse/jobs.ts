@@ -14,7 +14,8 @@ import type { PharosCore } from "../server/core.ts";
 import type { Resource as Instance } from "../server/model.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { Job, JobFactory, SteppedJob } from "../server/jobs.ts";
-import { instanceBatches, instancesBelow } from "./instances.ts";
+import { instanceBatches } from "./instances.ts";
+import { jobTargets } from "../server/job-targets.ts";
 import { type Modality, parseModality } from "./modalities.ts";
 import type { DicomNetwork } from "./network.ts";
 import { getOn, moveOn, storeBatchTo, storeSucceeded } from "./client.ts";
@@ -150,14 +151,7 @@ class StoreJob implements SteppedJob {
   }
 
   private resolve(): Instance[] {
-    const lookup = (id: JsonValue) => {
-      const r = typeof id === "string" ? this.core.resources.lookup(id) : undefined;
-      if (!r) throw new OrthancError("UnknownResource", `Unknown resource: ${String(id)}`);
-      return r;
-    };
-    const { instances, resources } = this.params;
-    if (Array.isArray(instances)) return instances.map(lookup);
-    return instancesBelow(this.core, (Array.isArray(resources) ? resources : []).map(lookup));
+    return jobTargets(this.core, this.params);
   }
 
   private async send(batch: DimseInstance[]): Promise<void> {

@@ -3,6 +3,7 @@
 // the integer "islow" inverse DCT, fancy (triangle) upsampling of 2x1 and 2x2 chroma, and the
 // integer YCbCr → RGB conversion, so that the pixels come out as that library's. Lossless,
 // hierarchical, arithmetic-coded and 12-bit files are refused.
+import { ZIGZAG } from "./jpeg-zigzag.ts";
 import type { RawImage } from "./types.ts";
 
 /** Why a JPEG cannot be read: not a JPEG (BadFileFormat), or a coding not supported here. */
@@ -13,18 +14,6 @@ export class JpegDecodeError extends Error {
 }
 
 const bad = () => new JpegDecodeError("BadFileFormat");
-
-/** Zigzag position → natural position of the 64 coefficients. */
-const NATURAL = (() => {
-  const out: number[] = [];
-  for (let s = 0; s < 15; s++) {
-    const rows = [];
-    for (let row = Math.max(0, s - 7); row <= Math.min(s, 7); row++) rows.push(row);
-    if (s % 2 === 0) rows.reverse();
-    for (const row of rows) out.push(row * 8 + (s - row));
-  }
-  return out;
-})();
 
 /**
  * A canonical Huffman table (T.81 F.2.2.3): the smallest and largest code of each length, and
@@ -280,7 +269,7 @@ function decodeScan(
       }
       k += r;
       if (k > 63) throw bad();
-      coef[at + NATURAL[k]!] = extend(reader.receive(s), s);
+      coef[at + ZIGZAG[k]!] = extend(reader.receive(s), s);
       k++;
     }
   };
@@ -311,7 +300,7 @@ function decodeScan(
       }
       k += r;
       if (k > 63) throw bad();
-      coef[at + NATURAL[k]!] = extend(reader.receive(s), s) * (1 << al);
+      coef[at + ZIGZAG[k]!] = extend(reader.receive(s), s) * (1 << al);
       k++;
     }
   };
@@ -335,16 +324,16 @@ function decodeScan(
         }
         // Past r zero coefficients (refining the nonzero ones on the way), to the new one's place.
         for (; k <= se; k++) {
-          const z = at + NATURAL[k]!;
+          const z = at + ZIGZAG[k]!;
           if (coef[z] !== 0) refine(coef, z);
           else if (--r < 0) break;
         }
-        if (value && k <= se) coef[at + NATURAL[k]!] = value;
+        if (value && k <= se) coef[at + ZIGZAG[k]!] = value;
       }
     }
     if (eobrun > 0) {
       for (; k <= se; k++) {
-        const z = at + NATURAL[k]!;
+        const z = at + ZIGZAG[k]!;
         if (coef[z] !== 0) refine(coef, z);
       }
       eobrun--;
@@ -545,7 +534,7 @@ export function decodeJpeg(data: Uint8Array): RawImage {
           const id = body[p]! & 15;
           const table = new Uint16Array(64);
           for (let k = 0; k < 64; k++) {
-            table[NATURAL[k]!] = precision ? u16(pos + 4 + p + 1 + 2 * k) : body[p + 1 + k]!;
+            table[ZIGZAG[k]!] = precision ? u16(pos + 4 + p + 1 + 2 * k) : body[p + 1 + k]!;
           }
           quant[id] = table;
           p += 1 + (precision ? 128 : 64);

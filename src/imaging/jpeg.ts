@@ -1,19 +1,8 @@
 // A baseline JPEG encoder (ITU T.81) for 8-bit gray and RGB images: JFIF, YCbCr without
 // subsampling, the quality scaling of the IJG tables, and Huffman tables computed for each image
 // (any table is valid in baseline, and optimal ones make smaller files than Annex K's).
+import { ZIGZAG } from "./jpeg-zigzag.ts";
 import type { RawImage } from "./types.ts";
-
-/** Natural-order positions of the coefficients in zigzag order. */
-const ZIGZAG = (() => {
-  const out: number[] = [];
-  for (let s = 0; s < 15; s++) {
-    const rows = [];
-    for (let row = Math.max(0, s - 7); row <= Math.min(s, 7); row++) rows.push(row);
-    if (s % 2 === 0) rows.reverse();
-    for (const row of rows) out.push(row * 8 + (s - row));
-  }
-  return out;
-})();
 
 /** T.81 Annex K tables, natural order, which the quality scales. */
 const LUMINANCE = [

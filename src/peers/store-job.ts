@@ -4,7 +4,7 @@
 // and is saved at each instance sent, so that after a crash SaveJobs does not send it again.
 import { gzipSync } from "node:zlib";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
-import { instancesBelow } from "../dimse/instances.ts";
+import { jobTargets } from "../server/job-targets.ts";
 import type { Transcoders } from "../imaging/transcoders.ts";
 import { log } from "../log.ts";
 import type { PharosCore } from "../server/core.ts";
@@ -80,14 +80,7 @@ class PeerStoreJob implements SteppedJob {
   }
 
   private resolve(): Resource[] {
-    const lookup = (id: JsonValue) => {
-      const r = typeof id === "string" ? this.core.resources.lookup(id) : undefined;
-      if (!r) throw new OrthancError("UnknownResource", `Unknown resource: ${String(id)}`);
-      return r;
-    };
-    const { instances, resources } = this.params;
-    if (Array.isArray(instances)) return instances.map(lookup);
-    return instancesBelow(this.core, (Array.isArray(resources) ? resources : []).map(lookup));
+    return jobTargets(this.core, this.params);
   }
 
   async step(): Promise<"continue" | "success"> {

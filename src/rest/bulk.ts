@@ -8,19 +8,16 @@ import { type Level, LEVELS } from "../dicom/levels.ts";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
 import { OrthancError } from "../server/errors.ts";
 import { METADATA_NAMES, type Resource } from "../server/model.ts";
-import { MODIFICATION_JOB, type ModificationJobParams } from "../server/modification-job.ts";
 import { anyJson, FIND_JSON, isJsonObject, jsonObject, readBody } from "./body.ts";
 import type { AppEnv, RestDependencies } from "./context.ts";
 import { describe } from "./describe.ts";
 import {
   EDIT_JSON,
-  flag,
   orthancErrors,
   patientNamer,
   readModification,
   replacements,
-  runJob,
-  transcodeField,
+  runModificationJob,
 } from "./editing.ts";
 import { jsonResponse, textResponse } from "./json.ts";
 import { parseTagName } from "./requested-tags.ts";
@@ -87,18 +84,8 @@ export function bulkRoutes(deps: RestDependencies): Hono<AppEnv> {
     for (const id of ids) {
       if (!deps.core.resources.lookup(id)) throw new OrthancError("UnknownResource");
     }
-    const params: ModificationJobParams = {
-      level,
-      bulk: ids,
-      modification,
-      defaultCharset: charsetOfEncoding(deps.core.defaultEncoding),
-      keepSource: raw.KeepSource === undefined || flag(raw, "KeepSource"),
-      keepLabels: flag(raw, "KeepLabels"),
-      transcode: transcodeField(raw, true),
-      permissive: flag(raw, "Permissive"),
-      ...(typeof raw.PrivateCreator === "string" ? { privateCreator: raw.PrivateCreator } : {}),
-    };
-    return runJob(deps, MODIFICATION_JOB, params as unknown as JsonValue, raw);
+    const defaultCharset = charsetOfEncoding(deps.core.defaultEncoding);
+    return runModificationJob(deps, { level, bulk: ids, modification, defaultCharset }, raw);
   };
   route(app, "/tools/bulk-modify", { POST: modify(false) });
   route(app, "/tools/bulk-anonymize", { POST: modify(true) });

@@ -136,6 +136,29 @@ export async function runJob(
 const KNOWN_SYNTAXES: ReadonlySet<string> = new Set(Object.values(TransferSyntax));
 
 /**
+ * Starts a ResourceModification job (a resource's modify/anonymize, or a bulk one) with the
+ * request's options, answered as runJob answers.
+ */
+export function runModificationJob(
+  deps: RestDependencies,
+  target: Pick<
+    ModificationJobParams,
+    "level" | "resource" | "bulk" | "modification" | "defaultCharset"
+  >,
+  raw: Record<string, JsonValue>,
+): Promise<Response> {
+  const params: ModificationJobParams = {
+    ...target,
+    keepSource: raw.KeepSource === undefined || flag(raw, "KeepSource"),
+    keepLabels: flag(raw, "KeepLabels"),
+    transcode: transcodeField(raw, true),
+    permissive: flag(raw, "Permissive"),
+    ...(typeof raw.PrivateCreator === "string" ? { privateCreator: raw.PrivateCreator } : {}),
+  };
+  return runJob(deps, MODIFICATION_JOB, params as unknown as JsonValue, raw);
+}
+
+/**
  * The Transcode field: a transfer syntax Orthanc knows, whether or not it can write it. Orthanc
  * words an unknown one differently for an instance and for a job.
  */
@@ -219,18 +242,11 @@ export function editingRoutes(deps: RestDependencies): Hono<AppEnv> {
       readModification(raw, anonymize, nextPatientName, level)
     );
     const resource = deps.core.resource(idParam(c), level);
-    const params: ModificationJobParams = {
-      level,
-      resource: resource.publicId,
-      modification,
-      defaultCharset,
-      keepSource: raw.KeepSource === undefined || flag(raw, "KeepSource"),
-      keepLabels: flag(raw, "KeepLabels"),
-      transcode: transcodeField(raw, true),
-      permissive: flag(raw, "Permissive"),
-      ...(typeof raw.PrivateCreator === "string" ? { privateCreator: raw.PrivateCreator } : {}),
-    };
-    return runJob(deps, MODIFICATION_JOB, params as unknown as JsonValue, raw);
+    return runModificationJob(
+      deps,
+      { level, resource: resource.publicId, modification, defaultCharset },
+      raw,
+    );
   };
 
   route(app, "/instances/:id/modify", { POST: edit(false) });

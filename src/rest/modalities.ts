@@ -19,7 +19,8 @@ import { answerJson, findAnswerJson, parseLevel, tagOf } from "../dimse/identifi
 import { FIND_OPTIONAL_KEYS, FIND_REQUIRED, FIND_TEMPLATES } from "../dimse/query-keys.ts";
 import type { Level } from "../dicom/levels.ts";
 import { formatTag, type Tag } from "../dicom/tag.ts";
-import { dimseInstanceOf, instancesBelow, loadInstance } from "../dimse/instances.ts";
+import { dimseInstanceOf, loadInstance } from "../dimse/instances.ts";
+import { instancesBelow } from "../server/job-targets.ts";
 import type { CommittedInstance } from "../dimse/storage-commitment.ts";
 import { generateUid } from "../dicom/uid.ts";
 import { compareUids } from "../dicom/uids.ts";

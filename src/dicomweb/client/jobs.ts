@@ -4,7 +4,7 @@
 // and stored). A failure is the plugin's: Orthanc's plugin error, the error under it in the
 // job's content.
 import type { JsonObject, JsonValue } from "../../dicom/tags-json.ts";
-import { instancesBelow } from "../../dimse/instances.ts";
+import { jobTargets } from "../../server/job-targets.ts";
 import { type PeerHttpOptions, type PeerRequest, requestPeer } from "../../peers/client.ts";
 import type { PharosCore } from "../../server/core.ts";
 import { ErrorCodes, OrthancError } from "../../server/errors.ts";
@@ -94,14 +94,7 @@ class StowJob implements SteppedJob {
   }
 
   private resolve(): Resource[] {
-    const lookup = (id: JsonValue) => {
-      const r = typeof id === "string" ? this.core.resources.lookup(id) : undefined;
-      if (!r) throw new OrthancError("UnknownResource", `Unknown resource: ${String(id)}`);
-      return r;
-    };
-    const { instances, resources } = this.params;
-    if (Array.isArray(instances)) return instances.map(lookup);
-    return instancesBelow(this.core, (Array.isArray(resources) ? resources : []).map(lookup));
+    return jobTargets(this.core, this.params);
   }
 
   async step(): Promise<"continue" | "success"> {

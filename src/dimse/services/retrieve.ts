@@ -8,7 +8,8 @@ import type { Resource } from "../../server/model.ts";
 import type { PharosCore } from "../../server/core.ts";
 import { elementText } from "../../dicom/values.ts";
 import { parseIdentifier } from "../codec.ts";
-import { instancesBelow, levelOfQr } from "../instances.ts";
+import { levelOfQr } from "../instances.ts";
+import { instancesBelow } from "../../server/job-targets.ts";
 import { Status } from "../status.ts";
 import type { Identifier, SubOperationCounts } from "../types.ts";
 
