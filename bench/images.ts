@@ -181,3 +181,6 @@ for (const [label, { load }] of [[reference.label, theirs], ["Pharos", ours]] as
     `| ${label} | ${load.perSecond.toFixed(1)} | ${load.p50.toFixed(1)} | ${load.p99.toFixed(1)} |`,
   );
 }
+// The codec pool's workers (the decode times above were measured in this process) would keep it
+// alive.
+process.exit(0);
