@@ -191,6 +191,30 @@ test("sending a study to a modality runs a job whose progress reaches Success", 
   await screenshot(page, "jobs");
 });
 
+test("sending a study to a DICOMweb server runs Orthanc's STOW-RS client job", async () => {
+  // Pharos's own DICOMweb server as the remote: the study is stored again (already there).
+  const put = await fetch(`${server.url}/dicom-web/servers/self`, {
+    method: "PUT",
+    body: JSON.stringify({ Url: `${server.url}/dicom-web/` }),
+  });
+  expect(put.status).toBe(200);
+  await open("studies");
+  await page.waitForSelector("tr.row a");
+  const study =
+    (await page.$$eval("tr.row", (rows) => rows.map((r) => (r as HTMLElement).dataset.id!)))[0]!;
+  await open(`studies/${study}`);
+  await (await page.waitForSelector("xpath/.//button[text()='Send']"))!.click();
+  await page.waitForSelector("dialog select option");
+  const options = await texts("dialog select option");
+  expect(options).toEqual(["modality self", "DICOMweb server self"]);
+  await page.select("dialog select", String(options.indexOf("DICOMweb server self")));
+  await (await page.waitForSelector("dialog button[type=submit]"))!.click();
+  await page.waitForSelector('.job-progress[data-state="Success"]', { timeout: 15_000 });
+  await open("jobs");
+  await page.waitForSelector('tr[data-state="Success"]');
+  expect(await texts('tr[data-state="Success"] td:nth-child(2)')).toContain("DicomWebStowClient");
+});
+
 test("the anonymize dialog runs a job that makes a new study", async () => {
   await open("studies");
   await page.waitForSelector("tr.row");

@@ -170,47 +170,68 @@ function AnonymizeDialog({ level, id, onClose, onChanged }: DialogProps) {
   `;
 }
 
-/** Where a resource can be sent: the DICOM modalities, and the Orthanc peers if served. */
-async function destinations(): Promise<string[]> {
+/** A place a resource can be sent to, and the route that starts the sending job. */
+interface Destination {
+  label: string;
+  path: string;
+  body: (id: string) => Record<string, unknown>;
+}
+
+/**
+ * Where a resource can be sent: the DICOM modalities, and the Orthanc peers and DICOMweb servers
+ * if served.
+ */
+async function destinations(): Promise<Destination[]> {
   const can = await capabilities();
-  const [modalities, peers] = await Promise.all([
+  const [modalities, peers, servers] = await Promise.all([
     getJson<string[]>("modalities"),
     can.peers ? getJson<string[]>("peers") : [],
+    can.dicomWebServers ? getJson<string[]>("dicom-web/servers") : [],
   ]);
-  return [...modalities.map((m) => `modalities/${m}`), ...peers.map((p) => `peers/${p}`)];
+  const store = (id: string) => ({ Resources: [id], Asynchronous: true });
+  return [
+    ...modalities.map((m) => ({
+      label: `modality ${m}`,
+      path: `modalities/${encodeURIComponent(m)}/store`,
+      body: store,
+    })),
+    ...peers.map((p) => ({
+      label: `peer ${p}`,
+      path: `peers/${encodeURIComponent(p)}/store`,
+      body: store,
+    })),
+    // Orthanc's DICOMweb client: STOW-RS as a job.
+    ...servers.map((s) => ({
+      label: `DICOMweb server ${s}`,
+      path: `dicom-web/servers/${encodeURIComponent(s)}/stow`,
+      body: (id: string) => ({ Resources: [id], Synchronous: false }),
+    })),
+  ];
 }
 
 function SendDialog({ id, onClose }: DialogProps) {
-  const [targets, setTargets] = useState<string[]>();
-  const [target, setTarget] = useState("");
+  const [targets, setTargets] = useState<Destination[]>();
+  const [target, setTarget] = useState(0);
   const [error, setError] = useState<string>();
   useEffect(() => {
-    destinations().then((t) => {
-      setTargets(t);
-      setTarget(t[0] ?? "");
-    }, (e) => setError(message(e)));
+    destinations().then(setTargets, (e) => setError(message(e)));
   }, []);
   const start = () => {
-    const [kind, name] = target.split(/\/(.*)/s) as [string, string];
-    return postJson<{ ID: string }>(`${kind}/${encodeURIComponent(name)}/store`, {
-      Resources: [id],
-      Asynchronous: true,
-    });
+    const destination = targets?.[target];
+    if (!destination) return Promise.reject(new Error("No destination is chosen"));
+    return postJson<{ ID: string }>(destination.path, destination.body(id));
   };
   return html`
     <${JobDialog} title="Send" start=${start} onClose=${onClose}>
       <${ErrorBox} error=${error} />
       ${targets?.length === 0
-        ? html`<p class="empty">No destination is configured (DicomModalities, OrthancPeers).</p>`
+        ? html`<p class="empty">
+            No destination is configured (DicomModalities, OrthancPeers, DicomWeb.Servers).
+          </p>`
         : html`<label class="field">To<select value=${target}
-            onChange=${(e: Event) => setTarget((e.target as HTMLSelectElement).value)}>
-            ${
-          (targets ?? []).map((t) =>
-            html`<option value=${t}>${
-              t.replace(/^modalities\//, "modality ").replace(/^peers\//, "peer ")
-            }</option>`
-          )
-        }</select></label>`}
+            onChange=${(e: Event) => setTarget(Number((e.target as HTMLSelectElement).value))}>
+            ${(targets ?? []).map((t, i) => html`<option value=${i}>${t.label}</option>`)}
+          </select></label>`}
     </${JobDialog}>
   `;
 }

@@ -10,6 +10,7 @@ export interface Capabilities {
   labels: boolean;
   bulkDelete: boolean;
   peers: boolean;
+  dicomWebServers: boolean;
 }
 
 async function answers405(path: string, method: string): Promise<boolean> {
@@ -24,17 +25,19 @@ let probing: Promise<Capabilities> | undefined;
 
 export function capabilities(): Promise<Capabilities> {
   probing ??= (async () => {
-    const [archive, media, modify, anonymize, labels, peers, tools] = await Promise.all([
-      answers405("studies/0/archive", "PUT"),
-      answers405("studies/0/media", "PUT"),
-      answers405("studies/0/modify", "PUT"),
-      answers405("studies/0/anonymize", "PUT"),
-      answers405("studies/0/labels/x", "POST"),
-      answers405("peers", "PUT"),
-      fetch(ROOT + "tools").then((r): Promise<string[]> | string[] => r.ok ? r.json() : []).catch(
-        (): string[] => [],
-      ),
-    ]);
+    const [archive, media, modify, anonymize, labels, peers, dicomWebServers, tools] = await Promise
+      .all([
+        answers405("studies/0/archive", "PUT"),
+        answers405("studies/0/media", "PUT"),
+        answers405("studies/0/modify", "PUT"),
+        answers405("studies/0/anonymize", "PUT"),
+        answers405("studies/0/labels/x", "POST"),
+        answers405("peers", "PUT"),
+        answers405("dicom-web/servers", "POST"),
+        fetch(ROOT + "tools").then((r): Promise<string[]> | string[] => r.ok ? r.json() : []).catch(
+          (): string[] => [],
+        ),
+      ]);
     return {
       archive,
       media,
@@ -42,6 +45,7 @@ export function capabilities(): Promise<Capabilities> {
       anonymize,
       labels,
       peers,
+      dicomWebServers,
       bulkDelete: tools.includes("bulk-delete"),
     };
   })();
