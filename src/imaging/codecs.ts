@@ -2,6 +2,7 @@
 // built-in ones after them, as Orthanc's BuiltinDecoderTranscoderOrder "After" (its default); or
 // the built-in ones first ("Before"), or the plugins' alone ("Disabled").
 import { type BuiltinOrder, FrameDecoders } from "./decode.ts";
+import { RenderedAnswerCache } from "./answer-cache.ts";
 import { DecodedFrameCache } from "./frame-cache.ts";
 import { Transcoders } from "./transcoders.ts";
 
@@ -10,6 +11,8 @@ export interface Codecs {
   transcoders: Transcoders;
   /** The frames the image routes decoded last. */
   frames: DecodedFrameCache;
+  /** The /rendered answers given last. */
+  rendered: RenderedAnswerCache;
 }
 
 /** `lossyQuality`: DicomLossyTranscodingQuality, the default of lossy transcoding. */
@@ -18,5 +21,6 @@ export function createCodecs(order: BuiltinOrder, lossyQuality = 90): Codecs {
     decoders: new FrameDecoders(order),
     transcoders: new Transcoders(order, lossyQuality),
     frames: new DecodedFrameCache(),
+    rendered: new RenderedAnswerCache(),
   };
 }

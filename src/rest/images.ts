@@ -21,6 +21,7 @@ import {
   rescaleOf,
   windowOf,
 } from "../imaging/image.ts";
+import { type CachedAnswer, RenderedAnswerCache } from "../imaging/answer-cache.ts";
 import { toMatlab } from "../imaging/matlab.ts";
 import { renderForViewer } from "../imaging/rendered.ts";
 import { unsupportedImagePng } from "../imaging/unsupported.ts";
@@ -94,12 +95,31 @@ function jpegQuality(text: string | undefined): number {
 }
 
 /** The answer, encoded in the codec workers (PAM is a header on the samples: encoded here). */
-async function encodeImage(image: RawImage, encoding: ImageEncoding, quality: string | undefined) {
-  if (encoding === "pam") return binary(encodePam(image), MIME.pam);
+async function encodedImage(
+  image: RawImage,
+  encoding: ImageEncoding,
+  quality: string | undefined,
+): Promise<CachedAnswer> {
+  if (encoding === "pam") return { body: encodePam(image), type: MIME.pam };
   const level = encoding === "jpeg" ? jpegQuality(quality) : 90;
   const job = { kind: "answer", encoding, image, quality: level } as const;
-  return binary((await codecPool.run(job)).bytes, MIME[encoding]);
+  return { body: (await codecPool.run(job)).bytes, type: MIME[encoding] };
 }
+
+async function encodeImage(image: RawImage, encoding: ImageEncoding, quality: string | undefined) {
+  const { body, type } = await encodedImage(image, encoding, quality);
+  return binary(body, type);
+}
+
+/** The arguments of /rendered, as given: they name a cached answer along with the frame. */
+const RENDERED_ARGUMENTS = [
+  "window-center",
+  "window-width",
+  "width",
+  "height",
+  "smooth",
+  "quality",
+];
 
 /**
  * The frame asked for. Orthanc answers a number it cannot read with a bare 404, except /numpy
@@ -307,10 +327,17 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
     }
     const encoding = negotiate(c.req.header("Accept"), what);
     if (!encoding) throw new NotFoundWithoutBody();
-    const image = await imageOf(deps, data, frame);
     if (what === "rendered") {
-      return encodeImage(viewerImage(c, data, image, frame), encoding, c.req.query("quality"));
+      // Only answers are cached, so a hit had arguments that parsed and a frame that decoded.
+      const given = RENDERED_ARGUMENTS.map((name) => c.req.query(name) ?? null);
+      const key = RenderedAnswerCache.key(data.bytes, JSON.stringify([frame, encoding, given]));
+      const { body, type } = await deps.codecs.rendered.get(key, async () => {
+        const image = await imageOf(deps, data, frame);
+        return encodedImage(viewerImage(c, data, image, frame), encoding, c.req.query("quality"));
+      });
+      return binary(body, type);
     }
+    const image = await imageOf(deps, data, frame);
     const monochrome1 = pixelModule(data.parsed)?.photometric === "MONOCHROME1";
     const rendered = renderFrame(image, what as ImageMode, monochrome1);
     if (!rendered) throw new BareStatusError(415);

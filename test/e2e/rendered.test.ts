@@ -92,6 +92,16 @@ describe("/rendered as in Orthanc 1.10.1", () => {
       expect(decodePng(new Uint8Array(await res.arrayBuffer())).width).toBe(64);
     }
   });
+  test("a repeated rendering gives the same bytes; another Accept or argument its own", async () => {
+    const url = `${pharos.url}/instances/${ids.get("mr")!.pharos}/rendered?width=64`;
+    const bytes = async (res: Response) => new Uint8Array(await res.arrayBuffer());
+    const first = await bytes(await fetch(url));
+    expect(await bytes(await fetch(url))).toEqual(first);
+    const jpeg = await fetch(url, { headers: { Accept: "image/jpeg" } });
+    expect(jpeg.headers.get("content-type")).toBe("image/jpeg");
+    expect(decodePng(await bytes(await fetch(`${url}0`))).width).toBe(640);
+    expect(decodePng(first).width).toBe(64);
+  });
   test("JPEG on request, with its quality", async () => {
     const id = ids.get("ct")!;
     const jpeg = { headers: { Accept: "image/jpeg" } };
