@@ -1,5 +1,5 @@
-// Orthanc's SaveJobs: the jobs registry is written to a global property of the index shortly
-// after a job is submitted, every 10 seconds while something changed, each time a job that cannot
+// Orthanc's SaveJobs: the jobs registry is written to a global property of the index when a job is
+// submitted (a burst of submissions together), every 10 seconds while something changed, each time a job that cannot
 // do its work twice moves (a send), and when the server stops; it is read back at startup (unless
 // --no-jobs).
 import type { JsonValue } from "../dicom/tags-json.ts";
@@ -50,9 +50,13 @@ export class JobsSaver {
       if (what === "moved") return this.save();
       this.dirty = true;
       if (what === "submitted" && !this.soon) {
+        // The first submission after a quiet spell is written at once, before its id is
+        // answered, so that a crash right after cannot lose a job the client was told of; the
+        // others of a burst are written together once afterSubmitMs has passed.
+        this.save();
         this.soon = setTimeout(() => {
           this.soon = undefined;
-          this.save();
+          if (this.dirty) this.save();
         }, afterSubmitMs);
       }
     };

@@ -23,8 +23,18 @@ const config = {
 let server: RunningServer;
 let scp: Subprocess;
 
+/** The last of what the servers wrote: read as it comes, so that a full pipe never blocks them. */
+let logs = "";
+
+async function drain(stream: ReadableStream<Uint8Array>): Promise<void> {
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) logs = (logs + decoder.decode(chunk)).slice(-8000);
+}
+
 async function start(): Promise<void> {
   server = await startPharos({ dir, config });
+  void drain(server.process.stdout as ReadableStream<Uint8Array>);
+  void drain(server.process.stderr as ReadableStream<Uint8Array>);
 }
 
 beforeAll(async () => {
@@ -83,7 +93,9 @@ async function until(id: string, check: (job: any) => boolean, what: string): Pr
     );
   } catch (error) {
     // The job as last seen (a failure's error, a state stuck) says why it never got there.
-    throw new Error(`${(error as Error).message}; last seen: ${JSON.stringify(job)}`);
+    throw new Error(
+      `${(error as Error).message}; last seen: ${JSON.stringify(job)}\nserver log:\n${logs}`,
+    );
   }
   return job;
 }
