@@ -367,8 +367,11 @@ function definedOf(names: string[]): string[] {
   });
 }
 
-/** Runs one piece of work with the stack as it was, and answers what it printed and returned. */
-function run(work: LuaWork): LuaOutcome {
+/**
+ * Runs one piece of work with the stack as it was, and answers what it printed and returned.
+ * `callee` stands for OnStoredInstance (the warm-up's).
+ */
+function run(work: LuaWork, callee = "OnStoredInstance"): LuaOutcome {
   if (work.type === "defined") {
     return { ok: true, output: new Uint8Array(), result: definedOf(work.names), commands: [] };
   }
@@ -380,7 +383,7 @@ function run(work: LuaWork): LuaOutcome {
     let status: number;
     let nargs = 0;
     if (work.type === "call" || work.type === "stored") {
-      const name = work.type === "call" ? work.name : "OnStoredInstance";
+      const name = work.type === "call" ? work.name : callee;
       const type = lua.lua_getglobal(L, to_luastring(name));
       if (type !== lua.LUA_TFUNCTION) {
         lua.lua_settop(L, base);
@@ -416,7 +419,39 @@ function run(work: LuaWork): LuaOutcome {
   }
 }
 
+const WARM_UP = "_PharosWarmUp";
+const WARM_UP_CALLS = 300;
+
+/**
+ * Runs OnStoredInstance's path on a no-op function, off the request path: fengari's interpreter is
+ * slow until the JIT has seen it, which made the first few hundred stored instances cost twice the
+ * rest. In slices, so that the work posted meanwhile (the scripts' loading) waits hardly at all.
+ */
+function warmUp(left = WARM_UP_CALLS): void {
+  if (left === WARM_UP_CALLS) {
+    lauxlib.luaL_loadbuffer(L, to_luastring("return function() end"), null, to_luastring("=warm"));
+    lua.lua_call(L, 0, 1);
+    lua.lua_setglobal(L, to_luastring(WARM_UP));
+  }
+  if (left <= 0) {
+    lua.lua_pushnil(L);
+    lua.lua_setglobal(L, to_luastring(WARM_UP));
+    return;
+  }
+  const work: LuaWork = {
+    type: "stored",
+    instanceId: "warm-up",
+    token: 0,
+    defaultEncoding: "Latin1",
+    origin: { RequestOrigin: "Lua" },
+    timeoutMs: 1000,
+  };
+  for (let i = 0; i < 20; i++) run(work, WARM_UP);
+  setImmediate(() => warmUp(left - 20));
+}
+
 createState();
+warmUp();
 parentPort!.on("message", (batch: WorkBatch) => {
   let outcomes: WorkDone["outcomes"] = [];
   batch.forEach(({ id, work }, i) => {
