@@ -299,13 +299,23 @@ function errorText(): string {
   return text;
 }
 
-/** Takes the commands queued by the callback that just ran. */
+const COMMANDS = to_luastring("_PharosCommands");
+
+/** Takes the commands queued by the callback that just ran (most queue none: nothing to convert). */
 function takeCommands(): LuaCommand[] {
-  lua.lua_getglobal(L, to_luastring("_PharosCommands"));
+  lua.lua_getglobal(L, COMMANDS);
+  if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
+    lua.lua_pushnil(L);
+    if (!lua.lua_next(L, -2)) {
+      lua.lua_pop(L, 1);
+      return [];
+    }
+    lua.lua_pop(L, 2);
+  }
   const queued = toJson(L, -1);
   lua.lua_pop(L, 1);
   lua.lua_newtable(L);
-  lua.lua_setglobal(L, to_luastring("_PharosCommands"));
+  lua.lua_setglobal(L, COMMANDS);
   if (!Array.isArray(queued)) return [];
   return queued.flatMap((entry) =>
     Array.isArray(entry) && typeof entry[1] === "string"
