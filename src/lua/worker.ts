@@ -430,12 +430,13 @@ function run(work: LuaWork, callee = "OnStoredInstance"): LuaOutcome {
 }
 
 const WARM_UP = "_PharosWarmUp";
-const WARM_UP_CALLS = 300;
+const WARM_UP_CALLS = 1000;
 
 /**
- * Runs OnStoredInstance's path on a no-op function, off the request path: fengari's interpreter is
- * slow until the JIT has seen it, which made the first few hundred stored instances cost twice the
- * rest. In slices, so that the work posted meanwhile (the scripts' loading) waits hardly at all.
+ * Runs OnStoredInstance's path on a no-op function, off the request path: fengari's interpreter
+ * is slow until the JIT has seen it, which made the first thousand stored instances cost up to
+ * twice the rest. In slices, so that the work posted meanwhile (the scripts' loading) waits hardly
+ * at all.
  */
 function warmUp(left = WARM_UP_CALLS): void {
   if (left === WARM_UP_CALLS) {
