@@ -1,7 +1,7 @@
 // The main thread's side of Lua scripting: starts the worker that holds the Lua context
 // (worker.ts), queues the work for it, run in order (Orthanc's one serialized context) and posted
-// in batches of what queued while the worker was busy, and
-// serves its synchronous calls: the REST API in-process, HTTP with fetch. Work asked for while
+// in batches of what queued while the worker was busy (OnStoredInstance calls also wait a few
+// milliseconds for others when it is idle), and serves its synchronous calls: the REST API in-process, HTTP with fetch. Work asked for while
 // serving one of those calls, in the same asynchronous context (a filter that the script's own
 // upload triggered), is handed to the waiting worker on the port instead of the queue, since
 // the queue would only reach it after the call it is part of: that would deadlock.
@@ -40,6 +40,14 @@ function workerUrl(): URL {
   return new URL(compiled ? "./lua/worker.ts" : "./worker.ts", import.meta.url);
 }
 
+/**
+ * How long an OnStoredInstance call waits for others to go with it when the worker is idle: nothing
+ * waits for its outcome, and one message (and one wake-up of the worker) for several instances costs
+ * a fraction of one each, the main cost of a no-op callback under ingest. Work that someone waits
+ * for (a filter) posts the queue at once, and the queue keeps its order.
+ */
+const STORED_GATHER_MS = 10;
+
 export class LuaEngine {
   private readonly worker: Worker;
   private readonly port: MessageChannel["port1"];
@@ -50,6 +58,8 @@ export class LuaEngine {
   private readonly queued: { id: number; work: LuaWork }[] = [];
   /** A batch is in the worker. */
   private busy = false;
+  /** Posts the queue if only OnStoredInstance calls wait in it (see STORED_GATHER_MS). */
+  private gathering: ReturnType<typeof setTimeout> | undefined;
   /** Sync calls of the worker being served (it waits on the port while this is above 0). */
   private waiting = 0;
   private rest: RestCaller | undefined;
@@ -97,7 +107,8 @@ export class LuaEngine {
       return await done;
     }
     this.queued.push({ id, work });
-    this.post();
+    if (work.type === "stored") this.gathering ??= setTimeout(() => this.post(), STORED_GATHER_MS);
+    else this.post();
     return await done;
   }
 
@@ -106,6 +117,8 @@ export class LuaEngine {
    * instances, one message carries many callbacks rather than one each.
    */
   private post(): void {
+    clearTimeout(this.gathering);
+    this.gathering = undefined;
     if (this.busy || this.queued.length === 0 || this.gone) return;
     this.busy = true;
     this.worker.postMessage(this.queued.splice(0));
@@ -131,6 +144,7 @@ export class LuaEngine {
 
   async stop(): Promise<void> {
     this.gone = "The Lua engine is stopped";
+    clearTimeout(this.gathering);
     this.port.close();
     await this.worker.terminate();
   }

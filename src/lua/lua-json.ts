@@ -23,58 +23,73 @@ export function fillLazy(L: LuaState, at: number): void {
   lua.lua_call(L, 1, 0);
 }
 
+/** What builds each lazy table not yet used, by the table (fengari's tables are JS objects). */
+const builders = new WeakMap<object, () => Json>();
+const LAZY = to_luastring("pharos.lazy");
+const NEXT = to_luastring("next");
+
+/** Builds the lazy table at index 1 and drops its metatable: from then on it is a plain table. */
+function fill(L: LuaState): void {
+  const table = lua.lua_topointer(L, 1)!;
+  const build = builders.get(table);
+  builders.delete(table);
+  lua.lua_pushnil(L);
+  lua.lua_setmetatable(L, 1);
+  const content = build?.();
+  if (content && typeof content === "object" && !Array.isArray(content)) {
+    for (const [k, v] of Object.entries(content)) {
+      if (v === null) continue;
+      pushJson(L, v);
+      lua.lua_setfield(L, 1, to_luastring(k));
+    }
+  }
+}
+
+const LAZY_METAMETHODS: Record<string, (L: LuaState) => number> = {
+  __fill: (L) => {
+    fill(L);
+    return 0;
+  },
+  __index: (L) => {
+    fill(L);
+    lua.lua_settop(L, 2);
+    lua.lua_rawget(L, 1);
+    return 1;
+  },
+  __newindex: (L) => {
+    fill(L);
+    lua.lua_settop(L, 3);
+    lua.lua_rawset(L, 1);
+    return 0;
+  },
+  __len: (L) => {
+    fill(L);
+    lua.lua_pushinteger(L, lua.lua_rawlen(L, 1));
+    return 1;
+  },
+  __pairs: (L) => {
+    fill(L);
+    lua.lua_getglobal(L, NEXT);
+    lua.lua_pushvalue(L, 1);
+    lua.lua_pushnil(L);
+    return 3;
+  },
+};
+
 /**
  * Pushes a table whose content `build` gives on its first use: a look-up, pairs, # or an
- * assignment. Until then it costs nothing but the table and its metatable.
+ * assignment. Until then it costs the table and an entry in `builders`: every lazy table shares
+ * one metatable, since making one per table (and its five functions) was most of the cost of a
+ * no-op OnStoredInstance.
  */
 export function pushLazyTable(L: LuaState, build: () => Json): void {
   lua.lua_newtable(L);
-  lua.lua_newtable(L);
-  const fill = (L: LuaState) => {
-    lua.lua_pushnil(L);
-    lua.lua_setmetatable(L, 1);
-    const content = build();
-    if (content && typeof content === "object" && !Array.isArray(content)) {
-      for (const [k, v] of Object.entries(content)) {
-        if (v === null) continue;
-        pushJson(L, v);
-        lua.lua_setfield(L, 1, to_luastring(k));
-      }
+  builders.set(lua.lua_topointer(L, -1)!, build);
+  if (lauxlib.luaL_newmetatable(L, LAZY)) {
+    for (const [name, fn] of Object.entries(LAZY_METAMETHODS)) {
+      lua.lua_pushjsfunction(L, fn);
+      lua.lua_setfield(L, -2, to_luastring(name));
     }
-  };
-  const metamethods: Record<string, (L: LuaState) => number> = {
-    __fill: (L) => {
-      fill(L);
-      return 0;
-    },
-    __index: (L) => {
-      fill(L);
-      lua.lua_settop(L, 2);
-      lua.lua_rawget(L, 1);
-      return 1;
-    },
-    __newindex: (L) => {
-      fill(L);
-      lua.lua_settop(L, 3);
-      lua.lua_rawset(L, 1);
-      return 0;
-    },
-    __len: (L) => {
-      fill(L);
-      lua.lua_pushinteger(L, lua.lua_rawlen(L, 1));
-      return 1;
-    },
-    __pairs: (L) => {
-      fill(L);
-      lua.lua_getglobal(L, to_luastring("next"));
-      lua.lua_pushvalue(L, 1);
-      lua.lua_pushnil(L);
-      return 3;
-    },
-  };
-  for (const [name, fn] of Object.entries(metamethods)) {
-    lua.lua_pushjsfunction(L, fn);
-    lua.lua_setfield(L, -2, to_luastring(name));
   }
   lua.lua_setmetatable(L, -2);
 }

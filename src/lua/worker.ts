@@ -299,13 +299,23 @@ function errorText(): string {
   return text;
 }
 
-/** Takes the commands queued by the callback that just ran. */
+const COMMANDS = to_luastring("_PharosCommands");
+
+/** Takes the commands queued by the callback that just ran (most queue none: nothing to convert). */
 function takeCommands(): LuaCommand[] {
-  lua.lua_getglobal(L, to_luastring("_PharosCommands"));
+  lua.lua_getglobal(L, COMMANDS);
+  if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
+    lua.lua_pushnil(L);
+    if (!lua.lua_next(L, -2)) {
+      lua.lua_pop(L, 1);
+      return [];
+    }
+    lua.lua_pop(L, 2);
+  }
   const queued = toJson(L, -1);
   lua.lua_pop(L, 1);
   lua.lua_newtable(L);
-  lua.lua_setglobal(L, to_luastring("_PharosCommands"));
+  lua.lua_setglobal(L, COMMANDS);
   if (!Array.isArray(queued)) return [];
   return queued.flatMap((entry) =>
     Array.isArray(entry) && typeof entry[1] === "string"
@@ -367,8 +377,11 @@ function definedOf(names: string[]): string[] {
   });
 }
 
-/** Runs one piece of work with the stack as it was, and answers what it printed and returned. */
-function run(work: LuaWork): LuaOutcome {
+/**
+ * Runs one piece of work with the stack as it was, and answers what it printed and returned.
+ * `callee` stands for OnStoredInstance (the warm-up's).
+ */
+function run(work: LuaWork, callee = "OnStoredInstance"): LuaOutcome {
   if (work.type === "defined") {
     return { ok: true, output: new Uint8Array(), result: definedOf(work.names), commands: [] };
   }
@@ -380,7 +393,7 @@ function run(work: LuaWork): LuaOutcome {
     let status: number;
     let nargs = 0;
     if (work.type === "call" || work.type === "stored") {
-      const name = work.type === "call" ? work.name : "OnStoredInstance";
+      const name = work.type === "call" ? work.name : callee;
       const type = lua.lua_getglobal(L, to_luastring(name));
       if (type !== lua.LUA_TFUNCTION) {
         lua.lua_settop(L, base);
@@ -416,7 +429,40 @@ function run(work: LuaWork): LuaOutcome {
   }
 }
 
+const WARM_UP = "_PharosWarmUp";
+const WARM_UP_CALLS = 1000;
+
+/**
+ * Runs OnStoredInstance's path on a no-op function, off the request path: fengari's interpreter
+ * is slow until the JIT has seen it, which made the first thousand stored instances cost up to
+ * twice the rest. In slices, so that the work posted meanwhile (the scripts' loading) waits hardly
+ * at all.
+ */
+function warmUp(left = WARM_UP_CALLS): void {
+  if (left === WARM_UP_CALLS) {
+    lauxlib.luaL_loadbuffer(L, to_luastring("return function() end"), null, to_luastring("=warm"));
+    lua.lua_call(L, 0, 1);
+    lua.lua_setglobal(L, to_luastring(WARM_UP));
+  }
+  if (left <= 0) {
+    lua.lua_pushnil(L);
+    lua.lua_setglobal(L, to_luastring(WARM_UP));
+    return;
+  }
+  const work: LuaWork = {
+    type: "stored",
+    instanceId: "warm-up",
+    token: 0,
+    defaultEncoding: "Latin1",
+    origin: { RequestOrigin: "Lua" },
+    timeoutMs: 1000,
+  };
+  for (let i = 0; i < 20; i++) run(work, WARM_UP);
+  setImmediate(() => warmUp(left - 20));
+}
+
 createState();
+warmUp();
 parentPort!.on("message", (batch: WorkBatch) => {
   let outcomes: WorkDone["outcomes"] = [];
   batch.forEach(({ id, work }, i) => {

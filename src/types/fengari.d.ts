@@ -35,6 +35,8 @@ declare module "fengari" {
     lua_setfield(L: LuaState, index: number, key: Uint8Array): void;
     lua_rawseti(L: LuaState, index: number, i: number): void;
     lua_rawlen(L: LuaState, index: number): number;
+    /** The value behind a table, function or thread: the same JS object for the same Lua value. */
+    lua_topointer(L: LuaState, index: number): object | null;
     lua_rawget(L: LuaState, index: number): number;
     lua_rawset(L: LuaState, index: number): void;
     lua_setmetatable(L: LuaState, index: number): void;
@@ -61,6 +63,8 @@ declare module "fengari" {
     luaL_error(L: LuaState, message: Uint8Array): number;
     /** Pushes the field of the value's metatable and answers its type; pushes nothing if nil. */
     luaL_getmetafield(L: LuaState, index: number, field: Uint8Array): number;
+    /** Pushes the registry metatable of that name; 1 when it has just been created. */
+    luaL_newmetatable(L: LuaState, name: Uint8Array): number;
   };
   export const lualib: { luaL_openlibs(L: LuaState): void };
   export function to_luastring(value: string): Uint8Array;
