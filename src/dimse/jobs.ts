@@ -15,7 +15,7 @@ import type { Resource as Instance } from "../server/model.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { Job, JobFactory, SteppedJob } from "../server/jobs.ts";
 import { instanceBatches } from "./instances.ts";
-import { jobTargets } from "../server/job-targets.ts";
+import { earlyJobTargets, jobTargets } from "../server/job-targets.ts";
 import { type Modality, parseModality } from "./modalities.ts";
 import type { DicomNetwork } from "./network.ts";
 import { getOn, moveOn, storeBatchTo, storeSucceeded } from "./client.ts";
@@ -119,17 +119,11 @@ class StoreJob implements SteppedJob {
     this.moveOriginator = params.moveOriginator as StoreJobParams["moveOriginator"] | undefined;
     this.position = count(params.position);
     this.failed = count(params.failed);
-    // Resolved at once, so that the job's content counts its instances while it is pending, as
-    // Orthanc's does; an unknown resource fails the job at its first step.
-    try {
-      this.targets = this.resolve();
-    } catch {
-      this.targets = undefined;
-    }
+    this.targets = earlyJobTargets(core, params);
   }
 
   async step(): Promise<"continue" | "success"> {
-    const targets = this.targets ??= this.resolve();
+    const targets = this.targets ??= jobTargets(this.core, this.params);
     if (this.position < targets.length) {
       this.batches ??= instanceBatches(
         this.core,
@@ -148,10 +142,6 @@ class StoreJob implements SteppedJob {
       );
     }
     return "success";
-  }
-
-  private resolve(): Instance[] {
-    return jobTargets(this.core, this.params);
   }
 
   private async send(batch: DimseInstance[]): Promise<void> {

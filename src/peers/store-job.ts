@@ -4,7 +4,7 @@
 // and is saved at each instance sent, so that after a crash SaveJobs does not send it again.
 import { gzipSync } from "node:zlib";
 import type { JsonObject, JsonValue } from "../dicom/tags-json.ts";
-import { jobTargets } from "../server/job-targets.ts";
+import { earlyJobTargets, jobTargets } from "../server/job-targets.ts";
 import type { Transcoders } from "../imaging/transcoders.ts";
 import { log } from "../log.ts";
 import type { PharosCore } from "../server/core.ts";
@@ -70,21 +70,11 @@ class PeerStoreJob implements SteppedJob {
     this.peer = parsePeer(params.peer ?? null);
     this.position = count(params.position);
     this.size = count(params.size);
-    // Resolved at once so that a pending job counts its instances; an unknown resource fails
-    // the job at its first step.
-    try {
-      this.targets = this.resolve();
-    } catch {
-      this.targets = undefined;
-    }
-  }
-
-  private resolve(): Resource[] {
-    return jobTargets(this.core, this.params);
+    this.targets = earlyJobTargets(core, params);
   }
 
   async step(): Promise<"continue" | "success"> {
-    const targets = this.targets ??= this.resolve();
+    const targets = this.targets ??= jobTargets(this.core, this.params);
     const instance = targets[this.position];
     if (instance) {
       const body = await (this.ahead ?? this.encoded(instance));

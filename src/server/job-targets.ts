@@ -37,3 +37,16 @@ export function jobTargets(core: PharosCore, params: JsonObject): Resource[] {
   if (Array.isArray(instances)) return instances.map(lookup);
   return instancesBelow(core, (Array.isArray(resources) ? resources : []).map(lookup));
 }
+
+/**
+ * The targets resolved as the job is built, so that its content counts its instances while it is
+ * pending, as Orthanc's does; undefined when a resource is unknown, which fails the job at its
+ * first step (where `jobTargets` is asked again).
+ */
+export function earlyJobTargets(core: PharosCore, params: JsonObject): Resource[] | undefined {
+  try {
+    return jobTargets(core, params);
+  } catch {
+    return undefined;
+  }
+}

@@ -4,7 +4,7 @@
 // and stored). A failure is the plugin's: Orthanc's plugin error, the error under it in the
 // job's content.
 import type { JsonObject, JsonValue } from "../../dicom/tags-json.ts";
-import { jobTargets } from "../../server/job-targets.ts";
+import { earlyJobTargets, jobTargets } from "../../server/job-targets.ts";
 import { type PeerHttpOptions, type PeerRequest, requestPeer } from "../../peers/client.ts";
 import type { PharosCore } from "../../server/core.ts";
 import { ErrorCodes, OrthancError } from "../../server/errors.ts";
@@ -84,21 +84,11 @@ class StowJob implements SteppedJob {
     this.server = parseServer(params.server ?? null);
     this.position = count(params.position);
     this.bytes = count(params.bytes);
-    // Resolved at once so that a pending job counts its instances; an unknown resource fails
-    // the job at its first step.
-    try {
-      this.targets = this.resolve();
-    } catch {
-      this.targets = undefined;
-    }
-  }
-
-  private resolve(): Resource[] {
-    return jobTargets(this.core, this.params);
+    this.targets = earlyJobTargets(core, params);
   }
 
   async step(): Promise<"continue" | "success"> {
-    const targets = this.targets ??= this.resolve();
+    const targets = this.targets ??= jobTargets(this.core, this.params);
     const chunk = targets.slice(this.position, this.position + STOW_CHUNK);
     if (chunk.length > 0) {
       const files = await Promise.all(chunk.map((r) => this.core.dicomBytes(r)));
