@@ -1,6 +1,7 @@
 // The DICOMweb client (/dicom-web/servers) against Orthanc 1.10.1 with its DICOMweb plugin as the
 // remote server: the routes answered as a second Orthanc with the plugin answers them for the same
 // servers, then QIDO, WADO-RS retrieve into Pharos and STOW-RS out of it.
+import { askForComparison } from "../support/compared-answer.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -58,19 +59,8 @@ afterAll(async () => {
   await remote?.stop();
 });
 
-async function ask(base: string, method: string, path: string, body?: string) {
-  const r = await fetch(base + path, { method, body, headers: { Connection: "close" } });
-  const text = await r.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // Not JSON: compared as text.
-  }
-  // Orthanc 1.10.1 labels no error body; Pharos labels its error JSON everywhere.
-  const type = r.status < 400 ? r.headers.get("content-type") : null;
-  return { status: r.status, type, body: parsed };
-}
+const ask = (base: string, method: string, path: string, body?: string) =>
+  askForComparison(base, method, path, body, { Connection: "close" });
 
 describe.skipIf(!ready)("the /dicom-web/servers routes answer as the plugin's", () => {
   const requests = (): [string, string, string?][] => [

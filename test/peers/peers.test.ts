@@ -2,6 +2,7 @@
 // configuration, then sending both ways between Pharos and that Orthanc (Pharos's
 // OrthancPeerStore job and store-straight, Orthanc's /peers/{id}/store into Pharos), and Lua's
 // SendToPeer.
+import { askForComparison, type ComparedAnswer } from "../support/compared-answer.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -45,31 +46,8 @@ afterAll(async () => {
   await pharos.stop();
 });
 
-interface Answer {
-  status: number;
-  type: string | null;
-  body: unknown;
-}
-
-async function ask(
-  base: string,
-  method: string,
-  path: string,
-  body?: string,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  const r = await fetch(base + path, { method, body, headers });
-  const text = await r.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // Not JSON: compared as text.
-  }
-  // Orthanc 1.10.1 labels no error body; Pharos labels its error JSON everywhere.
-  const type = r.status < 400 ? r.headers.get("content-type") : null;
-  return { status: r.status, type, body: parsed };
-}
+const ask = askForComparison;
+type Answer = ComparedAnswer;
 
 describe.skipIf(!hasOrthanc)("the /peers routes answer as Orthanc's", () => {
   const STORE_ERRORS = [
