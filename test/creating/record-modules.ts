@@ -3,12 +3,11 @@
 // instance is created under its patient, its study and its series, and the created files are
 // compared with what was sent. Writes src/creating/modules.json (the tags each level adds to the
 // level above). Usage: bun test/creating/record-modules.ts URL
-const dcmjs = require("dcmjs") as typeof import("dcmjs");
-import { lookupTag } from "../../src/dicom/dictionary.ts";
+import { recordableTags } from "../support/recordable-tags.ts";
 import { elementBytes, latin1, parseDicom } from "../../src/dicom/parser.ts";
-import { formatTag, parseTagText, type Tag } from "../../src/dicom/tag.ts";
+import { formatTag, type Tag } from "../../src/dicom/tag.ts";
 import { TransferSyntax } from "../../src/dicom/uids.ts";
-import { isKnownVr, isTextVr } from "../../src/dicom/vr.ts";
+import { isTextVr } from "../../src/dicom/vr.ts";
 import {
   type ElementToWrite,
   EXPLICIT_VR_LITTLE_ENDIAN,
@@ -53,19 +52,7 @@ function valueFor(vr: string): Uint8Array | undefined {
 
 const elements: ElementToWrite[] = [];
 const sent = new Map<Tag, Uint8Array>();
-const names = (dcmjs.data.DicomMetaDictionary as unknown as {
-  nameMap: Record<string, { tag: string }>;
-}).nameMap;
-for (const { tag: key } of Object.values(names)) {
-  const tag = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/.test(key)
-    ? parseTagText(key.slice(1, -1))
-    : undefined;
-  if (tag === undefined || tag >>> 16 <= 4 || (tag >>> 16) % 2 === 1 || (tag & 0xffff) === 0) {
-    continue;
-  }
-  if (tag >>> 16 === 0xfffe || tag === 0x00080005 || tag >>> 16 === 0x7fe0) continue;
-  const vr = lookupTag(tag)?.vr;
-  if (!vr || !isKnownVr(vr)) continue;
+for (const { tag, vr } of recordableTags((tag) => tag >>> 16 === 0x7fe0)) {
   const value = IDS[tag] !== undefined ? ascii(IDS[tag]!) : valueFor(vr);
   if (!value) continue;
   elements.push({ tag, vr, value });

@@ -2,12 +2,11 @@
 // UIDs or keeps, by DicomVersion: a file holding one element of every dictionary tag is stored
 // in a running Orthanc and anonymized with each profile, and the answer compared with what was
 // sent. Writes src/editing/profiles.json. Usage: bun test/editing/record-profiles.ts URL
-const dcmjs = require("dcmjs") as typeof import("dcmjs");
-import { lookupTag } from "../../src/dicom/dictionary.ts";
+import { recordableTags } from "../support/recordable-tags.ts";
 import { elementBytes, latin1, parseDicom } from "../../src/dicom/parser.ts";
-import { formatTag, parseTagText, type Tag } from "../../src/dicom/tag.ts";
+import { formatTag, type Tag } from "../../src/dicom/tag.ts";
 import { TransferSyntax } from "../../src/dicom/uids.ts";
-import { isKnownVr } from "../../src/dicom/vr.ts";
+
 import {
   type ElementToWrite,
   EXPLICIT_VR_LITTLE_ENDIAN,
@@ -51,19 +50,7 @@ const IDS: Record<number, string> = {
 
 const elements: ElementToWrite[] = [];
 const sent = new Map<Tag, string>();
-const names = (dcmjs.data.DicomMetaDictionary as unknown as {
-  nameMap: Record<string, { tag: string }>;
-}).nameMap;
-for (const { tag: key } of Object.values(names)) {
-  const tag = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/.test(key)
-    ? parseTagText(key.slice(1, -1))
-    : undefined;
-  if (tag === undefined || tag >>> 16 <= 4 || (tag >>> 16) % 2 === 1 || (tag & 0xffff) === 0) {
-    continue;
-  }
-  if (tag >>> 16 === 0xfffe || tag === 0x00080005) continue;
-  const vr = lookupTag(tag)?.vr;
-  if (!vr || !isKnownVr(vr)) continue;
+for (const { tag, vr } of recordableTags()) {
   if (vr === "SQ") {
     elements.push({
       tag,
