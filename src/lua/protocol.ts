@@ -26,7 +26,9 @@ export type LuaWork =
     origin: Json;
     timeoutMs: number;
   }
-  | { type: "defined"; names: string[] };
+  | { type: "defined"; names: string[] }
+  /** Runs OnStoredInstance's path on a no-op function until the JIT has compiled it. */
+  | { type: "warm-up" };
 
 export type LuaOutcome =
   | { ok: true; output: Uint8Array; result: Json; commands: LuaCommand[]; defined?: string[] }

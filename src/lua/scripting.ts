@@ -84,6 +84,8 @@ export class LuaScripting {
   private readonly hooked = new Set<string>();
   private heartBeat: ReturnType<typeof setInterval> | undefined;
   private rest: RestCaller | undefined;
+  /** The warm-up of OnStoredInstance's path, which the start waits for (worker.ts `warmUp`). */
+  private warming: Promise<LuaOutcome> | undefined;
 
   constructor(
     private readonly config: Configuration,
@@ -123,6 +125,7 @@ export class LuaScripting {
       log.warning(`Installed the Lua script: ${file}`);
     }
     await this.refreshCallbacks();
+    await this.warming;
     if (![...INSTANCE_FILTERS].some((name) => this.defined.has(name))) return;
     this.filters = new LuaEngine(this.config.raw as Json);
     if (this.rest) this.filters.attachRest(this.rest);
@@ -277,6 +280,7 @@ export class LuaScripting {
     if (kind === "jobs") {
       this.jobs.addListener((event) => void this.call(JOB_CALLBACKS[event.kind], [event.id]));
     } else if (kind === "OnStoredInstance") {
+      this.warming = this.engine?.run({ type: "warm-up" });
       hooks.register("storedInstance", OWNER, async (event) => {
         if (!this.defined.has("OnStoredInstance")) return;
         const engine = this.engine;

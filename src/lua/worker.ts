@@ -382,6 +382,7 @@ function definedOf(names: string[]): string[] {
  * `callee` stands for OnStoredInstance (the warm-up's).
  */
 function run(work: LuaWork, callee = "OnStoredInstance"): LuaOutcome {
+  if (work.type === "warm-up") return warmUp();
   if (work.type === "defined") {
     return { ok: true, output: new Uint8Array(), result: definedOf(work.names), commands: [] };
   }
@@ -433,22 +434,15 @@ const WARM_UP = "_PharosWarmUp";
 const WARM_UP_CALLS = 1000;
 
 /**
- * Runs OnStoredInstance's path on a no-op function, off the request path: fengari's interpreter
- * is slow until the JIT has seen it, which made the first thousand stored instances cost up to
- * twice the rest. In slices, so that the work posted meanwhile (the scripts' loading) waits hardly
- * at all.
+ * Runs OnStoredInstance's path on a no-op function: fengari's interpreter is slow until the JIT
+ * has seen it, which made the first thousand stored instances cost up to twice the rest. The
+ * scripting layer asks for it while the server starts, when a script defines OnStoredInstance, so
+ * that neither the calls nor the compilation are paid during the first ingest.
  */
-function warmUp(left = WARM_UP_CALLS): void {
-  if (left === WARM_UP_CALLS) {
-    lauxlib.luaL_loadbuffer(L, to_luastring("return function() end"), null, to_luastring("=warm"));
-    lua.lua_call(L, 0, 1);
-    lua.lua_setglobal(L, to_luastring(WARM_UP));
-  }
-  if (left <= 0) {
-    lua.lua_pushnil(L);
-    lua.lua_setglobal(L, to_luastring(WARM_UP));
-    return;
-  }
+function warmUp(): LuaOutcome {
+  lauxlib.luaL_loadbuffer(L, to_luastring("return function() end"), null, to_luastring("=warm"));
+  lua.lua_call(L, 0, 1);
+  lua.lua_setglobal(L, to_luastring(WARM_UP));
   const work: LuaWork = {
     type: "stored",
     instanceId: "warm-up",
@@ -457,12 +451,13 @@ function warmUp(left = WARM_UP_CALLS): void {
     origin: { RequestOrigin: "Lua" },
     timeoutMs: 1000,
   };
-  for (let i = 0; i < 20; i++) run(work, WARM_UP);
-  setImmediate(() => warmUp(left - 20));
+  for (let i = 0; i < WARM_UP_CALLS; i++) run(work, WARM_UP);
+  lua.lua_pushnil(L);
+  lua.lua_setglobal(L, to_luastring(WARM_UP));
+  return { ok: true, output: new Uint8Array(), result: null, commands: [] };
 }
 
 createState();
-warmUp();
 parentPort!.on("message", (batch: WorkBatch) => {
   let outcomes: WorkDone["outcomes"] = [];
   batch.forEach(({ id, work }, i) => {
