@@ -449,6 +449,17 @@ export const OPTIONS = {
     default: 60,
     comment: "Seconds Pharos waits for the answer of an HTTP request to a peer (0: forever).",
   },
+  HttpProxy: {
+    schema: z.string(),
+    default: "",
+    comment:
+      'HTTP proxy of the requests to peers and DICOMweb servers and of Lua\'s HttpGet…: "host:port" or "user:password@host:port" (empty: none).',
+  },
+  HttpVerbose: {
+    schema: z.boolean(),
+    default: false,
+    comment: "Log each outgoing HTTP request and its outcome (category http, at info level).",
+  },
   HttpsVerifyPeers: {
     schema: z.boolean(),
     default: true,

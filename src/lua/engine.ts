@@ -7,7 +7,10 @@
 // the queue would only reach it after the call it is part of: that would deadlock.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { MessageChannel, Worker } from "node:worker_threads";
+import { readFileSync } from "node:fs";
+import type { Configuration } from "../config/schema.ts";
 import { log } from "../log.ts";
+import { outgoingFetch } from "../server/outgoing-http.ts";
 import type {
   Json,
   LuaOutcome,
@@ -69,7 +72,13 @@ export class LuaEngine {
   /** Why the worker is gone (it crashed, or stop() ended it): every later run fails with it. */
   private gone: string | undefined;
 
-  constructor(configuration: Json) {
+  constructor(
+    configuration: Json,
+    private readonly http: Pick<
+      Configuration,
+      "HttpProxy" | "HttpVerbose" | "HttpsVerifyPeers" | "HttpsCACertificates"
+    >,
+  ) {
     const signal = new SharedArrayBuffer(4);
     this.signal = new Int32Array(signal);
     const channel = new MessageChannel();
@@ -216,12 +225,17 @@ export class LuaEngine {
       headers.set("authorization", `Basic ${btoa(`${username}:${password}`)}`);
     }
     try {
-      const response = await fetch(request.url, {
+      const { HttpsCACertificates: ca } = this.http;
+      const response = await outgoingFetch(request.url, {
         method: request.method,
         headers,
         body: request.body,
         signal: request.timeoutMs > 0 ? AbortSignal.timeout(request.timeoutMs) : undefined,
-      });
+        tls: {
+          rejectUnauthorized: this.http.HttpsVerifyPeers,
+          ...(ca ? { ca: readFileSync(ca, "utf8") } : {}),
+        },
+      }, this.http);
       return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
     } catch (error) {
       log.error(`Lua: ${request.method} ${request.url} failed: ${(error as Error).message}`);

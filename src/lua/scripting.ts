@@ -93,7 +93,7 @@ export class LuaScripting {
     private readonly jobs: JobRegistry,
   ) {
     const needed = config.LuaScripts.length > 0 || config.ExecuteLuaEnabled;
-    this.engine = needed ? new LuaEngine(config.raw as Json) : undefined;
+    this.engine = needed ? new LuaEngine(config.raw as Json, config) : undefined;
     this.timeoutMs = config.LuaScriptTimeout * 1000;
   }
 
@@ -127,7 +127,7 @@ export class LuaScripting {
     await this.refreshCallbacks();
     await this.warming;
     if (![...INSTANCE_FILTERS].some((name) => this.defined.has(name))) return;
-    this.filters = new LuaEngine(this.config.raw as Json);
+    this.filters = new LuaEngine(this.config.raw as Json, this.config);
     if (this.rest) this.filters.attachRest(this.rest);
     for (const { file, source } of scripts) await loadScript(this.filters, file, source);
     this.filtersDefined = await definedIn(this.filters);

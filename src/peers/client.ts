@@ -4,11 +4,12 @@
 import { readFileSync } from "node:fs";
 import type { Configuration } from "../config/schema.ts";
 import { OrthancError } from "../server/errors.ts";
+import { outgoingFetch } from "../server/outgoing-http.ts";
 import type { OrthancPeer } from "./peer.ts";
 
 export type PeerHttpOptions = Pick<
   Configuration,
-  "HttpTimeout" | "HttpsVerifyPeers" | "HttpsCACertificates"
+  "HttpTimeout" | "HttpsVerifyPeers" | "HttpsCACertificates" | "HttpProxy" | "HttpVerbose"
 >;
 
 export interface PeerRequest {
@@ -45,14 +46,14 @@ export async function requestPeer(
 ): Promise<Response> {
   const seconds = peer.Timeout || options.HttpTimeout;
   try {
-    return await fetch(peer.Url + request.path, {
+    return await outgoingFetch(peer.Url + request.path, {
       method: request.method,
       headers: { ...peer.HttpHeaders, ...authorization(peer), ...request.headers },
       body: request.body,
       signal: seconds > 0 ? AbortSignal.timeout(seconds * 1000) : undefined,
       tls: tlsOf(peer, options),
       redirect: "manual",
-    });
+    }, options);
   } catch (error) {
     const timedOut = error instanceof DOMException && error.name === "TimeoutError";
     throw new OrthancError(
