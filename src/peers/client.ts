@@ -16,7 +16,8 @@ export interface PeerRequest {
   method: "GET" | "POST" | "DELETE";
   /** Below the peer's URL, without a leading "/". */
   path: string;
-  body?: Uint8Array;
+  /** A stream is sent with chunked transfer encoding. */
+  body?: Uint8Array | ReadableStream<Uint8Array>;
   headers?: Record<string, string>;
 }
 

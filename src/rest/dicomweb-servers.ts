@@ -188,7 +188,8 @@ export function dicomWebServerRoutes(deps: RestDependencies): Hono<AppEnv> {
       const server = servers.get(idParam(c));
       // The plugin's job fails on an unknown server, which its synchronous answer reports so.
       if (!server) throw new OrthancError("Plugin", "Error encountered within the plugin engine");
-      return await runJob(STOW_JOB, { server: serverObjectForm(server), resources: ids }, body);
+      const params = { server: serverObjectForm(server), serverName: idParam(c), resources: ids };
+      return await runJob(STOW_JOB, params, body);
     },
   });
   route(app, `${base}/:id/retrieve`, {

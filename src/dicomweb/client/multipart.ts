@@ -1,21 +1,26 @@
 // multipart/related bodies of the DICOMweb client: the STOW-RS request it writes, and the parts
 // of a WADO-RS answer it reads.
 
-/** A multipart/related body of DICOM files, and its Content-Type. */
-export function multipartDicom(files: Uint8Array[]): { body: Uint8Array; contentType: string } {
-  const boundary = `pharos-${crypto.randomUUID()}`;
-  const encoder = new TextEncoder();
-  const chunks: Uint8Array[] = [];
-  for (const file of files) {
-    chunks.push(encoder.encode(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`));
-    chunks.push(file);
-    chunks.push(encoder.encode("\r\n"));
+/** A STOW-RS request's multipart/related framing, as the plugin writes it. */
+export class StowFraming {
+  readonly boundary = `${crypto.randomUUID()}-${crypto.randomUUID()}`;
+  private readonly encoder = new TextEncoder();
+
+  get contentType(): string {
+    return `multipart/related; type="application/dicom"; boundary=${this.boundary}`;
   }
-  chunks.push(encoder.encode(`--${boundary}--\r\n`));
-  return {
-    body: Buffer.concat(chunks),
-    contentType: `multipart/related; type="application/dicom"; boundary=${boundary}`,
-  };
+
+  /** One file as a part (with its Content-Length, as the plugin gives it). */
+  part(file: Uint8Array): Uint8Array[] {
+    const head = `--${this.boundary}\r\nContent-Type: application/dicom\r\n` +
+      `Content-Length: ${file.length}\r\n\r\n`;
+    return [this.encoder.encode(head), file, this.encoder.encode("\r\n")];
+  }
+
+  /** The closing delimiter. */
+  end(): Uint8Array {
+    return this.encoder.encode(`--${this.boundary}--`);
+  }
 }
 
 /** The boundary of a multipart Content-Type, quoted or not. */
