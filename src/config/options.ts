@@ -149,6 +149,12 @@ export const OPTIONS = {
     default: true,
     comment: "Compress HTTP answers with gzip/deflate when the client accepts it.",
   },
+  OrthancExplorerEnabled: {
+    schema: z.boolean(),
+    default: true,
+    comment:
+      "Serve the web UI at /ui/app/ (and send / and Orthanc Explorer's page to it); false: 404, as Orthanc.",
+  },
   DicomServerEnabled: { schema: z.boolean(), default: true, comment: "Serve the DICOM protocol." },
   DicomAet: {
     schema: z.string().min(1).max(16),

@@ -20,7 +20,6 @@ const TRANSCODING =
 export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   MaximumStorageCacheSize: { orthancDefault: 128, why: "Pharos keeps no storage cache" },
   DicomAssociationCloseDelay: { orthancDefault: 5, why: LATER },
-  OrthancExplorerEnabled: { orthancDefault: true, why: "Pharos has no web interface yet" },
   HttpsClientCertificate: { orthancDefault: undefined, why: OUTGOING_HTTP },
   TcpNoDelay: { orthancDefault: true, why: "Bun's HTTP server has no such setting" },
   HttpThreadsCount: { orthancDefault: 50, why: NO_POOL },

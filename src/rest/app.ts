@@ -48,7 +48,7 @@ export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Ho
   if (plugins) app.use(plugins.middleware);
 
   const families = [
-    webRoutes(),
+    webRoutes(config.OrthancExplorerEnabled),
     systemRoutes(deps),
     logLevelRoutes(),
     resourceRoutes(deps, { Instance: { POST: uploadHandler(deps) } }),

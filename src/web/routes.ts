@@ -75,8 +75,10 @@ async function serve(c: Context<AppEnv>, name: string): Promise<Response> {
   return new Response(file.body, { headers });
 }
 
-export function webRoutes(): Hono<AppEnv> {
+/** With OrthancExplorerEnabled false, none of these paths exist (Orthanc then answers 404). */
+export function webRoutes(enabled: boolean): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  if (!enabled) return app;
   route(app, "/", { GET: redirect("ui/app/") });
   route(app, "/app/explorer.html", { GET: redirect("../ui/app/") });
   // The router ignores a trailing slash; the page's relative links need it.

@@ -166,3 +166,17 @@ test("/tools/dicom-conformance states what the SCP accepts, as configured", asyn
     await server.stop();
   }
 });
+
+test("OrthancExplorerEnabled: false removes the UI and the root's redirection, as Orthanc's 404s", async () => {
+  const server = await startInProcess({ config: { OrthancExplorerEnabled: false } });
+  try {
+    for (const path of ["/", "/app/explorer.html", "/ui/app/", "/ui/app/index.html"]) {
+      const answer = await fetch(`${server.url}${path}`, { redirect: "manual" });
+      expect(answer.status).toBe(404);
+      expect(await answer.json()).toMatchObject({ HttpStatus: 404, Message: "Unknown resource" });
+    }
+    expect((await fetch(`${server.url}/system`)).status).toBe(200);
+  } finally {
+    await server.stop();
+  }
+});
