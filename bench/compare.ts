@@ -82,7 +82,9 @@ async function benchmark(contenders: readonly Contender[], plan: Plan): Promise<
     c.ingest.push(run);
     printIngest(run.result, (line) => console.error(`${c.server.label}: ${line}`));
     if (run.cpuPerInstance !== undefined) {
-      console.error(`${c.server.label}: server CPU ${fmt(run.cpuPerInstance * 1000, 2)} ms/instance`);
+      console.error(
+        `${c.server.label}: server CPU ${fmt(run.cpuPerInstance * 1000, 2)} ms/instance`,
+      );
     }
     if (run.problem) console.error(run.problem);
   });
