@@ -43,7 +43,10 @@ export class ReservedFiles {
 
   private refill(): Promise<void> {
     this.refilling ??= (async () => {
-      const fresh = Array.from({ length: BATCH }, () => crypto.randomUUID());
+      // A batch shares its first four hex digits, and so its folder of Orthanc's ab/cd layout:
+      // one folder made for 32 files, not one for nearly each (the rest stays random).
+      const folder = crypto.randomUUID().slice(0, 4);
+      const fresh = Array.from({ length: BATCH }, () => folder + crypto.randomUUID().slice(4));
       try {
         await this.commits.run(() => {
           for (const uuid of fresh) {

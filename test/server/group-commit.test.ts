@@ -88,6 +88,11 @@ test("reserved files are journaled before they are handed out, and released at a
   const more = await Promise.all(Array.from({ length: 40 }, () => reserved.take()));
   expect(new Set([uuid, ...more]).size).toBe(41);
   for (const u of more) expect(index.pendingFiles().some((f) => f.uuid === u)).toBe(true);
+  // A batch of 32 shares a folder of the ab/cd layout; each is still a version 4 UUID.
+  expect(new Set([uuid, ...more].map((u) => u.slice(0, 4))).size).toBeLessThanOrEqual(3);
+  for (const u of [uuid, ...more]) {
+    expect(u).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  }
   // The ones handed out stay journaled until their rows are written; the unused ones leave.
   await reserved.release();
   expect(index.pendingFiles().map((f) => f.uuid).sort()).toEqual([uuid, ...more].sort());
