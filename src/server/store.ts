@@ -193,7 +193,7 @@ export class StorePipeline {
       let info: AttachmentInfo;
       try {
         const written = this.deps.storage.create(file.uuid, file.contentType, data);
-        // Hashed while the file is being written.
+        // Hashed while the storage area finishes the file (while it is flushed, at least).
         info = attachmentInfo(uuid, bytes, data, options);
         await written;
       } finally {
