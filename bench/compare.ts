@@ -81,6 +81,11 @@ async function benchmark(contenders: readonly Contender[], plan: Plan): Promise<
     const run = await ingestOnFreshServer(c.server, plan.corpus, plan.concurrency);
     c.ingest.push(run);
     printIngest(run.result, (line) => console.error(`${c.server.label}: ${line}`));
+    if (run.cpuPerInstance !== undefined) {
+      console.error(
+        `${c.server.label}: server CPU ${fmt(run.cpuPerInstance * 1000, 2)} ms/instance`,
+      );
+    }
     if (run.problem) console.error(run.problem);
   });
 }
@@ -99,6 +104,7 @@ function table(contenders: readonly Contender[], plan: Plan): string {
       (c) => fmt(ingest(c)?.median.result.instancesPerSecond),
     ],
     ["ingest (MB/s)", (c) => fmt(ingest(c)?.median.result.megabytesPerSecond)],
+    ["server CPU per instance, median (ms)", (c) => fmt(medianCpuMs(c.ingest), 2)],
     ["request latency p50 (ms)", (c) => fmt(ingest(c)?.median.result.p50Ms)],
     ["request latency p99 (ms)", (c) => fmt(ingest(c)?.median.result.p99Ms)],
     ["RSS after ingest (MiB)", (c) => fmt(mib(ingest(c)?.median.rssAfterBytes))],
@@ -128,6 +134,13 @@ function printFailures(contenders: readonly Contender[]): boolean {
     }
   }
   return failed;
+}
+
+/** The server's CPU (all threads) per instance over the runs, in ms: steadier than throughput. */
+function medianCpuMs(runs: readonly IngestRun[]): number | undefined {
+  const cpu = runs.flatMap((r) => r.cpuPerInstance === undefined ? [] : [r.cpuPerInstance * 1000])
+    .sort((a, b) => a - b);
+  return cpu.length === 0 ? undefined : cpu[Math.floor((cpu.length - 1) / 2)];
 }
 
 function messageOf(error: unknown): string {

@@ -2,9 +2,9 @@
 // the original bytes; values are decoded on demand (values.ts). Nothing is re-encoded.
 import { inflateRawSync } from "node:zlib";
 import { lookupTag } from "./dictionary.ts";
-import { isPrivateGroup, makeTag, type Tag, tagElement, tagGroup, Tags } from "./tag.ts";
+import { isPrivateGroup, type Tag, tagElement, tagGroup, Tags } from "./tag.ts";
 import { TransferSyntax } from "./uids.ts";
-import { explicitHeaderLength, isKnownVr, isLongVr } from "./vr.ts";
+import { explicitHeaderLength, isKnownVr, isLongVr, knownExplicitVr } from "./vr.ts";
 
 export interface ByteSource {
   bytes: Uint8Array;
@@ -98,7 +98,15 @@ class Reader {
     // Of two elements with one tag DCMTK keeps the first: a repeated tag is read past and not
     // kept, so a run of identical elements (zero bytes read as (0000,0000) again and again)
     // costs no memory.
-    const seen = new Set<Tag>();
+    // Tags mostly come in ascending order: one above all kept so far is new without a look-up,
+    // and the set of kept tags is built only for a file that goes back.
+    let highest = -1;
+    let kept: Set<Tag> | undefined;
+    const isKept = (tag: Tag): boolean => {
+      if (tag > highest) return false;
+      kept ??= new Set(elements.map((e) => e.tag));
+      return kept.has(tag);
+    };
     // Items see the private creators of their enclosing datasets, as DCMTK resolves them.
     const creators = new Map<number, string>(inherited);
     const limit = end ?? source.bytes.length;
@@ -112,7 +120,8 @@ class Reader {
       if (tag === Tags.SequenceDelimitation && end === undefined) {
         return { dataset: { source, elements: inTagOrder(elements), explicitVr }, pos };
       }
-      if (seen.has(tag)) {
+      const repeated = isKept(tag);
+      if (repeated) {
         const next = this.skipDefinedLength(pos);
         if (next !== undefined) {
           pos = next;
@@ -120,9 +129,10 @@ class Reader {
         }
       }
       const element = this.readElement(pos, tag, creators);
-      if (!seen.has(tag)) {
-        seen.add(tag);
+      if (!repeated) {
         elements.push(element.element);
+        kept?.add(tag);
+        if (tag > highest) highest = tag;
       }
       pos = element.next;
     }
@@ -155,7 +165,9 @@ class Reader {
 
   private readTag(pos: number): Tag {
     const { view, littleEndian } = this.ctx.source;
-    return makeTag(view.getUint16(pos, littleEndian), view.getUint16(pos + 2, littleEndian));
+    // One 32-bit read: little endian puts the element in its high half, big endian the group.
+    const word = view.getUint32(pos, littleEndian);
+    return littleEndian ? ((word << 16) | (word >>> 16)) >>> 0 : word;
   }
 
   private readElement(
@@ -172,7 +184,18 @@ class Reader {
     const privateCreator = isPrivateGroup(tag) && tagElement(tag) > 0xff
       ? creators.get(tagGroup(tag) * 256 + (tagElement(tag) >> 8))
       : undefined;
-    if (explicitVr) {
+    const known = explicitVr ? knownExplicitVr(bytes[pos]!, bytes[pos + 1]!) : undefined;
+    if (known) {
+      vr = known.vr;
+      if (known.longLength) {
+        if (pos + 8 > bytes.length) throw new DicomParseError("truncated element header");
+        length = view.getUint32(pos + 4, littleEndian);
+        pos += 8;
+      } else {
+        length = view.getUint16(pos + 2, littleEndian);
+        pos += 4;
+      }
+    } else if (explicitVr) {
       vr = String.fromCharCode(bytes[pos]!, bytes[pos + 1]!);
       const internal = DCMTK_INTERNAL_VRS.get(vr);
       if (internal) {
@@ -186,7 +209,7 @@ class Reader {
         pos += long ? 8 : 4;
         dcmtkVr = vr;
         vr = "OB";
-      } else if (!isKnownVr(vr)) {
+      } else {
         // DCMTK reads a VR it does not know as a future one (two upper-case letters: reserved
         // bytes and a 32-bit length, PS3.5 7.1.2) or else with a 16-bit length, and Orthanc
         // shows its value as null: held as opaque bytes.
@@ -199,13 +222,6 @@ class Reader {
           : view.getUint16(pos + 2, littleEndian);
         pos += future ? 8 : 4;
         vr = "OB";
-      } else if (isLongVr(vr)) {
-        if (pos + 8 > bytes.length) throw new DicomParseError("truncated element header");
-        length = view.getUint32(pos + 4, littleEndian);
-        pos += 8;
-      } else {
-        length = view.getUint16(pos + 2, littleEndian);
-        pos += 4;
       }
     } else {
       length = view.getUint32(pos, littleEndian);

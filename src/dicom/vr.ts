@@ -70,6 +70,27 @@ const VRS: ReadonlyMap<string, VrInfo> = new Map([
 
 export const isKnownVr = (vr: string): boolean => VRS.has(vr);
 
+/** A known VR as the parser meets it: its name, one string for all, and its header's kind. */
+export interface ExplicitVr {
+  vr: string;
+  longLength: boolean;
+}
+
+const KNOWN_BY_CODE: ReadonlyMap<number, ExplicitVr> = new Map(
+  [...VRS].map(([vr, info]) => [
+    (vr.charCodeAt(0) << 8) | vr.charCodeAt(1),
+    { vr, longLength: info.longLength },
+  ]),
+);
+
+/**
+ * The known VR of an explicit VR element's two bytes, undefined for any other: the parser's hot
+ * path builds no string for the VRs it knows.
+ */
+export function knownExplicitVr(a: number, b: number): ExplicitVr | undefined {
+  return KNOWN_BY_CODE.get((a << 8) | b);
+}
+
 /**
  * The header length of an explicit VR element from the two bytes of its VR, without building a
  * string: 12 for the VRs with a 32-bit length (and DCMTK's "ox"/"lt", and unknown upper-case

@@ -242,6 +242,7 @@ export class PharosCore {
   async close(): Promise<void> {
     this.stability.stop();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.pipeline.close();
     this.index.close();
   }
 }

@@ -36,7 +36,9 @@ import {
   type HookRegistry,
   type InterventionHook,
 } from "./hooks.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { makeRoom, type StorageLimits } from "./recycling.ts";
+import { ReservedFiles } from "./reserved-files.ts";
 import { isoNow } from "./time.ts";
 
 export type StoreStatus = "Success" | "AlreadyStored" | "FilteredOut";
@@ -139,7 +141,18 @@ export async function parseReceived(
 }
 
 export class StorePipeline {
-  constructor(private readonly deps: StoreDependencies) {}
+  private readonly commits: GroupCommit;
+  private readonly reserved: ReservedFiles;
+
+  constructor(private readonly deps: StoreDependencies) {
+    this.commits = new GroupCommit(deps.index);
+    this.reserved = new ReservedFiles(deps.index, this.commits);
+  }
+
+  /** Before the index closes, once no store is under way. */
+  close(): Promise<void> {
+    return this.reserved.release();
+  }
 
   async store(
     input: Uint8Array,
@@ -170,15 +183,24 @@ export class StorePipeline {
       return { status: "AlreadyStored", ids: summary.ids };
     }
 
-    const attachment = this.prepareAttachment(bytes, options);
-    const file = { uuid: attachment.info.uuid, contentType: ContentType.Dicom };
-    // Journaled first, so that a crash before the commit leaves no orphan (index/interface.ts).
-    index.addPendingFile(file);
+    // Journaled already, so that a crash before the commit leaves no orphan (index/interface.ts).
+    const uuid = await this.reserved.take();
+    const file = { uuid, contentType: ContentType.Dicom };
+    const data = options.compression ? compressAttachment(bytes) : bytes;
     let outcome: { stored: boolean; changes: ChangeEvent[]; removed: StoredFile[] };
     try {
-      await this.deps.storage.create(file.uuid, file.contentType, attachment.data);
-      outcome = index.transaction(() => {
-        const indexed = this.index(summary, attachment.info, origin, options);
+      this.commits.expect();
+      let info: AttachmentInfo;
+      try {
+        const written = this.deps.storage.create(file.uuid, file.contentType, data);
+        // Hashed while the storage area finishes the file (while it is flushed, at least).
+        info = attachmentInfo(uuid, bytes, data, options);
+        await written;
+      } finally {
+        this.commits.arrived();
+      }
+      outcome = await this.commits.run(() => {
+        const indexed = this.index(summary, info, origin, options);
         if (indexed.stored) {
           for (const { level, type, value } of metadata) {
             const target = index.lookup(idOfLevel(summary.ids, level));
@@ -214,27 +236,6 @@ export class StorePipeline {
       log.error(error.detail);
       throw new OrthancError("InternalError", error.message);
     }
-  }
-
-  private prepareAttachment(
-    bytes: Uint8Array,
-    options: { compression: boolean; storeMd5: boolean },
-  ): { info: AttachmentInfo; data: Uint8Array } {
-    const data = options.compression ? compressAttachment(bytes) : bytes;
-    const uncompressedMd5 = options.storeMd5 ? md5Hex(bytes) : "";
-    return {
-      data,
-      info: {
-        contentType: ContentType.Dicom,
-        uuid: crypto.randomUUID(),
-        compressedSize: data.length,
-        uncompressedSize: bytes.length,
-        compression: options.compression ? 1 : 0,
-        uncompressedMd5,
-        compressedMd5: options.compression && options.storeMd5 ? md5Hex(data) : uncompressedMd5,
-        revision: 0,
-      },
-    };
   }
 
   /** Runs inside the transaction: creates what is missing, from the patient down. */
@@ -326,6 +327,25 @@ export class StorePipeline {
       index.setMetadata(id, Metadata.PixelDataOffset, String(summary.pixelDataOffset));
     }
   }
+}
+
+function attachmentInfo(
+  uuid: string,
+  bytes: Uint8Array,
+  data: Uint8Array,
+  options: { compression: boolean; storeMd5: boolean },
+): AttachmentInfo {
+  const uncompressedMd5 = options.storeMd5 ? md5Hex(bytes) : "";
+  return {
+    contentType: ContentType.Dicom,
+    uuid,
+    compressedSize: data.length,
+    uncompressedSize: bytes.length,
+    compression: options.compression ? 1 : 0,
+    uncompressedMd5,
+    compressedMd5: options.compression && options.storeMd5 ? md5Hex(data) : uncompressedMd5,
+    revision: 0,
+  };
 }
 
 function newChangeType(level: Level): number {

@@ -22,5 +22,13 @@ function format(d: Date, utc: boolean): string {
   return `${y}${p(mo)}${p(day)}T${p(h)}${p(mi)}${p(s)}`;
 }
 
-export const isoNow = (date = new Date()): string => format(date, true);
+/** The current second's text, kept: a store asks for it several times a millisecond. */
+let current = { second: Number.NaN, text: "" };
+
+export function isoNow(date?: Date): string {
+  if (date) return format(date, true);
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== current.second) current = { second, text: format(new Date(second * 1000), true) };
+  return current.text;
+}
 export const isoNowLocal = (date = new Date()): string => format(date, false);

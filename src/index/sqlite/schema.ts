@@ -128,6 +128,9 @@ CREATE TABLE IF NOT EXISTS patient_recycling (
   protected INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS patient_recycling_order ON patient_recycling(protected, seq);
+-- Every store moves its patient to the end: MAX(seq) without it read the whole table (17 ms a
+-- store with 200,000 patients).
+CREATE INDEX IF NOT EXISTS patient_recycling_seq ON patient_recycling(seq);
 
 CREATE TABLE IF NOT EXISTS exports (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
