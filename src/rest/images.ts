@@ -19,7 +19,7 @@ import {
   frameCount,
   pixelModule,
   rescaleOf,
-  windowOf,
+  viewerWindow,
 } from "../imaging/image.ts";
 import { type CachedAnswer, RenderedAnswerCache } from "../imaging/answer-cache.ts";
 import { toMatlab } from "../imaging/matlab.ts";
@@ -238,17 +238,13 @@ function numberQuery(c: Context<AppEnv>, name: string, integer: boolean): number
 
 /** /rendered: the viewer's rendering, with the window, size and smoothing asked for. */
 function viewerImage(c: Context<AppEnv>, data: InstanceData, image: DecodedImage, frame: number) {
-  const center = numberQuery(c, "window-center", false);
-  const width = numberQuery(c, "window-width", false);
-  const fileWindow = windowOf(data.parsed);
+  const fileWindow = viewerWindow(data.parsed, frame);
   return renderForViewer(image, {
     rescale: rescaleOf(data.parsed, frame),
-    window: center !== undefined || width !== undefined
-      ? {
-        center: center ?? fileWindow?.center ?? 0,
-        width: width ?? fileWindow?.width ?? 1,
-      }
-      : fileWindow,
+    window: {
+      center: numberQuery(c, "window-center", false) ?? fileWindow.center,
+      width: numberQuery(c, "window-width", false) ?? fileWindow.width,
+    },
     invert: pixelModule(data.parsed)?.photometric === "MONOCHROME1",
     width: numberQuery(c, "width", true) ?? 0,
     height: numberQuery(c, "height", true) ?? 0,
