@@ -1,13 +1,16 @@
 // Frame rendering of Orthanc 1.10.1 (with its GDCM plugin when installed, for JPEG 2000) and
 // Pharos on the same sample files, in the same run: requests/s and latency of the image routes
-// with 4 clients on loopback HTTP; Pharos's decode time of one frame; and the latency of /system
-// while 8 clients hammer JPEG 2000 previews (decoding runs in Pharos's codec workers).
+// with 4 clients on loopback HTTP, the same URL again and again, and "rendered, first": /rendered
+// once on each of as many copies of the file as requests (new SOPInstanceUID, same pixels), as a
+// viewer opening a series; Pharos's decode time of one frame; and the latency of /system while 8
+// clients hammer JPEG 2000 previews (decoding runs in Pharos's codec workers).
 //
 //   bun bench/images.ts [--requests 200] [--runs 3] [--load-seconds 5]
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parseDicom } from "../src/dicom/parser.ts";
+import { findElement, parseDicom } from "../src/dicom/parser.ts";
+import { Tags } from "../src/dicom/tag.ts";
 import { FrameDecoders } from "../src/imaging/decode.ts";
 import { positiveInt } from "./lib/args.ts";
 import { killIfRunning, spawnServer, stopServer, waitUntilReady } from "./lib/process.ts";
@@ -52,11 +55,45 @@ interface Figure {
   p99: number;
 }
 
-async function hammer(url: string, clients: number, count: number): Promise<Figure> {
+/** `count` copies of the file with SOPInstanceUIDs of the same length (the pixels untouched). */
+function copies(bytes: Uint8Array, count: number): Uint8Array[] {
+  const { dataset } = parseDicom(bytes);
+  const sop = findElement(dataset, Tags.SopInstanceUid)!;
+  const uid = new TextDecoder().decode(bytes.subarray(sop.offset, sop.offset + sop.length))
+    .replace(/\0+$/, "");
+  if (uid.length < 12) throw new Error(`${uid}: too short to vary`);
+  const original = new TextEncoder().encode(uid);
+  // The meta header's MediaStorageSOPInstanceUID and the dataset's SOPInstanceUID, before the
+  // pixels.
+  const end = findElement(dataset, Tags.PixelData)!.offset;
+  const places: number[] = [];
+  for (
+    let at = bytes.indexOf(original[0]!);
+    at >= 0 && at < end;
+    at = bytes.indexOf(original[0]!, at + 1)
+  ) {
+    if (original.every((b, i) => bytes[at + i] === b)) places.push(at);
+  }
+  return Array.from({ length: count }, (_, n) => {
+    const copy = bytes.slice();
+    // A UUID-derived UID (2.25.…) of the same length, so that no offset moves.
+    const variant = new TextEncoder().encode(`2.25.1${String(n).padStart(uid.length - 6, "0")}`);
+    for (const at of places) copy.set(variant, at);
+    return copy;
+  });
+}
+
+async function hammer(
+  urls: string | string[],
+  clients: number,
+  count: number,
+): Promise<Figure> {
   const latencies: number[] = [];
   let next = 0;
   const client = async () => {
-    while (next++ < count) {
+    while (next < count) {
+      const url = typeof urls === "string" ? urls : urls[next]!;
+      next++;
       const t = performance.now();
       const r = await fetch(url);
       await r.arrayBuffer();
@@ -108,11 +145,12 @@ async function measure(server: ServerUnderTest) {
     await waitUntilReady(proc, launch.url, {});
     const ids = new Map<string, string>();
     for (const [label, file] of Object.entries(FILES)) {
-      const res = await fetch(`${launch.url}/instances`, {
-        method: "POST",
-        body: readFileSync(join(samples, file)),
-      });
-      const id = (await res.json() as { ID: string }).ID;
+      const bytes = new Uint8Array(readFileSync(join(samples, file)));
+      const upload = async (body: Uint8Array) => {
+        const res = await fetch(`${launch.url}/instances`, { method: "POST", body });
+        return (await res.json() as { ID: string }).ID;
+      };
+      const id = await upload(bytes);
       ids.set(file, id);
       for (const route of ROUTES) {
         const url = `${launch.url}/instances/${id}/${route}`;
@@ -125,6 +163,19 @@ async function measure(server: ServerUnderTest) {
         passes.sort((a, b) => a.perSecond - b.perSecond);
         out.set(`${label} | ${route}`, passes[Math.floor(passes.length / 2)]!);
       }
+      const firsts: Figure[] = [];
+      for (let run = 0; run < runs; run++) {
+        const urls: string[] = [];
+        for (const copy of copies(bytes, requests)) {
+          urls.push(`${launch.url}/instances/${await upload(copy)}/rendered`);
+        }
+        firsts.push(await hammer(urls, 4, requests));
+        for (const url of urls) {
+          await fetch(url.slice(0, -"/rendered".length), { method: "DELETE" });
+        }
+      }
+      firsts.sort((a, b) => a.perSecond - b.perSecond);
+      out.set(`${label} | rendered, first`, firsts[Math.floor(firsts.length / 2)]!);
     }
     const load = await systemUnderLoad(launch.url, ids.get(LOAD_FILE)!);
     await stopServer(proc);
