@@ -13,7 +13,13 @@ import { findElement, parseDicom } from "../src/dicom/parser.ts";
 import { Tags } from "../src/dicom/tag.ts";
 import { FrameDecoders } from "../src/imaging/decode.ts";
 import { positiveInt } from "./lib/args.ts";
-import { killIfRunning, spawnServer, stopServer, waitUntilReady } from "./lib/process.ts";
+import {
+  cpuSeconds,
+  killIfRunning,
+  spawnServer,
+  stopServer,
+  waitUntilReady,
+} from "./lib/process.ts";
 import {
   defaultPharosCommand,
   orthanc,
@@ -53,6 +59,8 @@ interface Figure {
   perSecond: number;
   p50: number;
   p99: number;
+  /** The server's CPU time per request, all threads: steadier than req/s on shared cores. */
+  cpuMs?: number;
 }
 
 /** `count` copies of the file with SOPInstanceUIDs of the same length (the pixels untouched). */
@@ -84,6 +92,7 @@ function copies(bytes: Uint8Array, count: number): Uint8Array[] {
 }
 
 async function hammer(
+  pid: number,
   urls: string | string[],
   clients: number,
   count: number,
@@ -102,11 +111,13 @@ async function hammer(
     }
   };
   const started = performance.now();
+  const cpu = cpuSeconds(pid);
   await Promise.all(Array.from({ length: clients }, client));
   return {
     perSecond: count / ((performance.now() - started) / 1000),
     p50: median(latencies),
     p99: percentile(latencies, 99),
+    cpuMs: ((cpuSeconds(pid) - cpu) * 1000) / count,
   };
 }
 
@@ -159,7 +170,9 @@ async function measure(server: ServerUnderTest) {
         // A route a server does not answer is left out of the table.
         if (first.status !== 200) continue;
         const passes: Figure[] = [];
-        for (let run = 0; run < runs; run++) passes.push(await hammer(url, 4, requests));
+        for (let run = 0; run < runs; run++) {
+          passes.push(await hammer(proc.proc.pid, url, 4, requests));
+        }
         passes.sort((a, b) => a.perSecond - b.perSecond);
         out.set(`${label} | ${route}`, passes[Math.floor(passes.length / 2)]!);
       }
@@ -169,7 +182,7 @@ async function measure(server: ServerUnderTest) {
         for (const copy of copies(bytes, requests)) {
           urls.push(`${launch.url}/instances/${await upload(copy)}/rendered`);
         }
-        firsts.push(await hammer(urls, 4, requests));
+        firsts.push(await hammer(proc.proc.pid, urls, 4, requests));
         for (const url of urls) {
           await fetch(url.slice(0, -"/rendered".length), { method: "DELETE" });
         }
@@ -211,11 +224,15 @@ const ours = await measure(pharos(defaultPharosCommand(), options));
 const decode = await decodeTimes();
 console.log(`${requests} requests per pass, 4 clients, median pass of ${runs}, same run`);
 console.log(
-  `| file | route | ${reference.label} 1.10.1 req/s (p50 / p99 ms) | Pharos req/s (p50 / p99 ms) | Pharos decode ms |`,
+  `| file | route | ${reference.label} 1.10.1 req/s (p50 / p99 ms; CPU ms/req) | Pharos req/s (p50 / p99 ms; CPU ms/req) | Pharos decode ms |`,
 );
 console.log("| --- | --- | ---: | ---: | ---: |");
 const cell = (f: Figure | undefined) =>
-  f ? `${f.perSecond.toFixed(0)} (${f.p50.toFixed(1)} / ${f.p99.toFixed(1)})` : "—";
+  f
+    ? `${f.perSecond.toFixed(0)} (${f.p50.toFixed(1)} / ${f.p99.toFixed(1)}; ${
+      f.cpuMs!.toFixed(1)
+    })`
+    : "—";
 for (const key of new Set([...theirs.routes.keys(), ...ours.routes.keys()])) {
   const ms = decode.get(key.split(" | ")[0]!);
   console.log(
