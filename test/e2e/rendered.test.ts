@@ -21,6 +21,7 @@ const FILES: Record<string, string> = {
   "jpeg-ls": "TransferSyntaxes/1.2.840.10008.1.2.4.80.dcm",
   // A rescale of its own on each frame.
   multiframe: "MultiframeWindowing.dcm",
+  monochrome1: "MONOCHROME1:Brainix/Epi/IM-0001-0001.dcm",
   ...(existsSync(GDCM) ? { j2k: "TransferSyntaxes/1.2.840.10008.1.2.4.91.dcm" } : {}),
 };
 const REQUESTS = [
@@ -44,11 +45,22 @@ let orthanc: RecordingOrthanc;
 let pharos: InProcessServer;
 const ids = new Map<string, { orthanc: string; pharos: string }>();
 
+/**
+ * The sample's bytes; "MONOCHROME1:" before the name turns its MONOCHROME2 into MONOCHROME1 (same
+ * length), which /rendered inverts after smoothing and fitting.
+ */
+function sample(name: string): Uint8Array {
+  const bytes = new Uint8Array(readFileSync(join(samplesDir, name.replace(/^MONOCHROME1:/, ""))));
+  if (!name.startsWith("MONOCHROME1:")) return bytes;
+  const text = new TextEncoder().encode("MONOCHROME2");
+  for (let at = bytes.indexOf(text[0]!); at >= 0; at = bytes.indexOf(text[0]!, at + 1)) {
+    if (text.every((b, i) => bytes[at + i] === b)) bytes[at + 10] = "1".charCodeAt(0);
+  }
+  return bytes;
+}
+
 async function upload(url: string, file: string): Promise<string> {
-  const res = await fetch(`${url}/instances`, {
-    method: "POST",
-    body: readFileSync(join(samplesDir, file)),
-  });
+  const res = await fetch(`${url}/instances`, { method: "POST", body: sample(file) });
   return ((await res.json()) as { ID: string }).ID;
 }
 
