@@ -161,8 +161,8 @@ export function validDecodedImage(image: DecodedImage): boolean {
 }
 
 /**
- * The built-in decoders, the compressed syntaxes included: those and RLE decode in the codec workers,
- * and fail as DCMTK's codecs do in Orthanc on a frame they cannot decode.
+ * The built-in decoders, the compressed syntaxes included: those and RLE decode in the codec
+ * workers, and fail as DCMTK's codecs do in Orthanc on a frame they cannot decode.
  */
 export async function decodeBuiltin(parsed: ParsedDicom, frame: number): Promise<DecodeOutcome> {
   if (parsed.transferSyntax === TransferSyntax.RleLossless) return decodeRleFrame(parsed, frame);

@@ -339,9 +339,10 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
       // Only answers are cached, so a hit had arguments that parsed and a frame that decoded.
       const given = RENDERED_ARGUMENTS.map((name) => c.req.query(name) ?? null);
       const key = RenderedAnswerCache.key(data.bytes, JSON.stringify([frame, encoding, given]));
-      const { body, type } = await deps.codecs.rendered.get(key, async () => {
-        return renderedImage(c, data, await imageOf(deps, data, frame), frame, encoding);
-      });
+      const { body, type } = await deps.codecs.rendered.get(
+        key,
+        async () => renderedImage(c, data, await imageOf(deps, data, frame), frame, encoding),
+      );
       return binary(body, type);
     }
     const image = await imageOf(deps, data, frame);

@@ -1,6 +1,7 @@
 // The compressed transfer syntaxes the WASM codecs (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG,
-// OpenJPH) decode and encode, the call of one codec on one frame (and RLE's expansion, in JS), and the REST API's image answers
-// (/rendered's windowing and fitting, PNG, JPEG and PAM encoding). Runs in the codec workers.
+// OpenJPH) decode and encode, the call of one codec on one frame (and RLE's expansion, in JS), and
+// the REST API's image answers (/rendered's windowing and fitting; PNG, JPEG and PAM encoding).
+// Runs in the codec workers.
 import { Context, NativeCodecs } from "dcmjs-codecs";
 import { TransferSyntax } from "../../dicom/uids.ts";
 import { encodeJpeg } from "../jpeg.ts";

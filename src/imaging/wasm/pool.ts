@@ -32,8 +32,9 @@ export class CodecPool {
 
   /**
    * By default one worker per core, 4 at most. They run below the priority of the server's
-   * thread (worker.ts), which needs no core of its own then: on 2 cores, 2 workers rendered twice
-   * as many first /rendered answers of JPEG 2000 as 1, with /system's p99 at 12 ms (6 ms with 1).
+   * thread (worker.ts), which needs no core of its own then: on 2 shared cores, 2 workers gave 54
+   * first /rendered answers of JPEG 2000 a second against 26 with 1, /system's p99 at 12 ms
+   * against 6 (with 2 workers at the server's priority: 29 a second, p99 48 ms).
    */
   constructor(
     private readonly size = Math.min(4, availableParallelism()),
