@@ -94,7 +94,7 @@ async function decodeRleFrame(parsed: ParsedDicom, frame: number): Promise<Decod
       transferSyntax: TransferSyntax.RleLossless,
       layout: pm,
       codestream: rle.data,
-    });
+    }, [rle.data.buffer as ArrayBuffer]);
   } catch (error) {
     if (error instanceof CodecError) return CODEC_FAILURE;
     throw error;

@@ -260,8 +260,17 @@ async function renderedImage(
 ): Promise<CachedAnswer> {
   const options = viewerOptions(c, data, frame);
   const quality = encoding === "jpeg" ? jpegQuality(c.req.query("quality")) : 90;
-  const job = { kind: "rendered", encoding, image, options, quality } as const;
-  return { body: (await codecPool.run(job)).bytes, type: MIME[encoding] };
+  // The frame stays cached: the worker gets a copy, moved rather than cloned.
+  const pixels = image.pixels.slice();
+  const job = {
+    kind: "rendered",
+    encoding,
+    image: { ...image, pixels },
+    options,
+    quality,
+  } as const;
+  const output = await codecPool.run(job, [pixels.buffer as ArrayBuffer]);
+  return { body: output.bytes, type: MIME[encoding] };
 }
 
 /** The stored bytes of a frame (Orthanc's /raw does not decode compressed ones). */

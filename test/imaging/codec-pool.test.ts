@@ -77,3 +77,11 @@ test("a rendered job answers the PNG of the windowed and fitted frame", async ()
   const out = await pool.run({ kind: "rendered", encoding: "png", image, options, quality: 90 });
   expect(out.bytes).toEqual(encodePng(renderForViewer(image, options)));
 });
+
+test("buffers given up with a job are moved to the worker, not copied", async () => {
+  const pool = new CodecPool(1, 30_000);
+  const job = j2kJob();
+  const running = pool.run(job, [job.codestream.buffer as ArrayBuffer]);
+  expect(job.codestream.byteLength).toBe(0);
+  expect((await running).bytes.length).toBe(256 * 1024 * 2);
+});
