@@ -11,7 +11,8 @@ export const isWasmDecoded = (transferSyntax: string): boolean => WASM_DECODED.h
 
 /**
  * The frame, "unsupported" for a pixel format Orthanc cannot show, or undefined when the codec
- * refuses the codestream (corrupt, truncated, not matching the pixel module).
+ * refuses the codestream (corrupt, truncated, not matching the pixel module). The codestream's
+ * buffer, which it must own whole, is moved to the codec worker.
  */
 export async function decodeCompressedFrame(
   transferSyntax: string,
@@ -20,7 +21,8 @@ export async function decodeCompressedFrame(
 ): Promise<DecodedImage | "unsupported" | undefined> {
   let output;
   try {
-    output = await codecPool.run({ kind: "decode", transferSyntax, layout: pm, codestream });
+    const job = { kind: "decode", transferSyntax, layout: pm, codestream } as const;
+    output = await codecPool.run(job, [codestream.buffer as ArrayBuffer]);
   } catch (error) {
     if (error instanceof CodecError) {
       log.warning(`Cannot decode a ${transferSyntax} frame: ${error.message}`);

@@ -12,6 +12,7 @@ import { CHANNELS, pixelModule } from "./image.ts";
 import { decodeNative, isBitmap, nativeFormat, nativeFrameSize } from "./native.ts";
 import { pmsctPixels } from "./pmsct.ts";
 import { expandRle } from "./rle.ts";
+import { CodecError, codecPool } from "./wasm/pool.ts";
 
 /** A plugin's decoder: the frame, or undefined when it does not handle this file. */
 export type FrameDecoder = (
@@ -53,6 +54,54 @@ function nativeBuffer(parsed: ParsedDicom, pixels: DicomElement | undefined) {
   return pmsctPixels(parsed);
 }
 
+/** The RLE data of a frame and the format it expands to, or why it cannot be decoded. */
+function rleFrame(
+  parsed: ParsedDicom,
+  pm: PixelModule,
+  pixels: DicomElement,
+  frame: number,
+): { data: Uint8Array; format: DecodedImage["format"] } | DecodeFailure {
+  const format = nativeFormat(pm, true);
+  if (!format) return fail("NotImplemented");
+  const data = frame < pm.frames ? encapsulatedFrame(parsed, pixels, frame, pm.frames) : undefined;
+  return data ? { data, format } : CODEC_FAILURE;
+}
+
+/** The expanded frame is color-by-plane, which DCMTK interleaves only if the file is not. */
+function rleImage(pm: PixelModule, format: DecodedImage["format"], native: Uint8Array) {
+  return decodeNative({ ...pm, planar: true }, format, native, {
+    littleEndian: true,
+    swappedBytePairs: false,
+    shift: false,
+    interleavePlanes: !pm.planar,
+  });
+}
+
+/** An RLE frame expanded in the codec workers, failing as decodeBuiltinFrame does. */
+async function decodeRleFrame(parsed: ParsedDicom, frame: number): Promise<DecodeOutcome> {
+  const pm = pixelModule(parsed);
+  const pixels = findElement(parsed.dataset, Tags.PixelData);
+  // Refused before the RLE data is looked at: decodeBuiltinFrame says why.
+  if (!pm || !pixels?.fragments || frame < 0 || (isBitmap(pm) && pm.columns % 8 !== 0)) {
+    return decodeBuiltinFrame(parsed, frame);
+  }
+  const rle = rleFrame(parsed, pm, pixels, frame);
+  if ("failure" in rle) return rle;
+  let output;
+  try {
+    output = await codecPool.run({
+      kind: "decode",
+      transferSyntax: TransferSyntax.RleLossless,
+      layout: pm,
+      codestream: rle.data,
+    }, [rle.data.buffer as ArrayBuffer]);
+  } catch (error) {
+    if (error instanceof CodecError) return CODEC_FAILURE;
+    throw error;
+  }
+  return output.bytes.length > 0 ? rleImage(pm, rle.format, output.bytes) : CODEC_FAILURE;
+}
+
 /**
  * The built-in decoders (native transfer syntaxes, PMSCT_RLE1 and RLE), with the refusals of
  * Orthanc 1.10.1's decoder, checked in its order: the image description, the pixel format, the
@@ -85,20 +134,10 @@ export function decodeBuiltinFrame(parsed: ParsedDicom, frame: number): DecodeOu
   }
   if (!pixels?.fragments) return fail("BadFileFormat");
   if (parsed.transferSyntax === TransferSyntax.RleLossless) {
-    const format = nativeFormat(pm, true);
-    if (!format) return fail("NotImplemented");
-    const data = frame < pm.frames
-      ? encapsulatedFrame(parsed, pixels, frame, pm.frames)
-      : undefined;
-    const native = data && expandRle(pm, data);
-    if (!native) return CODEC_FAILURE;
-    // The expanded frame is color-by-plane, which DCMTK interleaves only if the file is not.
-    return decodeNative({ ...pm, planar: true }, format, native, {
-      littleEndian: true,
-      swappedBytePairs: false,
-      shift: false,
-      interleavePlanes: !pm.planar,
-    });
+    const rle = rleFrame(parsed, pm, pixels, frame);
+    if ("failure" in rle) return rle;
+    const native = expandRle(pm, rle.data);
+    return native ? rleImage(pm, rle.format, native) : CODEC_FAILURE;
   }
   return fail(
     "NotImplemented",
@@ -122,10 +161,11 @@ export function validDecodedImage(image: DecodedImage): boolean {
 }
 
 /**
- * The built-in decoders, the compressed syntaxes included: those decode in the codec workers,
- * and fail as DCMTK's codecs do in Orthanc on a frame they cannot decode.
+ * The built-in decoders, the compressed syntaxes included: those and RLE decode in the codec
+ * workers, and fail as DCMTK's codecs do in Orthanc on a frame they cannot decode.
  */
 export async function decodeBuiltin(parsed: ParsedDicom, frame: number): Promise<DecodeOutcome> {
+  if (parsed.transferSyntax === TransferSyntax.RleLossless) return decodeRleFrame(parsed, frame);
   const sync = decodeBuiltinFrame(parsed, frame);
   if (!isFailure(sync) || !isWasmDecoded(parsed.transferSyntax)) return sync;
   const pm = pixelModule(parsed);

@@ -107,6 +107,27 @@ export function windowOf(parsed: ParsedDicom): { center: number; width: number }
   return center === undefined || width === undefined ? undefined : { center, width };
 }
 
+const FRAME_VOI_LUT = makeTag(0x0028, 0x9132);
+
+/**
+ * The window /rendered uses when none is asked for, as Orthanc picks it: the file's first, else
+ * the frame's (Frame VOI LUT), else the whole range of BitsStored (8 when absent).
+ */
+export function viewerWindow(
+  parsed: ParsedDicom,
+  frame: number,
+): { center: number; width: number } {
+  const own = windowOf(parsed);
+  if (own) return own;
+  const voi = item(item(parsed.dataset, RESCALE.PerFrameGroups, frame), FRAME_VOI_LUT);
+  const center = voi && decimal(voi, WINDOW.Center);
+  const width = voi && decimal(voi, WINDOW.Width);
+  if (center !== undefined && width !== undefined) return { center, width };
+  // Orthanc 1.10.1 leaves the rescale out of this range (later versions scale and shift it).
+  const range = 2 ** (us(parsed, T.BitsStored) || 8);
+  return { center: range / 2, width: range };
+}
+
 /** The first item of a sequence of a dataset, if any. */
 function item(dataset: DicomDataset | undefined, tag: number, index = 0): DicomDataset | undefined {
   return dataset && findElement(dataset, tag)?.items?.[index];

@@ -21,6 +21,13 @@ const LAYOUT = {
   RGBA32: { colorType: 6, bitDepth: 8, bytesPerPixel: 4 },
 } as const;
 
+/**
+ * zlib's level 3 rather than its default 6: measured on the sample frames, it takes half the time
+ * of level 6 on an RGB 640×480 (2.2 against 5.4 ms) for 5% more bytes, and about the same size
+ * on gray CT and MR frames; level 1 makes them 15 to 50% larger.
+ */
+const ZLIB_LEVEL = 3;
+
 /** Encodes packed rows of pixels as a PNG file. */
 export function encodePng(image: RawImage): Uint8Array {
   const layout = LAYOUT[image.format];
@@ -59,7 +66,7 @@ export function encodePng(image: RawImage): Uint8Array {
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", header),
-    chunk("IDAT", new Uint8Array(deflateSync(raw))),
+    chunk("IDAT", new Uint8Array(deflateSync(raw, { level: ZLIB_LEVEL }))),
     chunk("IEND", new Uint8Array(0)),
   ];
   return new Uint8Array(Bun.concatArrayBuffers(parts));

@@ -1,15 +1,15 @@
-// /rendered: a frame as a viewer shows it. Gray frames get the modality rescale, then a window
-// (the one asked for, else the file's first WindowCenter/WindowWidth, else the frame's range)
-// mapped to 8 bits, inverted for MONOCHROME1; color frames stay as they are. Then the image is
-// fitted into the width and height asked for, keeping its aspect ratio: nearest neighbor, or
-// averaged with `smooth`.
+// /rendered: a frame as a viewer shows it, computed as Orthanc 1.10.1 computes it so that the
+// pixels are the same. Gray frames: modality rescale and window in single precision, truncated
+// to 8 bits; color frames stay as they are. Then, when the image is fitted into the width and
+// height asked for (keeping its aspect ratio), `smooth` blurs it with a 5×5 Gaussian first, and
+// the nearest source pixel is taken. MONOCHROME1 is inverted last. Runs in the codec workers.
 import type { DecodedImage } from "./image.ts";
 import type { RawImage } from "./types.ts";
 
 export interface RenderedOptions {
   rescale: { slope: number; intercept: number };
-  /** The window asked for or found in the file; undefined for the frame's range. */
-  window?: { center: number; width: number };
+  /** The window asked for, else the file's default (image.ts viewerWindow). */
+  window: { center: number; width: number };
   invert: boolean;
   /** 0 leaves that side free. */
   width: number;
@@ -17,32 +17,30 @@ export interface RenderedOptions {
   smooth: boolean;
 }
 
+const f32 = Math.fround;
+
+/**
+ * The 8-bit value of every possible sample, through a table: the frame has more pixels than its
+ * format has values, and each value costs the same single-precision steps as Orthanc's loop.
+ */
 function windowed(image: DecodedImage, options: RenderedOptions): Uint8Array {
-  const { slope, intercept } = options.rescale;
+  const width = options.window.width <= 1 ? 1 : options.window.width;
+  const slope = Math.abs(options.rescale.slope) <= 0.0001 ? 0.0001 : options.rescale.slope;
+  const { center } = options.window;
+  // (x + offset) * scaling, rewritten as a * x + b in single precision.
+  const a = f32((255 * slope) / width);
+  const b = f32(f32((options.rescale.intercept - center + width / 2) / slope) * a);
   const source = image.pixels;
-  let center: number, width: number;
-  if (options.window) {
-    ({ center, width } = options.window);
-  } else {
-    let min = Infinity, max = -Infinity;
-    for (let i = 0; i < source.length; i++) {
-      const v = source[i]!;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    const [a, b] = [min * slope + intercept, max * slope + intercept];
-    center = (a + b) / 2;
-    width = Math.abs(b - a);
+  const signed = image.format === "SignedGrayscale16";
+  const values = image.format === "Grayscale8" ? 256 : 65536;
+  const base = signed ? -32768 : 0;
+  const table = new Uint8Array(values);
+  for (let i = 0; i < values; i++) {
+    const v = f32(f32(a * (i + base)) + b);
+    table[i] = v >= 255 ? 255 : v <= 0 ? 0 : Math.floor(v);
   }
-  width = Math.max(width, 1);
-  const scale = 255 / width;
-  const low = center - width / 2;
   const out = new Uint8Array(source.length);
-  for (let i = 0; i < source.length; i++) {
-    const v = ((source[i]! * slope + intercept) - low) * scale;
-    const g = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-    out[i] = options.invert ? 255 - g : g;
-  }
+  for (let i = 0; i < source.length; i++) out[i] = table[source[i]! - base]!;
   return out;
 }
 
@@ -54,41 +52,73 @@ export function fittedSize(
   boxHeight: number,
 ): [number, number] {
   if (boxWidth === 0 && boxHeight === 0) return [width, height];
-  const scale = Math.min(
-    boxWidth === 0 ? Infinity : boxWidth / width,
-    boxHeight === 0 ? Infinity : boxHeight / height,
-  );
-  return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+  const ratio = boxWidth !== 0 && boxHeight !== 0
+    ? Math.min(f32(boxWidth / width), f32(boxHeight / height))
+    : boxWidth !== 0
+    ? f32(boxWidth / width)
+    : f32(boxHeight / height);
+  const side = (size: number) => Math.max(1, Math.round(f32(ratio * size)));
+  return [side(width), side(height)];
 }
 
-/** Nearest neighbor, or with `smooth` the mean of the source pixels each target pixel covers. */
+/**
+ * The 5×5 Gaussian (1 4 6 4 1 in each direction, edges repeated), truncated: the sums are
+ * integers, so this is exactly Orthanc's single-precision convolution.
+ */
+function smoothed(pixels: Uint8Array, channels: number, w: number, h: number): Uint8Array {
+  const kernel = [1, 4, 6, 4, 1];
+  const rows = new Uint32Array(pixels.length);
+  const stride = w * channels;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let k = 0; k < 5; k++) {
+          const xx = Math.min(w - 1, Math.max(0, x + k - 2));
+          sum += kernel[k]! * pixels[y * stride + xx * channels + c]!;
+        }
+        rows[y * stride + x * channels + c] = sum;
+      }
+    }
+  }
+  const out = new Uint8Array(pixels.length);
+  for (let y = 0; y < h; y++) {
+    for (let i = 0; i < stride; i++) {
+      let sum = 0;
+      for (let k = 0; k < 5; k++) {
+        const yy = Math.min(h - 1, Math.max(0, y + k - 2));
+        sum += kernel[k]! * rows[yy * stride + i]!;
+      }
+      out[y * stride + i] = Math.min(255, sum >> 8);
+    }
+  }
+  return out;
+}
+
+/** The source index of each target index: the nearest, in single precision. */
+function lookup(size: number, target: number): Uint32Array {
+  const scale = f32(size / target);
+  const out = new Uint32Array(target);
+  for (let t = 0; t < target; t++) {
+    out[t] = Math.min(size - 1, Math.floor(f32(f32(t + 0.5) * scale)));
+  }
+  return out;
+}
+
 function resize(
   pixels: Uint8Array,
   channels: number,
   [w, h]: [number, number],
   [tw, th]: [number, number],
-  smooth: boolean,
 ): Uint8Array {
-  if (tw === w && th === h) return pixels;
+  const xs = lookup(w, tw), ys = lookup(h, th);
   const out = new Uint8Array(tw * th * channels);
-  const sx = w / tw, sy = h / th;
-  const span = (t: number, s: number, size: number) => {
-    if (!smooth) return [Math.min(size - 1, Math.floor((t + 0.5) * s))] as const;
-    const from = Math.floor(t * s);
-    return [from, Math.max(from + 1, Math.min(size, Math.ceil((t + 1) * s)))] as const;
-  };
+  let o = 0;
   for (let y = 0; y < th; y++) {
-    const [y0, y1 = y0 + 1] = span(y, sy, h);
+    const row = ys[y]! * w;
     for (let x = 0; x < tw; x++) {
-      const [x0, x1 = x0 + 1] = span(x, sx, w);
-      const count = (y1 - y0) * (x1 - x0);
-      for (let c = 0; c < channels; c++) {
-        let sum = 0;
-        for (let yy = y0; yy < y1; yy++) {
-          for (let xx = x0; xx < x1; xx++) sum += pixels[(yy * w + xx) * channels + c]!;
-        }
-        out[(y * tw + x) * channels + c] = Math.round(sum / count);
-      }
+      const from = (row + xs[x]!) * channels;
+      for (let c = 0; c < channels; c++) out[o++] = pixels[from + c]!;
     }
   }
   return out;
@@ -96,13 +126,21 @@ function resize(
 
 export function renderForViewer(image: DecodedImage, options: RenderedOptions): RawImage {
   const color = image.format === "RGB24" || image.format === "RGBA32";
-  const pixels = color ? image.pixels as Uint8Array : windowed(image, options);
+  let pixels = color ? image.pixels as Uint8Array : windowed(image, options);
   const channels = image.format === "RGBA32" ? 4 : color ? 3 : 1;
-  const size = fittedSize(image.width, image.height, options.width, options.height);
+  const { width: w, height: h } = image;
+  const size = fittedSize(w, h, options.width, options.height);
+  if (size[0] !== w || size[1] !== h) {
+    if (options.smooth && (size[0] < w || size[1] < h)) pixels = smoothed(pixels, channels, w, h);
+    pixels = resize(pixels, channels, [w, h], size);
+  }
+  if (options.invert && !color) {
+    for (let i = 0; i < pixels.length; i++) pixels[i] = 255 - pixels[i]!;
+  }
   return {
     format: image.format === "RGBA32" ? "RGBA32" : color ? "RGB24" : "Grayscale8",
     width: size[0],
     height: size[1],
-    pixels: resize(pixels, channels, [image.width, image.height], size, options.smooth),
+    pixels,
   };
 }

@@ -21,7 +21,10 @@ function unpackBits(input: Uint8Array, out: Uint8Array): void {
 }
 
 /** The frame's native bytes (planar when color), or undefined if the RLE data is malformed. */
-export function expandRle(pm: PixelModule, frame: Uint8Array): Uint8Array | undefined {
+export function expandRle(
+  pm: Pick<PixelModule, "rows" | "columns" | "bitsAllocated" | "samplesPerPixel">,
+  frame: Uint8Array,
+): Uint8Array | undefined {
   if (frame.length < 64) return undefined;
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const segments = view.getUint32(0, true);

@@ -19,13 +19,12 @@ import {
   frameCount,
   pixelModule,
   rescaleOf,
-  windowOf,
+  viewerWindow,
 } from "../imaging/image.ts";
 import { type CachedAnswer, RenderedAnswerCache } from "../imaging/answer-cache.ts";
 import { toMatlab } from "../imaging/matlab.ts";
-import { renderForViewer } from "../imaging/rendered.ts";
+import type { RenderedOptions } from "../imaging/rendered.ts";
 import { unsupportedImagePng } from "../imaging/unsupported.ts";
-import { encodePam } from "../imaging/pam.ts";
 import { codecPool } from "../imaging/wasm/pool.ts";
 import { rawFrameBytes } from "../imaging/raw-frame.ts";
 import type { RawImage } from "../imaging/types.ts";
@@ -94,13 +93,12 @@ function jpegQuality(text: string | undefined): number {
   return quality;
 }
 
-/** The answer, encoded in the codec workers (PAM is a header on the samples: encoded here). */
+/** The answer, encoded in the codec workers. */
 async function encodedImage(
   image: RawImage,
   encoding: ImageEncoding,
   quality: string | undefined,
 ): Promise<CachedAnswer> {
-  if (encoding === "pam") return { body: encodePam(image), type: MIME.pam };
   const level = encoding === "jpeg" ? jpegQuality(quality) : 90;
   const job = { kind: "answer", encoding, image, quality: level } as const;
   return { body: (await codecPool.run(job)).bytes, type: MIME[encoding] };
@@ -236,24 +234,43 @@ function numberQuery(c: Context<AppEnv>, name: string, integer: boolean): number
   return value;
 }
 
-/** /rendered: the viewer's rendering, with the window, size and smoothing asked for. */
-function viewerImage(c: Context<AppEnv>, data: InstanceData, image: DecodedImage, frame: number) {
-  const center = numberQuery(c, "window-center", false);
-  const width = numberQuery(c, "window-width", false);
-  const fileWindow = windowOf(data.parsed);
-  return renderForViewer(image, {
+/** /rendered's arguments: the window, size and smoothing asked for, over the file's defaults. */
+function viewerOptions(c: Context<AppEnv>, data: InstanceData, frame: number): RenderedOptions {
+  const fileWindow = viewerWindow(data.parsed, frame);
+  return {
     rescale: rescaleOf(data.parsed, frame),
-    window: center !== undefined || width !== undefined
-      ? {
-        center: center ?? fileWindow?.center ?? 0,
-        width: width ?? fileWindow?.width ?? 1,
-      }
-      : fileWindow,
+    window: {
+      center: numberQuery(c, "window-center", false) ?? fileWindow.center,
+      width: numberQuery(c, "window-width", false) ?? fileWindow.width,
+    },
     invert: pixelModule(data.parsed)?.photometric === "MONOCHROME1",
     width: numberQuery(c, "width", true) ?? 0,
     height: numberQuery(c, "height", true) ?? 0,
     smooth: booleanQuery(c, "smooth", false),
-  });
+  };
+}
+
+/** The /rendered answer, windowed, fitted and encoded in the codec workers. */
+async function renderedImage(
+  c: Context<AppEnv>,
+  data: InstanceData,
+  image: DecodedImage,
+  frame: number,
+  encoding: ImageEncoding,
+): Promise<CachedAnswer> {
+  const options = viewerOptions(c, data, frame);
+  const quality = encoding === "jpeg" ? jpegQuality(c.req.query("quality")) : 90;
+  // The frame stays cached: the worker gets a copy, moved rather than cloned.
+  const pixels = image.pixels.slice();
+  const job = {
+    kind: "rendered",
+    encoding,
+    image: { ...image, pixels },
+    options,
+    quality,
+  } as const;
+  const output = await codecPool.run(job, [pixels.buffer as ArrayBuffer]);
+  return { body: output.bytes, type: MIME[encoding] };
 }
 
 /** The stored bytes of a frame (Orthanc's /raw does not decode compressed ones). */
@@ -331,10 +348,10 @@ export function imageRoutes(deps: RestDependencies): Hono<AppEnv> {
       // Only answers are cached, so a hit had arguments that parsed and a frame that decoded.
       const given = RENDERED_ARGUMENTS.map((name) => c.req.query(name) ?? null);
       const key = RenderedAnswerCache.key(data.bytes, JSON.stringify([frame, encoding, given]));
-      const { body, type } = await deps.codecs.rendered.get(key, async () => {
-        const image = await imageOf(deps, data, frame);
-        return encodedImage(viewerImage(c, data, image, frame), encoding, c.req.query("quality"));
-      });
+      const { body, type } = await deps.codecs.rendered.get(
+        key,
+        async () => renderedImage(c, data, await imageOf(deps, data, frame), frame, encoding),
+      );
       return binary(body, type);
     }
     const image = await imageOf(deps, data, frame);

@@ -1,10 +1,14 @@
 // The compressed transfer syntaxes the WASM codecs (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG,
-// OpenJPH) decode and encode, the call of one codec on one frame, and the encoding of the REST
-// API's PNG and JPEG answers. Runs in the codec workers.
+// OpenJPH) decode and encode, the call of one codec on one frame (and RLE's expansion, in JS), and
+// the REST API's image answers (/rendered's windowing and fitting; PNG, JPEG and PAM encoding).
+// Runs in the codec workers.
 import { Context, NativeCodecs } from "dcmjs-codecs";
 import { TransferSyntax } from "../../dicom/uids.ts";
 import { encodeJpeg } from "../jpeg.ts";
+import { encodePam } from "../pam.ts";
+import { expandRle } from "../rle.ts";
 import { encodePng } from "../png.ts";
+import { renderForViewer } from "../rendered.ts";
 import type { AnswerJob, CodecJob, CodecOutput, FrameLayout } from "./jobs.ts";
 
 const HTJ2K_LOSSLESS = "1.2.840.10008.1.2.4.201";
@@ -68,6 +72,11 @@ function context(
 }
 
 function decode(job: CodecJob & { kind: "decode" }): CodecOutput {
+  if (job.transferSyntax === TransferSyntax.RleLossless) {
+    // Malformed data is no reason to replace the worker: it answers no bytes.
+    const bytes = expandRle(job.layout, job.codestream) ?? new Uint8Array(0);
+    return { bytes, photometric: job.layout.photometric, planar: true };
+  }
   const ctx = context(job.layout, { encodedBuffer: job.codestream });
   const family = FAMILIES.get(job.transferSyntax);
   const out = family === "jpeg"
@@ -133,6 +142,7 @@ export function loadCodecs(wasmPath: string): Promise<void> {
 function answer(job: AnswerJob): CodecOutput {
   const { image } = job;
   const photometric = image.format === "RGB24" ? "RGB" : "MONOCHROME2";
+  if (job.encoding === "pam") return { bytes: encodePam(image), photometric, planar: false };
   if (job.encoding === "png" || (image.format !== "Grayscale8" && image.format !== "RGB24")) {
     const bytes = job.encoding === "png" ? encodePng(image) : encodeJpeg(image, job.quality);
     return { bytes, photometric, planar: false };
@@ -159,5 +169,16 @@ function answer(job: AnswerJob): CodecOutput {
 }
 
 export function runJob(job: CodecJob): CodecOutput {
-  return job.kind === "decode" ? decode(job) : job.kind === "encode" ? encode(job) : answer(job);
+  switch (job.kind) {
+    case "decode":
+      return decode(job);
+    case "encode":
+      return encode(job);
+    case "answer":
+      return answer(job);
+    case "rendered": {
+      const image = renderForViewer(job.image, job.options);
+      return answer({ kind: "answer", encoding: job.encoding, image, quality: job.quality });
+    }
+  }
 }

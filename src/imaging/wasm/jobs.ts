@@ -1,6 +1,7 @@
 // What the main thread asks of the codec workers, and what they answer. Frames travel as bytes:
 // native frames are little endian, interleaved when `planar` is false.
-import type { RawImage } from "../types.ts";
+import type { RenderedOptions } from "../rendered.ts";
+import type { DecodedImage, RawImage } from "../types.ts";
 
 /** The pixel module of one frame, as the codecs need it. */
 export interface FrameLayout {
@@ -30,15 +31,24 @@ export interface EncodeJob {
   quality: number;
 }
 
-/** An image answer of the REST API to encode as PNG or JPEG. */
+/** An image answer of the REST API to encode (PAM is a header on the samples). */
 export interface AnswerJob {
   kind: "answer";
-  encoding: "png" | "jpeg";
+  encoding: "png" | "jpeg" | "pam";
   image: RawImage;
   quality: number;
 }
 
-export type CodecJob = DecodeJob | EncodeJob | AnswerJob;
+/** A /rendered answer: the frame windowed and fitted (rendered.ts), then encoded. */
+export interface RenderedJob {
+  kind: "rendered";
+  encoding: AnswerJob["encoding"];
+  image: DecodedImage;
+  options: RenderedOptions;
+  quality: number;
+}
+
+export type CodecJob = DecodeJob | EncodeJob | AnswerJob | RenderedJob;
 
 /** The frame the job produced, with the photometric interpretation and planarity it is now in. */
 export interface CodecOutput {

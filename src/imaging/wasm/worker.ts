@@ -1,9 +1,24 @@
 // A codec worker: runs the WASM decoders and encoders off the main thread, one job at a time.
 // An entry point of the executable (build.ts), which embeds the WASM module through the import.
+import { readlinkSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import wasmPath from "dcmjs-codecs/build/dcmjs-native-codecs.wasm" with { type: "file" };
 import { loadCodecs, runJob } from "./codestreams.ts";
 import type { CodecAnswer, CodecRequest } from "./jobs.ts";
+
+/**
+ * The codecs run below the priority of the server's thread, so that it answers at once while
+ * they take every core (pool.ts). Linux sets a thread's priority by its id; elsewhere they keep
+ * the server's priority.
+ */
+const NICER = 5;
+try {
+  const thread = Number(readlinkSync("/proc/thread-self").split("/").pop());
+  setPriority(thread, Math.min(19, getPriority(thread) + NICER));
+} catch {
+  // Not Linux: no /proc/thread-self.
+}
 
 const port = parentPort!;
 port.on("message", async ({ id, job }: CodecRequest) => {
