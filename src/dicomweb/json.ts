@@ -5,7 +5,15 @@ import type { DicomJsonAttribute, DicomJsonDataset, DicomJsonValue } from "../di
 
 export const DICOM_JSON = "application/dicom+json";
 
+/** Printable ASCII without a quote or a backslash: written as it is between quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function quoted(text: string): string {
+  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
 function valueText(value: DicomJsonValue): string {
+  if (typeof value === "string") return quoted(value);
   if (value === null || typeof value !== "object") return JSON.stringify(value);
   // A person name's groups (Alphabetic, Ideographic, Phonetic) are already in byte order.
   if ("Alphabetic" in value || "Ideographic" in value || "Phonetic" in value) {
@@ -17,15 +25,18 @@ function valueText(value: DicomJsonValue): string {
 function attributeText(attribute: DicomJsonAttribute): string {
   let out = "{";
   if (attribute.BulkDataURI !== undefined) {
-    out += `"BulkDataURI":${JSON.stringify(attribute.BulkDataURI)},`;
+    out += `"BulkDataURI":${quoted(attribute.BulkDataURI)},`;
   }
   if (attribute.InlineBinary !== undefined) {
     out += `"InlineBinary":${JSON.stringify(attribute.InlineBinary)},`;
   }
-  if (attribute.Value !== undefined) {
-    out += `"Value":[${attribute.Value.map(valueText).join(",")}],`;
+  const values = attribute.Value;
+  if (values !== undefined) {
+    out += `"Value":[`;
+    for (let i = 0; i < values.length; i++) out += (i > 0 ? "," : "") + valueText(values[i]!);
+    out += "],";
   }
-  return `${out}"vr":${JSON.stringify(attribute.vr)}}`;
+  return `${out}"vr":${quoted(attribute.vr)}}`;
 }
 
 /** A dataset whose keys are 8 upper-case hex digits: sorted unless already in order. */
@@ -34,7 +45,11 @@ export function datasetText(dataset: DicomJsonDataset): string {
   let ordered = true;
   for (let i = 1; i < keys.length && ordered; i++) ordered = keys[i - 1]! < keys[i]!;
   if (!ordered) keys.sort();
-  return `{${keys.map((k) => `"${k}":${attributeText(dataset[k]!)}`).join(",")}}`;
+  let out = "{";
+  for (let i = 0; i < keys.length; i++) {
+    out += `${i > 0 ? "," : ""}"${keys[i]}":${attributeText(dataset[keys[i]!]!)}`;
+  }
+  return `${out}}`;
 }
 
 export function dicomJsonTextResponse(text: string, status = 200): Response {

@@ -10,6 +10,7 @@ import type { RestDependencies } from "../rest/context.ts";
 import { readInstance } from "../rest/instance-data.ts";
 import { ContentType, type Resource } from "../server/model.ts";
 import type { BinaryModes } from "./binary-modes.ts";
+import { readUpToPixelData } from "./header-read.ts";
 import { datasetText } from "./json.ts";
 import { retrieveUrl, type WebBase } from "./urls.ts";
 import { instanceMetadata, uidsOf } from "./wado.ts";
@@ -85,7 +86,10 @@ export class MetadataCache {
   }
 
   private async text(instance: Resource, base: WebBase): Promise<string> {
-    const data = await readInstance(this.deps, instance);
+    // A plugin's binary modes may write the pixel data inline: the whole file is needed then.
+    const data = !this.modes || this.modes.empty
+      ? await readUpToPixelData(this.deps, instance)
+      : await readInstance(this.deps, instance);
     const url = retrieveUrl(base, uidsOf(this.deps, instance));
     return datasetText(await instanceMetadata(data, url, this.modes));
   }
