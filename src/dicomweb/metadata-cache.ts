@@ -1,34 +1,59 @@
 // WADO-RS metadata of recently asked instances, kept in memory as its JSON text so that a viewer
 // opening a large series again (or several viewers opening it) neither parses the files again
-// nor serializes them. As Orthanc's plugin (from 1.13) fills its cache when a series becomes
-// stable, so does this one, so that even the first viewer finds it ready. The text holds a
-// marker where the DICOMweb base URL goes, replaced at each answer: the same entry serves every
-// Host a client uses. The key is the uuid of the instance's DICOM file: a file never changes, and
-// an instance deleted then stored again (or overwritten) gets a new one, whereas internal ids
-// may be reused.
+// nor serializes them. The text holds a marker where the DICOMweb base URL goes, replaced at each
+// answer: the same entry serves every Host a client uses. The key is the uuid of the instance's
+// DICOM file: a file never changes, and an instance deleted then stored again (or overwritten)
+// gets a new one, whereas internal ids may be reused.
+//
+// What is not cached is computed from each file read up to its pixel data (header-read.ts), in
+// batches shared between the server's thread and the metadata workers. As Orthanc's plugin (from
+// 1.13) fills its cache when a series becomes stable, this one warms the series that viewers
+// asked for recently, when they become stable again (a few instances added to a series being
+// read), and not every series of a bulk ingest, which would read the whole ingest once more.
+import { hasUserDictionaryEntries } from "../dicom/dictionary.ts";
+import { Tags } from "../dicom/tag.ts";
 import type { RestDependencies } from "../rest/context.ts";
 import { readInstance } from "../rest/instance-data.ts";
-import { ContentType, type Resource } from "../server/model.ts";
+import { type AttachmentInfo, ContentType, type Resource } from "../server/model.ts";
 import type { BinaryModes } from "./binary-modes.ts";
-import { readUpToPixelData } from "./header-read.ts";
+import { metadataBytes } from "./header-read.ts";
 import { datasetText } from "./json.ts";
+import { type MetadataBytes, metadataOf } from "./metadata-json.ts";
+import { type MetadataWorker, metadataWorkers } from "./metadata-workers.ts";
 import { retrieveUrl, type WebBase } from "./urls.ts";
 import { instanceMetadata, uidsOf } from "./wado.ts";
 
 const CAPACITY = 20_000;
-
-/** What identifies the content of an instance's DICOM file. */
-export function dicomFileKey(deps: RestDependencies, instance: Resource): string {
-  return deps.core.resources.attachment(instance.internalId, ContentType.Dicom)?.uuid ??
-    `instance ${instance.internalId}`;
-}
-/** Files read at once for one answer: reads overlap with the parsing of the ones already read. */
+/** Series whose metadata was asked recently: the ones warmed when they become stable. */
+const RECENT_SERIES = 64;
+/** Files read at once: reads overlap with the parsing of the ones already read. */
 const READS_IN_FLIGHT = 8;
+/** Instances per batch: small enough to share a series between threads, large enough to pay. */
+const BATCH = 25;
 /** Unguessable, so that no DICOM value can hold it. */
 const BASE_MARKER = `pharos-dicomweb-base-${crypto.randomUUID()}`;
 
+/** What identifies the content of an instance's DICOM file. */
+export function dicomFileKey(deps: RestDependencies, instance: Resource): string {
+  return fileKey(instance, deps.core.resources.attachment(instance.internalId, ContentType.Dicom));
+}
+
+function fileKey(instance: Resource, file: AttachmentInfo | undefined): string {
+  return file?.uuid ?? `instance ${instance.internalId}`;
+}
+
+/** An instance whose metadata is to be computed, and where its answer goes. */
+interface Pending {
+  index: number;
+  instance: Resource;
+  file: AttachmentInfo | undefined;
+  url: string;
+}
+
 export class MetadataCache {
   private readonly entries = new Map<string, string>();
+  /** Series ids, most recently asked last. */
+  private readonly recentSeries = new Set<number>();
 
   constructor(
     private readonly deps: RestDependencies,
@@ -38,59 +63,165 @@ export class MetadataCache {
 
   /** A plugin's choice of binary modes may change between calls: no caching then. */
   private get cacheable(): boolean {
-    return this.enabled && (!this.modes || this.modes.empty);
+    return this.enabled && this.plain;
+  }
+
+  /** Without a plugin's binary modes, every binary value is a bulk data URI. */
+  private get plain(): boolean {
+    return !this.modes || this.modes.empty;
   }
 
   /** The metadata of each instance, in order, as JSON text with its URLs below `base`. */
   async texts(instances: Resource[], base: WebBase): Promise<string[]> {
+    for (const instance of instances) this.noteSeries(instance.parentId);
+    if (!this.plain) return await this.withModes(instances, base);
     const cacheable = this.cacheable;
+    const url = this.instanceUrls(cacheable ? BASE_MARKER : base);
+    const out: string[] = new Array(instances.length);
+    const pending: Pending[] = [];
+    instances.forEach((instance, index) => {
+      const file = this.deps.core.resources.attachment(instance.internalId, ContentType.Dicom);
+      const known = cacheable ? this.recall(fileKey(instance, file)) : undefined;
+      if (known !== undefined) out[index] = known;
+      else pending.push({ index, instance, file, url: url(instance) });
+    });
+    await this.compute(pending, (p, text) => {
+      out[p.index] = text;
+      if (cacheable) this.keep(fileKey(p.instance, p.file), text);
+    });
+    return cacheable ? out.map((text) => text.replaceAll(BASE_MARKER, base)) : out;
+  }
+
+  /** Fills the cache for a series asked recently (on StableSeries). */
+  async warm(series: Resource): Promise<void> {
+    if (!this.cacheable || !this.recentSeries.has(series.internalId)) return;
+    const url = this.instanceUrls(BASE_MARKER);
+    const pending: Pending[] = [];
+    for (const instance of this.deps.core.resources.children(series.internalId)) {
+      const file = this.deps.core.resources.attachment(instance.internalId, ContentType.Dicom);
+      if (this.entries.has(fileKey(instance, file))) continue;
+      pending.push({ index: pending.length, instance, file, url: url(instance) });
+    }
+    await this.compute(pending, (p, text) => this.keep(fileKey(p.instance, p.file), text));
+  }
+
+  /** Starts the metadata workers, before the first call needs them (on NewSeries). */
+  prepare(): void {
+    if (this.plain) metadataWorkers.start();
+  }
+
+  private noteSeries(seriesId: number | null): void {
+    if (seriesId === null) return;
+    this.recentSeries.delete(seriesId);
+    this.recentSeries.add(seriesId);
+    if (this.recentSeries.size > RECENT_SERIES) {
+      this.recentSeries.delete(this.recentSeries.values().next().value!);
+    }
+  }
+
+  /** The URL of each instance, its study's and series' UIDs read once per series. */
+  private instanceUrls(base: WebBase): (instance: Resource) => string {
+    const resources = this.deps.core.resources;
+    const seriesUrls = new Map<number | null, string>();
+    return (instance) => {
+      let prefix = seriesUrls.get(instance.parentId);
+      if (prefix === undefined) {
+        const uids = uidsOf(this.deps, instance);
+        prefix = retrieveUrl(base, { study: uids.study, series: uids.series });
+        seriesUrls.set(instance.parentId, prefix);
+      }
+      return `${prefix}/instances/${
+        resources.mainTags(instance.internalId).get(Tags.SopInstanceUid)
+      }`;
+    };
+  }
+
+  /**
+   * Computes the pending instances in batches, on this thread and on the workers free now (none
+   * when the Dictionary option or a plugin added entries, which the workers do not know).
+   */
+  private async compute(
+    pending: Pending[],
+    done: (p: Pending, text: string) => void,
+  ): Promise<void> {
+    if (pending.length === 0) return;
+    metadataWorkers.start();
+    const workers = hasUserDictionaryEntries() ? [] : metadataWorkers.claim();
+    let next = 0;
+    const take = () => {
+      const batch = pending.slice(next, next + BATCH);
+      next += batch.length;
+      return batch;
+    };
+    const lane = async (worker?: MetadataWorker) => {
+      for (let batch = take(); batch.length > 0; batch = take()) {
+        const sources = await this.read(batch);
+        const texts = worker
+          ? await worker.run(
+            this.deps.core.defaultEncoding,
+            batch.map((p, i) => ({ ...sources[i]!, url: p.url })),
+          ).catch(() => undefined)
+          : undefined;
+        for (const [i, p] of batch.entries()) {
+          done(p, texts?.[i] ?? await this.computeHere(p, sources[i]!));
+        }
+      }
+    };
+    try {
+      await Promise.all([lane(), ...workers.map(lane)]);
+    } finally {
+      for (const worker of workers) worker.busy = false;
+    }
+  }
+
+  private async read(batch: Pending[]): Promise<MetadataBytes[]> {
+    const out: MetadataBytes[] = new Array(batch.length);
+    let next = 0;
+    const reader = async () => {
+      while (next < batch.length) {
+        const i = next++;
+        out[i] = await metadataBytes(this.deps, batch[i]!.instance, batch[i]!.file);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, batch.length) }, reader));
+    return out;
+  }
+
+  /** On this thread; a file that does not parse is read whole again for the usual error. */
+  private async computeHere(p: Pending, source: MetadataBytes): Promise<string> {
+    const text = metadataOf(source, this.deps.core.defaultEncoding, p.url);
+    if (text !== undefined) return text;
+    return datasetText(await instanceMetadata(await readInstance(this.deps, p.instance), p.url));
+  }
+
+  /** A plugin chooses how binary values are written: the whole file, computed here. */
+  private async withModes(instances: Resource[], base: WebBase): Promise<string[]> {
     const out: string[] = new Array(instances.length);
     let next = 0;
     const worker = async () => {
       while (next < instances.length) {
         const i = next++;
-        const instance = instances[i]!;
-        out[i] = cacheable
-          ? (await this.cached(instance)).replaceAll(BASE_MARKER, base)
-          : await this.text(instance, base);
+        const data = await readInstance(this.deps, instances[i]!);
+        const url = retrieveUrl(base, uidsOf(this.deps, instances[i]!));
+        out[i] = datasetText(await instanceMetadata(data, url, this.modes));
       }
     };
     await Promise.all(Array.from({ length: READS_IN_FLIGHT }, worker));
     return out;
   }
 
-  /** Fills the cache for the instances of a series (on StableSeries). */
-  async warm(series: Resource): Promise<void> {
-    if (!this.cacheable) return;
-    const instances = this.deps.core.resources.children(series.internalId);
-    let next = 0;
-    const worker = async () => {
-      while (next < instances.length) await this.cached(instances[next++]!);
-    };
-    await Promise.all(Array.from({ length: READS_IN_FLIGHT }, worker));
-  }
-
-  private async cached(instance: Resource): Promise<string> {
-    const key = dicomFileKey(this.deps, instance);
+  private recall(key: string): string | undefined {
     const known = this.entries.get(key);
     if (known !== undefined) {
       // Most recently used last, so that the first one is the one to evict.
       this.entries.delete(key);
       this.entries.set(key, known);
-      return known;
     }
-    const text = await this.text(instance, BASE_MARKER);
-    this.entries.set(key, text);
-    if (this.entries.size > CAPACITY) this.entries.delete(this.entries.keys().next().value!);
-    return text;
+    return known;
   }
 
-  private async text(instance: Resource, base: WebBase): Promise<string> {
-    // A plugin's binary modes may write the pixel data inline: the whole file is needed then.
-    const data = !this.modes || this.modes.empty
-      ? await readUpToPixelData(this.deps, instance)
-      : await readInstance(this.deps, instance);
-    const url = retrieveUrl(base, uidsOf(this.deps, instance));
-    return datasetText(await instanceMetadata(data, url, this.modes));
+  private keep(key: string, text: string): void {
+    this.entries.set(key, text);
+    if (this.entries.size > CAPACITY) this.entries.delete(this.entries.keys().next().value!);
   }
 }
