@@ -1,7 +1,8 @@
 // WADO-RS metadata of recently asked instances, kept in memory as its JSON text so that a viewer
 // opening a large series again (or several viewers opening it) neither parses the files again
-// nor serializes them. The text holds a marker where the DICOMweb base URL goes, replaced at each
-// answer: the same entry serves every Host a client uses. The key is the uuid of the instance's
+// nor serializes them. Each text keeps the base URL it was written with: a client that reaches the
+// server by another Host gets its bulk data URIs rewritten (in DICOM JSON, `"BulkDataURI":"` can
+// only come before a URL, quotes in values being escaped). The key is the uuid of the instance's
 // DICOM file: a file never changes, and an instance deleted then stored again (or overwritten)
 // gets a new one, whereas internal ids may be reused.
 //
@@ -30,8 +31,17 @@ const RECENT_SERIES = 64;
 const READS_IN_FLIGHT = 8;
 /** Instances per batch: small enough to share a series between threads, large enough to pay. */
 const BATCH = 25;
-/** Unguessable, so that no DICOM value can hold it. */
-const BASE_MARKER = `pharos-dicomweb-base-${crypto.randomUUID()}`;
+
+/** An instance's metadata text, and the base of the URLs in it. */
+interface Entry {
+  text: string;
+  base: WebBase;
+}
+
+function rebased(entry: Entry, base: WebBase): string {
+  if (entry.base === base) return entry.text;
+  return entry.text.replaceAll(`"BulkDataURI":"${entry.base}/`, `"BulkDataURI":"${base}/`);
+}
 
 /** What identifies the content of an instance's DICOM file. */
 export function dicomFileKey(deps: RestDependencies, instance: Resource): string {
@@ -51,9 +61,9 @@ interface Pending {
 }
 
 export class MetadataCache {
-  private readonly entries = new Map<string, string>();
-  /** Series ids, most recently asked last. */
-  private readonly recentSeries = new Set<number>();
+  private readonly entries = new Map<string, Entry>();
+  /** Series ids, most recently asked last, with the base their viewer used. */
+  private readonly recentSeries = new Map<number, WebBase>();
 
   constructor(
     private readonly deps: RestDependencies,
@@ -73,36 +83,40 @@ export class MetadataCache {
 
   /** The metadata of each instance, in order, as JSON text with its URLs below `base`. */
   async texts(instances: Resource[], base: WebBase): Promise<string[]> {
-    for (const instance of instances) this.noteSeries(instance.parentId);
+    for (const instance of instances) this.noteSeries(instance.parentId, base);
     if (!this.plain) return await this.withModes(instances, base);
     const cacheable = this.cacheable;
-    const url = this.instanceUrls(cacheable ? BASE_MARKER : base);
+    const url = this.instanceUrls(base);
     const out: string[] = new Array(instances.length);
     const pending: Pending[] = [];
     instances.forEach((instance, index) => {
       const file = this.deps.core.resources.attachment(instance.internalId, ContentType.Dicom);
       const known = cacheable ? this.recall(fileKey(instance, file)) : undefined;
-      if (known !== undefined) out[index] = known;
+      if (known !== undefined) out[index] = rebased(known, base);
       else pending.push({ index, instance, file, url: url(instance) });
     });
     await this.compute(pending, (p, text) => {
       out[p.index] = text;
-      if (cacheable) this.keep(fileKey(p.instance, p.file), text);
+      if (cacheable) this.keep(fileKey(p.instance, p.file), { text, base });
     });
-    return cacheable ? out.map((text) => text.replaceAll(BASE_MARKER, base)) : out;
+    return out;
   }
 
   /** Fills the cache for a series asked recently (on StableSeries). */
   async warm(series: Resource): Promise<void> {
-    if (!this.cacheable || !this.recentSeries.has(series.internalId)) return;
-    const url = this.instanceUrls(BASE_MARKER);
+    const base = this.recentSeries.get(series.internalId);
+    if (!this.cacheable || base === undefined) return;
+    const url = this.instanceUrls(base);
     const pending: Pending[] = [];
     for (const instance of this.deps.core.resources.children(series.internalId)) {
       const file = this.deps.core.resources.attachment(instance.internalId, ContentType.Dicom);
       if (this.entries.has(fileKey(instance, file))) continue;
       pending.push({ index: pending.length, instance, file, url: url(instance) });
     }
-    await this.compute(pending, (p, text) => this.keep(fileKey(p.instance, p.file), text));
+    await this.compute(
+      pending,
+      (p, text) => this.keep(fileKey(p.instance, p.file), { text, base }),
+    );
   }
 
   /** Starts the metadata workers, before the first call needs them (on NewSeries). */
@@ -110,12 +124,12 @@ export class MetadataCache {
     if (this.plain) metadataWorkers.start();
   }
 
-  private noteSeries(seriesId: number | null): void {
+  private noteSeries(seriesId: number | null, base: WebBase): void {
     if (seriesId === null) return;
     this.recentSeries.delete(seriesId);
-    this.recentSeries.add(seriesId);
+    this.recentSeries.set(seriesId, base);
     if (this.recentSeries.size > RECENT_SERIES) {
-      this.recentSeries.delete(this.recentSeries.values().next().value!);
+      this.recentSeries.delete(this.recentSeries.keys().next().value!);
     }
   }
 
@@ -210,7 +224,7 @@ export class MetadataCache {
     return out;
   }
 
-  private recall(key: string): string | undefined {
+  private recall(key: string): Entry | undefined {
     const known = this.entries.get(key);
     if (known !== undefined) {
       // Most recently used last, so that the first one is the one to evict.
@@ -220,8 +234,8 @@ export class MetadataCache {
     return known;
   }
 
-  private keep(key: string, text: string): void {
-    this.entries.set(key, text);
+  private keep(key: string, entry: Entry): void {
+    this.entries.set(key, entry);
     if (this.entries.size > CAPACITY) this.entries.delete(this.entries.keys().next().value!);
   }
 }
