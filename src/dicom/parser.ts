@@ -4,7 +4,7 @@ import { inflateRawSync } from "node:zlib";
 import { lookupTag } from "./dictionary.ts";
 import { isPrivateGroup, makeTag, type Tag, tagElement, tagGroup, Tags } from "./tag.ts";
 import { TransferSyntax } from "./uids.ts";
-import { explicitHeaderLength, isKnownVr, isLongVr } from "./vr.ts";
+import { explicitHeaderLength, isKnownVr, isLongVr, knownVr } from "./vr.ts";
 
 export interface ByteSource {
   bytes: Uint8Array;
@@ -174,7 +174,18 @@ class Reader {
     const privateCreator = isPrivateGroup(tag) && tagElement(tag) > 0xff
       ? creators.get(tagGroup(tag) * 256 + (tagElement(tag) >> 8))
       : undefined;
-    if (explicitVr) {
+    const known = explicitVr ? knownVr(bytes[pos]!, bytes[pos + 1]!) : undefined;
+    if (known) {
+      vr = known.vr;
+      if (known.longLength) {
+        if (pos + 8 > bytes.length) throw new DicomParseError("truncated element header");
+        length = view.getUint32(pos + 4, littleEndian);
+        pos += 8;
+      } else {
+        length = view.getUint16(pos + 2, littleEndian);
+        pos += 4;
+      }
+    } else if (explicitVr) {
       vr = String.fromCharCode(bytes[pos]!, bytes[pos + 1]!);
       const internal = DCMTK_INTERNAL_VRS.get(vr);
       if (internal) {
@@ -188,7 +199,7 @@ class Reader {
         pos += long ? 8 : 4;
         dcmtkVr = vr;
         vr = "OB";
-      } else if (!isKnownVr(vr)) {
+      } else {
         // DCMTK reads a VR it does not know as a future one (two upper-case letters: reserved
         // bytes and a 32-bit length, PS3.5 7.1.2) or else with a 16-bit length, and Orthanc
         // shows its value as null: held as opaque bytes.
@@ -201,13 +212,6 @@ class Reader {
           : view.getUint16(pos + 2, littleEndian);
         pos += future ? 8 : 4;
         vr = "OB";
-      } else if (isLongVr(vr)) {
-        if (pos + 8 > bytes.length) throw new DicomParseError("truncated element header");
-        length = view.getUint32(pos + 4, littleEndian);
-        pos += 8;
-      } else {
-        length = view.getUint16(pos + 2, littleEndian);
-        pos += 4;
       }
     } else {
       length = view.getUint32(pos, littleEndian);

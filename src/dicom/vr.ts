@@ -93,6 +93,32 @@ const LONG_HEADER_CODES: ReadonlySet<number> = (() => {
   return codes;
 })();
 
+/** A known VR as the parser meets it: its one string, and whether its header is the long one. */
+export interface KnownVr {
+  vr: string;
+  longLength: boolean;
+}
+
+const KNOWN_BY_CODE: (KnownVr | undefined)[] = (() => {
+  const table: (KnownVr | undefined)[] = new Array(26 * 26);
+  for (const [vr, info] of VRS) {
+    table[(vr.charCodeAt(0) - 0x41) * 26 + vr.charCodeAt(1) - 0x41] = {
+      vr,
+      longLength: info.longLength,
+    };
+  }
+  return table;
+})();
+
+/**
+ * The known VR written as the two bytes `a` and `b`, or undefined: no string is built and no map
+ * looked up per element (the parser's hot path).
+ */
+export function knownVr(a: number, b: number): KnownVr | undefined {
+  if (a < 0x41 || a > 0x5a || b < 0x41 || b > 0x5a) return undefined;
+  return KNOWN_BY_CODE[(a - 0x41) * 26 + b - 0x41];
+}
+
 /** Whether the VR takes the 12-byte explicit header (an unknown VR does not). */
 export const isLongVr = (vr: string): boolean => VRS.get(vr)?.longLength ?? false;
 
