@@ -129,8 +129,9 @@ function dcmtkString(dataset: DicomDataset, e: DicomElement, decoding: TextDecod
   if (e.vr === "UI" && raw.some(isSpace)) raw = raw.filter((b) => !isSpace(b));
   let end = raw.length;
   while (end > 0 && (raw[end - 1] === 0x20 || (e.vr === "UI" && raw[end - 1] === 0))) end--;
-  const nul = raw.subarray(0, end).indexOf(0);
-  const text = raw.subarray(0, nul < 0 ? end : nul);
+  const nul = raw.indexOf(0);
+  if (nul >= 0 && nul < end) end = nul;
+  const text = end === raw.length ? raw : raw.subarray(0, end);
   return e.tag === Tags.SpecificCharacterSet ? latin1(text) : decoding.decode(text);
 }
 

@@ -39,12 +39,32 @@ function attributeText(attribute: DicomJsonAttribute): string {
   return `${out}"vr":${quoted(attribute.vr)}}`;
 }
 
-/** A dataset whose keys are 8 upper-case hex digits: sorted unless already in order. */
-export function datasetText(dataset: DicomJsonDataset): string {
+/**
+ * The keys in byte order. Object.keys lists the keys that read as array indexes ("20011001")
+ * first, then the others as inserted: for a dataset written in tag order, two sorted runs to
+ * merge (8 digits compare as numbers and as text alike); anything else is sorted.
+ */
+function orderedKeys(dataset: DicomJsonDataset): string[] {
   const keys = Object.keys(dataset);
-  let ordered = true;
-  for (let i = 1; i < keys.length && ordered; i++) ordered = keys[i - 1]! < keys[i]!;
-  if (!ordered) keys.sort();
+  let split = -1;
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! < keys[i]!) continue;
+    if (split >= 0) return keys.sort();
+    split = i;
+  }
+  if (split < 0) return keys;
+  const out: string[] = new Array(keys.length);
+  let a = 0;
+  let b = split;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = b >= keys.length || (a < split && keys[a]! < keys[b]!) ? keys[a++]! : keys[b++]!;
+  }
+  return out;
+}
+
+/** A dataset whose keys are 8 upper-case hex digits, in byte order. */
+export function datasetText(dataset: DicomJsonDataset): string {
+  const keys = orderedKeys(dataset);
   // Joined from an array rather than appended to: a string appended to a hundred times is a
   // deep rope, whose flattening (when the answer is put together) costs more than the writing.
   const parts: string[] = new Array(keys.length);
