@@ -7,7 +7,7 @@
 // gets a new one, whereas internal ids may be reused.
 //
 // What is not cached is computed from each file read up to its pixel data (header-read.ts), in
-// batches shared between the server's thread and the metadata workers. As Orthanc's plugin (from
+// batches on the metadata workers (on the server's thread when none is ready). As Orthanc's plugin (from
 // 1.13) fills its cache when a series becomes stable, this one warms the series that viewers
 // asked for recently, when they become stable again (a few instances added to a series being
 // read), and not every series of a bulk ingest, which would read the whole ingest once more.
@@ -57,7 +57,6 @@ interface Pending {
   index: number;
   instance: Resource;
   file: AttachmentInfo | undefined;
-  url: string;
 }
 
 export class MetadataCache {
@@ -86,16 +85,15 @@ export class MetadataCache {
     for (const instance of instances) this.noteSeries(instance.parentId, base);
     if (!this.plain) return await this.withModes(instances, base);
     const cacheable = this.cacheable;
-    const url = this.instanceUrls(base);
     const out: string[] = new Array(instances.length);
     const pending: Pending[] = [];
     instances.forEach((instance, index) => {
       const file = this.deps.core.resources.attachment(instance.internalId, ContentType.Dicom);
       const known = cacheable ? this.recall(fileKey(instance, file)) : undefined;
       if (known !== undefined) out[index] = rebased(known, base);
-      else pending.push({ index, instance, file, url: url(instance) });
+      else pending.push({ index, instance, file });
     });
-    await this.compute(pending, (p, text) => {
+    await this.compute(pending, base, (p, text) => {
       out[p.index] = text;
       if (cacheable) this.keep(fileKey(p.instance, p.file), { text, base });
     });
@@ -106,15 +104,15 @@ export class MetadataCache {
   async warm(series: Resource): Promise<void> {
     const base = this.recentSeries.get(series.internalId);
     if (!this.cacheable || base === undefined) return;
-    const url = this.instanceUrls(base);
     const pending: Pending[] = [];
     for (const instance of this.deps.core.resources.children(series.internalId)) {
       const file = this.deps.core.resources.attachment(instance.internalId, ContentType.Dicom);
       if (this.entries.has(fileKey(instance, file))) continue;
-      pending.push({ index: pending.length, instance, file, url: url(instance) });
+      pending.push({ index: pending.length, instance, file });
     }
     await this.compute(
       pending,
+      base,
       (p, text) => this.keep(fileKey(p.instance, p.file), { text, base }),
     );
   }
@@ -151,50 +149,59 @@ export class MetadataCache {
   }
 
   /**
-   * Computes the pending instances in batches, on this thread and on the workers free now (none
-   * when the Dictionary option or a plugin added entries, which the workers do not know).
+   * Computes the pending instances in batches on the metadata workers free now, each reading its
+   * next batch while the worker computes one; on this thread when none is (not started yet, or
+   * the Dictionary option or a plugin added entries, which the workers do not know).
    */
   private async compute(
     pending: Pending[],
+    base: WebBase,
     done: (p: Pending, text: string) => void,
   ): Promise<void> {
     if (pending.length === 0) return;
     metadataWorkers.start();
     const workers = hasUserDictionaryEntries() ? [] : metadataWorkers.claim();
+    const url = this.instanceUrls(base);
     let next = 0;
     const take = () => {
       const batch = pending.slice(next, next + BATCH);
       next += batch.length;
-      return batch;
+      if (batch.length === 0) return undefined;
+      const read = this.read(batch, url);
+      // Read ahead: its error, if any, is thrown where it is awaited.
+      read.catch(() => {});
+      return { batch, read };
     };
     const lane = async (worker?: MetadataWorker) => {
-      for (let batch = take(); batch.length > 0; batch = take()) {
-        const sources = await this.read(batch);
+      for (let current = take(); current;) {
+        const items = await current.read;
+        const following = worker ? take() : undefined;
         const texts = worker
-          ? await worker.run(
-            this.deps.core.defaultEncoding,
-            batch.map((p, i) => ({ ...sources[i]!, url: p.url })),
-          ).catch(() => undefined)
+          ? await worker.run(this.deps.core.defaultEncoding, items).catch(() => undefined)
           : undefined;
-        for (const [i, p] of batch.entries()) {
-          done(p, texts?.[i] ?? await this.computeHere(p, sources[i]!));
+        for (const [i, p] of current.batch.entries()) {
+          done(p, texts?.[i] ?? await this.computeHere(p, items[i]!));
         }
+        current = worker ? following : take();
       }
     };
-    try {
-      await Promise.all([lane(), ...workers.map(lane)]);
-    } finally {
-      for (const worker of workers) worker.busy = false;
-    }
+    // Every lane ends before its worker is given back, even when another one failed.
+    const outcomes = await Promise.allSettled(workers.length > 0 ? workers.map(lane) : [lane()]);
+    for (const worker of workers) worker.busy = false;
+    for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
   }
 
-  private async read(batch: Pending[]): Promise<MetadataBytes[]> {
-    const out: MetadataBytes[] = new Array(batch.length);
+  private async read(
+    batch: Pending[],
+    url: (instance: Resource) => string,
+  ): Promise<(MetadataBytes & { url: string })[]> {
+    const out: (MetadataBytes & { url: string })[] = new Array(batch.length);
     let next = 0;
     const reader = async () => {
       while (next < batch.length) {
         const i = next++;
-        out[i] = await metadataBytes(this.deps, batch[i]!.instance, batch[i]!.file);
+        const { instance, file } = batch[i]!;
+        out[i] = { ...await metadataBytes(this.deps, instance, file), url: url(instance) };
       }
     };
     await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, batch.length) }, reader));
@@ -202,10 +209,11 @@ export class MetadataCache {
   }
 
   /** On this thread; a file that does not parse is read whole again for the usual error. */
-  private async computeHere(p: Pending, source: MetadataBytes): Promise<string> {
-    const text = metadataOf(source, this.deps.core.defaultEncoding, p.url);
+  private async computeHere(p: Pending, source: MetadataBytes & { url: string }): Promise<string> {
+    const text = metadataOf(source, this.deps.core.defaultEncoding, source.url);
     if (text !== undefined) return text;
-    return datasetText(await instanceMetadata(await readInstance(this.deps, p.instance), p.url));
+    const data = await readInstance(this.deps, p.instance);
+    return datasetText(await instanceMetadata(data, source.url));
   }
 
   /** A plugin chooses how binary values are written: the whole file, computed here. */

@@ -1,7 +1,8 @@
 // The metadata workers: the first WADO-RS metadata call of a large series parses every file of
-// it, which the server's thread shares with them (metadata-cache.ts hands out batches to both).
-// They start with the first series stored or asked, take one batch at a time, and a worker that
-// fails or runs past the deadline is ended: its batch is then computed on the server's thread.
+// it, in batches that metadata-cache.ts hands to the workers while the server's thread reads the
+// next ones. They start with the first series stored or asked, take one batch at a time, and a
+// worker that fails or runs past the deadline is ended: its batch is then computed on the
+// server's thread.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Encoding } from "../dicom/charsets.ts";
@@ -101,8 +102,8 @@ export class MetadataWorker {
 export class MetadataWorkers {
   private readonly workers: MetadataWorker[] = [];
 
-  /** One per core but the server's own, 3 at most. */
-  constructor(private readonly size = Math.max(0, Math.min(3, availableParallelism() - 1))) {}
+  /** One per core, 4 at most: the server's thread only reads the files and writes the answer. */
+  constructor(private readonly size = Math.min(4, availableParallelism())) {}
 
   /** Starts the missing workers (they take a moment to load their code). */
   start(): void {
