@@ -2,6 +2,7 @@
 // beside the server's thread. An entry point of the executable (build.ts).
 import { parentPort } from "node:worker_threads";
 import { metadataOf } from "./metadata-json.ts";
+import { warmUp } from "./metadata-warm-up.ts";
 import type { MetadataAnswer, MetadataRequest } from "./metadata-workers.ts";
 
 const port = parentPort!;
@@ -17,4 +18,5 @@ port.on("message", ({ id, fallback, items }: MetadataRequest) => {
   const answer: MetadataAnswer = { id, texts };
   port.postMessage(answer);
 });
+warmUp();
 port.postMessage("ready");

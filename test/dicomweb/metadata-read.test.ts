@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { metadataOf } from "../../src/dicomweb/metadata-json.ts";
+import { warmUp } from "../../src/dicomweb/metadata-warm-up.ts";
 import { MetadataWorkers } from "../../src/dicomweb/metadata-workers.ts";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
 import { samplesDir } from "../support/server.ts";
@@ -99,4 +100,8 @@ test("a metadata worker answers what the server's thread computes", async () => 
   expect(texts.filter((t) => t !== null).length).toBe(FILES.length);
   // Not a DICOM file: the server's thread computes it again, for the usual error.
   expect(await worker.run("Latin1", [{ bytes: new Uint8Array([1, 2, 3]), url }])).toEqual([null]);
+});
+
+test("a worker's warm-up runs the whole path, its synthetic instance cut at its pixel data", () => {
+  expect(warmUp()).toBe(true);
 });
