@@ -53,7 +53,18 @@ export interface Corpus {
   totalBytes: number;
 }
 
-export function generateCorpus(options: CorpusOptions): Corpus {
+/** A corpus made one instance at a time, for corpora too large to hold in memory. */
+export interface CorpusGenerator {
+  source: string;
+  runId: string;
+  layout: CorpusLayout;
+  count: number;
+  /** The identifiers of instance `i`, without making its bytes. */
+  identifiers(i: number): Omit<CorpusInstance, "bytes">;
+  instance(i: number): CorpusInstance;
+}
+
+export function corpusGenerator(options: CorpusOptions): CorpusGenerator {
   const source = options.source ?? DEFAULT_SOURCE;
   const layout: CorpusLayout = {
     patients: options.patients ?? 10,
@@ -72,30 +83,49 @@ export function generateCorpus(options: CorpusOptions): Corpus {
     TAGS.seriesInstanceUid,
   ]);
   const seriesCount = layout.patients * layout.studiesPerPatient * layout.seriesPerStudy;
-  const instances: CorpusInstance[] = [];
-  let totalBytes = 0;
-  for (let i = 0; i < options.count; i++) {
+  const identifiers = (i: number) => {
     // Consecutive instances share a series, as when a modality sends one
     // series after another, and the series get near-equal shares.
     const series = Math.floor((i * seriesCount) / options.count);
     const study = Math.floor(series / layout.seriesPerStudy);
     const patient = Math.floor(study / layout.studiesPerPatient);
-    const instance = {
+    return {
       patientId: `BENCH-${runId.slice(-6)}-P${String(patient).padStart(3, "0")}`,
       studyInstanceUid: uid(runId, 1, study),
       seriesInstanceUid: uid(runId, 2, series),
       sopInstanceUid: uid(runId, 3, i),
     };
-    const bytes = patch([
-      instance.sopInstanceUid,
-      instance.sopInstanceUid,
-      instance.patientId,
-      instance.studyInstanceUid,
-      instance.seriesInstanceUid,
-    ]);
-    totalBytes += bytes.length;
-    instances.push({ bytes, ...instance });
+  };
+  return {
+    source,
+    runId,
+    layout,
+    count: options.count,
+    identifiers,
+    instance(i) {
+      const ids = identifiers(i);
+      const bytes = patch([
+        ids.sopInstanceUid,
+        ids.sopInstanceUid,
+        ids.patientId,
+        ids.studyInstanceUid,
+        ids.seriesInstanceUid,
+      ]);
+      return { bytes, ...ids };
+    },
+  };
+}
+
+export function generateCorpus(options: CorpusOptions): Corpus {
+  const generator = corpusGenerator(options);
+  const instances: CorpusInstance[] = [];
+  let totalBytes = 0;
+  for (let i = 0; i < options.count; i++) {
+    const instance = generator.instance(i);
+    totalBytes += instance.bytes.length;
+    instances.push(instance);
   }
+  const { source, runId, layout } = generator;
   return { source, runId, layout, instances, totalBytes };
 }
 

@@ -2,13 +2,20 @@
 // through each one's REST API in the same run.
 //
 //   bun bench/dicomweb.ts [--studies 10000] [--series 500] [--runs 20] [--frames 300]
+//                         [--clients 8]
 //
-// QIDO-RS over `--studies` studies (one instance each: loading is what limits N, as Orthanc
-// ingests a few hundred instances per second), WADO-RS metadata of one series of `--series`
-// instances (the first call, then warm calls), and WADO-RS frames per second (one frame of a
-// random instance of that series per request, 4 clients).
+// QIDO-RS over `--studies` studies (one instance each, Brainix's first Flair image without its
+// pixel data: QIDO-RS reads the index only, and 100,000 such files take 0.4 GB rather than 17),
+// WADO-RS metadata of one series of `--series` instances (the first call, then warm calls), and
+// WADO-RS frames per second (one frame of a random instance of that series per request, 4
+// clients). Both servers are loaded the same way, through POST /instances from `--clients`
+// clients at once, each file made just before it is sent (100,000 would not fit in memory).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type Corpus, generateCorpus } from "./dicom-corpus.ts";
+import { type CorpusGenerator, corpusGenerator, DEFAULT_SOURCE } from "./dicom-corpus.ts";
+import { parsePart10, tagOf } from "./lib/dicom-walk.ts";
 import { positiveInt } from "./lib/args.ts";
 import { killIfRunning, spawnServer, stopServer, waitUntilReady } from "./lib/process.ts";
 import { defaultPharosCommand, orthanc, pharos, type ServerUnderTest } from "./lib/servers.ts";
@@ -20,26 +27,40 @@ const { values } = parseArgs({
     series: { type: "string", default: "500" },
     runs: { type: "string", default: "20" },
     frames: { type: "string", default: "300" },
+    clients: { type: "string", default: "8" },
   },
 });
 const studyCount = positiveInt(values.studies, "studies");
 const seriesSize = positiveInt(values.series, "series");
 const runs = positiveInt(values.runs, "runs");
 const frameRequests = positiveInt(values.frames, "frames");
+const uploadClients = positiveInt(values.clients, "clients");
 
-const studies = generateCorpus({
+/** The default source cut before its pixel data, in a temporary folder. */
+function withoutPixelData(): { path: string; remove: () => void } {
+  const bytes = readFileSync(DEFAULT_SOURCE);
+  const pixels = parsePart10(bytes).elements.find((e) => e.tag === tagOf(0x7fe0, 0x0010))!;
+  const dir = mkdtempSync(join(tmpdir(), "bench-dicomweb-"));
+  const path = join(dir, "no-pixels.dcm");
+  writeFileSync(path, bytes.subarray(0, pixels.offset));
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const small = withoutPixelData();
+const studies = corpusGenerator({
   count: studyCount,
   patients: studyCount,
   studiesPerPatient: 1,
   seriesPerStudy: 1,
+  source: small.path,
 });
-const series = generateCorpus({
+const series = corpusGenerator({
   count: seriesSize,
   patients: 1,
   studiesPerPatient: 1,
   seriesPerStudy: 1,
 });
-const bigSeries = series.instances[0]!;
+const bigSeries = series.identifiers(0);
 const seriesPath =
   `/dicom-web/studies/${bigSeries.studyInstanceUid}/series/${bigSeries.seriesInstanceUid}`;
 
@@ -53,19 +74,25 @@ interface Figures {
   framesPerSecond: number;
 }
 
-async function upload(url: string, corpus: Corpus): Promise<void> {
+async function upload(url: string, corpus: CorpusGenerator, label: string): Promise<void> {
   let next = 0;
+  const started = performance.now();
   const client = async () => {
-    while (next < corpus.instances.length) {
+    while (next < corpus.count) {
+      const i = next++;
       const res = await fetch(`${url}/instances`, {
         method: "POST",
-        body: corpus.instances[next++]!.bytes,
+        body: corpus.instance(i).bytes,
       });
       if (res.status !== 200) throw new Error(`upload answered ${res.status}`);
       await res.arrayBuffer();
+      if ((i + 1) % 10_000 === 0) {
+        const seconds = (performance.now() - started) / 1000;
+        console.error(`${label}: ${i + 1} instances loaded in ${seconds.toFixed(0)} s`);
+      }
     }
   };
-  await Promise.all([client(), client(), client(), client()]);
+  await Promise.all(Array.from({ length: uploadClients }, client));
 }
 
 async function timed(url: string, accept?: string): Promise<number> {
@@ -76,7 +103,7 @@ async function timed(url: string, accept?: string): Promise<number> {
   return performance.now() - t;
 }
 
-const pick = (i: number) => studies.instances[(i * 7919) % studies.instances.length]!;
+const pick = (i: number) => studies.identifiers((i * 7919) % studies.count);
 const QIDO: [string, (i: number) => string][] = [
   ["studies, first page of 100", () => "/dicom-web/studies?limit=100"],
   ["studies, page of 100 at an offset", (i) => `/dicom-web/studies?limit=100&offset=${i * 97}`],
@@ -93,8 +120,8 @@ async function measure(server: ServerUnderTest): Promise<Figures> {
   const proc = spawnServer(launch.command, launch.logPath);
   try {
     await waitUntilReady(proc, launch.url, {});
-    await upload(launch.url, studies);
-    await upload(launch.url, series);
+    await upload(launch.url, studies, server.label);
+    await upload(launch.url, series, server.label);
     const qido = new Map<string, number>();
     for (const [label, path] of QIDO) {
       const samples: number[] = [];
@@ -110,7 +137,7 @@ async function measure(server: ServerUnderTest): Promise<Figures> {
     const accept = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
     const client = async () => {
       while (next < frameRequests) {
-        const instance = series.instances[(next++ * 31) % series.instances.length]!;
+        const instance = series.identifiers((next++ * 31) % series.count);
         await timed(
           `${launch.url}${seriesPath}/instances/${instance.sopInstanceUid}/frames/1`,
           accept,
@@ -138,10 +165,11 @@ const orthancFigures = await measure(
 const pharosFigures = await measure(
   pharos(defaultPharosCommand(), { keep: false, workDir: "/tmp", config: shared }),
 );
+small.remove();
 
 const ratio = (o: number, p: number) => `${(o / p).toFixed(1)}×`;
 console.log(
-  `${studyCount} studies + one series of ${seriesSize} instances, ${runs} runs per query, same run, loopback HTTP`,
+  `${studyCount} studies + one series of ${seriesSize} instances (loaded by ${uploadClients} clients), ${runs} runs per query, same run, loopback HTTP`,
 );
 console.log("| measure | Orthanc 1.10.1 + DICOMweb 1.7 | Pharos | Pharos faster by |");
 console.log("| --- | ---: | ---: | ---: |");

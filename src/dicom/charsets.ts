@@ -48,6 +48,10 @@ function decoder(label: string): TextDecoder {
 
 /** ISO-8859-1 proper (WHATWG's "latin1" is windows-1252, which differs in 0x80–0x9F). */
 function latin1(bytes: Uint8Array): string {
+  // Most values are ASCII, which the native UTF-8 decoder reads as well, in one flat string.
+  let ascii = true;
+  for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i]! < 0x80;
+  if (ascii) return decoder("utf-8").decode(bytes);
   let s = "";
   for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
   return s;

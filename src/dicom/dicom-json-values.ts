@@ -126,11 +126,12 @@ function binary(dataset: DicomDataset, e: DicomElement, vr: string): BinaryValue
  */
 function dcmtkString(dataset: DicomDataset, e: DicomElement, decoding: TextDecoding): string {
   let raw = valueBytes(dataset, e);
-  if (e.vr === "UI") raw = raw.filter((b) => !isSpace(b));
+  if (e.vr === "UI" && raw.some(isSpace)) raw = raw.filter((b) => !isSpace(b));
   let end = raw.length;
   while (end > 0 && (raw[end - 1] === 0x20 || (e.vr === "UI" && raw[end - 1] === 0))) end--;
-  const nul = raw.subarray(0, end).indexOf(0);
-  const text = raw.subarray(0, nul < 0 ? end : nul);
+  const nul = raw.indexOf(0);
+  if (nul >= 0 && nul < end) end = nul;
+  const text = end === raw.length ? raw : raw.subarray(0, end);
   return e.tag === Tags.SpecificCharacterSet ? latin1(text) : decoding.decode(text);
 }
 
@@ -184,8 +185,13 @@ function personName(token: string): PersonNameJson {
   return name;
 }
 
-/** C's isspace in the "C" locale. */
-const stripSpaces = (text: string) => text.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, "");
+/** C's isspace in the "C" locale, at either end (most values have none: no regex then). */
+function stripSpaces(text: string): string {
+  if (text === "" || (!isSpace(text.charCodeAt(0)) && !isSpace(text.charCodeAt(text.length - 1)))) {
+    return text;
+  }
+  return text.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, "");
+}
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -247,7 +253,8 @@ interface NumberReader {
 
 const integers = (size: number, get: (v: DataView, at: number, le: boolean) => number) => ({
   size,
-  get: (v: DataView, at: number, le: boolean) => jsonInteger(BigInt(get(v, at, le))),
+  // Within 32 bits already: what jsonInteger would cut them to.
+  get,
 });
 
 const NUMBER_READERS: Record<string, NumberReader | undefined> = {

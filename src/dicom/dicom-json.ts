@@ -40,9 +40,18 @@ export interface DicomJsonOptions {
  */
 export class DicomJsonError extends Error {}
 
+/** Keys already written: a large series' metadata writes the same few hundred again and again. */
+const jsonTags = new Map<Tag, string>();
+
 /** 8 hex digits in upper case, the key of an attribute. */
 export function jsonTag(tag: Tag): string {
-  return (tag >>> 0).toString(16).toUpperCase().padStart(8, "0");
+  let key = jsonTags.get(tag);
+  if (key === undefined) {
+    key = (tag >>> 0).toString(16).toUpperCase().padStart(8, "0");
+    // Bounded: private tags of odd files must not grow it without end.
+    if (jsonTags.size < 65_536) jsonTags.set(tag, key);
+  }
+  return key;
 }
 
 interface Context {

@@ -75,6 +75,11 @@ export function registerDictionaryEntry(
   userByName.set(name, tag);
 }
 
+/** Whether the Dictionary option or a plugin added entries (which workers do not see). */
+export function hasUserDictionaryEntries(): boolean {
+  return userEntries.size > 0;
+}
+
 export function lookupTag(tag: Tag, privateCreator?: string): DictionaryEntry | undefined {
   const user = userEntries.get(userKey(tag, privateCreator)) ?? userEntries.get(userKey(tag));
   if (user) return user;

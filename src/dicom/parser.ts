@@ -4,7 +4,7 @@ import { inflateRawSync } from "node:zlib";
 import { lookupTag } from "./dictionary.ts";
 import { isPrivateGroup, type Tag, tagElement, tagGroup, Tags } from "./tag.ts";
 import { TransferSyntax } from "./uids.ts";
-import { explicitHeaderLength, isKnownVr, isLongVr, knownExplicitVr } from "./vr.ts";
+import { explicitHeaderLength, isKnownVr, isLongVr, knownVr } from "./vr.ts";
 
 export interface ByteSource {
   bytes: Uint8Array;
@@ -76,6 +76,8 @@ function sourceOf(bytes: Uint8Array, littleEndian: boolean): ByteSource {
 interface ReadContext {
   source: ByteSource;
   explicitVr: boolean;
+  /** The bytes end inside the value of the main dataset's pixel data (parseDicomHeader). */
+  cutInPixelData?: boolean;
 }
 
 /**
@@ -184,7 +186,7 @@ class Reader {
     const privateCreator = isPrivateGroup(tag) && tagElement(tag) > 0xff
       ? creators.get(tagGroup(tag) * 256 + (tagElement(tag) >> 8))
       : undefined;
-    const known = explicitVr ? knownExplicitVr(bytes[pos]!, bytes[pos + 1]!) : undefined;
+    const known = explicitVr ? knownVr(bytes[pos]!, bytes[pos + 1]!) : undefined;
     if (known) {
       vr = known.vr;
       if (known.longLength) {
@@ -233,6 +235,13 @@ class Reader {
     if (privateCreator !== undefined) element.privateCreator = privateCreator;
     if (dcmtkVr !== undefined) element.dcmtkVr = dcmtkVr;
 
+    if (tag === Tags.PixelData && this.ctx.cutInPixelData && this.depth === 0) {
+      // Its value is not there: recorded as declared, its fragments unknown.
+      if (undefinedLength) element.fragments = [];
+      if (undefinedLength || pos + length > bytes.length) {
+        return { element, next: bytes.length };
+      }
+    }
     if (tag === Tags.PixelData && undefinedLength) {
       const { fragments, next } = this.readFragments(pos);
       element.fragments = fragments;
@@ -408,6 +417,23 @@ export function deflatedDatasetOf(input: Uint8Array): Uint8Array | undefined {
  * (inflate.ts, which costs less memory).
  */
 export function parseDicom(input: Uint8Array, inflatedDataset?: Uint8Array): ParsedDicom {
+  return parseFile(input, inflatedDataset, false);
+}
+
+/**
+ * Parses the start of a file that ends inside the value of its pixel data (a file read up to
+ * the pixel data's element header): the pixel data element is there, its length as written,
+ * and encapsulated pixel data has no fragments. Its value must not be read.
+ */
+export function parseDicomHeader(input: Uint8Array): ParsedDicom {
+  return parseFile(input, undefined, true);
+}
+
+function parseFile(
+  input: Uint8Array,
+  inflatedDataset: Uint8Array | undefined,
+  cutInPixelData: boolean,
+): ParsedDicom {
   const header = readMetaHeader(input);
   if (!header) return parseBareDataset(input);
   const { meta, transferSyntax } = header;
@@ -427,8 +453,10 @@ export function parseDicom(input: Uint8Array, inflatedDataset?: Uint8Array): Par
     source = sourceOf(input, false);
   }
   const explicitVr = transferSyntax !== TransferSyntax.ImplicitVrLittleEndian;
-  const dataset =
-    new Reader({ source, explicitVr }).readDataset(datasetStart, source.bytes.length).dataset;
+  const dataset = new Reader({ source, explicitVr, cutInPixelData }).readDataset(
+    datasetStart,
+    source.bytes.length,
+  ).dataset;
   const parsed: ParsedDicom = { meta, dataset, transferSyntax, datasetOffset: pos };
   if (!header.declared) parsed.metaWithoutTransferSyntax = true;
   return parsed;

@@ -70,27 +70,6 @@ const VRS: ReadonlyMap<string, VrInfo> = new Map([
 
 export const isKnownVr = (vr: string): boolean => VRS.has(vr);
 
-/** A known VR as the parser meets it: its name, one string for all, and its header's kind. */
-export interface ExplicitVr {
-  vr: string;
-  longLength: boolean;
-}
-
-const KNOWN_BY_CODE: ReadonlyMap<number, ExplicitVr> = new Map(
-  [...VRS].map(([vr, info]) => [
-    (vr.charCodeAt(0) << 8) | vr.charCodeAt(1),
-    { vr, longLength: info.longLength },
-  ]),
-);
-
-/**
- * The known VR of an explicit VR element's two bytes, undefined for any other: the parser's hot
- * path builds no string for the VRs it knows.
- */
-export function knownExplicitVr(a: number, b: number): ExplicitVr | undefined {
-  return KNOWN_BY_CODE.get((a << 8) | b);
-}
-
 /**
  * The header length of an explicit VR element from the two bytes of its VR, without building a
  * string: 12 for the VRs with a 32-bit length (and DCMTK's "ox"/"lt", and unknown upper-case
@@ -113,6 +92,32 @@ const LONG_HEADER_CODES: ReadonlySet<number> = (() => {
   codes.add(code("lt"));
   return codes;
 })();
+
+/** A known VR as the parser meets it: its one string, and whether its header is the long one. */
+export interface KnownVr {
+  vr: string;
+  longLength: boolean;
+}
+
+const KNOWN_BY_CODE: (KnownVr | undefined)[] = (() => {
+  const table: (KnownVr | undefined)[] = new Array(26 * 26);
+  for (const [vr, info] of VRS) {
+    table[(vr.charCodeAt(0) - 0x41) * 26 + vr.charCodeAt(1) - 0x41] = {
+      vr,
+      longLength: info.longLength,
+    };
+  }
+  return table;
+})();
+
+/**
+ * The known VR written as the two bytes `a` and `b`, or undefined: no string is built and no map
+ * looked up per element (the parser's hot path).
+ */
+export function knownVr(a: number, b: number): KnownVr | undefined {
+  if (a < 0x41 || a > 0x5a || b < 0x41 || b > 0x5a) return undefined;
+  return KNOWN_BY_CODE[(a - 0x41) * 26 + b - 0x41];
+}
 
 /** Whether the VR takes the 12-byte explicit header (an unknown VR does not). */
 export const isLongVr = (vr: string): boolean => VRS.get(vr)?.longLength ?? false;

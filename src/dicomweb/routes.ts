@@ -65,6 +65,7 @@ export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes
   const attributeCache = new QidoAttributeCache();
   const cache = new MetadataCache(deps, options.EnableMetadataCache, binaryModes);
   deps.core.hooks.register("change", "the DICOMweb metadata cache", async (change) => {
+    if (change.changeType === ChangeType.NewSeries) cache.prepare();
     if (change.changeType !== ChangeType.StableSeries) return;
     const series = deps.core.resources.lookup(change.publicId);
     if (series) await cache.warm(series);

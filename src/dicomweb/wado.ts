@@ -17,6 +17,7 @@ import { type InstanceData, readInstance } from "../rest/instance-data.ts";
 import { OrthancError } from "../server/errors.ts";
 import type { Resource } from "../server/model.ts";
 import type { BinaryModes } from "./binary-modes.ts";
+import { bulkDataUri, metadataJson } from "./metadata-json.ts";
 import { mediaParameters, multipartResponse, type Part, splitOutsideQuotes } from "./multipart.ts";
 import { type ResourceUids, retrieveUrl, type WebBase } from "./urls.ts";
 
@@ -112,14 +113,9 @@ export async function instanceMetadata(
   instanceUrl: string,
   modes?: BinaryModes,
 ): Promise<DicomJsonDataset> {
-  const uri = (element: BinaryElement) =>
-    `${instanceUrl}/bulk/${
-      [...element.path.flatMap((p) => [hex(p.tag), String(p.item + 1)]), hex(element.tag)].join("/")
-    }`;
+  if (!modes || modes.empty) return metadataJson(data.parsed.dataset, data.decoding, instanceUrl);
+  const uri = (element: BinaryElement) => bulkDataUri(instanceUrl, element);
   const byUri = (element: BinaryElement): BinaryMode => ({ kind: "uri", uri: uri(element) });
-  if (!modes || modes.empty) {
-    return dicomJson(data.parsed.dataset, data.decoding, { binary: byUri });
-  }
   // The plugins' choices may be asynchronous (an isolated plugin): asked first, then applied.
   const elements: BinaryElement[] = [];
   dicomJson(data.parsed.dataset, data.decoding, {
@@ -137,8 +133,6 @@ export async function instanceMetadata(
     binary: (element) => chosen.get(uri(element)) ?? byUri(element),
   });
 }
-
-const hex = (tag: Tag) => (tag >>> 0).toString(16).padStart(8, "0");
 
 const FRAME_TYPES: Record<string, string> = {
   [TransferSyntax.JpegBaseline]: "image/jpeg",

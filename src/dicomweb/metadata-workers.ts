@@ -1,0 +1,129 @@
+// The metadata workers: the first WADO-RS metadata call of a large series parses every file of
+// it, in batches that metadata-cache.ts hands to the workers while the server's thread reads the
+// next ones. They start with the first series stored or asked, take one batch at a time, and a
+// worker that fails or runs past the deadline is ended: its batch is then computed on the
+// server's thread.
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { Encoding } from "../dicom/charsets.ts";
+import type { MetadataBytes } from "./metadata-json.ts";
+
+export interface MetadataRequest {
+  id: number;
+  fallback: Encoding;
+  items: (MetadataBytes & { url: string })[];
+}
+
+/** The text of each item, or null where the server's thread must compute it. */
+export interface MetadataAnswer {
+  id: number;
+  texts: (string | null)[];
+}
+
+const DEADLINE_MS = 10_000;
+
+function workerUrl(): URL {
+  const compiled = import.meta.url.includes("/$bunfs/");
+  return new URL(
+    compiled ? "./dicomweb/metadata-worker.ts" : "./metadata-worker.ts",
+    import.meta.url,
+  );
+}
+
+/** One worker; `busy` while a batch of one call is there, so that calls do not share it. */
+export class MetadataWorker {
+  busy = false;
+  ready = false;
+  private nextId = 1;
+  private current?: {
+    id: number;
+    resolve: (texts: (string | null)[]) => void;
+    reject: (error: Error) => void;
+  };
+  private readonly worker: Worker;
+
+  constructor(private readonly onExit: (worker: MetadataWorker) => void) {
+    this.worker = new Worker(workerUrl());
+    this.worker.unref();
+    this.worker.on("message", (message: MetadataAnswer | "ready") => {
+      if (message === "ready") {
+        this.ready = true;
+        return;
+      }
+      if (message.id !== this.current?.id) return;
+      const { resolve } = this.current;
+      this.current = undefined;
+      resolve(message.texts);
+    });
+    this.worker.on("error", (error: Error) => this.end(error));
+    this.worker.on("exit", () => this.end(new Error("The metadata worker stopped")));
+  }
+
+  run(fallback: Encoding, items: MetadataRequest["items"]): Promise<(string | null)[]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.end(new Error("The metadata worker did not finish in time")),
+        DEADLINE_MS,
+      );
+      this.current = {
+        id,
+        resolve: (texts) => {
+          clearTimeout(timer);
+          resolve(texts);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      // Transferred, not copied, where the bytes are a buffer of their own (read for this
+      // batch alone); a view into a larger buffer (which may be shared) is copied.
+      const own = items.map((item) => {
+        const { bytes } = item;
+        const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+        return whole ? item : { ...item, bytes: bytes.slice() };
+      });
+      const request: MetadataRequest = { id, fallback, items: own };
+      this.worker.postMessage(request, own.map((item) => item.bytes.buffer as ArrayBuffer));
+    });
+  }
+
+  private end(error: Error): void {
+    const current = this.current;
+    this.current = undefined;
+    current?.reject(error);
+    this.ready = false;
+    void this.worker.terminate();
+    this.onExit(this);
+  }
+}
+
+export class MetadataWorkers {
+  private readonly workers: MetadataWorker[] = [];
+
+  /** One per core, 4 at most: the server's thread only reads the files and writes the answer. */
+  constructor(private readonly size = Math.min(4, availableParallelism())) {}
+
+  /** Starts the missing workers (they take a moment to load their code). */
+  start(): void {
+    while (this.workers.length < this.size) {
+      this.workers.push(
+        new MetadataWorker((gone) => {
+          const index = this.workers.indexOf(gone);
+          if (index >= 0) this.workers.splice(index, 1);
+        }),
+      );
+    }
+  }
+
+  /** The workers ready and free, now marked busy: the caller frees them. */
+  claim(): MetadataWorker[] {
+    const free = this.workers.filter((w) => w.ready && !w.busy);
+    for (const w of free) w.busy = true;
+    return free;
+  }
+}
+
+/** The process's metadata workers. */
+export const metadataWorkers = new MetadataWorkers();
