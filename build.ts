@@ -52,6 +52,10 @@ async function build(target: string | undefined, outfile: string): Promise<boole
     ],
     compile: target ? { target: target as Bun.Build.CompileTarget, outfile } : { outfile },
     minify: true,
+    // Precompiled to JavaScriptCore bytecode, which needs CommonJS: the executable no longer parses
+    // its 1.6 MB of JavaScript at each start (startup CPU ~100 → ~60 ms).
+    format: "cjs",
+    bytecode: true,
     plugins: [fengariLuaconf, embedWebUi],
     sourcemap: "linked",
   });

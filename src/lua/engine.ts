@@ -7,6 +7,7 @@
 // the queue would only reach it after the call it is part of: that would deadlock.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { MessageChannel, Worker } from "node:worker_threads";
+import { entryPoint } from "../entry-points.ts";
 import { log } from "../log.ts";
 import type {
   Json,
@@ -36,8 +37,7 @@ const servingSyncCall = new AsyncLocalStorage<true>();
  * as a second entry point, at its path below src/ from the executable's root.
  */
 function workerUrl(): URL {
-  const compiled = import.meta.url.includes("/$bunfs/");
-  return new URL(compiled ? "./lua/worker.ts" : "./worker.ts", import.meta.url);
+  return entryPoint(new URL("./worker.ts", import.meta.url), "lua/worker.ts");
 }
 
 /**
