@@ -281,6 +281,9 @@ async function main(): Promise<number> {
     const config = loadConfiguration(cli.configPath, log.warning);
     const pharos = loaded.pharos = await composePharos(config, { noJobs: cli.noJobs });
     const { httpPort, dicomPort } = await pharos.start();
+    // The executable starts with the JIT held back for run-once startup code (build.ts); from here
+    // the code that runs is the code that serves.
+    Bun.unsafe.setJITPolicy(1);
     const scheme = config.SslEnabled ? "HTTPS" : "HTTP";
     log.warning(`Pharos ${packageJson.version} has started: ${scheme} on port ${httpPort}`);
     if (dicomPort !== undefined) {
