@@ -208,6 +208,7 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
           );
         }
       }
+      this.accepted = answer.accepted;
       this.sendAssociationAccept();
     }
 
@@ -224,11 +225,11 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       (this as unknown as { lastPduTime?: number }).lastPduTime = Date.now();
     }
 
+    /** The transfer syntax accepted for each context, once the association is accepted. */
+    private accepted = new Map<number, string>();
+
     acceptedSyntax(contextId: number): string | undefined {
-      const context = this.currentAssociation()?.getPresentationContext(contextId);
-      return context?.getResult() === PresentationContextResult.Accept
-        ? context.getAcceptedTransferSyntaxUid()
-        : undefined;
+      return this.accepted.get(contextId);
     }
 
     /** A C-STORE request, from the store path; the answer is written as soon as it is known. */
