@@ -1,6 +1,6 @@
 // DICOM network benchmarks, Pharos beside Orthanc 1.10.1 (same run, same corpus):
 //  - receive: storescu sends N instances in one association (fresh storage each time), with
-//    TCP_NODELAY=1 and without;
+//    TCP_NODELAY=1 and without, then in 4 parallel associations (4 storescu, N/4 each);
 //  - send: POST /modalities/storescp/store (Synchronous) of the same N instances to storescp;
 //  - find: C-FIND latency at study level (findscu, one association per query) on an index
 //    filled directly with S studies (Pharos only: Orthanc's index cannot be filled that way).
@@ -14,6 +14,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -80,7 +81,11 @@ if (!args.has("no-orthanc") && Bun.which("Orthanc")) {
   servers.push({ label: "Orthanc 1.10.1", command: ["Orthanc"] });
 }
 
-async function run(server: Server, nodelay: boolean): Promise<{ seconds: number; stored: number }> {
+async function run(
+  server: Server,
+  nodelay: boolean,
+  associations = 1,
+): Promise<{ seconds: number; stored: number; cpuSeconds: number }> {
   const dir = mkdtempSync(join(work, "run-"));
   const http = freePort();
   const dicom = freePort();
@@ -114,20 +119,30 @@ async function run(server: Server, nodelay: boolean): Promise<{ seconds: number;
         ),
       "DICOM port",
     );
+    const shares = Array.from(
+      { length: associations },
+      (_, k) => files.filter((_, i) => i % associations === k),
+    );
+    const cpuBefore = cpuSecondsOf(proc.pid);
     const started = performance.now();
-    const r = Bun.spawnSync([
-      "storescu",
-      "-aec",
-      "BENCH",
-      "+sd",
-      "127.0.0.1",
-      String(dicom),
-      corpus,
-    ], { env });
+    const senders = shares.map((share) =>
+      Bun.spawn(["storescu", "-aec", "BENCH", "127.0.0.1", String(dicom), ...share], {
+        env,
+        stdout: "ignore",
+        stderr: "pipe",
+      })
+    );
+    for (const sender of senders) {
+      if (await sender.exited !== 0) {
+        throw new Error(
+          `storescu failed: ${(await new Response(sender.stderr).text()).slice(0, 500)}`,
+        );
+      }
+    }
     const seconds = (performance.now() - started) / 1000;
-    if (r.exitCode !== 0) throw new Error(`storescu failed: ${r.stderr.toString().slice(0, 500)}`);
+    const cpuSeconds = cpuSecondsOf(proc.pid) - cpuBefore;
     const stats = await (await fetch(`http://127.0.0.1:${http}/statistics`)).json();
-    return { seconds, stored: stats.CountInstances };
+    return { seconds, stored: stats.CountInstances, cpuSeconds };
   } finally {
     proc.kill();
     await proc.exited;
@@ -135,19 +150,28 @@ async function run(server: Server, nodelay: boolean): Promise<{ seconds: number;
   }
 }
 
+/** User and system CPU seconds a process has used so far (Linux /proc). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime, fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 if (PARTS.has("receive")) {
+  console.log(`C-STORE, storescu → SCP: ${N} instances, ${(bytes / 1e6).toFixed(1)} MB`);
   console.log(
-    `C-STORE, storescu → SCP, one association: ${N} instances, ${(bytes / 1e6).toFixed(1)} MB`,
+    "| server | associations | TCP_NODELAY | seconds | instances/s | MB/s | server CPU ms/instance | stored |",
   );
-  console.log("| server | TCP_NODELAY | seconds | instances/s | MB/s | stored |");
-  console.log("| --- | --- | ---: | ---: | ---: | ---: |");
-  for (const nodelay of [true, false]) {
+  console.log("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const [associations, nodelay] of [[1, true], [1, false], [4, true]] as const) {
     for (const server of servers) {
-      const { seconds, stored } = await run(server, nodelay);
+      const { seconds, stored, cpuSeconds } = await run(server, nodelay, associations);
       console.log(
-        `| ${server.label} | ${nodelay ? "1" : "unset"} | ${seconds.toFixed(2)} | ${
-          (N / seconds).toFixed(0)
-        } | ${(bytes / 1e6 / seconds).toFixed(1)} | ${stored} |`,
+        `| ${server.label} | ${associations} | ${nodelay ? "1" : "unset"} | ${
+          seconds.toFixed(2)
+        } | ${(N / seconds).toFixed(0)} | ${(bytes / 1e6 / seconds).toFixed(1)} | ${
+          (cpuSeconds * 1000 / N).toFixed(2)
+        } | ${stored} |`,
       );
     }
   }

@@ -20,6 +20,7 @@ import { DicomNetwork } from "./dimse/network.ts";
 import { type Codecs, createCodecs } from "./imaging/codecs.ts";
 import { type IndexBackend, missingIndexMethods } from "./index/interface.ts";
 import { ingestTranscoder } from "./imaging/ingest-transcoding.ts";
+import { entryPoint } from "./entry-points.ts";
 import { configureLogging, log } from "./log.ts";
 import { installFaultPolicy } from "./plugins/fault-policy.ts";
 import { LuaScripting } from "./lua/scripting.ts";
@@ -37,9 +38,12 @@ import { JobsSaver, restoreJobs } from "./server/jobs-saving.ts";
 
 /**
  * The entry point of the workers of isolated plugins (PluginsIsolation), a second entry point of
- * the executable (build.ts): located from here, the root of both the sources and the bundle.
+ * the executable (build.ts).
  */
-const ISOLATED_PLUGIN_WORKER = new URL("./plugins/isolation/worker-main.ts", import.meta.url);
+const ISOLATED_PLUGIN_WORKER = entryPoint(
+  new URL("./plugins/isolation/worker-main.ts", import.meta.url),
+  "plugins/isolation/worker-main.ts",
+);
 
 const USAGE = `Usage: pharos [OPTION]... [CONFIGURATION]
 Pharos, an Orthanc-compatible DICOM server.
@@ -277,6 +281,9 @@ async function main(): Promise<number> {
     const config = loadConfiguration(cli.configPath, log.warning);
     const pharos = loaded.pharos = await composePharos(config, { noJobs: cli.noJobs });
     const { httpPort, dicomPort } = await pharos.start();
+    // The executable starts with the JIT held back for run-once startup code (build.ts); from here
+    // the code that runs is the code that serves.
+    Bun.unsafe.setJITPolicy(1);
     const scheme = config.SslEnabled ? "HTTPS" : "HTTP";
     log.warning(`Pharos ${packageJson.version} has started: ${scheme} on port ${httpPort}`);
     if (dicomPort !== undefined) {

@@ -8,16 +8,28 @@
 // the central directory is due (`setAside`).
 import { Readable, type Writable } from "node:stream";
 import { crc32 } from "node:zlib";
-import { ZipFile } from "yazl";
+import type { ZipFile } from "yazl";
 
-// yazl computes each entry's CRC-32 through buffer-crc32, one byte at a time in JavaScript: at
-// about 160 MiB/s it was the whole cost of an archive. zlib's native CRC-32 keeps the same
-// contract (a running unsigned value), so yazl's copy of buffer-crc32 is given it. `require`
-// reaches the CommonJS instance yazl itself requires (an import would get the ESM one).
-const yazlCrc32 = require("buffer-crc32") as {
-  unsigned: (data: Uint8Array, previous?: number) => number;
-};
-yazlCrc32.unsigned = (data, previous) => crc32(data, previous ?? 0);
+let zipFileClass: typeof ZipFile | undefined;
+
+/**
+ * yazl, loaded with the first archive: at startup it cost ~4 MiB of a server's idle memory.
+ *
+ * yazl computes each entry's CRC-32 through buffer-crc32, one byte at a time in JavaScript: at
+ * about 160 MiB/s it was the whole cost of an archive. zlib's native CRC-32 keeps the same
+ * contract (a running unsigned value), so yazl's copy of buffer-crc32 is given it. `require`
+ * reaches the CommonJS instance yazl itself requires (an import would get the ESM one).
+ */
+function yazlZipFile(): typeof ZipFile {
+  if (!zipFileClass) {
+    const yazlCrc32 = require("buffer-crc32") as {
+      unsigned: (data: Uint8Array, previous?: number) => number;
+    };
+    yazlCrc32.unsigned = (data, previous) => crc32(data, previous ?? 0);
+    zipFileClass = (require("yazl") as typeof import("yazl")).ZipFile;
+  }
+  return zipFileClass;
+}
 
 /** One entry: its bytes are asked for only when the writer is ready for them. */
 export interface ZipSource {
@@ -97,7 +109,7 @@ export function writeZipStream(
   entries: readonly ZipSource[],
   options: ZipOptions = {},
 ): ZipWriting {
-  const zip = new ZipFile();
+  const zip = new (yazlZipFile())();
   const aside = setAside(zip);
   const output = zip.outputStream as Readable & Writable;
   let failure: Error | undefined;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { OPTIONS } from "./options.ts";
 
 type Options = typeof OPTIONS;
-export type Configuration = { [K in keyof Options]: z.infer<Options[K]["schema"]> } & {
+export type Configuration = { [K in keyof Options]: z.infer<ReturnType<Options[K]["schema"]>> } & {
   /** Folder of the configuration file(s), against which relative paths resolve. */
   configurationDirectory: string;
   /** Every option as given, including the ones Pharos does not interpret. */
@@ -25,7 +25,7 @@ export function validateConfiguration(
       out[name] = structuredClone(spec.default);
       continue;
     }
-    const parsed = spec.schema.safeParse(given);
+    const parsed = spec.schema().safeParse(given);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new ConfigurationError(

@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Encoding } from "../dicom/charsets.ts";
 import type { MetadataBytes } from "./metadata-json.ts";
+import { entryPoint } from "../entry-points.ts";
 
 export interface MetadataRequest {
   id: number;
@@ -23,10 +24,9 @@ export interface MetadataAnswer {
 const DEADLINE_MS = 10_000;
 
 function workerUrl(): URL {
-  const compiled = import.meta.url.includes("/$bunfs/");
-  return new URL(
-    compiled ? "./dicomweb/metadata-worker.ts" : "./metadata-worker.ts",
-    import.meta.url,
+  return entryPoint(
+    new URL("./metadata-worker.ts", import.meta.url),
+    "dicomweb/metadata-worker.ts",
   );
 }
 

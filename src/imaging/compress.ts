@@ -25,7 +25,7 @@ import {
 import { encapsulatedFrame } from "./encapsulated.ts";
 import { pixelModule } from "./image.ts";
 import { nativeFrameSize } from "./native.ts";
-import { encodable, WASM_DECODED, WASM_ENCODED } from "./wasm/codestreams.ts";
+import { encodable, WASM_DECODED, WASM_ENCODED } from "./wasm/syntaxes.ts";
 import type { FrameLayout } from "./wasm/jobs.ts";
 import { CodecError, codecPool } from "./wasm/pool.ts";
 

@@ -5,7 +5,7 @@ import { log } from "../log.ts";
 import type { DecodedImage, PixelModule } from "./image.ts";
 import { decodeNative, nativeFormat, nativeFrameSize } from "./native.ts";
 import { CodecError, codecPool } from "./wasm/pool.ts";
-import { WASM_DECODED } from "./wasm/codestreams.ts";
+import { WASM_DECODED } from "./wasm/syntaxes.ts";
 
 export const isWasmDecoded = (transferSyntax: string): boolean => WASM_DECODED.has(transferSyntax);
 

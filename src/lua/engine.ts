@@ -9,6 +9,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { readFileSync } from "node:fs";
 import type { Configuration } from "../config/schema.ts";
+import { entryPoint } from "../entry-points.ts";
 import { log } from "../log.ts";
 import { outgoingFetch } from "../server/outgoing-http.ts";
 import type {
@@ -39,8 +40,7 @@ const servingSyncCall = new AsyncLocalStorage<true>();
  * as a second entry point, at its path below src/ from the executable's root.
  */
 function workerUrl(): URL {
-  const compiled = import.meta.url.includes("/$bunfs/");
-  return new URL(compiled ? "./lua/worker.ts" : "./worker.ts", import.meta.url);
+  return entryPoint(new URL("./worker.ts", import.meta.url), "lua/worker.ts");
 }
 
 /**

@@ -1,5 +1,6 @@
 // The REST API: hono routes behind Orthanc's access rules and error rendering.
 import { Hono } from "hono";
+import { TrieRouter } from "hono/router/trie-router";
 import { httpSecurity } from "../config/http-security.ts";
 import type { PluginHttpHooks } from "../plugins/http.ts";
 import { OrthancError } from "../server/errors.ts";
@@ -39,7 +40,9 @@ import { dicomWebRoutes } from "../dicomweb/routes.ts";
 
 export function createApp(deps: RestDependencies, plugins?: PluginHttpHooks): Hono<AppEnv> {
   const { config } = deps;
-  const app = new Hono<AppEnv>({ getPath: routingPath });
+  // The routes include patterns Hono's RegExpRouter refuses: its default SmartRouter tried it on
+  // the first request (~10 ms lost) before settling on the TrieRouter, used here from the start.
+  const app = new Hono<AppEnv>({ getPath: routingPath, router: new TrieRouter() });
 
   app.use(accessControl(httpSecurity(config), plugins));
   if (!config.KeepAlive) app.use(closeConnections());

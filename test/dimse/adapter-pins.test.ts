@@ -36,6 +36,12 @@ test("Network creates C-STORE datasets through two overridable methods", () => {
   );
 });
 
+test("the association and PDU timeouts count from this.lastPduTime", () => {
+  // The store path serves C-STORE PDUs without the library, and sets it on each chunk received.
+  expect(networkSource).toContain("this.lastPduTime=Date.now()");
+  expect(networkSource).toContain("e-this.lastPduTime>=this.pduTimeout");
+});
+
 test("Transcoding.transcodeDataset is the one place datasets are re-encoded for a context", () => {
   expect(typeof lib.Transcoding.transcodeDataset).toBe("function");
   expect(networkSource).toContain(".transcodeDataset(");

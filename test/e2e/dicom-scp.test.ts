@@ -388,6 +388,19 @@ describe("faulty peers", () => {
     expect((await json("/statistics")).CountInstances).toBe(before);
   });
 
+  test("a C-STORE on a presentation context never proposed ends the association", async () => {
+    const before = (await json("/statistics")).CountInstances;
+    const a = await startStore();
+    a.pdv(a.storeCommand(CT, "1.2.3.4.5.6.4"), true, true, 99);
+    a.pdv(new Uint8Array(200), false, true, 99);
+    const next = await a.nextPdu(5000);
+    // An A-ABORT (7) or the connection closed, never a C-STORE-RSP.
+    expect(next === undefined || next.type === 7).toBe(true);
+    a.destroy();
+    expect((await json("/statistics")).CountInstances).toBe(before);
+    expect((await dcmtk(["echoscu", "-aec", "PHAROS", "127.0.0.1", port()])).code).toBe(0);
+  });
+
   test("a sender that never finishes is aborted after DicomScpTimeout", async () => {
     const a = await startStore();
     a.pdv(a.storeCommand(CT, "1.2.3.4.5.6.3"), true, true);

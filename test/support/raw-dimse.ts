@@ -90,10 +90,10 @@ export class RawAssociation {
     }
   }
 
-  /** One PDV in its own P-DATA-TF. */
-  pdv(bytes: Uint8Array, command: boolean, last: boolean): void {
+  /** One PDV in its own P-DATA-TF, on presentation context 1 unless told. */
+  pdv(bytes: Uint8Array, command: boolean, last: boolean, contextId = 1): void {
     const header = (command ? 1 : 0) | (last ? 2 : 0);
-    const pdv = [...u32(bytes.length + 2), 1, header];
+    const pdv = [...u32(bytes.length + 2), contextId, header];
     const length = pdv.length + bytes.length;
     this.socket.write(new Uint8Array([4, 0, ...u32(length), ...pdv]));
     this.socket.write(bytes);

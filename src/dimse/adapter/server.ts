@@ -1,11 +1,15 @@
 // The SCP side of the dcmjs-dimse adapter: the DICOM port, and a library Scp subclass that turns
-// each association and request into calls of Pharos's ScpHandlers (types.ts).
+// each association and request into calls of Pharos's ScpHandlers (types.ts). What a peer sends
+// goes through Pharos's own reader first (pdv-reader.ts): C-STORE requests are taken there
+// (store-path.ts), the rest is handed on to the library.
 import { SopClass, TransferSyntax } from "../../dicom/uids.ts";
 import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
-import { Writable } from "node:stream";
 import { log } from "../../log.ts";
-import { abortPdu, PduGuard } from "../pdu-guard.ts";
+import { storeResponse } from "../command-set.ts";
+import { abortPdu, AbortReason, PduGuard } from "../pdu-guard.ts";
+import { PdvReader } from "../pdv-reader.ts";
+import { pDataTf, type ReceivedStoreRequest, StorePath } from "../store-path.ts";
 import type {
   AssociationInfo,
   DimseCommand,
@@ -19,21 +23,25 @@ import type {
 } from "../types.ts";
 import {
   bytesDataset,
-  CHUNKS,
-  type Dataset,
   type Dimse,
   dimse,
-  type PresentationContext,
   rawOf,
   type Response,
   setMaxPduLength,
   storeRequest,
 } from "./common.ts";
 
-type ScpConstructor = new (socket: Socket, opts: Record<string, unknown>) => {
+/** What the reader in front of the library needs of an association's Scp. */
+interface ScpEnd {
   connected: boolean;
   on(event: "networkError", listener: (error: Error) => void): void;
-};
+  acceptedSyntax(contextId: number): string | undefined;
+  receiveStore(request: ReceivedStoreRequest): void;
+  /** Something was received: the library's PDU timeout counts from here. */
+  touch(): void;
+}
+
+type ScpConstructor = new (socket: Socket, opts: Record<string, unknown>) => ScpEnd;
 
 /**
  * Listens on the DICOM port at once, but loads the DIMSE library (and the dcmjs it brings,
@@ -45,12 +53,12 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
   const opts = { connectTimeout: timeout, associationTimeout: timeout, pduTimeout: timeout };
   let Scp: ScpConstructor | undefined;
   const serve = (socket: Socket) => {
-    guardPdus(socket, options.maxPduLength);
     Scp ??= scpClass(handlers);
     const scp = new Scp(socket, opts);
     // As the library's own server does: the association is live, and a network error ends it.
     scp.connected = true;
     scp.on("networkError", () => socket.end());
+    readPdus(socket, options.maxPduLength, scp);
   };
   const server = options.tls ? tlsServer(options.tls, serve) : createServer(serve);
   // Each connection holds at most one association: this bounds them, while connections that
@@ -73,25 +81,39 @@ export function startScp(handlers: ScpHandlers, options: ScpOptions): Promise<Di
 const MAX_CONNECTIONS = 1024;
 
 /**
- * Puts a PduGuard between the socket and the library: what the peer sends is checked before the
- * library reads it, and a violation ends the association with an A-ABORT at once.
+ * Puts Pharos's reader between the socket and the library: what the peer sends is checked by a
+ * PduGuard, and a violation ends the association with an A-ABORT at once; C-STORE requests are
+ * served by the store path, and the library gets the other PDUs.
  */
-function guardPdus(socket: Socket, maxPduLength: number): void {
+function readPdus(socket: Socket, maxPduLength: number, scp: ScpEnd): void {
   const guard = new PduGuard(maxPduLength);
   const emit = socket.emit.bind(socket);
+  const reader = new PdvReader(
+    new StorePath({
+      acceptedSyntax: (contextId) => scp.acceptedSyntax(contextId),
+      forward: (pdu) => emit("data", Buffer.from(pdu.buffer, pdu.byteOffset, pdu.length)),
+      store: (request) => scp.receiveStore(request),
+    }),
+  );
   let aborted = false;
   socket.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
-    if (event === "data") {
-      if (aborted) return false;
-      const violation = guard.check(args[0] as Uint8Array);
-      if (violation) {
-        aborted = true;
-        log.warning(`DICOM: A-ABORT to ${socket.remoteAddress ?? "a peer"}: ${violation.message}`);
-        socket.end(abortPdu(violation.reason), () => socket.destroy());
-        return false;
-      }
+    if (event !== "data") return emit(event, ...args);
+    if (aborted) return false;
+    const chunk = args[0] as Uint8Array;
+    const violation = guard.check(chunk);
+    const broken = violation ? undefined : reader.read(chunk);
+    if (violation || broken) {
+      aborted = true;
+      const message = violation?.message ?? broken;
+      log.warning(`DICOM: A-ABORT to ${socket.remoteAddress ?? "a peer"}: ${message}`);
+      socket.end(
+        abortPdu(violation?.reason ?? AbortReason.InvalidPduParameterValue),
+        () => socket.destroy(),
+      );
+      return false;
     }
-    return emit(event, ...args);
+    scp.touch();
+    return true;
   }) as Socket["emit"];
 }
 
@@ -186,6 +208,7 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
           );
         }
       }
+      this.accepted = answer.accepted;
       this.sendAssociationAccept();
     }
 
@@ -198,27 +221,32 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       this.sock().destroy();
     }
 
-    override createStoreWritableStream(): Writable {
-      const chunks: Uint8Array[] = [];
-      const stream = new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-          callback();
-        },
-      });
-      (stream as unknown as Record<symbol, unknown>)[CHUNKS] = chunks;
-      return stream;
+    touch() {
+      (this as unknown as { lastPduTime?: number }).lastPduTime = Date.now();
     }
 
-    override createDatasetFromStoreWritableStream(
-      writable: Writable,
-      context: PresentationContext,
-      callback: (dataset: Dataset) => void,
-    ) {
-      const dataset = new lib.Dataset({}, context.getAcceptedTransferSyntaxUid());
-      (dataset as unknown as Record<symbol, unknown>)[CHUNKS] =
-        (writable as unknown as Record<symbol, unknown>)[CHUNKS];
-      callback(dataset);
+    /** The transfer syntax accepted for each context, once the association is accepted. */
+    private accepted = new Map<number, string>();
+
+    acceptedSyntax(contextId: number): string | undefined {
+      return this.accepted.get(contextId);
+    }
+
+    /** A C-STORE request, from the store path; the answer is written as soon as it is known. */
+    receiveStore(request: ReceivedStoreRequest) {
+      const { command } = request;
+      this.guard("Store", async () => {
+        const status = await handlers.store(this.info, {
+          sopClassUid: command.affectedSopClassUid,
+          sopInstanceUid: command.affectedSopInstanceUid,
+          transferSyntax: request.transferSyntax,
+          chunks: request.chunks,
+          moveOriginatorAet: command.moveOriginatorAet,
+        });
+        if (this.closed) return;
+        const header = { contextId: request.contextId, command: true, last: true };
+        this.sock().write(pDataTf([{ header, pieces: [storeResponse(command, status)] }]));
+      });
     }
 
     /** Runs a handler; a refused command or an exception aborts the association. */
@@ -245,32 +273,6 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
         const response = R.CEchoResponse.fromRequest(request);
         response.setStatus(await handlers.echo(this.info));
         callback(response);
-      });
-    }
-
-    override cStoreRequest(
-      request: InstanceType<Dimse["requests"]["CStoreRequest"]>,
-      callback: (r: InstanceType<Dimse["responses"]["CStoreResponse"]>) => void,
-    ) {
-      const chunks = (request.getDataset() as unknown as Record<symbol, unknown> | undefined)?.[
-        CHUNKS
-      ] as Uint8Array[] | undefined;
-      const transferSyntax = request.getDataset()?.getTransferSyntaxUid() ??
-        TransferSyntax.ImplicitVrLittleEndian;
-      this.guard("Store", async () => {
-        const response = R.CStoreResponse.fromRequest(request);
-        const originator = request.getCommandDataset().getElement(
-          "MoveOriginatorApplicationEntityTitle",
-        );
-        const status = await handlers.store(this.info, {
-          sopClassUid: request.getAffectedSopClassUid(),
-          sopInstanceUid: request.getAffectedSopInstanceUid(),
-          transferSyntax,
-          chunks: chunks ?? [],
-          moveOriginatorAet: typeof originator === "string" ? originator : undefined,
-        });
-        response.setStatus(status);
-        if (!this.closed) callback(response);
       });
     }
 
@@ -383,15 +385,15 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       });
     }
 
-    private currentAssociation(): InstanceType<Dimse["association"]["Association"]> {
+    private currentAssociation(): InstanceType<Dimse["association"]["Association"]> | undefined {
       return (this as unknown as {
-        association: InstanceType<Dimse["association"]["Association"]>;
+        association?: InstanceType<Dimse["association"]["Association"]>;
       }).association;
     }
 
     private acceptedSyntaxes(sopClassUid: string): string[] {
       const out: string[] = [];
-      for (const { context } of this.currentAssociation().getPresentationContexts()) {
+      for (const { context } of this.currentAssociation()?.getPresentationContexts() ?? []) {
         const ts = context.getAcceptedTransferSyntaxUid();
         if (
           context.getAbstractSyntaxUid() === sopClassUid &&
@@ -404,7 +406,7 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
     /** A C-STORE sub-operation of C-GET, on this association; resolves to its status. */
     private subStore(instance: DimseInstance): Promise<number> {
       const request = storeRequest(lib, instance);
-      const context = this.currentAssociation().getAcceptedPresentationContextFromRequest(request);
+      const context = this.currentAssociation()?.getAcceptedPresentationContextFromRequest(request);
       if (!context || context.getAcceptedTransferSyntaxUid() !== instance.transferSyntax) {
         return Promise.resolve(-1);
       }

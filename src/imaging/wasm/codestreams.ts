@@ -1,9 +1,10 @@
-// The compressed transfer syntaxes the WASM codecs (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG,
-// OpenJPH) decode and encode, the call of one codec on one frame (and RLE's expansion, in JS), and
-// the REST API's image answers (/rendered's windowing and fitting; PNG, JPEG and PAM encoding).
-// Runs in the codec workers.
+// The call of one WASM codec (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG, OpenJPH) on one
+// frame (and RLE's expansion, in JS), and the REST API's image answers (/rendered's windowing and
+// fitting; PNG, JPEG and PAM encoding). Runs in the codec workers; which syntaxes they take is
+// syntaxes.ts, which the main thread reads without loading the codecs.
 import { Context, NativeCodecs } from "dcmjs-codecs";
 import { TransferSyntax } from "../../dicom/uids.ts";
+import { FAMILIES, HTJ2K_LOSSLESS } from "./syntaxes.ts";
 import { encodeJpeg } from "../jpeg.ts";
 import { encodePam } from "../pam.ts";
 import { expandRle } from "../rle.ts";
@@ -11,48 +12,8 @@ import { encodePng } from "../png.ts";
 import { renderForViewer } from "../rendered.ts";
 import type { AnswerJob, CodecJob, CodecOutput, FrameLayout } from "./jobs.ts";
 
-const HTJ2K_LOSSLESS = "1.2.840.10008.1.2.4.201";
-
 /** dcmjs-codecs' JpegSampleFactor.Sf422. */
 const SF_422 = 1;
-
-type Family = "jpeg" | "jpeg-ls" | "jpeg2000" | "htj2k";
-
-const FAMILIES: ReadonlyMap<string, Family> = new Map([
-  [TransferSyntax.JpegBaseline, "jpeg"],
-  [TransferSyntax.JpegExtended, "jpeg"],
-  [TransferSyntax.JpegLosslessNonHierarchical, "jpeg"],
-  [TransferSyntax.JpegLosslessFirstOrder, "jpeg"],
-  [TransferSyntax.JpegLsLossless, "jpeg-ls"],
-  [TransferSyntax.JpegLsNearLossless, "jpeg-ls"],
-  [TransferSyntax.Jpeg2000Lossless, "jpeg2000"],
-  [TransferSyntax.Jpeg2000, "jpeg2000"],
-  [HTJ2K_LOSSLESS, "htj2k"],
-  ["1.2.840.10008.1.2.4.202", "htj2k"],
-  ["1.2.840.10008.1.2.4.203", "htj2k"],
-]);
-
-/** The transfer syntaxes whose frames the WASM codecs decode. */
-export const WASM_DECODED: ReadonlySet<string> = new Set(FAMILIES.keys());
-
-/** The transfer syntaxes the built-in transcoder compresses to. */
-export const WASM_ENCODED: ReadonlySet<string> = new Set([
-  TransferSyntax.JpegBaseline,
-  TransferSyntax.JpegLosslessFirstOrder,
-  TransferSyntax.JpegLsLossless,
-  TransferSyntax.Jpeg2000Lossless,
-  HTJ2K_LOSSLESS,
-]);
-
-/** Which layouts an encoder takes: JPEG baseline only 8-bit samples, the others up to 16. */
-export function encodable(transferSyntax: string, layout: FrameLayout): boolean {
-  if (!WASM_ENCODED.has(transferSyntax)) return false;
-  if (layout.samplesPerPixel !== 1 && layout.samplesPerPixel !== 3) return false;
-  if (transferSyntax === TransferSyntax.JpegBaseline) {
-    return layout.bitsAllocated === 8 && layout.bitsStored === 8;
-  }
-  return layout.bitsAllocated === 8 || layout.bitsAllocated === 16;
-}
 
 function context(
   layout: FrameLayout,

@@ -4,14 +4,14 @@
 // memory inconsistent) or one that ran past the deadline (a hung codec).
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { entryPoint } from "../../entry-points.ts";
 import type { CodecAnswer, CodecJob, CodecOutput, CodecRequest } from "./jobs.ts";
 
 /** A codec refused the frame (corrupt or truncated codestream, unsupported layout), or hung. */
 export class CodecError extends Error {}
 
 function workerUrl(): URL {
-  const compiled = import.meta.url.includes("/$bunfs/");
-  return new URL(compiled ? "./imaging/wasm/worker.ts" : "./worker.ts", import.meta.url);
+  return entryPoint(new URL("./worker.ts", import.meta.url), "imaging/wasm/worker.ts");
 }
 
 interface Pending {
