@@ -43,12 +43,14 @@ const embedWebUi: Bun.BunPlugin = {
 async function build(target: string | undefined, outfile: string): Promise<boolean> {
   const result = await Bun.build({
     // The workers (an isolated plugin's, PluginsIsolation; Lua's; the image codecs', with their
-    // WASM module) are entry points of their own: the executable embeds them for new Worker().
+    // WASM module; the PostgreSQL index's connection) are entry points of their own: the
+    // executable embeds them for new Worker().
     entrypoints: [
       "./src/main.ts",
       "./src/plugins/isolation/worker-main.ts",
       "./src/lua/worker.ts",
       "./src/imaging/wasm/worker.ts",
+      "./src/index/postgresql/worker.ts",
     ],
     compile: target ? { target: target as Bun.Build.CompileTarget, outfile } : { outfile },
     minify: true,

@@ -10,6 +10,8 @@ import { registerDictionaryEntry } from "../dicom/dictionary.ts";
 import type { Level } from "../dicom/levels.ts";
 import { parseTagText } from "../dicom/tag.ts";
 import type { IndexBackend } from "../index/interface.ts";
+import { connectionOptions } from "../index/postgresql/options.ts";
+import { PostgresIndex } from "../index/postgresql/database.ts";
 import { SqliteIndex } from "../index/sqlite/database.ts";
 import { log } from "../log.ts";
 import type { StorageArea } from "../storage/area.ts";
@@ -63,6 +65,8 @@ export class PharosCore {
     mkdirSync(storageDir, { recursive: true });
     if (index) {
       this.index = index;
+    } else if (config.PostgreSQL.EnableIndex) {
+      this.index = new PostgresIndex(connectionOptions(config.PostgreSQL));
     } else {
       const indexDir = resolve(base, config.IndexDirectory);
       mkdirSync(indexDir, { recursive: true });

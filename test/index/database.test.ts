@@ -1,21 +1,19 @@
-// The index on a real SQLite file: resource tree, cascade deletion, totals, persistence.
+// The index on a real SQLite file, or PostgreSQL database (PHAROS_TEST_INDEX): resource tree,
+// cascade deletion, totals, persistence, the file journal.
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { SqliteIndex } from "../../src/index/sqlite/database.ts";
+import type { IndexBackend } from "../../src/index/interface.ts";
 import { ContentType } from "../../src/server/model.ts";
 import { deleteSubtree } from "../../src/server/delete.ts";
+import { freshTestIndex, type TestIndex } from "../support/test-index.ts";
 
-const dirs: string[] = [];
-function freshIndex(): { index: SqliteIndex; path: string } {
-  const dir = mkdtempSync(join(tmpdir(), "pharos-index-"));
-  dirs.push(dir);
-  const path = join(dir, "index.sqlite");
-  return { index: new SqliteIndex(path), path };
+const opened: TestIndex[] = [];
+function freshIndex(): TestIndex {
+  const fresh = freshTestIndex();
+  opened.push(fresh);
+  return fresh;
 }
 afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const o of opened.splice(0)) o.dispose();
 });
 
 function attachment(uuid: string, size: number) {
@@ -31,7 +29,7 @@ function attachment(uuid: string, size: number) {
   };
 }
 
-function tree(index: SqliteIndex) {
+function tree(index: IndexBackend) {
   return index.transaction(() => {
     const p = index.createResource("Patient", "p", null);
     const st = index.createResource("Study", "st", p);
@@ -73,8 +71,8 @@ test("deleting the last instance of a series removes the series and keeps the st
   expect(index.totals().compressedSize).toBe(50);
 });
 
-test("deleting a patient cascades to everything below", () => {
-  const { index } = freshIndex();
+test("deleting a patient cascades to everything below", async () => {
+  const { index, rowCount } = freshIndex();
   tree(index);
   const outcome = index.transaction(() => deleteSubtree(index, index.lookup("p")!));
   expect(outcome.files.map((f) => f.uuid).sort()).toEqual(["u1", "u2"]);
@@ -87,12 +85,11 @@ test("deleting a patient cascades to everything below", () => {
     compressedSize: 0,
     uncompressedSize: 0,
   });
-  const count = index.db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM main_tags").get();
-  expect(count?.n).toBe(0);
+  expect(await rowCount("main_tags")).toBe(0);
 });
 
 test("a failed transaction leaves nothing behind, and commits survive a reopen", () => {
-  const { index, path } = freshIndex();
+  const { index, reopen } = freshIndex();
   tree(index);
   expect(() =>
     index.transaction(() => {
@@ -102,9 +99,8 @@ test("a failed transaction leaves nothing behind, and commits survive a reopen",
   ).toThrow("boom");
   expect(index.lookup("p2")).toBeUndefined();
   index.close();
-  const reopened = new SqliteIndex(path);
+  const reopened = reopen();
   expect(reopened.totals().instances).toBe(2);
-  reopened.close();
 });
 
 test("the file journal follows the attachment rows in their transactions", () => {
