@@ -1,0 +1,112 @@
+// Several Pharos processes on one PostgreSQL database and one storage folder (issue 16): parallel
+// uploads of the same and of different instances leave no duplicate resource, no lost instance
+// and no orphan file; the changes keep one order; and the final /statistics and /changes are
+// those of a single node that ingested the same files.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { postgresqlSection } from "../support/postgresql.ts";
+import { type RunningServer, sampleFiles, startPharos } from "../support/server.ts";
+
+const NODES = 3;
+/** Long enough that no Stable* change comes in during the test, on one node or on several. */
+const NO_STABILITY = { StableAge: 3600 };
+
+const storage = mkdtempSync(join(tmpdir(), "pharos-shared-storage-"));
+const nodes: RunningServer[] = [];
+let single: RunningServer;
+let files: string[] = [];
+
+beforeAll(async () => {
+  files = (await sampleFiles()).filter((f) => !f.endsWith("DICOMDIR"));
+  const section = postgresqlSection();
+  for (let i = 0; i < NODES; i++) {
+    nodes.push(
+      await startPharos({
+        config: { ...NO_STABILITY, PostgreSQL: section, StorageDirectory: storage },
+      }),
+    );
+  }
+  single = await startPharos({ config: NO_STABILITY });
+});
+
+afterAll(async () => {
+  await Promise.all([...nodes, single].map((n) => n.stop()));
+  rmSync(storage, { recursive: true, force: true });
+});
+
+async function json(url: string) {
+  return await (await fetch(url)).json();
+}
+
+/** Every change of a server, paged as a client follows the feed. */
+async function allChanges(url: string) {
+  const changes: { Seq: number; ChangeType: string; ResourceType: string; ID: string }[] = [];
+  let since = 0;
+  for (;;) {
+    const page = await json(`${url}/changes?since=${since}&limit=50`);
+    changes.push(...page.Changes);
+    since = page.Last;
+    if (page.Done) return changes;
+  }
+}
+
+const storedFiles = (dir: string) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+
+test(
+  "three nodes ingesting the same and different instances at once: one consistent archive",
+  async () => {
+    // Every file goes to two nodes at once (the same instance twice), round the three nodes, with
+    // four uploads in flight per node.
+    const work: { url: string; file: string }[][] = nodes.map(() => []);
+    files.forEach((file, i) => {
+      work[i % NODES]!.push({ url: nodes[i % NODES]!.url, file });
+      work[(i + 1) % NODES]!.push({ url: nodes[(i + 1) % NODES]!.url, file });
+    });
+    const statuses: number[] = [];
+    await Promise.all(work.flatMap((queue) =>
+      Array.from({ length: 4 }, async () => {
+        for (let job = queue.shift(); job; job = queue.shift()) {
+          const res = await fetch(`${job.url}/instances`, {
+            method: "POST",
+            body: Bun.file(job.file),
+          });
+          await res.arrayBuffer();
+          statuses.push(res.status);
+        }
+      })
+    ));
+    for (const file of files) {
+      await (await fetch(`${single.url}/instances`, { method: "POST", body: Bun.file(file) }))
+        .arrayBuffer();
+    }
+    expect(statuses.every((s) => s === 200 || s === 404)).toBe(true);
+
+    const expected = await json(`${single.url}/statistics`);
+    expect(expected.CountInstances).toBe(151);
+    for (const node of nodes) expect(await json(`${node.url}/statistics`)).toEqual(expected);
+    // One file per instance in the shared folder: the losers of each race removed theirs.
+    expect(storedFiles(storage)).toBe(expected.CountInstances);
+    const ids = async (url: string, level: string) =>
+      ((await json(`${url}/${level}`)) as string[]).sort();
+    for (const level of ["patients", "studies", "series", "instances"]) {
+      expect(await ids(nodes[0]!.url, level)).toEqual(await ids(single.url, level));
+    }
+
+    // One feed, the same through every node, in one order, and the single node's changes.
+    const feed = await allChanges(nodes[0]!.url);
+    for (const node of nodes.slice(1)) expect(await allChanges(node.url)).toEqual(feed);
+    const seqs = feed.map((c) => c.Seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    const key = (c: { ChangeType: string; ResourceType: string; ID: string }) =>
+      `${c.ChangeType} ${c.ResourceType} ${c.ID}`;
+    expect(feed.map(key).sort()).toEqual((await allChanges(single.url)).map(key).sort());
+    // A resource is created once: its New* change is there once.
+    const created = feed.filter((c) => c.ChangeType.startsWith("New")).map((c) => c.ID);
+    expect(new Set(created).size).toBe(created.length);
+  },
+  120_000,
+);
