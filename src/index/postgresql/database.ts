@@ -153,10 +153,15 @@ export class PostgresIndex implements IndexBackend {
     return this.send(statements);
   }
 
-  /** A statement whose result nobody reads: queued inside a transaction, else run in one. */
-  private write(sql: string, params: Binding[] = []): void {
+  /**
+   * A statement whose result nobody reads: queued inside a transaction; outside, run alone, or
+   * in a transaction of its own under the write lock when `ordered` (a change or an export takes
+   * its sequence number in commit order).
+   */
+  private write(sql: string, params: Binding[] = [], ordered = false): void {
     if (this.depth > 0) this.queued.push({ sql, params });
-    else this.transaction(() => this.queued.push({ sql, params }));
+    else if (ordered) this.transaction(() => this.queued.push({ sql, params }));
+    else this.connection.run([{ sql, params }]);
   }
 
   private send(statements: Statement[]): Row[] {
@@ -445,12 +450,8 @@ export class PostgresIndex implements IndexBackend {
   logChange(changeType: number, level: Level, publicId: string, date: string): void {
     this.write(
       "INSERT INTO changes (change_type, level, public_id, date) VALUES ($1, $2, $3, $4)",
-      [
-        changeType,
-        LEVELS.indexOf(level),
-        publicId,
-        date,
-      ],
+      [changeType, LEVELS.indexOf(level), publicId, date],
+      true,
     );
   }
 
@@ -491,6 +492,7 @@ export class PostgresIndex implements IndexBackend {
         e.sopInstanceUid,
         e.date,
       ],
+      true,
     );
   }
 
