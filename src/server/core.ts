@@ -26,11 +26,18 @@ import { KeyValues } from "./key-values.ts";
 import { Finder } from "./find.ts";
 import { LabelWriter } from "./labels.ts";
 import { MetadataWriter } from "./metadata.ts";
-import { type AttachmentInfo, ContentType, type Resource, type StoredFile } from "./model.ts";
+import {
+  type AttachmentInfo,
+  ChangeType,
+  ContentType,
+  type Resource,
+  type StoredFile,
+} from "./model.ts";
 import { GlobalProperties } from "./properties.ts";
 import { Protection } from "./protection.ts";
 import { Reconstruction } from "./reconstruct.ts";
 import { ResourceReader } from "./resources.ts";
+import { forgetStability, reportsStability } from "./shared-stability.ts";
 import { StabilityTracker } from "./stability.ts";
 import { type StoredMetadata, StorePipeline, type StoreResult } from "./store.ts";
 import { isoNow } from "./time.ts";
@@ -96,16 +103,32 @@ export class PharosCore {
       compression: config.StorageCompression,
     });
     registerDictionary(config.Dictionary);
+    /** Several nodes on this index (server/shared-stability.ts). */
+    const shared = !index && config.PostgreSQL.EnableIndex && !config.PostgreSQL.Lock;
     this.stability = new StabilityTracker(
       config.StableAge * 1000,
       (changeType, level, publicId) => {
-        // A resource deleted meanwhile does not become stable.
-        if (!this.index.lookup(publicId)) return;
-        const event = { changeType, level, publicId, date: isoNow() };
-        this.index.logChange(changeType, level, publicId, event.date);
-        this.events.emitChanges([event]);
+        const event = this.index.transaction(() => {
+          // A resource deleted meanwhile does not become stable.
+          const resource = this.index.lookup(publicId);
+          if (!resource) return undefined;
+          if (
+            shared && !reportsStability(this.index, resource, config.StableAge * 1000, Date.now())
+          ) {
+            return undefined;
+          }
+          const event = { changeType, level, publicId, date: isoNow() };
+          this.index.logChange(changeType, level, publicId, event.date);
+          return event;
+        });
+        if (event) this.events.emitChanges([event]);
       },
     );
+    if (shared) {
+      this.hooks.register("change", "the shared stability", (e) => {
+        if (e.changeType === ChangeType.Deleted) forgetStability(this.index, e.publicId);
+      });
+    }
     this.hooks.register("storedInstance", "the stability tracker", (e) => {
       this.stability.onStored(e.ids);
     });

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { postgresqlSection } from "../support/postgresql.ts";
-import { type RunningServer, sampleFiles, startPharos } from "../support/server.ts";
+import { type RunningServer, sampleFiles, startPharos, waitFor } from "../support/server.ts";
 
 const NODES = 3;
 /** Long enough that no Stable* change comes in during the test, on one node or on several. */
@@ -110,3 +110,39 @@ test(
   },
   120_000,
 );
+
+test("a series fed through two nodes becomes stable once, reported by one of them", async () => {
+  const section = postgresqlSection();
+  const shared = mkdtempSync(join(tmpdir(), "pharos-shared-storage-"));
+  const pair = await Promise.all(
+    [0, 1].map(() =>
+      startPharos({ config: { StableAge: 1, PostgreSQL: section, StorageDirectory: shared } })
+    ),
+  );
+  try {
+    const series = (await sampleFiles("Brainix/Flair")).slice(0, 8);
+    await Promise.all(series.map(async (file, i) => {
+      const res = await fetch(`${pair[i % 2]!.url}/instances`, {
+        method: "POST",
+        body: Bun.file(file),
+      });
+      expect(res.status).toBe(200);
+    }));
+    const stable = async () =>
+      (await allChanges(pair[0]!.url)).filter((c) => c.ChangeType.startsWith("Stable"));
+    await waitFor(async () => (await stable()).length >= 3, "the Stable* changes", 20_000);
+    // Both trackers have run past StableAge by then, or do within one check (1 s): a second
+    // report would come in this window.
+    await Bun.sleep(2500);
+    const reported = (await stable()).map((c) => `${c.ChangeType} ${c.ID}`);
+    expect(reported.sort()).toEqual([...new Set(reported)].sort());
+    expect(reported.map((r) => r.split(" ")[0]).sort()).toEqual([
+      "StablePatient",
+      "StableSeries",
+      "StableStudy",
+    ]);
+  } finally {
+    await Promise.all(pair.map((n) => n.stop()));
+    rmSync(shared, { recursive: true, force: true });
+  }
+}, 60_000);
