@@ -131,6 +131,12 @@ export const OPTIONS = {
     comment:
       "Save the jobs in the index, to reload them at the next start (unless --no-jobs): unfinished ones run again.",
   },
+  DatabaseServerIdentifier: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    comment:
+      "The identity of this node among those sharing one PostgreSQL index (PostgreSQL.Lock false): its saved jobs are its own. Unset: derived from DicomAet, DicomPort and HttpPort.",
+  },
   RestApiWriteToFileSystemEnabled: {
     schema: z.boolean(),
     default: false,

@@ -33,7 +33,7 @@ import {
   type Resource,
   type StoredFile,
 } from "./model.ts";
-import { GlobalProperties } from "./properties.ts";
+import { databaseServerIdentifier, GlobalProperties } from "./properties.ts";
 import { Protection } from "./protection.ts";
 import { Reconstruction } from "./reconstruct.ts";
 import { ResourceReader } from "./resources.ts";
@@ -92,7 +92,12 @@ export class PharosCore {
       removeFiles: (files) => this.removeFiles(files),
     }, config);
     this.changes = new ChangeLog(this.index);
-    this.properties = new GlobalProperties(this.index);
+    /** Several nodes on this index (server/shared-stability.ts, properties.ts). */
+    const shared = !index && config.PostgreSQL.EnableIndex && !config.PostgreSQL.Lock;
+    this.properties = new GlobalProperties(
+      this.index,
+      shared ? databaseServerIdentifier(config) : undefined,
+    );
     this.keyValues = new KeyValues(this.index);
     this.finder = new Finder(this.index);
     this.reconstruction = new Reconstruction({
@@ -103,8 +108,6 @@ export class PharosCore {
       compression: config.StorageCompression,
     });
     registerDictionary(config.Dictionary);
-    /** Several nodes on this index (server/shared-stability.ts). */
-    const shared = !index && config.PostgreSQL.EnableIndex && !config.PostgreSQL.Lock;
     this.stability = new StabilityTracker(
       config.StableAge * 1000,
       (changeType, level, publicId) => {

@@ -146,3 +146,43 @@ test("a series fed through two nodes becomes stable once, reported by one of the
     rmSync(shared, { recursive: true, force: true });
   }
 }, 60_000);
+
+test("jobs belong to their node: each reloads its own saved jobs, not the other's", async () => {
+  const section = postgresqlSection();
+  const shared = mkdtempSync(join(tmpdir(), "pharos-shared-storage-"));
+  const configOf = (name: string) => ({
+    PostgreSQL: section,
+    StorageDirectory: shared,
+    DatabaseServerIdentifier: name,
+  });
+  let pair = await Promise.all(["a", "b"].map((name) => startPharos({ config: configOf(name) })));
+  try {
+    const [file] = await sampleFiles("Brainix/Flair");
+    const stored = await (await fetch(`${pair[0]!.url}/instances`, {
+      method: "POST",
+      body: Bun.file(file!),
+    })).json();
+    const jobs: string[] = [];
+    for (const node of pair) {
+      const job = await (await fetch(`${node.url}/tools/create-archive`, {
+        method: "POST",
+        body: JSON.stringify({ Resources: [stored.ParentStudy], Asynchronous: true }),
+      })).json();
+      await waitFor(
+        async () => (await json(`${node.url}/jobs/${job.ID}`)).State === "Success",
+        "the archive job",
+      );
+      jobs.push(job.ID);
+    }
+    const dirs = pair.map((n) => n.dir);
+    await Promise.all(pair.map((n) => n.stop({ keep: true })));
+    pair = await Promise.all(
+      ["a", "b"].map((name, i) => startPharos({ dir: dirs[i], config: configOf(name) })),
+    );
+    expect(await json(`${pair[0]!.url}/jobs`)).toEqual([jobs[0]]);
+    expect(await json(`${pair[1]!.url}/jobs`)).toEqual([jobs[1]]);
+  } finally {
+    await Promise.all(pair.map((n) => n.stop()));
+    rmSync(shared, { recursive: true, force: true });
+  }
+}, 60_000);
