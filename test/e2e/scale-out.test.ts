@@ -29,7 +29,7 @@ beforeAll(async () => {
     );
   }
   single = await startPharos({ config: NO_STABILITY });
-});
+}, 60_000);
 
 afterAll(async () => {
   await Promise.all([...nodes, single].map((n) => n.stop()));

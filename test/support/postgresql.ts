@@ -39,12 +39,11 @@ function run(command: string[]): string {
 }
 
 /** pg_ctl with the options of the tests' server: loopback, no durability (a test needs none). */
-function pgCtl(c: Cluster, action: "start" | "stop" | "restart"): void {
+function pgCtlCommand(c: Cluster, action: "start" | "restart"): string[] {
   const options = `-p ${c.port} -k ${c.dir} -c listen_addresses=127.0.0.1 -c fsync=off ` +
     "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
   const args = [join(c.bin, "pg_ctl"), "-D", join(c.dir, "data"), "-l", join(c.dir, "log")];
-  if (action === "stop") run([...args, "-m", "immediate", "-w", "stop"]);
-  else run([...args, "-o", options, "-w", action]);
+  return [...args, "-o", options, "-w", action];
 }
 
 /** The cluster of this test process, started at the first call. */
@@ -69,7 +68,7 @@ export function testCluster(): Cluster {
     "-N",
   ]);
   const started: Cluster = { dir, port: freePort(), bin };
-  pgCtl(started, "start");
+  run(pgCtlCommand(started, "start"));
   cluster = started;
   // A watchdog rather than an exit handler: it stops the cluster however the test process ends.
   const stop = [join(bin, "pg_ctl"), "-D", join(dir, "data"), "-m", "immediate", "stop"];
@@ -95,7 +94,20 @@ export function freshDatabase(): string {
 
 /** Restarts the test cluster (fault tests): every connection to it is cut. */
 export function restartCluster(): void {
-  pgCtl(testCluster(), "restart");
+  run(pgCtlCommand(testCluster(), "restart"));
+}
+
+/** restartCluster, while the test process goes on (its requests keep coming during the restart). */
+export async function restartClusterMeanwhile(): Promise<void> {
+  const command = pgCtlCommand(testCluster(), "restart");
+  const asRoot = process.getuid?.() === 0;
+  const proc = Bun.spawn(asRoot ? ["runuser", "-u", "postgres", "--", ...command] : command, {
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  if (await proc.exited !== 0) {
+    throw new Error(`pg_ctl restart failed: ${await new Response(proc.stderr).text()}`);
+  }
 }
 
 /** The `PostgreSQL` section of a server's configuration on a fresh database. */
