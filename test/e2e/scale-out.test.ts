@@ -186,3 +186,58 @@ test("jobs belong to their node: each reloads its own saved jobs, not the other'
     rmSync(shared, { recursive: true, force: true });
   }
 }, 60_000);
+
+test(
+  "recycling with two concurrent writers: under the limit, exact statistics, no orphan file",
+  async () => {
+    const section = postgresqlSection();
+    const shared = mkdtempSync(join(tmpdir(), "pharos-shared-storage-"));
+    const limitMb = 4;
+    const pair = await Promise.all([0, 1].map(() =>
+      startPharos({
+        config: {
+          ...NO_STABILITY,
+          PostgreSQL: section,
+          StorageDirectory: shared,
+          MaximumStorageSize: limitMb,
+        },
+      })
+    ));
+    try {
+      let next = 0;
+      const statuses: number[] = [];
+      await Promise.all(pair.flatMap((node) =>
+        [0, 1].map(async () => {
+          while (next < files.length) {
+            const res = await fetch(`${node.url}/instances`, {
+              method: "POST",
+              body: Bun.file(files[next++]!),
+            });
+            await res.arrayBuffer();
+            statuses.push(res.status);
+          }
+        })
+      ));
+      expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(100);
+      const stats = await json(`${pair[0]!.url}/statistics`);
+      expect(await json(`${pair[1]!.url}/statistics`)).toEqual(stats);
+      expect(Number(stats.TotalDiskSize)).toBeLessThanOrEqual(limitMb * 1024 * 1024);
+      // Recycling happened, and each recycled file was removed by the node that recycled it.
+      expect(stats.CountInstances).toBeLessThan(statuses.filter((s) => s === 200).length);
+      expect(storedFiles(shared)).toBe(stats.CountInstances);
+      const instances = (await json(`${pair[1]!.url}/instances`)) as string[];
+      expect(instances.length).toBe(stats.CountInstances);
+      let size = 0;
+      for (const id of instances) {
+        const res = await fetch(`${pair[0]!.url}/instances/${id}/file`);
+        expect(res.status).toBe(200);
+        size += (await res.arrayBuffer()).byteLength;
+      }
+      expect(size).toBe(Number(stats.TotalDiskSize));
+    } finally {
+      await Promise.all(pair.map((n) => n.stop()));
+      rmSync(shared, { recursive: true, force: true });
+    }
+  },
+  60_000,
+);

@@ -116,6 +116,12 @@ export class PostgresIndex implements IndexBackend {
   private begun = false;
   /** Set when a statement of the open transaction failed: nothing more may go with it. */
   private broken = false;
+  /**
+   * Resources looked up or created in the open transaction, by public id (undefined: absent).
+   * Under the write lock nobody else changes them, so a lookup repeated by the store pipeline
+   * costs no round trip. Emptied by a deletion, a rolled-back savepoint, the transaction's end.
+   */
+  private readonly seen = new Map<string, Resource | undefined>();
 
   constructor(options: Omit<ConnectionOptions, "node">) {
     this.connection = new SyncConnection({ ...options, node: this.node });
@@ -189,6 +195,7 @@ export class PostgresIndex implements IndexBackend {
     this.queued = [{ sql: "BEGIN", params: [] }, { sql: WRITE_LOCK, params: [] }];
     this.begun = false;
     this.broken = false;
+    this.seen.clear();
     try {
       const result = fn();
       this.send([...this.queued, { sql: "COMMIT", params: [] }]);
@@ -206,6 +213,7 @@ export class PostgresIndex implements IndexBackend {
     } finally {
       this.queued = [];
       this.depth = 0;
+      this.seen.clear();
     }
   }
 
@@ -220,6 +228,7 @@ export class PostgresIndex implements IndexBackend {
       return result;
     } catch (error) {
       if (!this.broken) this.queued.push({ sql: `ROLLBACK TO SAVEPOINT ${name}`, params: [] });
+      this.seen.clear();
       throw error;
     } finally {
       this.depth--;
@@ -227,8 +236,11 @@ export class PostgresIndex implements IndexBackend {
   }
 
   lookup(publicId: string): Resource | undefined {
+    if (this.depth > 0 && this.seen.has(publicId)) return this.seen.get(publicId);
     const row = this.rows(`SELECT ${RESOURCE} FROM resources WHERE public_id = $1`, [publicId])[0];
-    return row ? toResource(row) : undefined;
+    const found = row ? toResource(row) : undefined;
+    if (this.depth > 0) this.seen.set(publicId, found);
+    return found;
   }
 
   byInternalId(internalId: number): Resource | undefined {
@@ -243,7 +255,9 @@ export class PostgresIndex implements IndexBackend {
       "INSERT INTO resources (level, public_id, parent_id) VALUES ($1, $2, $3) RETURNING internal_id",
       [LEVELS.indexOf(level), publicId, parentId],
     );
-    return num(row!.internal_id);
+    const internalId = num(row!.internal_id);
+    if (this.depth > 0) this.seen.set(publicId, { internalId, level, publicId, parentId });
+    return internalId;
   }
 
   children(internalId: number): Resource[] {
@@ -267,6 +281,7 @@ export class PostgresIndex implements IndexBackend {
   }
 
   deleteResource(internalId: number): void {
+    this.seen.clear();
     this.write("DELETE FROM resources WHERE internal_id = $1", [internalId]);
   }
 
