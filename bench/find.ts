@@ -1,6 +1,9 @@
 // Query latency on a large index.
 //
-//   bun bench/find.ts [--instances 100000] [--runs 50]
+//   bun bench/find.ts [--instances 100000] [--runs 50] [--postgresql]
+//
+// --postgresql: the index is a database of a PostgreSQL cluster started for the run
+// (test/support/postgresql.ts), filled through the same index interface.
 //
 // Fills an index directly with synthetic resources (one study per patient, 2 series of 10
 // instances per study; names, IDs, dates, accession numbers and modalities spread over
@@ -10,17 +13,23 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { SQL } from "bun";
+import type { IndexBackend } from "../src/index/interface.ts";
 import { SqliteIndex } from "../src/index/sqlite/database.ts";
 import { ContentType, Metadata } from "../src/server/model.ts";
 import { orthancIds } from "../src/dicom/identifiers.ts";
+import { freshDatabase } from "../test/support/postgresql.ts";
 import { startPharos } from "../test/support/server.ts";
+import { openPostgresIndex } from "../test/support/test-index.ts";
 
 const { values } = parseArgs({
   options: {
     instances: { type: "string", default: "100000" },
     runs: { type: "string", default: "50" },
+    postgresql: { type: "boolean", default: false },
   },
 });
+const postgresqlUri = values.postgresql ? freshDatabase() : undefined;
 const total = Number(values.instances);
 const runs = Number(values.runs);
 const PER_STUDY = 20;
@@ -53,7 +62,9 @@ const uid = (kind: number, i: number) => `2.25.${kind}${String(i).padStart(9, "0
 const dir = mkdtempSync(join(tmpdir(), "pharos-find-"));
 mkdirSync(join(dir, "index"));
 const indexPath = join(dir, "index", "pharos-index.sqlite");
-const index = new SqliteIndex(indexPath);
+const index: IndexBackend = postgresqlUri === undefined
+  ? new SqliteIndex(indexPath)
+  : openPostgresIndex(postgresqlUri);
 const fillStart = performance.now();
 let made = 0;
 for (let s = 0; s < studies && made < total;) {
@@ -129,15 +140,29 @@ for (let s = 0; s < studies && made < total;) {
     }
   });
 }
-index.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+if (index instanceof SqliteIndex) index.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
 index.close();
 const fillS = (performance.now() - fillStart) / 1000;
-const sizeMb = statSync(indexPath).size / 1024 / 1024;
+let sizeMb: number;
+if (postgresqlUri === undefined) sizeMb = statSync(indexPath).size / 1024 / 1024;
+else {
+  const client = new SQL({ url: postgresqlUri, max: 1 });
+  await client.unsafe("VACUUM ANALYZE");
+  const [row] = await client.unsafe("SELECT pg_database_size(current_database()) AS size");
+  await client.close();
+  sizeMb = Number(row.size) / 1024 / 1024;
+}
 
 const startT = performance.now();
 const server = await startPharos({
   dir,
-  config: { StorageDirectory: join(dir, "storage"), IndexDirectory: join(dir, "index") },
+  config: {
+    StorageDirectory: join(dir, "storage"),
+    IndexDirectory: join(dir, "index"),
+    ...(postgresqlUri === undefined ? {} : {
+      PostgreSQL: { EnableIndex: true, ConnectionUri: postgresqlUri, Lock: false },
+    }),
+  },
 });
 const startupMs = performance.now() - startT;
 
@@ -229,7 +254,9 @@ await server.stop();
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
-  `index: ${made} instances (${studies} studies), filled in ${fillS.toFixed(1)} s, ${
+  `index (${
+    postgresqlUri === undefined ? "SQLite" : "PostgreSQL"
+  }): ${made} instances (${studies} studies), filled in ${fillS.toFixed(1)} s, ${
     sizeMb.toFixed(0)
   } MB on disk`,
 );

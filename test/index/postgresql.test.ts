@@ -35,7 +35,8 @@ async function query(url: string, sql: string): Promise<Record<string, unknown>[
 
 test("INDEX_METHODS lists every method of the PostgreSQL back-end", () => {
   const own = Object.getOwnPropertyNames(PostgresIndex.prototype).filter((n) =>
-    n !== "constructor" && !["migrate", "rows", "write", "send", "savepoint"].includes(n)
+    n !== "constructor" &&
+    !["migrate", "rows", "write", "send", "savepoint", "prefetch"].includes(n)
   );
   expect([...INDEX_METHODS].sort() as string[]).toEqual(own.sort());
 });
@@ -96,6 +97,28 @@ test("a transaction is one PostgreSQL transaction: a throw undoes it, nested one
   })();
   expect(failure).toBeInstanceOf(IndexFailure);
   expect((failure as IndexFailure).kind).toBe("Database");
+});
+
+test("prefetched lookups answer as the database would, created and deleted ones included", () => {
+  const index = open(freshDatabase());
+  const p = index.transaction(() => index.createResource("Patient", "p", null));
+  index.transaction(() => {
+    index.prefetch(["p", "st", "missing"]);
+    expect(index.lookup("p")).toEqual({
+      internalId: p,
+      level: "Patient",
+      publicId: "p",
+      parentId: null,
+    });
+    expect(index.lookup("st")).toBeUndefined();
+    const st = index.createResource("Study", "st", p);
+    expect(index.lookup("st")?.internalId).toBe(st);
+    index.deleteResource(st);
+    expect(index.lookup("st")).toBeUndefined();
+    expect(index.lookup("missing")).toBeUndefined();
+  });
+  expect(index.lookup("st")).toBeUndefined();
+  expect(index.lookup("p")?.internalId).toBe(p);
 });
 
 test("the journal is per node: a live node's files are its own, a gone node's are taken over", () => {

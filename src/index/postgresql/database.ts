@@ -243,6 +243,23 @@ export class PostgresIndex implements IndexBackend {
     return found;
   }
 
+  prefetch(publicIds: readonly string[]): void {
+    if (this.depth === 0) return;
+    const wanted = publicIds.filter((id) => !this.seen.has(id));
+    if (wanted.length === 0) return;
+    const rows = this.rows(
+      `SELECT ${RESOURCE} FROM resources WHERE public_id IN (${
+        wanted.map((_, i) => `$${i + 1}`).join(", ")
+      })`,
+      wanted,
+    );
+    for (const id of wanted) this.seen.set(id, undefined);
+    for (const row of rows) {
+      const resource = toResource(row);
+      this.seen.set(resource.publicId, resource);
+    }
+  }
+
   byInternalId(internalId: number): Resource | undefined {
     const row = this.rows(`SELECT ${RESOURCE} FROM resources WHERE internal_id = $1`, [
       internalId,
