@@ -121,6 +121,23 @@ test("prefetched lookups answer as the database would, created and deleted ones 
   expect(index.lookup("p")?.internalId).toBe(p);
 });
 
+test("main tags set together are written together, the last value of a tag kept", () => {
+  const index = open(freshDatabase());
+  const id = index.transaction(() => {
+    const p = index.createResource("Patient", "p", null);
+    index.setMainTag(p, 0x00100010, "FIRST");
+    index.setMainTag(p, 0x00100020, "ID");
+    index.setMainTag(p, 0x00100010, "LAST");
+    return p;
+  });
+  expect(index.mainTags(id)).toEqual(new Map([[0x00100010, "LAST"], [0x00100020, "ID"]]));
+  index.transaction(() => {
+    index.clearMainTags(id);
+    index.setMainTag(id, 0x00100030, "19700101");
+  });
+  expect(index.mainTags(id)).toEqual(new Map([[0x00100030, "19700101"]]));
+});
+
 test("the journal is per node: a live node's files are its own, a gone node's are taken over", () => {
   const url = freshDatabase();
   const a = open(url);

@@ -35,6 +35,19 @@ import { SCHEMA, SCHEMA_VERSION } from "./schema.ts";
 
 type Row = Record<string, unknown>;
 
+/** A queued statement; `mainTags` marks a main-tag INSERT that more rows may join (row by key). */
+type Queued = Statement & { mainTags?: Map<string, number> };
+
+/** The upsert of `rows` main tags. */
+function mainTagsInsert(rows: number): string {
+  const values = Array.from({ length: rows }, (_, r) => {
+    const n = r * 4;
+    return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4})`;
+  });
+  return `INSERT INTO main_tags (resource_id, tag, value, norm) VALUES ${values.join(", ")}
+    ON CONFLICT (resource_id, tag) DO UPDATE SET value = excluded.value, norm = excluded.norm`;
+}
+
 /** The lock every write transaction takes (the nodes' own keys are positive). */
 const WRITE_LOCK = `SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, -1)`;
 
@@ -111,7 +124,7 @@ export class PostgresIndex implements IndexBackend {
   private readonly node = 1 + Math.floor(Math.random() * 0x7ffffffe);
   /** Nesting of transaction(): 0 outside, 1 in the PostgreSQL transaction, more in savepoints. */
   private depth = 0;
-  private queued: Statement[] = [];
+  private queued: Queued[] = [];
   /** Whether the open transaction has statements on the server (then ROLLBACK must be sent). */
   private begun = false;
   /** Set when a statement of the open transaction failed: nothing more may go with it. */
@@ -170,7 +183,12 @@ export class PostgresIndex implements IndexBackend {
     else this.connection.run([{ sql, params }]);
   }
 
-  private send(statements: Statement[]): Row[] {
+  private send(queued: Queued[]): Row[] {
+    const statements: Statement[] = queued.map((q) => ({
+      sql: q.sql,
+      params: q.params,
+      script: q.script,
+    }));
     if (this.depth === 0) return this.connection.run(statements);
     if (this.broken) {
       throw new IndexFailure("Database", "The transaction failed on an earlier statement");
@@ -344,12 +362,27 @@ export class PostgresIndex implements IndexBackend {
     ).map(toResource);
   }
 
+  /**
+   * In a transaction, consecutive main tags go in one multi-row INSERT (a stored instance has
+   * tens of them); the same (resource, tag) twice keeps the last value, as the upsert would.
+   */
   setMainTag(internalId: number, tag: Tag, value: string): void {
-    this.write(
-      `INSERT INTO main_tags (resource_id, tag, value, norm) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (resource_id, tag) DO UPDATE SET value = excluded.value, norm = excluded.norm`,
-      [internalId, tag, value, normalizeValue(value)],
-    );
+    const row: Binding[] = [internalId, tag, value, normalizeValue(value)];
+    const last = this.queued.at(-1);
+    if (this.depth === 0 || last?.mainTags === undefined) {
+      this.write(mainTagsInsert(1), row);
+      if (this.depth > 0) this.queued.at(-1)!.mainTags = new Map([[`${internalId}:${tag}`, 0]]);
+      return;
+    }
+    const key = `${internalId}:${tag}`;
+    const at = last.mainTags.get(key);
+    if (at !== undefined) {
+      last.params.splice(at * 4, 4, ...row);
+      return;
+    }
+    last.mainTags.set(key, last.mainTags.size);
+    last.params.push(...row);
+    last.sql = mainTagsInsert(last.mainTags.size);
   }
 
   clearMainTags(internalId: number): void {
