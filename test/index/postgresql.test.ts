@@ -225,4 +225,13 @@ test("a restart of the database: a transaction under way fails whole, then the n
   // The node's session (its journal's owner) came back with the connection.
   index.addPendingFile({ uuid: "after-restart", contentType: ContentType.Dicom });
   expect(index.pendingFiles().map((f) => f.uuid)).toEqual(["after-restart"]);
+  // Another node that starts while this one is cut off takes its journal over; this one then
+  // reconnects under a new number rather than wait for its old one.
+  restartCluster();
+  const other = open(url);
+  expect(other.pendingFiles().map((f) => f.uuid)).toEqual(["after-restart"]);
+  index.removePendingFile("after-restart");
+  index.addPendingFile({ uuid: "own-again", contentType: ContentType.Dicom });
+  expect(index.pendingFiles().map((f) => f.uuid)).toEqual(["own-again"]);
+  expect(other.pendingFiles()).toEqual([]);
 });

@@ -505,10 +505,11 @@ export class PostgresIndex implements IndexBackend {
    */
   pendingFiles(): StoredFile[] {
     return this.rows(
-      `SELECT uuid, content_type FROM pending_files WHERE node = $1 OR node IN (
-         SELECT node FROM (SELECT DISTINCT node FROM pending_files WHERE node <> $1) others
+      `WITH me AS (SELECT current_setting('pharos.node')::INTEGER AS node)
+       SELECT uuid, content_type FROM pending_files WHERE node = (SELECT node FROM me) OR node IN (
+         SELECT node FROM (SELECT DISTINCT node FROM pending_files
+           WHERE node <> (SELECT node FROM me)) others
          WHERE pg_try_advisory_lock(${LOCK_NAMESPACE}, node))`,
-      [this.node],
     ).map((r) => ({ uuid: r.uuid as string, contentType: num(r.content_type) }));
   }
 

@@ -24,6 +24,7 @@ let client: SQL | undefined;
 /** Set when the connection of `client` closed: Bun's client would reopen it without the setup. */
 let lost = false;
 let started = false;
+let node = options.node;
 
 async function connect(): Promise<SQL> {
   const sql: SQL = new SQL({
@@ -36,7 +37,16 @@ async function connect(): Promise<SQL> {
     },
   });
   try {
-    await sql.unsafe(`SET pharos.node = '${options.node}'`);
+    // The node's number, its lock held while connected. Another node may have taken it while
+    // the connection was lost (it then took over the journal): a new number, not a wait.
+    for (;;) {
+      const [own] = await sql.unsafe(
+        `SELECT pg_try_advisory_lock(${LOCK_NAMESPACE}, ${node}) AS ok`,
+      );
+      if (own.ok) break;
+      node = 1 + Math.floor(Math.random() * 0x7ffffffe);
+    }
+    await sql.unsafe(`SET pharos.node = '${node}'`);
     const shared = options.exclusive ? "" : "_shared";
     const [lock] = await sql.unsafe(
       `SELECT pg_try_advisory_lock${shared}(${LOCK_NAMESPACE}, 0) AS ok`,
@@ -48,7 +58,6 @@ async function connect(): Promise<SQL> {
           : "A node with PostgreSQL.Lock set uses this PostgreSQL database alone",
       );
     }
-    await sql.unsafe(`SELECT pg_advisory_lock(${LOCK_NAMESPACE}, ${options.node})`);
     return sql;
   } catch (error) {
     await sql.close().catch(() => {});
