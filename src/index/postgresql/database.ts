@@ -120,7 +120,7 @@ const SUBTREE = `WITH RECURSIVE sub(id) AS (SELECT $1::BIGINT UNION ALL
 
 export class PostgresIndex implements IndexBackend {
   private readonly connection: SyncConnection;
-  /** This node's number: its journaled files, its session lock. */
+  /** This node's number (its journaled files, its session lock); the worker may take another. */
   private readonly node = 1 + Math.floor(Math.random() * 0x7ffffffe);
   /** Nesting of transaction(): 0 outside, 1 in the PostgreSQL transaction, more in savepoints. */
   private depth = 0;
