@@ -55,6 +55,17 @@ export function testCluster(): Cluster {
     chownSync(dir, Number(owner), -1);
   }
   const bin = binaries();
+  // A watchdog rather than an exit handler: it stops the cluster however the test process ends.
+  // Started first, and detached (the inner shell outlives the outer one), so that a test timeout,
+  // which ends the subprocesses of its test, ends neither it nor a half-started cluster's care.
+  const stop = [join(bin, "pg_ctl"), "-D", join(dir, "data"), "-m", "immediate", "stop"];
+  const asUser = process.getuid?.() === 0 ? "runuser -u postgres -- " : "";
+  const watch = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${asUser}${
+    stop.join(" ")
+  } >/dev/null 2>&1; rm -rf ${dir}`;
+  Bun.spawnSync(["sh", "-c", 'nohup sh -c "$WATCH" >/dev/null 2>&1 &'], {
+    env: { ...process.env, WATCH: watch },
+  });
   run([
     join(bin, "initdb"),
     "-D",
@@ -70,17 +81,6 @@ export function testCluster(): Cluster {
   const started: Cluster = { dir, port: freePort(), bin };
   run(pgCtlCommand(started, "start"));
   cluster = started;
-  // A watchdog rather than an exit handler: it stops the cluster however the test process ends.
-  const stop = [join(bin, "pg_ctl"), "-D", join(dir, "data"), "-m", "immediate", "stop"];
-  const asUser = process.getuid?.() === 0 ? "runuser -u postgres -- " : "";
-  const watchdog = Bun.spawn([
-    "sh",
-    "-c",
-    `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${asUser}${
-      stop.join(" ")
-    } >/dev/null 2>&1; rm -rf ${dir}`,
-  ], { stdout: "ignore", stderr: "ignore" });
-  watchdog.unref();
   return started;
 }
 
