@@ -29,7 +29,7 @@ export const ErrorCodes = {
     message:
       "A bad revision number was provided, which might indicate conflict between multiple writers",
   },
-  Database: { code: 11, http: 500, message: "The database encountered a problem" },
+  Database: { code: 11, http: 500, message: "Error with the database engine" },
   DatabaseUnavailable: {
     code: 36,
     http: 503,
