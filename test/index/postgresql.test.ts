@@ -36,7 +36,7 @@ async function query(url: string, sql: string): Promise<Record<string, unknown>[
 test("INDEX_METHODS lists every method of the PostgreSQL back-end", () => {
   const own = Object.getOwnPropertyNames(PostgresIndex.prototype).filter((n) =>
     n !== "constructor" &&
-    !["migrate", "rows", "write", "send", "savepoint", "prefetch"].includes(n)
+    !["migrate", "rows", "write", "send", "savepoint", "upsertRow", "prefetch"].includes(n)
   );
   expect([...INDEX_METHODS].sort() as string[]).toEqual(own.sort());
 });
@@ -121,7 +121,7 @@ test("prefetched lookups answer as the database would, created and deleted ones 
   expect(index.lookup("p")?.internalId).toBe(p);
 });
 
-test("main tags set together are written together, the last value of a tag kept", () => {
+test("main tags and metadata set together are written together, as one by one", () => {
   const index = open(freshDatabase());
   const id = index.transaction(() => {
     const p = index.createResource("Patient", "p", null);
@@ -136,6 +136,16 @@ test("main tags set together are written together, the last value of a tag kept"
     index.setMainTag(id, 0x00100030, "19700101");
   });
   expect(index.mainTags(id)).toEqual(new Map([[0x00100030, "19700101"]]));
+  // A metadata set twice is revised twice.
+  index.transaction(() => {
+    index.setMetadata(id, 1, "a");
+    index.setMetadata(id, 2, "b");
+    index.setMetadata(id, 1, "c");
+    index.setMetadata(id, 3, "d");
+  });
+  expect(index.metadataEntry(id, 1)).toEqual({ value: "c", revision: 1 });
+  expect(index.metadata(id)).toEqual(new Map([[1, "c"], [2, "b"], [3, "d"]]));
+  expect(index.metadataEntry(id, 3)).toEqual({ value: "d", revision: 0 });
 });
 
 test("the journal is per node: a live node's files are its own, a gone node's are taken over", () => {

@@ -35,17 +35,40 @@ import { SCHEMA, SCHEMA_VERSION } from "./schema.ts";
 
 type Row = Record<string, unknown>;
 
-/** A queued statement; `mainTags` marks a main-tag INSERT that more rows may join (row by key). */
-type Queued = Statement & { mainTags?: Map<string, number> };
+/**
+ * Upserts that rows of the same kind, queued one after the other, join: a stored instance sets
+ * tens of main tags and several metadata. `keys`: the row of each (resource, tag or type).
+ */
+interface RowBatch {
+  kind: "main_tags" | "metadata";
+  keys: Map<string, number>;
+}
 
-/** The upsert of `rows` main tags. */
-function mainTagsInsert(rows: number): string {
-  const values = Array.from({ length: rows }, (_, r) => {
-    const n = r * 4;
-    return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4})`;
-  });
-  return `INSERT INTO main_tags (resource_id, tag, value, norm) VALUES ${values.join(", ")}
-    ON CONFLICT (resource_id, tag) DO UPDATE SET value = excluded.value, norm = excluded.norm`;
+/** A queued statement, with the batch of rows it is when it is one. */
+type Queued = Statement & { batch?: RowBatch };
+
+const UPSERT = {
+  main_tags: {
+    columns: "(resource_id, tag, value, norm)",
+    width: 4,
+    conflict: "(resource_id, tag) DO UPDATE SET value = excluded.value, norm = excluded.norm",
+  },
+  metadata: {
+    columns: "(resource_id, type, value)",
+    width: 3,
+    conflict:
+      "(resource_id, type) DO UPDATE SET value = excluded.value, revision = metadata.revision + 1",
+  },
+} as const;
+
+/** The upsert of `rows` rows of a batch's kind. */
+function upsert(kind: RowBatch["kind"], rows: number): string {
+  const { columns, width, conflict } = UPSERT[kind];
+  const values = Array.from(
+    { length: rows },
+    (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(", ")})`,
+  );
+  return `INSERT INTO ${kind} ${columns} VALUES ${values.join(", ")} ON CONFLICT ${conflict}`;
 }
 
 /** The lock every write transaction takes (the nodes' own keys are positive). */
@@ -363,26 +386,35 @@ export class PostgresIndex implements IndexBackend {
   }
 
   /**
-   * In a transaction, consecutive main tags go in one multi-row INSERT (a stored instance has
-   * tens of them); the same (resource, tag) twice keeps the last value, as the upsert would.
+   * In a transaction, consecutive rows of one kind go in one multi-row upsert. A main tag set
+   * twice keeps its last value, as two upserts would; a metadata set twice starts a new batch,
+   * since each upsert increments its revision.
    */
-  setMainTag(internalId: number, tag: Tag, value: string): void {
-    const row: Binding[] = [internalId, tag, value, normalizeValue(value)];
+  private upsertRow(kind: RowBatch["kind"], key: string, row: Binding[]): void {
     const last = this.queued.at(-1);
-    if (this.depth === 0 || last?.mainTags === undefined) {
-      this.write(mainTagsInsert(1), row);
-      if (this.depth > 0) this.queued.at(-1)!.mainTags = new Map([[`${internalId}:${tag}`, 0]]);
+    const batch = this.depth > 0 && last?.batch?.kind === kind ? last.batch : undefined;
+    const at = batch?.keys.get(key);
+    if (!batch || (at !== undefined && kind === "metadata")) {
+      this.write(upsert(kind, 1), row);
+      if (this.depth > 0) this.queued.at(-1)!.batch = { kind, keys: new Map([[key, 0]]) };
       return;
     }
-    const key = `${internalId}:${tag}`;
-    const at = last.mainTags.get(key);
     if (at !== undefined) {
-      last.params.splice(at * 4, 4, ...row);
+      last!.params.splice(at * row.length, row.length, ...row);
       return;
     }
-    last.mainTags.set(key, last.mainTags.size);
-    last.params.push(...row);
-    last.sql = mainTagsInsert(last.mainTags.size);
+    batch.keys.set(key, batch.keys.size);
+    last!.params.push(...row);
+    last!.sql = upsert(kind, batch.keys.size);
+  }
+
+  setMainTag(internalId: number, tag: Tag, value: string): void {
+    this.upsertRow("main_tags", `${internalId}:${tag}`, [
+      internalId,
+      tag,
+      value,
+      normalizeValue(value),
+    ]);
   }
 
   clearMainTags(internalId: number): void {
@@ -405,12 +437,7 @@ export class PostgresIndex implements IndexBackend {
   }
 
   setMetadata(internalId: number, type: number, value: string): void {
-    this.write(
-      `INSERT INTO metadata (resource_id, type, value) VALUES ($1, $2, $3)
-       ON CONFLICT (resource_id, type) DO UPDATE SET value = excluded.value,
-         revision = metadata.revision + 1`,
-      [internalId, type, value],
-    );
+    this.upsertRow("metadata", `${internalId}:${type}`, [internalId, type, value]);
   }
 
   metadata(internalId: number): Map<number, string> {
