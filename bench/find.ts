@@ -1,6 +1,9 @@
 // Query latency on a large index.
 //
-//   bun bench/find.ts [--instances 100000] [--runs 50]
+//   bun bench/find.ts [--instances 100000] [--runs 50] [--postgresql]
+//
+// --postgresql: the index is a database of a PostgreSQL cluster started for the run
+// (test/support/postgresql.ts), filled through the same index interface.
 //
 // Fills an index directly with synthetic resources (one study per patient, 2 series of 10
 // instances per study; names, IDs, dates, accession numbers and modalities spread over
@@ -10,17 +13,24 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { SQL } from "bun";
+import type { IndexBackend } from "../src/index/interface.ts";
 import { SqliteIndex } from "../src/index/sqlite/database.ts";
 import { ContentType, Metadata } from "../src/server/model.ts";
 import { orthancIds } from "../src/dicom/identifiers.ts";
+import { freshDatabase } from "../test/support/postgresql.ts";
 import { startPharos } from "../test/support/server.ts";
+import { openPostgresIndex } from "../test/support/test-index.ts";
+import { fillPostgreSQL } from "./lib/postgresql-fill.ts";
 
 const { values } = parseArgs({
   options: {
     instances: { type: "string", default: "100000" },
     runs: { type: "string", default: "50" },
+    postgresql: { type: "boolean", default: false },
   },
 });
+const postgresqlUri = values.postgresql ? freshDatabase() : undefined;
 const total = Number(values.instances);
 const runs = Number(values.runs);
 const PER_STUDY = 20;
@@ -53,91 +63,121 @@ const uid = (kind: number, i: number) => `2.25.${kind}${String(i).padStart(9, "0
 const dir = mkdtempSync(join(tmpdir(), "pharos-find-"));
 mkdirSync(join(dir, "index"));
 const indexPath = join(dir, "index", "pharos-index.sqlite");
-const index = new SqliteIndex(indexPath);
 const fillStart = performance.now();
 let made = 0;
-for (let s = 0; s < studies && made < total;) {
-  index.transaction(() => {
-    for (let batch = 0; batch < 500 && s < studies && made < total; batch++, s++) {
-      const p = index.createResource(
-        "Patient",
-        orthancIds({
-          patientId: patientId(s),
-          studyInstanceUid: "",
-          seriesInstanceUid: "",
-          sopInstanceUid: "",
-        }).patient,
-        null,
-      );
-      const patientTags: [number, string][] = [[0x00100010, name(s)], [0x00100020, patientId(s)], [
-        0x00100030,
-        "19700101",
-      ], [0x00100040, s % 2 ? "F" : "M"]];
-      for (const [tag, v] of patientTags) index.setMainTag(p, tag, v);
-      const studyIds = orthancIds({
-        patientId: patientId(s),
-        studyInstanceUid: uid(1, s),
-        seriesInstanceUid: "",
-        sopInstanceUid: "",
-      });
-      const st = index.createResource("Study", studyIds.study, p);
-      for (const [tag, v] of patientTags) index.setMainTag(st, tag, v);
-      const studyTags: [number, string][] = [
-        [0x00080020, studyDate(s)],
-        [0x00080030, "120000"],
-        [0x00080050, accession(s)],
-        [0x0020000d, uid(1, s)],
-        [0x00081030, `STUDY ${s % 50}`],
-      ];
-      for (const [tag, v] of studyTags) index.setMainTag(st, tag, v);
-      index.setMetadata(st, Metadata.LastUpdate, "20260101T000000");
-      for (let se = 0; se < 2 && made < total; se++) {
-        const seriesNo = s * 2 + se;
-        const seriesIds = orthancIds({
+if (postgresqlUri === undefined) {
+  const index = new SqliteIndex(indexPath);
+  fillThroughIndex(index);
+  index.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  index.close();
+} else {
+  // The schema, as Pharos creates it; then the rows, set-based.
+  openPostgresIndex(postgresqlUri).close();
+  await fillPostgreSQL(postgresqlUri, studies);
+  made = studies * PER_STUDY;
+}
+
+/** Every resource through the index interface, by transactions of 500 studies. */
+function fillThroughIndex(index: IndexBackend): void {
+  for (let s = 0; s < studies && made < total;) {
+    index.transaction(() => {
+      for (let batch = 0; batch < 500 && s < studies && made < total; batch++, s++) {
+        const p = index.createResource(
+          "Patient",
+          orthancIds({
+            patientId: patientId(s),
+            studyInstanceUid: "",
+            seriesInstanceUid: "",
+            sopInstanceUid: "",
+          }).patient,
+          null,
+        );
+        const patientTags: [number, string][] = [
+          [0x00100010, name(s)],
+          [0x00100020, patientId(s)],
+          [
+            0x00100030,
+            "19700101",
+          ],
+          [0x00100040, s % 2 ? "F" : "M"],
+        ];
+        for (const [tag, v] of patientTags) index.setMainTag(p, tag, v);
+        const studyIds = orthancIds({
           patientId: patientId(s),
           studyInstanceUid: uid(1, s),
-          seriesInstanceUid: uid(2, seriesNo),
+          seriesInstanceUid: "",
           sopInstanceUid: "",
         });
-        const ser = index.createResource("Series", seriesIds.series, st);
-        index.setMainTag(ser, 0x00080060, MODALITIES[(s + se) % MODALITIES.length]!);
-        index.setMainTag(ser, 0x0020000e, uid(2, seriesNo));
-        index.setMainTag(ser, 0x00200011, String(se + 1));
-        for (let i = 0; i < PER_STUDY / 2 && made < total; i++, made++) {
-          const ids = orthancIds({
+        const st = index.createResource("Study", studyIds.study, p);
+        for (const [tag, v] of patientTags) index.setMainTag(st, tag, v);
+        const studyTags: [number, string][] = [
+          [0x00080020, studyDate(s)],
+          [0x00080030, "120000"],
+          [0x00080050, accession(s)],
+          [0x0020000d, uid(1, s)],
+          [0x00081030, `STUDY ${s % 50}`],
+        ];
+        for (const [tag, v] of studyTags) index.setMainTag(st, tag, v);
+        index.setMetadata(st, Metadata.LastUpdate, "20260101T000000");
+        for (let se = 0; se < 2 && made < total; se++) {
+          const seriesNo = s * 2 + se;
+          const seriesIds = orthancIds({
             patientId: patientId(s),
             studyInstanceUid: uid(1, s),
             seriesInstanceUid: uid(2, seriesNo),
-            sopInstanceUid: uid(3, made),
+            sopInstanceUid: "",
           });
-          const inst = index.createResource("Instance", ids.instance, ser);
-          index.setMainTag(inst, 0x00080018, uid(3, made));
-          index.setMainTag(inst, 0x00200013, String(i + 1));
-          index.setMetadata(inst, Metadata.IndexInSeries, String(i + 1));
-          index.addAttachment(inst, {
-            contentType: ContentType.Dicom,
-            uuid: crypto.randomUUID(),
-            compressedSize: 500_000,
-            uncompressedSize: 500_000,
-            compression: 0,
-            uncompressedMd5: "",
-            compressedMd5: "",
-            revision: 0,
-          });
+          const ser = index.createResource("Series", seriesIds.series, st);
+          index.setMainTag(ser, 0x00080060, MODALITIES[(s + se) % MODALITIES.length]!);
+          index.setMainTag(ser, 0x0020000e, uid(2, seriesNo));
+          index.setMainTag(ser, 0x00200011, String(se + 1));
+          for (let i = 0; i < PER_STUDY / 2 && made < total; i++, made++) {
+            const ids = orthancIds({
+              patientId: patientId(s),
+              studyInstanceUid: uid(1, s),
+              seriesInstanceUid: uid(2, seriesNo),
+              sopInstanceUid: uid(3, made),
+            });
+            const inst = index.createResource("Instance", ids.instance, ser);
+            index.setMainTag(inst, 0x00080018, uid(3, made));
+            index.setMainTag(inst, 0x00200013, String(i + 1));
+            index.setMetadata(inst, Metadata.IndexInSeries, String(i + 1));
+            index.addAttachment(inst, {
+              contentType: ContentType.Dicom,
+              uuid: crypto.randomUUID(),
+              compressedSize: 500_000,
+              uncompressedSize: 500_000,
+              compression: 0,
+              uncompressedMd5: "",
+              compressedMd5: "",
+              revision: 0,
+            });
+          }
         }
       }
-    }
-  });
+    });
+  }
 }
-index.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-index.close();
 const fillS = (performance.now() - fillStart) / 1000;
-const sizeMb = statSync(indexPath).size / 1024 / 1024;
+let sizeMb: number;
+if (postgresqlUri === undefined) sizeMb = statSync(indexPath).size / 1024 / 1024;
+else {
+  const client = new SQL({ url: postgresqlUri, max: 1 });
+  const [row] = await client.unsafe("SELECT pg_database_size(current_database()) AS size");
+  await client.close();
+  sizeMb = Number(row.size) / 1024 / 1024;
+}
 
 const startT = performance.now();
 const server = await startPharos({
   dir,
-  config: { StorageDirectory: join(dir, "storage"), IndexDirectory: join(dir, "index") },
+  config: {
+    StorageDirectory: join(dir, "storage"),
+    IndexDirectory: join(dir, "index"),
+    ...(postgresqlUri === undefined ? {} : {
+      PostgreSQL: { EnableIndex: true, ConnectionUri: postgresqlUri, Lock: false },
+    }),
+  },
 });
 const startupMs = performance.now() - startT;
 
@@ -229,7 +269,9 @@ await server.stop();
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
-  `index: ${made} instances (${studies} studies), filled in ${fillS.toFixed(1)} s, ${
+  `index (${
+    postgresqlUri === undefined ? "SQLite" : "PostgreSQL"
+  }): ${made} instances (${studies} studies), filled in ${fillS.toFixed(1)} s, ${
     sizeMb.toFixed(0)
   } MB on disk`,
 );

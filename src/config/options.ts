@@ -132,6 +132,12 @@ export const OPTIONS = {
     comment:
       "Save the jobs in the index, to reload them at the next start (unless --no-jobs): unfinished ones run again.",
   },
+  DatabaseServerIdentifier: {
+    schema: () => z.string().min(1).optional(),
+    default: undefined,
+    comment:
+      "The identity of this node among those sharing one PostgreSQL index (PostgreSQL.Lock false): its saved jobs are its own. Unset: derived from DicomAet, DicomPort and HttpPort.",
+  },
   RestApiWriteToFileSystemEnabled: {
     schema: () => z.boolean(),
     default: false,
@@ -326,6 +332,39 @@ export const OPTIONS = {
     default: true,
     comment:
       "Flush each stored file to the disk (fsync) before it is indexed, so that a power loss loses no acknowledged file.",
+  },
+  // The PostgreSQL index (src/index/postgresql), as the section of Orthanc's PostgreSQL plugin.
+  PostgreSQL: {
+    schema: () =>
+      z.looseObject({
+        EnableIndex: z.boolean().default(false),
+        Host: z.string().min(1).default("localhost"),
+        Port: port().default(5432),
+        Database: z.string().min(1).default("orthanc_db"),
+        Username: z.string().default(""),
+        Password: z.string().default(""),
+        ConnectionUri: z.string().regex(/^postgres(ql)?:\/\//, "a postgresql:// URI").optional(),
+        Lock: z.boolean().default(true),
+        EnableSsl: z.boolean().default(false),
+        MaximumConnectionRetries: nonNegative().default(10),
+        ConnectionRetryInterval: nonNegative().default(5),
+        IndexConnectionsCount: z.number().int().min(1).default(1),
+      }),
+    default: {
+      EnableIndex: false,
+      Host: "localhost",
+      Port: 5432,
+      Database: "orthanc_db",
+      Username: "",
+      Password: "",
+      Lock: true,
+      EnableSsl: false,
+      MaximumConnectionRetries: 10,
+      ConnectionRetryInterval: 5,
+      IndexConnectionsCount: 1,
+    },
+    comment:
+      'The index in PostgreSQL instead of SQLite: { "EnableIndex", "Host", "Port", "Database", "Username", "Password" } or "ConnectionUri", and "Lock" (false on every node that shares the database), "EnableSsl", "MaximumConnectionRetries", "ConnectionRetryInterval", "IndexConnectionsCount", as in Orthanc\'s PostgreSQL plugin.',
   },
   // The DICOMweb server (src/dicomweb), as the section of Orthanc's DICOMweb plugin.
   DicomWeb: {

@@ -51,10 +51,6 @@ export const UNHONOURED_OPTIONS: Readonly<Record<string, Unhonoured>> = {
   DicomScuPreferredTransferSyntax: { orthancDefault: "1.2.840.10008.1.2.1", why: TRANSCODING },
   ExtraMainDicomTags: { orthancDefault: undefined, why: LATER },
   Warnings: { orthancDefault: undefined, why: LATER },
-  DatabaseServerIdentifier: {
-    orthancDefault: undefined,
-    why: "Pharos runs on one node until scale-out comes",
-  },
   StorageCommitmentReportsSize: {
     orthancDefault: 100,
     why: "Pharos keeps the last 100 storage commitment reports",

@@ -212,6 +212,11 @@ export interface IndexBackend
     KeyValuesTable {
   /** Runs `fn` in one write transaction; a throw rolls it back. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Optional, inside a transaction: reads these resources at once, for the lookups that follow,
+   * on a back-end where each read is a round trip to a server.
+   */
+  prefetch?(publicIds: readonly string[]): void;
   close(): void;
 }
 

@@ -1,6 +1,7 @@
 // Renders errors as Orthanc does: its error JSON, with the HTTP status of the error code.
 import { BareStatusError, ErrorCodes, OrthancError } from "../server/errors.ts";
 import { log } from "../log.ts";
+import { IndexFailure } from "../server/model.ts";
 import { jsonResponse } from "./json.ts";
 
 const STATUS_TEXT: Record<number, string> = {
@@ -34,7 +35,11 @@ export function errorResponse(
   describe: boolean,
 ): Response {
   if (error instanceof BareStatusError) return new Response(null, { status: error.status });
-  const e = error instanceof OrthancError ? error : undefined;
+  const e = error instanceof OrthancError
+    ? error
+    : error instanceof IndexFailure
+    ? new OrthancError(error.kind, error.message)
+    : undefined;
   if (!e) {
     log.error(
       `Unexpected error on ${method} ${uri}: ${

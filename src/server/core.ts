@@ -10,6 +10,8 @@ import { registerDictionaryEntry } from "../dicom/dictionary.ts";
 import type { Level } from "../dicom/levels.ts";
 import { parseTagText } from "../dicom/tag.ts";
 import type { IndexBackend } from "../index/interface.ts";
+import { connectionOptions } from "../index/postgresql/options.ts";
+import { PostgresIndex } from "../index/postgresql/database.ts";
 import { SqliteIndex } from "../index/sqlite/database.ts";
 import { log } from "../log.ts";
 import type { StorageArea } from "../storage/area.ts";
@@ -24,11 +26,18 @@ import { KeyValues } from "./key-values.ts";
 import { Finder } from "./find.ts";
 import { LabelWriter } from "./labels.ts";
 import { MetadataWriter } from "./metadata.ts";
-import { type AttachmentInfo, ContentType, type Resource, type StoredFile } from "./model.ts";
-import { GlobalProperties } from "./properties.ts";
+import {
+  type AttachmentInfo,
+  ChangeType,
+  ContentType,
+  type Resource,
+  type StoredFile,
+} from "./model.ts";
+import { databaseServerIdentifier, GlobalProperties } from "./properties.ts";
 import { Protection } from "./protection.ts";
 import { Reconstruction } from "./reconstruct.ts";
 import { ResourceReader } from "./resources.ts";
+import { forgetStability, reportsStability } from "./shared-stability.ts";
 import { StabilityTracker } from "./stability.ts";
 import { type StoredMetadata, StorePipeline, type StoreResult } from "./store.ts";
 import { isoNow } from "./time.ts";
@@ -63,6 +72,8 @@ export class PharosCore {
     mkdirSync(storageDir, { recursive: true });
     if (index) {
       this.index = index;
+    } else if (config.PostgreSQL.EnableIndex) {
+      this.index = new PostgresIndex(connectionOptions(config.PostgreSQL));
     } else {
       const indexDir = resolve(base, config.IndexDirectory);
       mkdirSync(indexDir, { recursive: true });
@@ -81,7 +92,12 @@ export class PharosCore {
       removeFiles: (files) => this.removeFiles(files),
     }, config);
     this.changes = new ChangeLog(this.index);
-    this.properties = new GlobalProperties(this.index);
+    /** Several nodes on this index (server/shared-stability.ts, properties.ts). */
+    const shared = !index && config.PostgreSQL.EnableIndex && !config.PostgreSQL.Lock;
+    this.properties = new GlobalProperties(
+      this.index,
+      shared ? databaseServerIdentifier(config) : undefined,
+    );
     this.keyValues = new KeyValues(this.index);
     this.finder = new Finder(this.index);
     this.reconstruction = new Reconstruction({
@@ -95,13 +111,27 @@ export class PharosCore {
     this.stability = new StabilityTracker(
       config.StableAge * 1000,
       (changeType, level, publicId) => {
-        // A resource deleted meanwhile does not become stable.
-        if (!this.index.lookup(publicId)) return;
-        const event = { changeType, level, publicId, date: isoNow() };
-        this.index.logChange(changeType, level, publicId, event.date);
-        this.events.emitChanges([event]);
+        const event = this.index.transaction(() => {
+          // A resource deleted meanwhile does not become stable.
+          const resource = this.index.lookup(publicId);
+          if (!resource) return undefined;
+          if (
+            shared && !reportsStability(this.index, resource, config.StableAge * 1000, Date.now())
+          ) {
+            return undefined;
+          }
+          const event = { changeType, level, publicId, date: isoNow() };
+          this.index.logChange(changeType, level, publicId, event.date);
+          return event;
+        });
+        if (event) this.events.emitChanges([event]);
       },
     );
+    if (shared) {
+      this.hooks.register("change", "the shared stability", (e) => {
+        if (e.changeType === ChangeType.Deleted) forgetStability(this.index, e.publicId);
+      });
+    }
     this.hooks.register("storedInstance", "the stability tracker", (e) => {
       this.stability.onStored(e.ids);
     });

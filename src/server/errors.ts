@@ -29,6 +29,12 @@ export const ErrorCodes = {
     message:
       "A bad revision number was provided, which might indicate conflict between multiple writers",
   },
+  Database: { code: 11, http: 500, message: "Error with the database engine" },
+  DatabaseUnavailable: {
+    code: 36,
+    http: 503,
+    message: "The database is currently not available (probably a transient situation)",
+  },
   ForbiddenAccess: { code: 29, http: 403, message: "Access to a resource is forbidden" },
   BadParameterType: { code: 5, http: 400, message: "Bad type for a parameter" },
   Plugin: { code: 1, http: 500, message: "Error encountered within the plugin engine" },

@@ -185,3 +185,13 @@ export const ChangeType = {
   UpdatedAttachment: 17,
   UpdatedMetadata: 18,
 } as const;
+
+/**
+ * A failure of the index back-end itself (its database lost, or refusing a statement), which the
+ * REST API answers with Orthanc's DatabaseUnavailable (503) or Database (500) error.
+ */
+export class IndexFailure extends Error {
+  constructor(readonly kind: "DatabaseUnavailable" | "Database", message: string) {
+    super(message);
+  }
+}

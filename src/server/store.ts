@@ -248,6 +248,13 @@ export class StorePipeline {
     const { index } = this.deps;
     const now = isoNow();
     const removed: StoredFile[] = [];
+    // One round trip for the four lookups below, on a back-end whose reads cost one each.
+    index.prefetch?.([
+      summary.ids.patient,
+      summary.ids.study,
+      summary.ids.series,
+      summary.ids.instance,
+    ]);
     const existing = index.lookup(summary.ids.instance);
     if (existing) {
       if (!options.overwrite) return { stored: false, changes: [], removed };

@@ -1,6 +1,7 @@
-// The key-value stores and queues in the SQLite index (schema 3): byte-ordered listing by pages,
-// FIFO/LIFO dequeues, persistence, the migration of an index from schema 2, and the list of
-// index methods a plugin's back-end is checked against.
+// The key-value stores and queues of the index (schema 3 in SQLite), on either back-end
+// (PHAROS_TEST_INDEX): byte-ordered listing by pages, FIFO/LIFO dequeues, persistence; and for
+// SQLite the migration of an index from schema 2, and the list of index methods a plugin's
+// back-end is checked against.
 import { afterEach, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -8,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { INDEX_METHODS, missingIndexMethods } from "../../src/index/interface.ts";
 import { SqliteIndex } from "../../src/index/sqlite/database.ts";
+import { freshTestIndex, type TestIndex } from "../support/test-index.ts";
 
 const dirs: string[] = [];
 function freshPath(): string {
@@ -23,8 +25,15 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (value: Uint8Array | undefined) =>
   value === undefined ? undefined : new TextDecoder().decode(value);
 
+const opened: TestIndex[] = [];
+afterEach(() => {
+  for (const o of opened.splice(0)) o.dispose();
+});
+
 test("stores: set, replace, get, delete, listing in byte order by pages", () => {
-  const index = new SqliteIndex(freshPath());
+  const fresh = freshTestIndex();
+  opened.push(fresh);
+  const { index } = fresh;
   for (const key of ["b", "a", "Z", "é"]) index.storeKeyValue("s", key, bytes(key));
   index.storeKeyValue("s", "a", bytes("again"));
   index.storeKeyValue("other", "a", bytes("elsewhere"));
@@ -38,25 +47,24 @@ test("stores: set, replace, get, delete, listing in byte order by pages", () => 
   index.deleteKeyValue("s", "a");
   index.deleteKeyValue("s", "a");
   expect(keys(undefined, 10)).toEqual(["Z", "b", "é"]);
-  index.close();
 });
 
 test("queues: front is FIFO, back is LIFO, sizes per queue, and they persist", () => {
-  const path = freshPath();
-  const index = new SqliteIndex(path);
+  const fresh = freshTestIndex();
+  opened.push(fresh);
+  const { index } = fresh;
   for (const v of ["1", "2", "3", "4"]) index.enqueueValue("q", bytes(v));
   index.enqueueValue("other", bytes("x"));
   expect(index.queueSize("q")).toBe(4);
   expect(text(index.dequeueValue("q", "front"))).toBe("1");
   expect(text(index.dequeueValue("q", "back"))).toBe("4");
   index.close();
-  const again = new SqliteIndex(path);
+  const again = fresh.reopen();
   expect(again.queueSize("q")).toBe(2);
   expect(text(again.dequeueValue("q", "front"))).toBe("2");
   expect(text(again.dequeueValue("q", "front"))).toBe("3");
   expect(again.dequeueValue("q", "front")).toBeUndefined();
   expect(again.queueSize("other")).toBe(1);
-  again.close();
 });
 
 test("an index of schema 2 gets the tables of schema 3", () => {

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
+import { freePort } from "./ports.ts";
+import { onPostgreSQL, postgresqlSection } from "./postgresql.ts";
 
 export const samplesDir = resolve(import.meta.dir, "../../../shared/dicom-samples");
 const mainTs = resolve(import.meta.dir, "../../src/main.ts");
@@ -22,13 +24,7 @@ export interface RunningServer extends TestServer {
   stop(options?: { keep?: boolean; signal?: NodeJS.Signals }): Promise<number | null>;
 }
 
-export function freePort(): number {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port;
-  probe.stop(true);
-  if (port === undefined) throw new Error("no free port");
-  return port;
-}
+export { freePort } from "./ports.ts";
 
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
@@ -64,10 +60,22 @@ export interface PreparedServer {
   configPath: string;
 }
 
-/** Writes the configuration of a test server: the test defaults, then `config` over them. */
+/** The PostgreSQL section of each test server's folder, kept for its restarts. */
+const databases = new Map<string, Record<string, unknown>>();
+
+/**
+ * Writes the configuration of a test server: the test defaults, then `config` over them. Under
+ * PHAROS_TEST_INDEX=postgresql, the index is a database of the test cluster, one per folder.
+ */
 export function prepareServer(options: Pick<StartOptions, "config" | "dir">): PreparedServer {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "pharos-test-"));
   const port = freePort();
+  let postgresql: Record<string, unknown> = {};
+  if (onPostgreSQL) {
+    const section = databases.get(dir) ?? postgresqlSection();
+    databases.set(dir, section);
+    postgresql = { PostgreSQL: section };
+  }
   const config = {
     Name: "PharosTest",
     HttpPort: port,
@@ -76,6 +84,7 @@ export function prepareServer(options: Pick<StartOptions, "config" | "dir">): Pr
     IndexDirectory: join(dir, "index"),
     RemoteAccessAllowed: true,
     AuthenticationEnabled: false,
+    ...postgresql,
     ...options.config,
   };
   const configPath = join(dir, "config.json");

@@ -15,9 +15,9 @@ import {
   type SubtreeStatistics,
   type Totals,
 } from "../../server/model.ts";
+import { type FindDialect, findStatement } from "../find-sql.ts";
 import type { FindPlan, FoundRow, IndexBackend, KeyValueEntry } from "../interface.ts";
 import { attachmentTypes, deleteAttachment, findAttachment } from "./attachments.ts";
-import { runFind } from "./find.ts";
 import * as keyValues from "./key-values.ts";
 import {
   addLabel,
@@ -75,6 +75,12 @@ const toChange = (
   publicId: row.public_id,
   date: row.date,
 });
+
+const SQLITE_FIND: FindDialect = {
+  glob: (expr, pattern, params) => (params.push(pattern), `${expr} GLOB ?`),
+  noLimit: -1,
+  orderedJoin: "CROSS JOIN",
+};
 
 export class SqliteIndex implements IndexBackend {
   readonly db: Database;
@@ -333,7 +339,8 @@ export class SqliteIndex implements IndexBackend {
   }
 
   runFind(plan: FindPlan): FoundRow[] {
-    return runFind(this.db, plan);
+    const find = findStatement(plan, SQLITE_FIND);
+    return find.finish(this.db.query<FoundRow, SQLQueryBindings[]>(find.sql).all(...find.params));
   }
 
   addLabel(internalId: number, label: string): void {

@@ -3,13 +3,7 @@
 import type { Database, SQLQueryBindings } from "bun:sqlite";
 import { LEVELS } from "../../dicom/levels.ts";
 import type { Resource } from "../../server/model.ts";
-
-const IDENTIFIERS: [number, number][] = [
-  [0x00100020, 0], // PatientID, held by patients (studies only keep a copy)
-  [0x0020000d, 1], // StudyInstanceUID
-  [0x0020000e, 2], // SeriesInstanceUID
-  [0x00080018, 3], // SOPInstanceUID
-];
+import { IDENTIFIERS } from "../identifiers.ts";
 
 export function lookupIdentifier(db: Database, value: string): Resource[] {
   const sql = `SELECT r.internal_id, r.level, r.public_id, r.parent_id FROM main_tags t

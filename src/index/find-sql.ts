@@ -1,8 +1,27 @@
-// The SQL of a find: one statement that walks from the most selective constraint to the
-// resources of the queried level, so that a query costs what it matches, not what is stored.
-import type { Database, SQLQueryBindings } from "bun:sqlite";
-import { type Level, LEVELS } from "../../dicom/levels.ts";
-import type { FindPlan, FoundRow, TagConstraint, ValueCondition } from "../interface.ts";
+// The SQL of a find, for both back-ends: one statement that walks from the most selective
+// constraint to the resources of the queried level, so that a query costs what it matches, not
+// what is stored. Placeholders are "?"; what the SQL dialects disagree on comes from FindDialect.
+import { type Level, LEVELS } from "../dicom/levels.ts";
+import type { FindPlan, FoundRow, TagConstraint, ValueCondition } from "./interface.ts";
+
+export type Binding = string | number | null;
+
+export interface FindDialect {
+  /** The condition that `expr` matches a GLOB `pattern`, whose parameters it pushes. */
+  glob(expr: string, pattern: string, params: Binding[]): string;
+  /** The LIMIT that means none. */
+  noLimit: number | null;
+  /** The inner join that keeps the written order of tables (SQLite's CROSS JOIN), or plain JOIN. */
+  orderedJoin: string;
+}
+
+/** A built find: the statement, and the rows it returns still to filter by labels and page. */
+export interface FindStatement {
+  sql: string;
+  params: Binding[];
+  /** Applies the label filters, and then the paging, which SQL cannot do before them. */
+  finish(rows: FoundRow[]): FoundRow[];
+}
 
 /** Tags with a handful of distinct values: equality on them narrows less than a range. */
 const FEW_VALUES = new Set([0x00080060, 0x00100040, 0x00180015, 0x00080070]);
@@ -30,7 +49,12 @@ function conditionSelectivity(c: ValueCondition): number {
   }
 }
 
-function conditionSql(alias: string, c: ValueCondition, params: SQLQueryBindings[]): string {
+function conditionSql(
+  alias: string,
+  c: ValueCondition,
+  params: Binding[],
+  dialect: FindDialect,
+): string {
   switch (c.kind) {
     case "equal":
       params.push(c.norm);
@@ -40,11 +64,11 @@ function conditionSql(alias: string, c: ValueCondition, params: SQLQueryBindings
     case "in":
       params.push(...c.norms);
       return `${alias}.norm IN (${c.norms.map(() => "?").join(", ")})`;
-    case "glob":
-      params.push(c.normPattern);
-      if (c.exactPattern === undefined) return `${alias}.norm GLOB ?`;
-      params.push(c.exactPattern);
-      return `(${alias}.norm GLOB ? AND ${alias}.value GLOB ?)`;
+    case "glob": {
+      const norm = dialect.glob(`${alias}.norm`, c.normPattern, params);
+      if (c.exactPattern === undefined) return norm;
+      return `(${norm} AND ${dialect.glob(`${alias}.value`, c.exactPattern, params)})`;
+    }
     case "range": {
       const parts: string[] = [];
       if (c.low !== undefined) {
@@ -55,10 +79,10 @@ function conditionSql(alias: string, c: ValueCondition, params: SQLQueryBindings
         parts.push(`${alias}.norm <= ?`);
         params.push(c.high);
       }
-      return parts.length > 0 ? `(${parts.join(" AND ")})` : "1";
+      return parts.length > 0 ? `(${parts.join(" AND ")})` : "TRUE";
     }
     case "any":
-      return `(${c.alternatives.map((a) => conditionSql(alias, a, params)).join(" OR ")})`;
+      return `(${c.alternatives.map((a) => conditionSql(alias, a, params, dialect)).join(" OR ")})`;
   }
 }
 
@@ -68,8 +92,8 @@ function aliasOf(level: Level, holder: Level): string {
   return distance <= 0 ? "r" : `a${distance}`;
 }
 
-export function runFind(db: Database, plan: FindPlan): FoundRow[] {
-  const params: SQLQueryBindings[] = [];
+export function findStatement(plan: FindPlan, dialect: FindDialect): FindStatement {
+  const params: Binding[] = [];
   const levelNo = LEVELS.indexOf(plan.level);
   const tags = [...plan.tags].sort((a, b) => selectivity(a) - selectivity(b));
 
@@ -89,19 +113,23 @@ export function runFind(db: Database, plan: FindPlan): FoundRow[] {
   if (first) {
     const holder = aliasOf(plan.level, first.holder);
     from.push("main_tags t0");
-    where.push(`t0.tag = ${first.tag}`, conditionSql("t0", first.condition, params));
-    from.push(`CROSS JOIN resources ${holder} ON ${holder}.internal_id = t0.resource_id`);
+    where.push(`t0.tag = ${first.tag}`, conditionSql("t0", first.condition, params, dialect));
+    from.push(
+      `${dialect.orderedJoin} resources ${holder} ON ${holder}.internal_id = t0.resource_id`,
+    );
     // Walk down from the holder of the first tag to the queried level…
     let upper = holder;
     for (let d = distanceOf(holder) - 1; d >= 0; d--) {
       const alias = d === 0 ? "r" : `a${d}`;
-      from.push(`CROSS JOIN resources ${alias} ON ${alias}.parent_id = ${upper}.internal_id`);
+      from.push(
+        `${dialect.orderedJoin} resources ${alias} ON ${alias}.parent_id = ${upper}.internal_id`,
+      );
       upper = alias;
     }
     // …and up to the ancestors the other constraints need.
     for (let d = distanceOf(holder) + 1; d <= depth; d++) {
       const below = d === 1 ? "r" : `a${d - 1}`;
-      from.push(`CROSS JOIN resources a${d} ON a${d}.internal_id = ${below}.parent_id`);
+      from.push(`${dialect.orderedJoin} resources a${d} ON a${d}.internal_id = ${below}.parent_id`);
     }
   } else {
     from.push("resources r");
@@ -116,28 +144,29 @@ export function runFind(db: Database, plan: FindPlan): FoundRow[] {
   others.forEach((t, i) => {
     const alias = `t${i + 1}`;
     from.push(
-      `CROSS JOIN main_tags ${alias} ON ${alias}.resource_id = ${
+      `${dialect.orderedJoin} main_tags ${alias} ON ${alias}.resource_id = ${
         aliasOf(plan.level, t.holder)
       }.internal_id AND ${alias}.tag = ${t.tag}`,
     );
-    where.push(conditionSql(alias, t.condition, params));
+    where.push(conditionSql(alias, t.condition, params, dialect));
   });
   if (plan.childModality) {
     where.push(
       `EXISTS (SELECT 1 FROM resources s JOIN main_tags m ON m.resource_id = s.internal_id AND m.tag = ${0x00080060}
         WHERE s.parent_id = r.internal_id AND ${
-        conditionSql("m", plan.childModality.condition, params)
+        conditionSql("m", plan.childModality.condition, params, dialect)
       })`,
     );
   }
   for (const m of plan.metadata ?? []) {
+    const values: Binding[] = [];
     const test = m.pattern
-      ? "m.value GLOB ?"
-      : `m.value IN (${m.values.map(() => "?").join(", ")})`;
+      ? dialect.glob("m.value", m.values[0]!, values)
+      : `m.value IN (${m.values.map((v) => (values.push(v), "?")).join(", ")})`;
     where.push(
       `EXISTS (SELECT 1 FROM metadata m WHERE m.resource_id = r.internal_id AND m.type = ${m.type} AND ${test})`,
     );
-    params.push(...m.values);
+    params.push(...values);
   }
   if (plan.ancestor) {
     where.push(`${aliasOf(plan.level, plan.ancestor.level)}.internal_id = ?`);
@@ -146,7 +175,8 @@ export function runFind(db: Database, plan: FindPlan): FoundRow[] {
 
   const order: string[] = [];
   (plan.orderBy ?? []).forEach((o, i) => {
-    const direction = o.descending ? "DESC" : "ASC";
+    // Resources lacking the key come first (SQLite's default, which PostgreSQL reverses).
+    const direction = o.descending ? "DESC NULLS LAST" : "ASC NULLS FIRST";
     if (o.kind === "tag") {
       from.push(
         `LEFT JOIN main_tags o${i} ON o${i}.resource_id = ${
@@ -172,13 +202,16 @@ export function runFind(db: Database, plan: FindPlan): FoundRow[] {
   // Label filters apply in JavaScript, so paging does too in that case.
   if (!filtered) {
     sql += " LIMIT ? OFFSET ?";
-    params.push(plan.limit ?? -1, plan.since);
+    params.push(plan.limit ?? dialect.noLimit, plan.since);
+    return { sql, params, finish: (rows) => rows };
   }
-  const rows = db.query<FoundRow, SQLQueryBindings[]>(sql).all(...params);
-  if (!filtered) return rows;
-  const kept = rows.filter((row) =>
-    (plan.restrictTo === undefined || plan.restrictTo.has(row.internal_id)) &&
-    (plan.exclude === undefined || !plan.exclude.has(row.internal_id))
-  );
-  return kept.slice(plan.since, plan.limit === undefined ? undefined : plan.since + plan.limit);
+  return {
+    sql,
+    params,
+    finish: (rows) =>
+      rows.filter((row) =>
+        (plan.restrictTo === undefined || plan.restrictTo.has(row.internal_id)) &&
+        (plan.exclude === undefined || !plan.exclude.has(row.internal_id))
+      ).slice(plan.since, plan.limit === undefined ? undefined : plan.since + plan.limit),
+  };
 }
