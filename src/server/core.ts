@@ -110,13 +110,18 @@ export class PharosCore {
     registerDictionary(config.Dictionary);
     this.stability = new StabilityTracker(
       config.StableAge * 1000,
-      (changeType, level, publicId) => {
+      (changeType, level, publicId, forced) => {
         const event = this.index.transaction(() => {
           // A resource deleted meanwhile does not become stable.
           const resource = this.index.lookup(publicId);
           if (!resource) return undefined;
           if (
-            shared && !reportsStability(this.index, resource, config.StableAge * 1000, Date.now())
+            shared &&
+            !reportsStability(this.index, resource, {
+              stableAgeMs: config.StableAge * 1000,
+              now: Date.now(),
+              forced,
+            })
           ) {
             return undefined;
           }

@@ -24,17 +24,19 @@ function parseIsoUtc(value: string): number {
   return Date.UTC(y, mo - 1, d, h, mi, s);
 }
 
-/** Whether this node logs the resource's Stable* change (to be called in a transaction). */
+/**
+ * Whether this node logs the resource's Stable* change (to be called in a transaction). A change
+ * forced on this node (the plugins' forceStable) is logged whatever the age of the last instance.
+ */
 export function reportsStability(
   index: IndexBackend,
   resource: Resource,
-  stableAgeMs: number,
-  now: number,
+  when: { stableAgeMs: number; now: number; forced: boolean },
 ): boolean {
   const last = index.metadataEntry(resource.internalId, Metadata.LastUpdate);
   if (last === undefined) return true;
   // LastUpdate has whole seconds: one more keeps a same-second instance from counting as later.
-  if (parseIsoUtc(last.value) + stableAgeMs > now + 1000) return false;
+  if (!when.forced && parseIsoUtc(last.value) + when.stableAgeMs > when.now + 1000) return false;
   const marker = new TextEncoder().encode(String(last.revision));
   const reported = index.keyValue(STORE, resource.publicId);
   if (reported && new TextDecoder().decode(reported) === String(last.revision)) return false;

@@ -17,8 +17,13 @@ export class StabilityTracker {
 
   constructor(
     private readonly stableAgeMs: number,
-    private readonly onStable: (changeType: number, level: Level, publicId: string) => void =
-      () => {},
+    /** `forced`: by forceStable, not by StableAge. */
+    private readonly onStable: (
+      changeType: number,
+      level: Level,
+      publicId: string,
+      forced: boolean,
+    ) => void = () => {},
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -65,7 +70,7 @@ export class StabilityTracker {
     if (!entry) return false;
     this.lastActivity.delete(publicId);
     const changeType = STABLE_CHANGE[entry.level];
-    if (changeType !== undefined) this.onStable(changeType, entry.level, publicId);
+    if (changeType !== undefined) this.onStable(changeType, entry.level, publicId, true);
     return true;
   }
 
@@ -83,7 +88,7 @@ export class StabilityTracker {
       if (now - entry.at < this.stableAgeMs) continue;
       this.lastActivity.delete(publicId);
       const changeType = STABLE_CHANGE[entry.level];
-      if (changeType !== undefined) this.onStable(changeType, entry.level, publicId);
+      if (changeType !== undefined) this.onStable(changeType, entry.level, publicId, false);
     }
   }
 }

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { GlobalProperty } from "../../src/server/model.ts";
 import { startStoreScp } from "../support/dimse.ts";
+import { onPostgreSQL } from "../support/postgresql.ts";
 import {
   freePort,
   type RunningServer,
@@ -72,7 +73,9 @@ function savedJobIds(): string[] {
   }
 }
 
-describe("SaveJobs", () => {
+// The registry is read and damaged in the SQLite file itself, beside the server: SQLite only (on
+// PostgreSQL, test/e2e/jobs-crash.test.ts covers the saved jobs of a restarted node).
+describe.skipIf(onPostgreSQL)("SaveJobs", () => {
   const ids: Record<string, string> = {};
   let silent: Server;
   const sockets: Socket[] = [];

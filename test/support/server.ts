@@ -1,7 +1,7 @@
 // Starts a real Pharos process over a temporary folder on a free port, for end-to-end tests.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { freePort } from "./ports.ts";
 import { onPostgreSQL, postgresqlSection } from "./postgresql.ts";
@@ -74,7 +74,9 @@ export function prepareServer(options: Pick<StartOptions, "config" | "dir">): Pr
   if (onPostgreSQL) {
     const section = databases.get(dir) ?? postgresqlSection();
     databases.set(dir, section);
-    postgresql = { PostgreSQL: section };
+    // A node keeps its identity across restarts (its saved jobs are its own), as a deployed node
+    // keeps its ports: the tests give each restart a new port.
+    postgresql = { PostgreSQL: section, DatabaseServerIdentifier: basename(dir) };
   }
   const config = {
     Name: "PharosTest",
