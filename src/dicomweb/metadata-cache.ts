@@ -117,7 +117,7 @@ export class MetadataCache {
     );
   }
 
-  /** Starts the metadata workers, before the first call needs them (on NewSeries). */
+  /** Starts the metadata workers, before the first call needs them (on a first DICOMweb request). */
   prepare(): void {
     if (this.plain) metadataWorkers.start();
   }

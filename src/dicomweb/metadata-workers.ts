@@ -1,6 +1,6 @@
 // The metadata workers: the first WADO-RS metadata call of a large series parses every file of
 // it, in batches that metadata-cache.ts hands to the workers while the server's thread reads the
-// next ones. They start with the first series stored or asked, take one batch at a time, and a
+// next ones. They start with the first DICOMweb request, take one batch at a time, and a
 // worker that fails or runs past the deadline is ended: its batch is then computed on the
 // server's thread.
 import { availableParallelism } from "node:os";

@@ -64,8 +64,14 @@ export function dicomWebRoutes(deps: RestDependencies, binaryModes?: BinaryModes
   }
   const attributeCache = new QidoAttributeCache();
   const cache = new MetadataCache(deps, options.EnableMetadataCache, binaryModes);
+  // The metadata workers start with the first DICOMweb request (a viewer's first QIDO comes before
+  // its metadata calls): started with the first stored series, they cost an ingest 0.15-0.2 ms
+  // of CPU an instance over 1,000 instances, DICOMweb used or not.
+  app.use(`${root}/*`, async (_c, next) => {
+    cache.prepare();
+    await next();
+  });
   deps.core.hooks.register("change", "the DICOMweb metadata cache", async (change) => {
-    if (change.changeType === ChangeType.NewSeries) cache.prepare();
     if (change.changeType !== ChangeType.StableSeries) return;
     const series = deps.core.resources.lookup(change.publicId);
     if (series) await cache.warm(series);
