@@ -11,8 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { SqliteIndex } from "../src/index/sqlite/database.ts";
-import { ChangeType, ContentType } from "../src/server/model.ts";
+import { ChangeType } from "../src/server/model.ts";
 import { startPharos } from "../test/support/server.ts";
+import { syntheticAttachment } from "./lib/synthetic-attachment.ts";
 
 const { values } = parseArgs({
   options: {
@@ -46,16 +47,7 @@ while (made < total) {
         for (let i = 0; i < 10 && made < total; i++, made++, batch++) {
           const id = `i-${hex(made)}`;
           const instance = index.createResource("Instance", id, se);
-          index.addAttachment(instance, {
-            contentType: ContentType.Dicom,
-            uuid: crypto.randomUUID(),
-            compressedSize: 500_000,
-            uncompressedSize: 500_000,
-            compression: 0,
-            uncompressedMd5: "",
-            compressedMd5: "",
-            revision: 0,
-          });
+          index.addAttachment(instance, syntheticAttachment());
           index.logChange(ChangeType.NewInstance, "Instance", id, date);
         }
       }

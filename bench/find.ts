@@ -16,12 +16,13 @@ import { parseArgs } from "node:util";
 import { SQL } from "bun";
 import type { IndexBackend } from "../src/index/interface.ts";
 import { SqliteIndex } from "../src/index/sqlite/database.ts";
-import { ContentType, Metadata } from "../src/server/model.ts";
+import { Metadata } from "../src/server/model.ts";
 import { orthancIds } from "../src/dicom/identifiers.ts";
 import { freshDatabase } from "../test/support/postgresql.ts";
 import { startPharos } from "../test/support/server.ts";
 import { openPostgresIndex } from "../test/support/test-index.ts";
 import { fillPostgreSQL } from "./lib/postgresql-fill.ts";
+import { syntheticAttachment } from "./lib/synthetic-attachment.ts";
 
 const { values } = parseArgs({
   options: {
@@ -142,16 +143,7 @@ function fillThroughIndex(index: IndexBackend): void {
             index.setMainTag(inst, 0x00080018, uid(3, made));
             index.setMainTag(inst, 0x00200013, String(i + 1));
             index.setMetadata(inst, Metadata.IndexInSeries, String(i + 1));
-            index.addAttachment(inst, {
-              contentType: ContentType.Dicom,
-              uuid: crypto.randomUUID(),
-              compressedSize: 500_000,
-              uncompressedSize: 500_000,
-              compression: 0,
-              uncompressedMd5: "",
-              compressedMd5: "",
-              revision: 0,
-            });
+            index.addAttachment(inst, syntheticAttachment());
           }
         }
       }

@@ -15,14 +15,13 @@ import { type Corpus, generateCorpus } from "./dicom-corpus.ts";
 import { runIngest } from "./ingest.ts";
 import { positiveInt } from "./lib/args.ts";
 import {
-  freePort,
   killIfRunning,
   type ServerProcess,
   spawnServer,
   stopServer,
   waitUntilReady,
 } from "./lib/process.ts";
-import { defaultPharosCommand } from "./lib/servers.ts";
+import { baseConfig, defaultPharosCommand } from "./lib/servers.ts";
 
 const ORTHANC_POSTGRESQL = "/usr/share/orthanc/plugins/libOrthancPostgreSQLIndex.so";
 
@@ -43,15 +42,7 @@ interface Measured {
 
 /** A node's command and configuration: its own folder; the database and storage of its setup. */
 function node(kind: Kind, dir: string, shared: string, uri: string) {
-  const config: Record<string, unknown> = {
-    Name: "Bench",
-    HttpPort: freePort(),
-    DicomPort: freePort(),
-    StorageDirectory: join(dir, "storage"),
-    IndexDirectory: join(dir, "index"),
-    RemoteAccessAllowed: true,
-    AuthenticationEnabled: false,
-  };
+  const config = baseConfig(dir, "Bench");
   if (kind === "orthanc-postgresql") {
     config.Plugins = [ORTHANC_POSTGRESQL];
     config.PostgreSQL = { EnableIndex: true, EnableStorage: false, ConnectionUri: uri };

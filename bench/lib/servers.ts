@@ -14,7 +14,7 @@ export interface ServerUnderTest {
 const repoRoot = resolve(import.meta.dir, "../..");
 
 /** The options both servers understand, on free loopback ports. */
-function baseConfig(dir: string, name: string): Record<string, unknown> {
+export function baseConfig(dir: string, name: string): Record<string, unknown> {
   return {
     Name: name,
     HttpPort: freePort(),

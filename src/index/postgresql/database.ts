@@ -21,6 +21,7 @@ import {
   type SubtreeStatistics,
   type Totals,
 } from "../../server/model.ts";
+import { attachmentRow } from "../attachment-row.ts";
 import { type Binding as FindBinding, type FindDialect, findStatement } from "../find-sql.ts";
 import { IDENTIFIERS } from "../identifiers.ts";
 import type { FindPlan, FoundRow, IndexBackend, KeyValueEntry } from "../interface.ts";
@@ -471,17 +472,7 @@ export class PostgresIndex implements IndexBackend {
          compressed_size = excluded.compressed_size, uncompressed_size = excluded.uncompressed_size,
          compression = excluded.compression, uncompressed_md5 = excluded.uncompressed_md5,
          compressed_md5 = excluded.compressed_md5, revision = excluded.revision`,
-      [
-        internalId,
-        a.contentType,
-        a.uuid,
-        a.compressedSize,
-        a.uncompressedSize,
-        a.compression,
-        a.uncompressedMd5,
-        a.compressedMd5,
-        a.revision,
-      ],
+      attachmentRow(internalId, a),
     );
   }
 

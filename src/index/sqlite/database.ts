@@ -15,6 +15,7 @@ import {
   type SubtreeStatistics,
   type Totals,
 } from "../../server/model.ts";
+import { attachmentRow } from "../attachment-row.ts";
 import { type FindDialect, findStatement } from "../find-sql.ts";
 import type { FindPlan, FoundRow, IndexBackend, KeyValueEntry } from "../interface.ts";
 import { attachmentTypes, deleteAttachment, findAttachment } from "./attachments.ts";
@@ -305,17 +306,7 @@ export class SqliteIndex implements IndexBackend {
 
   /** Creates the attachment, or replaces the one of the same content type. */
   addAttachment(internalId: number, a: AttachmentInfo): void {
-    this.s.insertAttachment.run(
-      internalId,
-      a.contentType,
-      a.uuid,
-      a.compressedSize,
-      a.uncompressedSize,
-      a.compression,
-      a.uncompressedMd5,
-      a.compressedMd5,
-      a.revision,
-    );
+    this.s.insertAttachment.run(...attachmentRow(internalId, a));
   }
 
   attachments(internalId: number): AttachmentInfo[] {
