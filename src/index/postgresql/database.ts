@@ -21,7 +21,7 @@ import {
   type SubtreeStatistics,
   type Totals,
 } from "../../server/model.ts";
-import { attachmentRow } from "../attachment-row.ts";
+import { attachmentRow, exportRow } from "../row-values.ts";
 import { type Binding as FindBinding, type FindDialect, findStatement } from "../find-sql.ts";
 import { IDENTIFIERS } from "../identifiers.ts";
 import type { FindPlan, FoundRow, IndexBackend, KeyValueEntry } from "../interface.ts";
@@ -566,16 +566,7 @@ export class PostgresIndex implements IndexBackend {
     this.write(
       `INSERT INTO exports (level, public_id, remote_modality, patient_id, study_instance_uid,
          series_instance_uid, sop_instance_uid, date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        LEVELS.indexOf(e.level),
-        e.publicId,
-        e.remoteModality,
-        e.patientId,
-        e.studyInstanceUid,
-        e.seriesInstanceUid,
-        e.sopInstanceUid,
-        e.date,
-      ],
+      exportRow(e),
       true,
     );
   }

@@ -15,7 +15,7 @@ import {
   type SubtreeStatistics,
   type Totals,
 } from "../../server/model.ts";
-import { attachmentRow } from "../attachment-row.ts";
+import { attachmentRow, exportRow } from "../row-values.ts";
 import { type FindDialect, findStatement } from "../find-sql.ts";
 import type { FindPlan, FoundRow, IndexBackend, KeyValueEntry } from "../interface.ts";
 import { attachmentTypes, deleteAttachment, findAttachment } from "./attachments.ts";
@@ -429,16 +429,7 @@ export class SqliteIndex implements IndexBackend {
   }
 
   logExport(e: Omit<ExportedResource, "seq">): void {
-    this.s.insertExport.run(
-      LEVELS.indexOf(e.level),
-      e.publicId,
-      e.remoteModality,
-      e.patientId,
-      e.studyInstanceUid,
-      e.seriesInstanceUid,
-      e.sopInstanceUid,
-      e.date,
-    );
+    this.s.insertExport.run(...exportRow(e));
   }
 
   exports(since: number, limit: number): ExportedResource[] {
