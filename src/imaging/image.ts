@@ -84,7 +84,6 @@ export function frameCount(parsed: ParsedDicom): number {
 const RESCALE = {
   Intercept: makeTag(0x0028, 0x1052),
   Slope: makeTag(0x0028, 0x1053),
-  SharedGroups: makeTag(0x5200, 0x9229),
   PerFrameGroups: makeTag(0x5200, 0x9230),
   PixelValueTransformation: makeTag(0x0028, 0x9145),
 };
@@ -133,26 +132,28 @@ function item(dataset: DicomDataset | undefined, tag: number, index = 0): DicomD
   return dataset && findElement(dataset, tag)?.items?.[index];
 }
 
+const RT_DOSE_STORAGE = "1.2.840.10008.5.1.4.1.1.481.2";
+
 /**
- * The modality rescale of a frame (slope, intercept): the frame's functional group, else the
- * shared one, else the top-level attributes.
+ * The modality rescale of a frame (slope, intercept) as Orthanc 1.10.1 applies it to /rendered
+ * and /numpy: the top-level pair, else the frame's functional group, each only when both values
+ * are there. It leaves the shared functional group out, and RT Dose unscaled (its dose grid
+ * scaling is not a modality rescale).
  */
 export function rescaleOf(
   parsed: ParsedDicom,
   frame: number,
 ): { slope: number; intercept: number } {
+  if (text(parsed, Tags.SopClassUid) === RT_DOSE_STORAGE) return { slope: 1, intercept: 0 };
   const candidates = [
-    item(item(parsed.dataset, RESCALE.PerFrameGroups, frame), RESCALE.PixelValueTransformation),
-    item(item(parsed.dataset, RESCALE.SharedGroups), RESCALE.PixelValueTransformation),
     parsed.dataset,
+    item(item(parsed.dataset, RESCALE.PerFrameGroups, frame), RESCALE.PixelValueTransformation),
   ];
   for (const dataset of candidates) {
     if (!dataset) continue;
     const slope = decimal(dataset, RESCALE.Slope);
     const intercept = decimal(dataset, RESCALE.Intercept);
-    if (slope !== undefined || intercept !== undefined) {
-      return { slope: slope ?? 1, intercept: intercept ?? 0 };
-    }
+    if (slope !== undefined && intercept !== undefined) return { slope, intercept };
   }
   return { slope: 1, intercept: 0 };
 }
