@@ -3,7 +3,10 @@
 // would become stable on both. The Stable* change is logged by the node that received the last
 // instance, once: inside the write transaction (which the nodes take one at a time), the
 // resource's LastUpdate metadata tells whether another node received an instance later, and its
-// revision, once reported, is kept in an internal key-value store.
+// revision, once reported, is kept in an internal key-value store with the resource's internal id:
+// a resource deleted with its parent leaves its marker behind (only the top of a deleted subtree
+// has a Deleted change), and the same UIDs stored again make a new resource whose revisions
+// start over.
 import type { IndexBackend } from "../index/interface.ts";
 import { Metadata, type Resource } from "./model.ts";
 
@@ -37,10 +40,10 @@ export function reportsStability(
   if (last === undefined) return true;
   // LastUpdate has whole seconds: one more keeps a same-second instance from counting as later.
   if (!when.forced && parseIsoUtc(last.value) + when.stableAgeMs > when.now + 1000) return false;
-  const marker = new TextEncoder().encode(String(last.revision));
+  const marker = `${resource.internalId}:${last.revision}`;
   const reported = index.keyValue(STORE, resource.publicId);
-  if (reported && new TextDecoder().decode(reported) === String(last.revision)) return false;
-  index.storeKeyValue(STORE, resource.publicId, marker);
+  if (reported && new TextDecoder().decode(reported) === marker) return false;
+  index.storeKeyValue(STORE, resource.publicId, new TextEncoder().encode(marker));
   return true;
 }
 

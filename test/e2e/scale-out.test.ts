@@ -121,13 +121,15 @@ test("a series fed through two nodes becomes stable once, reported by one of the
   );
   try {
     const series = (await sampleFiles("Brainix/Flair")).slice(0, 8);
-    await Promise.all(series.map(async (file, i) => {
-      const res = await fetch(`${pair[i % 2]!.url}/instances`, {
-        method: "POST",
-        body: Bun.file(file),
-      });
-      expect(res.status).toBe(200);
-    }));
+    const ingest = () =>
+      Promise.all(series.map(async (file, i) => {
+        const res = await fetch(`${pair[i % 2]!.url}/instances`, {
+          method: "POST",
+          body: Bun.file(file),
+        });
+        expect(res.status).toBe(200);
+      }));
+    await ingest();
     const stable = async () =>
       (await allChanges(pair[0]!.url)).filter((c) => c.ChangeType.startsWith("Stable"));
     await waitFor(async () => (await stable()).length >= 3, "the Stable* changes", 20_000);
@@ -137,6 +139,19 @@ test("a series fed through two nodes becomes stable once, reported by one of the
     const reported = (await stable()).map((c) => `${c.ChangeType} ${c.ID}`);
     expect(reported.sort()).toEqual([...new Set(reported)].sort());
     expect(reported.map((r) => r.split(" ")[0]).sort()).toEqual([
+      "StablePatient",
+      "StableSeries",
+      "StableStudy",
+    ]);
+    // Deleted with its patient (the feed drops the changes of what is gone), then stored again:
+    // the series is a new resource, and becomes stable again.
+    const patient = (await json(`${pair[0]!.url}/patients`) as string[])[0]!;
+    expect((await fetch(`${pair[0]!.url}/patients/${patient}`, { method: "DELETE" })).status)
+      .toBe(200);
+    expect(await stable()).toEqual([]);
+    await ingest();
+    await waitFor(async () => (await stable()).length >= 3, "the second Stable* changes", 20_000);
+    expect((await stable()).map((c) => c.ChangeType).sort()).toEqual([
       "StablePatient",
       "StableSeries",
       "StableStudy",
