@@ -60,7 +60,7 @@ function existingFile(path: string, what: string): string {
   return path;
 }
 
-/** A peer as Orthanc 1.10 reads it: `[url]`, `[url, user, password]`, or an object with Url. */
+/** A peer as Orthanc 1.10 reads it: `[url]`, `[url, user, password]`, or an object with Url (or URL). */
 export function parsePeer(value: JsonValue): OrthancPeer {
   const peer: OrthancPeer = {
     Url: "",
@@ -81,8 +81,10 @@ export function parsePeer(value: JsonValue): OrthancPeer {
       peer.Password = arrayItem(value[2]);
     }
   } else if (value && typeof value === "object") {
-    if (value.Url !== undefined && typeof value.Url !== "string") throw badFormat();
-    peer.Url = value.Url ?? "";
+    // Orthanc also reads the older spelling "URL" when "Url" is absent.
+    const url = value.Url !== undefined ? value.Url : value.URL;
+    if (url !== undefined && typeof url !== "string") throw badFormat();
+    peer.Url = url ?? "";
     peer.Username = optionalString(value, "Username");
     peer.Password = optionalString(value, "Password");
     // A password needs a user name.
