@@ -150,6 +150,16 @@ export class CommitmentReports {
     return true;
   }
 
+  /**
+   * What /storage-commitment/{id}/remove may delete: the committed instances of a report whose
+   * status is Success; undefined for an unknown transaction, null for a report Pending or failed.
+   */
+  committed(transactionUid: string): CommittedInstance[] | null | undefined {
+    const report = this.reports.get(transactionUid);
+    if (!report) return undefined;
+    return report.result && report.result.failures.length === 0 ? report.result.success : null;
+  }
+
   json(transactionUid: string): JsonObject | undefined {
     const report = this.reports.get(transactionUid);
     if (!report) return undefined;

@@ -23,6 +23,15 @@ export const DICOM_NETWORK_JSON: BodyFormat = {
   refused: "BadFileFormat",
 };
 
+/**
+ * The deprecated find routes of /modalities: whatever is not a JSON object (a blank body and text
+ * that is not JSON included) gets the route's empty 400.
+ */
+export const FIND_TEMPLATE_JSON: BodyFormat = {
+  notJson: "text",
+  refused: "BadFileFormat",
+};
+
 /** PUT /modalities/{id}: text that is not JSON is refused without details, as in Orthanc. */
 export const MODALITY_JSON: BodyFormat = {
   blank: {},

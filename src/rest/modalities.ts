@@ -18,7 +18,7 @@ import {
 import { answerJson, findAnswerJson, parseLevel, tagOf } from "../dimse/identifiers.ts";
 import { FIND_OPTIONAL_KEYS, FIND_REQUIRED, FIND_TEMPLATES } from "../dimse/query-keys.ts";
 import type { Level } from "../dicom/levels.ts";
-import { formatTag, type Tag } from "../dicom/tag.ts";
+import { formatTag, type Tag, Tags } from "../dicom/tag.ts";
 import { dimseInstanceOf, loadInstance } from "../dimse/instances.ts";
 import { instancesBelow } from "../server/job-targets.ts";
 import type { CommittedInstance } from "../dimse/storage-commitment.ts";
@@ -31,6 +31,7 @@ import type { AppEnv, RestDependencies } from "./context.ts";
 import {
   anyJson,
   DICOM_NETWORK_JSON,
+  FIND_TEMPLATE_JSON,
   isJsonObject,
   JSON_OR_TEXT,
   jsonObject,
@@ -339,11 +340,33 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
       return jsonResponse({ ID: transactionUid, Path: `/storage-commitment/${transactionUid}` });
     },
   });
+  const noTransaction = (uid: string) =>
+    new OrthancError("InexistentItem", `No storage commitment transaction with UID: ${uid}`);
   route(app, "/storage-commitment/:id", {
     GET: (c) => {
       const report = network.commitments.json(idParam(c));
-      if (!report) throw new OrthancError("InexistentItem");
+      if (!report) throw noTransaction(idParam(c));
       return jsonResponse(report);
+    },
+  });
+  // Deletes here what the remote modality committed to keep: only after a report of success.
+  route(app, "/storage-commitment/:id/remove", {
+    POST: async (c) => {
+      const uid = idParam(c);
+      const committed = network.commitments.committed(uid);
+      if (committed === undefined) throw noTransaction(uid);
+      if (committed === null) {
+        throw new OrthancError(
+          "BadSequenceOfCalls",
+          `Cannot remove DICOM instances after failure in storage commitment transaction: ${uid}`,
+        );
+      }
+      for (const { sopInstanceUid } of committed) {
+        for (const r of deps.core.resources.lookupIdentifier(sopInstanceUid)) {
+          if (r.level === "Instance") await deps.core.delete(r.publicId, "Instance");
+        }
+      }
+      return new Response("{}", { headers: { "Content-Type": "application/json" } });
     },
   });
   route(app, "/modalities/:id/store-straight", {
@@ -371,7 +394,7 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
     route(app, `/modalities/:id/${path}`, {
       POST: async (c) => {
         const modality = network.modality(idParam(c));
-        const body = await readBody(c, DICOM_NETWORK_JSON, anyJson);
+        const body = await readBody(c, FIND_TEMPLATE_JSON, anyJson);
         const query = isJsonObject(body) ? findTemplateQuery(level, body) : undefined;
         if (!query) return new Response(null, { status: 400 });
         const answers = await findOn(network, modality, level, query);
@@ -381,6 +404,35 @@ export function modalityRoutes(deps: RestDependencies): Hono<AppEnv> {
       },
     });
   }
+
+  // The deprecated hierarchical find: the matching patients, each with its matching studies, each
+  // with its matching series.
+  route(app, "/modalities/:id/find", {
+    POST: async (c) => {
+      const modality = network.modality(idParam(c));
+      const body = await readBody(c, FIND_TEMPLATE_JSON, anyJson);
+      if (!isJsonObject(body)) return new Response(null, { status: 400 });
+      const find = async (level: Level, query: Record<string, string>) =>
+        (await findOn(network, modality, level, query)).map((a) =>
+          simplified(findAnswerJson(a, deps.core.defaultEncoding))
+        );
+      const patients = await find("Patient", queryOf(templateValues("Patient", body)));
+      for (const patient of patients) {
+        const studies = await find(
+          "Study",
+          childQuery("Study", body, patient, [PATIENT_ID]),
+        );
+        for (const study of studies) {
+          study.Series = await find(
+            "Series",
+            childQuery("Series", body, study, [PATIENT_ID, STUDY_UID]),
+          );
+        }
+        patient.Studies = studies;
+      }
+      return jsonResponse(patients);
+    },
+  });
 
   route(app, "/modalities/:id/find-worklist", {
     POST: async (c) => {
@@ -448,8 +500,8 @@ function simplified(full: JsonObject): JsonObject {
   return out;
 }
 
-/** The query of a find-* route: its template, with the values of the body's keys it keeps. */
-function findTemplateQuery(level: Level, body: JsonObject): Record<string, string> | undefined {
+/** A level's find template, with the values of the body's keys it keeps. */
+function templateValues(level: Level, body: JsonObject): Map<Tag, string> {
   const values = new Map<Tag, string>(FIND_TEMPLATES[level].map((t) => [t, ""]));
   for (const [key, value] of Object.entries(body)) {
     const tag = tagOf(key);
@@ -457,7 +509,37 @@ function findTemplateQuery(level: Level, body: JsonObject): Record<string, strin
       values.set(tag, typeof value === "string" ? value : JSON.stringify(value));
     }
   }
+  return values;
+}
+
+const queryOf = (values: Map<Tag, string>) =>
+  Object.fromEntries([...values].map(([tag, value]) => [formatTag(tag), value]));
+
+/** The query of a find-* route, undefined when the body lacks the identifiers it needs. */
+function findTemplateQuery(level: Level, body: JsonObject): Record<string, string> | undefined {
+  const values = templateValues(level, body);
   const given = (tag: Tag) => (values.get(tag) ?? "").length > 2;
   if (!FIND_REQUIRED[level].every((anyOf) => anyOf.some(given))) return undefined;
-  return Object.fromEntries([...values].map(([tag, value]) => [formatTag(tag), value]));
+  return queryOf(values);
 }
+
+/**
+ * The query of one step of the hierarchical /find: the level's template and the body, with the
+ * identifiers of the parent answer over them (as Orthanc copies them, when the answer has them).
+ */
+function childQuery(
+  level: Level,
+  body: JsonObject,
+  parent: JsonObject,
+  identifiers: [Tag, string][],
+) {
+  const values = templateValues(level, body);
+  for (const [tag, name] of identifiers) {
+    const value = parent[name];
+    if (typeof value === "string") values.set(tag, value);
+  }
+  return queryOf(values);
+}
+
+const PATIENT_ID: [Tag, string] = [Tags.PatientId, "PatientID"];
+const STUDY_UID: [Tag, string] = [Tags.StudyInstanceUid, "StudyInstanceUID"];

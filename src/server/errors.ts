@@ -39,7 +39,7 @@ export const ErrorCodes = {
   BadParameterType: { code: 5, http: 400, message: "Bad type for a parameter" },
   Plugin: { code: 1, http: 500, message: "Error encountered within the plugin engine" },
   Timeout: { code: 16, http: 500, message: "Timeout" },
-  BadSequenceOfCalls: { code: 6, http: 400, message: "Bad sequence of calls" },
+  BadSequenceOfCalls: { code: 6, http: 500, message: "Bad sequence of calls" },
   CanceledJob: { code: 37, http: 500, message: "This job was canceled" },
   CannotExecuteLua: { code: 2031, http: 500, message: "Cannot execute a Lua command" },
   CreateDicomOverrideTag: {

@@ -174,6 +174,8 @@ describe.skipIf(!hasOrthanc)("REST queries to a remote modality, as Orthanc", ()
     for (
       const [path, body] of [
         ["find-patient", "{}"],
+        ["find-patient", "not json"],
+        ["find-patient", ""],
         ["find-patient", '{"PatientName": "BRAINIX", "StudyDescription": "x"}'],
         ["find-study", '{"PatientName": "BRAINIX"}'],
         ["find-study", '{"PatientID": "5Yp0E"}'],
@@ -185,6 +187,20 @@ describe.skipIf(!hasOrthanc)("REST queries to a remote modality, as Orthanc", ()
         ],
       ]
     ) await same("POST", () => `/modalities/peer/${path}`, body);
+  });
+
+  test("the deprecated hierarchical find: patients, their studies, their series", async () => {
+    for (
+      const body of [
+        "{}",
+        '{"PatientName": "BRAINIX"}',
+        '{"PatientID": "5Yp0E", "Modality": "MR", "SeriesDescription": "*FLAIR*"}',
+        '{"StudyDescription": "nothing like it"}',
+        "[]",
+        "not json",
+        "",
+      ]
+    ) await same("POST", () => "/modalities/peer/find", body);
   });
 
   test("/modalities/{id}/move answers {} at once; its refusals", async () => {

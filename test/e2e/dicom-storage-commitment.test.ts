@@ -208,3 +208,53 @@ test.skipIf(!hasOrthanc)("a report that never comes stays Pending, as in Orthanc
     Status: "Pending",
   });
 }, 60000);
+
+test.skipIf(!hasOrthanc)("/storage-commitment/{id}/remove deletes what was committed", async () => {
+  const remove = async (base: string, id: string) => {
+    const res = await fetch(`${base}/storage-commitment/${id}/remove`, { method: "POST" });
+    return { status: res.status, type: res.headers.get("content-type"), body: await res.json() };
+  };
+  /** The answer of a failed remove, with the transaction UID in its words masked. */
+  const masked = (answer: { status: number; body: Record<string, unknown> }, id: string) => ({
+    status: answer.status,
+    body: JSON.parse(JSON.stringify(answer.body).replaceAll(id, "<uid>")),
+  });
+  expect(masked(await remove(pharos.url, "1.2.3"), "1.2.3")).toEqual(
+    masked(await remove(orthanc.url, "1.2.3"), "1.2.3"),
+  );
+
+  // Not after a failure, nor while Pending.
+  const ours = (await api("POST", "/modalities/orthanc/storage-commitment", {
+    DicomInstances: [MISSING],
+  })).body.ID as string;
+  const theirs = (await api("POST", "/modalities/pharos/storage-commitment", {
+    DicomInstances: [MISSING],
+  }, orthanc.url)).body.ID as string;
+  expect((await report(pharos.url, ours)).Status).toBe("Failure");
+  expect((await report(orthanc.url, theirs)).Status).toBe("Failure");
+  const failed = masked(await remove(pharos.url, ours), ours);
+  expect(failed).toEqual(masked(await remove(orthanc.url, theirs), theirs));
+  expect(failed.status).toBe(500);
+  const pending = await api("POST", "/modalities/deaf/storage-commitment", {
+    Resources: [studyId],
+  });
+  expect((await remove(pharos.url, pending.body.ID)).status).toBe(500);
+
+  // After a success, the committed instance is gone from Pharos, and only that one.
+  expect((await api("POST", "/modalities/orthanc/store", [studyId])).body.InstancesCount).toBe(3);
+  const committed = (await api("POST", "/modalities/orthanc/storage-commitment", {
+    DicomInstances: [stored[2]],
+  })).body.ID as string;
+  expect((await report(pharos.url, committed)).Status).toBe("Success");
+  const mirror = (await api("POST", "/modalities/pharos/storage-commitment", {
+    DicomInstances: [stored[1]],
+  }, orthanc.url)).body.ID as string;
+  expect((await report(orthanc.url, mirror)).Status).toBe("Success");
+  const answer = await remove(pharos.url, committed);
+  expect(answer).toEqual({ status: 200, type: "application/json", body: {} });
+  expect(answer).toEqual(await remove(orthanc.url, mirror));
+  const find = (uid: string) =>
+    api("POST", "/tools/find", { Level: "Instance", Query: { SOPInstanceUID: uid } });
+  expect((await find(stored[2]!.SOPInstanceUID)).body).toEqual([]);
+  expect((await find(stored[1]!.SOPInstanceUID)).body).toHaveLength(1);
+}, 60000);
