@@ -147,7 +147,7 @@ export async function composePharos(
       ofCompressed: config.IngestTranscodingOfCompressed,
     }));
   }
-  const network = new DicomNetwork(core, config, codecs.transcoders);
+  const network = new DicomNetwork(core, config, codecs.transcoders, jobs);
   const plugins = new PluginManager(config, core, jobs, codecs, ISOLATED_PLUGIN_WORKER);
   // Built-in job types first, then the plugins' unserializers, as Orthanc looks them up.
   jobs.addFactory(dicomJobFactory(core, network));

@@ -110,7 +110,8 @@ function dimseFailure(
   return new OrthancError("NetworkProtocol", message);
 }
 
-function asNetworkError(error: unknown, what: string): unknown {
+/** An SCU failure as Orthanc words it: NetworkProtocol, with what was being done. */
+export function asNetworkError(error: unknown, what: string): unknown {
   if (error instanceof DimseConnectionError) {
     return new OrthancError("NetworkProtocol", error.message);
   }

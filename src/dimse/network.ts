@@ -4,6 +4,7 @@ import type { Configuration } from "../config/schema.ts";
 import type { Encoding } from "../dicom/charsets.ts";
 import type { Transcoders } from "../imaging/transcoders.ts";
 import type { PharosCore } from "../server/core.ts";
+import type { JobRegistry } from "../server/jobs.ts";
 import { OrthancError } from "../server/errors.ts";
 import { startScp } from "./adapter/server.ts";
 import type { AssociationPolicy } from "./association.ts";
@@ -47,6 +48,8 @@ export class DicomNetwork implements ScuContext {
     private readonly config: Configuration,
     /** What sends fall back on for a peer that accepts none of the stored syntaxes. */
     readonly transcoders: Transcoders,
+    /** Where the storage commitment reports run (their StorageCommitmentScp jobs). */
+    jobs: Pick<JobRegistry, "submit">,
   ) {
     this.tls = dicomTlsMaterial(config);
     this.modalities = new ModalityRegistry(config, core.properties);
@@ -79,6 +82,7 @@ export class DicomNetwork implements ScuContext {
         destinations,
         this.commitments,
         () => this.commitmentJudge,
+        (job) => jobs.submit(job),
       ),
     };
   }

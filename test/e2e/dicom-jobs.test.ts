@@ -41,8 +41,8 @@ const config = validateConfiguration(
 );
 const core = new PharosCore(config);
 const codecs = createCodecs(config.BuiltinDecoderTranscoderOrder);
-const network = new DicomNetwork(core, config, codecs.transcoders);
 const jobs = new JobRegistry(config.ConcurrentJobs, config.JobsHistorySize);
+const network = new DicomNetwork(core, config, codecs.transcoders, jobs);
 jobs.addFactory(dicomJobFactory(core, network));
 const control = new ServerControl();
 const peers = new PeerRegistry(config, core.properties);

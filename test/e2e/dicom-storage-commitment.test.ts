@@ -207,6 +207,39 @@ test.skipIf(!hasOrthanc)("a report that never comes stays Pending, as in Orthanc
     RemoteAET: "SCORTHANC",
     Status: "Pending",
   });
+  // The SCP's report is a StorageCommitmentScp job, failed with the network error on both sides.
+  const failedJob = async (base: string, transactionUid: string, aets: string[]) => {
+    let job: Record<string, unknown> | undefined;
+    await waitFor(
+      async () => {
+        const jobs = (await api("GET", "/jobs?expand", undefined, base)).body as Record<
+          string,
+          { TransactionUid?: string }
+        >[];
+        job = jobs.find((j) => j.Content?.TransactionUid === transactionUid);
+        return job?.State === "Failure";
+      },
+      "the failed StorageCommitmentScp job",
+      20000,
+    );
+    let text = JSON.stringify({
+      ...job,
+      Content: { ...job!.Content as object, TransactionUid: "" },
+    });
+    for (const [i, aet] of aets.entries()) text = text.replaceAll(aet, `AET${i}`);
+    const {
+      ID: _id,
+      CreationTime: _c,
+      CompletionTime: _d,
+      Timestamp: _t,
+      EffectiveRuntime: _r,
+      ...rest
+    } = JSON.parse(text);
+    return rest;
+  };
+  const inPharos = await failedJob(pharos.url, theirs.body.ID, ["PHAROS", "SCDEAD"]);
+  expect(inPharos).toEqual(await failedJob(orthanc.url, ours.body.ID, ["SCORTHANC", "PHDEAD"]));
+  expect(inPharos.Type).toBe("StorageCommitmentScp");
 }, 60000);
 
 test.skipIf(!hasOrthanc)("/storage-commitment/{id}/remove deletes what was committed", async () => {

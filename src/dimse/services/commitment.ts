@@ -1,12 +1,16 @@
 // The storage commitment service, Push Model (SCP side): an N-ACTION is answered at once and its
-// result goes to the requesting modality as an N-EVENT-REPORT on a new association, as Orthanc
-// does; an N-EVENT-REPORT completes the report of a request Pharos sent.
+// result goes to the requesting modality as an N-EVENT-REPORT on a new association, from a job
+// (src/dimse/commitment-job.ts), as Orthanc does; an N-EVENT-REPORT completes the report of a request Pharos sent.
 import type { Configuration } from "../../config/schema.ts";
 import { Tags } from "../../dicom/tag.ts";
 import { Metadata } from "../../server/model.ts";
 import { log } from "../../log.ts";
 import type { PharosCore } from "../../server/core.ts";
 import { scu } from "../adapter/client.ts";
+import { asNetworkError } from "../client.ts";
+import { commitmentReportJob } from "../commitment-job.ts";
+import { OrthancError } from "../../server/errors.ts";
+import type { NewJob } from "../../server/jobs.ts";
 import type { ModalityDirectory } from "../modalities.ts";
 import { Status } from "../status.ts";
 import {
@@ -56,6 +60,8 @@ export function commitmentService(
   reports: CommitmentReports,
   /** Read at each request: plugins may replace it (src/plugins/dimse-services.ts). */
   judge: () => CommitmentJudge,
+  /** Runs the job that sends a report. */
+  submitJob: (job: NewJob) => void,
 ): CommitmentProvider {
   return {
     nAction: (info, actionTypeId, dataset) => commitmentRequested(info, actionTypeId, dataset),
@@ -91,20 +97,35 @@ export function commitmentService(
       return Status.ProcessingFailure;
     }
     const { success, failures } = verdict;
-    const peer = { ...destinations.peerOf(modality), localAet: info.calledAet || config.DicomAet };
-    // The report goes after the N-ACTION answer, on an association of its own.
+    const calledAet = info.calledAet || config.DicomAet;
+    const peer = { ...destinations.peerOf(modality), localAet: calledAet };
+    // The report goes after the N-ACTION answer, on an association of its own, from a job.
+    const send = async () => {
+      let status;
+      try {
+        status = await scu.eventReport(
+          peer,
+          failures.length === 0 ? 1 : 2,
+          reportDataset(request.transactionUid, success, failures),
+        );
+      } catch (error) {
+        throw asNetworkError(error, `DicomAssociation - N-EVENT-REPORT to AET "${modality.AET}"`);
+      }
+      if (status !== Status.Success) {
+        throw new OrthancError(
+          "NetworkProtocol",
+          `Storage commitment report to ${modality.AET}: DIMSE status ${status}`,
+        );
+      }
+    };
     setTimeout(() => {
-      scu.eventReport(
-        peer,
-        failures.length === 0 ? 1 : 2,
-        reportDataset(request.transactionUid, success, failures),
-      ).then((status) => {
-        if (status !== 0) {
-          log.error(`Storage commitment report to ${modality.AET}: DIMSE status ${status}`);
-        }
-      }).catch((error) => {
-        log.error(`Storage commitment report to ${modality.AET}: ${String(error)}`);
-      });
+      submitJob(commitmentReportJob({
+        calledAet,
+        remoteAet: modality.AET,
+        transactionUid: request.transactionUid,
+        instances: request.referenced.length,
+        send,
+      }));
     }, 0);
     return Status.Success;
   }
