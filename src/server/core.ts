@@ -146,11 +146,7 @@ export class PharosCore {
     this.stability.start();
     this.pipeline = new StorePipeline({
       index: this.index,
-      storage: {
-        create: (uuid, type, data) => this.storage.create(uuid, type, data),
-        read: (uuid, type) => this.storage.read(uuid, type),
-        remove: (uuid, type) => this.storage.remove(uuid, type),
-      },
+      storage: () => this.storage,
       events: this.events,
       options: () => ({
         compression: config.StorageCompression,

@@ -1,20 +1,23 @@
 // Filesystem storage area in Orthanc's layout: <root>/ab/cd/abcd...-uuid.
-import { closeSync, fdatasync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, writeSync } from "node:fs";
 import { mkdir, open, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import type { StorageArea } from "./area.ts";
-
-const datasync = promisify(fdatasync);
+import { md5Hex } from "./compression.ts";
+import { HashingWriters } from "./hashing-writer.ts";
+import { datasync, openInFolder } from "./new-file.ts";
 
 /**
- * Up to this size a file is opened, written and closed in place, and only its flush waits in the
- * thread pool: each trip there costs two thread wake-ups, more than the call. Past it, the write
- * goes to the thread pool, so that a large upload does not hold up the requests of others.
+ * Up to this size a file is opened, written and closed in place (or by a hashing writer), and only
+ * its flush waits in the thread pool: each trip there costs two thread wake-ups, more than the
+ * call. Past it, the write goes to the thread pool, so that a large upload does not hold up the
+ * requests of others, nor is copied to a hashing writer.
  */
 const WRITE_IN_PLACE_BELOW = 1024 * 1024;
 
 export class FilesystemStorage implements StorageArea {
+  private readonly writers = new HashingWriters();
+
   /** `sync`: flush each file to the disk before create() resolves (Orthanc's SyncStorageArea). */
   constructor(readonly root: string, private readonly sync: boolean) {}
 
@@ -33,6 +36,16 @@ export class FilesystemStorage implements StorageArea {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** A small file goes to a hashing writer; a large one is hashed here while it is written. */
+  async createHashed(uuid: string, _contentType: number, data: Uint8Array): Promise<string> {
+    const path = this.path(uuid);
+    if (data.length < WRITE_IN_PLACE_BELOW) return this.writers.write(path, data, this.sync);
+    const written = this.createLarge(path, data);
+    const md5 = md5Hex(data);
+    await written;
+    return md5;
   }
 
   private async createLarge(path: string, data: Uint8Array): Promise<void> {
@@ -61,15 +74,4 @@ export class FilesystemStorage implements StorageArea {
   async remove(uuid: string): Promise<void> {
     await rm(this.path(uuid), { force: true });
   }
-}
-
-/** Opens a new file for writing; its folders are made when the first try finds none. */
-function openInFolder(path: string): number {
-  try {
-    return openSync(path, "w");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  mkdirSync(dirname(path), { recursive: true });
-  return openSync(path, "w");
 }
