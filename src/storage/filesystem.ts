@@ -4,19 +4,19 @@ import { mkdir, open, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { StorageArea } from "./area.ts";
 import { md5Hex } from "./compression.ts";
-import { HashingWriters } from "./hashing-writer.ts";
+import { HashingWriter } from "./hashing-writer.ts";
 import { datasync, openInFolder } from "./new-file.ts";
 
 /**
- * Up to this size a file is opened, written and closed in place (or by a hashing writer), and only
+ * Up to this size a file is opened, written and closed in place (or by the hashing writer), and only
  * its flush waits in the thread pool: each trip there costs two thread wake-ups, more than the
  * call. Past it, the write goes to the thread pool, so that a large upload does not hold up the
- * requests of others, nor is copied to a hashing writer.
+ * requests of others, nor is copied to the hashing writer.
  */
 const WRITE_IN_PLACE_BELOW = 1024 * 1024;
 
 export class FilesystemStorage implements StorageArea {
-  private readonly writers = new HashingWriters();
+  private readonly writer = new HashingWriter();
 
   /** `sync`: flush each file to the disk before create() resolves (Orthanc's SyncStorageArea). */
   constructor(readonly root: string, private readonly sync: boolean) {}
@@ -38,10 +38,10 @@ export class FilesystemStorage implements StorageArea {
     }
   }
 
-  /** A small file goes to a hashing writer; a large one is hashed here while it is written. */
+  /** A small file goes to the hashing writer; a large one is hashed here while it is written. */
   async createHashed(uuid: string, _contentType: number, data: Uint8Array): Promise<string> {
     const path = this.path(uuid);
-    if (data.length < WRITE_IN_PLACE_BELOW) return this.writers.write(path, data, this.sync);
+    if (data.length < WRITE_IN_PLACE_BELOW) return this.writer.write(path, data, this.sync);
     const written = this.createLarge(path, data);
     const md5 = md5Hex(data);
     await written;

@@ -1,4 +1,4 @@
-// A hashing writer (hashing-writer.ts): writes each file it is sent, hashes it while the disk
+// The hashing writer (hashing-writer.ts): writes each file it is sent, hashes it while the disk
 // flushes it, and answers its MD5. An entry point of the executable (build.ts).
 import { closeSync, writeSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
