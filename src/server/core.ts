@@ -146,7 +146,11 @@ export class PharosCore {
     this.stability.start();
     this.pipeline = new StorePipeline({
       index: this.index,
-      storage: () => this.storage,
+      storage: {
+        create: (uuid, type, data) => this.storage.create(uuid, type, data),
+        read: (uuid, type) => this.storage.read(uuid, type),
+        remove: (uuid, type) => this.storage.remove(uuid, type),
+      },
       events: this.events,
       options: () => ({
         compression: config.StorageCompression,

@@ -63,8 +63,7 @@ export interface StoreResult {
 
 export interface StoreDependencies {
   index: IndexBackend;
-  /** The storage area in use (a plugin's may replace the filesystem before anything is stored). */
-  storage: () => StorageArea;
+  storage: StorageArea;
   events: EventBus;
   options: () => {
     compression: boolean;
@@ -193,7 +192,10 @@ export class StorePipeline {
       this.commits.expect();
       let info: AttachmentInfo;
       try {
-        info = await this.writeFile(uuid, bytes, data, options);
+        const written = this.deps.storage.create(file.uuid, file.contentType, data);
+        // Hashed while the storage area finishes the file (while it is flushed, at least).
+        info = attachmentInfo(uuid, bytes, data, options);
+        await written;
       } finally {
         this.commits.arrived();
       }
@@ -220,39 +222,6 @@ export class StorePipeline {
     this.deps.events.emitChanges(outcome.changes);
     this.deps.events.emitStored({ ids: summary.ids, bytes, origin });
     return { status: "Success", ids: summary.ids };
-  }
-
-  /**
-   * Writes the stored file (`data`: `bytes` compressed or not) and describes it. Its MD5 is taken
-   * by the storage area where it can do so off this thread, else here while the area finishes the
-   * file (while it is flushed, at least).
-   */
-  private async writeFile(
-    uuid: string,
-    bytes: Uint8Array,
-    data: Uint8Array,
-    options: { compression: boolean; storeMd5: boolean },
-  ): Promise<AttachmentInfo> {
-    const storage = this.deps.storage();
-    const { compression } = options;
-    if (!options.storeMd5) {
-      await storage.create(uuid, ContentType.Dicom, data);
-      return attachmentInfo(uuid, bytes, data, compression, { uncompressed: "", compressed: "" });
-    }
-    let dataMd5: Promise<string>;
-    if (storage.createHashed) {
-      dataMd5 = storage.createHashed(uuid, ContentType.Dicom, data);
-    } else {
-      const written = storage.create(uuid, ContentType.Dicom, data);
-      const md5 = md5Hex(data);
-      dataMd5 = written.then(() => md5);
-    }
-    const bytesMd5 = compression ? md5Hex(bytes) : undefined;
-    const compressed = await dataMd5;
-    return attachmentInfo(uuid, bytes, data, compression, {
-      uncompressed: bytesMd5 ?? compressed,
-      compressed,
-    });
   }
 
   /** A hook's failure inside the pipeline is logged, and the store answers 500. */
@@ -371,17 +340,17 @@ function attachmentInfo(
   uuid: string,
   bytes: Uint8Array,
   data: Uint8Array,
-  compression: boolean,
-  md5s: { uncompressed: string; compressed: string },
+  options: { compression: boolean; storeMd5: boolean },
 ): AttachmentInfo {
+  const uncompressedMd5 = options.storeMd5 ? md5Hex(bytes) : "";
   return {
     contentType: ContentType.Dicom,
     uuid,
     compressedSize: data.length,
     uncompressedSize: bytes.length,
-    compression: compression ? 1 : 0,
-    uncompressedMd5: md5s.uncompressed,
-    compressedMd5: md5s.compressed,
+    compression: options.compression ? 1 : 0,
+    uncompressedMd5,
+    compressedMd5: options.compression && options.storeMd5 ? md5Hex(data) : uncompressedMd5,
     revision: 0,
   };
 }

@@ -2,8 +2,6 @@
 
 export interface StorageArea {
   create(uuid: string, contentType: number, data: Uint8Array): Promise<void>;
-  /** create(), answering the MD5 of `data`, computed off the server's thread where it can be. */
-  createHashed?(uuid: string, contentType: number, data: Uint8Array): Promise<string>;
   read(uuid: string, contentType: number): Promise<Uint8Array>;
   /** Bytes [start, end) of a file, when the area can read a part without the whole. */
   readRange?(uuid: string, contentType: number, start: number, end: number): Promise<Uint8Array>;

@@ -1,23 +1,20 @@
 // Filesystem storage area in Orthanc's layout: <root>/ab/cd/abcd...-uuid.
-import { closeSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, mkdirSync, openSync, writeSync } from "node:fs";
 import { mkdir, open, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import type { StorageArea } from "./area.ts";
-import { md5Hex } from "./compression.ts";
-import { HashingWriter } from "./hashing-writer.ts";
-import { datasync, openInFolder } from "./new-file.ts";
+
+const datasync = promisify(fdatasync);
 
 /**
- * Up to this size a file is opened, written and closed in place (or by the hashing writer), and only
- * its flush waits in the thread pool: each trip there costs two thread wake-ups, more than the
- * call. Past it, the write goes to the thread pool, so that a large upload does not hold up the
- * requests of others, nor is copied to the hashing writer.
+ * Up to this size a file is opened, written and closed in place, and only its flush waits in the
+ * thread pool: each trip there costs two thread wake-ups, more than the call. Past it, the write
+ * goes to the thread pool, so that a large upload does not hold up the requests of others.
  */
 const WRITE_IN_PLACE_BELOW = 1024 * 1024;
 
 export class FilesystemStorage implements StorageArea {
-  private readonly writer = new HashingWriter();
-
   /** `sync`: flush each file to the disk before create() resolves (Orthanc's SyncStorageArea). */
   constructor(readonly root: string, private readonly sync: boolean) {}
 
@@ -36,16 +33,6 @@ export class FilesystemStorage implements StorageArea {
     } finally {
       closeSync(fd);
     }
-  }
-
-  /** A small file goes to the hashing writer; a large one is hashed here while it is written. */
-  async createHashed(uuid: string, _contentType: number, data: Uint8Array): Promise<string> {
-    const path = this.path(uuid);
-    if (data.length < WRITE_IN_PLACE_BELOW) return this.writer.write(path, data, this.sync);
-    const written = this.createLarge(path, data);
-    const md5 = md5Hex(data);
-    await written;
-    return md5;
   }
 
   private async createLarge(path: string, data: Uint8Array): Promise<void> {
@@ -74,4 +61,15 @@ export class FilesystemStorage implements StorageArea {
   async remove(uuid: string): Promise<void> {
     await rm(this.path(uuid), { force: true });
   }
+}
+
+/** Opens a new file for writing; its folders are made when the first try finds none. */
+function openInFolder(path: string): number {
+  try {
+    return openSync(path, "w");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  return openSync(path, "w");
 }

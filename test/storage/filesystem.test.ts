@@ -1,9 +1,7 @@
 // The filesystem storage area: Orthanc's ab/cd/uuid layout, byte-exact files of every size, on
-// the in-place path of small files and the thread pool's of large ones, and written with their
-// MD5 by the hashing writers.
+// the in-place path of small files and the thread pool's of large ones.
 import { afterAll, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FilesystemStorage } from "../../src/storage/filesystem.ts";
@@ -32,28 +30,3 @@ for (const sync of [true, false]) {
     expect(new Uint8Array(await storage.read(uuids[2]!))).toEqual(filled(10));
   });
 }
-
-test("createHashed writes each file whole and answers its MD5, small files and large", async () => {
-  const storage = new FilesystemStorage(join(root, "hashed"), true);
-  const sizes = [0, 1, 170_000, 1024 * 1024 + 3];
-  const uuids = sizes.map((_, i) => `c${i}d${i}cdef-0000-4000-8000-00000000000${i}`);
-  // The bytes given are a view into a larger buffer, which the caller keeps whole.
-  const whole = filled(2 * 1024 * 1024);
-  const views = sizes.map((size, i) => whole.subarray(i, i + size));
-  const md5s = await Promise.all(uuids.map((u, i) => storage.createHashed(u, 1, views[i]!)));
-  uuids.forEach((u, i) => {
-    expect(md5s[i]).toBe(createHash("md5").update(views[i]!).digest("hex"));
-    expect(new Uint8Array(readFileSync(storage.path(u)))).toEqual(views[i]!);
-  });
-  expect(whole).toEqual(filled(2 * 1024 * 1024));
-});
-
-test("createHashed fails with the system's error where the file cannot be made", async () => {
-  const dir = join(root, "blocked");
-  // A file where the folder of the ab/cd layout should be.
-  writeFileSync(dir, "");
-  const storage = new FilesystemStorage(dir, true);
-  const failed = await storage.createHashed("e0f0cdef-0000-4000-8000-000000000000", 1, filled(9))
-    .then(() => undefined, (error: NodeJS.ErrnoException) => error);
-  expect(failed?.code).toBe("ENOTDIR");
-});
