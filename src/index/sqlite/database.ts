@@ -16,6 +16,7 @@ import {
   type Totals,
 } from "../../server/model.ts";
 import { attachmentRow, exportRow } from "../row-values.ts";
+import { Checkpointer } from "./checkpointer.ts";
 import { type FindDialect, findStatement } from "../find-sql.ts";
 import type { FindPlan, FoundRow, IndexBackend, KeyValueEntry } from "../interface.ts";
 import { attachmentTypes, deleteAttachment, findAttachment } from "./attachments.ts";
@@ -85,6 +86,7 @@ const SQLITE_FIND: FindDialect = {
 
 export class SqliteIndex implements IndexBackend {
   readonly db: Database;
+  private readonly checkpointer: Checkpointer;
   private readonly s: {
     byPublicId: Statement<ResourceRow, [string]>;
     byInternalId: Statement<ResourceRow, [number]>;
@@ -164,6 +166,9 @@ export class SqliteIndex implements IndexBackend {
     this.db.exec("PRAGMA synchronous = NORMAL");
     this.db.exec("PRAGMA foreign_keys = ON");
     this.db.exec("PRAGMA busy_timeout = 5000");
+    this.checkpointer = new Checkpointer(path, (pages) => {
+      this.db.exec(`PRAGMA wal_autocheckpoint = ${pages}`);
+    });
     migrate(this.db);
     this.db.exec(SCHEMA);
     this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
@@ -255,11 +260,14 @@ export class SqliteIndex implements IndexBackend {
   }
 
   close(): void {
+    this.checkpointer.close();
     this.db.close();
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    const result = this.db.transaction(fn).immediate();
+    this.checkpointer.committed();
+    return result;
   }
 
   lookup(publicId: string): Resource | undefined {
