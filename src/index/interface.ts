@@ -217,12 +217,6 @@ export interface IndexBackend
    * on a back-end where each read is a round trip to a server.
    */
   prefetch?(publicIds: readonly string[]): void;
-  /**
-   * Optional: true where a commit does not wait for the disk (SQLite's WAL with synchronous NORMAL
-   * flushes at checkpoints only). The store pipeline then commits a store as soon as its file is
-   * written, instead of holding it a moment so that the stores still writing share its commit.
-   */
-  readonly commitsWithoutFlush?: boolean;
   close(): void;
 }
 

@@ -1,9 +1,7 @@
 // Group commit for the store pipeline: the index writes of concurrent stores share one
-// transaction, so one commit serves them all. The work queued in one turn of the event loop goes
-// in one group. On a back-end whose commit waits for the disk (PostgreSQL), a store also announces
-// itself while its file is being written, and the group waits for the announced stores (a few
-// milliseconds at most); where a commit is only a write (SQLite's WAL), that wait would cost the
-// stores more time than their commits. Each caller's promise settles once its writes are committed.
+// transaction, so one commit (one WAL append) serves them all. A store announces itself while its
+// file is being written; the group waits for the announced stores (a few milliseconds at most)
+// before it commits, and each caller's promise settles only once its writes are committed.
 import type { IndexBackend } from "../index/interface.ts";
 
 interface Job {
@@ -21,9 +19,7 @@ export class GroupCommit {
   private immediate: ReturnType<typeof setImmediate> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(
-    private readonly index: Pick<IndexBackend, "transaction" | "commitsWithoutFlush">,
-  ) {}
+  constructor(private readonly index: Pick<IndexBackend, "transaction">) {}
 
   /** Some work is on its way (a file being written): the group waits for it. */
   expect(): void {
@@ -46,7 +42,7 @@ export class GroupCommit {
 
   private schedule(): void {
     if (this.queue.length === 0 || this.immediate) return;
-    if (this.expected <= 0 || this.index.commitsWithoutFlush) {
+    if (this.expected <= 0) {
       // After this turn's I/O callbacks, so that work queued by them joins the group.
       this.immediate = setImmediate(() => this.flush());
     } else if (!this.timer) {

@@ -55,17 +55,9 @@ test("a failing piece of work fails alone; the others of its group are committed
   expect(index.lookup("c")).toBeDefined();
 });
 
-/** The index seen as a back-end whose commits wait for the disk, as PostgreSQL's do. */
-function flushingCommits(index: SqliteIndex): GroupCommit {
-  return new GroupCommit({
-    transaction: (fn) => index.transaction(fn),
-    commitsWithoutFlush: false,
-  });
-}
-
-test("where a commit flushes, the group waits for announced work and commits it with the work queued before", async () => {
+test("the group waits for announced work, and commits it with the work queued before", async () => {
   const { index, transactions } = countedIndex();
-  const commits = flushingCommits(index);
+  const commits = new GroupCommit(index);
   commits.expect();
   const first = commits.run(() => index.createResource("Patient", "early", null));
   // The announced store finishes its file a little later, in another turn.
@@ -76,24 +68,9 @@ test("where a commit flushes, the group waits for announced work and commits it 
   expect(transactions()).toBe(1);
 });
 
-test("where a commit is only a write (SQLite), queued work does not wait for announced work", async () => {
-  const { index, transactions } = countedIndex();
-  const commits = new GroupCommit(index);
-  commits.expect();
-  const first = commits.run(() => index.createResource("Patient", "first", null));
-  // Committed in the next turn of the event loop, although the announced store has not arrived.
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(index.lookup("first")).toBeDefined();
-  await first;
-  expect(transactions()).toBe(1);
-  commits.arrived();
-  await commits.run(() => index.createResource("Patient", "second", null));
-  expect(transactions()).toBe(2);
-});
-
 test("announced work that never comes holds the group back for a few milliseconds only", async () => {
   const { index } = countedIndex();
-  const commits = flushingCommits(index);
+  const commits = new GroupCommit(index);
   commits.expect();
   const started = performance.now();
   await commits.run(() => index.createResource("Patient", "alone", null));

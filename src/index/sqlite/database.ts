@@ -156,9 +156,6 @@ export class SqliteIndex implements IndexBackend {
     setProperty: Statement<unknown, [number, string]>;
   };
 
-  /** WAL with synchronous NORMAL: a commit appends to the WAL, which checkpoints flush. */
-  readonly commitsWithoutFlush = true;
-
   constructor(path: string) {
     this.db = new Database(path, { create: true, strict: false });
     this.db.exec("PRAGMA journal_mode = WAL");
