@@ -59,3 +59,16 @@ test("an index closed before the thread starts has none to end", () => {
   expect(autocheckpoint(reopened)).toBe(1000);
   reopened.close();
 });
+
+test("an index closed while its thread is starting closes cleanly", () => {
+  const { index, path } = freshIndex();
+  // The 32nd commit starts the thread; its first answer comes after the close.
+  for (let i = 0; i < 32; i++) {
+    index.transaction(() => index.createResource("Patient", `p${i}`, null));
+  }
+  index.close();
+  expect(existsSync(`${path}-wal`)).toBe(false);
+  const reopened = new SqliteIndex(path);
+  expect(reopened.listLevel("Patient").length).toBe(32);
+  reopened.close();
+});

@@ -79,6 +79,8 @@ export class Checkpointer {
     worker.unref();
     this.busy = true;
     worker.on("message", (answer: CheckpointerAnswer) => {
+      // An answer that comes after close() finds the server's connection closed.
+      if (this.worker !== worker) return;
       if (answer === "ready") this.autocheckpoint(FALLBACK_AUTOCHECKPOINT);
       if (answer === "ready" || answer === "done") this.busy = false;
     });
