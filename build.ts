@@ -51,8 +51,8 @@ async function build(
 ): Promise<boolean> {
   const result = await Bun.build({
     // The workers (an isolated plugin's, PluginsIsolation; Lua's; the image codecs', with their
-    // WASM module; DICOMweb metadata's; the PostgreSQL index's connection) are entry points of
-    // their own: the executable embeds them for new Worker().
+    // WASM module; DICOMweb metadata's; the PostgreSQL index's connection; the SQLite index's WAL
+    // checkpointer) are entry points of their own: the executable embeds them for new Worker().
     entrypoints: [
       "./src/main.ts",
       "./src/plugins/isolation/worker-main.ts",
@@ -60,6 +60,7 @@ async function build(
       "./src/imaging/wasm/worker.ts",
       "./src/dicomweb/metadata-worker.ts",
       "./src/index/postgresql/worker.ts",
+      "./src/index/sqlite/checkpointer-worker.ts",
     ],
     // Startup code runs once: JavaScriptCore compiles it 64 times less eagerly, until main.ts sets
     // the normal policy back once the server listens (startup CPU ~60 → ~35 ms, idle RSS -5 MiB).

@@ -42,6 +42,12 @@ const SHORT_VRS = new Set([
   "US",
 ]);
 
+/** SHORT_VRS as the two bytes of each read as one big-endian number: a walk builds no strings. */
+const SHORT_VR_CODES: ReadonlySet<number> = new Set(
+  [...SHORT_VRS].map((vr) => (vr.charCodeAt(0) << 8) | vr.charCodeAt(1)),
+);
+const SQ_CODE = ("S".charCodeAt(0) << 8) | "Q".charCodeAt(0);
+
 /** The VRs of the meta header Orthanc accepts; another one makes it give up. */
 const META_VRS = new Set([
   ...SHORT_VRS,
@@ -141,12 +147,13 @@ function walkDataset(
   let depth = 0;
   let found: number | undefined;
   // The last top-level element whose header was read: what a value, once read, belongs to.
-  let current: { tag: Tag; offset: number } = { tag: 0, offset: 0 };
+  let currentTag: Tag = 0;
+  let currentOffset = 0;
   const has = (n: number) => pos + n <= bytes.length;
   /** Reports an element to the search; false once the pixel data is reached or passed. */
   const visit = (): boolean => {
-    if (current.tag === Tags.PixelData) found = current.offset;
-    return current.tag < Tags.PixelData;
+    if (currentTag === Tags.PixelData) found = currentOffset;
+    return currentTag < Tags.PixelData;
   };
   /** Steps over a value of `length` bytes; false when the bytes end first. */
   const skipValue = (length: number): boolean => {
@@ -171,14 +178,17 @@ function walkDataset(
       continue;
     }
     if (implicitVr) {
-      if (depth === 0) current = { tag, offset: tagOffset };
+      if (depth === 0) {
+        currentTag = tag;
+        currentOffset = tagOffset;
+      }
       const length = view.getUint32(pos - 4, true);
       if (length === UNDEFINED) depth++;
       else if (!skipValue(length)) break;
       continue;
     }
-    const vr = ascii(bytes, pos - 4, pos - 2);
-    if (vr === "SQ") {
+    const vr = (bytes[pos - 4]! << 8) | bytes[pos - 3]!;
+    if (vr === SQ_CODE) {
       depth++;
       if (!has(4)) break;
       const length = view.getUint32(pos, littleEndian);
@@ -189,13 +199,19 @@ function walkDataset(
       depth--;
       continue;
     }
-    if (SHORT_VRS.has(vr)) {
-      if (depth === 0) current = { tag, offset: tagOffset };
+    if (SHORT_VR_CODES.has(vr)) {
+      if (depth === 0) {
+        currentTag = tag;
+        currentOffset = tagOffset;
+      }
       if (!skipValue(view.getUint16(pos - 2, littleEndian))) break;
       continue;
     }
     if (view.getUint16(pos - 2, littleEndian) !== 0) throw new Unwalkable();
-    if (depth === 0) current = { tag, offset: tagOffset };
+    if (depth === 0) {
+      currentTag = tag;
+      currentOffset = tagOffset;
+    }
     if (!has(4)) break;
     const length = view.getUint32(pos, littleEndian);
     pos += 4;

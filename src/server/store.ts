@@ -269,11 +269,18 @@ export class StorePipeline {
     removed.push(...recycled.files);
     const changes: ChangeEvent[] = [];
     let parentId: number | null = null;
+    let patientId: number | undefined;
     for (const level of LEVELS) {
       const publicId = idOfLevel(summary.ids, level);
-      const found = level === "Instance" ? undefined : index.lookup(publicId);
+      // The patient was looked up above; recycling never removes the one being stored to.
+      const found = level === "Instance"
+        ? undefined
+        : level === "Patient"
+        ? patient
+        : index.lookup(publicId);
       if (found) {
         parentId = found.internalId;
+        if (level === "Patient") patientId = found.internalId;
         index.setMetadata(found.internalId, Metadata.LastUpdate, now);
         continue;
       }
@@ -295,9 +302,10 @@ export class StorePipeline {
       const changeType = newChangeType(level);
       changes.push({ changeType, level, publicId, date: now });
       parentId = id;
+      if (level === "Patient") patientId = id;
     }
     index.addAttachment(parentId!, attachment);
-    index.touchPatient(index.lookup(summary.ids.patient)!.internalId);
+    index.touchPatient(patientId!);
     // Orthanc lists NewInstance first, then the new ancestors from the series up.
     changes.reverse();
     for (const c of changes) index.logChange(c.changeType, c.level, c.publicId, c.date);

@@ -154,3 +154,53 @@ test.skipIf(onPostgreSQL)(
     }
   },
 );
+
+test("a store moves its patient to the end of the recycling order, once, when it is not last already", () => {
+  const { index } = freshIndex();
+  const [a, b, c] = index.transaction(() =>
+    ["a", "b", "c"].map((id) => {
+      const patient = index.createResource("Patient", id, null);
+      index.touchPatient(patient);
+      return patient;
+    })
+  );
+  const order = () => {
+    const seen: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const next = index.oldestUnprotectedPatient(-1);
+      if (next === undefined) break;
+      seen.push(next);
+      index.setProtected(next, true);
+    }
+    for (const p of seen) index.setProtected(p, false);
+    return seen;
+  };
+  expect(order()).toEqual([a!, b!, c!]);
+  // c is last already: touching it again changes nothing.
+  index.transaction(() => index.touchPatient(c!));
+  expect(order()).toEqual([a!, b!, c!]);
+  index.transaction(() => index.touchPatient(a!));
+  expect(order()).toEqual([b!, c!, a!]);
+  index.transaction(() => index.touchPatient(a!));
+  index.transaction(() => index.touchPatient(b!));
+  expect(order()).toEqual([c!, a!, b!]);
+});
+
+test.skipIf(onPostgreSQL)("touching the patient that is last already writes nothing", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pharos-recycling-"));
+  const index = new SqliteIndex(join(dir, "index.db"));
+  try {
+    const patient = index.transaction(() => {
+      const p = index.createResource("Patient", "p", null);
+      index.touchPatient(p);
+      return p;
+    });
+    const changes = () => index.db.query<{ n: number }, []>("SELECT total_changes() AS n").get()!.n;
+    const before = changes();
+    index.transaction(() => index.touchPatient(patient));
+    expect(changes()).toBe(before);
+  } finally {
+    index.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
