@@ -144,10 +144,20 @@ export class PharosCore {
       immediate: true,
     });
     this.stability.start();
+    const storage = () => this.storageArea;
     this.pipeline = new StorePipeline({
       index: this.index,
       storage: {
         create: (uuid, type, data) => this.storage.create(uuid, type, data),
+        // Read at each use: a plugin's area may replace the filesystem after construction.
+        get write() {
+          const area = storage();
+          return area.write?.bind(area);
+        },
+        get reserve() {
+          const area = storage();
+          return area.reserve?.bind(area);
+        },
         read: (uuid, type) => this.storage.read(uuid, type),
         remove: (uuid, type) => this.storage.remove(uuid, type),
       },

@@ -3,14 +3,24 @@
 // a commit for a batch of stores rather than one each. A crash leaves the unused entries in the
 // journal, where the next start removes them as any other; a clean stop takes them out.
 import type { IndexBackend } from "../index/interface.ts";
+import type { StorageArea } from "../storage/area.ts";
 import type { GroupCommit } from "./group-commit.ts";
 import { ContentType } from "./model.ts";
 
 const BATCH = 32;
 
+/** A uuid handed out to a store, with its file being made (when the storage area can). */
+export interface Reservation {
+  uuid: string;
+  made: Promise<void>;
+  /** Set by the store once it writes the file: from then on the file is its own. */
+  used: boolean;
+}
+
 export class ReservedFiles {
   private pool: string[] = [];
   private refilling: Promise<void> | undefined;
+  private readonly givingBack = new Set<Promise<void>>();
 
   constructor(
     private readonly index: Pick<
@@ -18,6 +28,7 @@ export class ReservedFiles {
       "addPendingFile" | "removePendingFile" | "transaction"
     >,
     private readonly commits: GroupCommit,
+    private readonly storage: Pick<StorageArea, "reserve" | "remove">,
   ) {}
 
   /** A fresh uuid for a DICOM file, journaled. */
@@ -29,9 +40,31 @@ export class ReservedFiles {
     return uuid;
   }
 
+  /**
+   * A fresh uuid whose empty file the storage area starts making at once: a store takes it
+   * before it parses the instance, and the file is there when it writes.
+   */
+  async reserve(): Promise<Reservation> {
+    const uuid = await this.take();
+    const made = this.storage.reserve?.(uuid, ContentType.Dicom) ?? Promise.resolve();
+    // Only a saving: create() makes a file that is not there.
+    return { uuid, made: made.catch(() => undefined), used: false };
+  }
+
+  /** A reservation a store did not use (filtered out, stored already): the uuid serves again. */
+  giveBack(reservation: Reservation): void {
+    const back = (async () => {
+      await reservation.made;
+      if (this.storage.reserve) await this.storage.remove(reservation.uuid, ContentType.Dicom);
+      this.pool.push(reservation.uuid);
+    })().catch(() => undefined).finally(() => this.givingBack.delete(back));
+    this.givingBack.add(back);
+  }
+
   /** Takes the unused entries out of the journal; run before the index closes. */
   async release(): Promise<void> {
     await this.refilling?.catch(() => undefined);
+    await Promise.all(this.givingBack);
     const unused = this.pool;
     this.pool = [];
     if (unused.length > 0) {

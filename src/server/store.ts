@@ -38,7 +38,7 @@ import {
 } from "./hooks.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { makeRoom, type StorageLimits } from "./recycling.ts";
-import { ReservedFiles } from "./reserved-files.ts";
+import { type Reservation, ReservedFiles } from "./reserved-files.ts";
 import { isoNow } from "./time.ts";
 
 export type StoreStatus = "Success" | "AlreadyStored" | "FilteredOut";
@@ -146,7 +146,7 @@ export class StorePipeline {
 
   constructor(private readonly deps: StoreDependencies) {
     this.commits = new GroupCommit(deps.index);
-    this.reserved = new ReservedFiles(deps.index, this.commits);
+    this.reserved = new ReservedFiles(deps.index, this.commits, deps.storage);
   }
 
   /** Before the index closes, once no store is under way. */
@@ -158,6 +158,23 @@ export class StorePipeline {
     input: Uint8Array,
     origin: RequestOrigin,
     metadata: readonly StoredMetadata[] = [],
+  ): Promise<StoreResult> {
+    // Journaled already, so that a crash before the commit leaves no orphan (index/interface.ts);
+    // its file is made while the instance is parsed.
+    const reservation = await this.reserved.reserve();
+    const result = await this.storeAs(reservation, input, origin, metadata).catch((error) => {
+      if (!reservation.used) this.reserved.giveBack(reservation);
+      throw error;
+    });
+    if (!reservation.used) this.reserved.giveBack(reservation);
+    return result;
+  }
+
+  private async storeAs(
+    reservation: Reservation,
+    input: Uint8Array,
+    origin: RequestOrigin,
+    metadata: readonly StoredMetadata[],
   ): Promise<StoreResult> {
     const received = await this.decide("receivedInstance", { bytes: input, origin });
     if (received.action === "discard") {
@@ -183,19 +200,32 @@ export class StorePipeline {
       return { status: "AlreadyStored", ids: summary.ids };
     }
 
-    // Journaled already, so that a crash before the commit leaves no orphan (index/interface.ts).
-    const uuid = await this.reserved.take();
+    const { uuid } = reservation;
+    await reservation.made;
+    reservation.used = true;
     const file = { uuid, contentType: ContentType.Dicom };
     const data = options.compression ? compressAttachment(bytes) : bytes;
     let outcome: { stored: boolean; changes: ChangeEvent[]; removed: StoredFile[] };
+    // Settles once the file is on the disk: the index commit runs meanwhile, and nothing is
+    // answered before both are done. The row may be committed first: a crash of the process
+    // keeps the written file (the kernel holds it), and the store fails if the flush does.
+    let durable: Promise<void> = Promise.resolve();
     try {
       this.commits.expect();
       let info: AttachmentInfo;
       try {
-        const written = this.deps.storage.create(file.uuid, file.contentType, data);
-        // Hashed while the storage area finishes the file (while it is flushed, at least).
-        info = attachmentInfo(uuid, bytes, data, options);
-        await written;
+        const { storage } = this.deps;
+        if (storage.write) {
+          durable = (await storage.write(file.uuid, file.contentType, data)).durable;
+          // Unhandled until awaited below, after the commit.
+          durable.catch(() => undefined);
+          info = attachmentInfo(uuid, bytes, data, options);
+        } else {
+          const written = storage.create(file.uuid, file.contentType, data);
+          // Hashed while the storage area finishes the file (while it is flushed, at least).
+          info = attachmentInfo(uuid, bytes, data, options);
+          await written;
+        }
       } finally {
         this.commits.arrived();
       }
@@ -210,9 +240,12 @@ export class StorePipeline {
         return indexed;
       });
     } catch (error) {
+      await durable.catch(() => undefined);
       await this.deps.removeFiles([file]);
       throw error;
     }
+    // Indexed, so the file stays whatever its flush answers.
+    if (outcome.stored) await durable;
     if (!outcome.stored) {
       // Another request stored the same instance while this one was writing its file.
       await this.deps.removeFiles([file]);
