@@ -20,7 +20,6 @@ export interface Reservation {
 export class ReservedFiles {
   private pool: string[] = [];
   private refilling: Promise<void> | undefined;
-  private readonly givingBack = new Set<Promise<void>>();
 
   constructor(
     private readonly index: Pick<
@@ -51,20 +50,24 @@ export class ReservedFiles {
     return { uuid, made: made.catch(() => undefined), used: false };
   }
 
-  /** A reservation a store did not use (filtered out, stored already): the uuid serves again. */
-  giveBack(reservation: Reservation): void {
-    const back = (async () => {
-      await reservation.made;
+  /**
+   * A reservation a store did not use (filtered out, stored already): its file is removed before
+   * the store answers, and the uuid serves again.
+   */
+  async giveBack(reservation: Reservation): Promise<void> {
+    await reservation.made;
+    try {
       if (this.storage.reserve) await this.storage.remove(reservation.uuid, ContentType.Dicom);
-      this.pool.push(reservation.uuid);
-    })().catch(() => undefined).finally(() => this.givingBack.delete(back));
-    this.givingBack.add(back);
+    } catch {
+      // Left in the journal: the next start removes it.
+      return;
+    }
+    this.pool.push(reservation.uuid);
   }
 
   /** Takes the unused entries out of the journal; run before the index closes. */
   async release(): Promise<void> {
     await this.refilling?.catch(() => undefined);
-    await Promise.all(this.givingBack);
     const unused = this.pool;
     this.pool = [];
     if (unused.length > 0) {

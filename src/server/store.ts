@@ -162,12 +162,11 @@ export class StorePipeline {
     // Journaled already, so that a crash before the commit leaves no orphan (index/interface.ts);
     // its file is made while the instance is parsed.
     const reservation = await this.reserved.reserve();
-    const result = await this.storeAs(reservation, input, origin, metadata).catch((error) => {
-      if (!reservation.used) this.reserved.giveBack(reservation);
-      throw error;
-    });
-    if (!reservation.used) this.reserved.giveBack(reservation);
-    return result;
+    try {
+      return await this.storeAs(reservation, input, origin, metadata);
+    } finally {
+      if (!reservation.used) await this.reserved.giveBack(reservation);
+    }
   }
 
   private async storeAs(

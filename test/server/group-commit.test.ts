@@ -112,7 +112,10 @@ test("a reservation's file is made at once, and a reservation given back leaves 
   kept.used = true;
   await storage.create(kept.uuid, 1, new Uint8Array([1, 2, 3]));
   const unused = await reserved.reserve();
-  reserved.giveBack(unused);
+  await unused.made;
+  expect(existsSync(storage.path(unused.uuid))).toBe(true);
+  await reserved.giveBack(unused);
+  expect(existsSync(storage.path(unused.uuid))).toBe(false);
   await reserved.release();
   expect(existsSync(storage.path(unused.uuid))).toBe(false);
   const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) =>
