@@ -208,13 +208,17 @@ export class PharosCore {
       : this.stability.forceUnstable(publicId, resource.level);
   }
 
-  /** Stores one instance; tracked so that shutdown waits for it. */
+  /**
+   * Stores one instance; tracked so that shutdown waits for it. `md5`: the MD5 of `bytes`, when
+   * the caller hashed them as they arrived.
+   */
   store(
     bytes: Uint8Array,
     origin: RequestOrigin,
     metadata?: readonly StoredMetadata[],
+    md5?: string,
   ): Promise<StoreResult> {
-    return this.track(this.pipeline.store(bytes, origin, metadata));
+    return this.track(this.pipeline.store(bytes, origin, metadata, md5));
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {

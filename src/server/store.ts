@@ -158,12 +158,13 @@ export class StorePipeline {
     input: Uint8Array,
     origin: RequestOrigin,
     metadata: readonly StoredMetadata[] = [],
+    md5?: string,
   ): Promise<StoreResult> {
     // Journaled already, so that a crash before the commit leaves no orphan (index/interface.ts);
     // its file is made while the instance is parsed.
     const reservation = await this.reserved.reserve();
     try {
-      return await this.storeAs(reservation, input, origin, metadata);
+      return await this.storeAs(reservation, input, origin, metadata, md5);
     } finally {
       if (!reservation.used) await this.reserved.giveBack(reservation);
     }
@@ -174,6 +175,7 @@ export class StorePipeline {
     input: Uint8Array,
     origin: RequestOrigin,
     metadata: readonly StoredMetadata[],
+    inputMd5: string | undefined,
   ): Promise<StoreResult> {
     const received = await this.decide("receivedInstance", { bytes: input, origin });
     if (received.action === "discard") {
@@ -204,6 +206,8 @@ export class StorePipeline {
     reservation.used = true;
     const file = { uuid, contentType: ContentType.Dicom };
     const data = options.compression ? compressAttachment(bytes) : bytes;
+    // The caller's hash holds only for the bytes it gave, not for a filter's or a transcoder's.
+    const md5 = bytes === input ? inputMd5 : undefined;
     let outcome: { stored: boolean; changes: ChangeEvent[]; removed: StoredFile[] };
     // Settles once the file is on the disk: the index commit runs meanwhile, and nothing is
     // answered before both are done. The row may be committed first: a crash of the process
@@ -218,11 +222,11 @@ export class StorePipeline {
           durable = (await storage.write(file.uuid, file.contentType, data)).durable;
           // Unhandled until awaited below, after the commit.
           durable.catch(() => undefined);
-          info = attachmentInfo(uuid, bytes, data, options);
+          info = attachmentInfo(uuid, bytes, data, options, md5);
         } else {
           const written = storage.create(file.uuid, file.contentType, data);
           // Hashed while the storage area finishes the file (while it is flushed, at least).
-          info = attachmentInfo(uuid, bytes, data, options);
+          info = attachmentInfo(uuid, bytes, data, options, md5);
           await written;
         }
       } finally {
@@ -373,8 +377,9 @@ function attachmentInfo(
   bytes: Uint8Array,
   data: Uint8Array,
   options: { compression: boolean; storeMd5: boolean },
+  md5?: string,
 ): AttachmentInfo {
-  const uncompressedMd5 = options.storeMd5 ? md5Hex(bytes) : "";
+  const uncompressedMd5 = options.storeMd5 ? md5 ?? md5Hex(bytes) : "";
   return {
     contentType: ContentType.Dicom,
     uuid,
