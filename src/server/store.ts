@@ -247,8 +247,11 @@ export class StorePipeline {
       await this.deps.removeFiles([file]);
       throw error;
     }
-    // Indexed, so the file stays whatever its flush answers.
-    if (outcome.stored) await durable;
+    // Indexed, so the file stays whatever its flush answers; a failed flush fails the store once
+    // the rest of it is done.
+    const flushError = outcome.stored
+      ? await durable.then(() => undefined, (e: unknown) => e ?? new Error("flush failed"))
+      : undefined;
     if (!outcome.stored) {
       // Another request stored the same instance while this one was writing its file.
       await this.deps.removeFiles([file]);
@@ -257,6 +260,7 @@ export class StorePipeline {
     if (outcome.removed.length > 0) await this.deps.removeFiles(outcome.removed);
     this.deps.events.emitChanges(outcome.changes);
     this.deps.events.emitStored({ ids: summary.ids, bytes, origin });
+    if (flushError) throw flushError;
     return { status: "Success", ids: summary.ids };
   }
 
