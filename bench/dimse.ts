@@ -1,6 +1,8 @@
 // DICOM network benchmarks, Pharos beside Orthanc 1.10.1 (same run, same corpus):
 //  - receive: storescu sends N instances in one association (fresh storage each time), with
-//    TCP_NODELAY=1 and without, then in 4 parallel associations (4 storescu, N/4 each);
+//    TCP_NODELAY=1 and without, then in 4 parallel associations (4 storescu, N/4 each); then the
+//    same one association to DCMTK's storescp --ignore, which stores nothing: what storescu and
+//    the protocol alone allow, the ceiling of any SCP here;
 //  - send: POST /modalities/storescp/store (Synchronous) of the same N instances to storescp;
 //  - find: C-FIND latency at study level (findscu, one association per query) on an index
 //    filled directly with S studies (Pharos only: Orthanc's index cannot be filled that way).
@@ -174,6 +176,42 @@ if (PARTS.has("receive")) {
         } | ${stored} |`,
       );
     }
+  }
+}
+
+if (PARTS.has("receive")) {
+  const port = freePort();
+  const env = { ...process.env, TCP_NODELAY: "1" } as Record<string, string>;
+  const scp = Bun.spawn(["storescp", "--ignore", "-aet", "BENCH", String(port)], {
+    stdout: "ignore",
+    stderr: "ignore",
+    env,
+  });
+  try {
+    await until(
+      () =>
+        Promise.resolve(
+          Bun.spawnSync(["echoscu", "-aec", "BENCH", "127.0.0.1", String(port)], { env })
+            .exitCode === 0,
+        ),
+      "storescp",
+    );
+    const started = performance.now();
+    const sender = Bun.spawn(["storescu", "-aec", "BENCH", "127.0.0.1", String(port), ...files], {
+      env,
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    if (await sender.exited !== 0) throw new Error("storescu to storescp --ignore failed");
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `| storescp --ignore (stores nothing) | 1 | 1 | ${seconds.toFixed(2)} | ${
+        (N / seconds).toFixed(0)
+      } | ${(bytes / 1e6 / seconds).toFixed(1)} | | |`,
+    );
+  } finally {
+    scp.kill();
+    await scp.exited;
   }
 }
 

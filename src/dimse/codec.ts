@@ -67,10 +67,15 @@ export function part10(
   sourceAet?: string,
 ): Uint8Array {
   const chunks = Array.isArray(dataset) ? dataset : [dataset];
-  const meta = metaHeader(sopClassUid, sopInstanceUid, transferSyntax, sourceAet);
+  return concatenated(metaHeader(sopClassUid, sopInstanceUid, transferSyntax, sourceAet), chunks);
+}
+
+/** A meta header followed by the dataset's chunks, in one buffer. */
+export function concatenated(meta: Uint8Array, chunks: Uint8Array[]): Uint8Array {
   let size = meta.length;
   for (const c of chunks) size += c.length;
-  const out = new Uint8Array(size);
+  // Every byte is written below: not zeroed first (a tenth of a C-STORE's CPU on the main thread).
+  const out = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
   out.set(meta);
   let pos = meta.length;
   for (const c of chunks) {

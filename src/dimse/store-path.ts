@@ -13,6 +13,7 @@ export interface ReceivedStoreRequest {
   transferSyntax: string;
   /** The dataset as received, in PDV order. */
   chunks: Uint8Array[];
+  hashed?: { metaHeader: Uint8Array; md5: string };
 }
 
 export interface StorePathHost {
@@ -20,6 +21,11 @@ export interface StorePathHost {
   acceptedSyntax(contextId: number): string | undefined;
   /** Hands a PDU to the DIMSE library, as if it had just been received. */
   forward(pdu: Uint8Array): void;
+  /**
+   * The meta header the stored file will start with: the dataset is hashed behind it while it
+   * arrives, when the network is slower than the hashing.
+   */
+  metaHeader?(command: Command, transferSyntax: string): Uint8Array;
   store(request: ReceivedStoreRequest): void;
 }
 
@@ -34,6 +40,7 @@ export class StorePath implements PdvSink {
   private commandComplete = true;
   /** Where the dataset PDVs of the current message go. */
   private storing?: ReceivedStoreRequest;
+  private hashing?: { metaHeader: Uint8Array; hasher: Bun.CryptoHasher };
   private current?: Pdv;
 
   constructor(private readonly host: StorePathHost) {}
@@ -46,13 +53,15 @@ export class StorePath implements PdvSink {
     if (header.command && this.commandComplete) {
       this.command = [];
       this.commandComplete = false;
-      this.storing = undefined;
+      this.storing = this.hashing = undefined;
     }
     this.current = { header, pieces: this.storing && !header.command ? this.storing.chunks : [] };
   }
 
   value(bytes: Uint8Array): void {
-    this.current!.pieces.push(bytes);
+    const pdv = this.current!;
+    pdv.pieces.push(bytes);
+    if (this.storing && !pdv.header.command) this.hashing?.hasher.update(bytes);
   }
 
   pdvEnd(): void {
@@ -83,12 +92,20 @@ export class StorePath implements PdvSink {
       return;
     }
     this.storing = { command, contextId, transferSyntax, chunks: [] };
+    const metaHeader = this.host.metaHeader?.(command, transferSyntax);
+    this.hashing = metaHeader &&
+      { metaHeader, hasher: new Bun.CryptoHasher("md5").update(metaHeader) };
     if (!command.hasDataset) this.deliver();
   }
 
   private deliver(): void {
     const request = this.storing!;
     this.storing = undefined;
+    if (this.hashing) {
+      const { metaHeader, hasher } = this.hashing;
+      request.hashed = { metaHeader, md5: hasher.digest("hex") };
+      this.hashing = undefined;
+    }
     this.host.store(request);
   }
 }

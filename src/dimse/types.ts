@@ -48,6 +48,11 @@ export interface ReceivedStore {
   transferSyntax: string;
   chunks: Uint8Array[];
   moveOriginatorAet?: string;
+  /**
+   * The meta header of the Part 10 file, and the MD5 of that header followed by `chunks`, hashed
+   * as the chunks arrived: the store then does not hash the file once it has it all.
+   */
+  hashed?: { metaHeader: Uint8Array; md5: string };
 }
 
 export interface Identifier {

@@ -144,10 +144,20 @@ export class PharosCore {
       immediate: true,
     });
     this.stability.start();
+    const storage = () => this.storageArea;
     this.pipeline = new StorePipeline({
       index: this.index,
       storage: {
         create: (uuid, type, data) => this.storage.create(uuid, type, data),
+        // Read at each use: a plugin's area may replace the filesystem after construction.
+        get write() {
+          const area = storage();
+          return area.write?.bind(area);
+        },
+        get reserve() {
+          const area = storage();
+          return area.reserve?.bind(area);
+        },
         read: (uuid, type) => this.storage.read(uuid, type),
         remove: (uuid, type) => this.storage.remove(uuid, type),
       },
@@ -198,13 +208,17 @@ export class PharosCore {
       : this.stability.forceUnstable(publicId, resource.level);
   }
 
-  /** Stores one instance; tracked so that shutdown waits for it. */
+  /**
+   * Stores one instance; tracked so that shutdown waits for it. `md5`: the MD5 of `bytes`, when
+   * the caller hashed them as they arrived.
+   */
   store(
     bytes: Uint8Array,
     origin: RequestOrigin,
     metadata?: readonly StoredMetadata[],
+    md5?: string,
   ): Promise<StoreResult> {
-    return this.track(this.pipeline.store(bytes, origin, metadata));
+    return this.track(this.pipeline.store(bytes, origin, metadata, md5));
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {

@@ -3,10 +3,19 @@
 // a commit for a batch of stores rather than one each. A crash leaves the unused entries in the
 // journal, where the next start removes them as any other; a clean stop takes them out.
 import type { IndexBackend } from "../index/interface.ts";
+import type { StorageArea } from "../storage/area.ts";
 import type { GroupCommit } from "./group-commit.ts";
 import { ContentType } from "./model.ts";
 
 const BATCH = 32;
+
+/** A uuid handed out to a store, with its file being made (when the storage area can). */
+export interface Reservation {
+  uuid: string;
+  made: Promise<void>;
+  /** Set by the store once it writes the file: from then on the file is its own. */
+  used: boolean;
+}
 
 export class ReservedFiles {
   private pool: string[] = [];
@@ -18,6 +27,7 @@ export class ReservedFiles {
       "addPendingFile" | "removePendingFile" | "transaction"
     >,
     private readonly commits: GroupCommit,
+    private readonly storage: Pick<StorageArea, "reserve" | "remove">,
   ) {}
 
   /** A fresh uuid for a DICOM file, journaled. */
@@ -27,6 +37,32 @@ export class ReservedFiles {
     // Refilled before it runs dry, in the transaction of the stores under way.
     if (this.pool.length < BATCH / 2) void this.refill().catch(() => undefined);
     return uuid;
+  }
+
+  /**
+   * A fresh uuid whose empty file the storage area starts making at once: a store takes it
+   * before it parses the instance, and the file is there when it writes.
+   */
+  async reserve(): Promise<Reservation> {
+    const uuid = await this.take();
+    const made = this.storage.reserve?.(uuid, ContentType.Dicom) ?? Promise.resolve();
+    // Only a saving: create() makes a file that is not there.
+    return { uuid, made: made.catch(() => undefined), used: false };
+  }
+
+  /**
+   * A reservation a store did not use (filtered out, stored already): its file is removed before
+   * the store answers, and the uuid serves again.
+   */
+  async giveBack(reservation: Reservation): Promise<void> {
+    await reservation.made;
+    try {
+      if (this.storage.reserve) await this.storage.remove(reservation.uuid, ContentType.Dicom);
+    } catch {
+      // Left in the journal: the next start removes it.
+      return;
+    }
+    this.pool.push(reservation.uuid);
   }
 
   /** Takes the unused entries out of the journal; run before the index closes. */

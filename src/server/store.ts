@@ -38,7 +38,7 @@ import {
 } from "./hooks.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { makeRoom, type StorageLimits } from "./recycling.ts";
-import { ReservedFiles } from "./reserved-files.ts";
+import { type Reservation, ReservedFiles } from "./reserved-files.ts";
 import { isoNow } from "./time.ts";
 
 export type StoreStatus = "Success" | "AlreadyStored" | "FilteredOut";
@@ -146,7 +146,7 @@ export class StorePipeline {
 
   constructor(private readonly deps: StoreDependencies) {
     this.commits = new GroupCommit(deps.index);
-    this.reserved = new ReservedFiles(deps.index, this.commits);
+    this.reserved = new ReservedFiles(deps.index, this.commits, deps.storage);
   }
 
   /** Before the index closes, once no store is under way. */
@@ -158,6 +158,24 @@ export class StorePipeline {
     input: Uint8Array,
     origin: RequestOrigin,
     metadata: readonly StoredMetadata[] = [],
+    md5?: string,
+  ): Promise<StoreResult> {
+    // Journaled already, so that a crash before the commit leaves no orphan (index/interface.ts);
+    // its file is made while the instance is parsed.
+    const reservation = await this.reserved.reserve();
+    try {
+      return await this.storeAs(reservation, input, origin, metadata, md5);
+    } finally {
+      if (!reservation.used) await this.reserved.giveBack(reservation);
+    }
+  }
+
+  private async storeAs(
+    reservation: Reservation,
+    input: Uint8Array,
+    origin: RequestOrigin,
+    metadata: readonly StoredMetadata[],
+    inputMd5: string | undefined,
   ): Promise<StoreResult> {
     const received = await this.decide("receivedInstance", { bytes: input, origin });
     if (received.action === "discard") {
@@ -183,19 +201,34 @@ export class StorePipeline {
       return { status: "AlreadyStored", ids: summary.ids };
     }
 
-    // Journaled already, so that a crash before the commit leaves no orphan (index/interface.ts).
-    const uuid = await this.reserved.take();
+    const { uuid } = reservation;
+    await reservation.made;
+    reservation.used = true;
     const file = { uuid, contentType: ContentType.Dicom };
     const data = options.compression ? compressAttachment(bytes) : bytes;
+    // The caller's hash holds only for the bytes it gave, not for a filter's or a transcoder's.
+    const md5 = bytes === input ? inputMd5 : undefined;
     let outcome: { stored: boolean; changes: ChangeEvent[]; removed: StoredFile[] };
+    // Settles once the file is on the disk: the index commit runs meanwhile, and nothing is
+    // answered before both are done. The row may be committed first: a crash of the process
+    // keeps the written file (the kernel holds it), and the store fails if the flush does.
+    let durable: Promise<void> = Promise.resolve();
     try {
       this.commits.expect();
       let info: AttachmentInfo;
       try {
-        const written = this.deps.storage.create(file.uuid, file.contentType, data);
-        // Hashed while the storage area finishes the file (while it is flushed, at least).
-        info = attachmentInfo(uuid, bytes, data, options);
-        await written;
+        const { storage } = this.deps;
+        if (storage.write) {
+          durable = (await storage.write(file.uuid, file.contentType, data)).durable;
+          // Unhandled until awaited below, after the commit.
+          durable.catch(() => undefined);
+          info = attachmentInfo(uuid, bytes, data, options, md5);
+        } else {
+          const written = storage.create(file.uuid, file.contentType, data);
+          // Hashed while the storage area finishes the file (while it is flushed, at least).
+          info = attachmentInfo(uuid, bytes, data, options, md5);
+          await written;
+        }
       } finally {
         this.commits.arrived();
       }
@@ -210,9 +243,15 @@ export class StorePipeline {
         return indexed;
       });
     } catch (error) {
+      await durable.catch(() => undefined);
       await this.deps.removeFiles([file]);
       throw error;
     }
+    // Indexed, so the file stays whatever its flush answers; a failed flush fails the store once
+    // the rest of it is done.
+    const flushError = outcome.stored
+      ? await durable.then(() => undefined, (e: unknown) => e ?? new Error("flush failed"))
+      : undefined;
     if (!outcome.stored) {
       // Another request stored the same instance while this one was writing its file.
       await this.deps.removeFiles([file]);
@@ -221,6 +260,7 @@ export class StorePipeline {
     if (outcome.removed.length > 0) await this.deps.removeFiles(outcome.removed);
     this.deps.events.emitChanges(outcome.changes);
     this.deps.events.emitStored({ ids: summary.ids, bytes, origin });
+    if (flushError) throw flushError;
     return { status: "Success", ids: summary.ids };
   }
 
@@ -349,8 +389,9 @@ function attachmentInfo(
   bytes: Uint8Array,
   data: Uint8Array,
   options: { compression: boolean; storeMd5: boolean },
+  md5?: string,
 ): AttachmentInfo {
-  const uncompressedMd5 = options.storeMd5 ? md5Hex(bytes) : "";
+  const uncompressedMd5 = options.storeMd5 ? md5 ?? md5Hex(bytes) : "";
   return {
     contentType: ContentType.Dicom,
     uuid,

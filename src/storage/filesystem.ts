@@ -1,5 +1,5 @@
 // Filesystem storage area in Orthanc's layout: <root>/ab/cd/abcd...-uuid.
-import { closeSync, fdatasync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, constants, fdatasync, mkdirSync, openSync, writeSync } from "node:fs";
 import { mkdir, open, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -22,17 +22,46 @@ export class FilesystemStorage implements StorageArea {
     return join(this.root, uuid.slice(0, 2), uuid.slice(2, 4), uuid);
   }
 
-  async create(uuid: string, _contentType: number, data: Uint8Array): Promise<void> {
+  async create(uuid: string, contentType: number, data: Uint8Array): Promise<void> {
+    await (await this.write(uuid, contentType, data)).durable;
+  }
+
+  async write(
+    uuid: string,
+    _contentType: number,
+    data: Uint8Array,
+  ): Promise<{ durable: Promise<void> }> {
     const path = this.path(uuid);
-    if (data.length >= WRITE_IN_PLACE_BELOW) return this.createLarge(path, data);
+    if (data.length >= WRITE_IN_PLACE_BELOW) {
+      await this.createLarge(path, data);
+      return { durable: Promise.resolve() };
+    }
     const fd = openInFolder(path);
     try {
       let written = 0;
       while (written < data.length) written += writeSync(fd, data, written);
-      if (this.sync) await datasync(fd);
-    } finally {
+    } catch (error) {
       closeSync(fd);
+      throw error;
     }
+    if (!this.sync) {
+      closeSync(fd);
+      return { durable: Promise.resolve() };
+    }
+    return { durable: datasync(fd).finally(() => closeSync(fd)) };
+  }
+
+  /** Opened without O_TRUNC: a file that create() is filling meanwhile keeps its bytes. */
+  async reserve(uuid: string): Promise<void> {
+    const path = this.path(uuid);
+    const flags = constants.O_WRONLY | constants.O_CREAT;
+    const handle = await open(path, flags).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+      await mkdir(dirname(path), { recursive: true });
+      return open(path, flags);
+    });
+    // Not waited for: the file is there once it is open.
+    void handle.close().catch(() => undefined);
   }
 
   private async createLarge(path: string, data: Uint8Array): Promise<void> {

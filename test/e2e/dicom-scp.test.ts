@@ -1,6 +1,7 @@
 // Pharos as DICOM SCP, driven by the real DCMTK tools: C-ECHO, C-STORE (byte-exact), C-FIND,
 // C-MOVE, C-GET, the association policy, and faulty peers.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -96,6 +97,10 @@ describe("C-ECHO and C-STORE", () => {
     expect(meta.RemoteIP).toBe("127.0.0.1");
     const dump = await dcmdumpOf(stored);
     expect(dump).toContain("(0002,0016) AE [MODALITY]");
+    // Hashed while it arrived, meta header first: the MD5 of the file as stored.
+    const md5 = await (await fetch(`${pharos.url}/instances/${found.ID}/attachments/dicom/md5`))
+      .text();
+    expect(md5).toBe(createHash("md5").update(stored).digest("hex"));
     rmSync(storescp.files()[0]!);
   });
 

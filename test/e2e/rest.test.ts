@@ -1,6 +1,7 @@
 // The REST API as a client sees it: an in-process server on a free port over a temp folder.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startInProcess } from "../support/in-process.ts";
 import { samplesDir, type TestServer, upload } from "../support/server.ts";
@@ -34,6 +35,12 @@ describe("upload", () => {
     });
     const again = await (await upload(server.url, BRAINIX)).json();
     expect(again.Status).toBe("AlreadyStored");
+    // The file made for the second upload while it was parsed is gone before the answer.
+    const files = readdirSync(join(server.dir, "storage"), {
+      recursive: true,
+      withFileTypes: true,
+    });
+    expect(files.filter((e) => e.isFile()).length).toBe(1);
   });
 
   test("the stored file is byte-identical to the upload", async () => {

@@ -1,12 +1,13 @@
 // Group commit and the files journaled ahead: concurrent stores share one transaction, a failure
 // is only its own, and a clean stop leaves nothing in the journal.
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteIndex } from "../../src/index/sqlite/database.ts";
 import { GroupCommit } from "../../src/server/group-commit.ts";
 import { ReservedFiles } from "../../src/server/reserved-files.ts";
+import { FilesystemStorage } from "../../src/storage/filesystem.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -80,7 +81,7 @@ test("announced work that never comes holds the group back for a few millisecond
 
 test("reserved files are journaled before they are handed out, and released at a clean stop", async () => {
   const { index } = countedIndex();
-  const reserved = new ReservedFiles(index, new GroupCommit(index));
+  const reserved = new ReservedFiles(index, new GroupCommit(index), { remove: async () => {} });
   const uuid = await reserved.take();
   const journaled = new Set(index.pendingFiles().map((f) => f.uuid));
   expect(journaled.has(uuid)).toBe(true);
@@ -96,4 +97,32 @@ test("reserved files are journaled before they are handed out, and released at a
   // The ones handed out stay journaled until their rows are written; the unused ones leave.
   await reserved.release();
   expect(index.pendingFiles().map((f) => f.uuid).sort()).toEqual([uuid, ...more].sort());
+});
+
+test("a reservation's file is made at once, and a reservation given back leaves no file", async () => {
+  const { index } = countedIndex();
+  const root = mkdtempSync(join(tmpdir(), "pharos-reserved-"));
+  dirs.push(root);
+  const storage = new FilesystemStorage(root, true);
+  const reserved = new ReservedFiles(index, new GroupCommit(index), storage);
+  const kept = await reserved.reserve();
+  await kept.made;
+  expect(statSync(storage.path(kept.uuid)).size).toBe(0);
+  // The store fills the file made for it.
+  kept.used = true;
+  await storage.create(kept.uuid, 1, new Uint8Array([1, 2, 3]));
+  const unused = await reserved.reserve();
+  await unused.made;
+  expect(existsSync(storage.path(unused.uuid))).toBe(true);
+  await reserved.giveBack(unused);
+  expect(existsSync(storage.path(unused.uuid))).toBe(false);
+  await reserved.release();
+  expect(existsSync(storage.path(unused.uuid))).toBe(false);
+  const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) =>
+    e.isFile()
+  );
+  expect(files.map((e) => e.name)).toEqual([kept.uuid]);
+  expect(statSync(storage.path(kept.uuid)).size).toBe(3);
+  // The unused uuid left the journal with the rest of the pool; the used one stays until indexed.
+  expect(index.pendingFiles().map((f) => f.uuid)).toEqual([kept.uuid]);
 });

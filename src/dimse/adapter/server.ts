@@ -6,7 +6,8 @@ import { SopClass, TransferSyntax } from "../../dicom/uids.ts";
 import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { log } from "../../log.ts";
-import { storeResponse } from "../command-set.ts";
+import { metaHeader } from "../codec.ts";
+import { type Command, storeResponse } from "../command-set.ts";
 import { abortPdu, AbortReason, PduGuard } from "../pdu-guard.ts";
 import { PdvReader } from "../pdv-reader.ts";
 import { pDataTf, type ReceivedStoreRequest, StorePath } from "../store-path.ts";
@@ -36,6 +37,7 @@ interface ScpEnd {
   connected: boolean;
   on(event: "networkError", listener: (error: Error) => void): void;
   acceptedSyntax(contextId: number): string | undefined;
+  metaHeader(command: Command, transferSyntax: string): Uint8Array;
   receiveStore(request: ReceivedStoreRequest): void;
   /** Something was received: the library's PDU timeout counts from here. */
   touch(): void;
@@ -91,6 +93,7 @@ function readPdus(socket: Socket, maxPduLength: number, scp: ScpEnd): void {
   const reader = new PdvReader(
     new StorePath({
       acceptedSyntax: (contextId) => scp.acceptedSyntax(contextId),
+      metaHeader: (command, transferSyntax) => scp.metaHeader(command, transferSyntax),
       forward: (pdu) => emit("data", Buffer.from(pdu.buffer, pdu.byteOffset, pdu.length)),
       store: (request) => scp.receiveStore(request),
     }),
@@ -232,6 +235,16 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
       return this.accepted.get(contextId);
     }
 
+    /** What services/store.ts puts before a received dataset. */
+    metaHeader(command: Command, transferSyntax: string): Uint8Array {
+      return metaHeader(
+        command.affectedSopClassUid,
+        command.affectedSopInstanceUid,
+        transferSyntax,
+        this.info.callingAet,
+      );
+    }
+
     /** A C-STORE request, from the store path; the answer is written as soon as it is known. */
     receiveStore(request: ReceivedStoreRequest) {
       const { command } = request;
@@ -242,6 +255,7 @@ function scpClass(handlers: ScpHandlers): ScpConstructor {
           transferSyntax: request.transferSyntax,
           chunks: request.chunks,
           moveOriginatorAet: command.moveOriginatorAet,
+          hashed: request.hashed,
         });
         if (this.closed) return;
         const header = { contextId: request.contextId, command: true, last: true };

@@ -3,7 +3,7 @@
 import { log } from "../../log.ts";
 import type { PharosCore } from "../../server/core.ts";
 import { OrthancError } from "../../server/errors.ts";
-import { part10 } from "../codec.ts";
+import { concatenated, part10 } from "../codec.ts";
 import { Status } from "../status.ts";
 import type { AssociationInfo, ReceivedStore } from "../types.ts";
 
@@ -16,7 +16,8 @@ export function storeService(core: PharosCore): StoreProvider {
     async store(info, message) {
       const size = message.chunks.reduce((n, c) => n + c.length, 0);
       if (size === 0) return Status.UnableToProcess;
-      const bytes = part10(
+      const { hashed } = message;
+      const bytes = hashed ? concatenated(hashed.metaHeader, message.chunks) : part10(
         message.chunks,
         message.sopClassUid,
         message.sopInstanceUid,
@@ -24,12 +25,17 @@ export function storeService(core: PharosCore): StoreProvider {
         info.callingAet,
       );
       try {
-        const result = await core.store(bytes, {
-          kind: "DicomProtocol",
-          remoteAet: info.callingAet,
-          remoteIp: info.remoteIp,
-          calledAet: info.calledAet,
-        });
+        const result = await core.store(
+          bytes,
+          {
+            kind: "DicomProtocol",
+            remoteAet: info.callingAet,
+            remoteIp: info.remoteIp,
+            calledAet: info.calledAet,
+          },
+          [],
+          hashed?.md5,
+        );
         // A C-STORE filter chooses the status of what it refuses. What an instance filter drops
         // (Lua's ReceivedInstanceFilter, a plugin's) Orthanc 1.10.1 answers with Success.
         return result.dimseStatus ?? Status.Success;
