@@ -130,3 +130,31 @@ export function decodeNative(
   for (let i = 0; i < count; i++) pixels[i] = view.getUint16(2 * i, layout.littleEndian) >> shift;
   return { format: "Grayscale16", width, height, pixels };
 }
+
+/** A frame a codec decompressed: little-endian samples, with the color layout it came out in. */
+export interface DecompressedFrame {
+  bytes: Uint8Array;
+  photometric: string;
+  planar: boolean;
+}
+
+/**
+ * A decompressed frame read as Orthanc reads what DCMTK or GDCM decompressed for it (HighBit
+ * shifting, planes interleaved): "unsupported" for a pixel format Orthanc cannot show, undefined
+ * when the codec gave fewer bytes than the pixel module calls for.
+ */
+export function decompressedImage(
+  pm: PixelModule,
+  frame: DecompressedFrame,
+): DecodedImage | "unsupported" | undefined {
+  const decoded = { ...pm, photometric: frame.photometric, planar: frame.planar };
+  const format = nativeFormat(decoded, false);
+  if (!format) return "unsupported";
+  if (frame.bytes.length < nativeFrameSize(pm)) return undefined;
+  return decodeNative(decoded, format, frame.bytes, {
+    littleEndian: true,
+    swappedBytePairs: false,
+    shift: true,
+    interleavePlanes: true,
+  });
+}

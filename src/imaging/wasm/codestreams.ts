@@ -10,7 +10,9 @@ import { encodePam } from "../pam.ts";
 import { expandRle } from "../rle.ts";
 import { encodePng } from "../png.ts";
 import { renderForViewer } from "../rendered.ts";
-import type { AnswerJob, CodecJob, CodecOutput, FrameLayout } from "./jobs.ts";
+import { decompressedImage } from "../native.ts";
+import type { DecodedImage } from "../types.ts";
+import type { AnswerJob, CodecJob, CodecOutput, FrameLayout, RenderedJob } from "./jobs.ts";
 
 /** dcmjs-codecs' JpegSampleFactor.Sf422. */
 const SF_422 = 1;
@@ -129,6 +131,22 @@ function answer(job: AnswerJob): CodecOutput {
   return { bytes, photometric, planar: false };
 }
 
+/** The frame of a /rendered job, decoded if need be; undefined when it does not decode. */
+function renderedFrame(frame: RenderedJob["frame"]): DecodedImage | undefined {
+  if ("image" in frame) return frame.image;
+  const { transferSyntax, pixelModule, codestream } = frame.compressed;
+  const job = { kind: "decode", transferSyntax, layout: pixelModule, codestream } as const;
+  const image = decompressedImage(pixelModule, decode(job));
+  return typeof image === "object" ? image : undefined;
+}
+
+function rendered(job: RenderedJob): CodecOutput {
+  const frame = renderedFrame(job.frame);
+  if (!frame) return { bytes: new Uint8Array(0), photometric: "", planar: false };
+  const image = renderForViewer(frame, job.options);
+  return answer({ kind: "answer", encoding: job.encoding, image, quality: job.quality });
+}
+
 export function runJob(job: CodecJob): CodecOutput {
   switch (job.kind) {
     case "decode":
@@ -137,9 +155,7 @@ export function runJob(job: CodecJob): CodecOutput {
       return encode(job);
     case "answer":
       return answer(job);
-    case "rendered": {
-      const image = renderForViewer(job.image, job.options);
-      return answer({ kind: "answer", encoding: job.encoding, image, quality: job.quality });
-    }
+    case "rendered":
+      return rendered(job);
   }
 }
