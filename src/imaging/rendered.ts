@@ -39,8 +39,9 @@ function windowed(image: DecodedImage, options: RenderedOptions): Uint8Array {
     return v >= 255 ? 255 : v <= 0 ? 0 : Math.floor(v);
   });
   const out = new Uint8Array(source.length);
-  if (source instanceof Uint8Array) lookup8(source, table, out);
-  else {
+  if (image.format === "Grayscale8") {
+    lookup8(new Uint8Array(source.buffer, source.byteOffset, source.length), table, out);
+  } else {
     // A signed sample's index in the table (its value + 32768) is its bits with the top one
     // flipped.
     const bits = new Uint16Array(source.buffer, source.byteOffset, source.length);

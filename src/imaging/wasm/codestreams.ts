@@ -1,5 +1,5 @@
-// The call of one WASM codec (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG, OpenJPH) on one
-// frame (and RLE's expansion, in JS), and the REST API's image answers (/rendered's windowing and
+// The call of one WASM codec (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG, OpenJPH; CharLS from
+// @cornerstonejs/codec-charls for decoding JPEG-LS, charls.ts) on one frame (and RLE's expansion, in JS), and the REST API's image answers (/rendered's windowing and
 // fitting; PNG, JPEG and PAM encoding). Runs in the codec workers; which syntaxes they take is
 // syntaxes.ts, which the main thread reads without loading the codecs.
 import { Context, NativeCodecs } from "dcmjs-codecs";
@@ -11,6 +11,7 @@ import { expandRle } from "../rle.ts";
 import { encodePng } from "../png.ts";
 import { renderForViewer } from "../rendered.ts";
 import { decompressedImage } from "../native.ts";
+import { decodeJpegLs, loadCharLS } from "./charls.ts";
 import type { DecodedImage } from "../types.ts";
 import type { AnswerJob, CodecJob, CodecOutput, FrameLayout, RenderedJob } from "./jobs.ts";
 
@@ -40,8 +41,12 @@ function decode(job: CodecJob & { kind: "decode" }): CodecOutput {
     const bytes = expandRle(job.layout, job.codestream) ?? new Uint8Array(0);
     return { bytes, photometric: job.layout.photometric, planar: true };
   }
-  const ctx = context(job.layout, { encodedBuffer: job.codestream });
   const family = FAMILIES.get(job.transferSyntax);
+  if (family === "jpeg-ls") {
+    const frame = decodeJpegLs(job.layout, job.codestream);
+    if (frame) return frame;
+  }
+  const ctx = context(job.layout, { encodedBuffer: job.codestream });
   const out = family === "jpeg"
     ? NativeCodecs.decodeJpeg(ctx, { convertColorspaceToRgb: true })
     : family === "jpeg-ls"
@@ -86,8 +91,12 @@ function encode(job: CodecJob & { kind: "encode" }): CodecOutput {
 
 let ready: Promise<void> | undefined;
 
-/** Loads the codecs (once) from the WASM module at `wasmPath`. */
-export function loadCodecs(wasmPath: string): Promise<void> {
+/** Loads the codecs (once) from their WASM modules: dcmjs-codecs' and CharLS's. */
+export async function loadCodecs(wasmPath: string, charlsPath: string): Promise<void> {
+  await Promise.all([loadDcmjsCodecs(wasmPath), loadCharLS(charlsPath)]);
+}
+
+function loadDcmjsCodecs(wasmPath: string): Promise<void> {
   // dcmjs-codecs reads its module through an eval'd require(), which the executable's bundled
   // modules lack: it is handed the bytes instead, read from the embedded file.
   const codecs = NativeCodecs as typeof NativeCodecs & {

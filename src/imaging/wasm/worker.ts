@@ -1,9 +1,10 @@
 // A codec worker: runs the WASM decoders and encoders off the main thread, one job at a time.
-// An entry point of the executable (build.ts), which embeds the WASM module through the import.
+// An entry point of the executable (build.ts), which embeds the WASM modules through the imports.
 import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import wasmPath from "dcmjs-codecs/build/dcmjs-native-codecs.wasm" with { type: "file" };
+import charlsPath from "@cornerstonejs/codec-charls/decodewasm" with { type: "file" };
 import { loadCodecs, runJob } from "./codestreams.ts";
 import type { CodecAnswer, CodecRequest } from "./jobs.ts";
 
@@ -24,7 +25,7 @@ const port = parentPort!;
 port.on("message", async ({ id, job }: CodecRequest) => {
   let answer: CodecAnswer;
   try {
-    await loadCodecs(wasmPath);
+    await loadCodecs(wasmPath, charlsPath);
     answer = { id, output: runJob(job) };
   } catch (error) {
     answer = { id, error: error instanceof Error ? error.message : String(error) };
