@@ -72,3 +72,9 @@ export interface CodecOutput {
 export type CodecAnswer = { id: number; output: CodecOutput } | { id: number; error: string };
 
 export type CodecRequest = { id: number; job: CodecJob };
+
+/** What a codec worker is started with. */
+export interface CodecWorkerData {
+  /** Whether it warms its codecs up (warm-up.ts): not a worker that replaces a retired one. */
+  warmUp: boolean;
+}
