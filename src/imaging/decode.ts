@@ -208,10 +208,9 @@ export class FrameDecoders {
     this.plugins.push(decoder);
   }
 
-  /** Whether the built-in decoders have the first say on every frame (no plugin before them). */
-  get builtinFirst(): boolean {
-    return this.builtinOrder === "Before" ||
-      (this.builtinOrder === "After" && this.plugins.length === 0);
+  /** Whether the built-in decoders alone decode frames (no plugin has a decoder). */
+  get builtinOnly(): boolean {
+    return this.builtinOrder !== "Disabled" && this.plugins.length === 0;
   }
 
   /** The decoded frame, or undefined when no decoder can decode it. */

@@ -254,10 +254,10 @@ function viewerOptions(c: Context<AppEnv>, data: InstanceData, frame: number): R
 
 /**
  * The /rendered answer, windowed, fitted and encoded in the codec workers. A compressed frame
- * that is not cached yet, when no plugin decodes before the built-in codecs, is decoded in the
- * same job: its samples never come back to this thread, and one job rather than two answers it
- * (first /rendered of a JPEG 2000 256×1024 frame: the server's thread spent 0.9-1.0 ms
- * rather than 1.6-2.1).
+ * that is not cached yet, when no plugin has a decoder to try, is decoded in the same job: its
+ * samples never come back to this thread, and one job rather than two answers it (first
+ * /rendered of a JPEG 2000 256×1024 frame: the server's thread spent 0.9-1.0 ms rather than
+ * 1.6-2.1). Such a frame is not cached then: a later route decodes it again.
  */
 async function renderedAnswer(
   c: Context<AppEnv>,
@@ -266,7 +266,7 @@ async function renderedAnswer(
   frame: number,
   encoding: ImageEncoding,
 ): Promise<CachedAnswer> {
-  const compressed = deps.codecs.decoders.builtinFirst &&
+  const compressed = deps.codecs.decoders.builtinOnly &&
       !deps.codecs.frames.has(data.bytes, frame)
     ? compressedFrame(data.parsed, frame)
     : undefined;
