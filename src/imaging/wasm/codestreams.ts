@@ -145,7 +145,8 @@ function renderedFrame(frame: RenderedJob["frame"]): DecodedImage | undefined {
   if ("image" in frame) return frame.image;
   const { transferSyntax, pixelModule, codestream } = frame.compressed;
   const job = { kind: "decode", transferSyntax, layout: pixelModule, codestream } as const;
-  const image = decompressedImage(pixelModule, decode(job));
+  // The samples are windowed before the codec's memory is used again: they may stay there.
+  const image = decompressedImage(pixelModule, decode(job), true);
   return typeof image === "object" ? image : undefined;
 }
 
