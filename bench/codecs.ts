@@ -1,15 +1,16 @@
-// Decode time of one frame with the codecs Pharos embeds (dcmjs-codecs: libjpeg-turbo, CharLS,
-// OpenJPEG in one WASM module), beside the cornerstone codecs (@cornerstonejs/codec-charls,
-// -openjpeg, -libjpeg-turbo-8bit) on the same codestreams, with a check that both give the same
-// pixels. The cornerstone packages are not dependencies of Pharos: install them for this run.
+// Decode time of one frame with the codecs Pharos embeds (dcmjs-codecs: libjpeg-turbo, OpenJPEG
+// in one WASM module; @cornerstonejs/codec-charls for JPEG-LS, which the JPEG-LS rows then compare
+// with itself), beside the cornerstone codecs (@cornerstonejs/codec-charls, -openjpeg,
+// -libjpeg-turbo-8bit) on the same codestreams, with a check that both give the same pixels. The
+// other cornerstone packages are not dependencies of Pharos: install them for this run.
 //
-//   npm install --no-save @cornerstonejs/codec-charls @cornerstonejs/codec-openjpeg \
-//     @cornerstonejs/codec-libjpeg-turbo-8bit
+//   npm install --no-save @cornerstonejs/codec-openjpeg @cornerstonejs/codec-libjpeg-turbo-8bit
 //   bun bench/codecs.ts [--runs 50]
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import wasmPath from "dcmjs-codecs/build/dcmjs-native-codecs.wasm" with { type: "file" };
+import charlsPath from "@cornerstonejs/codec-charls/decodewasm" with { type: "file" };
 import { findElement, parseDicom } from "../src/dicom/parser.ts";
 import { Tags } from "../src/dicom/tag.ts";
 
@@ -86,7 +87,7 @@ function timed(decode: () => Uint8Array): { ms: number; pixels: Uint8Array } {
   return { ms: median(times), pixels };
 }
 
-await loadCodecs(wasmPath);
+await loadCodecs(wasmPath, charlsPath);
 console.log(`decode of one frame, median of ${runs}, ms`);
 console.log("| file | dcmjs-codecs (Pharos) | cornerstone | same pixels |");
 console.log("|---|---:|---:|---|");

@@ -3,7 +3,7 @@
 // DCMTK or GDCM decompressed for it (color as RGB, HighBit shifting).
 import { log } from "../log.ts";
 import type { DecodedImage, PixelModule } from "./image.ts";
-import { decodeNative, nativeFormat, nativeFrameSize } from "./native.ts";
+import { decompressedImage } from "./native.ts";
 import { CodecError, codecPool } from "./wasm/pool.ts";
 import { WASM_DECODED } from "./wasm/syntaxes.ts";
 
@@ -30,14 +30,5 @@ export async function decodeCompressedFrame(
     }
     throw error;
   }
-  const decoded = { ...pm, photometric: output.photometric, planar: output.planar };
-  const format = nativeFormat(decoded, false);
-  if (!format) return "unsupported";
-  if (output.bytes.length < nativeFrameSize(pm)) return undefined;
-  return decodeNative(decoded, format, output.bytes, {
-    littleEndian: true,
-    swappedBytePairs: false,
-    shift: true,
-    interleavePlanes: true,
-  });
+  return decompressedImage(pm, output);
 }

@@ -12,6 +12,7 @@ import { CHANNELS, pixelModule } from "./image.ts";
 import { decodeNative, isBitmap, nativeFormat, nativeFrameSize } from "./native.ts";
 import { pmsctPixels } from "./pmsct.ts";
 import { expandRle } from "./rle.ts";
+import type { CompressedFrame } from "./wasm/jobs.ts";
 import { CodecError, codecPool } from "./wasm/pool.ts";
 
 /** A plugin's decoder: the frame, or undefined when it does not handle this file. */
@@ -168,16 +169,33 @@ export async function decodeBuiltin(parsed: ParsedDicom, frame: number): Promise
   if (parsed.transferSyntax === TransferSyntax.RleLossless) return decodeRleFrame(parsed, frame);
   const sync = decodeBuiltinFrame(parsed, frame);
   if (!isFailure(sync) || !isWasmDecoded(parsed.transferSyntax)) return sync;
+  const compressed = compressedFrame(parsed, frame);
+  if (!compressed) return sync;
+  if (compressed.codestream.length === 0) return CODEC_FAILURE;
+  const { transferSyntax, pixelModule: pm, codestream } = compressed;
+  const image = await decodeCompressedFrame(transferSyntax, pm, codestream);
+  if (image === "unsupported") return fail("NotImplemented");
+  return image ?? CODEC_FAILURE;
+}
+
+/**
+ * The codestream of a frame that the WASM codecs decode, in a buffer of its own; empty when the
+ * frame is absent or cannot be found in the fragments; undefined for an instance of another
+ * transfer syntax, or without pixel module or encapsulated pixel data.
+ */
+export function compressedFrame(parsed: ParsedDicom, frame: number): CompressedFrame | undefined {
+  if (!isWasmDecoded(parsed.transferSyntax)) return undefined;
   const pm = pixelModule(parsed);
   const pixels = findElement(parsed.dataset, Tags.PixelData);
-  if (!pm || !pixels?.fragments) return sync;
+  if (!pm || !pixels?.fragments) return undefined;
   const data = frame >= 0 && frame < pm.frames
     ? encapsulatedFrame(parsed, pixels, frame, pm.frames)
     : undefined;
-  if (!data || data.length === 0) return CODEC_FAILURE;
-  const image = await decodeCompressedFrame(parsed.transferSyntax, pm, data);
-  if (image === "unsupported") return fail("NotImplemented");
-  return image ?? CODEC_FAILURE;
+  return {
+    transferSyntax: parsed.transferSyntax,
+    pixelModule: pm,
+    codestream: data ?? new Uint8Array(0),
+  };
 }
 
 export class FrameDecoders {
@@ -188,6 +206,11 @@ export class FrameDecoders {
 
   add(decoder: FrameDecoder): void {
     this.plugins.push(decoder);
+  }
+
+  /** Whether the built-in decoders alone decode frames (no plugin has a decoder). */
+  get builtinOnly(): boolean {
+    return this.builtinOrder !== "Disabled" && this.plugins.length === 0;
   }
 
   /** The decoded frame, or undefined when no decoder can decode it. */

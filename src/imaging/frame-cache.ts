@@ -13,6 +13,10 @@ export class DecodedFrameCache {
     return `${Bun.hash(dicom).toString(16)}:${dicom.length}:${frame}`;
   }
 
+  has(dicom: Uint8Array, frame: number): boolean {
+    return this.frames.has(DecodedFrameCache.key(dicom, frame));
+  }
+
   /** The frame, decoded once by `decode` while it stays cached (failures are not cached). */
   async get<T extends object>(
     dicom: Uint8Array,

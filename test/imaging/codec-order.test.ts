@@ -30,3 +30,14 @@ test("'Before' asks the built-in decoders first; 'Disabled' never", async () => 
   expect(await decodedBy("Disabled", true)).toBe("plugin");
   expect(await decodedBy("Disabled", false)).toBe("NotImplemented");
 });
+
+test("the built-in decoders alone decode only while no plugin has a decoder, and not disabled", () => {
+  const orders: BuiltinOrder[] = ["After", "Before", "Disabled"];
+  const alone = orders.map((order) => new FrameDecoders(order).builtinOnly);
+  expect(alone).toEqual([true, true, false]);
+  for (const order of orders) {
+    const decoders = new FrameDecoders(order);
+    decoders.add(() => Promise.resolve(undefined));
+    expect(decoders.builtinOnly).toBe(false);
+  }
+});

@@ -7,11 +7,12 @@ import { join } from "node:path";
 import { findElement, parseDicom } from "../../src/dicom/parser.ts";
 import { Tags } from "../../src/dicom/tag.ts";
 import { decodeBuiltinFrame } from "../../src/imaging/decode.ts";
-import { type DecodedImage, pixelModule } from "../../src/imaging/image.ts";
+import { type DecodedImage, type PixelModule, pixelModule } from "../../src/imaging/image.ts";
 import { encodePng } from "../../src/imaging/png.ts";
 import { renderForViewer } from "../../src/imaging/rendered.ts";
 import { expandRle } from "../../src/imaging/rle.ts";
-import type { DecodeJob } from "../../src/imaging/wasm/jobs.ts";
+import { decompressedImage } from "../../src/imaging/native.ts";
+import type { CompressedFrame, DecodeJob } from "../../src/imaging/wasm/jobs.ts";
 import { CodecError, CodecPool } from "../../src/imaging/wasm/pool.ts";
 import { samplesDir } from "../support/server.ts";
 
@@ -74,8 +75,43 @@ test("a rendered job answers the PNG of the windowed and fitted frame", async ()
     height: 0,
     smooth: true,
   };
-  const out = await pool.run({ kind: "rendered", encoding: "png", image, options, quality: 90 });
+  const frame = { image };
+  const out = await pool.run({ kind: "rendered", encoding: "png", frame, options, quality: 90 });
   expect(out.bytes).toEqual(encodePng(renderForViewer(image, options)));
+});
+
+test("a rendered job decodes a compressed frame first; one that does not decode answers no bytes", async () => {
+  const pool = new CodecPool(1, 30_000);
+  const { transferSyntax, layout, codestream } = j2kJob();
+  const decoded = await pool.run(j2kJob());
+  const image = decompressedImage(layout as PixelModule, decoded) as DecodedImage;
+  const options = {
+    rescale: { slope: 1, intercept: -1024 },
+    window: { center: 40, width: 400 },
+    invert: false,
+    width: 0,
+    height: 0,
+    smooth: false,
+  };
+  const job = (frame: CompressedFrame) =>
+    ({
+      kind: "rendered",
+      encoding: "png",
+      frame: { compressed: frame },
+      options,
+      quality: 90,
+    }) as const;
+  const pixelModule = layout as PixelModule;
+  const out = await pool.run(job({ transferSyntax, pixelModule, codestream }));
+  expect(out.bytes).toEqual(encodePng(renderForViewer(image, options)));
+  // A palette, which Orthanc 1.10.1 does not show: decoded, but nothing to answer.
+  const palette = { ...pixelModule, photometric: "PALETTE COLOR" };
+  const refused = await pool.run(job({ transferSyntax, pixelModule: palette, codestream }));
+  expect(refused.bytes.length).toBe(0);
+  const truncated = job({ transferSyntax, pixelModule, codestream: codestream.slice(0, 64) });
+  const failure = await pool.run(truncated).then(() => undefined, (error: unknown) => error);
+  expect(failure).toBeInstanceOf(CodecError);
+  expect(String(failure)).toContain("Stream too short");
 });
 
 test("buffers given up with a job are moved to the worker, not copied", async () => {

@@ -1,5 +1,5 @@
-// The call of one WASM codec (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG, OpenJPH) on one
-// frame (and RLE's expansion, in JS), and the REST API's image answers (/rendered's windowing and
+// The call of one WASM codec (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG, OpenJPH; CharLS from
+// @cornerstonejs/codec-charls for decoding JPEG-LS, charls.ts) on one frame (and RLE's expansion, in JS), and the REST API's image answers (/rendered's windowing and
 // fitting; PNG, JPEG and PAM encoding). Runs in the codec workers; which syntaxes they take is
 // syntaxes.ts, which the main thread reads without loading the codecs.
 import { Context, NativeCodecs } from "dcmjs-codecs";
@@ -10,7 +10,10 @@ import { encodePam } from "../pam.ts";
 import { expandRle } from "../rle.ts";
 import { encodePng } from "../png.ts";
 import { renderForViewer } from "../rendered.ts";
-import type { AnswerJob, CodecJob, CodecOutput, FrameLayout } from "./jobs.ts";
+import { decompressedImage } from "../native.ts";
+import { decodeJpegLs, loadCharLS } from "./charls.ts";
+import type { DecodedImage } from "../types.ts";
+import type { AnswerJob, CodecJob, CodecOutput, FrameLayout, RenderedJob } from "./jobs.ts";
 
 /** dcmjs-codecs' JpegSampleFactor.Sf422. */
 const SF_422 = 1;
@@ -38,8 +41,12 @@ function decode(job: CodecJob & { kind: "decode" }): CodecOutput {
     const bytes = expandRle(job.layout, job.codestream) ?? new Uint8Array(0);
     return { bytes, photometric: job.layout.photometric, planar: true };
   }
-  const ctx = context(job.layout, { encodedBuffer: job.codestream });
   const family = FAMILIES.get(job.transferSyntax);
+  if (family === "jpeg-ls") {
+    const frame = decodeJpegLs(job.layout, job.codestream);
+    if (frame) return frame;
+  }
+  const ctx = context(job.layout, { encodedBuffer: job.codestream });
   const out = family === "jpeg"
     ? NativeCodecs.decodeJpeg(ctx, { convertColorspaceToRgb: true })
     : family === "jpeg-ls"
@@ -84,8 +91,12 @@ function encode(job: CodecJob & { kind: "encode" }): CodecOutput {
 
 let ready: Promise<void> | undefined;
 
-/** Loads the codecs (once) from the WASM module at `wasmPath`. */
-export function loadCodecs(wasmPath: string): Promise<void> {
+/** Loads the codecs (once) from their WASM modules: dcmjs-codecs' and CharLS's. */
+export async function loadCodecs(wasmPath: string, charlsPath: string): Promise<void> {
+  await Promise.all([loadDcmjsCodecs(wasmPath), loadCharLS(charlsPath)]);
+}
+
+function loadDcmjsCodecs(wasmPath: string): Promise<void> {
   // dcmjs-codecs reads its module through an eval'd require(), which the executable's bundled
   // modules lack: it is handed the bytes instead, read from the embedded file.
   const codecs = NativeCodecs as typeof NativeCodecs & {
@@ -129,6 +140,23 @@ function answer(job: AnswerJob): CodecOutput {
   return { bytes, photometric, planar: false };
 }
 
+/** The frame of a /rendered job, decoded if need be; undefined when it does not decode. */
+function renderedFrame(frame: RenderedJob["frame"]): DecodedImage | undefined {
+  if ("image" in frame) return frame.image;
+  const { transferSyntax, pixelModule, codestream } = frame.compressed;
+  const job = { kind: "decode", transferSyntax, layout: pixelModule, codestream } as const;
+  // The samples are windowed before the codec's memory is used again: they may stay there.
+  const image = decompressedImage(pixelModule, decode(job), true);
+  return typeof image === "object" ? image : undefined;
+}
+
+function rendered(job: RenderedJob): CodecOutput {
+  const frame = renderedFrame(job.frame);
+  if (!frame) return { bytes: new Uint8Array(0), photometric: "", planar: false };
+  const image = renderForViewer(frame, job.options);
+  return answer({ kind: "answer", encoding: job.encoding, image, quality: job.quality });
+}
+
 export function runJob(job: CodecJob): CodecOutput {
   switch (job.kind) {
     case "decode":
@@ -137,9 +165,7 @@ export function runJob(job: CodecJob): CodecOutput {
       return encode(job);
     case "answer":
       return answer(job);
-    case "rendered": {
-      const image = renderForViewer(job.image, job.options);
-      return answer({ kind: "answer", encoding: job.encoding, image, quality: job.quality });
-    }
+    case "rendered":
+      return rendered(job);
   }
 }

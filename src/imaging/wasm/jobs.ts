@@ -1,6 +1,7 @@
 // What the main thread asks of the codec workers, and what they answer. Frames travel as bytes:
 // native frames are little endian, interleaved when `planar` is false.
 import type { RenderedOptions } from "../rendered.ts";
+import type { PixelModule } from "../image.ts";
 import type { DecodedImage, RawImage } from "../types.ts";
 
 /** The pixel module of one frame, as the codecs need it. */
@@ -39,11 +40,22 @@ export interface AnswerJob {
   quality: number;
 }
 
-/** A /rendered answer: the frame windowed and fitted (rendered.ts), then encoded. */
+/** A frame for the worker to decode first, with the pixel module that reads its samples. */
+export interface CompressedFrame {
+  transferSyntax: string;
+  pixelModule: PixelModule;
+  codestream: Uint8Array;
+}
+
+/**
+ * A /rendered answer: the frame windowed and fitted (rendered.ts), then encoded. A compressed
+ * frame is decoded in the same job, so that its pixels never travel between threads: the answer
+ * has no bytes when the frame does not decode to an image Orthanc shows.
+ */
 export interface RenderedJob {
   kind: "rendered";
   encoding: AnswerJob["encoding"];
-  image: DecodedImage;
+  frame: { image: DecodedImage } | { compressed: CompressedFrame };
   options: RenderedOptions;
   quality: number;
 }
@@ -60,3 +72,9 @@ export interface CodecOutput {
 export type CodecAnswer = { id: number; output: CodecOutput } | { id: number; error: string };
 
 export type CodecRequest = { id: number; job: CodecJob };
+
+/** What a codec worker is started with. */
+export interface CodecWorkerData {
+  /** Whether it warms its codecs up (warm-up.ts): not a worker that replaces a retired one. */
+  warmUp: boolean;
+}

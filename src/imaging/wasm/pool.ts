@@ -1,11 +1,12 @@
 // The codec workers: CPU-bound decoding and encoding of compressed frames runs there, so that the
-// server's own thread keeps answering while images are decoded. Workers start on first use, take
-// one job at a time, and are replaced after a failed job (a codec that threw may have left its
-// memory inconsistent) or one that ran past the deadline (a hung codec).
+// server's own thread keeps answering while images are decoded. Workers start on first use (the
+// pool's first ones then warm their codecs up, warm-up.ts), take one job at a time, and are
+// replaced after a failed job (a codec that threw may have left its memory inconsistent) or one
+// that ran past the deadline (a hung codec).
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { entryPoint } from "../../entry-points.ts";
-import type { CodecAnswer, CodecJob, CodecOutput, CodecRequest } from "./jobs.ts";
+import type { CodecAnswer, CodecJob, CodecOutput, CodecRequest, CodecWorkerData } from "./jobs.ts";
 
 /** A codec refused the frame (corrupt or truncated codestream, unsupported layout), or hung. */
 export class CodecError extends Error {}
@@ -30,6 +31,7 @@ export class CodecPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
+  private retired = 0;
 
   /**
    * By default one worker per core, 4 at most. They run below the priority of the server's
@@ -63,7 +65,10 @@ export class CodecPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerUrl());
+    // A worker replacing one that failed warms up on requests: a client repeating a corrupt
+    // frame would otherwise pay for a warm-up each time.
+    const workerData: CodecWorkerData = { warmUp: this.retired === 0 };
+    const worker = new Worker(workerUrl(), { workerData });
     const slot: Slot = { worker };
     worker.unref();
     worker.on("message", (answer: CodecAnswer) => {
@@ -110,6 +115,7 @@ export class CodecPool {
   }
 
   private retire(slot: Slot): void {
+    this.retired++;
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     void slot.worker.terminate();

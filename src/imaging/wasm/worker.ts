@@ -1,11 +1,14 @@
 // A codec worker: runs the WASM decoders and encoders off the main thread, one job at a time.
-// An entry point of the executable (build.ts), which embeds the WASM module through the import.
+// An entry point of the executable (build.ts), which embeds the WASM modules through the imports.
 import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import wasmPath from "dcmjs-codecs/build/dcmjs-native-codecs.wasm" with { type: "file" };
+import charlsPath from "@cornerstonejs/codec-charls/decodewasm" with { type: "file" };
 import { loadCodecs, runJob } from "./codestreams.ts";
-import type { CodecAnswer, CodecRequest } from "./jobs.ts";
+import { warmUpSteps } from "./warm-up.ts";
+import type { CodecAnswer, CodecRequest, CodecWorkerData } from "./jobs.ts";
+import { FAMILIES } from "./syntaxes.ts";
 
 /**
  * The codecs run below the priority of the server's thread, so that it answers at once while
@@ -20,11 +23,41 @@ try {
   // Not Linux: no /proc/thread-self.
 }
 
+const loaded = loadCodecs(wasmPath, charlsPath);
+
+/** The codec families this worker's jobs have used: those need no warm-up. */
+const used = new Set<string>();
+
+/**
+ * The warm-up (warm-up.ts) of the pool's first workers, one step at a time after the job that
+ * started the worker: a job that arrives meanwhile runs between two steps, not after all of them.
+ * A step that fails only leaves its codec to warm up on the requests.
+ */
+async function warmUp(): Promise<void> {
+  await loaded;
+  for (const [family, step] of warmUpSteps()) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (used.has(family)) continue;
+    try {
+      step();
+    } catch {
+      // Cold, as without the warm-up.
+    }
+  }
+}
+if ((workerData as CodecWorkerData | undefined)?.warmUp) void warmUp().catch(() => undefined);
+
 const port = parentPort!;
 port.on("message", async ({ id, job }: CodecRequest) => {
   let answer: CodecAnswer;
   try {
-    await loadCodecs(wasmPath);
+    await loaded;
+    if (job.kind === "decode" || job.kind === "encode") {
+      used.add(FAMILIES.get(job.transferSyntax) ?? job.transferSyntax);
+    } else if (job.kind === "rendered" && "compressed" in job.frame) {
+      const { transferSyntax } = job.frame.compressed;
+      used.add(FAMILIES.get(transferSyntax) ?? transferSyntax);
+    }
     answer = { id, output: runJob(job) };
   } catch (error) {
     answer = { id, error: error instanceof Error ? error.message : String(error) };
