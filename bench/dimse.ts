@@ -56,6 +56,18 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Waits until a C-ECHO to the port succeeds. */
+function echoed(port: number, env: Record<string, string>, what: string): Promise<void> {
+  return until(
+    () =>
+      Promise.resolve(
+        Bun.spawnSync(["echoscu", "-aec", "BENCH", "127.0.0.1", String(port)], { env })
+          .exitCode === 0,
+      ),
+    what,
+  );
+}
+
 const work = mkdtempSync(join(tmpdir(), "pharos-bench-dimse-"));
 const corpus = join(work, "corpus");
 mkdirSync(corpus);
@@ -113,14 +125,7 @@ async function run(
     const env: Record<string, string> = { ...process.env } as Record<string, string>;
     if (nodelay) env.TCP_NODELAY = "1";
     else delete env.TCP_NODELAY;
-    await until(
-      () =>
-        Promise.resolve(
-          Bun.spawnSync(["echoscu", "-aec", "BENCH", "127.0.0.1", String(dicom)], { env })
-            .exitCode === 0,
-        ),
-      "DICOM port",
-    );
+    await echoed(dicom, env, "DICOM port");
     const shares = Array.from(
       { length: associations },
       (_, k) => files.filter((_, i) => i % associations === k),
@@ -188,14 +193,7 @@ if (PARTS.has("receive")) {
     env,
   });
   try {
-    await until(
-      () =>
-        Promise.resolve(
-          Bun.spawnSync(["echoscu", "-aec", "BENCH", "127.0.0.1", String(port)], { env })
-            .exitCode === 0,
-        ),
-      "storescp",
-    );
+    await echoed(port, env, "storescp");
     const started = performance.now();
     const sender = Bun.spawn(["storescu", "-aec", "BENCH", "127.0.0.1", String(port), ...files], {
       env,

@@ -18,7 +18,8 @@ import type { AnswerJob, CodecJob, CodecOutput, FrameLayout, RenderedJob } from 
 /** dcmjs-codecs' JpegSampleFactor.Sf422. */
 const SF_422 = 1;
 
-function context(
+/** dcmjs-codecs' context of a frame: its layout, and the buffer to decode or encode. */
+export function context(
   layout: FrameLayout,
   buffer: { encodedBuffer?: Uint8Array; decodedBuffer?: Uint8Array },
 ) {
