@@ -1,18 +1,25 @@
-// The metadata workers: the first WADO-RS metadata call of a large series parses every file of
-// it, in batches that metadata-cache.ts hands to the workers while the server's thread reads the
-// next ones. They start with the first DICOMweb request, take one batch at a time, and a
+// The metadata workers: the first WADO-RS metadata call of a large series writes the metadata of
+// every file of it, in batches that metadata-cache.ts hands to the workers. A worker reads the
+// files of the filesystem storage area itself (the server's thread reads the others and sends
+// their bytes). They start with the first DICOMweb request, take one batch at a time, and a
 // worker that fails or runs past the deadline is ended: its batch is then computed on the
 // server's thread.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Encoding } from "../dicom/charsets.ts";
+import type { HeaderCut } from "./header-cut.ts";
 import type { MetadataBytes } from "./metadata-json.ts";
 import { entryPoint } from "../entry-points.ts";
+
+/** An instance's bytes, or the file to read them from, cut in its pixel data. */
+export type MetadataItem =
+  & { url: string }
+  & (MetadataBytes | { path: string; cut: HeaderCut });
 
 export interface MetadataRequest {
   id: number;
   fallback: Encoding;
-  items: (MetadataBytes & { url: string })[];
+  items: MetadataItem[];
 }
 
 /** The text of each item, or null where the server's thread must compute it. */
@@ -80,12 +87,16 @@ export class MetadataWorker {
       // Transferred, not copied, where the bytes are a buffer of their own (read for this
       // batch alone); a view into a larger buffer (which may be shared) is copied.
       const own = items.map((item) => {
+        if (!("bytes" in item)) return item;
         const { bytes } = item;
         const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
         return whole ? item : { ...item, bytes: bytes.slice() };
       });
       const request: MetadataRequest = { id, fallback, items: own };
-      this.worker.postMessage(request, own.map((item) => item.bytes.buffer as ArrayBuffer));
+      const buffers = own.flatMap((item) =>
+        "bytes" in item ? [item.bytes.buffer as ArrayBuffer] : []
+      );
+      this.worker.postMessage(request, buffers);
     });
   }
 
