@@ -211,33 +211,76 @@ export class MetadataCache {
   ): Promise<void> {
     if (pending.length === 0) return;
     metadataWorkers.start();
-    const workers = hasUserDictionaryEntries() ? [] : metadataWorkers.claim();
+    const general = hasUserDictionaryEntries();
+    const workers = general ? [] : metadataWorkers.claim();
     const url = this.instanceUrls(base);
     let next = 0;
+    let allTaken!: () => void;
+    const taken = new Promise<void>((resolve) => (allTaken = resolve));
     const take = (forWorker: boolean) => {
       const batch = pending.slice(next, next + BATCH);
       next += batch.length;
+      if (next >= pending.length) allTaken();
       if (batch.length === 0) return undefined;
       const read = this.read(batch, url, forWorker);
       // Read ahead: its error, if any, is thrown where it is awaited.
       read.catch(() => {});
       return { batch, read };
     };
-    const lane = async (worker?: MetadataWorker) => {
-      for (let current = take(worker !== undefined); current;) {
-        const items = await current.read;
-        const following = worker ? take(true) : undefined;
-        const texts = worker
-          ? await worker.run(this.deps.core.defaultEncoding, items).catch(() => undefined)
-          : undefined;
+    const here = async () => {
+      try {
+        for (let current = take(false); current; current = take(false)) {
+          const items = await current.read;
+          for (const [i, p] of current.batch.entries()) {
+            done(p, await this.computeHere(p, items[i]!));
+          }
+        }
+      } finally {
+        // A failure ends the call: no worker is waited for then.
+        allTaken();
+      }
+    };
+    const fallback = this.deps.core.defaultEncoding;
+    const lane = async (worker: MetadataWorker) => {
+      // The batch read, then given to the worker, its texts undefined if the worker failed.
+      const start = (batch: NonNullable<ReturnType<typeof take>>) =>
+        batch.read.then(async (items) => ({
+          items,
+          texts: await worker.run(fallback, items).catch(() => undefined),
+        }));
+      let current = take(true);
+      let running = current && start(current);
+      while (current && running) {
+        const following = take(true);
+        const next = following && start(following);
+        // Its error, if any, is thrown where it is awaited.
+        next?.catch(() => {});
+        const { items, texts } = await running;
         for (const [i, p] of current.batch.entries()) {
           done(p, texts?.[i] ?? await this.computeHere(p, items[i]!));
         }
-        current = worker ? following : take(false);
+        current = following;
+        running = next;
       }
     };
+    const lanes = workers.map(lane);
+    if (workers.length === 0) {
+      lanes.push(here());
+      // The workers still warming up (a first call soon after the first DICOMweb request) take
+      // the batches left when they are ready.
+      for (const worker of general ? [] : metadataWorkers.starting()) {
+        lanes.push(
+          Promise.race([worker.whenStarted, taken.then(() => false)]).then((ready) => {
+            if (!ready || next >= pending.length || worker.busy || !worker.ready) return;
+            worker.busy = true;
+            workers.push(worker);
+            return lane(worker);
+          }),
+        );
+      }
+    }
     // Every lane ends before its worker is given back, even when another one failed.
-    const outcomes = await Promise.allSettled(workers.length > 0 ? workers.map(lane) : [lane()]);
+    const outcomes = await Promise.allSettled(lanes);
     for (const worker of workers) worker.busy = false;
     for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
   }

@@ -37,17 +37,23 @@ function workerUrl(): URL {
   );
 }
 
-/** One worker; `busy` while a batch of one call is there, so that calls do not share it. */
+/**
+ * One worker; `busy` while batches of one call are there, so that calls do not share it. A call
+ * gives it its next batch before the current one is done, so that it does not wait for the trip
+ * of an answer and of a next batch between the two.
+ */
 export class MetadataWorker {
   busy = false;
   ready = false;
   private nextId = 1;
-  private current?: {
-    id: number;
+  private readonly running = new Map<number, {
     resolve: (texts: (string | null)[]) => void;
     reject: (error: Error) => void;
-  };
+  }>();
   private readonly worker: Worker;
+  private started!: (ready: boolean) => void;
+  /** Whether it became ready (false: it ended first). */
+  readonly whenStarted = new Promise<boolean>((resolve) => (this.started = resolve));
 
   constructor(private readonly onExit: (worker: MetadataWorker) => void) {
     this.worker = new Worker(workerUrl());
@@ -55,12 +61,12 @@ export class MetadataWorker {
     this.worker.on("message", (message: MetadataAnswer | "ready") => {
       if (message === "ready") {
         this.ready = true;
+        this.started(true);
         return;
       }
-      if (message.id !== this.current?.id) return;
-      const { resolve } = this.current;
-      this.current = undefined;
-      resolve(message.texts);
+      const request = this.running.get(message.id);
+      this.running.delete(message.id);
+      request?.resolve(message.texts);
     });
     this.worker.on("error", (error: Error) => this.end(error));
     this.worker.on("exit", () => this.end(new Error("The metadata worker stopped")));
@@ -73,8 +79,7 @@ export class MetadataWorker {
         () => this.end(new Error("The metadata worker did not finish in time")),
         DEADLINE_MS,
       );
-      this.current = {
-        id,
+      this.running.set(id, {
         resolve: (texts) => {
           clearTimeout(timer);
           resolve(texts);
@@ -83,7 +88,7 @@ export class MetadataWorker {
           clearTimeout(timer);
           reject(error);
         },
-      };
+      });
       // Transferred, not copied, where the bytes are a buffer of their own (read for this
       // batch alone); a view into a larger buffer (which may be shared) is copied.
       const own = items.map((item) => {
@@ -101,10 +106,11 @@ export class MetadataWorker {
   }
 
   private end(error: Error): void {
-    const current = this.current;
-    this.current = undefined;
-    current?.reject(error);
+    const running = [...this.running.values()];
+    this.running.clear();
+    for (const request of running) request.reject(error);
     this.ready = false;
+    this.started(false);
     void this.worker.terminate();
     this.onExit(this);
   }
@@ -133,6 +139,11 @@ export class MetadataWorkers {
     const free = this.workers.filter((w) => w.ready && !w.busy);
     for (const w of free) w.busy = true;
     return free;
+  }
+
+  /** The workers still loading or warming up: a call may take them once they are ready. */
+  starting(): MetadataWorker[] {
+    return this.workers.filter((w) => !w.ready);
   }
 }
 
