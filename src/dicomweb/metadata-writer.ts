@@ -343,24 +343,19 @@ class Writer {
     }
     const full = end;
     while (end > at && (bytes[end - 1] === 0x20 || (uid && bytes[end - 1] === 0))) end--;
-    let separators = 0;
-    for (let i = at; i < end; i++) {
-      const c = bytes[i]!;
-      // The value ends at a NUL (as padded by some writers).
-      if (c === 0) {
-        end = i;
-        break;
-      }
-      // Controls, quotes, non-ASCII, and spaces inside a UID: the general code.
-      if (c < 0x20 || c > 0x7e || c === 0x22 || (uid && c === 0x20)) {
-        return this.generalAttribute(tag, info, at, full);
-      }
-      if (c === 0x5c) separators++;
+    // Scanned by the engine's native string and regular expression code, faster than a loop over
+    // the bytes before the worker's code is compiled (a viewer's first call).
+    let text = this.latin1(at, end);
+    // The value ends at a NUL (as padded by some writers).
+    const nul = text.indexOf("\0");
+    if (nul >= 0) text = text.slice(0, nul);
+    // Controls, quotes, non-ASCII, and spaces inside a UID: the general code.
+    if (!PLAIN_TEXT.test(text) || (uid && text.includes(" "))) {
+      return this.generalAttribute(tag, info, at, full);
     }
     const key = keyOf(tag);
-    if (end === at) return `${key}${info.tail}`;
-    const text = this.latin1(at, end);
-    if (separators === 0 && info.kind === Kind.Text) {
+    if (text === "") return `${key}${info.tail}`;
+    if (info.kind === Kind.Text && !text.includes("\\")) {
       return `${key}"Value":["${text}"],${info.tail}`;
     }
     const tokens = text.split("\\");
@@ -436,6 +431,9 @@ class Writer {
     this.decoding = decoding;
   }
 }
+
+/** Printable ASCII but the quote: written between quotes as it is. */
+const PLAIN_TEXT = /^[\x20\x21\x23-\x7e]*$/;
 
 /** A token the general code writes (an infinity, a NaN, a number beyond 32 bits). */
 const SPECIAL = "special";
