@@ -17,7 +17,13 @@ import { parseArgs } from "node:util";
 import { type CorpusGenerator, corpusGenerator, DEFAULT_SOURCE } from "./dicom-corpus.ts";
 import { parsePart10, tagOf } from "./lib/dicom-walk.ts";
 import { positiveInt } from "./lib/args.ts";
-import { killIfRunning, spawnServer, stopServer, waitUntilReady } from "./lib/process.ts";
+import {
+  cpuSeconds,
+  killIfRunning,
+  spawnServer,
+  stopServer,
+  waitUntilReady,
+} from "./lib/process.ts";
 import { defaultPharosCommand, orthanc, pharos, type ServerUnderTest } from "./lib/servers.ts";
 import { median } from "./lib/stats.ts";
 
@@ -72,6 +78,14 @@ interface Figures {
   metadataFirst: number;
   metadataWarm: number;
   framesPerSecond: number;
+  /** Server CPU ms, steadier than times on a shared machine. */
+  cpu: {
+    ingestPerInstance: number;
+    qidoPerRequest: number;
+    metadataFirst: number;
+    metadataWarm: number;
+    perFrame: number;
+  };
 }
 
 async function upload(url: string, corpus: CorpusGenerator, label: string): Promise<void> {
@@ -120,19 +134,28 @@ async function measure(server: ServerUnderTest): Promise<Figures> {
   const proc = spawnServer(launch.command, launch.logPath);
   try {
     await waitUntilReady(proc, launch.url, {});
+    const cpuMs = () => cpuSeconds(proc.proc.pid) * 1000;
     await upload(launch.url, studies, server.label);
+    let cpu = cpuMs();
     await upload(launch.url, series, server.label);
+    const ingestPerInstance = (cpuMs() - cpu) / series.count;
     const qido = new Map<string, number>();
+    cpu = cpuMs();
     for (const [label, path] of QIDO) {
       const samples: number[] = [];
       for (let i = 0; i < runs; i++) samples.push(await timed(`${launch.url}${path(i)}`));
       qido.set(label, median(samples));
     }
+    const qidoPerRequest = (cpuMs() - cpu) / (QIDO.length * runs);
+    cpu = cpuMs();
     const metadataFirst = await timed(`${launch.url}${seriesPath}/metadata`);
+    const metadataFirstCpu = cpuMs() - cpu;
     const warm: number[] = [];
+    cpu = cpuMs();
     for (let i = 0; i < Math.min(runs, 10); i++) {
       warm.push(await timed(`${launch.url}${seriesPath}/metadata`));
     }
+    const metadataWarmCpu = (cpuMs() - cpu) / warm.length;
     let next = 0;
     const accept = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
     const client = async () => {
@@ -145,10 +168,24 @@ async function measure(server: ServerUnderTest): Promise<Figures> {
       }
     };
     const t = performance.now();
+    cpu = cpuMs();
     await Promise.all([client(), client(), client(), client()]);
     const framesPerSecond = frameRequests / ((performance.now() - t) / 1000);
+    const perFrame = (cpuMs() - cpu) / frameRequests;
     await stopServer(proc);
-    return { qido, metadataFirst, metadataWarm: median(warm), framesPerSecond };
+    return {
+      qido,
+      metadataFirst,
+      metadataWarm: median(warm),
+      framesPerSecond,
+      cpu: {
+        ingestPerInstance,
+        qidoPerRequest,
+        metadataFirst: metadataFirstCpu,
+        metadataWarm: metadataWarmCpu,
+        perFrame,
+      },
+    };
   } finally {
     await killIfRunning(proc);
     launch.cleanup?.();
@@ -197,3 +234,19 @@ console.log(
     p.framesPerSecond.toFixed(0)
   } | ${ratio(p.framesPerSecond, o.framesPerSecond)} |`,
 );
+console.log("| server CPU (ms) | Orthanc | Pharos | |");
+console.log("| --- | ---: | ---: | ---: |");
+const cpuRows: [string, keyof Figures["cpu"]][] = [
+  [`ingest of the ${seriesSize}-instance series, per instance`, "ingestPerInstance"],
+  ["QIDO-RS, per request", "qidoPerRequest"],
+  ["WADO-RS metadata, first call", "metadataFirst"],
+  ["WADO-RS metadata, warm call", "metadataWarm"],
+  ["WADO-RS frames, per frame", "perFrame"],
+];
+for (const [label, key] of cpuRows) {
+  console.log(
+    `| ${label} | ${o.cpu[key].toFixed(2)} | ${p.cpu[key].toFixed(2)} | ${
+      ratio(o.cpu[key], p.cpu[key])
+    } |`,
+  );
+}

@@ -398,6 +398,17 @@ function readMetaHeader(input: Uint8Array): MetaHeader | undefined {
   return { meta, transferSyntax, declared: tsElement !== undefined, end };
 }
 
+/**
+ * Where the dataset of a Part 10 file begins and its transfer syntax as its meta header names
+ * it; undefined for a file without one, or whose header does not name the syntax.
+ */
+export function datasetStart(
+  input: Uint8Array,
+): { at: number; transferSyntax: string } | undefined {
+  const header = readMetaHeader(input);
+  return header?.declared ? { at: header.end, transferSyntax: header.transferSyntax } : undefined;
+}
+
 /** The deflated bytes of a file in the deflated transfer syntax, else undefined. */
 export function deflatedDatasetOf(input: Uint8Array): Uint8Array | undefined {
   let header: MetaHeader | undefined;

@@ -8,7 +8,7 @@ export const DICOM_JSON = "application/dicom+json";
 /** Printable ASCII without a quote or a backslash: written as it is between quotes. */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
-function quoted(text: string): string {
+export function quoted(text: string): string {
   return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 
@@ -22,7 +22,7 @@ function valueText(value: DicomJsonValue): string {
   return datasetText(value as DicomJsonDataset);
 }
 
-function attributeText(attribute: DicomJsonAttribute): string {
+export function attributeText(attribute: DicomJsonAttribute): string {
   let out = "{";
   if (attribute.BulkDataURI !== undefined) {
     out += `"BulkDataURI":${quoted(attribute.BulkDataURI)},`;

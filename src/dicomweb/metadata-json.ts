@@ -1,6 +1,7 @@
 // The WADO-RS metadata of one instance as PS3.18 Annex F JSON text, its binary values as bulk
-// data URIs below the instance's URL. The metadata workers compute it too: it imports nothing
-// but src/dicom and the JSON writer.
+// data URIs below the instance's URL: written from the bytes (metadata-writer.ts) where it can
+// be, else through the parser and the DICOM JSON model. The metadata workers compute it too: it
+// imports nothing but src/dicom and the JSON writers.
 import type { BinaryElement } from "../dicom/dicom-json.ts";
 import { dicomJson, type DicomJsonDataset } from "../dicom/dicom-json.ts";
 import type { Encoding, TextDecoding } from "../dicom/charsets.ts";
@@ -13,6 +14,7 @@ import {
 import { decodingOf } from "../dicom/summary.ts";
 import { type Tag, Tags } from "../dicom/tag.ts";
 import { datasetText } from "./json.ts";
+import { writeMetadata } from "./metadata-writer.ts";
 
 const hex = (tag: Tag) => (tag >>> 0).toString(16).padStart(8, "0");
 
@@ -52,6 +54,16 @@ export interface MetadataBytes {
  * does not parse as the index located its pixel data (the whole file is then read again).
  */
 export function metadataOf(
+  source: MetadataBytes,
+  fallback: Encoding,
+  instanceUrl: string,
+): string | undefined {
+  return writeMetadata(source.bytes, source.pixelDataAt, fallback, instanceUrl) ??
+    generalMetadataOf(source, fallback, instanceUrl);
+}
+
+/** metadataOf through the parser and the DICOM JSON model, for the files the writer leaves. */
+export function generalMetadataOf(
   source: MetadataBytes,
   fallback: Encoding,
   instanceUrl: string,

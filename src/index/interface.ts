@@ -11,6 +11,8 @@ import type { Tag } from "../dicom/tag.ts";
 import type {
   AttachmentInfo,
   Change,
+  ChildFile,
+  ChildFilesQuery,
   ExportedResource,
   MetadataEntry,
   Resource,
@@ -72,6 +74,11 @@ export interface ResourcesTable {
   byInternalId(internalId: number): Resource | undefined;
   createResource(level: Level, publicId: string, parentId: number | null): number;
   children(internalId: number): Resource[];
+  /**
+   * The children as `children` orders them, each with a main tag, an attachment and metadata
+   * values: one query for a series rather than three for each instance.
+   */
+  childFiles(internalId: number, query: ChildFilesQuery): ChildFile[];
   countChildren(internalId: number): number;
   /** Public ids of a level in creation order; `since`/`limit` page through them as Orthanc does. */
   listLevel(level: Level, since?: number, limit?: number): string[];
@@ -228,6 +235,7 @@ export const INDEX_METHODS = [
   "byInternalId",
   "createResource",
   "children",
+  "childFiles",
   "countChildren",
   "listLevel",
   "setMainTag",

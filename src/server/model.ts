@@ -2,6 +2,7 @@
 // back-ends: resources, attachments, changes, exports, and Orthanc's enumerations. Plain data,
 // no behaviour; the back-ends (src/index) implement the interface over these types.
 import type { Level } from "../dicom/levels.ts";
+import type { Tag } from "../dicom/tag.ts";
 
 export interface Resource {
   internalId: number;
@@ -194,4 +195,20 @@ export class IndexFailure extends Error {
   constructor(readonly kind: "DatabaseUnavailable" | "Database", message: string) {
     super(message);
   }
+}
+
+/** A child with what reading its file needs (ChildFilesQuery), read in one query for them all. */
+export interface ChildFile {
+  resource: Resource;
+  /** The value of the main tag asked for. */
+  tag?: string;
+  file?: AttachmentInfo;
+  /** The values of the metadata types asked for, in their order. */
+  metadata: (string | undefined)[];
+}
+
+export interface ChildFilesQuery {
+  tag: Tag;
+  contentType: number;
+  metadata: number[];
 }

@@ -7,6 +7,8 @@ import type { IndexBackend } from "../index/interface.ts";
 import { OrthancError } from "./errors.ts";
 import type {
   AttachmentInfo,
+  ChildFile,
+  ChildFilesQuery,
   MetadataEntry,
   Resource,
   SubtreeStatistics,
@@ -37,6 +39,11 @@ export class ResourceReader {
 
   children(internalId: number): Resource[] {
     return this.index.children(internalId);
+  }
+
+  /** The children, each with a main tag, an attachment and metadata values, in one query. */
+  childFiles(internalId: number, query: ChildFilesQuery): ChildFile[] {
+    return this.index.childFiles(internalId, query);
   }
 
   /**

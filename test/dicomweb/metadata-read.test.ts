@@ -2,11 +2,15 @@
 // workers, is the metadata of the whole files: every transfer syntax, encapsulated pixel data,
 // an element after the pixel data (which needs the whole file).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseDicom } from "../../src/dicom/parser.ts";
+import { pixelDataOffset } from "../../src/dicom/pixel-data-offset.ts";
+import { headerCut } from "../../src/dicomweb/header-cut.ts";
 import { metadataOf } from "../../src/dicomweb/metadata-json.ts";
 import { warmUp } from "../../src/dicomweb/metadata-warm-up.ts";
-import { MetadataWorkers } from "../../src/dicomweb/metadata-workers.ts";
+import { type MetadataWorker, MetadataWorkers } from "../../src/dicomweb/metadata-workers.ts";
 import { type InProcessServer, startInProcess } from "../support/in-process.ts";
 import { samplesDir } from "../support/server.ts";
 
@@ -82,7 +86,7 @@ describe("metadata from files read up to their pixel data", () => {
   });
 });
 
-test("a metadata worker answers what the server's thread computes", async () => {
+async function startedWorker(): Promise<MetadataWorker> {
   const workers = new MetadataWorkers(1);
   workers.start();
   const deadline = Date.now() + 20_000;
@@ -92,7 +96,13 @@ test("a metadata worker answers what the server's thread computes", async () => 
     await Bun.sleep(20);
     [worker] = workers.claim();
   }
-  const url = "http://viewer.example/dicom-web/studies/1/series/2/instances/3";
+  return worker;
+}
+
+const url = "http://viewer.example/dicom-web/studies/1/series/2/instances/3";
+
+test("a metadata worker answers what the server's thread computes", async () => {
+  const worker = await startedWorker();
   const items = FILES.map((f) => ({ bytes: new Uint8Array(readFileSync(f)), url }));
   const expected = items.map((item) => metadataOf(item, "Latin1", url) ?? null);
   const texts = await worker.run("Latin1", items);
@@ -100,6 +110,29 @@ test("a metadata worker answers what the server's thread computes", async () => 
   expect(texts.filter((t) => t !== null).length).toBe(FILES.length);
   // Not a DICOM file: the server's thread computes it again, for the usual error.
   expect(await worker.run("Latin1", [{ bytes: new Uint8Array([1, 2, 3]), url }])).toEqual([null]);
+});
+
+test("a metadata worker reads a file itself, up to its pixel data when that ends the file", async () => {
+  const worker = await startedWorker();
+  const dir = mkdtempSync(join(tmpdir(), "metadata-read-"));
+  try {
+    const files = [readFileSync(FILES.at(-1)!), withTrailingElement()].map((bytes, i) => {
+      const path = join(dir, `${i}.dcm`);
+      writeFileSync(path, bytes);
+      const { transferSyntax } = parseDicom(bytes);
+      const cut = headerCut(bytes.length, String(pixelDataOffset(bytes)), transferSyntax)!;
+      return { path, cut, bytes: new Uint8Array(bytes) };
+    });
+    const texts = await worker.run("Latin1", files.map(({ path, cut }) => ({ url, path, cut })));
+    expect(texts[0]).toBe(metadataOf({ bytes: files[0]!.bytes }, "Latin1", url)!);
+    // An element after the pixel data: the server's thread reads the whole file.
+    expect(texts[1]).toBeNull();
+    // A file gone: the server's thread answers the error.
+    const gone = { url, path: join(dir, "gone.dcm"), cut: files[0]!.cut };
+    expect(await worker.run("Latin1", [gone])).toEqual([null]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("a worker's warm-up runs the whole path, its synthetic instance cut at its pixel data", () => {

@@ -65,6 +65,40 @@ test("builds the tree and counts it", () => {
   expect(index.mainTags(ids.p).get(0x00100020)).toBe("PID");
 });
 
+test("childFiles reads each child's main tag, attachment and metadata in one query", () => {
+  const { index } = freshIndex();
+  const ids = tree(index);
+  const i3 = index.transaction(() => {
+    const i3 = index.createResource("Instance", "i3", ids.se1);
+    index.setMainTag(ids.i1, 0x00080018, "1.2.3");
+    index.setMainTag(ids.i1, 0x00080060, "MR");
+    index.setMetadata(ids.i1, 14, "1234");
+    index.setMetadata(ids.i1, 3, "1.2.840.10008.1.2.1");
+    index.setMetadata(i3, 3, "1.2.840.10008.1.2");
+    index.addAttachment(i3, { ...attachment("u3", 30), contentType: 42 });
+    return i3;
+  });
+  const query = { tag: 0x00080018, contentType: ContentType.Dicom, metadata: [14, 3] };
+  expect(index.childFiles(ids.se1, query)).toEqual([
+    {
+      resource: { internalId: ids.i1, level: "Instance", publicId: "i1", parentId: ids.se1 },
+      tag: "1.2.3",
+      file: attachment("u1", 100),
+      metadata: ["1234", "1.2.840.10008.1.2.1"],
+    },
+    {
+      // Without the tag, the attachment of that type and the first metadata.
+      resource: { internalId: i3, level: "Instance", publicId: "i3", parentId: ids.se1 },
+      metadata: [undefined, "1.2.840.10008.1.2"],
+    },
+  ]);
+  expect(index.childFiles(ids.se1, { ...query, metadata: [] }).map((c) => c.metadata)).toEqual([
+    [],
+    [],
+  ]);
+  expect(index.childFiles(ids.i1, query)).toEqual([]);
+});
+
 test("deleting the last instance of a series removes the series and keeps the study", () => {
   const { index } = freshIndex();
   tree(index);

@@ -11,6 +11,8 @@ import type { Tag } from "../../dicom/tag.ts";
 import {
   type AttachmentInfo,
   type Change,
+  type ChildFile,
+  type ChildFilesQuery,
   ContentType,
   type ExportedResource,
   IndexFailure,
@@ -24,6 +26,7 @@ import {
 import { attachmentRow, exportRow } from "../row-values.ts";
 import { type Binding as FindBinding, type FindDialect, findStatement } from "../find-sql.ts";
 import { IDENTIFIERS } from "../identifiers.ts";
+import { childFilesParams, childFilesSql } from "../child-files-sql.ts";
 import type { FindPlan, FoundRow, IndexBackend, KeyValueEntry } from "../interface.ts";
 import { SyncConnection } from "./bridge.ts";
 import {
@@ -324,6 +327,22 @@ export class PostgresIndex implements IndexBackend {
       `SELECT ${RESOURCE} FROM resources WHERE parent_id = $1 ORDER BY internal_id`,
       [internalId],
     ).map(toResource);
+  }
+
+  childFiles(internalId: number, query: ChildFilesQuery): ChildFile[] {
+    const rows = this.rows(
+      childFilesSql(query.metadata.length),
+      childFilesParams(internalId, query),
+    );
+    return rows.map((row) => {
+      const child: ChildFile = {
+        resource: toResource(row),
+        metadata: query.metadata.map((_, i) => (row[`m${i}`] as string | null) ?? undefined),
+      };
+      if (row.tag_value !== null) child.tag = row.tag_value as string;
+      if (row.uuid !== null) child.file = toAttachment(row);
+      return child;
+    });
   }
 
   countChildren(internalId: number): number {

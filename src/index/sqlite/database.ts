@@ -6,6 +6,8 @@ import type { Tag } from "../../dicom/tag.ts";
 import {
   type AttachmentInfo,
   type Change,
+  type ChildFile,
+  type ChildFilesQuery,
   ContentType,
   type ExportedResource,
   type MetadataEntry,
@@ -30,6 +32,7 @@ import {
   removeLabel,
   resourcesWithLabels,
 } from "./labels.ts";
+import { childFiles } from "./child-files.ts";
 import { lookupIdentifier } from "./lookup.ts";
 import { addPendingFile, pendingFiles, removePendingFile } from "./pending-files.ts";
 import { type AttachmentRow, toAttachment } from "./rows.ts";
@@ -284,6 +287,10 @@ export class SqliteIndex implements IndexBackend {
 
   children(internalId: number): Resource[] {
     return this.s.children.all(internalId).map(toResource);
+  }
+
+  childFiles(internalId: number, query: ChildFilesQuery): ChildFile[] {
+    return childFiles(this.db, internalId, query);
   }
 
   countChildren(internalId: number): number {
