@@ -328,6 +328,7 @@ export class MetadataCache {
     const data = await readInstance(this.deps, p.instance);
     return datasetText(await instanceMetadata(data, item.url));
   }
+
   /** A plugin chooses how binary values are written: the whole file, computed here. */
   private async withModes(instances: Resource[], base: WebBase): Promise<string[]> {
     const out: string[] = new Array(instances.length);

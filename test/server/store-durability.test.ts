@@ -12,7 +12,7 @@ import { HookRegistry } from "../../src/server/hooks.ts";
 import { ContentType } from "../../src/server/model.ts";
 import { parseInstance, StorePipeline } from "../../src/server/store.ts";
 import { FilesystemStorage } from "../../src/storage/filesystem.ts";
-import { samplesDir } from "../support/server.ts";
+import { samplesDir, waitFor } from "../support/server.ts";
 
 const SAMPLE = readFileSync(join(samplesDir, "Brainix/Flair/IM-0001-0001.dcm"));
 const ORIGIN = { kind: "RestApi" } as const;
@@ -63,14 +63,6 @@ function pipeline() {
   return { index, store, flushes, stored, files };
 }
 
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await Bun.sleep(1);
-  }
-}
-
 const INSTANCE = parseInstance(SAMPLE, "Latin1").summary.ids.instance;
 const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
 
@@ -81,7 +73,7 @@ test("the row is committed while the file flushes, and the answer waits for the 
     answered = true;
     return r;
   });
-  await until(() => index.lookup(INSTANCE) !== undefined);
+  await waitFor(() => index.lookup(INSTANCE) !== undefined, "the commit");
   expect(flushes.length).toBe(1);
   expect(answered).toBe(false);
   flushes[0]!.settle();
@@ -93,7 +85,7 @@ test("the row is committed while the file flushes, and the answer waits for the 
 test("a flush that fails fails the store; the committed row keeps its written file", async () => {
   const { index, store, flushes, stored, files } = pipeline();
   const result = store.store(SAMPLE, ORIGIN);
-  await until(() => flushes.length === 1);
+  await waitFor(() => flushes.length === 1, "the flush to start");
   flushes[0]!.settle(new Error("EIO"));
   await expect(result).rejects.toThrow("EIO");
   const row = index.attachment(index.lookup(INSTANCE)!.internalId, ContentType.Dicom)!;
@@ -106,7 +98,7 @@ test("a caller's MD5 of the bytes it gave is the one recorded", async () => {
   const { index, store, flushes } = pipeline();
   const given = "0123456789abcdef0123456789abcdef";
   const result = store.store(SAMPLE, ORIGIN, [], given);
-  await until(() => flushes.length === 1);
+  await waitFor(() => flushes.length === 1, "the flush to start");
   flushes[0]!.settle();
   await result;
   const row = index.attachment(index.lookup(INSTANCE)!.internalId, ContentType.Dicom)!;

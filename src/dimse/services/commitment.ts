@@ -1,6 +1,7 @@
 // The storage commitment service, Push Model (SCP side): an N-ACTION is answered at once and its
 // result goes to the requesting modality as an N-EVENT-REPORT on a new association, from a job
-// (src/dimse/commitment-job.ts), as Orthanc does; an N-EVENT-REPORT completes the report of a request Pharos sent.
+// (src/dimse/commitment-job.ts), as Orthanc does; an N-EVENT-REPORT completes the report of a
+// request Pharos sent.
 import type { Configuration } from "../../config/schema.ts";
 import { Tags } from "../../dicom/tag.ts";
 import { Metadata } from "../../server/model.ts";
