@@ -2,6 +2,8 @@
 // rendering again and again (the same URL for every client of a study), and windowing, fitting
 // and encoding cost more than hashing the file. Least recently used answers go first past the
 // byte budget.
+import { contentKey } from "./content-key.ts";
+
 export interface CachedAnswer {
   body: Uint8Array;
   type: string;
@@ -15,7 +17,7 @@ export class RenderedAnswerCache {
 
   /** `dicom` is the file; `variant` names the frame and every argument shaping the answer. */
   static key(dicom: Uint8Array, variant: string): string {
-    return `${Bun.hash(dicom).toString(16)}:${dicom.length}:${variant}`;
+    return `${contentKey(dicom)}:${variant}`;
   }
 
   /** The answer, produced once by `produce` while it stays cached (failures throw, uncached). */

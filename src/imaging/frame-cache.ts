@@ -1,6 +1,7 @@
 // The last frames the image routes decoded, by content: a viewer asks for the same frame again
 // (preview, then rendered at another size or window), and decoding a compressed frame costs far
 // more than hashing its file. Least recently used frames go first past the byte budget.
+import { contentKey } from "./content-key.ts";
 import type { DecodedImage } from "./image.ts";
 
 export class DecodedFrameCache {
@@ -10,7 +11,7 @@ export class DecodedFrameCache {
   constructor(private readonly budget = 128 * 1024 * 1024) {}
 
   private static key(dicom: Uint8Array, frame: number): string {
-    return `${Bun.hash(dicom).toString(16)}:${dicom.length}:${frame}`;
+    return `${contentKey(dicom)}:${frame}`;
   }
 
   has(dicom: Uint8Array, frame: number): boolean {
