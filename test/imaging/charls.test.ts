@@ -5,19 +5,18 @@
 import { beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import charlsPath from "@cornerstonejs/codec-charls/decodewasm" with { type: "file" };
 import { NativeCodecs } from "dcmjs-codecs";
-import wasmPath from "dcmjs-codecs/build/dcmjs-native-codecs.wasm" with { type: "file" };
 import { parseDicom } from "../../src/dicom/parser.ts";
 import { TransferSyntax } from "../../src/dicom/uids.ts";
 import { compressedFrame, decodeBuiltinFrame } from "../../src/imaging/decode.ts";
 import { pixelModule } from "../../src/imaging/image.ts";
 import { decodeJpegLs } from "../../src/imaging/wasm/charls.ts";
 import { context, loadCodecs } from "../../src/imaging/wasm/codestreams.ts";
+import { WASM_MODULES } from "../../src/imaging/wasm/modules.ts";
 import type { FrameLayout } from "../../src/imaging/wasm/jobs.ts";
 import { samplesDir } from "../support/server.ts";
 
-beforeAll(() => loadCodecs(wasmPath, charlsPath));
+beforeAll(() => loadCodecs(WASM_MODULES));
 
 /** What dcmjs-codecs' CharLS decodes. */
 function dcmjs(layout: FrameLayout, codestream: Uint8Array) {

@@ -1,5 +1,6 @@
 // The call of one WASM codec (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG, OpenJPH; CharLS from
-// @cornerstonejs/codec-charls for decoding JPEG-LS, charls.ts) on one frame (and RLE's expansion, in JS), and the REST API's image answers (/rendered's windowing and
+// @cornerstonejs/codec-charls for decoding JPEG-LS, charls.ts; OpenJPEG built here for decoding
+// JPEG 2000, openjpeg.ts) on one frame (and RLE's expansion, in JS), and the REST API's image answers (/rendered's windowing and
 // fitting; PNG, JPEG and PAM encoding). Runs in the codec workers; which syntaxes they take is
 // syntaxes.ts, which the main thread reads without loading the codecs.
 import { Context, NativeCodecs } from "dcmjs-codecs";
@@ -12,6 +13,8 @@ import { encodePng } from "../png.ts";
 import { renderForViewer } from "../rendered.ts";
 import { decompressedImage } from "../native.ts";
 import { decodeJpegLs, loadCharLS } from "./charls.ts";
+import { decodeJpeg2000, loadOpenJpeg } from "./openjpeg.ts";
+import type { WasmModules } from "./modules.ts";
 import type { DecodedImage } from "../types.ts";
 import type { AnswerJob, CodecJob, CodecOutput, FrameLayout, RenderedJob } from "./jobs.ts";
 
@@ -43,10 +46,12 @@ function decode(job: CodecJob & { kind: "decode" }): CodecOutput {
     return { bytes, photometric: job.layout.photometric, planar: true };
   }
   const family = FAMILIES.get(job.transferSyntax);
-  if (family === "jpeg-ls") {
-    const frame = decodeJpegLs(job.layout, job.codestream);
-    if (frame) return frame;
-  }
+  const frame = family === "jpeg-ls"
+    ? decodeJpegLs(job.layout, job.codestream)
+    : family === "jpeg2000"
+    ? decodeJpeg2000(job.layout, job.codestream)
+    : undefined;
+  if (frame) return frame;
   const ctx = context(job.layout, { encodedBuffer: job.codestream });
   const out = family === "jpeg"
     ? NativeCodecs.decodeJpeg(ctx, { convertColorspaceToRgb: true })
@@ -92,9 +97,13 @@ function encode(job: CodecJob & { kind: "encode" }): CodecOutput {
 
 let ready: Promise<void> | undefined;
 
-/** Loads the codecs (once) from their WASM modules: dcmjs-codecs' and CharLS's. */
-export async function loadCodecs(wasmPath: string, charlsPath: string): Promise<void> {
-  await Promise.all([loadDcmjsCodecs(wasmPath), loadCharLS(charlsPath)]);
+/** Loads the codecs (once) from their WASM modules. */
+export async function loadCodecs(modules: WasmModules): Promise<void> {
+  await Promise.all([
+    loadDcmjsCodecs(modules.dcmjs),
+    loadCharLS(modules.charls),
+    loadOpenJpeg(modules.openjpeg),
+  ]);
 }
 
 function loadDcmjsCodecs(wasmPath: string): Promise<void> {

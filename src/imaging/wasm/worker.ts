@@ -1,11 +1,10 @@
 // A codec worker: runs the WASM decoders and encoders off the main thread, one job at a time.
-// An entry point of the executable (build.ts), which embeds the WASM modules through the imports.
+// An entry point of the executable (build.ts), which embeds the WASM modules (modules.ts).
 import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import wasmPath from "dcmjs-codecs/build/dcmjs-native-codecs.wasm" with { type: "file" };
-import charlsPath from "@cornerstonejs/codec-charls/decodewasm" with { type: "file" };
 import { loadCodecs, runJob } from "./codestreams.ts";
+import { WASM_MODULES } from "./modules.ts";
 import { warmUpSteps } from "./warm-up.ts";
 import type { CodecAnswer, CodecRequest, CodecWorkerData } from "./jobs.ts";
 import { FAMILIES } from "./syntaxes.ts";
@@ -23,7 +22,7 @@ try {
   // Not Linux: no /proc/thread-self.
 }
 
-const loaded = loadCodecs(wasmPath, charlsPath);
+const loaded = loadCodecs(WASM_MODULES);
 
 /** The codec families this worker's jobs have used: those need no warm-up. */
 const used = new Set<string>();
