@@ -1,11 +1,11 @@
-// Decode time of one frame with the codecs Pharos uses (dcmjs-codecs' libjpeg-turbo;
-// @cornerstonejs/codec-charls for JPEG-LS, which the JPEG-LS rows then compare with itself;
-// OpenJPEG built here for JPEG 2000, codecs/openjpeg), beside dcmjs-codecs' own decoder of the
-// syntax and the cornerstone codecs (@cornerstonejs/codec-charls, -openjpeg, -libjpeg-turbo-8bit)
-// on the same codestreams, with a check that all give the same pixels. The other cornerstone
-// packages are not dependencies of Pharos: install them for this run.
+// Decode time of one frame with the codecs Pharos uses (dcmjs-codecs' libjpeg-turbo; CharLS built
+// here for JPEG-LS, codecs/charls; OpenJPEG built here for JPEG 2000, codecs/openjpeg), beside
+// dcmjs-codecs' own decoder of the syntax and the cornerstone codecs (@cornerstonejs/codec-charls,
+// -openjpeg, -libjpeg-turbo-8bit) on the same codestreams, with a check that all give the same
+// pixels. The cornerstone packages are not dependencies of Pharos: install them for this run.
 //
-//   npm install --no-save @cornerstonejs/codec-openjpeg @cornerstonejs/codec-libjpeg-turbo-8bit
+//   npm install --no-save @cornerstonejs/codec-charls @cornerstonejs/codec-openjpeg \
+//     @cornerstonejs/codec-libjpeg-turbo-8bit
 //   bun bench/codecs.ts [--runs 50]
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";

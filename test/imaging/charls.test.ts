@@ -1,9 +1,10 @@
-// JPEG-LS decodes with @cornerstonejs/codec-charls to the very bytes dcmjs-codecs' CharLS gives
-// (the decoder Pharos used before): every JPEG-LS sample, and color and 12-bit frames encoded
-// here, lossless and near-lossless. A codestream whose samples do not fit the pixel module goes
-// to dcmjs-codecs; one cut short throws.
+// JPEG-LS decodes with the CharLS built here (codecs/charls) to the very bytes dcmjs-codecs'
+// CharLS gives (as @cornerstonejs/codec-charls, the decoder Pharos used before, did): every frame
+// of every JPEG-LS sample, and color and 12-bit frames encoded here, lossless and near-lossless.
+// A codestream whose samples do not fit the pixel module goes to dcmjs-codecs; one cut short or
+// damaged throws (CharLS's throw traps), and the next frame decodes as before.
 import { beforeAll, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NativeCodecs } from "dcmjs-codecs";
 import { parseDicom } from "../../src/dicom/parser.ts";
@@ -32,16 +33,33 @@ function expectSame(layout: FrameLayout, codestream: Uint8Array) {
   expect(ours!.planar).toBe(layout.samplesPerPixel === 3 && theirs.planar);
 }
 
-for (
-  const file of [
+const JPEG_LS: string[] = [TransferSyntax.JpegLsLossless, TransferSyntax.JpegLsNearLossless];
+
+/** Every sample in JPEG-LS, found by its transfer syntax. */
+const samples = readdirSync(samplesDir, { recursive: true, encoding: "utf8" })
+  .filter((file) => file.endsWith(".dcm"))
+  .filter((file) =>
+    JPEG_LS.includes(parseDicom(readFileSync(join(samplesDir, file))).transferSyntax)
+  )
+  .sort();
+
+test("the samples in JPEG-LS are found", () => {
+  expect(samples).toEqual(expect.arrayContaining([
+    "Formats/JpegLossless.dcm",
     "TransferSyntaxes/1.2.840.10008.1.2.4.80.dcm",
     "TransferSyntaxes/1.2.840.10008.1.2.4.81.dcm",
-    "Formats/JpegLossless.dcm",
-  ]
-) {
-  test(`${file} decodes to dcmjs-codecs' bytes`, () => {
-    const frame = compressedFrame(parseDicom(readFileSync(join(samplesDir, file))), 0)!;
-    expectSame(frame.pixelModule, frame.codestream);
+  ]));
+});
+
+for (const file of samples) {
+  test(`${file}: every frame decodes to dcmjs-codecs' bytes`, () => {
+    const parsed = parseDicom(readFileSync(join(samplesDir, file)));
+    const frames = pixelModule(parsed)!.frames;
+    expect(frames).toBeGreaterThan(0);
+    for (let i = 0; i < frames; i++) {
+      const frame = compressedFrame(parsed, i)!;
+      expectSame(frame.pixelModule, frame.codestream);
+    }
   });
 }
 
@@ -92,11 +110,31 @@ test("8-bit samples in 16-bit pixel data are left to dcmjs-codecs", () => {
   expect(decodeJpegLs(layout, codestream)?.bytes.length).toBe(layout.rows * layout.columns * 3);
 });
 
-test("a codestream cut short throws", () => {
+/** The lossless CT sample's frame. */
+function ctFrame() {
   const frame = compressedFrame(
     parseDicom(readFileSync(join(samplesDir, "TransferSyntaxes/1.2.840.10008.1.2.4.80.dcm"))),
     0,
   )!;
   expect(frame.transferSyntax).toBe(TransferSyntax.JpegLsLossless);
-  expect(() => decodeJpegLs(frame.pixelModule, frame.codestream.slice(0, 200))).toThrow();
-});
+  return frame;
+}
+
+/** Ways to break a codestream: cut after its start of image, cut short, damaged in its scan. */
+const BREAKS: [string, (codestream: Uint8Array) => Uint8Array][] = [
+  ["cut after its start of image", (codestream) => codestream.slice(0, 2)],
+  ["cut short", (codestream) => codestream.slice(0, 200)],
+  ["zeroed in its scan", (codestream) => codestream.slice().fill(0, 400, 2000)],
+  ["filled with 0xff in its scan", (codestream) => codestream.slice().fill(0xff, 400, 2000)],
+  ["filled with 0x5a in its scan", (codestream) => codestream.slice().fill(0x5a, 400, 2000)],
+];
+
+for (const [label, broken] of BREAKS) {
+  test(`a codestream ${label} throws, and the next one decodes`, () => {
+    const frame = ctFrame();
+    expect(() => decodeJpegLs(frame.pixelModule, broken(frame.codestream))).toThrow(
+      "CharLS refuses the codestream",
+    );
+    expectSame(frame.pixelModule, frame.codestream);
+  });
+}

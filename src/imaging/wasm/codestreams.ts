@@ -1,8 +1,8 @@
-// The call of one WASM codec (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG, OpenJPH; CharLS from
-// @cornerstonejs/codec-charls for decoding JPEG-LS, charls.ts; OpenJPEG built here for decoding
-// JPEG 2000, openjpeg.ts) on one frame (and RLE's expansion, in JS), and the REST API's image answers (/rendered's windowing and
-// fitting; PNG, JPEG and PAM encoding). Runs in the codec workers; which syntaxes they take is
-// syntaxes.ts, which the main thread reads without loading the codecs.
+// The call of one WASM codec (dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG, OpenJPH; CharLS built
+// here for decoding JPEG-LS, charls.ts; OpenJPEG built here for decoding JPEG 2000, openjpeg.ts)
+// on one frame (and RLE's expansion, in JS), and the REST API's image answers (/rendered's
+// windowing and fitting; PNG, JPEG and PAM encoding). Runs in the codec workers; which syntaxes
+// they take is syntaxes.ts, which the main thread reads without loading the codecs.
 import { Context, NativeCodecs } from "dcmjs-codecs";
 import { TransferSyntax } from "../../dicom/uids.ts";
 import { FAMILIES, HTJ2K_LOSSLESS } from "./syntaxes.ts";

@@ -1,13 +1,13 @@
 // The WASM modules of the codec workers: these imports embed them in the executable (build.ts),
 // and give their paths there or in the source tree.
-import charls from "@cornerstonejs/codec-charls/decodewasm" with { type: "file" };
 import dcmjs from "dcmjs-codecs/build/dcmjs-native-codecs.wasm" with { type: "file" };
+import charls from "./charls.wasm" with { type: "file" };
 import openjpeg from "./openjpeg.wasm" with { type: "file" };
 
 export interface WasmModules {
   /** dcmjs-codecs: libjpeg-turbo, CharLS, OpenJPEG and OpenJPH, for all but what follows. */
   dcmjs: string;
-  /** @cornerstonejs/codec-charls: JPEG-LS decoding (charls.ts). */
+  /** CharLS built here: JPEG-LS decoding (charls.ts). */
   charls: string;
   /** OpenJPEG built here: JPEG 2000 decoding (openjpeg.ts). */
   openjpeg: string;

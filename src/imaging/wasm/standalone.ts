@@ -36,15 +36,26 @@ function imports(memory: () => WebAssembly.Memory): WebAssembly.Imports {
   };
 }
 
-/** Instantiates the module at `wasmPath` and runs its static constructors. */
-export async function loadStandalone<T extends StandaloneExports>(wasmPath: string): Promise<T> {
-  const bytes = await Bun.file(wasmPath).arrayBuffer();
-  // The imports read the memory, which exists once the module does.
+/** Compiles the module at `wasmPath`, to instantiate with instantiateStandalone. */
+export async function compileStandalone(wasmPath: string): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(await Bun.file(wasmPath).arrayBuffer());
+}
+
+/** A new instance of `compiled`, its static constructors run. */
+export function instantiateStandalone<T extends StandaloneExports>(
+  compiled: WebAssembly.Module,
+): T {
+  // The imports read the memory, which exists once the instance does.
   const module: { exports?: T } = {};
-  const { instance } = await WebAssembly.instantiate(bytes, imports(() => module.exports!.memory));
+  const instance = new WebAssembly.Instance(compiled, imports(() => module.exports!.memory));
   module.exports = instance.exports as unknown as T;
   module.exports._initialize();
   return module.exports;
+}
+
+/** Instantiates the module at `wasmPath` and runs its static constructors. */
+export async function loadStandalone<T extends StandaloneExports>(wasmPath: string): Promise<T> {
+  return instantiateStandalone<T>(await compileStandalone(wasmPath));
 }
 
 /** A buffer in a module's memory, reused for each frame and grown when one needs more. */
