@@ -12,6 +12,9 @@
 
 /** The decoder of the codestream whose header jls_read_header read, until jls_decode. */
 static charls_jpegls_decoder *decoder;
+/** That codestream. */
+static const uint8_t *source;
+static uint32_t source_size;
 
 static void release(void) {
   if (decoder) charls_jpegls_decoder_destroy(decoder);
@@ -31,6 +34,8 @@ int jls_read_header(const uint8_t *data, uint32_t size, int32_t *info) {
   int32_t spiff_found;
   charls_frame_info frame;
   size_t bytes = 0;
+  source = data;
+  source_size = size;
   charls_jpegls_errc error = charls_jpegls_decoder_set_source_buffer(decoder, data, size);
   if (!error) error = charls_jpegls_decoder_read_spiff_header(decoder, &spiff, &spiff_found);
   if (!error) error = charls_jpegls_decoder_read_header(decoder);
@@ -50,12 +55,28 @@ int jls_read_header(const uint8_t *data, uint32_t size, int32_t *info) {
 }
 
 /**
+ * Whether the codestream holds an end of image marker, FF D9, which CharLS must find after the
+ * scans. Scan data never holds one: an FF there is followed by a 0 bit. Searched from the end,
+ * where it is, but for padding.
+ */
+static int has_end_of_image(void) {
+  for (uint32_t i = source_size; i >= 2; i--) {
+    if (source[i - 2] == 0xFF && source[i - 1] == 0xD9) return 1;
+  }
+  return 0;
+}
+
+/**
  * Decodes the codestream of the last jls_read_header into the `size` bytes at `out`, then
  * forgets it (a CharLS decoder reads one codestream). Answers 0 or CharLS's error code.
  */
 int jls_decode(uint8_t *out, uint32_t size) {
   if (!decoder) return CHARLS_JPEGLS_ERRC_INVALID_OPERATION;
-  charls_jpegls_errc error = charls_jpegls_decoder_decode_to_buffer(decoder, out, size, 0);
+  /* CharLS reads the bits past the end of a codestream cut short as zeros, for seconds (4 to 7 s
+   * for a CT frame of 256×1024 cut anywhere), before it finds no end of image: such a codestream is
+   * refused at once. */
+  charls_jpegls_errc error = CHARLS_JPEGLS_ERRC_END_OF_IMAGE_MARKER_NOT_FOUND;
+  if (has_end_of_image()) error = charls_jpegls_decoder_decode_to_buffer(decoder, out, size, 0);
   release();
   return error;
 }

@@ -138,3 +138,14 @@ for (const [label, broken] of BREAKS) {
     expectSame(frame.pixelModule, frame.codestream);
   });
 }
+
+test("a codestream cut in its scan is refused at once, not after reading zeros for seconds", () => {
+  const frame = ctFrame();
+  for (const fraction of [0.1, 0.5, 0.9]) {
+    const cut = frame.codestream.subarray(0, Math.floor(frame.codestream.length * fraction));
+    const started = performance.now();
+    expect(() => decodeJpegLs(frame.pixelModule, cut)).toThrow("CharLS refuses the codestream");
+    // CharLS alone took 4 to 7 s on each.
+    expect(performance.now() - started).toBeLessThan(1500);
+  }
+});
