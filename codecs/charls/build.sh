@@ -6,8 +6,9 @@
 # Why: @cornerstonejs/codec-charls (CharLS 2.4, Emscripten's JavaScript, exceptions caught) took
 # 3.5 ms for a lossless CT 256×1024 frame and 3.4 ms for a near-lossless 512×512 one in a codec
 # worker; built here with -O3, LTO, WASM SIMD and no exception catching, the same codestreams
-# decode to the same pixels in 2.9 and 3.1 ms, as fast as native CharLS on the lossless frame.
-# Catching exceptions (Emscripten's JavaScript-based catching, or -fwasm-exceptions) is slower.
+# decode to the same pixels in 3.1 and 3.2 ms, about native CharLS's 2.9 and 3.6. Catching
+# exceptions (Emscripten's JavaScript-based catching, or -fwasm-exceptions) is slower; -O2, no
+# LTO or no SIMD are no faster.
 # Without it a CharLS `throw` (a corrupt codestream) aborts the module: its call traps, the job
 # fails, and charls.ts drops the instance.
 #
