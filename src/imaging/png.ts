@@ -1,6 +1,7 @@
 // A small PNG encoder (8/16-bit grayscale, RGB, RGBA) over zlib, for the image routes and the
 // plugins' image answers.
 import { constants, deflateSync } from "node:zlib";
+import type { Scratch } from "./scratch.ts";
 import type { RawImage } from "./types.ts";
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
@@ -43,8 +44,11 @@ function compressed(rows: Uint8Array, format: RawImage["format"]): Uint8Array {
   return out;
 }
 
-/** Encodes packed rows of pixels as a PNG file. */
-export function encodePng(image: RawImage): Uint8Array {
+/**
+ * Encodes packed rows of pixels as a PNG file. `scratch`, when given, holds the filtered rows on
+ * their way to zlib.
+ */
+export function encodePng(image: RawImage, scratch?: Scratch): Uint8Array {
   const layout = LAYOUT[image.format];
   if (!layout) throw new TypeError(`Unsupported pixel format: ${String(image.format)}`);
   const { width, height } = image;
@@ -61,11 +65,12 @@ export function encodePng(image: RawImage): Uint8Array {
     throw new RangeError(`${pixels.length} bytes of pixels for a ${width}x${height} image`);
   }
   // Each row starts with its filter type (0: none); 16-bit samples are big endian in PNG.
-  const raw = new Uint8Array((rowBytes + 1) * height);
+  const raw = scratch?.take((rowBytes + 1) * height) ?? new Uint8Array((rowBytes + 1) * height);
   if (layout.bitDepth === 16) {
     for (let y = 0; y < height; y++) {
       const from = y * rowBytes;
       const at = y * (rowBytes + 1) + 1;
+      raw[at - 1] = 0;
       for (let i = 0; i < rowBytes; i += 2) {
         raw[at + i] = pixels[from + i + 1]!;
         raw[at + i + 1] = pixels[from + i]!;

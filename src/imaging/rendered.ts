@@ -4,6 +4,7 @@
 // height asked for (keeping its aspect ratio), `smooth` blurs it with a 5×5 Gaussian first, and
 // the nearest source pixel is taken. MONOCHROME1 is inverted last. Runs in the codec workers.
 import type { DecodedImage } from "./image.ts";
+import type { Scratch } from "./scratch.ts";
 import type { RawImage } from "./types.ts";
 
 export interface RenderedOptions {
@@ -19,11 +20,13 @@ export interface RenderedOptions {
 
 const f32 = Math.fround;
 
+const TABLE = new Uint8Array(65536);
+
 /**
  * The 8-bit value of every possible sample, through a table: the frame has more pixels than its
  * format has values, and each value costs the same single-precision steps as Orthanc's loop.
  */
-function windowed(image: DecodedImage, options: RenderedOptions): Uint8Array {
+function windowed(image: DecodedImage, options: RenderedOptions, out: Uint8Array): Uint8Array {
   const width = options.window.width <= 1 ? 1 : options.window.width;
   const slope = Math.abs(options.rescale.slope) <= 0.0001 ? 0.0001 : options.rescale.slope;
   const { center } = options.window;
@@ -38,7 +41,6 @@ function windowed(image: DecodedImage, options: RenderedOptions): Uint8Array {
     const v = f32(f32(a * (i + base)) + b);
     return v >= 255 ? 255 : v <= 0 ? 0 : Math.floor(v);
   });
-  const out = new Uint8Array(source.length);
   if (image.format === "Grayscale8") {
     lookup8(new Uint8Array(source.buffer, source.byteOffset, source.length), table, out);
   } else {
@@ -56,7 +58,8 @@ function windowed(image: DecodedImage, options: RenderedOptions): Uint8Array {
  * 16-bit table is black or white: 65,536 values in 0.05 rather than 0.3 ms.
  */
 function windowTable(size: number, value: (index: number) => number): Uint8Array {
-  const table = new Uint8Array(size);
+  // Every entry is written below: the table of the last call is reused.
+  const table = size <= TABLE.length ? TABLE.subarray(0, size) : new Uint8Array(size);
   const fill = (from: number, to: number, first: number, last: number): void => {
     if (first === last) table.fill(first, from, to + 1);
     else if (to - from === 1) {
@@ -181,9 +184,22 @@ function resize(
   return out;
 }
 
-export function renderForViewer(image: DecodedImage, options: RenderedOptions): RawImage {
+/**
+ * `scratch`, when given, may hold the answer's pixels (they are then valid until its next use): a
+ * codec worker renders frame after frame, and a new buffer each time costs its allocation and
+ * page faults (512×512: 0.1 ms more a frame).
+ */
+export function renderForViewer(
+  image: DecodedImage,
+  options: RenderedOptions,
+  scratch?: Scratch,
+): RawImage {
   const color = image.format === "RGB24" || image.format === "RGBA32";
-  let pixels = color ? image.pixels as Uint8Array : windowed(image, options);
+  let pixels = color ? image.pixels as Uint8Array : windowed(
+    image,
+    options,
+    scratch?.take(image.pixels.length) ?? new Uint8Array(image.pixels.length),
+  );
   const channels = image.format === "RGBA32" ? 4 : color ? 3 : 1;
   const { width: w, height: h } = image;
   const size = fittedSize(w, h, options.width, options.height);

@@ -11,6 +11,7 @@ import { encodePam } from "../pam.ts";
 import { expandRle } from "../rle.ts";
 import { encodePng } from "../png.ts";
 import { renderForViewer } from "../rendered.ts";
+import { Scratch } from "../scratch.ts";
 import { decompressedImage } from "../native.ts";
 import { decodeJpegLs, loadCharLS } from "./charls.ts";
 import { decodeJpeg2000, loadOpenJpeg } from "./openjpeg.ts";
@@ -118,6 +119,13 @@ function loadDcmjsCodecs(wasmPath: string): Promise<void> {
 }
 
 /**
+ * A worker's buffers from one job to the next: the windowed frame of /rendered, and the PNG rows
+ * that zlib reads (encoded answers are new buffers, moved to the server's thread).
+ */
+const RENDERED = new Scratch();
+const ROWS = new Scratch();
+
+/**
  * An image answer: PNG from png.ts; JPEG from libjpeg-turbo, 5 to 7 times as fast as jpeg.ts
  * (512×512: 7 against 37 ms in gray, 23 against 177 ms in RGB), which keeps RGBA.
  */
@@ -126,7 +134,7 @@ function answer(job: AnswerJob): CodecOutput {
   const photometric = image.format === "RGB24" ? "RGB" : "MONOCHROME2";
   if (job.encoding === "pam") return { bytes: encodePam(image), photometric, planar: false };
   if (job.encoding === "png" || (image.format !== "Grayscale8" && image.format !== "RGB24")) {
-    const bytes = job.encoding === "png" ? encodePng(image) : encodeJpeg(image, job.quality);
+    const bytes = job.encoding === "png" ? encodePng(image, ROWS) : encodeJpeg(image, job.quality);
     return { bytes, photometric, planar: false };
   }
   const layout: FrameLayout = {
@@ -163,7 +171,7 @@ function renderedFrame(frame: RenderedJob["frame"]): DecodedImage | undefined {
 function rendered(job: RenderedJob): CodecOutput {
   const frame = renderedFrame(job.frame);
   if (!frame) return { bytes: new Uint8Array(0), photometric: "", planar: false };
-  const image = renderForViewer(frame, job.options);
+  const image = renderForViewer(frame, job.options, RENDERED);
   return answer({ kind: "answer", encoding: job.encoding, image, quality: job.quality });
 }
 
