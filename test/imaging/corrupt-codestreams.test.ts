@@ -42,6 +42,29 @@ describe("corrupt codestreams", () => {
       expect(await decoders.decodeOutcome(good, parseDicom(good), 5)).toEqual(CODEC_FAILURE);
     });
   }
+  // A codestream declaring a far larger image than the dataset's: the decoders grew a worker to
+  // 3 GB, kept, and answered an image (Orthanc 1.10.1 with GDCM crashed).
+  for (
+    const [file, marker, sizes] of [
+      // SIZ: Xsiz and Ysiz, 32 bits each.
+      ["TransferSyntaxes/1.2.840.10008.1.2.4.91.dcm", 0x51, [[6, 4], [10, 4]]],
+      // SOF55: Y and X, 16 bits each.
+      ["TransferSyntaxes/1.2.840.10008.1.2.4.80.dcm", 0xf7, [[5, 2], [7, 2]]],
+    ] as const
+  ) {
+    test(`${file}: a codestream declaring 20000×20000 is refused`, async () => {
+      const bytes = new Uint8Array(readFileSync(join(samplesDir, file)));
+      const fragment = findElement(parseDicom(bytes).dataset, Tags.PixelData)!.fragments![1]!;
+      let at = fragment.offset;
+      while (bytes[at] !== 0xff || bytes[at + 1] !== marker) at++;
+      const view = new DataView(bytes.buffer);
+      for (const [offset, width] of sizes) {
+        if (width === 4) view.setUint32(at + offset, 20000);
+        else view.setUint16(at + offset, 20000);
+      }
+      expect(await decoders.decodeOutcome(bytes, parseDicom(bytes), 0)).toEqual(CODEC_FAILURE);
+    });
+  }
   test("an emptied codestream is refused", async () => {
     const bad = damaged(FILES[3]!, 0, 0);
     expect(await decoders.decodeOutcome(bad, parseDicom(bad), 0)).toEqual(CODEC_FAILURE);

@@ -44,9 +44,9 @@ export function loadCharLS(wasmPath: string): Promise<void> {
 }
 
 /**
- * The frame, or undefined when its samples do not have the layout's size or count (a codestream
- * of 8-bit samples in 16-bit pixel data...), which dcmjs-codecs' decoder then takes as it always
- * did. Throws on a codestream CharLS refuses.
+ * The frame, or undefined when its samples do not have the layout's size (a codestream of 8-bit
+ * samples in 16-bit pixel data...), which dcmjs-codecs' decoder then takes as it always did.
+ * Throws on a codestream CharLS refuses, or whose image is not the dataset's size.
  */
 export function decodeJpegLs(layout: FrameLayout, codestream: Uint8Array): CodecOutput | undefined {
   if (!compiled) throw new Error("CharLS is not loaded");
@@ -54,6 +54,9 @@ export function decodeJpegLs(layout: FrameLayout, codestream: Uint8Array): Codec
   try {
     return decode(instance, layout, codestream);
   } catch (error) {
+    if (error instanceof SizeMismatch) {
+      throw new Error(`The codestream declares ${error.message}, not the dataset's size`);
+    }
     // A CharLS throw aborts the module (codecs/charls/build.sh: the proc_exit of standalone.ts
     // throws), leaving its stack and heap half-way through a call: the next frame gets a new
     // instance.
@@ -61,6 +64,9 @@ export function decodeJpegLs(layout: FrameLayout, codestream: Uint8Array): Codec
     throw new Error("CharLS refuses the codestream", { cause: error });
   }
 }
+
+/** The header's size is not the dataset's: the instance itself is intact. */
+class SizeMismatch extends Error {}
 
 function decode(
   { module, input, output, info }: Instance,
@@ -73,12 +79,13 @@ function decode(
   if (refused) throw new Error(`CharLS error ${refused}`);
   const [width, height, components, bits, size] = new Int32Array(module.memory.buffer, info, 5);
   const bytesPerSample = bits! <= 8 ? 1 : 2;
-  const fits = width === layout.columns && height === layout.rows &&
-    components === layout.samplesPerPixel && bytesPerSample * 8 === layout.bitsAllocated;
-  if (!fits) {
-    module.jls_release();
-    return undefined;
-  }
+  const sameSize = width === layout.columns && height === layout.rows &&
+    components === layout.samplesPerPixel;
+  if (!sameSize || bytesPerSample * 8 !== layout.bitsAllocated) module.jls_release();
+  // Another size is not the frame the dataset describes, and dcmjs-codecs would decode it all
+  // the same, at whatever size it declares.
+  if (!sameSize) throw new SizeMismatch(`${width}x${height}x${components}`);
+  if (bytesPerSample * 8 !== layout.bitsAllocated) return undefined;
   const failed = module.jls_decode(output.reserve(size!), size!);
   if (failed) throw new Error(`CharLS error ${failed}`);
   const color = layout.samplesPerPixel === 3;

@@ -12,6 +12,7 @@ import { expandRle } from "../rle.ts";
 import { encodePng } from "../png.ts";
 import { renderForViewer } from "../rendered.ts";
 import { Scratch } from "../scratch.ts";
+import { checkDeclaredSize } from "./j2k-size.ts";
 import { decompressedImage } from "../native.ts";
 import { decodeJpegLs, loadCharLS } from "./charls.ts";
 import { decodeJpeg2000, loadOpenJpeg } from "./openjpeg.ts";
@@ -47,6 +48,7 @@ function decode(job: CodecJob & { kind: "decode" }): CodecOutput {
     return { bytes, photometric: job.layout.photometric, planar: true };
   }
   const family = FAMILIES.get(job.transferSyntax);
+  if (family === "jpeg2000" || family === "htj2k") checkDeclaredSize(job.layout, job.codestream);
   const frame = family === "jpeg-ls"
     ? decodeJpegLs(job.layout, job.codestream)
     : family === "jpeg2000"
