@@ -42,6 +42,19 @@ test("a job past the deadline fails; the next worker decodes", async () => {
   expect(out.bytes.length).toBe(256 * 1024 * 2);
 });
 
+test("a worker whose codecs grew past the memory limit answers, then is replaced", async () => {
+  const kept = new CodecPool(1, 30_000);
+  await kept.run(j2kJob());
+  await kept.run(j2kJob());
+  expect(kept.replacedWorkers).toBe(0);
+  // A limit below zero bytes of growth: every job's worker is replaced after it answers.
+  const lean = new CodecPool(1, 30_000, -1);
+  expect((await lean.run(j2kJob())).bytes.length).toBe(256 * 1024 * 2);
+  expect(lean.replacedWorkers).toBe(1);
+  expect((await lean.run(j2kJob())).bytes.length).toBe(256 * 1024 * 2);
+  expect(lean.replacedWorkers).toBe(2);
+});
+
 test("a refused codestream fails its job only", async () => {
   const pool = new CodecPool(1, 30_000);
   const job = j2kJob();

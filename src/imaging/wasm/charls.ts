@@ -48,6 +48,11 @@ export function loadCharLS(wasmPath: string): Promise<void> {
  * samples in 16-bit pixel data...), which dcmjs-codecs' decoder then takes as it always did.
  * Throws on a codestream CharLS refuses, or whose image is not the dataset's size.
  */
+/** The bytes of the current instance's memory, which only grows. */
+export function charlsMemoryBytes(): number {
+  return instance?.module.memory.buffer.byteLength ?? 0;
+}
+
 export function decodeJpegLs(layout: FrameLayout, codestream: Uint8Array): CodecOutput | undefined {
   if (!compiled) throw new Error("CharLS is not loaded");
   instance ??= instantiate();

@@ -14,8 +14,8 @@ import { renderForViewer } from "../rendered.ts";
 import { Scratch } from "../scratch.ts";
 import { checkDeclaredSize } from "./j2k-size.ts";
 import { decompressedImage } from "../native.ts";
-import { decodeJpegLs, loadCharLS } from "./charls.ts";
-import { decodeJpeg2000, loadOpenJpeg } from "./openjpeg.ts";
+import { charlsMemoryBytes, decodeJpegLs, loadCharLS } from "./charls.ts";
+import { decodeJpeg2000, loadOpenJpeg, openJpegMemoryBytes } from "./openjpeg.ts";
 import type { WasmModules } from "./modules.ts";
 import type { DecodedImage } from "../types.ts";
 import type { AnswerJob, CodecJob, CodecOutput, FrameLayout, RenderedJob } from "./jobs.ts";
@@ -107,6 +107,7 @@ export async function loadCodecs(modules: WasmModules): Promise<void> {
     loadCharLS(modules.charls),
     loadOpenJpeg(modules.openjpeg),
   ]);
+  loadedBytes ??= codecMemoryBytes();
 }
 
 function loadDcmjsCodecs(wasmPath: string): Promise<void> {
@@ -175,6 +176,25 @@ function rendered(job: RenderedJob): CodecOutput {
   if (!frame) return { bytes: new Uint8Array(0), photometric: "", planar: false };
   const image = renderForViewer(frame, job.options, RENDERED);
   return answer({ kind: "answer", encoding: job.encoding, image, quality: job.quality });
+}
+
+/** The codecs' memories once loaded (dcmjs-codecs starts with 256 MiB). */
+let loadedBytes: number | undefined;
+
+function codecMemoryBytes(): number {
+  const dcmjs = (NativeCodecs as typeof NativeCodecs & {
+    wasmApi?: { wasmMemory: WebAssembly.Memory };
+  }).wasmApi?.wasmMemory.buffer.byteLength ?? 0;
+  return dcmjs + openJpegMemoryBytes() + charlsMemoryBytes();
+}
+
+/**
+ * How much the codecs' memories grew since they were loaded: a WebAssembly memory grows for the
+ * largest frame it has held and never gives it back.
+ */
+export function codecMemoryGrowth(): number {
+  loadedBytes ??= codecMemoryBytes();
+  return codecMemoryBytes() - loadedBytes;
 }
 
 export function runJob(job: CodecJob): CodecOutput {

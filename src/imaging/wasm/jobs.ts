@@ -69,7 +69,13 @@ export interface CodecOutput {
   planar: boolean;
 }
 
-export type CodecAnswer = { id: number; output: CodecOutput } | { id: number; error: string };
+/**
+ * `retire`: the worker's codecs hold more memory than the pool allows after a large frame; it
+ * answers, then the pool replaces it, which gives the memory back.
+ */
+export type CodecAnswer =
+  | { id: number; output: CodecOutput; retire?: boolean }
+  | { id: number; error: string };
 
 export type CodecRequest = { id: number; job: CodecJob };
 
@@ -77,4 +83,6 @@ export type CodecRequest = { id: number; job: CodecJob };
 export interface CodecWorkerData {
   /** Whether it warms its codecs up (warm-up.ts): not a worker that replaces a retired one. */
   warmUp: boolean;
+  /** How many bytes its codecs' memories may grow before it asks to be replaced after a job. */
+  memoryLimit: number;
 }

@@ -15,6 +15,11 @@ let codec:
   | undefined;
 let ready: Promise<void> | undefined;
 
+/** The bytes of the module's memory, which only grows. */
+export function openJpegMemoryBytes(): number {
+  return codec?.module.memory.buffer.byteLength ?? 0;
+}
+
 /** Loads the decoder (once) from the WASM module at `wasmPath`. */
 export function loadOpenJpeg(wasmPath: string): Promise<void> {
   ready ??= loadStandalone<OpenJpeg>(wasmPath).then((module) => {

@@ -39,10 +39,21 @@ export class CodecPool {
    * first /rendered answers of JPEG 2000 a second against 26 with 1, /system's p99 at 12 ms
    * against 6 (with 2 workers at the server's priority: 29 a second, p99 48 ms).
    */
+  /**
+   * `memoryLimit`: how many bytes a worker's codec memories may grow and stay. WebAssembly memory
+   * only grows, so a worker that decoded a large frame (a 20,000×20,000 one: 1.6 GB in OpenJPEG,
+   * 3.2 GB with dcmjs-codecs after it) is replaced rather than kept that size.
+   */
   constructor(
     private readonly size = Math.min(4, availableParallelism()),
     private readonly deadlineMs = 30_000,
+    private readonly memoryLimit = 256 * 1024 * 1024,
   ) {}
+
+  /** How many workers were replaced: after a failed or hung job, or one that left them large. */
+  get replacedWorkers(): number {
+    return this.retired;
+  }
 
   /**
    * `transfer`: buffers of the job that the caller gives up, moved to the worker rather than
@@ -67,7 +78,10 @@ export class CodecPool {
   private spawn(): Slot {
     // A worker replacing one that failed warms up on requests: a client repeating a corrupt
     // frame would otherwise pay for a warm-up each time.
-    const workerData: CodecWorkerData = { warmUp: this.retired === 0 };
+    const workerData: CodecWorkerData = {
+      warmUp: this.retired === 0,
+      memoryLimit: this.memoryLimit,
+    };
     const worker = new Worker(workerUrl(), { workerData });
     const slot: Slot = { worker };
     worker.unref();
@@ -78,6 +92,7 @@ export class CodecPool {
       slot.current = undefined;
       if ("output" in answer) {
         current.resolve(answer.output);
+        if (answer.retire) this.retire(slot);
       } else {
         current.reject(new CodecError(answer.error));
         this.retire(slot);

@@ -3,7 +3,7 @@
 import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import { loadCodecs, runJob } from "./codestreams.ts";
+import { codecMemoryGrowth, loadCodecs, runJob } from "./codestreams.ts";
 import { WASM_MODULES } from "./modules.ts";
 import { warmUpSteps } from "./warm-up.ts";
 import type { CodecAnswer, CodecRequest, CodecWorkerData } from "./jobs.ts";
@@ -44,7 +44,8 @@ async function warmUp(): Promise<void> {
     }
   }
 }
-if ((workerData as CodecWorkerData | undefined)?.warmUp) void warmUp().catch(() => undefined);
+const data = workerData as CodecWorkerData;
+if (data.warmUp) void warmUp().catch(() => undefined);
 
 const port = parentPort!;
 port.on("message", async ({ id, job }: CodecRequest) => {
@@ -57,7 +58,8 @@ port.on("message", async ({ id, job }: CodecRequest) => {
       const { transferSyntax } = job.frame.compressed;
       used.add(FAMILIES.get(transferSyntax) ?? transferSyntax);
     }
-    answer = { id, output: runJob(job) };
+    const output = runJob(job);
+    answer = { id, output, retire: codecMemoryGrowth() > data.memoryLimit };
   } catch (error) {
     answer = { id, error: error instanceof Error ? error.message : String(error) };
   }
