@@ -43,13 +43,15 @@ describe("corrupt codestreams", () => {
     });
   }
   // A codestream declaring a far larger image than the dataset's: the decoders grew a worker to
-  // 3 GB, kept, and answered an image (Orthanc 1.10.1 with GDCM crashed).
+  // 3.2-3.5 GB and answered an image (Orthanc 1.10.1 with GDCM crashed on the JPEG 2000 one).
   for (
     const [file, marker, sizes] of [
       // SIZ: Xsiz and Ysiz, 32 bits each.
       ["TransferSyntaxes/1.2.840.10008.1.2.4.91.dcm", 0x51, [[6, 4], [10, 4]]],
-      // SOF55: Y and X, 16 bits each.
+      // The frame header (SOF55, SOF1, SOF3): Y and X, 16 bits each.
       ["TransferSyntaxes/1.2.840.10008.1.2.4.80.dcm", 0xf7, [[5, 2], [7, 2]]],
+      ["TransferSyntaxes/1.2.840.10008.1.2.4.51.dcm", 0xc1, [[5, 2], [7, 2]]],
+      ["TransferSyntaxes/1.2.840.10008.1.2.4.70.dcm", 0xc3, [[5, 2], [7, 2]]],
     ] as const
   ) {
     test(`${file}: a codestream declaring 20000×20000 is refused`, async () => {

@@ -12,7 +12,7 @@ import { expandRle } from "../rle.ts";
 import { encodePng } from "../png.ts";
 import { renderForViewer } from "../rendered.ts";
 import { Scratch } from "../scratch.ts";
-import { checkDeclaredSize } from "./j2k-size.ts";
+import { checkDeclaredSize, jpeg2000Size, jpegSize } from "./declared-size.ts";
 import { decompressedImage } from "../native.ts";
 import { charlsMemoryBytes, decodeJpegLs, loadCharLS } from "./charls.ts";
 import { decodeJpeg2000, loadOpenJpeg, openJpegMemoryBytes } from "./openjpeg.ts";
@@ -48,7 +48,12 @@ function decode(job: CodecJob & { kind: "decode" }): CodecOutput {
     return { bytes, photometric: job.layout.photometric, planar: true };
   }
   const family = FAMILIES.get(job.transferSyntax);
-  if (family === "jpeg2000" || family === "htj2k") checkDeclaredSize(job.layout, job.codestream);
+  const declared = family === "jpeg2000" || family === "htj2k"
+    ? jpeg2000Size(job.codestream)
+    : family === "jpeg" || family === "jpeg-ls"
+    ? jpegSize(job.codestream)
+    : undefined;
+  checkDeclaredSize(job.layout, declared);
   const frame = family === "jpeg-ls"
     ? decodeJpegLs(job.layout, job.codestream)
     : family === "jpeg2000"
