@@ -43,25 +43,22 @@ export function loadCharLS(wasmPath: string): Promise<void> {
   return ready;
 }
 
-/**
- * The frame, or undefined when its samples do not have the layout's size (a codestream of 8-bit
- * samples in 16-bit pixel data...), which dcmjs-codecs' decoder then takes as it always did.
- * Throws on a codestream CharLS refuses, or whose image is not the dataset's size.
- */
 /** The bytes of the current instance's memory, which only grows. */
 export function charlsMemoryBytes(): number {
   return instance?.module.memory.buffer.byteLength ?? 0;
 }
 
+/**
+ * The frame, or undefined when its samples do not have the layout's size (a codestream of 8-bit
+ * samples in 16-bit pixel data...), which dcmjs-codecs' decoder then takes as it always did.
+ * Throws on a codestream CharLS refuses, or whose image is not the dataset's size.
+ */
 export function decodeJpegLs(layout: FrameLayout, codestream: Uint8Array): CodecOutput | undefined {
   if (!compiled) throw new Error("CharLS is not loaded");
   instance ??= instantiate();
   try {
     return decode(instance, layout, codestream);
   } catch (error) {
-    if (error instanceof SizeMismatch) {
-      throw new Error(`The codestream declares ${error.message}, not the dataset's size`);
-    }
     // A CharLS throw aborts the module (codecs/charls/build.sh: the proc_exit of standalone.ts
     // throws), leaving its stack and heap half-way through a call: the next frame gets a new
     // instance.
@@ -69,9 +66,6 @@ export function decodeJpegLs(layout: FrameLayout, codestream: Uint8Array): Codec
     throw new Error("CharLS refuses the codestream", { cause: error });
   }
 }
-
-/** The header's size is not the dataset's: the instance itself is intact. */
-class SizeMismatch extends Error {}
 
 function decode(
   { module, input, output, info }: Instance,
@@ -86,11 +80,12 @@ function decode(
   const bytesPerSample = bits! <= 8 ? 1 : 2;
   const sameSize = width === layout.columns && height === layout.rows &&
     components === layout.samplesPerPixel;
-  if (!sameSize || bytesPerSample * 8 !== layout.bitsAllocated) module.jls_release();
-  // Another size is not the frame the dataset describes, and dcmjs-codecs would decode it all
-  // the same, at whatever size it declares.
-  if (!sameSize) throw new SizeMismatch(`${width}x${height}x${components}`);
-  if (bytesPerSample * 8 !== layout.bitsAllocated) return undefined;
+  const fits = sameSize && bytesPerSample * 8 === layout.bitsAllocated;
+  if (!fits) module.jls_release();
+  // declared-size.ts refuses another size before any decoder runs; this is for a frame header
+  // it could not read. dcmjs-codecs would decode such a codestream at whatever size it declares.
+  if (!sameSize) throw new Error(`The codestream declares ${width}x${height}x${components}`);
+  if (!fits) return undefined;
   const failed = module.jls_decode(output.reserve(size!), size!);
   if (failed) throw new Error(`CharLS error ${failed}`);
   const color = layout.samplesPerPixel === 3;
