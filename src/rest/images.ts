@@ -7,7 +7,7 @@ import { gzipSync } from "node:zlib";
 import { writeZip } from "../archive/zip-writer.ts";
 import { findElement } from "../dicom/parser.ts";
 import { Tags } from "../dicom/tag.ts";
-import { TransferSyntax, UNCOMPRESSED_TRANSFER_SYNTAXES } from "../dicom/uids.ts";
+import { TransferSyntax } from "../dicom/uids.ts";
 import {
   CODEC_FAILURE,
   compressedFrame,
@@ -266,17 +266,11 @@ async function renderedAnswer(
   frame: number,
   encoding: ImageEncoding,
 ): Promise<CachedAnswer> {
-  const uncached = deps.codecs.decoders.builtinOnly && !deps.codecs.frames.has(data.bytes, frame);
-  const compressed = uncached ? compressedFrame(data.parsed, frame) : undefined;
-  if (!compressed) {
-    // A native frame is a copy of the file's bytes: that copy goes to the worker as it is,
-    // rather than cached and copied again (MR 256×256: 2 copies of 128 kB a request before).
-    const native = uncached && UNCOMPRESSED_TRANSFER_SYNTAXES.has(data.parsed.transferSyntax)
-      ? decodeBuiltinFrame(data.parsed, frame)
-      : undefined;
-    if (native && !isFailure(native)) return renderedImage(c, data, native, frame, encoding, true);
-    return renderedImage(c, data, await imageOf(deps, data, frame), frame, encoding, false);
-  }
+  const compressed = deps.codecs.decoders.builtinOnly &&
+      !deps.codecs.frames.has(data.bytes, frame)
+    ? compressedFrame(data.parsed, frame)
+    : undefined;
+  if (!compressed) return renderedImage(c, data, await imageOf(deps, data, frame), frame, encoding);
   // The arguments are read after the frame is decoded, so Orthanc's 415 comes before their 404.
   let options, quality;
   try {
@@ -300,22 +294,18 @@ async function renderedAnswer(
   return { body: output.bytes, type: MIME[encoding] };
 }
 
-/**
- * /rendered of a decoded frame, windowed, fitted and encoded in the codec workers. `owned`: the
- * frame's buffer is this request's alone, and moves to the worker; otherwise the frame stays
- * cached, and the worker gets a copy, moved rather than cloned.
- */
+/** /rendered of a decoded frame, windowed, fitted and encoded in the codec workers. */
 async function renderedImage(
   c: Context<AppEnv>,
   data: InstanceData,
   image: DecodedImage,
   frame: number,
   encoding: ImageEncoding,
-  owned: boolean,
 ): Promise<CachedAnswer> {
   const options = viewerOptions(c, data, frame);
   const quality = encoding === "jpeg" ? jpegQuality(c.req.query("quality")) : 90;
-  const pixels = owned ? image.pixels : image.pixels.slice();
+  // The frame stays cached: the worker gets a copy, moved rather than cloned.
+  const pixels = image.pixels.slice();
   const job = {
     kind: "rendered",
     encoding,
